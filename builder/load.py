@@ -1,0 +1,489 @@
+"""Read `villages/`: the folder layout, then each YAML or CSV file into raw records with lines.
+
+Nothing here judges values: a YAML scalar stays text, a CSV cell stays text. What cannot be read
+(bad encoding, bad syntax, a path that does not belong) becomes a Problem with its place. This is
+the only module that reads `villages/`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import problems as P
+from .problems import Location, Problem
+from .schema import RecordSchema
+
+try:  # the C parser is several times faster on a county's worth of files
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _YamlLoader = yaml.SafeLoader
+
+SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+PERIOD_DIR_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+VILLAGE_FILES = {
+    "village.yml": True,
+    "powers.yml": True,
+    "contracts.csv": False,
+    "decisions.yml": False,
+    "topics.yml": False,
+}
+PERIOD_FILES = {"disclosure.yml": True, "ledger.csv": True, "assistance.csv": False}
+
+
+# --- raw YAML nodes ---------------------------------------------------------------------------
+@dataclass
+class Node:
+    """A YAML node with the 1-based line it starts on."""
+
+    line: int
+
+
+@dataclass
+class ScalarNode(Node):
+    text: str
+    plain: bool = True
+
+    @property
+    def is_null(self) -> bool:
+        return self.plain and self.text in NULLS
+
+
+@dataclass
+class MapNode(Node):
+    items: dict[str, tuple[int, Node]] = field(default_factory=dict)
+
+
+@dataclass
+class SeqNode(Node):
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class RawRow:
+    """One CSV record: the line it starts on and its cells by column key."""
+
+    line: int
+    values: dict[str, str]
+
+
+@dataclass
+class TextFile:
+    """A file decoded as UTF-8, with its display path."""
+
+    rel: str
+    text: str
+
+
+# --- layout -------------------------------------------------------------------------------------
+@dataclass
+class PeriodFiles:
+    period: str
+    dir_rel: str
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class VillageFiles:
+    town: str
+    slug: str
+    dir: Path
+    dir_rel: str
+    files: dict[str, Path] = field(default_factory=dict)
+    periods: list[PeriodFiles] = field(default_factory=list)
+
+
+@dataclass
+class TownFiles:
+    slug: str
+    dir: Path
+    dir_rel: str
+    files: dict[str, Path] = field(default_factory=dict)
+    villages: list[VillageFiles] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    root: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    towns: list[TownFiles] = field(default_factory=list)
+
+    def villages(self) -> Iterator[VillageFiles]:
+        for town in self.towns:
+            yield from town.villages
+
+    def all_files(self) -> Iterator[Path]:
+        yield from self.files.values()
+        for town in self.towns:
+            yield from town.files.values()
+            for village in town.villages:
+                yield from village.files.values()
+                for period in village.periods:
+                    yield from period.files.values()
+
+
+def display_path(path: Path, base: Path) -> str:
+    """Path as shown to clerks: relative to the project root, with forward slashes."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _unknown(where: str, name: str, hint: str, hint_en: str) -> Problem:
+    return P.UNKNOWN_PATH.at(Location(where), None, name=name, hint=hint, hint_en=hint_en)
+
+
+def _check_slugs(entries: list[os.DirEntry[str]], base: Path, out: list[Problem]) -> list[str]:
+    """Return the sub-folder names that are good slugs; report bad and colliding ones."""
+    good: list[str] = []
+    seen: dict[str, str] = {}
+    # NOTE: good slugs first, so that "DongShan" beside "dongshan" is named as a collision
+    # with the folder the clerk meant, not only as a bad name.
+    for entry in sorted(entries, key=lambda e: (not SLUG_RE.fullmatch(e.name), e.name)):
+        rel = display_path(Path(entry.path), base)
+        folded = entry.name.casefold()
+        if folded in seen:
+            out.append(
+                P.SLUG_COLLISION.at(Location(rel), None, name=entry.name, other=seen[folded])
+            )
+            continue
+        seen[folded] = entry.name
+        if not SLUG_RE.fullmatch(entry.name):
+            out.append(P.BAD_SLUG.at(Location(rel), None, name=entry.name))
+            continue
+        good.append(entry.name)
+    good.sort()
+    return good
+
+
+def _files_in(
+    folder: Path, allowed: dict[str, bool], base: Path, out: list[Problem], hint: str, hint_en: str
+) -> tuple[dict[str, Path], list[os.DirEntry[str]]]:
+    """Split a folder into its allowed files and its sub-folders; report links and strangers."""
+    files: dict[str, Path] = {}
+    dirs: list[os.DirEntry[str]] = []
+    for entry in _entries(folder):
+        rel = display_path(Path(entry.path), base)
+        if entry.is_symlink():
+            out.append(P.LINK.at(Location(rel), None, name=entry.name))
+        elif entry.is_dir(follow_symlinks=False):
+            dirs.append(entry)
+        elif entry.name in allowed and entry.is_file(follow_symlinks=False):
+            files[entry.name] = Path(entry.path)
+        else:
+            out.append(_unknown(rel, entry.name, hint, hint_en))
+    for name, required in allowed.items():
+        if required and name not in files:
+            out.append(
+                P.MISSING_FILE.at(
+                    Location(display_path(folder / name, base)),
+                    None,
+                    name=name,
+                    hint="",
+                    hint_en="",
+                )
+            )
+    return files, dirs
+
+
+def scan_layout(villages_dir: Path, base: Path) -> tuple[Layout, list[Problem]]:
+    """Walk villages/ and return its files by role, with every layout problem."""
+    out: list[Problem] = []
+    layout = Layout(villages_dir)
+    files, town_dirs = _files_in(
+        villages_dir,
+        {"county.yml": True, "powers.yml": False},
+        base,
+        out,
+        "这里只能放 county.yml、powers.yml 和各乡镇的文件夹。",
+        "Only county.yml, powers.yml and one folder per town belong here.",
+    )
+    layout.files = files
+    for town_name in _check_slugs(town_dirs, base, out):
+        town_dir = villages_dir / town_name
+        town = TownFiles(town_name, town_dir, display_path(town_dir, base))
+        town.files, village_dirs = _files_in(
+            town_dir,
+            {"town.yml": True, "powers.yml": False},
+            base,
+            out,
+            "乡镇文件夹里只能放 town.yml、powers.yml 和各村的文件夹。",
+            "A town folder holds only town.yml, powers.yml and one folder per village.",
+        )
+        for village_name in _check_slugs(village_dirs, base, out):
+            village_dir = town_dir / village_name
+            village = VillageFiles(
+                town_name, village_name, village_dir, display_path(village_dir, base)
+            )
+            village.files, period_dirs = _files_in(
+                village_dir,
+                VILLAGE_FILES,
+                base,
+                out,
+                "村文件夹里只能放 village.yml、powers.yml、contracts.csv、decisions.yml、topics.yml"
+                " 和“年-月”公开期文件夹（如 2026-10）。",
+                "A village folder holds village.yml, powers.yml, contracts.csv, decisions.yml, "
+                "topics.yml and period folders named YYYY-MM (e.g. 2026-10).",
+            )
+            for entry in period_dirs:
+                rel = display_path(Path(entry.path), base)
+                if not PERIOD_DIR_RE.fullmatch(entry.name):
+                    out.append(
+                        _unknown(
+                            rel,
+                            entry.name,
+                            "公开期文件夹须按“年-月”命名，例如 2026-10。",
+                            "Period folders are named YYYY-MM, e.g. 2026-10.",
+                        )
+                    )
+                    continue
+                period = PeriodFiles(entry.name, rel)
+                period.files, extra = _files_in(
+                    Path(entry.path),
+                    PERIOD_FILES,
+                    base,
+                    out,
+                    "公开期文件夹里只能放 disclosure.yml、ledger.csv 和 assistance.csv。",
+                    "A period folder holds only disclosure.yml, ledger.csv and assistance.csv.",
+                )
+                for sub in extra:
+                    out.append(
+                        _unknown(
+                            display_path(Path(sub.path), base),
+                            sub.name,
+                            "公开期文件夹里不能再有文件夹。",
+                            "A period folder has no sub-folders.",
+                        )
+                    )
+                village.periods.append(period)
+            town.villages.append(village)
+        layout.towns.append(town)
+    return layout, out
+
+
+# --- decoding ---------------------------------------------------------------------------------
+def decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
+    """Decode UTF-8 (a BOM is fine); name GBK when that is what it is, never guess silently."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        guess, guess_en = "", ""
+        try:
+            data.decode("gb18030")
+            guess, guess_en = (
+                "（可能是 GBK/GB18030，Excel 默认的“CSV”格式）",
+                " (probably GBK/GB18030)",
+            )
+        except UnicodeDecodeError:
+            pass
+        return None, [
+            P.NOT_UTF8.at(Location(rel, line), None, path=rel, guess=guess, guess_en=guess_en)
+        ]
+
+
+def read_text(path: Path, base: Path) -> tuple[TextFile | None, list[Problem]]:
+    """Read and decode one file."""
+    rel = display_path(path, base)
+    text, problems = decode(path.read_bytes(), rel)
+    if text is None:
+        return None, problems
+    return TextFile(rel, text.replace("\r\n", "\n").replace("\r", "\n")), problems
+
+
+# --- YAML -----------------------------------------------------------------------------------
+class _YamlError(Exception):
+    pass
+
+
+def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
+    """Parse one YAML document into nodes, reporting tags, aliases and duplicate keys."""
+    out: list[Problem] = []
+    try:
+        events = list(yaml.parse(file.text, Loader=_YamlLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if mark is not None:
+            line = mark.line + 1
+        elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses to read
+            line = file.text[: exc.position].count("\n") + 1
+        else:
+            line = 1
+        detail = str(getattr(exc, "problem", "") or getattr(exc, "reason", "") or "").strip()
+        return None, [
+            P.YAML_SYNTAX.at(
+                Location(file.rel, line), None, detail=_yaml_detail_zh(detail), detail_en=detail
+            )
+        ]
+    docs = sum(1 for e in events if isinstance(e, yaml.DocumentStartEvent))
+    if docs > 1:
+        second = [e for e in events if isinstance(e, yaml.DocumentStartEvent)][1]
+        out.append(P.YAML_DOCUMENTS.at(Location(file.rel, second.start_mark.line + 1)))
+        return None, out
+    if docs == 0:
+        return None, out
+    it = iter(events[2:-2])  # inside StreamStart, DocumentStart ... DocumentEnd, StreamEnd
+    root = _node(next(it), it, file.rel, out)
+    return root, out
+
+
+def _yaml_detail_zh(detail: str) -> str:
+    table = {
+        "mapping values are not allowed here": "这里不能有冒号（值里有冒号时请加引号）",
+        "could not find expected ':'": "缺少冒号",
+        "found character '\\t' that cannot start any token": "不能用 Tab 键缩进，请用空格",
+        "expected <block end>, but found '-'": "列表的缩进不对齐",
+        "found unexpected end of stream": "引号没有配对",
+    }
+    for key, zh in table.items():
+        if key in detail:
+            return zh
+    return "缩进、冒号或引号有误"
+
+
+def _node(event: yaml.Event, it: Iterator[yaml.Event], rel: str, out: list[Problem]) -> Node:
+    line = event.start_mark.line + 1
+    if isinstance(event, yaml.AliasEvent):
+        out.append(P.YAML_ALIAS.at(Location(rel, line)))
+        return ScalarNode(line, "", plain=True)
+    if getattr(event, "anchor", None) is not None:
+        out.append(P.YAML_ALIAS.at(Location(rel, line)))
+    tag = getattr(event, "tag", None)
+    if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+        out.append(P.YAML_TAG.at(Location(rel, line), None, value=tag))
+    if isinstance(event, yaml.ScalarEvent):
+        plain = event.style is None or event.style == ""
+        return ScalarNode(line, event.value, plain=plain and event.implicit[0])
+    if isinstance(event, yaml.SequenceStartEvent):
+        seq = SeqNode(line)
+        for child in it:
+            if isinstance(child, yaml.SequenceEndEvent):
+                return seq
+            seq.items.append(_node(child, it, rel, out))
+        return seq
+    if isinstance(event, yaml.MappingStartEvent):
+        mapping = MapNode(line)
+        for key_event in it:
+            if isinstance(key_event, yaml.MappingEndEvent):
+                return mapping
+            key_node = _node(key_event, it, rel, out)
+            value = _node(next(it), it, rel, out)
+            if not isinstance(key_node, ScalarNode):
+                out.append(
+                    P.WRONG_SHAPE.at(
+                        Location(rel, key_node.line),
+                        None,
+                        expected="字段名",
+                        actual="复杂结构",
+                        expected_en="a key",
+                        actual_en="a structure",
+                    )
+                )
+                continue
+            key = key_node.text
+            if key in mapping.items:
+                out.append(
+                    P.DUPLICATE_KEY.at(
+                        Location(rel, key_node.line), key, key=key, other_line=mapping.items[key][0]
+                    )
+                )
+                continue
+            mapping.items[key] = (key_node.line, value)
+        return mapping
+    raise _YamlError(type(event).__name__)  # pragma: no cover - PyYAML emits no other events
+
+
+# --- CSV --------------------------------------------------------------------------------------
+@dataclass
+class CsvTable:
+    rel: str
+    columns: list[str]
+    rows: list[RawRow]
+
+
+def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, list[Problem]]:
+    """Read a CSV with a header of keys or Chinese aliases; every cell stays text."""
+    out: list[Problem] = []
+    reader = csv.reader(io.StringIO(file.text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        out.append(P.CSV_SYNTAX.at(Location(file.rel, start), None, detail=str(exc)))
+        return None, out
+    while records and not records[-1][1]:
+        records.pop()  # trailing empty lines are not rows
+    if not records:
+        out.append(P.EMPTY_FILE.at(Location(file.rel, 1)))
+        return None, out
+    header_line, header = records[0]
+    columns: list[str] = []
+    seen: set[str] = set()
+    header_ok = True
+    for cell in header:
+        name = unicodedata.normalize("NFKC", cell).strip()
+        f = schema.column(name)
+        if f is None:
+            out.append(
+                P.UNKNOWN_COLUMN.at(
+                    Location(file.rel, header_line),
+                    None,
+                    value=name,
+                    hint="本表的列："
+                    + "、".join(f"{c.key}（{c.zh}）" for c in schema.fields)
+                    + "。",
+                    hint_en="Columns: " + ", ".join(c.key for c in schema.fields) + ".",
+                )
+            )
+            header_ok = False
+            columns.append("")
+        elif f.key in seen:
+            out.append(P.DUPLICATE_COLUMN.at(Location(file.rel, header_line), f.key, value=name))
+            header_ok = False
+            columns.append("")
+        else:
+            seen.add(f.key)
+            columns.append(f.key)
+    for f in schema.fields:
+        if f.required and f.key not in seen:
+            out.append(
+                P.MISSING_COLUMN.at(
+                    Location(file.rel, header_line), f.key, label=f"{f.zh}（{f.key}）"
+                )
+            )
+            header_ok = False
+    if not header_ok:
+        return None, out
+    rows: list[RawRow] = []
+    for line, cells in records[1:]:
+        if not any(c.strip() for c in cells):
+            out.append(P.BLANK_ROW.at(Location(file.rel, line)))
+            continue
+        if len(cells) != len(columns):
+            out.append(
+                P.RAGGED_ROW.at(
+                    Location(file.rel, line), None, count=len(cells), expected=len(columns)
+                )
+            )
+            continue
+        rows.append(RawRow(line, {k: v.strip() for k, v in zip(columns, cells, strict=True)}))
+    return CsvTable(file.rel, columns, rows), out

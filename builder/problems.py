@@ -1,0 +1,547 @@
+"""Problems found in clerks' records: where, what, how to fix, in Chinese then English.
+
+Every problem has a stable kebab-case code (a :class:`Kind`), a place (:class:`Location`) and
+the field as the clerk knows it. Bad data is never an exception: it is a Problem in a Report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(Enum):
+    """How much a problem matters: errors block publishing, warnings are shown."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in the records: a path from the project root and, where known, a line."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of problem: a stable code and message templates in Chinese and English."""
+
+    code: str
+    zh: str
+    en: str
+    severity: Severity = Severity.ERROR
+    title: str = ""
+
+    def at(self, where: Location, field: str | None = None, **values: Any) -> Problem:
+        """Make a problem of this kind at a place, for a field key (or None)."""
+        return Problem(where, field, self, tuple(sorted((k, str(v)) for k, v in values.items())))
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def _kind(code: str, title: str, zh: str, en: str, severity: Severity = Severity.ERROR) -> Kind:
+    kind = Kind(code, zh, en, severity, title)
+    assert code not in KINDS, code
+    KINDS[code] = kind
+    return kind
+
+
+W = Severity.WARNING
+
+# --- layout -----------------------------------------------------------------------------
+UNKNOWN_PATH = _kind(
+    "unknown-path",
+    "不认识的文件或文件夹",
+    "这里不应有“{name}”。{hint}",
+    'Nothing named "{name}" belongs here. {hint_en}',
+)
+LINK = _kind(
+    "link",
+    "链接文件",
+    "“{name}”是一个链接（快捷方式），不是普通文件。请换成真实的文件。",
+    '"{name}" is a link, not a regular file. Replace it with the real file.',
+)
+BAD_SLUG = _kind(
+    "bad-slug",
+    "文件夹名不合规",
+    "文件夹名“{name}”只能用小写拼音字母、数字和连字符（-），例如 dongshan。",
+    'The folder name "{name}" may only use lower-case letters, digits and "-", e.g. dongshan.',
+)
+SLUG_COLLISION = _kind(
+    "slug-collision",
+    "文件夹重名",
+    "文件夹“{name}”与“{other}”只差大小写，会被当成同一个。请改名。",
+    'The folder "{name}" differs from "{other}" only in case. Rename one of them.',
+)
+MISSING_FILE = _kind(
+    "missing-file",
+    "缺少文件",
+    "缺少文件“{name}”。{hint}",
+    'The file "{name}" is missing. {hint_en}',
+)
+NO_DATA_FILES = _kind(
+    "empty-period",
+    "公开期没有内容",
+    "公开期文件夹“{name}”里没有 disclosure.yml 和 ledger.csv。",
+    'The period folder "{name}" has neither disclosure.yml nor ledger.csv.',
+)
+
+# --- encoding and text --------------------------------------------------------------------
+NOT_UTF8 = _kind(
+    "not-utf8",
+    "文件不是 UTF-8 编码",
+    "文件不是 UTF-8 编码{guess}。请运行 sunlight convert {path}，或在 Excel/WPS 中另存为“CSV UTF-8(逗号分隔)”。",
+    'The file is not UTF-8{guess_en}. Run "sunlight convert {path}", or save it again as '
+    '"CSV UTF-8 (Comma delimited)" in Excel/WPS.',
+)
+BAD_CHARACTER = _kind(
+    "bad-character",
+    "看不见的特殊字符",
+    "第 {column} 个字符处有看不见的特殊字符（{char}）。请删除后重新输入这段文字。",
+    "Character {column} is an invisible control, direction or zero-width character ({char}). "
+    "Delete it and type the text again.",
+)
+
+# --- personal data --------------------------------------------------------------------------
+RESIDENT_ID = _kind(
+    "resident-id",
+    "身份证号码",
+    "“{value}”像是居民身份证号码。公开记录中不得出现身份证号，请删除。",
+    '"{value}" looks like a resident ID number. ID numbers must never be published; delete it.',
+)
+BANK_CARD = _kind(
+    "bank-card",
+    "银行卡号",
+    "“{value}”像是银行卡号。公开记录中不得出现银行卡号，请删除。",
+    '"{value}" looks like a bank card number. Card numbers must never be published; delete it.',
+)
+MOBILE_NUMBER = _kind(
+    "mobile-number",
+    "手机号码",
+    "“{value}”像是个人手机号码。只有在 village.yml 中登记的办公和监督电话可以公开，请删除。",
+    '"{value}" looks like a personal mobile number. Only the office and hotline numbers declared '
+    "in village.yml may be published; delete it.",
+)
+
+# --- YAML -------------------------------------------------------------------------------------
+YAML_SYNTAX = _kind(
+    "yaml-syntax",
+    "YAML 格式错误",
+    "这里的格式无法读取：{detail}。请对照示例检查冒号、缩进和引号。",
+    "This line cannot be read: {detail_en}. Check colons, indentation and quotes against the example.",
+)
+YAML_TAG = _kind(
+    "yaml-tag",
+    "YAML 标签",
+    "不允许使用“{value}”这样的标签。请删除以 ! 开头的标记。",
+    'Tags such as "{value}" are not allowed. Delete the mark that starts with "!".',
+)
+YAML_ALIAS = _kind(
+    "yaml-alias",
+    "YAML 锚点或引用",
+    "不允许使用锚点（&）或引用（*）。请把内容直接写出来。",
+    'Anchors ("&") and aliases ("*") are not allowed. Write the content out in full.',
+)
+YAML_DOCUMENTS = _kind(
+    "yaml-documents",
+    "一个文件多份内容",
+    "一个文件只能有一份内容。请删除“---”分隔线，或把内容拆到正确的文件里。",
+    'A file may hold one document only. Delete the "---" separator.',
+)
+DUPLICATE_KEY = _kind(
+    "duplicate-key",
+    "重复的字段",
+    "字段“{key}”在第 {other_line} 行已经出现过。请只保留一个。",
+    'The key "{key}" already appears on line {other_line}. Keep only one.',
+)
+WRONG_SHAPE = _kind(
+    "wrong-shape",
+    "内容结构不对",
+    "这里应当是{expected}，实际是{actual}。请对照示例修改。",
+    "This should be {expected_en}, but it is {actual_en}. Compare with the example.",
+)
+UNKNOWN_FIELD = _kind(
+    "unknown-field",
+    "不认识的字段",
+    "不认识字段“{key}”。{hint}",
+    'Unknown key "{key}". {hint_en}',
+)
+MISSING_FIELD = _kind(
+    "missing-field",
+    "缺少必填项",
+    "缺少必填项。请填写{label}。",
+    "This required field is missing. Fill in {key}.",
+)
+
+# --- CSV --------------------------------------------------------------------------------------
+EMPTY_FILE = _kind(
+    "empty-file",
+    "空文件",
+    "文件是空的，至少要有表头一行。",
+    "The file is empty; it needs at least the header row.",
+)
+CSV_SYNTAX = _kind(
+    "csv-syntax",
+    "表格格式错误",
+    "这一行无法读取（{detail}）。请检查是否有未配对的英文引号。",
+    "This row cannot be read ({detail}). Check for an unmatched double quote.",
+)
+MISSING_COLUMN = _kind(
+    "missing-column",
+    "缺少列",
+    "表头缺少必需的列“{label}”。",
+    'The header lacks the required column "{key}".',
+)
+UNKNOWN_COLUMN = _kind(
+    "unknown-column",
+    "不认识的列",
+    "表头中的“{value}”不是本表的列。{hint}",
+    'The header "{value}" is not a column of this table. {hint_en}',
+)
+DUPLICATE_COLUMN = _kind(
+    "duplicate-column",
+    "重复的列",
+    "列“{value}”在表头中出现了两次。请删除一列。",
+    'The column "{value}" appears twice in the header. Delete one.',
+)
+RAGGED_ROW = _kind(
+    "ragged-row",
+    "列数不对",
+    "这一行有 {count} 个格子，表头有 {expected} 列。请检查是否多了或少了逗号。",
+    "This row has {count} fields but the header has {expected}. Check for a missing or extra comma.",
+)
+BLANK_ROW = _kind(
+    "blank-row",
+    "空行",
+    "这是一个空行。请删除它。",
+    "This row is blank. Delete it.",
+    W,
+)
+
+# --- values -------------------------------------------------------------------------------------
+INVALID_AMOUNT = _kind(
+    "invalid-amount",
+    "金额格式不对",
+    "“{value}”不是有效金额。请只填数字，可带两位小数，例如 12500.50。",
+    '"{value}" is not a valid amount. Write digits only, up to two decimals, e.g. 12500.50.',
+)
+NOT_POSITIVE = _kind(
+    "not-positive",
+    "金额不能为零",
+    "金额必须大于 0，这里是“{value}”。",
+    'The amount must be more than 0; it is "{value}".',
+)
+INVALID_DATE = _kind(
+    "invalid-date",
+    "日期格式不对",
+    "“{value}”不是有效日期。请写成 年-月-日，例如 2026-10-03。",
+    '"{value}" is not a valid date. Write it as year-month-day, e.g. 2026-10-03.',
+)
+INVALID_PERIOD = _kind(
+    "invalid-period",
+    "期间格式不对",
+    "“{value}”不是有效的期间。请写成 年-月，例如 2026-10。",
+    '"{value}" is not a valid period. Write it as year-month, e.g. 2026-10.',
+)
+INVALID_INTEGER = _kind(
+    "invalid-integer",
+    "整数格式不对",
+    "“{value}”不是整数。请只填数字，开头不要写 0，例如 412。",
+    '"{value}" is not a whole number. Write digits only, without leading zeros, e.g. 412.',
+)
+INVALID_CHOICE = _kind(
+    "invalid-choice",
+    "不在可选范围",
+    "“{value}”不在可选范围内。只能填：{choices}。",
+    '"{value}" is not one of the allowed values: {choices}.',
+)
+INVALID_CODE = _kind(
+    "invalid-code",
+    "编码格式不对",
+    "“{value}”不是有效的{what}。{hint}",
+    '"{value}" is not a valid {what_en}. {hint_en}',
+)
+INVALID_TEXT = _kind(
+    "invalid-text",
+    "文字不合规",
+    "“{value}”{reason}",
+    '"{value}" {reason_en}',
+)
+UNKNOWN_ACCOUNT = _kind(
+    "unknown-account",
+    "科目代码不在会计科目表中",
+    "科目代码“{value}”不在{chart}年会计科目表中。请对照科目表填写，例如 513 管理费用、51301。",
+    'The account code "{value}" is not in the {chart} chart of accounts. Use a code from the '
+    "chart, e.g. 513 (管理费用) or 51301.",
+)
+CHART_PERIOD = _kind(
+    "chart-period",
+    "会计制度与期间不符",
+    "{period} 起必须使用 2023 年会计科目表（财会〔2023〕14号），county.yml 的 chart 是“{chart}”。",
+    'From 2024-01 the 2023 chart of accounts is required; county.yml declares chart "{chart}".',
+)
+ONE_OF_INCOME_EXPENSE = _kind(
+    "income-or-expense",
+    "收入和支出只能填一个",
+    "收入和支出必须且只能填一个{detail}。",
+    "Exactly one of income and expense must be filled in{detail_en}.",
+)
+DATE_OUTSIDE_PERIOD = _kind(
+    "date-outside-period",
+    "日期不在本期",
+    "日期“{value}”不在 {period} 期间内。请核对日期，或把这一行放到对应月份的文件夹。",
+    'The date "{value}" is outside the period {period}. Check the date or move the row to '
+    "that month's folder.",
+)
+DUPLICATE_VOUCHER = _kind(
+    "duplicate-voucher",
+    "凭证号重复",
+    "“{value}”与第 {other_line} 行重复。请核对凭证号。",
+    '"{value}" repeats line {other_line}. Check the voucher number.',
+)
+DUPLICATE_ID = _kind(
+    "duplicate-id",
+    "编号重复",
+    "编号“{value}”在第 {other_line} 行已经用过。每个编号只能用一次。",
+    'The id "{value}" is already used on line {other_line}. Each id may be used once.',
+)
+DUPLICATE_PERSON = _kind(
+    "duplicate-person",
+    "人员重名",
+    "“{value}”在第 {other_line} 行已经登记过。同一个人请只登记一次，把职务合并到 roles 里。",
+    '"{value}" is already listed on line {other_line}. List each person once with all roles.',
+)
+UNKNOWN_PERSON = _kind(
+    "unknown-person",
+    "人员未登记",
+    "“{value}”不在 village.yml 的人员名单（people）里。请先登记此人，或核对姓名。",
+    '"{value}" is not listed under people in village.yml. Add the person there or check the name.',
+)
+NOT_SUPERVISOR = _kind(
+    "reviewer-not-supervisor",
+    "审核人不是村务监督委员会成员",
+    "审核人“{value}”不是村务监督委员会成员。审核须由村务监督委员会主任或委员签字。",
+    'The reviewer "{value}" is not a member of the village affairs supervision committee '
+    "(村务监督委员会), who must review every disclosure.",
+)
+SUPERVISOR_CONFLICT = _kind(
+    "supervisor-conflict",
+    "监督委员兼任两委职务",
+    "“{value}”同时是村务监督委员会成员和{role}。村务监督委员会成员不得由村两委成员兼任。",
+    '"{value}" is both on the supervision committee and {role}; the law forbids this '
+    "(村民委员会组织法 Art. 32).",
+)
+REVIEW_ORDER = _kind(
+    "reviewed-after-published",
+    "先公开后审核",
+    "审核日期 {reviewed} 晚于公开日期 {published}。必须先审核，后公开。",
+    "Reviewed on {reviewed}, after publication on {published}. Review must come first.",
+)
+PERIOD_MISMATCH = _kind(
+    "period-mismatch",
+    "期间与文件夹不符",
+    "period 写的是“{value}”，但文件夹是 {folder}。请让两者一致。",
+    'period says "{value}" but the folder is {folder}. Make them the same.',
+)
+BALANCE_MISMATCH = _kind(
+    "balance-mismatch",
+    "期末余额对不上",
+    "期末余额 {closing} 不等于 期初 {opening} + 收入 {income} − 支出 {expense} = {expected}，相差 {diff}。请核对余额或明细。",
+    "The closing balance {closing} is not opening {opening} + income {income} − expense "
+    "{expense} = {expected} (off by {diff}). Check the balances or the ledger.",
+)
+OPENING_MISMATCH = _kind(
+    "opening-mismatch",
+    "期初余额与上期期末不符",
+    "期初{what}“{value}”与上期 {previous} 的期末“{expected}”不一致。期初必须等于上期期末。",
+    'The opening {what_en} "{value}" differs from the closing "{expected}" of {previous}.',
+)
+PERIOD_GAP = _kind(
+    "missing-period",
+    "缺少公开期",
+    "{previous} 与 {period} 之间缺少 {missing} 的公开。",
+    "No disclosure for {missing} between {previous} and {period}.",
+    W,
+)
+NOTICE_TOO_SHORT = _kind(
+    "notice-too-short",
+    "公示期不足",
+    "公示期从 {start} 到 {end} 只有 {days} 天，至少需要 {required} 天。",
+    "The notice runs {days} days ({start} to {end}); at least {required} are required.",
+)
+UNKNOWN_POWER_ID = _kind(
+    "unknown-upstream-id",
+    "上级清单中没有此编号",
+    "要删除的编号“{value}”在上级清单中不存在。请核对编号。",
+    'The id "{value}" to remove does not exist in the inherited list. Check the id.',
+)
+REMOVE_AND_ADD = _kind(
+    "remove-and-add",
+    "同一编号既删除又新增",
+    "编号“{value}”既在 remove 里又在本文件中定义。如要修改这一项，只需在本文件中重写它。",
+    'The id "{value}" is both removed and defined here. To change an item, just redefine it.',
+)
+DUPLICATE_CODE = _kind(
+    "duplicate-code",
+    "区划代码重复",
+    "区划代码“{value}”已经被 {other} 使用。每个村的区划代码必须不同。",
+    'The area code "{value}" is already used by {other}. Each village has its own code.',
+)
+CODE_PREFIX = _kind(
+    "code-outside-parent",
+    "区划代码与上级不符",
+    "区划代码“{value}”应以上级的“{prefix}”开头。请核对代码。",
+    'The area code "{value}" should start with its parent\'s "{prefix}". Check the code.',
+    W,
+)
+NAME_NOT_IN_MAP = _kind(
+    "invalid-reference",
+    "引用的编号不存在",
+    "“{value}”不是{what}中的编号。",
+    '"{value}" is not an id in {what_en}.',
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: where, which field (by key), what kind, and the values in the message."""
+
+    where: Location
+    field: str | None
+    kind: Kind
+    values: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def code(self) -> str:
+        return self.kind.code
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.where.path, self.where.line or 0, self.field or "", self.code)
+
+
+@dataclass
+class Report:
+    """All problems found, sorted by place; the exit code follows from them."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.problems), key=Problem.sort_key)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in set(self.problems) if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in set(self.problems) if p.severity is Severity.WARNING)
+
+    def has_errors(self, *, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        return 1 if self.has_errors(strict=strict) else 0
+
+    def rows(self, *attrs: str) -> list[tuple[Any, ...]]:
+        """Flatten to tuples, e.g. rows("path", "line", "field", "code"), for tests and tools."""
+        out = []
+        for p in self.sorted():
+            src = {
+                "path": p.where.path,
+                "line": p.where.line,
+                "field": p.field,
+                "code": p.code,
+                "severity": p.severity.value,
+            }
+            out.append(tuple(src[a] for a in attrs))
+        return out
+
+    def paths_with_errors(self) -> set[str]:
+        return {p.where.path for p in self.problems if p.severity is Severity.ERROR}
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.sorted())
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+EN_DEFAULTS = {
+    "hint_en": "",
+    "guess_en": "",
+    "detail_en": "",
+    "reason_en": "",
+    "what_en": "",
+    "expected_en": "",
+    "actual_en": "",
+}
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Fill a message template; a missing value becomes empty rather than failing."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), template).strip()
+
+
+FOLD_AFTER = 5
+
+
+def format_problem(p: Problem) -> str:
+    """Two lines for a clerk: place, field, Chinese message; then the English and the code."""
+    from .privacy import mask_text  # privacy depends on this module's kinds
+
+    values = {**EN_DEFAULTS, **{k: mask_text(v) for k, v in p.values}}
+    zh, en = fill(p.kind.zh, values), fill(p.kind.en, values)
+    label = values.get("field_zh", "")
+    head = str(p.where)
+    if p.field:
+        head += f": {label} {p.field}" if label else f": {p.field}"
+    warn = "（警告 warning）" if p.severity is Severity.WARNING else ""
+    return f"{head}: {warn}{zh}\n    {en} [{p.code}]"
+
+
+def format_report(report: Report) -> list[str]:
+    """Every problem, sorted, folding long runs of one code in one file; then the count."""
+    lines: list[str] = []
+    shown: dict[tuple[str, str], int] = {}
+    folded: dict[tuple[str, str], int] = {}
+    order: list[tuple[str, str]] = []
+    for p in report.sorted():
+        key = (p.where.path, p.code)
+        if key not in shown:
+            order.append(key)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] > FOLD_AFTER:
+            folded[key] = folded.get(key, 0) + 1
+            continue
+        lines.append(format_problem(p))
+        if shown[key] == FOLD_AFTER:
+            lines.append(f"\0fold:{key[0]}\0{key[1]}")
+    out = []
+    for line in lines:
+        if line.startswith("\0fold:"):
+            path, code = line[6:].split("\0")
+            n = folded.get((path, code), 0)
+            if n:
+                out.append(f"    ……{path} 另有 {n} 处同样问题 / …and {n} more like this [{code}]")
+            continue
+        out.append(line)
+    out.append(
+        f"发现 {report.errors} 个错误，{report.warnings} 个警告。 / "
+        f"Found {report.errors} errors, {report.warnings} warnings."
+    )
+    return out

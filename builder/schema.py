@@ -1,0 +1,591 @@
+"""The disclosure format, declared once: every record kind, its fields, their types.
+
+FORMAT.md describes this contract for people; this module is the same contract for code. The
+validator, the JSON Schema / Table Schema files and the clerk's guide are all derived from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import problems as P
+
+FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A value that failed its type: the problem kind and the values for its message."""
+
+    kind: P.Kind
+    values: dict[str, str] = field(default_factory=dict)
+
+
+class Scalar:
+    """A field type read from text: YAML scalars and CSV cells are always text first."""
+
+    json: dict[str, Any] = {"type": "string"}
+    table: dict[str, Any] = {"type": "string"}
+    zh = "文字"
+
+    def parse(self, text: str) -> Any:
+        return text
+
+
+# NOTE: NFKC would turn Chinese full-width punctuation (，：；（）！？) into ASCII and spoil the
+# text villagers read; those characters are kept, everything else is NFKC-normalised (so
+# full-width digits and letters become ASCII, and look-alike compatibility characters fold).
+_KEEP_FULLWIDTH = re.compile(r"([\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65])")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-normalise text, keeping Chinese full-width punctuation as written."""
+    if text.isascii():
+        return text
+    parts = _KEEP_FULLWIDTH.split(text)
+    return "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+
+
+def _is_name_char(ch: str) -> bool:
+    # NOTE: names appear in page titles and headings, so they carry no markup characters at all
+    return unicodedata.category(ch)[0] in "LMN" or ch in "·• -()（）"
+
+
+class Text(Scalar):
+    """Free text (NFKC-normalised on load, see normalize_text); never interpreted as markup."""
+
+    def __init__(self, *, max_len: int = 2000, multiline: bool = False, name: bool = False) -> None:
+        self.max_len = max_len
+        self.multiline = multiline
+        self.name = name
+        self.json = {"type": "string", "minLength": 1, "maxLength": max_len}
+        self.table = {"type": "string", "constraints": {"maxLength": max_len}}
+
+    def parse(self, text: str) -> Any:
+        if not text.strip():
+            return Invalid(
+                P.INVALID_TEXT, {"reason": "是空白。请填写内容。", "reason_en": "is blank."}
+            )
+        if len(text) > self.max_len:
+            return Invalid(
+                P.INVALID_TEXT,
+                {
+                    "value": text[:20] + "…",
+                    "reason": f"太长（{len(text)} 字），最多 {self.max_len} 字。",
+                    "reason_en": f"is too long ({len(text)} characters; at most {self.max_len}).",
+                },
+            )
+        if self.name and not all(_is_name_char(ch) for ch in text.strip()):
+            bad = next(ch for ch in text.strip() if not _is_name_char(ch))
+            return Invalid(
+                P.INVALID_TEXT,
+                {
+                    "reason": f"含有“{bad}”。名称只能用文字、数字、间隔号（·）和括号。",
+                    "reason_en": f'contains "{bad}"; names use letters, digits, "·" and brackets only.',
+                },
+            )
+        if not self.multiline and "\n" in text.strip():
+            return Invalid(
+                P.INVALID_TEXT,
+                {
+                    "value": text[:20],
+                    "reason": "不能换行。请写成一行。",
+                    "reason_en": "must be on one line.",
+                },
+            )
+        return text.strip() if not self.multiline else text.strip("\n")
+
+
+MONEY_RE = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]{1,2})?")
+
+
+class Money(Scalar):
+    """Yuan as 123.45 or 123, held as an exact Decimal; never a float."""
+
+    zh = "金额"
+    json = {"type": "string", "pattern": r"^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$"}
+    table = {"type": "number", "decimalChar": ".", "groupChar": "", "constraints": {"minimum": 0}}
+
+    def parse(self, text: str) -> Any:
+        if not MONEY_RE.fullmatch(text):
+            return Invalid(P.INVALID_AMOUNT)
+        return Decimal(text)
+
+
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+PERIOD_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+class Date(Scalar):
+    """A calendar date written YYYY-MM-DD."""
+
+    zh = "日期"
+    json = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    table = {"type": "date", "format": "%Y-%m-%d"}
+
+    def parse(self, text: str) -> Any:
+        if DATE_RE.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        return Invalid(P.INVALID_DATE)
+
+
+class Period(Scalar):
+    """A disclosure period written YYYY-MM."""
+
+    zh = "期间"
+    json = {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"}
+    table = {"type": "yearmonth"}
+
+    def parse(self, text: str) -> Any:
+        return text if PERIOD_RE.fullmatch(text) else Invalid(P.INVALID_PERIOD)
+
+
+class Integer(Scalar):
+    """A whole number ≥ 0 in plain digits, no leading zero."""
+
+    zh = "整数"
+    json = {"type": "string", "pattern": r"^(0|[1-9][0-9]*)$"}
+    table = {"type": "integer", "bareNumber": True, "constraints": {"minimum": 0}}
+
+    def parse(self, text: str) -> Any:
+        return int(text) if re.fullmatch(r"0|[1-9][0-9]{0,8}", text) else Invalid(P.INVALID_INTEGER)
+
+
+class Choice(Scalar):
+    """One of a fixed list of values."""
+
+    def __init__(self, options: Sequence[str]) -> None:
+        self.options = tuple(options)
+        self.zh = "可选值：" + " / ".join(self.options)
+        self.json = {"type": "string", "enum": list(self.options)}
+        self.table = {"type": "string", "constraints": {"enum": list(self.options)}}
+
+    def parse(self, text: str) -> Any:
+        if text in self.options:
+            return text
+        return Invalid(P.INVALID_CHOICE, {"choices": "、".join(self.options)})
+
+
+class Pattern(Scalar):
+    """Text that must match a pattern: codes, ids, slugs, phone numbers."""
+
+    def __init__(self, regex: str, what: str, what_en: str, example: str) -> None:
+        self.regex = re.compile(regex)
+        self.zh = f"{what}，例如 {example}"
+        self.what, self.what_en, self.example = what, what_en, example
+        self.json = {"type": "string", "pattern": f"^{regex}$"}
+        self.table = {"type": "string", "constraints": {"pattern": regex}}
+
+    def parse(self, text: str) -> Any:
+        if self.regex.fullmatch(text):
+            return text
+        return Invalid(
+            P.INVALID_CODE,
+            {
+                "what": self.what,
+                "what_en": self.what_en,
+                "hint": f"例如 {self.example}。",
+                "hint_en": f"For example {self.example}.",
+            },
+        )
+
+
+class Bool(Scalar):
+    """true or false, written exactly so (never yes/no/on/off)."""
+
+    zh = "true 或 false"
+    json = {"type": "string", "enum": ["true", "false"]}
+    table = {"type": "boolean", "trueValues": ["true"], "falseValues": ["false"]}
+
+    def parse(self, text: str) -> Any:
+        if text in ("true", "false"):
+            return text == "true"
+        return Invalid(P.INVALID_CHOICE, {"choices": "true、false"})
+
+
+REGION_CODE = Pattern(
+    r"[0-9]{12}", "12 位统计用区划代码", "12-digit statistical area code", "371322101201"
+)
+ACCOUNT_CODE = Pattern(r"[0-9]{3}([0-9]{2})*", "会计科目代码", "account code", "513 或 51301")
+ITEM_ID = Pattern(r"[A-Za-z][A-Za-z0-9-]{0,19}", "编号", "id", "P01")
+PHONE = Pattern(
+    r"[0-9]{3,4}-?[0-9]{7,8}|1[0-9]{4,5}|[0-9]{5}",
+    "电话号码",
+    "phone number",
+    "0539-6212345 或 12388",
+)
+SLUG = Pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "拼音简称", "slug", "dongshan")
+NAME = Text(max_len=40, name=True)
+TEXT = Text(max_len=200)
+BODY = Text(max_len=5000, multiline=True)
+
+
+# --- structure --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Field:
+    """One field: key, Chinese label, type, required; doc is the clerk's guide line."""
+
+    key: str
+    zh: str
+    type: Any  # Scalar | Obj | ListOf
+    required: bool = False
+    doc: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.zh} {self.key}"
+
+
+@dataclass(frozen=True)
+class Obj:
+    """A YAML mapping with known keys."""
+
+    fields: tuple[Field, ...]
+
+    def get(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A YAML list of one item type."""
+
+    item: Any  # Scalar | Obj | ListOf
+    min_items: int = 0
+
+
+@dataclass(frozen=True)
+class RecordSchema:
+    """A file kind: its name, file name, title and fields (an Obj for YAML, columns for CSV)."""
+
+    name: str
+    filename: str
+    title: str
+    fields: tuple[Field, ...]
+
+    @property
+    def obj(self) -> Obj:
+        return Obj(self.fields)
+
+    def column(self, header: str) -> Field | None:
+        """Find the column for a header cell: its key or its Chinese alias."""
+        for f in self.fields:
+            if header == f.key or header == f.zh or header in f.aliases:
+                return f
+        return None
+
+
+def F(
+    key: str,
+    zh: str,
+    type_: Any,
+    required: bool = False,
+    doc: str = "",
+    aliases: tuple[str, ...] = (),
+) -> Field:
+    return Field(key, zh, type_, required, doc, aliases)
+
+
+PERSON_REF = Text(max_len=40, name=True)
+CONTACT = Obj((F("name", "名称", TEXT, True), F("phone", "电话", PHONE, True)))
+BAND = ListOf(Scalar())  # [low, high|null, platform] — checked in validate
+
+PARAMETERS = Obj(
+    (
+        F(
+            "finance_cadence",
+            "财务公开频次",
+            Choice(["monthly", "quarterly"]),
+            doc="monthly 每月 / quarterly 每季度，默认 monthly",
+        ),
+        F("grace_days", "逾期宽限天数", Integer(), doc="期末后超过此天数未公开即为逾期，默认 15"),
+        F("tender_bands", "招标金额分档", ListOf(BAND), doc="[下限, 上限或 null, 交易平台]"),
+        F("major_matter_threshold", "重大事项金额", Money(), doc="默认 50000 元"),
+        F(
+            "cash_payment_limit",
+            "现金支付限额",
+            Money(),
+            doc="单笔现金支出超过此数提示，默认 1000 元",
+        ),
+        F("notice_days", "公示天数", Integer(), doc="救助公示至少天数，默认 7"),
+        F("reply_days", "点题答复天数", Integer(), doc="默认 10"),
+    )
+)
+
+COUNTY = RecordSchema(
+    "county",
+    "county.yml",
+    "县（区）",
+    (
+        F("name", "县名", NAME, True),
+        F("code", "区划代码", REGION_CODE, True),
+        F(
+            "site",
+            "网站",
+            Obj(
+                (
+                    F("title", "网站标题", Text(max_len=60, name=True), True),
+                    F(
+                        "url",
+                        "网址",
+                        Pattern(
+                            r"https?://[^\s<>\"']+/",
+                            "网址",
+                            "site URL ending in /",
+                            "https://example.org/",
+                        ),
+                        True,
+                    ),
+                )
+            ),
+            True,
+        ),
+        F(
+            "chart",
+            "会计制度",
+            Choice(["2023", "2004"]),
+            True,
+            doc="2023 = 财会〔2023〕14号；2004 = 财会〔2004〕12号（仅 2023 年及以前）",
+        ),
+        F(
+            "names_online",
+            "网上姓名显示",
+            Choice(["masked", "full"]),
+            doc="masked 打码（张*三，默认）/ full 全名；纸质公开栏总是全名",
+        ),
+        F("parameters", "规则参数", PARAMETERS),
+        F("contacts", "联系电话", ListOf(CONTACT)),
+    ),
+)
+
+TOWN = RecordSchema(
+    "town",
+    "town.yml",
+    "乡镇（街道）",
+    (
+        F("name", "乡镇名", NAME, True),
+        F("code", "区划代码", REGION_CODE, True),
+        F("names_online", "网上姓名显示", Choice(["masked", "full"])),
+        F("parameters", "规则参数", PARAMETERS),
+        F("contacts", "联系电话", ListOf(CONTACT)),
+    ),
+)
+
+ROLES = (
+    "党支部书记",
+    "党支部副书记",
+    "党支部委员",
+    "村委会主任",
+    "村委会副主任",
+    "村委会委员",
+    "村务监督委员会主任",
+    "村务监督委员会委员",
+    "报账员",
+    "会计",
+    "出纳",
+    "民主理财小组成员",
+    "村民小组长",
+    "网格员",
+    "其他",
+)
+SUPERVISOR_ROLES = frozenset({"村务监督委员会主任", "村务监督委员会委员"})
+TWO_COMMITTEE_ROLES = frozenset(
+    {
+        "党支部书记",
+        "党支部副书记",
+        "党支部委员",
+        "村委会主任",
+        "村委会副主任",
+        "村委会委员",
+        "报账员",
+        "会计",
+        "出纳",
+    }
+)
+
+VILLAGE = RecordSchema(
+    "village",
+    "village.yml",
+    "村（社区）",
+    (
+        F("name", "村名", NAME, True),
+        F("code", "区划代码", REGION_CODE, True),
+        F("kind", "类型", Choice(["行政村", "社区", "股份经济合作社"]), True),
+        F("households", "户数", Integer()),
+        F("population", "人口", Integer()),
+        F(
+            "people",
+            "人员",
+            ListOf(
+                Obj(
+                    (
+                        F("name", "姓名", NAME, True),
+                        F("roles", "职务", ListOf(Choice(ROLES), 1), True),
+                    )
+                ),
+                1,
+            ),
+            True,
+            doc="记录中可能出现的每一位干部及其职务",
+        ),
+        F(
+            "clerks",
+            "录入员",
+            ListOf(Obj((F("name", "姓名", NAME, True), F("account", "账号", TEXT)))),
+        ),
+        F(
+            "channels",
+            "监督渠道",
+            Obj(
+                (
+                    F("office_phone", "办公电话", PHONE),
+                    F("hotlines", "监督热线", ListOf(CONTACT)),
+                    F("box", "举报箱位置", TEXT),
+                    F("supervisor", "监督员", PERSON_REF),
+                    F("talk_day", "群众说事日", TEXT),
+                )
+            ),
+        ),
+    ),
+)
+
+POWER = Obj(
+    (
+        F("id", "编号", ITEM_ID, True),
+        F("category", "类别", TEXT, True),
+        F("name", "名称", TEXT, True),
+        F("basis", "依据", TEXT),
+        F("responsible", "责任主体", TEXT),
+        F("steps", "流程", ListOf(TEXT)),
+        F("time_limit", "时限", TEXT),
+        F("risks", "风险点", ListOf(TEXT)),
+        F("supervision", "监督", TEXT),
+    )
+)
+NEGATIVE = Obj((F("id", "编号", ITEM_ID, True), F("text", "内容", TEXT, True)))
+SERVICE = Obj(
+    (
+        F("id", "编号", ITEM_ID, True),
+        F("name", "名称", TEXT, True),
+        F("where", "办理地点", TEXT),
+        F("materials", "所需材料", ListOf(TEXT)),
+        F("time_limit", "时限", TEXT),
+        F("contact", "联系人", TEXT),
+    )
+)
+POWERS = RecordSchema(
+    "powers",
+    "powers.yml",
+    "权力清单、负面清单、便民服务清单",
+    (
+        F("inherit", "继承上级清单", Bool(), doc="true：从上级清单开始（乡镇继承县，村继承乡镇）"),
+        F("remove", "删除的编号", ListOf(ITEM_ID)),
+        F("powers", "权力清单", ListOf(POWER)),
+        F("negative", "负面清单", ListOf(NEGATIVE)),
+        F("services", "便民服务清单", ListOf(SERVICE)),
+    ),
+)
+
+AFFAIR = Obj(
+    (F("title", "标题", TEXT, True), F("date", "日期", Date(), True), F("body", "内容", BODY))
+)
+BALANCE = Obj((F("cash", "库存现金", Money(), True), F("bank", "银行存款", Money(), True)))
+CORRECTION = Obj(
+    (
+        F("date", "更正日期", Date(), True),
+        F("reason", "更正原因", TEXT, True),
+        F("approved_by", "批准人", PERSON_REF, True),
+    )
+)
+
+DISCLOSURE = RecordSchema(
+    "disclosure",
+    "disclosure.yml",
+    "公开期",
+    (
+        F("period", "期间", Period(), True),
+        F("opening", "期初余额", BALANCE, True),
+        F("closing", "期末余额", BALANCE, True),
+        F("drafted_by", "拟稿人", PERSON_REF, True),
+        F("reviewed_by", "审核人", PERSON_REF, True, doc="村务监督委员会成员"),
+        F("reviewed_at", "审核日期", Date(), True),
+        F("published_at", "公开日期", Date(), True),
+        F("village_affairs", "村务公开", ListOf(AFFAIR)),
+        F("party_affairs", "党务公开", ListOf(AFFAIR)),
+        F("corrections", "更正记录", ListOf(CORRECTION)),
+    ),
+)
+
+LEDGER = RecordSchema(
+    "ledger",
+    "ledger.csv",
+    "收支明细",
+    (
+        F("date", "日期", Date(), True),
+        F(
+            "voucher_no",
+            "凭证号",
+            Pattern(r"[^\s,]{1,20}", "凭证号", "voucher number", "记-015"),
+            True,
+        ),
+        F("summary", "摘要", TEXT, True),
+        F("account_code", "科目代码", ACCOUNT_CODE, True),
+        F("income", "收入", Money()),
+        F("expense", "支出", Money()),
+        F("counterparty", "收付款方", TEXT),
+        F("method", "结算方式", Choice(["现金", "转账", "其他"])),
+        F("receipt", "票据", Choice(["发票", "收据", "财政票据", "白条"])),
+        F("approver", "审批人", PERSON_REF),
+        F("contract_id", "合同编号", ITEM_ID),
+    ),
+)
+
+ASSISTANCE = RecordSchema(
+    "assistance",
+    "assistance.csv",
+    "救助公示",
+    (
+        F("category", "类别", Choice(["低保", "特困", "临时救助", "危房改造", "其他"]), True),
+        F("name", "姓名", NAME, True, doc="与纸质公开栏一致的全名；网上按 names_online 打码"),
+        F("group", "村民小组", TEXT, True, doc="只写到村民小组，不写门牌地址"),
+        F("household_size", "家庭人口", Integer()),
+        F("amount", "金额", Money(), True),
+        F("notice_start", "公示开始", Date(), True),
+        F("notice_end", "公示结束", Date(), True),
+        F("status", "状态", Choice(["公示中", "已批准", "已停发"])),
+    ),
+)
+
+YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE)
+CSV_SCHEMAS = (LEDGER, ASSISTANCE)
+ALL_SCHEMAS = YAML_SCHEMAS + CSV_SCHEMAS
+
+
+def label_for(key: str) -> str:
+    """The Chinese label of a (dotted) key, looked up across every record kind."""
+
+    def find(fields: tuple[Field, ...], parts: list[str]) -> list[str]:
+        for f in fields:
+            if f.key == parts[0]:
+                rest = parts[1:]
+                typ = f.type.item if isinstance(f.type, ListOf) else f.type
+                if rest and isinstance(typ, Obj):
+                    return [f.zh, *find(typ.fields, rest)]
+                return [f.zh]
+        return []
+
+    for schema in ALL_SCHEMAS:
+        found = find(schema.fields, key.split("."))
+        if found:
+            return "·".join(found)
+    return ""

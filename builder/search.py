@@ -1,0 +1,503 @@
+"""Static full-text search for Chinese records: a sharded character-bigram index.
+
+The index is a directory of small JSON files that ``assets/search.js`` fetches on demand:
+
+* ``manifest.json``  version, build id, doc count, shard count, chunk size, client limits;
+* ``s/<k>.json``     shard k: ``{bigram: posting}`` for the bigrams whose FNV-1a hash % shards == k;
+* ``m/<c>.json``     docs c*chunk .. c*chunk+chunk-1 as ``[[url, title, subtitle], ...]``.
+
+A posting is the sorted list of doc ids holding a bigram, written as maximal runs of consecutive
+ids.  Each run becomes ``vlq(gap * 2 + (length > 1))`` followed by ``vlq(length - 2)`` when
+longer than one, where ``gap`` is the run's start minus the end (exclusive) of the previous run
+(0 before the first).  ``vlq`` writes 5 bits per character, least significant first, with bit 32
+marking "more digits follow", using the alphabet ``A-Z a-z 0-9 - _`` (JSON-safe, no escaping).
+A bigram on every page is therefore two characters, whatever the county's size.  A dense but
+scattered posting (digit pairs of amounts) is instead a bitmap when that gzips smaller: ``~``
+then one alphabet character per 6 docs, bit j of character k meaning doc 6k+j.
+
+Text is NFKC-normalised and lower-cased, then split into tokens: maximal runs of "word"
+characters (``WORD_RANGES``: digits, letters, CJK, ...).  A connector (``CONNECTORS``, e.g. the
+``.`` of ``1200.00`` or the ``-`` of ``记-015``) stays inside a token when both neighbours are word
+characters and at least one is an ASCII letter or digit.  Bigrams never span a token boundary,
+so a query that occurs as a substring of a doc's normalised text yields only bigrams the doc has:
+recall is 100 %; the results are a superset (all bigrams present, not necessarily adjacent).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import math
+import re
+import unicodedata
+import zlib
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from operator import add
+from pathlib import Path
+
+FORMAT_VERSION = 1
+CHUNK_SIZE = 100  # docs per metadata chunk
+PAGE_SIZE = 20  # results per page shown by the client
+MAX_BIGRAMS = 10  # bigrams looked up per query (a subset keeps recall; bounds the download)
+MIN_BIGRAMS = 3  # never cap below this, however big the shards
+QUERY_BUDGET_GZIP = 100_000  # worst-case gzipped bytes one page of results may download
+MAX_CHUNKS = 10  # metadata chunks fetched per page of results (bounds scattered results)
+SHARD_TARGET_GZIP = 2_500  # gzipped postings aimed at per shard file
+MAX_SHARDS = 4096  # upper bound on shard files
+GZIP_LEVEL = 6  # what static hosts typically use; for the byte figures only
+MIN_CHARS_MESSAGE = "请至少输入两个字"
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+
+# Word characters as inclusive code point ranges, ascending; search.js holds the same table.
+WORD_RANGES: tuple[tuple[int, int], ...] = (
+    (0x30, 0x39),  # 0-9
+    (0x41, 0x5A),  # A-Z
+    (0x61, 0x7A),  # a-z
+    (0xC0, 0xD6),  # Latin-1 letters (without ×)
+    (0xD8, 0xF6),  # (without ÷)
+    (0xF8, 0x24F),  # Latin Extended-A/B (pinyin tones)
+    (0x370, 0x3FF),  # Greek
+    (0x400, 0x4FF),  # Cyrillic
+    (0x620, 0x64A),  # Arabic letters (Uyghur)
+    (0x660, 0x669),  # Arabic-Indic digits
+    (0x671, 0x6D3),  # Arabic extended letters
+    (0xF40, 0xFBC),  # Tibetan letters and signs
+    (0x1820, 0x1878),  # Mongolian letters
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3400, 0x4DBF),  # CJK Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xA000, 0xA48C),  # Yi syllables
+    (0xAC00, 0xD7A3),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x20000, 0x3FFFF),  # CJK Extensions B-H
+)
+CONNECTORS = ".,-/:_"
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_B64_INDEX = {c: i for i, c in enumerate(_B64)}
+_SEP = "\0"
+
+
+def _class(ranges: Iterable[tuple[int, int]]) -> str:
+    """Return a regex character-class body for code point ranges."""
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+_W = _class(WORD_RANGES)
+_A = _class(r for r in WORD_RANGES if r[1] < 0x80)
+_C = re.escape(CONNECTORS)
+_NON_TOKEN = re.compile(f"[^{_W}{_C}]+")
+# A connector not between two word characters of which one is ASCII ("." is the connector itself).
+_LONE_CONNECTOR = re.compile(f"[{_C}](?:(?<![{_W}].)|(?![{_W}])|(?<![{_A}].)(?![{_A}]))")
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One page to index: url relative to the site root, e.g. "chengguan/dongshan/2026-10/"."""
+
+    url: str
+    title: str
+    subtitle: str
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Figures about a written index (deterministic: no timings)."""
+
+    docs: int
+    bigrams: int
+    shards: int
+    chunks: int
+    files: int
+    raw_bytes: int
+    gzip_bytes: int
+    max_shard_gzip_bytes: int
+    max_chunk_gzip_bytes: int
+    build: str
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What the JS client fetches and shows for one query, computed in Python."""
+
+    query: str
+    message: str | None  # shown instead of searching, e.g. 请至少输入两个字
+    bigrams: tuple[str, ...]  # bigrams looked up (at most MAX_BIGRAMS)
+    files: tuple[str, ...]  # paths relative to the index dir, in fetch order
+    raw_bytes: int
+    gzip_bytes: int
+    ids: tuple[int, ...]  # every matching doc id in scope, ascending
+    urls: tuple[str, ...]  # their urls
+    shown: tuple[str, ...]  # urls rendered on the pages fetched
+
+    @property
+    def total(self) -> int:
+        """Return the number of matching docs ("找到 N 个页面")."""
+        return len(self.ids)
+
+
+def normalize(text: str) -> str:
+    """Return text NFKC-normalised and lower-cased, as indexed and queried."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _separated(text: str) -> str:
+    """Return normalised text with every non-token character replaced by a separator."""
+    return _LONE_CONNECTOR.sub(_SEP, _NON_TOKEN.sub(_SEP, normalize(text)))
+
+
+def tokens(text: str) -> list[str]:
+    """Return the tokens of text (runs of word characters and joined connectors)."""
+    return [t for t in _separated(text).split(_SEP) if t]
+
+
+def bigrams(text: str) -> set[str]:
+    """Return the set of bigrams of text; none spans a token boundary."""
+    s = _separated(text)
+    pairs = set(map(add, s, s[1:]))
+    return {p for p in pairs if _SEP not in p} if _SEP in s else pairs
+
+
+def query_bigrams(query: str, limit: int = MAX_BIGRAMS) -> tuple[str, ...] | None:
+    """Return the bigrams a query looks up (≤ limit); () if empty; None if a token is short."""
+    toks = tokens(query)
+    if any(len(t) < 2 for t in toks):
+        return None
+    seen: dict[str, None] = {}
+    for t in toks:
+        for i in range(len(t) - 1):
+            seen.setdefault(t[i : i + 2])
+    grams = list(seen)
+    return tuple((grams[0::2] + grams[1::2])[:limit])
+
+
+def fnv1a(text: str) -> int:
+    """Return the 32-bit FNV-1a hash of text's UTF-8 bytes."""
+    h = 0x811C9DC5
+    for b in text.encode("utf-8", "surrogatepass"):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _vlq(out: list[str], value: int) -> None:
+    """Append value as base-64 VLQ digits (5 bits each, low first, 32 = continue)."""
+    while value >= 32:
+        out.append(_B64[32 | (value & 31)])
+        value >>= 5
+    out.append(_B64[value])
+
+
+def encode_posting(ids: Sequence[int]) -> str:
+    """Return sorted, unique doc ids encoded as VLQ runs."""
+    out: list[str] = []
+    prev_end = 0
+    i, n = 0, len(ids)
+    while i < n:
+        start = ids[i]
+        j = i + 1
+        while j < n and ids[j] == ids[j - 1] + 1:
+            j += 1
+        length = j - i
+        if start < prev_end:
+            raise ValueError("posting ids must be sorted and unique")
+        _vlq(out, (start - prev_end) * 2 + (length > 1))
+        if length > 1:
+            _vlq(out, length - 2)
+        prev_end = start + length
+        i = j
+    return "".join(out)
+
+
+def encode_bitmap(ids: Sequence[int]) -> str:
+    """Return sorted doc ids encoded as a "~" bitmap (6 docs per character)."""
+    bits = bytearray(ids[-1] // 6 + 1 if ids else 0)
+    for i in ids:
+        bits[i // 6] |= 1 << (i % 6)
+    return "~" + "".join(map(_B64.__getitem__, bits))
+
+
+def _packed_size(text: str) -> int:
+    """Return roughly what text adds to a gzipped shard."""
+    return len(text) if len(text) < 64 else len(zlib.compress(text.encode(), GZIP_LEVEL)) - 6
+
+
+def encode_best(ids: Sequence[int]) -> tuple[str, int]:
+    """Return the smaller (once gzipped) of the run and bitmap encodings, and that size."""
+    runs = encode_posting(ids)
+    size = _packed_size(runs)
+    if ids and ids[-1] // 6 + 2 < len(runs):
+        bitmap = encode_bitmap(ids)
+        bitmap_size = _packed_size(bitmap)
+        if bitmap_size < size:
+            return bitmap, bitmap_size
+    return runs, size
+
+
+def decode_posting(text: str) -> list[int]:
+    """Return the doc ids of an encoded posting."""
+    if text.startswith("~"):
+        return [
+            k * 6 + j for k, ch in enumerate(text[1:]) for j in range(6) if _B64_INDEX[ch] >> j & 1
+        ]
+    values: list[int] = []
+    value = shift = 0
+    for ch in text:
+        d = _B64_INDEX[ch]
+        value |= (d & 31) << shift
+        if d & 32:
+            shift += 5
+        else:
+            values.append(value)
+            value = shift = 0
+    ids: list[int] = []
+    pos = k = 0
+    while k < len(values):
+        x = values[k]
+        k += 1
+        start = pos + (x >> 1)
+        length = 1
+        if x & 1:
+            length = values[k] + 2
+            k += 1
+        ids.extend(range(start, start + length))
+        pos = start + length
+    return ids
+
+
+def _json(value: object) -> bytes:
+    """Return compact, key-sorted UTF-8 JSON."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _gzip_size(data: bytes) -> int:
+    """Return the gzipped size of data (mtime 0, as a static host would send it)."""
+    return len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
+
+
+def _check_url(url: str) -> None:
+    """Reject urls that are not site-relative paths."""
+    if url.startswith(("/", "\\")) or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url):
+        raise ValueError(f"search doc url must be relative to the site root: {url!r}")
+
+
+def render_index(
+    docs: Sequence[SearchDoc],
+    *,
+    shard_target_gzip: int = SHARD_TARGET_GZIP,
+    chunk_size: int = CHUNK_SIZE,
+) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Return the index files (relative path -> bytes) for docs and their gzipped sizes."""
+    postings: dict[str, array[int]] = {}
+    for doc_id, doc in enumerate(docs):
+        _check_url(doc.url)
+        for gram in bigrams(f"{doc.title}\n{doc.subtitle}\n{doc.text}"):
+            posting = postings.get(gram)
+            if posting is None:
+                postings[gram] = posting = array("i")
+            posting.append(doc_id)
+    encoded: dict[str, str] = {}
+    packed_total = 0
+    for gram in sorted(postings):
+        encoded[gram], size = encode_best(postings.pop(gram))
+        packed_total += size + 8
+    shards = max(1, min(MAX_SHARDS, math.ceil(packed_total / shard_target_gzip)))
+    buckets: list[dict[str, str]] = [{} for _ in range(shards)]
+    for gram, text in encoded.items():
+        buckets[fnv1a(gram) % shards][gram] = text
+    files: dict[str, bytes] = {f"s/{k}.json": _json(b) for k, b in enumerate(buckets)}
+    for c in range(math.ceil(len(docs) / chunk_size)):
+        part = docs[c * chunk_size : (c + 1) * chunk_size]
+        files[f"m/{c}.json"] = _json([[d.url, d.title, d.subtitle] for d in part])
+    gz = {path: _gzip_size(data) for path, data in files.items()}
+    # Cap the bigrams per query so that even the biggest shards and chunks fit the budget.
+    worst_chunks = MAX_CHUNKS * max((v for p, v in gz.items() if p.startswith("m/")), default=0)
+    worst_shard = max(v for p, v in gz.items() if p.startswith("s/"))
+    max_bigrams = (QUERY_BUDGET_GZIP - 1_000 - worst_chunks) // worst_shard
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + files[path] + b"\0")
+    files["manifest.json"] = _json(
+        {
+            "build": digest.hexdigest()[:12],
+            "chunk": chunk_size,
+            "docs": len(docs),
+            "hash": "fnv1a32-utf8",
+            "max_bigrams": max(MIN_BIGRAMS, min(MAX_BIGRAMS, max_bigrams)),
+            "max_chunks": MAX_CHUNKS,
+            "page": PAGE_SIZE,
+            "shards": shards,
+            "v": FORMAT_VERSION,
+        }
+    )
+    gz["manifest.json"] = _gzip_size(files["manifest.json"])
+    return files, gz
+
+
+def build_search_index(
+    docs: Sequence[SearchDoc],
+    out_dir: Path,
+    *,
+    shard_target_gzip: int = SHARD_TARGET_GZIP,
+    chunk_size: int = CHUNK_SIZE,
+) -> IndexStats:
+    """Write the search index for docs into out_dir (e.g. site/search/) and return its figures."""
+    files, gz = render_index(docs, shard_target_gzip=shard_target_gzip, chunk_size=chunk_size)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for sub in ("s", "m"):
+        (out_dir / sub).mkdir(exist_ok=True)
+        for old in (out_dir / sub).glob("*.json"):
+            if f"{sub}/{old.name}" not in files:
+                old.unlink()
+    for path, data in files.items():
+        target = out_dir / path
+        if not target.is_file() or target.read_bytes() != data:
+            target.write_bytes(data)
+    manifest = json.loads(files["manifest.json"])
+    return IndexStats(
+        docs=len(docs),
+        bigrams=sum(len(json.loads(d)) for p, d in files.items() if p.startswith("s/")),
+        shards=int(manifest["shards"]),
+        chunks=sum(1 for p in files if p.startswith("m/")),
+        files=len(files),
+        raw_bytes=sum(len(d) for d in files.values()),
+        gzip_bytes=sum(gz.values()),
+        max_shard_gzip_bytes=max(v for p, v in gz.items() if p.startswith("s/")),
+        max_chunk_gzip_bytes=max((v for p, v in gz.items() if p.startswith("m/")), default=0),
+        build=str(manifest["build"]),
+    )
+
+
+def _intersect(lists: list[list[int]]) -> list[int]:
+    """Return the ascending ids present in every list."""
+    if not lists:
+        return []
+    lists = sorted(lists, key=len)
+    common = set(lists[0])
+    for other in lists[1:]:
+        common.intersection_update(other)
+    return sorted(common)
+
+
+def page_chunks(
+    ids: Sequence[int], start: int, page: int, max_chunks: int, chunk: int
+) -> tuple[int, list[int]]:
+    """Return (end, chunks): the results start..end-1 shown next and the chunks they need."""
+    chunks: list[int] = []
+    end = start
+    while end < len(ids) and end - start < page:
+        c = ids[end] // chunk
+        if c not in chunks:
+            if len(chunks) == max_chunks:
+                break
+            chunks.append(c)
+        end += 1
+    return end, chunks
+
+
+def plan_query(
+    index_dir: Path, query: str, *, scope: tuple[int, int] | None = None, pages: int = 1
+) -> QueryPlan:
+    """Return what search.js fetches and finds for query (first `pages` pages, optional scope)."""
+    grams = query_bigrams(query, limit=1 << 30)
+    if not grams:
+        message = MIN_CHARS_MESSAGE if grams is None else None
+        return QueryPlan(query, message, (), (), 0, 0, (), (), ())
+    fetched: dict[str, bytes] = {}
+
+    def load(path: str) -> object:
+        """Read one index file, recording it as fetched."""
+        if path not in fetched:
+            fetched[path] = (index_dir / path).read_bytes()
+        return json.loads(fetched[path])
+
+    manifest = load("manifest.json")
+    assert isinstance(manifest, dict)
+    if manifest.get("v") != FORMAT_VERSION:
+        raise ValueError(f"unsupported search index version: {manifest.get('v')!r}")
+    shards, chunk = int(manifest["shards"]), int(manifest["chunk"])
+    grams = query_bigrams(query, limit=int(manifest["max_bigrams"])) or ()
+    lists: list[list[int]] = []
+    for gram in grams:
+        shard = load(f"s/{fnv1a(gram) % shards}.json")
+        assert isinstance(shard, dict)
+        lists.append(decode_posting(shard[gram]) if gram in shard else [])
+    ids = _intersect(lists)
+    if scope is not None:
+        ids = [i for i in ids if scope[0] <= i < scope[1]]
+    shown_end = 0
+    for _ in range(pages):
+        shown_end, needed = page_chunks(
+            ids, shown_end, int(manifest["page"]), int(manifest["max_chunks"]), chunk
+        )
+        for c in needed:
+            load(f"m/{c}.json")
+    files = tuple(fetched)
+    meta: dict[int, list[list[str]]] = {}
+    for c in sorted({i // chunk for i in ids}):
+        rows = json.loads((index_dir / f"m/{c}.json").read_bytes())
+        assert isinstance(rows, list)
+        meta[c] = rows
+    urls = tuple(meta[i // chunk][i % chunk][0] for i in ids)
+    return QueryPlan(
+        query=query,
+        message=None,
+        bigrams=grams,
+        files=files,
+        raw_bytes=sum(len(fetched[f]) for f in files),
+        gzip_bytes=sum(_gzip_size(fetched[f]) for f in files),
+        ids=tuple(ids),
+        urls=urls,
+        shown=urls[:shown_end],
+    )
+
+
+def doc_range(docs: Sequence[SearchDoc], url_prefix: str) -> tuple[int, int]:
+    """Return the half-open doc id range of the docs under url_prefix (they must be contiguous)."""
+    hits = [i for i, d in enumerate(docs) if d.url.startswith(url_prefix)]
+    if not hits or hits[-1] - hits[0] + 1 != len(hits):
+        raise ValueError(f"docs under {url_prefix!r} are missing or not contiguous")
+    return hits[0], hits[-1] + 1
+
+
+def scope_ranges(docs: Sequence[SearchDoc], depth: int = 2) -> dict[str, tuple[int, int]]:
+    """Return {"town/": range, "town/village/": range, ...} for url prefixes up to depth segments."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for i, doc in enumerate(docs):
+        parts = doc.url.split("/")
+        for n in range(1, min(depth, len(parts) - 1) + 1):
+            prefix = "/".join(parts[:n]) + "/"
+            start, end = ranges.get(prefix, (i, i))
+            if end != i:
+                raise ValueError(f"docs under {prefix!r} are not contiguous (doc {i}: {doc.url})")
+            ranges[prefix] = (start, i + 1)
+    return ranges
+
+
+def mount_html(
+    index_href: str,
+    root_href: str,
+    script_href: str,
+    *,
+    scope: tuple[int, int] | None = None,
+    scope_label: str = "",
+) -> str:
+    """Return the HTML that mounts the search widget (works as a plain GET form without JS)."""
+    attrs = f'data-index="{html.escape(index_href)}" data-root="{html.escape(root_href)}"'
+    if scope is not None:
+        attrs += (
+            f' data-scope="{scope[0]}-{scope[1]}" data-scope-label="{html.escape(scope_label)}"'
+        )
+    return (
+        f'<div id="sunlight-search" class="sunlight-search" {attrs}>\n'
+        f'<form action="{html.escape(index_href)}" method="get" role="search">'
+        '<input type="search" name="q" placeholder="搜索，如：低保" aria-label="搜索内容">'
+        '<button type="submit">搜索</button></form>\n'
+        "<noscript><p>搜索需要启用 JavaScript。</p></noscript>\n"
+        "</div>\n"
+        f'<script src="{html.escape(script_href)}" defer></script>\n'
+    )

@@ -1,0 +1,60 @@
+"""Shared fixtures: a fresh copy of the good records, a built site, golden files."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+GOOD = DATA / "good" / "villages"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output (review the diff!).",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def make_project(dest: Path, villages: Path = GOOD) -> Path:
+    """A project folder like the repository's: mkdocs.yml, content/ and a villages/ copy."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(villages, dest / "villages")
+    shutil.copytree(ROOT / "content", dest / "content")
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A throwaway project holding a copy of tests/data/good."""
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture
+def good_villages(project: Path) -> Path:
+    return project / "villages"
+
+
+@pytest.fixture
+def edit(good_villages: Path) -> Callable[[str, str, str], Path]:
+    """Replace text in one file of the good copy (the old text must be there)."""
+
+    def do(rel: str, old: str, new: str) -> Path:
+        path = good_villages / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return path
+
+    return do

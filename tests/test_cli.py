@@ -1,0 +1,158 @@
+"""The `sunlight` command as a clerk runs it: exit codes and the full output."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import cli
+
+
+@pytest.fixture
+def in_project(project: Path) -> Iterator[Path]:
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        yield project
+    finally:
+        os.chdir(cwd)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_check_clean(in_project: Path) -> None:
+    code, out = run("check")
+    assert code == 0
+    assert out == "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n"
+
+
+def test_check_reports_in_clerk_words(in_project: Path) -> None:
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8").replace("11000.00", "12,5O0"), encoding="utf-8"
+    )
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8").replace("12,5O0", '"12,5O0"'), encoding="utf-8"
+    )
+    code, out = run("check")
+    assert code == 1
+    assert out == (
+        "villages/chengguan/dongshan/2026-10/ledger.csv:2: 支出 expense: “12,5O0”不是有效金额。"
+        "请只填数字，可带两位小数，例如 12500.50。\n"
+        '    "12,5O0" is not a valid amount. Write digits only, up to two decimals, e.g. 12500.50.'
+        " [invalid-amount]\n"
+        "发现 1 个错误，0 个警告。 / Found 1 errors, 0 warnings.\n"
+    )
+    assert "Traceback" not in out and "Error" not in out
+
+
+def test_personal_data_is_masked_in_messages(in_project: Path) -> None:
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8").replace(
+            "支付村道硬化工程尾款", "尾款 110101199003074514 13812345678"
+        ),
+        encoding="utf-8",
+    )
+    code, out = run("check")
+    assert code == 1
+    assert "110101199003074514" not in out and "13812345678" not in out
+    assert "110101********4514" in out and "138****5678" in out
+
+
+def test_many_problems_of_one_kind_are_folded(in_project: Path) -> None:
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    row = lines[1].replace("2026-10-08", "2026-09-30")
+    extra = [row.replace("记-001", f"记-1{i:02d}") for i in range(9)]
+    ledger.write_text("\n".join([lines[0], *extra]) + "\n", encoding="utf-8")
+    code, out = run("check")
+    assert code == 1
+    assert out.count("[date-outside-period]") == 6  # five shown, then one fold line
+    assert "另有 4 处同样问题 / …and 4 more like this [date-outside-period]" in out
+
+
+def test_check_paths_only(in_project: Path) -> None:
+    disclosure = in_project / "villages/chengguan/xiwan/2026-10/disclosure.yml"
+    disclosure.write_text(
+        disclosure.read_text(encoding="utf-8").replace(
+            "reviewed_by: 郑国庆", "reviewed_by: 周志强"
+        ),
+        encoding="utf-8",
+    )
+    assert run("check", "villages/chengguan/dongshan")[0] == 0
+    assert run("check", "villages/chengguan/xiwan/2026-10/disclosure.yml")[0] == 1
+
+
+def test_warnings_fail_only_when_strict(in_project: Path) -> None:
+    import shutil
+
+    shutil.rmtree(in_project / "villages/chengguan/xiwan/2026-09")
+    disclosure = in_project / "villages/chengguan/xiwan/2026-10/disclosure.yml"
+    assert run("check")[0] == 0
+    (in_project / "villages/chengguan/dongshan/2026-09/ledger.csv").write_text(
+        (in_project / "villages/chengguan/dongshan/2026-09/ledger.csv").read_text(encoding="utf-8")
+        + ",,,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    code, out = run("check")
+    assert code == 0 and "（警告 warning）" in out
+    assert run("check", "--strict")[0] == 1
+    assert disclosure.exists()
+
+
+def test_wrong_usage_exits_2(in_project: Path) -> None:
+    assert run("check", "--no-such-option")[0] == 2
+    assert run("check", "no/such/path")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_missing_villages_folder_is_a_clear_error(tmp_path: Path) -> None:
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        code, out = run("check")
+    finally:
+        os.chdir(cwd)
+    assert code == 1
+    assert "找不到记录文件夹" in out and "Traceback" not in out
+
+
+def test_convert_gbk_in_place_losslessly(in_project: Path) -> None:
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    original = ledger.read_text(encoding="utf-8")
+    ledger.write_bytes(original.encode("gb18030"))
+    assert run("check")[0] == 1
+    code, out = run("convert", str(ledger))
+    assert code == 0 and "已从 GBK/GB18030 转为 UTF-8" in out
+    assert ledger.read_text(encoding="utf-8") == original
+    assert run("check")[0] == 0
+    code, out = run("convert", str(ledger))
+    assert code == 0 and "已经是 UTF-8" in out
+
+
+def test_convert_refuses_what_is_not_gbk(in_project: Path) -> None:
+    path = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    path.write_bytes(b"\xff\xfe\x00\x00\x81")
+    code, out = run("convert", str(path))
+    assert code == 1 and "无法自动转换" in out
+    assert path.read_bytes() == b"\xff\xfe\x00\x00\x81"
+
+
+def test_build_refuses_bad_records_and_keeps_old_site(in_project: Path) -> None:
+    code, out = run("build")
+    assert code == 0, out
+    index = (in_project / "site/index.html").read_bytes()
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("11000.00", "x"), encoding="utf-8")
+    code, out = run("build")
+    assert code == 1
+    assert "[invalid-amount]" in out and "原有网站保持不变" in out
+    assert (in_project / "site/index.html").read_bytes() == index

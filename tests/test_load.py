@@ -1,0 +1,136 @@
+"""The loaders: any bytes give records or problems with a place, never another exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.load import TextFile, decode, parse_csv, parse_yaml
+from builder.schema import ASSISTANCE, LEDGER
+from builder.validate import validate
+
+YAML_BITS = st.sampled_from(
+    [
+        "period: 2026-10\n",
+        'opening: {cash: "1.00", bank: "2"}\n',
+        "- a\n",
+        "  - b\n",
+        "&x a\n",
+        "*x\n",
+        "!!str 1\n",
+        "? k\n",
+        ": v\n",
+        "key: [1, {2: 3}]\n",
+        "'unterminated\n",
+        "\t\n",
+        "---\n",
+        "...\n",
+        "a: b: c\n",
+        "%YAML 1.1\n",
+        "{",
+        "}",
+        "[",
+        "]",
+        "#c\n",
+        "\ufeff",
+        "\x00",
+        "名称: 东山村\n",
+        "|\n  text\n",
+        ">-\n  t\n",
+        "key: &a 1\nother: *a\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.lists(YAML_BITS, max_size=12).map(lambda xs: "".join(xs).encode()),
+    )
+)
+def test_any_bytes_give_yaml_nodes_or_problems(data: bytes) -> None:
+    text, problems = decode(data, "x.yml")
+    if text is None:
+        assert problems and all(p.where.line for p in problems)
+        return
+    _node, problems = parse_yaml(TextFile("x.yml", text))
+    assert all(p.where.path == "x.yml" and p.where.line for p in problems)
+
+
+CSV_BITS = st.sampled_from(
+    [
+        "date,voucher_no,summary,account_code,income,expense\n",
+        "日期,凭证号,摘要,科目代码,收入,支出\n",
+        "2026-10-01,记-1,摘要,513,,1.00\n",
+        '"',
+        '""',
+        ",",
+        "\r\n",
+        "\n",
+        "a",
+        "\x00",
+        "\ufeff",
+        '"x\ny"',
+        "date,date\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.lists(CSV_BITS, max_size=15).map(lambda xs: "".join(xs).encode()),
+    )
+)
+def test_any_bytes_give_csv_rows_or_problems(data: bytes) -> None:
+    text, problems = decode(data, "x.csv")
+    if text is None:
+        assert problems
+        return
+    for schema in (LEDGER, ASSISTANCE):
+        table, problems = parse_csv(TextFile("x.csv", text.replace("\r\n", "\n")), schema)
+        assert all(p.where.path == "x.csv" and p.where.line for p in problems)
+        if table is not None:
+            assert all(set(r.values) <= {f.key for f in schema.fields} for r in table.rows)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.binary(max_size=200),
+    name=st.sampled_from(
+        [
+            "chengguan/dongshan/2026-10/ledger.csv",
+            "chengguan/dongshan/2026-10/disclosure.yml",
+            "chengguan/dongshan/village.yml",
+            "chengguan/town.yml",
+            "county.yml",
+            "chengguan/dongshan/powers.yml",
+            "chengguan/dongshan/2026-09/assistance.csv",
+        ]
+    ),
+)
+def test_any_file_content_gives_a_report(project: Path, data: bytes, name: str) -> None:
+    path = project / "villages" / name
+    original = path.read_bytes()
+    try:
+        path.write_bytes(data)
+        result = validate(project / "villages", project)
+        assert all(p.where.path.startswith("villages/") for p in result.report)
+    finally:
+        path.write_bytes(original)
+
+
+def test_csv_record_lines_count_multiline_cells() -> None:
+    text = 'date,voucher_no,summary\n2026-10-01,1,"two\nlines"\n2026-10-02,2,x\n'
+    table, problems = parse_csv(TextFile("x.csv", text), LEDGER)
+    assert problems == [] or all(p.code != "csv-syntax" for p in problems)
+    # summary spans lines 2-3, so the next record starts on line 4
+    assert table is None or [r.line for r in table.rows] == [2, 4]

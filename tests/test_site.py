@@ -1,0 +1,191 @@
+"""The real thing: strict MkDocs builds of the good records, looked at as files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from builder.errors import BuilderError
+from builder.site import build_site
+from builder.validate import validate
+
+pytestmark = pytest.mark.slow
+
+
+def build(project: Path, site: Path | None = None) -> Path:
+    site = site or project / "site"
+    result = validate(project / "villages", project)
+    assert result.county is not None, result.report.rows("path", "line", "code")
+    build_site(project / "mkdocs.yml", site, preloaded=result)
+    return site
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def built_site(project: Path) -> Path:
+    return build(project)
+
+
+def test_strict_build_makes_every_page(built_site: Path) -> None:
+    for page in [
+        "index.html",
+        "search/index.html",
+        "chengguan/index.html",
+        "chengguan/dongshan/index.html",
+        "chengguan/dongshan/2026-10/index.html",
+        "chengguan/dongshan/qr/index.html",
+        "chengguan/dongshan/qr/qr.svg",
+        "chengguan/dongshan/qr/qr.png",
+        "chengguan/xiwan/2026-09/index.html",
+        "about/index.html",
+        "guide/index.html",
+        "codes/index.html",
+        "search/manifest.json",
+        "assets/search.js",
+        "assets/sunlight.css",
+    ]:
+        assert (built_site / page).is_file(), page
+    period = (built_site / "chengguan/dongshan/2026-10/index.html").read_text(encoding="utf-8")
+    assert "支付村道硬化工程尾款" in period
+    assert "11,399.50" in period  # the month's expense, added up in the model
+    assert '<html lang="zh"' in period
+
+
+def test_no_request_leaves_the_site(built_site: Path) -> None:
+    """Whatever a page loads (scripts, styles, images, fonts) comes from the site itself."""
+    for page in built_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        loads = re.findall(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="([^"]*)"', html)
+        loads += [
+            href
+            for tag, href in re.findall(r'<link\b([^>]*)\bhref="([^"]*)"', html)
+            if "canonical" not in tag
+        ]
+        for url in loads:
+            assert not re.match(r"(?:[a-z]+:)?//", url), f"{page}: loads {url}"
+        for host in re.findall(r'href="(?:https?:)?//([^"/]+)', html):
+            assert host == "example.org", f"{page}: links to {host}"
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_assistance_names_are_masked_online(built_site: Path) -> None:
+    html = (built_site / "chengguan/dongshan/2026-09/index.html").read_text(encoding="utf-8")
+    assert "陈*芳" in html and "欧*明" in html
+    assert "陈小芳" not in html and "欧阳明" not in html
+    search = "".join(p.read_text(encoding="utf-8") for p in (built_site / "search").rglob("*.json"))
+    assert "陈小芳" not in search
+
+
+def test_every_village_qr_decodes_to_its_page_url(built_site: Path) -> None:
+    pngs = sorted(built_site.glob("*/*/qr/qr.png"))
+    assert len(pngs) == 2
+    for png in pngs:
+        village_dir = png.parent.parent.relative_to(built_site).as_posix()
+        decoded = zxingcpp.read_barcodes(Image.open(png))
+        assert [d.text for d in decoded] == [f"https://example.org/shifan/{village_dir}/"]
+
+
+def test_two_builds_are_byte_identical(project: Path, tmp_path: Path) -> None:
+    a = build(project, tmp_path / "a")
+    b = build(project, tmp_path / "b")
+    assert tree_digest(a) == tree_digest(b)
+
+
+def test_failed_build_leaves_previous_site_untouched(project: Path) -> None:
+    site = build(project)
+    before = tree_digest(site)
+    ledger = project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8").replace("11000.00", "11,000"), encoding="utf-8"
+    )
+    with pytest.raises(BuilderError):
+        build_site(project / "mkdocs.yml", site)  # the plugin checks again and refuses
+    assert tree_digest(site) == before
+    assert not list(project.glob(".site-*")), "staging folders are cleaned up"
+
+
+def test_failed_mkdocs_step_leaves_previous_site_untouched(project: Path) -> None:
+    site = build(project)
+    before = tree_digest(site)
+    (project / "content/about.md").write_text("[broken](missing.md)\n", encoding="utf-8")
+    with pytest.raises(BuilderError):
+        build(project)  # strict mode: a broken link is a warning, and warnings abort
+    assert tree_digest(site) == before
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    "[点我](javascript:alert(3))",
+    "![图](http://evil.example/x.png)",
+    "**粗体** _斜体_ `code`",
+    '--8<-- "/etc/passwd"',
+    "{{ config.site_name }} {% include 'x' %}",
+    "<a href='http://evil.example'>链接</a>",
+    "&lt;b&gt;实体&lt;/b&gt;",
+]
+
+
+def test_record_text_stays_inert(project: Path) -> None:
+    ledger = project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    text = ledger.read_text(encoding="utf-8")
+    for i, hostile in enumerate(HOSTILE):
+        quoted = '"' + hostile.replace('"', '""') + '"'
+        text = text.replace(
+            "支付村道硬化工程尾款" if i == 0 else "\n", f"X{i}{quoted}" if i == 0 else "\n", 1
+        )
+    rows = [r for r in text.split("\n") if r]
+    header, first = rows[0], rows[1]
+    body = [first.replace('X0"<script>alert(1)</script>"', '"<script>alert(1)</script>"')]
+    cells = first.split(",")
+    for i, hostile in enumerate(HOSTILE[1:], start=1):
+        quoted = '"' + hostile.replace('"', '""') + '"'
+        body.append(
+            ",".join(
+                [
+                    cells[0],
+                    f"记-9{i:02d}",
+                    quoted,
+                    "513",
+                    "",
+                    "1.00",
+                    quoted,
+                    "转账",
+                    "发票",
+                    "张建国",
+                    "",
+                ]
+            )
+        )
+    ledger.write_text("\n".join([header, *body, *rows[2:]]) + "\n", encoding="utf-8")
+    disclosure = project / "villages/chengguan/dongshan/2026-10/disclosure.yml"
+    d = disclosure.read_text(encoding="utf-8")
+    d = d.replace(
+        'closing: {cash: "800.00", bank: "341900.50"}',
+        'closing: {cash: "800.00", bank: "341892.50"}',
+    )
+    d = d.replace("组织党员参加村道硬化义务劳动。", '"<script>alert(9)</script> [x](javascript:y)"')
+    disclosure.write_text(d, encoding="utf-8")
+    site = build(project)
+    html = (site / "chengguan/dongshan/2026-10/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    assert "onerror=" not in html.replace("onerror=&#34;", "").replace("onerror=&quot;", "")
+    assert 'href="javascript:' not in html and 'evil.example/x.png"' not in html
+    assert "<strong>粗体" not in html and "<code>code" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[点我](javascript:alert(3))" in html
+    assert "{{ config.site_name }}" in html
+    assert "&amp;lt;b&amp;gt;" in html
+    assert "root:" not in html
