@@ -121,6 +121,8 @@ def is_bad_character(ch: str) -> bool:
 
 def scan_characters(line: str) -> Iterator[Finding]:
     """Find invisible or control characters in one line."""
+    if line.replace("\t", " ").isprintable():
+        return  # NOTE: fast path: printable excludes every category flagged below
     for i, ch in enumerate(line):
         if is_bad_character(ch):
             name = unicodedata.name(ch, "CONTROL")

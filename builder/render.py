@@ -45,7 +45,7 @@ def relative(from_url: str, to_url: str) -> str:
     start = posixpath.dirname(from_url.rstrip("/") + "/index.html") if from_url else "."
     target = to_url or "."
     rel = posixpath.relpath(target, start or ".")
-    if to_url.endswith("/") and not rel.endswith("/"):
+    if (to_url.endswith("/") or to_url == "") and not rel.endswith("/"):
         rel += "/"
     return "./" if rel in (".", "./") else rel
 
@@ -100,7 +100,7 @@ class Renderer:
         body = "\n".join(line for line in body.split("\n") if line.strip())
         self.out.pages[url + "index.md"] = front_matter(title) + body + "\n"
 
-    def search_box(self, url: str, scope: tuple[int, int] | None = None, label: str = "") -> Markup:
+    def search_box(self, url: str, scope: str | None = None, label: str = "") -> Markup:
         """The search form for a page; scoped to a village's pages where given."""
         return Markup(
             mount_html(
@@ -142,8 +142,6 @@ class Renderer:
 
         url = village.url
         abs_url = self.county.site_url + url
-        start = len(self.out.search_docs)
-        scope = (start, start + 1 + len(village.periods))
         self.page(
             url,
             "village.html",
@@ -151,7 +149,7 @@ class Renderer:
             town=town,
             village=village,
             abs_url=abs_url,
-            search=self.search_box(url, scope, village.name),
+            search=self.search_box(url, url, village.name),
         )
         self.page(
             url + "qr/",

@@ -47,7 +47,8 @@ MIN_BIGRAMS = 3  # never cap below this, however big the shards
 QUERY_BUDGET_GZIP = 100_000  # worst-case gzipped bytes one page of results may download
 MAX_CHUNKS = 10  # metadata chunks fetched per page of results (bounds scattered results)
 SHARD_TARGET_GZIP = 2_500  # gzipped postings aimed at per shard file
-MAX_SHARDS = 4096  # upper bound on shard files
+MAX_SHARDS = 4096
+SCOPES_PER_FILE = 100  # url-prefix scopes per p/<k>.json file  # upper bound on shard files
 GZIP_LEVEL = 6  # what static hosts typically use; for the byte figures only
 MIN_CHARS_MESSAGE = "请至少输入两个字"
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
@@ -310,6 +311,17 @@ def render_index(
     for gram, text in encoded.items():
         buckets[fnv1a(gram) % shards][gram] = text
     files: dict[str, bytes] = {f"s/{k}.json": _json(b) for k, b in enumerate(buckets)}
+    # Scopes by url prefix ("town/village/" -> doc id range), so a page names its scope by a
+    # stable prefix and stays the same when another village's doc ids move.
+    try:
+        ranges = scope_ranges(docs)
+    except ValueError:
+        ranges = {}
+    n_scopes = math.ceil(len(ranges) / SCOPES_PER_FILE) if ranges else 0
+    scope_buckets: list[dict[str, list[int]]] = [{} for _ in range(n_scopes)]
+    for prefix, (start, end) in ranges.items():
+        scope_buckets[fnv1a(prefix) % n_scopes][prefix] = [start, end]
+    files.update({f"p/{k}.json": _json(b) for k, b in enumerate(scope_buckets)})
     for c in range(math.ceil(len(docs) / chunk_size)):
         part = docs[c * chunk_size : (c + 1) * chunk_size]
         files[f"m/{c}.json"] = _json([[d.url, d.title, d.subtitle] for d in part])
@@ -328,6 +340,7 @@ def render_index(
             "docs": len(docs),
             "hash": "fnv1a32-utf8",
             "max_bigrams": max(MIN_BIGRAMS, min(MAX_BIGRAMS, max_bigrams)),
+            "scopes": n_scopes,
             "max_chunks": MAX_CHUNKS,
             "page": PAGE_SIZE,
             "shards": shards,
@@ -348,7 +361,7 @@ def build_search_index(
     """Write the search index for docs into out_dir (e.g. site/search/) and return its figures."""
     files, gz = render_index(docs, shard_target_gzip=shard_target_gzip, chunk_size=chunk_size)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for sub in ("s", "m"):
+    for sub in ("s", "m", "p"):
         (out_dir / sub).mkdir(exist_ok=True)
         for old in (out_dir / sub).glob("*.json"):
             if f"{sub}/{old.name}" not in files:
@@ -400,7 +413,7 @@ def page_chunks(
 
 
 def plan_query(
-    index_dir: Path, query: str, *, scope: tuple[int, int] | None = None, pages: int = 1
+    index_dir: Path, query: str, *, scope: tuple[int, int] | str | None = None, pages: int = 1
 ) -> QueryPlan:
     """Return what search.js fetches and finds for query (first `pages` pages, optional scope)."""
     grams = query_bigrams(query, limit=1 << 30)
@@ -427,6 +440,10 @@ def plan_query(
         assert isinstance(shard, dict)
         lists.append(decode_posting(shard[gram]) if gram in shard else [])
     ids = _intersect(lists)
+    if isinstance(scope, str):
+        table = load(f"p/{fnv1a(scope) % int(manifest['scopes'])}.json")
+        assert isinstance(table, dict)
+        scope = (table[scope][0], table[scope][1])
     if scope is not None:
         ids = [i for i in ids if scope[0] <= i < scope[1]]
     shown_end = 0
@@ -483,15 +500,18 @@ def mount_html(
     root_href: str,
     script_href: str,
     *,
-    scope: tuple[int, int] | None = None,
+    scope: tuple[int, int] | str | None = None,
     scope_label: str = "",
 ) -> str:
-    """Return the HTML that mounts the search widget (works as a plain GET form without JS)."""
+    """Return the HTML that mounts the search widget (works as a plain GET form without JS).
+
+    scope is a url prefix ("town/village/", looked up in p/*.json) or a fixed id range.
+    """
     attrs = f'data-index="{html.escape(index_href)}" data-root="{html.escape(root_href)}"'
     if scope is not None:
-        attrs += (
-            f' data-scope="{scope[0]}-{scope[1]}" data-scope-label="{html.escape(scope_label)}"'
-        )
+        value = scope if isinstance(scope, str) else f"{scope[0]}-{scope[1]}"
+        attrs += f' data-scope="{html.escape(value)}" data-scope-label="{html.escape(scope_label)}"'
+
     return (
         f'<div id="sunlight-search" class="sunlight-search" {attrs}>\n'
         f'<form action="{html.escape(index_href)}" method="get" role="search">'

@@ -628,3 +628,11 @@ def test_js_tokens_hash_and_postings_match_python(tmp_path: Path) -> None:
         assert grams == ordered[0::2] + ordered[1::2], q
         assert hashes == [fnv1a(g) for g in grams], q
     assert js[1] == id_sets + id_sets
+
+
+def test_scope_by_url_prefix_matches_the_range(small_index: tuple[list[SearchDoc], Path]) -> None:
+    docs, index = small_index
+    for prefix, ids in scope_ranges(docs).items():
+        by_prefix = plan_query(index, "低保", scope=prefix)
+        assert by_prefix.ids == plan_query(index, "低保", scope=ids).ids
+        assert any(f.startswith("p/") for f in by_prefix.files)

@@ -92,7 +92,9 @@
   }
   var base = el.getAttribute('data-index') || 'search/';
   var root = el.getAttribute('data-root') || '';
-  var range = (el.getAttribute('data-scope') || '').split('-').map(Number);
+  var scope = el.getAttribute('data-scope') || '';
+  var fixed = /^\d+-\d+$/.test(scope);  // a fixed id range, else a url prefix looked up in p/
+  var range = fixed ? scope.split('-').map(Number) : [0, 1];
   var form = el.querySelector('form');
   if (!form) {
     form = mk('form');
@@ -103,7 +105,7 @@
   }
   var input = form.querySelector('[name=q]');
   var only = null;
-  if (range.length === 2 && range[0] < range[1]) {
+  if (scope && range.length === 2 && range[0] < range[1]) {
     var label = form.appendChild(mk('label', null, 'sunlight-scope'));
     only = label.appendChild(mk('input'));
     only.type = 'checkbox';
@@ -144,7 +146,14 @@
       }));
       lists.sort(function (a, b) { return a.length - b.length; });
       var ids = lists.reduce(intersect);
-      if (only && only.checked) ids = ids.filter(function (i) { return i >= range[0] && i < range[1]; });
+      if (only && only.checked) {
+        var r = range;
+        if (!fixed) {
+          var t = await get(base + 'p/' + fnv(scope) % m.scopes + v);
+          r = t[scope] || [0, 0];
+        }
+        ids = ids.filter(function (i) { return i >= r[0] && i < r[1]; });
+      }
       if (my !== run) return;
       say.textContent = ids.length ? '找到 ' + ids.length + ' 个页面' : '没有找到包含“' + q + '”的页面';
       var list = out.appendChild(mk('ol', null, 'sunlight-list'));
