@@ -7,9 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from builder.site import build_site
-from builder.validate import validate
 from browser import (
     browser_missing,
     chromium,
@@ -19,6 +16,9 @@ from browser import (
     serve_directory,
 )
 from conftest import make_project
+
+from builder.site import build_site
+from builder.validate import validate
 
 pytestmark = [
     pytest.mark.browser,
