@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -40,17 +41,112 @@ def cli() -> None:
     """阳光公开：检查村务记录并生成公开网站。 / Sunlight: check village records and publish them."""
 
 
+TODAY = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="按此日期判断逾期、到期（默认：最后一次提交的日期） / Judge lateness as of this date "
+    "(default: the last commit's date).",
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @VILLAGES
 @click.option("--strict", is_flag=True, help="警告也算错误 / Treat warnings as errors.")
-def check(paths: tuple[Path, ...], villages_dir: Path, strict: bool) -> None:
+@TODAY
+@click.option(
+    "--since",
+    "since_rev",
+    metavar="REV",
+    default=None,
+    help="并检查 REV 之后没有不加更正地改动或删除已公开的期间、公开记录只在末尾追加（CI 用） / "
+    "Also check that nothing published in REV was changed or deleted without a correction, and "
+    "that the publication log only grew (for CI).",
+)
+def check(
+    paths: tuple[Path, ...],
+    villages_dir: Path,
+    strict: bool,
+    today: dt.datetime | None,
+    since_rev: str | None,
+) -> None:
     """检查全部记录（或只检查给定的村/文件）。 / Check every record, or only the given villages or files."""
+    from .audit import commands as audit
+    from .audit.snapshot import china_today
     from .validate import validate
 
-    result = validate(_villages(villages_dir), Path.cwd(), only=list(paths) if paths else None)
+    if since_rev is not None and paths:
+        raise click.UsageError(
+            "--since 检查全部记录，不能与文件参数同时使用。 / --since checks every record; give no paths."
+        )
+    result = validate(
+        _villages(villages_dir),
+        Path.cwd(),
+        only=list(paths) if paths else None,
+        today=today.date() if today else None,
+    )
+    as_of = today.date() if today else china_today()
+    if since_rev is not None:
+        result.report.extend(audit.since(villages_dir, Path.cwd(), since_rev, result, as_of))
+    else:
+        result.report.extend(audit.log_problems(villages_dir, Path.cwd(), result, as_of))
     _echo_report(result.report)
+    if result.county is not None:
+        milder = [f for f in result.county.flags if f.severity != "error"]
+        if milder:
+            click.echo(
+                f"另有 {len(milder)} 条监督提示（警告或提示，不影响发布），运行 sunlight flags 查看。"
+                f" / {len(milder)} more flags (warnings or info): run sunlight flags."
+            )
     sys.exit(result.report.exit_code(strict=strict))
+
+
+@cli.command()
+@VILLAGES
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / Print JSON.")
+@click.option(
+    "--severity",
+    type=click.Choice(["error", "warning", "info"]),
+    default="info",
+    show_default=True,
+    help="只列出此级别及更严重的 / Only flags at this level or graver.",
+)
+@TODAY
+@click.option(
+    "--cache/--no-cache",
+    default=False,
+    show_default=True,
+    help="复用并更新 build 的检查缓存（.build/cache），未改动的村不再重新检查 / Reuse (and "
+    "update) the build's cache of checked villages.",
+)
+def flags(
+    villages_dir: Path, as_json: bool, severity: str, today: dt.datetime | None, cache: bool
+) -> None:
+    """列出全部监督提示（规则见网站“监督规则”页）。 / List every supervision flag.
+
+    记录有错误时先列出错误；有错误级提示时退出码为 1。 / Exits 1 when records have errors or
+    a flag is error-level.
+    """
+    from .cache import BuildCache
+    from .rules import at_least, flags_json, format_flags
+    from .validate import validate
+
+    result = validate(
+        _villages(villages_dir),
+        Path.cwd(),
+        today=today.date() if today else None,
+        cache=BuildCache(Path.cwd() / ".build" / "cache") if cache else None,
+    )
+    if result.county is None:
+        _echo_report(result.report)
+        click.echo("记录有错误，无法计算监督提示。 / The records have errors; no flags computed.")
+        sys.exit(1)
+    county = result.county
+    shown = at_least(county.flags, severity)
+    for line in [flags_json(shown, county.as_of)] if as_json else format_flags(shown, county.as_of):
+        click.echo(line)
+    sys.exit(1 if any(f.severity == "error" for f in county.flags) else 0)
 
 
 @cli.command()
@@ -69,15 +165,22 @@ def check(paths: tuple[Path, ...], villages_dir: Path, strict: bool) -> None:
     show_default=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-def build(villages_dir: Path, site_dir: Path, config_file: Path) -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="不复用上次的结果，全部重新生成 / Rebuild everything instead of reusing unchanged work.",
+)
+def build(villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool) -> None:
     """检查记录，然后生成网站（出错时原网站不变）。 / Check, then build the site (on failure the old site stays)."""
     import time
 
+    from .cache import BuildCache
     from .site import build_site
     from .validate import validate
 
     started = time.perf_counter()
-    result = validate(_villages(villages_dir), Path.cwd())
+    cache = None if no_cache else BuildCache(Path.cwd() / ".build" / "cache")
+    result = validate(_villages(villages_dir), Path.cwd(), cache=cache)
     _echo_report(result.report)
     if result.report.has_errors():
         click.echo(
@@ -85,7 +188,7 @@ def build(villages_dir: Path, site_dir: Path, config_file: Path) -> None:
         )
         sys.exit(1)
     _log_to_terminal()
-    build_site(config_file, site_dir, preloaded=result)
+    build_site(config_file, site_dir, preloaded=result, cache=cache)
     seconds = time.perf_counter() - started
     click.echo(
         f"网站已生成：{site_dir}/index.html（{seconds:.1f} 秒） / Site built in {site_dir}/ "
@@ -160,6 +263,121 @@ def demo(out_dir: Path, villages: int, months: int, seed: int) -> None:
     click.echo(
         f"已生成 {stats.villages} 个村、{stats.periods} 个公开期。 / "
         f"Wrote {stats.villages} villages, {stats.periods} periods to {out_dir}."
+    )
+
+
+@cli.command()
+@click.argument("old", metavar="[A]", required=False)
+@click.argument("new", metavar="[B]", required=False)
+@VILLAGES
+@click.option(
+    "--json", "as_json", is_flag=True, help="输出 JSON（供程序使用） / Print JSON for tools."
+)
+def diff(old: str | None, new: str | None, villages_dir: Path, as_json: bool) -> None:
+    """逐项比较两个版本的记录（默认：最后一次提交）；B 写“.”表示未提交的工作区。 / Compare the
+    records of two revisions field by field (default: the last commit; B "." is the working tree).
+    """
+    import json
+
+    from .audit import commands as audit
+    from .audit.diff import content_changes
+
+    result = audit.diff(_villages(villages_dir), Path.cwd(), old, new)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.old.label} → {result.new.label}")
+    for change in result.changes:
+        click.echo(change.text)
+    moved = content_changes(result.changes)
+    click.echo(
+        f"共 {len(moved)} 处内容变化。 / {len(moved)} changes of content."
+        if moved
+        else "记录内容无变化。 / No change of content."
+    )
+
+
+@cli.command()
+@click.argument("target", required=False)
+@VILLAGES
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="核对整个已生成的网站 / Check a whole built site against the records.",
+)
+@click.option(
+    "--log",
+    "saved_log",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="核对公开记录是否为保存的副本的延续 / Check the log still extends a saved copy.",
+)
+def verify(
+    target: str | None, villages_dir: Path, site_dir: Path | None, saved_log: Path | None
+) -> None:
+    """离线核对：指纹（或二维码里的链接）、整个网站、公开记录是否与记录一致。 / Check offline
+    that a fingerprint (or a QR code's link), a built site or the publication log matches the
+    records.
+    """
+    from .audit import commands as audit
+    from .validate import validate
+
+    if (target is None) + (site_dir is None) + (saved_log is None) != 2:
+        raise click.UsageError(
+            "请给出一个指纹或链接、--site 或 --log 其中之一。 / Give one of: a fingerprint or "
+            "link, --site DIR, --log FILE."
+        )
+    villages_dir = _villages(villages_dir)
+    if saved_log is not None:
+        verdict = audit.verify_log(villages_dir, saved_log)
+    else:
+        result = validate(villages_dir, Path.cwd())
+        if result.county is None:
+            _echo_report(result.report)
+            click.echo(
+                "记录有错误，无法核对。 / The records have errors; nothing to verify against."
+            )
+            sys.exit(1)
+        if site_dir is not None:
+            verdict = audit.verify_site(result.county, villages_dir, site_dir)
+        else:
+            assert target is not None
+            verdict = audit.verify_fingerprint(result.county, villages_dir, target)
+    for line in verdict.lines:
+        click.echo(line)
+    sys.exit(0 if verdict.ok else 1)
+
+
+@cli.group("log")
+def log_group() -> None:
+    """公开记录（指纹链，publication-log.jsonl）。 / The publication log (a hash chain)."""
+
+
+@log_group.command("update")
+@VILLAGES
+@TODAY
+def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
+    """为新公开或新更正的期间在公开记录末尾追加条目。 / Append entries for newly published or
+    corrected periods to the publication log."""
+    from .audit import commands as audit
+    from .audit.snapshot import china_today
+    from .validate import validate
+
+    villages_dir = _villages(villages_dir)
+    result = validate(villages_dir, Path.cwd())
+    if result.county is None or result.report.errors:
+        _echo_report(result.report)
+        click.echo("记录有错误，公开记录没有更新。 / Errors found: the log was not updated.")
+        sys.exit(1)
+    added = audit.update_log(villages_dir, result, today.date() if today else china_today())
+    for e in added:
+        click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}")
+    path = audit.log_path(villages_dir).name
+    click.echo(
+        f"已追加 {len(added)} 条，请把 {path} 与记录一起提交。 / Appended {len(added)} entries; "
+        f"commit {path} with the records."
+        if added
+        else f"{path} 已是最新。 / {path} is up to date."
     )
 
 

@@ -9,6 +9,7 @@ All money is `decimal.Decimal`; every period's ledger adds up and carries over e
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import json
 import random
 import re
@@ -26,6 +27,9 @@ LEDGER_HEADER = (
     "contract_id\n"
 )
 ASSISTANCE_HEADER = "category,name,group,household_size,amount,notice_start,notice_end,status\n"
+CONTRACTS_HEADER = (
+    "id,type,object,counterparty,method,platform,amount,start,end,schedule,decision_id\n"
+)
 
 # fmt: off
 CN_MONTH = (
@@ -245,6 +249,60 @@ class _Project:
     detail: str  # scale, e.g. 全长1.2公里、宽4.5米
 
 
+@dataclass(frozen=True)
+class _Contract:
+    """A row of contracts.csv (dates as YYYY-MM-DD)."""
+
+    id: str
+    type: str
+    object: str
+    counterparty: str
+    method: str
+    platform: str
+    amount: Decimal
+    start: str
+    end: str
+    schedule: tuple[tuple[str, Decimal], ...] = ()
+    decision: str = ""
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One 四议两公开 step: name, date and, for meetings, due / present / agreed."""
+
+    name: str
+    date: str
+    counts: tuple[int, int, int] | None = None
+    result: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """A record of decisions.yml."""
+
+    id: str
+    matter: str
+    category: str
+    amount: Decimal | None
+    steps: tuple[_Step, ...]
+    merged: bool = False
+
+
+@dataclass(frozen=True)
+class _Topic:
+    """A 点题公开 request and its answer (answered empty while open)."""
+
+    id: str
+    asked: str
+    asker: str
+    question: str
+    answered: str = ""
+    answer: str = ""
+    period: str = ""
+    ref: str = ""
+
+
 @dataclass
 class _Village:
     """Everything the generator needs about one village."""
@@ -283,6 +341,17 @@ class _Village:
     powers_remove: tuple[str, ...] = ()
     powers_add: tuple[dict[str, object], ...] = ()
     services_add: tuple[dict[str, object], ...] = ()
+    # registers written by hand (the example county) on top of those derived from projects
+    # and leases; extra ledger rows by period index; (summary part, 0 income / 1 expense,
+    # contract id) links for them; periods published late: index -> (review, publish) day.
+    lease_object: str = ""
+    lease_vote_reversed: bool = False  # the example's planted out-of-order decision
+    contracts: tuple[_Contract, ...] = ()
+    decisions: tuple[_Decision, ...] = ()
+    topics: tuple[_Topic, ...] = ()
+    planted: tuple[tuple[int, _Row], ...] = ()
+    links: tuple[tuple[str, int, str], ...] = ()
+    late: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def secretary(self) -> str:
@@ -343,6 +412,7 @@ class _County:
     url: str
     bank: str
     towns: list[_Town]
+    severity: tuple[tuple[str, str], ...] = ()  # rule levels changed in county.yml
 
     @property
     def short(self) -> str:
@@ -822,8 +892,10 @@ class _VillageSim:
         rng: random.Random,
         cash_limit: Decimal,
         realistic: bool,
+        links: tuple[tuple[str, int, str], ...] = (),
     ) -> None:
         self.county, self.town, self.v, self.rng = county, town, village, rng
+        self.links = links
         self.cash, self.bank = village.opening_cash, village.opening_bank
         self.cash_limit = cash_limit
         self.realistic = realistic
@@ -1107,6 +1179,7 @@ class _VillageSim:
                 )
             )
         events = self._projects(idx, y, m, last, rows)
+        rows.extend(row for i, row in v.planted if i == idx)
         if v.lease_month == m:
             events.append(
                 (
@@ -1186,7 +1259,7 @@ class _VillageSim:
             if step == -1:
                 events.append(
                     (
-                        rng.randint(15, last),
+                        15,  # NOTE: the 决议公开 step of decisions.yml (see _project_registers)
                         f"关于实施{p.name}的决议公开",
                         f"经党支部提议、两委会商议、党员大会审议，村民代表会议于本月表决通过实施"
                         f"{p.name}（{p.detail}），控制价{_money(p.amount)}元。资金来源为上级专项资金和"
@@ -1241,7 +1314,7 @@ class _VillageSim:
                     )
                 )
             elif step == 2:
-                d = rng.randint(15, 22)
+                d = 20  # NOTE: 实施结果公开 on day 21 is a step of decisions.yml
                 pay = _instalments(p.amount)[2]
                 rows.append(
                     (
@@ -1319,9 +1392,10 @@ class _VillageSim:
             method = "现金" if cash else "转账"
             inc, exp = (_money(amount), "") if kind == 0 else ("", _money(amount))
             appr = approver if kind == 1 else ""
+            cid = next((c for part, k, c in self.links if k == kind and part in summary), "")
             out.append(
                 f"{_date(y, m, day)},记-{n:03d},{_c(summary)},{account},{inc},{exp},"
-                f"{_c(party)},{method},{receipt},{appr},\n"
+                f"{_c(party)},{method},{receipt},{appr},{cid}\n"
             )
         return out, income, expense
 
@@ -1506,7 +1580,13 @@ def _county_yml(c: _County) -> str:
         '  cash_payment_limit: "1000"\n'
         "  notice_days: 7\n"
         "  reply_days: 10\n"
-        'contacts: [{name: 县纪委监委信访室, phone: "12388"}, {name: 县民生热线, phone: "12345"}]\n'
+        + (
+            "  # 试行期间这几条规则只作警告、不阻止发布（默认为错误级），见网站“监督规则”页\n"
+            f"  severity: {_flow_map(c.severity)}\n"
+            if c.severity
+            else ""
+        )
+        + 'contacts: [{name: 县纪委监委信访室, phone: "12388"}, {name: 县民生热线, phone: "12345"}]\n'
     )
 
 
@@ -1586,6 +1666,223 @@ def _disclosure_yml(
     )
 
 
+# --- registers: contracts, decisions, topics ------------------------------------------------------
+_BANDS = ((Decimal(20000), "村级简易招标"), (Decimal(200000), "镇农村产权交易中心"))
+
+
+def _platform(amount: Decimal) -> tuple[str, bool]:
+    """The exchange the default tender bands send an amount to; True above the first band."""
+    for i, (high, name) in enumerate(_BANDS):
+        if amount < high:
+            return name, i > 0
+    return "县农村产权交易中心", True
+
+
+def _month_add(y: int, m: int, k: int) -> tuple[int, int]:
+    """The month k months after (y, m); k may be negative."""
+    n = y * 12 + m - 1 + k
+    return n // 12, n % 12 + 1
+
+
+def _mday(y: int, m: int, d: int) -> str:
+    """A date in (y, m), the day capped at the month's last."""
+    return _date(y, m, min(d, calendar.monthrange(y, m)[1]))
+
+
+def _vote(
+    v: _Village,
+    y: int,
+    m: int,
+    result: str = "",
+    reversed_review: bool = False,
+) -> tuple[tuple[_Step, ...], bool]:
+    """The 四议两公开 steps of one matter decided in month (y, m); merged under 一肩挑."""
+    merged = v.secretary == v.director
+    committee = sum(
+        1 for p in v.people if set(p.roles) & {"党支部书记", "村委会主任", "村委会委员"}
+    )
+    members = v.party_members
+    present = members - members // 8
+    reps = max(15, min(45, v.households // 12))
+    reps_present = reps - reps // 7
+    steps: list[_Step] = []
+    if not merged:
+        steps.append(_Step("党支部提议", _mday(y, m, 3)))
+    note = "书记、主任一肩挑，党支部提议与两委会商议合并进行" if merged else ""
+    steps.append(_Step("两委会商议", _mday(y, m, 5), (committee, committee, committee), note=note))
+    review = _Step(
+        "党员大会审议", _mday(y, m, 16 if reversed_review else 9), (members, present, present - 1)
+    )
+    vote = _Step(
+        "村民代表会议决议", _mday(y, m, 12), (reps, reps_present, reps_present - 2), "通过"
+    )
+    steps += [vote, review] if reversed_review else [review, vote]
+    steps.append(_Step("决议公开", _mday(y, m, 15)))
+    if result:
+        steps.append(_Step("实施结果公开", result))
+    return tuple(steps), merged
+
+
+@dataclass
+class _Registers:
+    contracts: list[_Contract] = field(default_factory=list)
+    decisions: list[_Decision] = field(default_factory=list)
+    topics: list[_Topic] = field(default_factory=list)
+    links: list[tuple[str, int, str]] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, prefix: str, year: int) -> str:
+        """HT-style ids numbered per prefix and year within the village."""
+        key = f"{prefix}{year}"
+        self.numbers[key] = self.numbers.get(key, 0) + 1
+        return f"{key}-{self.numbers[key]:02d}"
+
+
+def _registers(v: _Village, periods: list[tuple[int, int]]) -> _Registers:
+    """A village's registers: derived from its projects and lease, plus those written by hand."""
+    regs = _Registers()
+    end_y, end_m = periods[-1]
+    books_end = _mday(end_y, end_m, 31)
+    for p in sorted(v.projects, key=lambda x: x.start):
+        sy, sm = _month_add(*periods[0], p.start)
+        dy, dm = _month_add(sy, sm, -1)
+        ry, rm = _month_add(sy, sm, 2)
+        result = _mday(ry, rm, 21)
+        steps, merged = _vote(v, dy, dm, result if result <= books_end else "")
+        did, cid = regs.next_id("JY", dy), regs.next_id("GC", sy)
+        regs.decisions.append(
+            _Decision(did, f"实施{p.name}（{p.detail}）", "工程项目", p.amount, steps, merged)
+        )
+        platform, _ = _platform(p.amount)
+        plan = [
+            (_month_add(sy, sm, k), x)
+            for k, x in zip((0, 1, 2, 8), _instalments(p.amount), strict=True)
+        ]
+        ey, em = _month_add(sy, sm, 8)
+        regs.contracts.append(
+            _Contract(
+                cid,
+                "工程",
+                f"{p.name}（{p.detail}）",
+                p.contractor,
+                "公开招标",
+                platform,
+                p.amount,
+                _mday(sy, sm, 18),
+                _mday(ey, em, 31),
+                tuple((_mday(y, m, 28), x) for (y, m), x in plan),
+                did,
+            )
+        )
+        regs.links.append((p.name, 1, cid))
+        ay, am = _month_add(sy, sm, 1)
+        if periods[0] <= (ay, am) <= periods[-1]:
+            regs.topics.append(
+                _Topic(
+                    regs.next_id("DT", ay),
+                    _mday(ay, am, 6),
+                    "村民代表",
+                    f"{p.name}由哪家单位施工？合同价多少？",
+                    _mday(ay, am, 9),
+                    f"{p.name}经{platform}公开招标，由{p.contractor}中标，合同价{_money(p.amount)}元"
+                    f"（合同 {cid}），资金来源和付款进度见每月收支明细。",
+                    f"{ay:04d}-{am:02d}",
+                    cid,
+                )
+            )
+    if v.lease_month is not None:
+        lm = v.lease_month
+        start_y = periods[0][0] - 2
+        years = end_y + 3 - start_y
+        while _clear_limits(v.lease_amount * years) != v.lease_amount * years:
+            years += 1  # NOTE: a total just under a band limit would read as R13
+        total = v.lease_amount * years
+        platform, open_ = _platform(total)
+        dy, dm = _month_add(start_y, lm, -1)
+        steps, merged = _vote(
+            v, dy, dm, _mday(start_y, lm, 10), reversed_review=v.lease_vote_reversed
+        )
+        did, cid = regs.next_id("JY", dy), regs.next_id("FB", start_y)
+        obj = v.lease_object or f"集体机动地{v.lease_area}亩"
+        regs.decisions.append(_Decision(did, f"{obj}发包方案", "发包租赁", total, steps, merged))
+        end = dt.date(start_y + years, lm, 1) - dt.timedelta(days=1)
+        regs.contracts.append(
+            _Contract(
+                cid,
+                "发包",
+                obj,
+                v.lease_party,
+                "竞价拍卖" if open_ else "简易招标",
+                platform,
+                total,
+                _date(start_y, lm, 1),
+                end.isoformat(),
+                tuple((_mday(y, lm, 31), v.lease_amount) for y in range(start_y, start_y + years)),
+                did,
+            )
+        )
+        regs.links.append(("机动地发包租金", 0, cid))
+    regs.contracts += v.contracts
+    regs.decisions += v.decisions
+    regs.topics += v.topics
+    regs.links += v.links
+    regs.contracts.sort(key=lambda c: (c.start, c.id))
+    regs.decisions.sort(key=lambda d: (d.steps[0].date, d.id))
+    regs.topics.sort(key=lambda t: (t.asked, t.id))
+    return regs
+
+
+def _contracts_csv(contracts: list[_Contract]) -> str:
+    """contracts.csv."""
+    return CONTRACTS_HEADER + "".join(
+        f"{c.id},{c.type},{_c(c.object)},{_c(c.counterparty)},{c.method},{c.platform},"
+        f"{_money(c.amount)},{c.start},{c.end},"
+        f"{';'.join(f'{d}:{_money(a)}' for d, a in c.schedule)},{c.decision}\n"
+        for c in contracts
+    )
+
+
+def _decisions_yml(decisions: list[_Decision]) -> str:
+    """decisions.yml."""
+    text = "decisions:\n"
+    for d in decisions:
+        text += f"  - id: {d.id}\n    matter: {_y(d.matter)}\n    category: {d.category}\n"
+        if d.amount is not None:
+            text += f"    amount: {_qm(d.amount)}\n"
+        if d.merged:
+            text += "    merged: true\n"
+        text += "    steps:\n"
+        for st in d.steps:
+            pairs = [("step", st.name), ("date", f'"{st.date}"')]
+            if st.counts is not None:
+                pairs += list(zip(("due", "attended", "agreed"), map(str, st.counts), strict=True))
+            if st.result:
+                pairs.append(("result", st.result))
+            if st.note:
+                pairs.append(("note", _y(st.note)))
+            text += f"      - {_flow_map(pairs)}\n"
+    return text
+
+
+def _topics_yml(topics: list[_Topic]) -> str:
+    """topics.yml."""
+    text = "topics:\n"
+    for t in topics:
+        text += (
+            f"  - id: {t.id}\n"
+            f'    asked_at: "{t.asked}"\n'
+            f"    asker: {_y(t.asker)}\n"
+            f"    question: {_y(t.question)}\n"
+        )
+        if t.answered:
+            text += f'    answered_at: "{t.answered}"\n    answer: {_y(t.answer)}\n'
+        if t.period:
+            text += f'    period: "{t.period}"\n'
+        if t.ref:
+            text += f"    ref: {t.ref}\n"
+    return text
+
+
 def _write_county(
     out_dir: Path, county: _County, periods: list[tuple[int, int]], seed: int, realistic: bool
 ) -> GenerateStats:
@@ -1619,14 +1916,23 @@ def _write_county(
                     v.powers_add, inherit=True, remove=v.powers_remove, services=v.services_add
                 ),
             )
+            regs = _registers(v, periods)
+            if regs.contracts:
+                w.write(vdir / "contracts.csv", _contracts_csv(regs.contracts))
+            if regs.decisions:
+                w.write(vdir / "decisions.yml", _decisions_yml(regs.decisions))
+            if regs.topics:
+                w.write(vdir / "topics.yml", _topics_yml(regs.topics))
             rng = random.Random(f"sunlight-demo:{seed}:{town.slug}/{v.slug}")
-            sim = _VillageSim(county, town, v, rng, cash_limit, realistic)
+            sim = _VillageSim(county, town, v, rng, cash_limit, realistic, tuple(regs.links))
+            late = {i: (r, p) for i, r, p in v.late}
             for idx, (y, m) in enumerate(periods):
                 opening = (sim.cash, sim.bank)
                 mo = sim.month(idx, y, m)
                 ny, nm = _next_month(y, m)
                 rday = rng.randint(2, 6)
                 pday = min(10, rday + rng.randint(0, 3))
+                rday, pday = late.get(idx, (rday, pday))
                 sups = v.supervisors
                 reviewer = sups[0] if rng.random() < 0.75 else sups[rng.randrange(len(sups))]
                 pdir = vdir / f"{y:04d}-{m:02d}"
@@ -2029,6 +2335,21 @@ def _example_county() -> _County:
             lease_amount=Decimal("36800.00"),
             lease_party=f"{cs}丰收种植专业合作社",
             lease_area=160,
+            lease_object="东山果园（集体机动地160亩）",
+            topics=(
+                _Topic(
+                    "DT2026-05",
+                    "2026-04-08",
+                    "第三村民小组村民",
+                    "东山果园承包费每年多少？交到哪里了？",
+                    "2026-04-12",
+                    "东山果园（集体机动地160亩）2024年经镇农村产权交易中心公开竞价发包给"
+                    f"{cs}丰收种植专业合作社，年租金36800元。2026年度租金已于3月全额转入村集体账户，"
+                    "见2026-03收支明细。",
+                    "2026-04",
+                    "FB2024-01",
+                ),
+            ),
             dividend_month=3,
             dividend=Decimal("18600.00"),
             dividend_from=f"{cs}光伏发电有限公司",
@@ -2068,6 +2389,36 @@ def _example_county() -> _County:
             lease_amount=Decimal("24500.00"),
             lease_party=f"{cs}瑞丰家庭农场",
             lease_area=98,
+            contracts=(
+                _Contract(
+                    "CG2026-01",
+                    "采购",
+                    "村委会办公电脑3台和打印机1台",
+                    f"{cs}启明电脑经营部",
+                    "简易招标",
+                    "村级简易招标",
+                    Decimal("8600.00"),
+                    "2026-05-08",
+                    "2026-05-31",
+                    (("2026-05-20", Decimal("8600.00")),),
+                ),
+            ),
+            planted=(
+                (
+                    2,
+                    (
+                        19,
+                        1,
+                        "购买村委会办公电脑和打印机",
+                        "151",
+                        Decimal("8600.00"),
+                        f"{cs}启明电脑经营部",
+                        False,
+                        "发票",
+                    ),
+                ),
+            ),
+            links=(("办公电脑和打印机", 1, "CG2026-01"),),
             assistance_periods=frozenset({3}),
         ),
         _example_village(
@@ -2135,6 +2486,58 @@ def _example_county() -> _County:
             lease_amount=Decimal("28900.00"),
             lease_party=f"{cs}绿源种植专业合作社",
             lease_area=120,
+            # Planted red flags, for the site to show (see tests/test_demo.py):
+            lease_vote_reversed=True,  # R14: members reviewed after the representatives voted
+            contracts=(
+                _Contract(  # R10: the 2026 rent was never booked; R26: it ends in December
+                    "ZL2022-01",
+                    "租赁",
+                    "集体鱼塘40亩",
+                    "高长海",
+                    "竞价拍卖",
+                    "镇农村产权交易中心",
+                    Decimal("30000.00"),
+                    "2022-01-01",
+                    "2026-12-31",
+                    tuple((f"{y}-06-30", Decimal("6000.00")) for y in range(2022, 2027)),
+                ),
+                _Contract(  # R13: 400 yuan under the village tender limit
+                    "GC2026-01",
+                    "工程",
+                    "村委会会议室改造",
+                    f"{cs}宏达建筑工程有限公司",
+                    "简易招标",
+                    "村级简易招标",
+                    Decimal("19600.00"),
+                    "2026-08-05",
+                    "2026-09-20",
+                    (("2026-09-25", Decimal("19600.00")),),
+                ),
+            ),
+            planted=(
+                (
+                    6,
+                    (
+                        24,
+                        1,
+                        "支付村委会会议室改造工程款",
+                        "513",
+                        Decimal("19600.00"),
+                        f"{cs}宏达建筑工程有限公司",
+                        False,
+                        "发票",
+                    ),
+                ),
+            ),
+            links=(("会议室改造", 1, "GC2026-01"),),
+            topics=(
+                _Topic(  # R29: still unanswered
+                    "DT2026-01",
+                    "2026-10-26",
+                    "第四村民小组村民",
+                    "村集体鱼塘今年的承包费交了没有？鱼塘年底到期后怎么安排？",
+                ),
+            ),
             assistance_periods=frozenset({5}),
             powers_remove=("P09",),
         ),
@@ -2183,6 +2586,208 @@ def _example_county() -> _County:
             projects=(water,),
             shop_rent=Decimal("1800.00"),
             shop_tenant="沙窝村快递服务站",
+            # Planted red flags, for the site to show (see tests/test_demo.py):
+            late=((4, 21, 24),),  # R1: 2026-07 published on 08-24, due 08-15
+            contracts=(
+                _Contract(  # R11: 22,000 belongs to the town exchange
+                    "GC2026-05",
+                    "工程",
+                    "村委会办公楼屋面防水维修",
+                    f"{cs}安居防水工程有限公司",
+                    "简易招标",
+                    "村级简易招标",
+                    Decimal("22000.00"),
+                    "2026-05-10",
+                    "2026-06-30",
+                    (("2026-06-25", Decimal("22000.00")),),
+                ),
+                _Contract(  # R12 with the next: two 18,000 purchases 40 days apart
+                    "CG2026-01",
+                    "采购",
+                    "文化广场健身器材（一期）",
+                    f"{cs}康体器材有限公司",
+                    "简易招标",
+                    "村级简易招标",
+                    Decimal("18000.00"),
+                    "2026-07-06",
+                    "2026-07-31",
+                    (("2026-07-20", Decimal("18000.00")),),
+                ),
+                _Contract(
+                    "CG2026-02",
+                    "采购",
+                    "文化广场健身器材（二期）",
+                    f"{cs}康体器材有限公司",
+                    "简易招标",
+                    "村级简易招标",
+                    Decimal("18000.00"),
+                    "2026-08-15",
+                    "2026-08-31",
+                    (("2026-08-25", Decimal("18000.00")),),
+                ),
+                _Contract(  # R14: 72,000 over six years, no 四议两公开 record
+                    "ZL2026-01",
+                    "租赁",
+                    "集体闲置仓库及场院（约1200平方米）",
+                    f"{cs}顺达物流有限公司",
+                    "竞价拍卖",
+                    "镇农村产权交易中心",
+                    Decimal("72000.00"),
+                    "2026-09-01",
+                    "2032-08-31",
+                    tuple((f"{y}-09-30", Decimal("12000.00")) for y in range(2026, 2032)),
+                ),
+            ),
+            planted=(
+                (
+                    2,
+                    (
+                        14,
+                        1,
+                        "支付村内道路坑洼修补砂石款",
+                        "51402",
+                        Decimal("480.00"),
+                        "河口镇砂石料场",
+                        True,
+                        "白条",
+                    ),
+                ),  # R20
+                (
+                    3,
+                    (
+                        4,
+                        0,
+                        "收取集体场院临时晾晒占用费",
+                        "501",
+                        Decimal("3500.00"),
+                        "本村种植户18户",
+                        True,
+                        "收据",
+                    ),
+                ),
+                (
+                    3,
+                    (
+                        22,
+                        1,
+                        "支付村委会院墙维修工料费",
+                        "513",
+                        Decimal("2600.00"),
+                        "河口镇宏发建材门市部",
+                        True,
+                        "发票",
+                    ),
+                ),  # R8: cash above 500
+                (
+                    3,
+                    (
+                        26,
+                        1,
+                        "支付村委会办公楼屋面防水维修工程款",
+                        "513",
+                        Decimal("22000.00"),
+                        f"{cs}安居防水工程有限公司",
+                        False,
+                        "发票",
+                    ),
+                ),
+                (
+                    4,
+                    (
+                        20,
+                        1,
+                        "支付文化广场健身器材（一期）货款",
+                        "151",
+                        Decimal("18000.00"),
+                        f"{cs}康体器材有限公司",
+                        False,
+                        "发票",
+                    ),
+                ),
+                (
+                    5,
+                    (
+                        25,
+                        1,
+                        "支付文化广场健身器材（二期）货款",
+                        "151",
+                        Decimal("18000.00"),
+                        f"{cs}康体器材有限公司",
+                        False,
+                        "发票",
+                    ),
+                ),
+                (
+                    5,
+                    (
+                        18,
+                        1,
+                        "购买村委会会议室窗帘",
+                        "51301",
+                        Decimal("1350.00"),
+                        "夏丽萍（丽萍布艺店）",
+                        False,
+                        "发票",
+                    ),
+                ),  # R17: a 村委会委员
+                (
+                    6,
+                    (
+                        8,
+                        0,
+                        "收到集体仓库场院2026年度租金",
+                        "501",
+                        Decimal("12000.00"),
+                        f"{cs}顺达物流有限公司",
+                        False,
+                        "收据",
+                    ),
+                ),
+                (
+                    6,
+                    (
+                        12,
+                        1,
+                        "报销镇村干部下村检查工作误餐费",
+                        "513",
+                        Decimal("360.00"),
+                        "沙窝村农家饭店",
+                        False,
+                        "发票",
+                    ),
+                ),
+                (
+                    6,
+                    (
+                        14,
+                        1,
+                        "报销镇村干部检查工作误餐费",
+                        "513",
+                        Decimal("360.00"),
+                        "沙窝村农家饭店",
+                        False,
+                        "发票",
+                    ),
+                ),  # R19: the same bill twice?
+            ),
+            links=(
+                ("屋面防水维修", 1, "GC2026-05"),
+                ("健身器材（一期）", 1, "CG2026-01"),
+                ("健身器材（二期）", 1, "CG2026-02"),
+                ("仓库场院", 0, "ZL2026-01"),
+            ),
+            topics=(
+                _Topic(  # R29 (info): answered after 19 days
+                    "DT2026-05",
+                    "2026-07-01",
+                    "第二村民小组村民",
+                    "自来水管网改造后，水费怎么收？收上来的钱用在哪里？",
+                    "2026-07-20",
+                    "水费按每吨2元收取，由报账员开具收据，全部存入村集体账户，用于管网日常维修。"
+                    "每月收取和使用情况见收支明细。",
+                    "2026-07",
+                ),
+            ),
             assistance_periods=frozenset({0, 4}),
         ),
     ]
@@ -2194,6 +2799,7 @@ def _example_county() -> _County:
         "https://example.org/yunxi/",
         "云溪农商银行",
         [chengguan, hekou],
+        (("R11", "warning"), ("R14", "warning"), ("R17", "warning")),
     )
 
 

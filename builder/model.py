@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from .accounts import account_name
+from .problems import Location
 
 ZERO = Decimal("0.00")
 
@@ -31,6 +32,34 @@ class Parameters:
     cash_payment_limit: Decimal = Decimal(1000)
     notice_days: int = 7
     reply_days: int = 10
+    # supervision rules (builder/rules/; defaults from DOMAIN.md §8-§9)
+    late_income_days: int = 30  # R10
+    open_methods: tuple[str, ...] = ("公开招标", "竞价拍卖", "邀请招标")  # R11
+    split_window_days: int = 90  # R12
+    split_min_pct: int = 20  # R12: smaller items are supplies, not pieces of a split
+    near_limit_pct: int = 5  # R13
+    payroll_accounts: tuple[str, ...] = ("212", "213")  # R17
+    duplicate_days: int = 3  # R19
+    expiry_days: int = 90  # R26
+    max_lease_years: int = 20  # R26
+    severity: tuple[tuple[str, str], ...] = ()  # rule id -> error / warning / info / off
+
+    def level_of(self, rule: str) -> str | None:
+        """The county's or town's severity for a rule, or None for the rule's own."""
+        return dict(self.severity).get(rule)
+
+    @property
+    def limits(self) -> tuple[Decimal, ...]:
+        """Amounts a split or near-limit amount may dodge: band ceilings, the major threshold."""
+        highs = {high for _, high, _ in self.tender_bands if high is not None}
+        return tuple(sorted(highs | {self.major_matter_threshold}))
+
+    def band_of(self, amount: Decimal) -> int:
+        """Index of the tender band an amount falls in (a band holds low <= amount < high)."""
+        for i, (low, high, _) in enumerate(self.tender_bands):
+            if amount >= low and (high is None or amount < high):
+                return i
+        return 0
 
 
 @dataclass(frozen=True)
@@ -120,6 +149,10 @@ class LedgerRow:
     def amount(self) -> Decimal:
         return self.income if self.income is not None else (self.expense or ZERO)
 
+    @property
+    def is_expense(self) -> bool:
+        return self.expense is not None
+
 
 @dataclass(frozen=True)
 class AssistanceRow:
@@ -168,6 +201,7 @@ class Period:
     corrections: tuple[Correction, ...] = ()
     ledger: tuple[LedgerRow, ...] = ()
     assistance: tuple[AssistanceRow, ...] = ()
+    published_line: int | None = None  # line of published_at in disclosure.yml
 
     @cached_property
     def income(self) -> Decimal:
@@ -203,6 +237,120 @@ class Period:
         return bool(self.corrections)
 
 
+# --- registers: contracts, decisions, topics ------------------------------------------------------
+INCOME_TYPES = frozenset({"发包", "租赁", "出让", "投资入股"})  # the village receives money
+LEASE_TYPES = frozenset({"发包", "租赁"})
+STEP_NAMES = (
+    "党支部提议",
+    "两委会商议",
+    "党员大会审议",
+    "村民代表会议决议",
+    "决议公开",
+    "实施结果公开",
+)
+
+
+@dataclass(frozen=True, order=True)
+class ScheduleItem:
+    due: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One row of contracts.csv: a 三资 or works contract."""
+
+    line: int
+    id: str
+    type: str
+    object: str
+    counterparty: str
+    method: str
+    platform: str
+    amount: Decimal
+    start: dt.date
+    end: dt.date
+    schedule: tuple[ScheduleItem, ...] = ()
+    decision_id: str = ""
+
+    @property
+    def is_income(self) -> bool:
+        """Leases, disposals and investments bring money in; works and purchases pay out."""
+        return self.type in INCOME_TYPES
+
+    @property
+    def scheduled(self) -> Decimal:
+        return sum((s.amount for s in self.schedule), ZERO)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of 四议两公开: which (1-6), when, and the meeting's numbers where it is one."""
+
+    index: int
+    name: str
+    date: dt.date
+    line: int
+    due: int | None = None
+    attended: int | None = None
+    agreed: int | None = None
+    result: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One 四议两公开 record from decisions.yml."""
+
+    line: int
+    id: str
+    matter: str
+    steps: tuple[Step, ...]  # in step order
+    amount: Decimal | None = None
+    category: str = ""
+    merged: bool = False  # 一肩挑: steps 1 and 2 held together
+
+    def step(self, index: int) -> Step | None:
+        return next((s for s in self.steps if s.index == index), None)
+
+    @property
+    def passed(self) -> bool:
+        return all(s.result != "未通过" for s in self.steps)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One 点题公开 request from topics.yml and, once given, its answer."""
+
+    line: int
+    id: str
+    asked_at: dt.date
+    question: str
+    asker: str = ""
+    answered_at: dt.date | None = None
+    answer: str = ""
+    period: str = ""  # the period whose disclosure published the answer
+    ref: str = ""  # a contract or decision the answer points to
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A supervision flag: which rule, where, what was seen; a reason to look, not a verdict."""
+
+    rule: str  # e.g. R11
+    severity: str  # error / warning / info
+    where: Location
+    town: str  # town slug
+    village: str  # village slug
+    zh: str  # what was seen
+    en: str
+    period: str = ""  # the period it belongs to, if any
+    ref: str = ""  # the contract, decision or topic id, if any
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.where.path, self.where.line or 0, self.rule, self.zh)
+
+
 @dataclass(frozen=True)
 class Channels:
     office_phone: str = ""
@@ -228,6 +376,10 @@ class Village:
     parameters: Parameters = field(default_factory=Parameters)
     names_online: str = "masked"
     src_dir: str = ""
+    signature: str = ""  # what the build cache knows this village's records by (cache.py)
+    contracts: tuple[Contract, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    topics: tuple[Topic, ...] = ()
 
     @property
     def url(self) -> str:
@@ -243,6 +395,39 @@ class Village:
 
     def person(self, name: str) -> Person | None:
         return next((p for p in self.people if p.name == name), None)
+
+    def contract(self, cid: str) -> Contract | None:
+        return next((c for c in self.contracts if c.id == cid), None)
+
+    def decision(self, did: str) -> Decision | None:
+        return next((d for d in self.decisions if d.id == did), None)
+
+    def period(self, name: str) -> Period | None:
+        return next((p for p in self.periods if p.period == name), None)
+
+    @cached_property
+    def contract_rows(self) -> dict[str, tuple[tuple[str, LedgerRow], ...]]:
+        """Ledger rows linked to each contract id, as (period, row), oldest first."""
+        out: dict[str, list[tuple[str, LedgerRow]]] = {}
+        for p in self.periods:
+            for r in p.ledger:
+                if r.contract_id:
+                    out.setdefault(r.contract_id, []).append((p.period, r))
+        return {k: tuple(v) for k, v in out.items()}
+
+    def contracts_of(self, decision_id: str) -> tuple[Contract, ...]:
+        return tuple(c for c in self.contracts if c.decision_id == decision_id)
+
+    @cached_property
+    def contract_totals(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """(received, paid) so far under each contract, from the linked ledger rows."""
+        return {
+            cid: (
+                sum((r.income for _, r in rows if r.income is not None), ZERO),
+                sum((r.expense for _, r in rows if r.expense is not None), ZERO),
+            )
+            for cid, rows in self.contract_rows.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -267,6 +452,8 @@ class County:
     towns: tuple[Town, ...]
     parameters: Parameters = field(default_factory=Parameters)
     power_list: PowerList = field(default_factory=PowerList)
+    flags: tuple[Flag, ...] = ()  # supervision flags, sorted (builder/rules/)
+    as_of: dt.date | None = None  # the date the flags were computed for
 
     def villages(self) -> Iterator[Village]:
         for town in self.towns:

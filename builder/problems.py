@@ -411,6 +411,110 @@ NAME_NOT_IN_MAP = _kind(
     '"{value}" is not an id in {what_en}.',
 )
 
+# --- registers: contracts.csv, decisions.yml, topics.yml ----------------------------------------
+DATE_ORDER = _kind(
+    "date-order",
+    "日期先后不对",
+    "“{value}”早于{other_label}“{other}”。请核对日期。",
+    '"{value}" is earlier than {other_label_en} "{other}". Check the dates.',
+)
+INVALID_SCHEDULE = _kind(
+    "invalid-schedule",
+    "收付款计划格式不对",
+    "“{value}”不是有效的收付款计划。请写成 日期:金额，多笔用分号隔开，例如 2026-03-31:5000;2026-09-30:5000。",
+    '"{value}" is not a valid schedule. Write date:amount pairs separated by ";", e.g. '
+    "2026-03-31:5000;2026-09-30:5000.",
+)
+SCHEDULE_OVER_AMOUNT = _kind(
+    "schedule-over-amount",
+    "收付款计划超过合同金额",
+    "收付款计划合计 {scheduled} 元，超过合同金额 {amount} 元。请核对计划或金额。",
+    "The schedule adds up to {scheduled}, more than the contract amount {amount}.",
+)
+DUPLICATE_STEP = _kind(
+    "duplicate-step",
+    "决议步骤重复",
+    "步骤“{value}”在第 {other_line} 行已经填过。每个步骤只填一次。",
+    'The step "{value}" is already on line {other_line}. Record each step once.',
+)
+ATTENDANCE_COUNT = _kind(
+    "attendance-count",
+    "人数对不上",
+    "{what}{value} 人，多于{other_label}{other} 人。请核对人数。",
+    "{what_en} ({value}) is more than {other_label_en} ({other}). Check the numbers.",
+)
+RED_FLAG = _kind(
+    "red-flag",
+    "监督规则（错误级）",
+    "[{rule}] {title}：{seen}",
+    "[{rule}] {title_en}: {seen_en}",
+)
+
+
+# --- audit trail: published periods, corrections, the publication log ---------------------------
+SILENT_EDIT = _kind(
+    "silent-edit",
+    "已公开的内容被改动但没有更正记录",
+    "{village} {period} 已于 {published} 公开，这次改动了公开内容（{change}{more}），但没有新的更正记录。"
+    "请在本期 disclosure.yml 的 corrections 中新增一条，写明更正日期、原因和批准人。",
+    "{village} {period} was published on {published}; this change alters it ({change}{more}) "
+    "without a new corrections entry. Add one to corrections in its disclosure.yml: date, reason "
+    "and approved_by.",
+)
+PERIOD_DELETED = _kind(
+    "published-period-deleted",
+    "已公开的期间被删除",
+    "{village} {period} 已于 {published} 公开，不能删除。请恢复这个文件夹；内容有误时改正它，"
+    "并在 corrections 中写明更正。",
+    "{village} {period} was published on {published} and cannot be deleted. Restore the folder; "
+    "if something in it is wrong, correct it and record the correction under corrections.",
+)
+CORRECTION_REWRITTEN = _kind(
+    "correction-rewritten",
+    "原有更正记录被改动",
+    "{village} {period} 原有的更正记录（{item}）被改动或删除。已有的更正记录只能保留，新的更正请另起一条。",
+    "An earlier corrections entry of {village} {period} ({item}) was changed or removed. Keep "
+    "earlier entries as they are and add a new one.",
+)
+CORRECTION_DATE = _kind(
+    "correction-date",
+    "更正日期不对",
+    "更正日期 {date} 应在 {earliest}（公开或上次更正）到 {latest}（今天）之间。",
+    "The correction date {date} should be between {earliest} (publication or the last "
+    "correction) and {latest} (today).",
+)
+LOG_BROKEN = _kind(
+    "log-broken",
+    "公开记录（指纹链）损坏",
+    "{reason}公开记录只能由 sunlight log update 在末尾追加，请不要手工编辑；可用 git checkout 恢复原文件。",
+    '{reason_en} The publication log is appended by "sunlight log update" only; do not edit '
+    "it by hand (restore it with git checkout).",
+)
+LOG_REWRITTEN = _kind(
+    "log-rewritten",
+    "公开记录被改写",
+    "公开记录与 {rev} 中的不同：{reason}公开记录只能在末尾追加，不能修改、删除或截短。"
+    "请恢复（git checkout {rev} -- {path}），再运行 sunlight log update。",
+    "The publication log differs from the one in {rev}: {reason_en} It may only grow at the end. "
+    'Restore it (git checkout {rev} -- {path}), then run "sunlight log update".',
+)
+LOG_OUT_OF_DATE = _kind(
+    "log-out-of-date",
+    "公开记录未更新",
+    "{village} {period}（{published} 公开）{reason}请运行 sunlight log update，并把 {path} 一起提交。",
+    '{village} {period} (published {published}) {reason_en} Run "sunlight log update" and '
+    "commit {path} with it.",
+    W,
+)
+SINCE_UNCHECKED = _kind(
+    "since-unchecked",
+    "旧版本的记录无法逐项比较",
+    "{rev} 中 {village} 的记录有错误，无法逐项比较；它已公开的期间只按公开记录中的指纹核对。",
+    "{village} had errors in {rev}, so it cannot be compared field by field; its published "
+    "periods are checked against their fingerprints in the publication log only.",
+    W,
+)
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
+import numpy as np
+import numpy.typing as npt
 import qrcode
 import qrcode.constants
+import qrcode.util
 from PIL import Image
 
 __all__ = ["BORDER", "qr_png", "qr_svg"]
@@ -38,6 +42,9 @@ def _check_url(url: str) -> None:
 def _matrix(url: str) -> list[list[bool]]:
     """Return the module matrix for url (True = dark), including the quiet zone."""
     _check_url(url)
+    # NOTE: the symbol qrcode's make(fit=True) draws, computed with numpy five times faster:
+    # every period's printed sheet has a QR code, and qrcode places the data and scores its
+    # eight masks in pure Python. test_qr proves the symbols identical.
     code = qrcode.QRCode(
         version=None,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
@@ -45,8 +52,107 @@ def _matrix(url: str) -> list[list[bool]]:
         border=BORDER,
     )
     code.add_data(url)
-    code.make(fit=True)
-    return [[bool(cell) for cell in row] for row in code.get_matrix()]
+    version = code.best_fit()
+    blank, rows, cols, masks = _layout(version)
+    data = qrcode.util.create_data(version, code.error_correction, code.data_list)
+    bits = np.unpackbits(np.frombuffer(bytes(data), dtype=np.uint8)).astype(bool)
+    plain = blank.copy()
+    k = min(bits.size, rows.size)
+    plain[rows[:k], cols[:k]] = bits[:k]
+    symbols = plain[None, :, :] ^ masks  # the data under each of the eight masks
+    best = _best_mask(symbols)
+    code.modules_count = blank.shape[0]
+    code.modules = symbols[best].tolist()
+    code.setup_type_info(False, best)
+    if version >= 7:
+        code.setup_type_number(False)
+    framed = np.pad(np.array(code.modules, dtype=bool), BORDER)
+    return [[bool(cell) for cell in row] for row in framed]
+
+
+_Layout = tuple[
+    npt.NDArray[np.bool_], npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.bool_]
+]
+
+
+@functools.cache
+def _layout(version: int) -> _Layout:
+    """A version's function patterns (format and version modules light, as qrcode scores
+    masks), the data modules in qrcode's placement order, and the eight masks on them."""
+    n = version * 4 + 17
+    scratch = qrcode.QRCode(version=version)
+    scratch.modules_count = n
+    scratch.modules = [[None] * n for _ in range(n)]
+    scratch.setup_position_probe_pattern(0, 0)
+    scratch.setup_position_probe_pattern(n - 7, 0)
+    scratch.setup_position_probe_pattern(0, n - 7)
+    scratch.setup_position_adjust_pattern()
+    scratch.setup_timing_pattern()
+    scratch.setup_type_info(True, 0)
+    if version >= 7:
+        scratch.setup_type_number(True)
+    modules = scratch.modules
+    order: list[tuple[int, int]] = []
+    inc, row = -1, n - 1
+    for col in range(n - 1, 0, -2):  # the zigzag of qrcode's map_data
+        if col <= 6:
+            col -= 1
+        while True:
+            order += [(row, c) for c in (col, col - 1) if modules[row][c] is None]
+            row += inc
+            if row < 0 or row >= n:
+                row -= inc
+                inc = -inc
+                break
+    data = np.array([[cell is None for cell in line] for line in modules])
+    blank = np.array([[bool(cell) for cell in line] for line in modules])
+    i, j = np.indices((n, n))
+    patterns = [
+        (i + j) % 2 == 0,
+        i % 2 == 0,
+        j % 3 == 0,
+        (i + j) % 3 == 0,
+        (i // 2 + j // 3) % 2 == 0,
+        (i * j) % 2 + (i * j) % 3 == 0,
+        ((i * j) % 2 + (i * j) % 3) % 2 == 0,
+        ((i * j) % 3 + (i + j) % 2) % 2 == 0,
+    ]
+    at = np.array(order, dtype=np.intp).reshape(-1, 2)
+    return blank, at[:, 0], at[:, 1], np.stack([p & data for p in patterns])
+
+
+def _best_mask(symbols: npt.NDArray[np.bool_]) -> int:
+    """The mask qrcode's best_mask_pattern() picks: the lowest ISO 18004 penalty, first wins."""
+    n = symbols.shape[1]
+    lines = np.concatenate([symbols, symbols.transpose(0, 2, 1)], axis=1)  # rows, then columns
+    # 1. runs of five or more modules of one colour: length - 2 each
+    flat = np.concatenate(  # every line ends in a 2, so no run crosses into the next
+        [lines.astype(np.int8), np.full((8, 2 * n, 1), 2, dtype=np.int8)], axis=2
+    ).reshape(-1)
+    change = np.empty(flat.size, dtype=bool)
+    change[0] = True
+    change[1:] = flat[1:] != flat[:-1]
+    starts = np.flatnonzero(change)
+    lengths = np.diff(np.append(starts, flat.size))
+    long = (flat[starts] != 2) & (lengths >= 5)
+    level1 = np.bincount(
+        starts[long] // (2 * n * (n + 1)), weights=lengths[long] - 2, minlength=8
+    ).astype(np.int64)
+    # 2. 2×2 blocks of one colour: 3 each
+    a = symbols[:, :-1, :-1]
+    same = (a == symbols[:, :-1, 1:]) & (a == symbols[:, 1:, :-1]) & (a == symbols[:, 1:, 1:])
+    level2 = 3 * same.sum(axis=(1, 2))
+    # 3. finder-like 1:1:3:1:1 patterns with four light modules on one side: 40 each
+    w = [lines[:, :, k : k + n - 10] for k in range(11)]  # w[k]: module k of each window
+    both = ~w[1] & w[4] & ~w[5] & w[6] & ~w[9]  # 1011101 0000 and 0000 1011101 share these
+    first = w[0] & w[2] & w[3] & ~w[7] & ~w[8] & ~w[10]
+    second = ~w[0] & ~w[2] & ~w[3] & w[7] & w[8] & w[10]
+    level3 = 40 * (both & (first | second)).sum(axis=(1, 2))
+    # 4. dark modules away from half: 10 per 5 %
+    dark = symbols.sum(axis=(1, 2))
+    level4 = [int(abs(float(d) / (n * n) * 100 - 50) / 5) * 10 for d in dark]
+    total = [int(t) for t in level1 + level2 + level3 + np.array(level4)]
+    return total.index(min(total))
 
 
 def qr_svg(url: str) -> bytes:

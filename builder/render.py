@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +19,9 @@ import jinja2
 from markupsafe import Markup
 
 from . import model as M
+from .audit.fingerprint import display, fingerprint, period_url
+from .cache import RenderedVillage
+from .rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 from .search import SearchDoc, mount_html
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates"
@@ -31,6 +34,11 @@ class Rendered:
     pages: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     search_docs: list[SearchDoc] = field(default_factory=list)
+    # pages and files left as the last build wrote them (see cache.py), by site path
+    reused_pages: list[str] = field(default_factory=list)
+    reused_files: list[str] = field(default_factory=list)
+    villages: dict[str, RenderedVillage] = field(default_factory=dict)
+    county: M.County | None = None  # what was rendered (the audit pages need it too)
 
 
 def yuan(value: Decimal | None) -> str:
@@ -78,12 +86,21 @@ class Renderer:
     """Render one county; `page` renders one template for one URL."""
 
     def __init__(
-        self, county: M.County, *, updated: str = "", templates_dir: Path = TEMPLATES_DIR
+        self,
+        county: M.County,
+        *,
+        updated: str = "",
+        templates_dir: Path = TEMPLATES_DIR,
+        reuse: Callable[[M.Village], RenderedVillage | None] | None = None,
     ) -> None:
         self.county = county
+        self.reuse = reuse
+        # (path, function, args) of static files left for a worker process (see site.py)
+        self.deferred: list[tuple[str, Callable[..., object], tuple[Any, ...]]] | None = None
         self.updated = updated
         self.env = make_env(templates_dir)
-        self.out = Rendered()
+        self.out = Rendered(county=county)
+        self.flags = flags_by_village(county)
 
     def page(self, url: str, template: str, title: str, **context: Any) -> None:
         def link(to: str) -> str:
@@ -119,6 +136,15 @@ class Renderer:
         )
         self.out.search_docs.append(SearchDoc("", county.site_title, "首页", county.name))
         self.page("search/", "search.html", "搜索", search=self.search_box("search/"))
+        self.page(
+            "status/",
+            "status.html",
+            "公开情况和监督提示",
+            as_of=county.as_of,
+            table=status_table(county, self.flags),
+            status_zh=STATUS_ZH,
+            recent=RECENT_UNITS,
+        )
         for town in county.towns:
             self.render_town(town)
         return self.out
@@ -138,6 +164,24 @@ class Renderer:
             self.render_village(town, village)
 
     def render_village(self, town: M.Town, village: M.Village) -> None:
+        """Render a village's pages, or reuse the last build's when nothing they show changed."""
+        hit = self.reuse(village) if self.reuse is not None else None
+        if hit is not None:
+            self.out.reused_pages.extend(hit.pages)
+            self.out.reused_files.extend(hit.files)
+            self.out.search_docs.extend(hit.search_docs)
+            self.out.villages[village.url] = hit
+            return
+        pages, files, docs = len(self.out.pages), len(self.out.files), len(self.out.search_docs)
+        self._render_village_pages(town, village)
+        self.out.villages[village.url] = RenderedVillage(
+            list(self.out.pages)[pages:],
+            list(self.out.files)[files:],
+            self.out.search_docs[docs:],
+            village.signature,
+        )
+
+    def _render_village_pages(self, town: M.Town, village: M.Village) -> None:
         from .qr import qr_png, qr_svg
 
         url = village.url
@@ -150,7 +194,23 @@ class Renderer:
             village=village,
             abs_url=abs_url,
             search=self.search_box(url, url, village.name),
+            **self.supervision(village),
         )
+        for name, title, items in (
+            ("contracts", "合同", village.contracts),
+            ("decisions", "四议两公开", village.decisions),
+            ("topics", "点题公开", village.topics),
+        ):
+            if items:
+                self.page(
+                    f"{url}{name}/",
+                    f"{name}.html",
+                    f"{village.name}{title}",
+                    town=town,
+                    village=village,
+                    step_names=M.STEP_NAMES,
+                    **self.supervision(village),
+                )
         self.page(
             url + "qr/",
             "qr.html",
@@ -159,8 +219,8 @@ class Renderer:
             village=village,
             abs_url=abs_url,
         )
-        self.out.files[url + "qr/qr.svg"] = qr_svg(abs_url)
-        self.out.files[url + "qr/qr.png"] = qr_png(abs_url)
+        self.file(url + "qr/qr.svg", qr_svg, abs_url)
+        self.file(url + "qr/qr.png", qr_png, abs_url)
         pl = village.power_list
         self.out.search_docs.append(
             SearchDoc(
@@ -180,6 +240,7 @@ class Renderer:
             newer = periods[i - 1] if i > 0 else None
             older = periods[i + 1] if i + 1 < len(periods) else None
             purl = f"{url}{period.period}/"
+            fp = fingerprint(village, period)
             self.page(
                 purl,
                 "period.html",
@@ -189,7 +250,12 @@ class Renderer:
                 p=period,
                 newer=newer,
                 older=older,
+                fp=fp,
+                fp_display=display(fp),
+                topics=[t for t in village.topics if t.period == period.period],
+                **self.supervision(village, period.period),
             )
+            self.file(purl + "print/index.html", self.sheet, town, village, period, fp)
             self.out.search_docs.append(
                 SearchDoc(
                     purl,
@@ -198,6 +264,89 @@ class Renderer:
                     period_text(village, period),
                 )
             )
+
+    def file(self, path: str, make: Callable[..., bytes], *args: Any) -> None:
+        """A static file (QR code, print sheet): made now, or listed for a worker to make."""
+        if self.deferred is None:
+            self.out.files[path] = make(*args)
+        else:
+            self.out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
+            self.deferred.append((path, make, args))
+
+    def supervision(self, village: M.Village, period: str | None = None) -> dict[str, Any]:
+        """What a page needs to show a village's (or one period's) flags."""
+        flags = self.flags.get((village.town_slug, village.slug), [])
+        if period is not None:
+            flags = [f for f in flags if f.period == period]
+        here = f"{village.url}{period}/" if period else ""
+
+        def target(f: M.Flag) -> str:
+            to = flag_target(village, f)
+            return "" if here and to.startswith(here) else to  # no link to the page itself
+
+        return {"flags": flags, "rules": RULES, "levels": LEVEL_ZH, "target": target}
+
+    def sheet(self, town: M.Town, village: M.Village, period: M.Period, fp: str) -> bytes:
+        """The period's printable noticeboard sheet: a standalone page with its QR code."""
+        from .qr import qr_svg
+
+        url = period_url(self.county, village, period, fp)
+        svg = qr_svg(url).decode("ascii").split("\n", 1)[1].strip()  # inline: no XML prolog
+        html = self.env.get_template("sheet.html").render(
+            county=self.county,
+            town=town,
+            village=village,
+            p=period,
+            fp_display=display(fp),
+            qr=Markup(svg),
+            verify_url=url,
+            contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+        )
+        return html.encode("utf-8")
+
+
+RECENT_UNITS = 6  # periods shown per village on the county status page
+
+
+def flags_by_village(county: M.County) -> dict[tuple[str, str], list[M.Flag]]:
+    """The county's flags by (town, village), in report order."""
+    out: dict[tuple[str, str], list[M.Flag]] = {}
+    for f in county.flags:
+        out.setdefault((f.town, f.village), []).append(f)
+    return out
+
+
+def flag_target(village: M.Village, f: M.Flag) -> str:
+    """Where a flag's record is shown: a contract, decision or topic, or the period page."""
+    if f.ref:
+        for name, found in (
+            ("contracts", village.contract(f.ref)),
+            ("decisions", village.decision(f.ref)),
+            ("topics", next((t for t in village.topics if t.id == f.ref), None)),
+        ):
+            if found is not None:
+                return f"{village.url}{name}/#{f.ref}"
+    return f"{village.url}{f.period}/#flags" if f.period else ""
+
+
+StatusRow = tuple[M.Village, list[Unit], dict[str, int]]
+
+
+def status_table(
+    county: M.County, flags: dict[tuple[str, str], list[M.Flag]]
+) -> list[tuple[M.Town, list[str], list[StatusRow]]]:
+    """Per town: the recent period labels, and each village's publication status and flags."""
+    table = []
+    as_of = county.as_of
+    for town in county.towns:
+        rows: list[StatusRow] = []
+        for v in town.villages:
+            units = publication_units(v, as_of, recent=RECENT_UNITS) if as_of else []
+            mine = flags.get((town.slug, v.slug), [])
+            rows.append((v, units, {lv: sum(1 for f in mine if f.severity == lv) for lv in LEVELS}))
+        labels = [u.label for u in rows[0][1]] if rows else []
+        table.append((town, labels, rows))
+    return table
 
 
 def period_text(village: M.Village, period: M.Period) -> str:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import problems as P
+from .model import STEP_NAMES
 
 FORMAT_VERSION = "1"
 
@@ -212,6 +213,28 @@ class Bool(Scalar):
         return Invalid(P.INVALID_CHOICE, {"choices": "true、false"})
 
 
+class Schedule(Scalar):
+    """A payment schedule: date:amount pairs separated by semicolons (see FORMAT.md)."""
+
+    zh = "日期:金额，多笔用分号隔开，例如 2026-03-31:5000;2026-09-30:5000"
+    _item = r"[0-9]{4}-[0-9]{2}-[0-9]{2}:(0|[1-9][0-9]*)(\.[0-9]{1,2})?"
+    json = {"type": "string", "pattern": f"^{_item}(;{_item})*;?$"}
+    table = {"type": "string", "constraints": {"pattern": f"{_item}(;{_item})*;?"}}
+
+    def parse(self, text: str) -> Any:
+        items = []
+        # NOTE: a full-width semicolon or colon is what a Chinese keyboard types; both are read
+        for part in text.replace("；", ";").replace("：", ":").split(";"):
+            if not part.strip():
+                continue
+            day, _, amount = part.strip().partition(":")
+            date, money = Date().parse(day.strip()), amount.strip()
+            if isinstance(date, Invalid) or not MONEY_RE.fullmatch(money):
+                return Invalid(P.INVALID_SCHEDULE)
+            items.append((date, Decimal(money)))
+        return tuple(items) if items else Invalid(P.INVALID_SCHEDULE)
+
+
 REGION_CODE = Pattern(
     r"[0-9]{12}", "12 位统计用区划代码", "12-digit statistical area code", "371322101201"
 )
@@ -299,6 +322,11 @@ def F(
 PERSON_REF = Text(max_len=40, name=True)
 CONTACT = Obj((F("name", "名称", TEXT, True), F("phone", "电话", PHONE, True)))
 BAND = ListOf(Scalar())  # [low, high|null, platform] — checked in validate
+METHODS = ("公开招标", "竞价拍卖", "邀请招标", "简易招标", "协商")
+CONTRACT_TYPES = ("发包", "租赁", "出让", "投资入股", "工程", "采购", "服务")
+# NOTE: the supervision rules of builder/rules/, by id; a county or town may change their level
+RULE_IDS = ("R1", "R8", "R10", "R11", "R12", "R13", "R14", "R17", "R19", "R20", "R26", "R29")
+RULE_LEVEL = Choice(["error", "warning", "info", "off"])
 
 PARAMETERS = Obj(
     (
@@ -318,7 +346,72 @@ PARAMETERS = Obj(
             doc="单笔现金支出超过此数提示，默认 1000 元",
         ),
         F("notice_days", "公示天数", Integer(), doc="救助公示至少天数，默认 7"),
-        F("reply_days", "点题答复天数", Integer(), doc="默认 10"),
+        F(
+            "reply_days",
+            "点题答复天数",
+            Integer(),
+            doc="点题提出后超过此天数未答复即提示（R29），默认 10",
+        ),
+        F(
+            "late_income_days",
+            "入账期限天数",
+            Integer(),
+            doc="合同计划收款日后超过此天数仍未入账即提示（R10），默认 30",
+        ),
+        F(
+            "open_methods",
+            "公开交易方式",
+            ListOf(Choice(METHODS)),
+            doc="金额超过第一档时合同须采用的方式（R11），默认 公开招标、竞价拍卖、邀请招标",
+        ),
+        F(
+            "split_window_days",
+            "拆分观察天数",
+            Integer(),
+            doc="同一对方在此天数内多笔合计超过分档上限即提示（R12），默认 90",
+        ),
+        F(
+            "split_min_pct",
+            "拆分最小比例",
+            Integer(),
+            doc="只把不小于分档上限此百分比的笔数算作拆分（R12），默认 20",
+        ),
+        F(
+            "near_limit_pct",
+            "临界比例",
+            Integer(),
+            doc="金额低于分档上限或重大事项金额此百分比以内即提示（R13），默认 5",
+        ),
+        F(
+            "payroll_accounts",
+            "报酬科目",
+            ListOf(ACCOUNT_CODE),
+            doc="付给干部本人的报酬所用科目，不按利益冲突提示（R17），默认 212、213",
+        ),
+        F(
+            "duplicate_days",
+            "重复报销天数",
+            Integer(),
+            doc="同一收款方同一金额相隔不超过此天数即提示（R19），默认 3",
+        ),
+        F(
+            "expiry_days",
+            "到期预警天数",
+            Integer(),
+            doc="租赁、发包合同在此天数内到期即提示（R26），默认 90",
+        ),
+        F(
+            "max_lease_years",
+            "最长租期年数",
+            Integer(),
+            doc="租赁、发包合同期限超过此年数即提示（R26），默认 20",
+        ),
+        F(
+            "severity",
+            "规则级别",
+            Obj(tuple(F(rid, f"{rid} 级别", RULE_LEVEL) for rid in RULE_IDS)),
+            doc="改变某条监督规则的级别：error 阻止发布 / warning 警告 / info 提示 / off 不检查",
+        ),
     )
 )
 
@@ -566,8 +659,95 @@ ASSISTANCE = RecordSchema(
     ),
 )
 
-YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE)
-CSV_SCHEMAS = (LEDGER, ASSISTANCE)
+CONTRACTS = RecordSchema(
+    "contracts",
+    "contracts.csv",
+    "合同登记",
+    (
+        F(
+            "id",
+            "合同编号",
+            ITEM_ID,
+            True,
+            doc="本村唯一，例如 HT2026-01；收支明细的 contract_id 填它",
+        ),
+        F(
+            "type",
+            "合同类型",
+            Choice(CONTRACT_TYPES),
+            True,
+            doc="发包、租赁、出让、投资入股为收入合同；工程、采购、服务为支出合同",
+        ),
+        F("object", "标的", TEXT, True, doc="发包、出租或采购的是什么，例如 东山果园160亩"),
+        F("counterparty", "对方", TEXT, True, doc="承包方、承租方、施工方或供应商"),
+        F("method", "交易方式", Choice(METHODS), True),
+        F("platform", "交易平台", TEXT, True, doc="tender_bands 中的一个平台名称"),
+        F("amount", "合同金额", Money(), True, doc="合同期内的总金额"),
+        F("start", "开始日期", Date(), True),
+        F("end", "结束日期", Date(), True),
+        F("schedule", "收付款计划", Schedule(), doc="每笔应收或应付的日期和金额"),
+        F("decision_id", "决议编号", ITEM_ID, doc="decisions.yml 中的四议两公开记录"),
+    ),
+)
+
+STEP = Obj(
+    (
+        F("step", "步骤", Choice((*STEP_NAMES, "村民会议决议")), True),
+        F("date", "日期", Date(), True),
+        F("due", "应到人数", Integer(), doc="会议步骤填写"),
+        F("attended", "实到人数", Integer()),
+        F("agreed", "同意人数", Integer()),
+        F("result", "结果", Choice(["通过", "未通过"])),
+        F("note", "说明", TEXT),
+    )
+)
+DECISION = Obj(
+    (
+        F("id", "决议编号", ITEM_ID, True, doc="本村唯一，例如 JY2026-01；合同的 decision_id 填它"),
+        F("matter", "事项", TEXT, True),
+        F(
+            "category",
+            "类别",
+            Choice(["工程项目", "发包租赁", "资产处置", "举债担保", "收益分配", "其他"]),
+        ),
+        F("amount", "金额", Money()),
+        F(
+            "merged",
+            "一肩挑合并",
+            Bool(),
+            doc="true：书记、主任一肩挑，党支部提议与两委会商议合并进行（可只填两委会商议）",
+        ),
+        F("steps", "步骤", ListOf(STEP, 1), True, doc="四议两公开的六个步骤，按发生顺序填写"),
+    )
+)
+DECISIONS = RecordSchema(
+    "decisions",
+    "decisions.yml",
+    "四议两公开决议记录",
+    (F("decisions", "决议", ListOf(DECISION)),),
+)
+
+TOPIC = Obj(
+    (
+        F("id", "编号", ITEM_ID, True, doc="本村唯一，例如 DT2026-01"),
+        F("asked_at", "提出日期", Date(), True),
+        F("asker", "提出人", TEXT, doc="可写村民小组或“匿名”；网上不显示"),
+        F("question", "问题", Text(max_len=1000, multiline=True), True),
+        F("answered_at", "答复日期", Date()),
+        F("answer", "答复", BODY),
+        F("period", "公开期", Period(), doc="刊登这条答复的公开期，例如 2026-08"),
+        F("ref", "相关记录", ITEM_ID, doc="答复所说的合同或决议编号"),
+    )
+)
+TOPICS = RecordSchema(
+    "topics",
+    "topics.yml",
+    "点题公开",
+    (F("topics", "点题", ListOf(TOPIC)),),
+)
+
+YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS)
+CSV_SCHEMAS = (LEDGER, ASSISTANCE, CONTRACTS)
 ALL_SCHEMAS = YAML_SCHEMAS + CSV_SCHEMAS
 
 

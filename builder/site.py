@@ -9,12 +9,16 @@ MkDocs.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -24,13 +28,17 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from . import model as M
+from .cache import BuildCache, RenderedVillage, files_hash
 from .errors import BuilderError
 from .problems import Severity, format_problem
-from .render import Rendered, render_county
+from .render import Rendered, Renderer
 from .search import build_search_index
 from .validate import Result, validate
 
 log = logging.getLogger("mkdocs.plugins.sunlight")
+# a file for the worker process to make: (site path, function, arguments); bytes are written
+Job = tuple[str, Callable[..., object], tuple[Any, ...]]
 ASSETS = Path(__file__).resolve().parent / "assets"
 # NOTE: one stylesheet (ours + the search widget's) saves a request on every first visit.
 ASSET_FILES = {"sunlight.css": ("sunlight.css", "search.css"), "search.js": ("search.js",)}
@@ -47,6 +55,13 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.preloaded: Result | None = None
         self.rendered: Rendered | None = None
         self.fast_html = True
+        self.cache: BuildCache | None = None
+        self.previous_site: Path | None = None
+        self.manifest: dict[str, Any] = {}
+        self.site_key = ""
+        self.deferred: list[Job] = []
+        self.worker: Any = None
+        self.search_in_worker = False
         self.pending: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -64,8 +79,30 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         county = result.county
         config.site_name = county.site_title
         config.site_url = county.site_url
-        self.rendered = render_county(county, updated=last_commit_date(base_dir))
+        updated = last_commit_date(base_dir)
+        self.site_key = site_key(base_dir, config, updated)
+        renderer = Renderer(county, updated=updated, reuse=self.reusable)
+        if PARALLEL:
+            renderer.deferred = []
+        self.rendered = renderer.render()
+        self.deferred = renderer.deferred or []
         return config
+
+    def reusable(self, village: M.Village) -> RenderedVillage | None:
+        """The last build's pages of this village, if nothing they show has changed."""
+        if self.cache is None or self.previous_site is None or not village.signature:
+            return None
+        if self.manifest.get("site_key") != self.site_key:
+            return None
+        if self.manifest.get("villages", {}).get(village.url) != village.signature:
+            return None
+        hit = self.cache.load("rendered", render_key(village.signature, self.site_key))
+        if not isinstance(hit, RenderedVillage):
+            return None
+        outputs = [output_path(p) for p in hit.pages] + hit.files
+        if not all((self.previous_site / path).is_file() for path in outputs):
+            return None
+        return hit
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
@@ -87,10 +124,31 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.rendered is not None
+        if self.rendered.county is not None:  # history and log pages: they read git, not cached
+            from .audit.pages import add_audit_pages
+
+            base_dir = Path(config.config_file_path or ".").resolve().parent
+            add_audit_pages(
+                self.rendered,
+                self.rendered.county,
+                Path(self.config.villages_dir),
+                last_commit_date(base_dir),
+            )
         for src_uri, markdown in sorted(self.rendered.pages.items()):
             files.append(File.generated(config, src_uri, content=markdown))
+        self.search_in_worker = False
+        deferred = {path for path, _, _ in self.deferred}
         for src_uri, data in sorted(self.rendered.files.items()):
-            files.append(File.generated(config, src_uri, content=data))
+            if src_uri not in deferred:
+                files.append(File.generated(config, src_uri, content=data))
+        if self.deferred:  # QR codes, print sheets, search index: a second process, meanwhile
+            search: Job = (
+                "search/",
+                build_search_index,
+                (self.rendered.search_docs, Path(config.site_dir) / "search"),
+            )
+            self.worker = start_worker([*self.deferred, search], Path(config.site_dir))
+            self.search_in_worker = True
         for name, parts in ASSET_FILES.items():
             content = b"".join((ASSETS / part).read_bytes() for part in parts)
             files.append(File.generated(config, f"assets/{name}", content=content))
@@ -98,8 +156,46 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.rendered is not None
-        stats = build_search_index(self.rendered.search_docs, Path(config.site_dir) / "search")
-        log.info(f"search index: {stats}")
+        site = Path(config.site_dir)
+        if self.worker is not None:
+            self.worker.join()
+            if self.worker.exitcode != 0:
+                raise PluginError(
+                    "生成二维码和打印页的进程失败。 / The worker making QR codes "
+                    f"and print sheets failed (exit {self.worker.exitcode})."
+                )
+            self.worker = None
+        reused = [output_path(p) for p in self.rendered.reused_pages] + self.rendered.reused_files
+        if reused:
+            assert self.previous_site is not None
+            for path in reused:
+                link_or_copy(self.previous_site / path, site / path)
+            log.info(f"reused {len(reused)} unchanged pages and files from the last build")
+        write_sitemap(site, config, self.rendered)
+        if not self.search_in_worker:
+            stats = build_search_index(self.rendered.search_docs, site / "search")
+            log.info(f"search index: {stats}")
+
+
+# NOTE: the builder uses both cores: while MkDocs renders the pages, a forked process makes
+# the static files (QR codes, print sheets), which inherits the model without pickling it.
+PARALLEL = "fork" in multiprocessing.get_all_start_methods()
+
+
+def start_worker(jobs: list[Job], site: Path) -> Any:
+    """Fork a process that makes and writes the static files; join it before finishing."""
+    process = multiprocessing.get_context("fork").Process(target=_make_files, args=(jobs, site))
+    process.start()
+    return process
+
+
+def _make_files(jobs: list[Job], site: Path) -> None:
+    for path, make, args in jobs:
+        data = make(*args)
+        if isinstance(data, bytes):
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
 
 
 def last_commit(base_dir: Path) -> int | None:
@@ -132,7 +228,12 @@ def last_commit_date(base_dir: Path) -> str:
 
 
 def build_site(
-    config_file: Path, site_dir: Path, *, preloaded: Result | None = None, strict: bool = True
+    config_file: Path,
+    site_dir: Path,
+    *,
+    preloaded: Result | None = None,
+    strict: bool = True,
+    cache: BuildCache | None = None,
 ) -> None:
     """Build into a staging folder beside site_dir; swap it in only when all went well."""
     from mkdocs.commands.build import build
@@ -154,6 +255,9 @@ def build_site(
         plugin = config.plugins.get("sunlight")
         if isinstance(plugin, SunlightPlugin):
             plugin.preloaded = preloaded
+            if cache is not None and site_dir.is_dir():
+                plugin.cache, plugin.previous_site = cache, site_dir
+                plugin.manifest = cache.read_manifest()
         build(config)
     except (Abort, PluginError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -167,6 +271,74 @@ def build_site(
     finally:
         os.chdir(cwd)
     swap_in(staging, site_dir)
+    if cache is not None and isinstance(plugin, SunlightPlugin) and plugin.rendered is not None:
+        remember_site(cache, plugin.site_key, plugin.rendered)
+
+
+def remember_site(cache: BuildCache, key: str, rendered: Rendered) -> None:
+    """Record what the site now in place was built from, for the next build to reuse."""
+    villages = {}
+    for url, record in rendered.villages.items():
+        signature = record.signature
+        if signature:
+            cache.save("rendered", render_key(signature, key), record)
+            villages[url] = signature
+    cache.prune("rendered")
+    cache.write_manifest({"site_key": key, "villages": villages})
+
+
+def render_key(signature: str, key: str) -> str:
+    return hashlib.sha256(f"{signature}\0{key}".encode()).hexdigest()
+
+
+def site_key(base_dir: Path, config: MkDocsConfig, updated: str) -> str:
+    """What every page's output depends on beyond its own records: theme, config, content."""
+    import material
+    import mkdocs
+
+    parts: list[Path | None] = [Path(config.config_file_path or base_dir / "mkdocs.yml")]
+    parts += sorted(p for p in Path(config.docs_dir).rglob("*") if p.is_file())
+    versions = f"{mkdocs.__version__}\0{material.__version__}\0{updated}\0{config.site_url}"
+    return hashlib.sha256((versions + files_hash(parts)).encode()).hexdigest()
+
+
+def output_path(src_uri: str) -> str:
+    """Where MkDocs writes a generated page (directory URLs: a/b/index.md -> a/b/index.html)."""
+    return src_uri[: -len(".md")] + ".html"
+
+
+def link_or_copy(src: Path, dest: Path) -> None:
+    """Put an unchanged file from the last build into the new one (a hard link when possible)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
+def write_sitemap(site: Path, config: MkDocsConfig, rendered: Rendered) -> None:
+    """sitemap.xml (and .gz) listing every page, reused or not, in a fixed order."""
+    import gzip
+    from xml.sax.saxutils import escape
+
+    urls = {p[: -len("index.md")] for p in [*rendered.pages, *rendered.reused_pages]}
+    for page in Path(config.docs_dir).rglob("*.md"):
+        rel = page.relative_to(config.docs_dir).as_posix()
+        urls.add(rel[: -len("index.md")] if rel.endswith("index.md") else rel[:-3] + "/")
+    base = config.site_url or ""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    lines += [f"<url><loc>{escape(base + url)}</loc></url>" for url in sorted(urls)]
+    lines.append("</urlset>\n")
+    data = "\n".join(lines).encode("utf-8")
+    (site / "sitemap.xml").write_bytes(data)
+    with (
+        (site / "sitemap.xml.gz").open("wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
+    ):
+        gz.write(data)
 
 
 def swap_in(staging: Path, site_dir: Path) -> None:

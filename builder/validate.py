@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from . import model as M
 from . import problems as P
 from . import schema as S
 from .accounts import CHARTS, account_name
+from .cache import BuildCache, files_hash, stat_signature
 from .load import (
     CsvTable,
     Layout,
@@ -330,12 +331,21 @@ def _params(rec: Rec | None, base: M.Parameters) -> M.Parameters:
     if bands:
         parsed = []
         for band in bands:
+            # NOTE: reading drops YAML nulls from lists, so [200000, null, 县…] arrives as two items
+            if len(band) == 2:
+                band = [band[0], "", band[1]]
             low = Decimal(band[0]) if len(band) > 0 and S.MONEY_RE.fullmatch(band[0]) else None
             high = Decimal(band[1]) if len(band) > 1 and S.MONEY_RE.fullmatch(band[1]) else None
             name = band[2] if len(band) > 2 else ""
             if low is not None and name:
                 parsed.append((low, high, name))
         values["tender_bands"] = tuple(parsed)
+    for key in ("open_methods", "payroll_accounts"):
+        if key in values:
+            values[key] = tuple(values[key])
+    levels = p.get("severity")
+    if isinstance(levels, Rec):  # a town changes the rules it names, keeps the county's others
+        values["severity"] = tuple(sorted({**dict(base.severity), **levels.values}.items()))
     return M.Parameters(**{**base.__dict__, **values})
 
 
@@ -477,8 +487,6 @@ def check_village(
     start = len(out)
     rec = sources.yaml(vf.files.get("village.yml"), S.VILLAGE)
     powers_rec = sources.yaml(vf.files.get("powers.yml"), S.POWERS)
-    for name in ("decisions.yml", "topics.yml", "contracts.csv"):
-        sources.text_only(vf.files.get(name))
     vrel = f"{vf.dir_rel}/village.yml"
     vctx = Ctx(vrel, out)
     people: dict[str, M.Person] = {}
@@ -542,6 +550,11 @@ def check_village(
         if period is not None:
             periods.append(period)
             previous = period
+    from .registers import check_registers  # registers builds on this module's readers
+
+    registers = check_registers(
+        vf, sources, [pf.period for pf in vf.periods], periods, town_ctx.parameters
+    )
     if rec is None or any(p.severity is P.Severity.ERROR for p in out[start:]):
         return None
     ch = rec.get("channels")
@@ -569,6 +582,9 @@ def check_village(
         parameters=town_ctx.parameters,
         names_online=town_ctx.names_online,
         src_dir=vf.dir_rel,
+        contracts=registers.contracts,
+        decisions=registers.decisions,
+        topics=registers.topics,
     )
 
 
@@ -815,6 +831,7 @@ def check_period(
         reviewed_by=d.get("reviewed_by"),
         reviewed_at=d.get("reviewed_at"),
         published_at=d.get("published_at"),
+        published_line=d.at("published_at"),
         village_affairs=affairs("village_affairs"),
         party_affairs=affairs("party_affairs"),
         corrections=tuple(
@@ -851,12 +868,23 @@ class Result:
     report: Report
     county: M.County | None
     layout: Layout | None = None
+    # Every village whose own records passed, even when others failed: the audit trail
+    # compares what it can of a revision that had errors.
+    towns: tuple[M.Town, ...] = ()
 
 
 def validate(
-    villages_dir: Path, base: Path | None = None, only: Iterable[Path] | None = None
+    villages_dir: Path,
+    base: Path | None = None,
+    only: Iterable[Path] | None = None,
+    today: dt.date | None = None,
+    cache: BuildCache | None = None,
 ) -> Result:
-    """Check every record under villages_dir (or only the villages holding the given paths)."""
+    """Check every record under villages_dir (or only the villages holding the given paths).
+
+    The supervision rules run on the model too: error-level flags join the report, and every
+    flag is kept in `county.flags`, computed as of `today` (default: the last commit's date).
+    """
     base = base if base is not None else villages_dir.parent
     report = Report()
     layout, problems = scan_layout(villages_dir, base)
@@ -897,10 +925,18 @@ def validate(
             town_lists,
         )
         villages = []
+        context = files_hash(
+            [
+                layout.files.get("county.yml"),
+                layout.files.get("powers.yml"),
+                tf.files.get("town.yml"),
+                tf.files.get("powers.yml"),
+            ]
+        )
         for vf in tf.villages:
             if selected is not None and (vf.town, vf.slug) not in selected:
                 continue
-            v = check_village(vf, cc, sources, phones)
+            v = _village_cached(vf, cc, sources, set(phones), cache, context)
             if v is not None:
                 villages.append(v)
         if trec is not None:
@@ -916,8 +952,10 @@ def validate(
             )
     report.extend(scan_texts(sources, phones))
     report.extend(_check_codes(county, towns, layout, base))
+    if cache is not None and only is None:
+        cache.prune("villages")
     if county is None or report.errors:
-        return Result(report, None, layout)
+        return Result(report, None, layout, tuple(towns))
     site = county.get("site")
     model = M.County(
         name=county.get("name"),
@@ -931,7 +969,50 @@ def validate(
         parameters=county_params,
         power_list=_power_list(county_lists),
     )
-    return Result(report, model, layout)
+    from .rules import apply_rules
+
+    model = apply_rules(model, report, base, today)
+    return Result(report, model, layout, tuple(towns))
+
+
+def _village_cached(
+    vf: VillageFiles,
+    cc: CountyContext,
+    sources: Sources,
+    phones: set[str],
+    cache: BuildCache | None,
+    context: str,
+) -> M.Village | None:
+    """Check one village, or take its problems and model from the cache when unchanged.
+
+    Its text is scanned here, with the phone numbers declared for it (county, town and its
+    own), so that the result depends on nothing outside the village and its context.
+    """
+    key = ""
+    if cache is not None:
+        key = stat_signature(_village_paths(vf), context)
+        hit = cache.load("villages", key)
+        if hit is not None:
+            cached_problems, cached_village = hit
+            sources.out.extend(cached_problems)
+            return cached_village  # type: ignore[no-any-return]
+    start, mark = len(sources.out), len(sources.texts)
+    village: M.Village | None = check_village(vf, cc, sources, phones)
+    text_sources = Sources(sources.base, sources.out, sources.texts[mark:])
+    sources.out.extend(scan_texts(text_sources, phones))
+    del sources.texts[mark:]
+    if village is not None and key:
+        village = replace(village, signature=key)
+    if cache is not None:
+        cache.save("villages", key, (sources.out[start:], village))
+    return village
+
+
+def _village_paths(vf: VillageFiles) -> list[Path]:
+    paths = list(vf.files.values())
+    for period in vf.periods:
+        paths.extend(period.files.values())
+    return paths
 
 
 def display_path_of(path: Path, base: Path) -> str:

@@ -156,3 +156,108 @@ def test_build_refuses_bad_records_and_keeps_old_site(in_project: Path) -> None:
     assert code == 1
     assert "[invalid-amount]" in out and "原有网站保持不变" in out
     assert (in_project / "site/index.html").read_bytes() == index
+
+
+def test_flags_on_clean_records(in_project: Path) -> None:
+    code, out = run("flags", "--today", "2026-11-20")
+    assert code == 0
+    assert out == (
+        "截至 2026-11-20，共 0 条监督提示：错误 0，警告 0，提示 0。 / "
+        "0 flags as of 2026-11-20: 0 errors, 0 warnings, 0 info.\n"
+    )
+
+
+def _cash_payment(project: Path) -> None:
+    ledger = project / "villages/chengguan/dongshan/2026-09/ledger.csv"
+    text = ledger.read_text(encoding="utf-8")
+    ledger.write_text(
+        text.replace("10000.00,临沂市宏达路桥公司,转账", "10000.00,临沂市宏达路桥公司,现金")
+    )
+
+
+def test_flags_text_says_where_what_and_why(in_project: Path) -> None:
+    _cash_payment(in_project)
+    code, out = run("flags", "--today", "2026-11-20")
+    assert code == 0
+    assert out == (
+        "villages/chengguan/dongshan/2026-09/ledger.csv:3: [R8 警告 warning] 大额现金支付 / "
+        "Large cash payment\n"
+        "    记-002“支付村道硬化工程进度款”以现金支付 10,000.00 元给“临沂市宏达路桥公司”，"
+        "超过单笔现金限额 2,000.00 元。\n"
+        "    记-002 paid 10,000.00 in cash to 临沂市宏达路桥公司, above the cash limit of 2,000.00.\n"
+        "    为什么要看：超过结算起点的支出应当转账：现金支付难以追溯，是坐支、白条抵库的常见入口。 / "
+        "Why: Payments above the cash-settlement point should go by transfer: cash is hard to "
+        "trace.\n"
+        "截至 2026-11-20，共 1 条监督提示：错误 0，警告 1，提示 0。 / "
+        "1 flags as of 2026-11-20: 0 errors, 1 warnings, 0 info.\n"
+    )
+    code, out = run("flags", "--today", "2026-11-20", "--severity", "error")
+    assert code == 0 and "[R8" not in out and "共 0 条" in out
+    code, out = run("check", "--today", "2026-11-20")
+    assert code == 0
+    assert out.endswith(
+        "运行 sunlight flags 查看。 / 1 more flags (warnings or info): run sunlight flags.\n"
+    )
+
+
+def test_flags_json_has_stable_keys(in_project: Path) -> None:
+    import json
+
+    _cash_payment(in_project)
+    code, out = run("flags", "--json", "--today", "2026-11-20")
+    assert code == 0
+    doc = json.loads(out)
+    assert list(doc) == ["as_of", "count", "by_severity", "flags"]
+    assert (doc["as_of"], doc["count"], doc["by_severity"]) == (
+        "2026-11-20",
+        1,
+        {"error": 0, "warning": 1, "info": 0},
+    )
+    (flag,) = doc["flags"]
+    assert list(flag) == [
+        "rule",
+        "severity",
+        "title",
+        "title_en",
+        "path",
+        "line",
+        "town",
+        "village",
+        "period",
+        "ref",
+        "seen",
+        "seen_en",
+        "why",
+        "why_en",
+    ]
+    assert (flag["rule"], flag["path"], flag["line"], flag["period"], flag["ref"]) == (
+        "R8",
+        "villages/chengguan/dongshan/2026-09/ledger.csv",
+        3,
+        "2026-09",
+        None,
+    )
+
+
+def test_error_level_flag_fails_check_and_flags(in_project: Path) -> None:
+    contracts = in_project / "villages/chengguan/dongshan/contracts.csv"
+    contracts.write_text(contracts.read_text(encoding="utf-8").replace(",刘大海,", ",王丽,"))
+    code, out = run("check", "--today", "2026-11-20")
+    assert code == 1
+    assert out == (
+        "villages/chengguan/dongshan/contracts.csv:3: [R17] 干部与本村交易：合同 HT2024-03"
+        "（东山果园12亩，12,000.00 元）的对方“王丽”是本村报账员。\n"
+        "    [R17] Official on the other side: The other party of contract HT2024-03 (12,000.00), "
+        "王丽, is a village official (报账员). [red-flag]\n"
+        "发现 1 个错误，0 个警告。 / Found 1 errors, 0 warnings.\n"
+    )
+    code, out = run("flags", "--today", "2026-11-20")
+    assert code == 1 and "[R17 错误 error]" in out
+
+
+def test_flags_when_records_have_errors(in_project: Path) -> None:
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("11000.00", "x"))
+    code, out = run("flags")
+    assert code == 1
+    assert "[invalid-amount]" in out and "无法计算监督提示" in out

@@ -257,3 +257,25 @@ def test_bad_url_raises_naming_it(render: Callable[[str], bytes], url: str) -> N
 def test_bad_box_size_raises(box_size: int) -> None:
     with pytest.raises(ValueError, match="box_size"):
         qr_png(SHORT_URL, box_size=box_size)
+
+
+def _reference_matrix(url: str) -> list[list[bool]]:
+    """The symbol as qrcode itself draws it (make(fit=True): pure Python, slow)."""
+    import qrcode
+    import qrcode.constants
+
+    code = qrcode.QRCode(
+        version=None, error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=BORDER
+    )
+    code.add_data(url)
+    code.make(fit=True)
+    return [[bool(cell) for cell in row] for row in code.get_matrix()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(path=st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF0123456789-._~%/?=&#", max_size=700))
+def test_fast_mask_choice_draws_exactly_qrcodes_symbol(path: str) -> None:
+    from builder.qr import _matrix
+
+    url = "https://example.org/" + path
+    assert _matrix(url) == _reference_matrix(url)

@@ -189,3 +189,51 @@ def test_record_text_stays_inert(project: Path) -> None:
     assert "{{ config.site_name }}" in html
     assert "&amp;lt;b&amp;gt;" in html
     assert "root:" not in html
+
+
+def test_supervision_pages(project: Path) -> None:
+    contracts = project / "villages/chengguan/dongshan/contracts.csv"
+    contracts.write_text(
+        contracts.read_text(encoding="utf-8").replace(
+            "东山果园12亩", "东山果园<script>alert(1)</script>"
+        ),
+        encoding="utf-8",
+    )
+    ledger = project / "villages/chengguan/dongshan/2026-09/ledger.csv"
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8").replace(
+            "10000.00,临沂市宏达路桥公司,转账", "10000.00,临沂市宏达路桥公司,现金"
+        ),
+        encoding="utf-8",
+    )
+    site = build(project)
+    village = (site / "chengguan/dongshan/index.html").read_text(encoding="utf-8")
+    assert 'id="flags"' in village and "R8 大额现金支付" in village
+    assert 'href="2026-09/#flags"' in village
+    assert 'href="contracts/"' in village and 'href="decisions/"' in village
+    period = (site / "chengguan/dongshan/2026-09/index.html").read_text(encoding="utf-8")
+    assert "R8 大额现金支付" in period and 'href="../contracts/#HT2026-01"' in period
+    assert "R8" not in (site / "chengguan/dongshan/2026-10/index.html").read_text("utf-8")
+    pages = {
+        name: (site / f"chengguan/dongshan/{name}/index.html").read_text(encoding="utf-8")
+        for name in ("contracts", "decisions", "topics")
+    }
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["contracts"]
+    assert "<script>alert(1)" not in pages["contracts"]
+    assert 'href="../decisions/#JY2026-01"' in pages["contracts"]
+    assert "31,000.00" in pages["contracts"]  # paid so far, added up in the model
+    assert (
+        "村民代表会议决议" in pages["decisions"] and "应到 32 人，实到 28 人" in pages["decisions"]
+    )
+    assert 'href="../2026-10/#topics"' in pages["topics"]  # the period that published the answer
+    assert 'href="../contracts/#HT2026-01"' in pages["topics"]
+    assert "村道硬化工程一共花了多少钱" in (
+        site / "chengguan/dongshan/2026-10/index.html"
+    ).read_text(encoding="utf-8")
+    assert not (site / "chengguan/xiwan/contracts").exists()
+    status = (site / "status/index.html").read_text(encoding="utf-8")
+    assert status.index('id="chengguan"') < status.index("东山村") < status.index("西湾村")
+    assert '<td class="sl-st-on-time">按时</td>' in status
+    assert '<td class="sl-st-missing">' not in status
+    rules = (site / "rules/index.html").read_text(encoding="utf-8")
+    assert all(f'id="{rule}"' in rules for rule in ("R1", "R11", "R29"))

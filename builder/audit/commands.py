@@ -1,0 +1,310 @@
+"""What the audit commands do (`check --since`, `diff`, `log update`, `verify`); cli.py only
+parses options and prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from .. import git
+from .. import model as M
+from .. import problems as P
+from ..errors import BuilderError
+from ..load import display_path
+from ..problems import Problem, format_problem
+from ..validate import Result
+from . import log as L
+from .diff import Change, diff_village
+from .fingerprint import display, fingerprint, matches, normalize, period_url, short
+from .since import since_problems
+from .snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
+
+WORKTREE = "."
+
+
+def log_path(villages_dir: Path) -> Path:
+    """Where the publication log lives: beside villages/."""
+    return villages_dir.resolve().parent / LOG_NAME
+
+
+def _repo(villages_dir: Path) -> Repo:
+    repo = Repo.find(villages_dir)
+    if repo is None:
+        raise git.GitError(
+            f"“{villages_dir}”不在 git 仓库中，无法比较版本。",
+            f'"{villages_dir}" is not inside a git repository; there are no revisions to compare.',
+        )
+    return repo
+
+
+# --- check ------------------------------------------------------------------------------------
+def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date) -> list[Problem]:
+    """Plain `check`: the log, where there is one, is a sound chain and not behind the records."""
+    path = log_path(villages_dir)
+    if not path.is_file():
+        return []
+    rel = display_path(path, base.resolve())
+    entries, problems = L.parse(path.read_text(encoding="utf-8"), rel)
+    if problems:
+        return problems
+    towns = result.county.towns if result.county is not None else result.towns
+    villages = [v for t in towns for v in t.villages]
+    return L.stale_problems(entries, villages, today, rel, P.LOG_OUT_OF_DATE)
+
+
+def since(
+    villages_dir: Path, base: Path, rev: str, result: Result, today: dt.date
+) -> list[Problem]:
+    """`check --since REV`: nothing published in REV was changed or deleted without a
+    correction, and the publication log only grew."""
+    repo = _repo(villages_dir)
+    old = at_revision(repo, rev)
+    new = worktree(villages_dir, base, result, today)
+    root = display_path(villages_dir.resolve(), base.resolve())
+    rel = display_path(log_path(villages_dir), base.resolve())
+    return since_problems(old, new, root, rel)
+
+
+# --- diff -------------------------------------------------------------------------------------
+@dataclass
+class DiffResult:
+    old: Snapshot
+    new: Snapshot
+    changes: list[Change] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        def side(s: Snapshot) -> dict[str, object]:
+            return {"rev": s.label, "commit": s.commit, "date": s.as_of.isoformat()}
+
+        return {
+            "from": side(self.old),
+            "to": side(self.new),
+            "changes": [c.as_json() for c in self.changes],
+        }
+
+
+def diff(villages_dir: Path, base: Path, a: str | None, b: str | None) -> DiffResult:
+    """The semantic diff between two revisions (default: the last commit against its parent;
+    "." stands for the working tree)."""
+    repo = _repo(villages_dir)
+    if a is None:
+        head = git.resolve(repo.top, "HEAD")
+        a, b = git.parent(repo.top, head), head
+        labels = ("HEAD~1" if a else "（空）", "HEAD")
+    else:
+        b = b or "HEAD"
+        labels = (a, b)
+    old = at_revision(repo, a, labels[0])
+    if b == WORKTREE:
+        new = worktree(villages_dir, base)
+        files = git.changed_files(repo.top, old.commit or git.EMPTY, None, repo.villages_rel)
+    else:
+        new = at_revision(repo, b, labels[1])
+        files = git.changed_files(repo.top, old.commit or git.EMPTY, new.commit, repo.villages_rel)
+    touched: dict[str, list[str]] = {}
+    prefix = repo.villages_rel + "/"
+    for f in files:
+        if f.same_bytes:
+            continue
+        for path in {f.old, f.new}:
+            parts = path.removeprefix(prefix).split("/", 2)
+            if path.startswith(prefix) and len(parts) == 3:
+                touched.setdefault(f"{parts[0]}/{parts[1]}", []).append(parts[2])
+    result = DiffResult(old, new)
+    for code in sorted(old.villages.keys() | new.villages.keys()):
+        ov, nv = old.villages.get(code), new.villages.get(code)
+        paths = {f"{v.town_slug}/{v.slug}" for v in (ov, nv) if v is not None}
+        if ov is None and nv is not None and f"{nv.town_slug}/{nv.slug}" in old.dirs:
+            result.changes.append(_unreadable(nv, old.label))
+            continue
+        if nv is None and ov is not None and f"{ov.town_slug}/{ov.slug}" in new.dirs:
+            result.changes.append(_unreadable(ov, new.label))
+            continue
+        mine = [rel for p in sorted(paths) for rel in touched.get(p, [])]
+        result.changes += diff_village(ov, nv, touched=mine)
+    return result
+
+
+def _unreadable(v: M.Village, label: str) -> Change:
+    return Change(
+        v.code, v.name, f"{v.town_slug}/{v.slug}", "", "village", "unreadable", item=label
+    )
+
+
+# --- log ------------------------------------------------------------------------------------------
+def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[L.Entry]:
+    """Append an entry for every published period whose fingerprint the log lacks; return them."""
+    assert result.county is not None
+    path = log_path(villages_dir)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    entries, problems = L.parse(text, LOG_NAME)
+    if problems:
+        zh, en = format_problem(problems[0]).split("\n", 1)
+        raise BuilderError(zh, en.strip())
+    new = L.append(entries, L.pending(entries, result.county.villages(), today))
+    if new:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".publication-log-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text + L.render(new))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return new
+
+
+# --- verify -----------------------------------------------------------------------------------------
+@dataclass
+class Verdict:
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+
+
+def _where(v: M.Village, p: M.Period) -> str:
+    return f"{v.name}（{v.town_slug}/{v.slug}）{p.period}"
+
+
+def _log_entries(villages_dir: Path) -> list[L.Entry]:
+    path = log_path(villages_dir)
+    if not path.is_file():
+        return []
+    entries, _ = L.parse(path.read_text(encoding="utf-8"), LOG_NAME)
+    return entries
+
+
+def verify_fingerprint(county: M.County, villages_dir: Path, text: str) -> Verdict:
+    """Does a fingerprint (≥128 bits, or a page link carrying one) name a published period?"""
+    target: tuple[str, str] | None = None
+    given = normalize(text)
+    if given is None and "://" in text:
+        parts = urlsplit(text)
+        given = normalize((parse_qs(parts.query).get("fp") or [""])[0])
+        m = re.search(r"([a-z0-9-]+)/([a-z0-9-]+)/([0-9]{4}-[0-9]{2})/?$", parts.path)
+        target = (f"{m.group(1)}/{m.group(2)}", m.group(3)) if m else None
+    if given is None:
+        return Verdict(
+            False,
+            [
+                "不一致：没有读到指纹。指纹是 32 至 64 位十六进制数字（0-9、a-f），可以带空格。",
+                "Mismatch: no fingerprint found (32 to 64 hex digits, spaces allowed).",
+            ],
+        )
+    for v in county.villages():
+        for p in v.periods:
+            fp = fingerprint(v, p)
+            if matches(fp, given) and (
+                target is None or target == (f"{v.town_slug}/{v.slug}", p.period)
+            ):
+                return Verdict(
+                    True,
+                    [
+                        f"一致：{_where(v, p)}，{p.published_at.isoformat()} 公开，指纹 {display(fp)}。",
+                        f"Match: {v.town_slug}/{v.slug} {p.period}, fingerprint {short(fp)}.",
+                    ],
+                )
+    by_code = {v.code: v for v in county.villages()}
+    for e in reversed(_log_entries(villages_dir)):
+        if matches(e.fingerprint, given) and e.code in by_code:
+            v = by_code[e.code]
+            now = next((p for p in v.periods if p.period == e.period), None)
+            tail = (
+                f"现行版本的指纹是 {display(fingerprint(v, now))}。"
+                if now
+                else "这一期已不在记录中。"
+            )
+            return Verdict(
+                False,
+                [
+                    f"不一致：这是 {v.name} {e.period} 的旧版本（公开记录第 {e.seq} 条），之后已更正。{tail}",
+                    f"Mismatch: an earlier version of {v.town_slug}/{v.slug} {e.period} "
+                    f"(publication log entry {e.seq}), since corrected.",
+                ],
+            )
+    where = f"（{target[0]} {target[1]}）" if target else ""
+    return Verdict(
+        False,
+        [
+            f"不一致：没有哪一期已公开的记录{where}是这个指纹。纸质公示或链接可能被改动过。",
+            "Mismatch: no published period has this fingerprint; the sheet or the link may have "
+            "been altered.",
+        ],
+    )
+
+
+def verify_log(villages_dir: Path, saved: Path) -> Verdict:
+    """Is the log now a strict extension of a copy saved earlier (e.g. from the site)?"""
+    current = log_path(villages_dir)
+    now = current.read_text(encoding="utf-8") if current.is_file() else None
+    old = saved.read_text(encoding="utf-8")
+    problems = L.extension_problems(old, now, LOG_NAME, str(saved))
+    _entries, broken = L.parse(now or "", LOG_NAME)
+    if problems or broken:
+        p = (problems or broken)[0]
+        values = dict(p.values)
+        return Verdict(
+            False,
+            [
+                f"不一致：{values.get('reason', '')}现在的公开记录不是您保存的那份的延续。",
+                f"Mismatch: {values.get('reason_en', '')} The log does not extend the saved copy.",
+            ],
+        )
+    n_old, n_new = old.count("\n"), (now or "").count("\n")
+    return Verdict(
+        True,
+        [
+            f"一致：现在的公开记录（{n_new} 条）完整保留了您保存的 {n_old} 条，只在其后追加。",
+            f"Match: the log ({n_new} entries) keeps the saved {n_old} entries and only appends.",
+        ],
+    )
+
+
+def verify_site(county: M.County, villages_dir: Path, site_dir: Path) -> Verdict:
+    """Does a built site show, for every published period, exactly the records' fingerprint
+    (page, printable sheet and its QR code), and the same publication log?"""
+    from ..qr import qr_svg
+
+    bad: list[str] = []
+    seen: set[str] = set()
+    count = 0
+    for v in county.villages():
+        for p in v.periods:
+            count += 1
+            fp = fingerprint(v, p)
+            rel = f"{v.url}{p.period}/"
+            seen.add(rel)
+            page = site_dir / rel / "index.html"
+            sheet = site_dir / rel / "print" / "index.html"
+            html = page.read_text(encoding="utf-8") if page.is_file() else ""
+            if f'data-fingerprint="{fp}"' not in html:
+                bad.append(f"{rel}index.html")
+            qr = qr_svg(period_url(county, v, p, fp)).decode().split("\n", 1)[1].strip()
+            sheet_html = sheet.read_text(encoding="utf-8") if sheet.is_file() else ""
+            if display(fp) not in sheet_html or qr not in sheet_html:
+                bad.append(f"{rel}print/index.html")
+    for page in sorted(site_dir.glob("*/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/index.html")):
+        rel = page.parent.relative_to(site_dir).as_posix() + "/"
+        if rel not in seen:
+            bad.append(f"{rel}index.html（记录中没有这一期 / not in the records）")
+    log = log_path(villages_dir)
+    site_log = site_dir / "log" / LOG_NAME
+    if log.is_file() and (not site_log.is_file() or site_log.read_bytes() != log.read_bytes()):
+        bad.append(f"log/{LOG_NAME}")
+    if bad:
+        return Verdict(
+            False,
+            [f"不一致：{path}" for path in bad]
+            + [f"Mismatch: {len(bad)} files differ from the records."],
+        )
+    return Verdict(
+        True,
+        [
+            f"一致：{count} 个期间的网页、张贴版和二维码都与记录的指纹相符。",
+            f"Match: the pages, printable sheets and QR codes of {count} periods match the records.",
+        ],
+    )

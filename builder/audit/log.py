@@ -1,0 +1,263 @@
+"""The publication log: every published period's fingerprint, in a hash chain.
+
+`publication-log.jsonl` sits at the project root beside `villages/`. Each line is one entry in
+canonical JSON (sorted keys, no spaces, UTF-8)::
+
+    {"code":"371322101201","corrections":0,"fingerprint":"<64 hex>","hash":"<64 hex>",
+     "period":"2026-10","prev":"<64 hex>","published_at":"2026-11-05","seq":7,
+     "village":"chengguan/dongshan"}
+
+`prev` is the previous entry's `hash` (64 zeros for the first), and
+`hash = SHA-256(b"sunlight-log-v1\\0" || canonical JSON of the entry without "hash")`, so
+changing, removing or reordering any line breaks every hash after it (Certificate
+Transparency's idea, without the Merkle tree: the whole log is small enough to re-check). A
+period gets a new entry when it is first published and again whenever a correction changes
+its fingerprint; entries are only ever appended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from .. import model as M
+from .. import problems as P
+from ..problems import Location, Problem
+from .fingerprint import encode, fingerprint
+
+DOMAIN = b"sunlight-log-v1\x00"
+ZERO = "0" * 64
+FIELDS = (
+    "code",
+    "corrections",
+    "fingerprint",
+    "hash",
+    "period",
+    "prev",
+    "published_at",
+    "seq",
+    "village",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    village: str  # town/village folder when logged (the code is what identifies the village)
+    code: str
+    period: str
+    published_at: str
+    corrections: int
+    fingerprint: str
+    prev: str
+    hash: str = ""
+
+    def body(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["hash"]
+        return data
+
+    def line(self) -> str:
+        return encode(asdict(self)).decode() + "\n"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.code, self.period)
+
+
+def entry_hash(entry: Entry) -> str:
+    """The entry's hash over its fields (without the hash itself), domain-separated."""
+    return hashlib.sha256(DOMAIN + encode(entry.body())).hexdigest()
+
+
+def seal(entry: Entry) -> Entry:
+    return replace(entry, hash=entry_hash(entry))
+
+
+def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
+    """Read the log; stop at the first line that is not a well-formed link of the chain."""
+    entries: list[Entry] = []
+
+    def broken(n: int, zh: str, en: str) -> tuple[list[Entry], list[Problem]]:
+        return entries, [P.LOG_BROKEN.at(Location(rel, n), None, reason=zh, reason_en=en)]
+
+    if text and not text.endswith("\n"):
+        return broken(text.count("\n") + 1, "最后一行没有换行符。", "The last line has no newline.")
+    for n, line in enumerate(text.splitlines(keepends=True), start=1):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            return broken(n, "这一行不是 JSON。", "This line is not JSON.")
+        if not isinstance(data, dict) or sorted(data) != sorted(FIELDS):
+            return broken(n, "字段不对。", "The fields are wrong.")
+        try:
+            entry = Entry(**data)
+        except TypeError:  # pragma: no cover - the fields were just checked
+            return broken(n, "字段不对。", "The fields are wrong.")
+        if not (
+            isinstance(entry.seq, int)
+            and isinstance(entry.corrections, int)
+            and all(
+                isinstance(getattr(entry, k), str)
+                for k in FIELDS
+                if k not in ("seq", "corrections")
+            )
+        ):
+            return broken(n, "字段类型不对。", "A field has the wrong type.")
+        if entry.line() != line:
+            return broken(
+                n,
+                "格式不是规范写法（字段顺序、空格或转义）。",
+                "The line is not in canonical form.",
+            )
+        if entry.seq != n:
+            return broken(
+                n, f"序号应为 {n}，实际是 {entry.seq}。", f"The seq should be {n}, not {entry.seq}."
+            )
+        prev = entries[-1].hash if entries else ZERO
+        if entry.prev != prev:
+            return broken(
+                n, "prev 与上一行的 hash 不符，链条断了。", "prev does not match the previous hash."
+            )
+        if entry.hash != entry_hash(entry):
+            return broken(
+                n,
+                "hash 与本行内容不符，本行被改过。",
+                "hash does not match the line: it was edited.",
+            )
+        entries.append(entry)
+    return entries, []
+
+
+def extension_problems(
+    old_text: str | None, new_text: str | None, rel: str, rev: str
+) -> list[Problem]:
+    """The new log must keep every line of the old one, unchanged and in place."""
+    if not old_text:
+        return []
+    old_lines = old_text.splitlines(keepends=True)
+    new_lines = (new_text or "").splitlines(keepends=True)
+    values = {"rev": rev, "path": rel}
+    if new_text is None:
+        return [
+            P.LOG_REWRITTEN.at(
+                Location(rel),
+                None,
+                reason="文件被删除了。",
+                reason_en="the file was deleted.",
+                **values,
+            )
+        ]
+    for n, old_line in enumerate(old_lines, start=1):
+        if n > len(new_lines):
+            return [
+                P.LOG_REWRITTEN.at(
+                    Location(rel, n),
+                    None,
+                    reason=f"从第 {n} 行起被截掉了（原有 {len(old_lines)} 行，现在 {len(new_lines)} 行）。",
+                    reason_en=f"it was cut at line {n} ({len(old_lines)} lines before, {len(new_lines)} now).",
+                    **values,
+                )
+            ]
+        if new_lines[n - 1] != old_line:
+            return [
+                P.LOG_REWRITTEN.at(
+                    Location(rel, n),
+                    None,
+                    reason=f"第 {n} 行被改写了。",
+                    reason_en=f"line {n} was rewritten.",
+                    **values,
+                )
+            ]
+    return []
+
+
+def latest(entries: Iterable[Entry]) -> dict[tuple[str, str], Entry]:
+    """The newest entry of every (village code, period)."""
+    out: dict[tuple[str, str], Entry] = {}
+    for e in entries:
+        out[e.key] = e
+    return out
+
+
+def is_published(period: M.Period, today: dt.date) -> bool:
+    """A period counts as published from its published_at."""
+    return period.published_at <= today
+
+
+def pending(
+    entries: list[Entry], villages: Iterable[M.Village], today: dt.date
+) -> list[tuple[M.Village, M.Period, str]]:
+    """Published periods whose current fingerprint the log does not end with, oldest first."""
+    last = latest(entries)
+    out = []
+    for v in villages:
+        for p in v.periods:
+            if not is_published(p, today):
+                continue
+            fp = fingerprint(v, p)
+            logged = last.get((v.code, p.period))
+            if logged is None or logged.fingerprint != fp:
+                out.append((v, p, fp))
+    out.sort(key=lambda t: (t[1].published_at, t[0].code, t[1].period))
+    return out
+
+
+def append(entries: list[Entry], items: list[tuple[M.Village, M.Period, str]]) -> list[Entry]:
+    """New entries for items, chained after entries."""
+    prev = entries[-1].hash if entries else ZERO
+    seq = len(entries)
+    out = []
+    for v, p, fp in items:
+        seq += 1
+        e = seal(
+            Entry(
+                seq,
+                f"{v.town_slug}/{v.slug}",
+                v.code,
+                p.period,
+                p.published_at.isoformat(),
+                len(p.corrections),
+                fp,
+                prev,
+            )
+        )
+        out.append(e)
+        prev = e.hash
+    return out
+
+
+def render(entries: Iterable[Entry]) -> str:
+    return "".join(e.line() for e in entries)
+
+
+def stale_problems(
+    entries: list[Entry], villages: Iterable[M.Village], today: dt.date, rel: str, kind: P.Kind
+) -> list[Problem]:
+    """Published periods the log does not (yet) carry with their current fingerprint."""
+    last = latest(entries)
+    out = []
+    for v, p, _fp in pending(entries, villages, today):
+        logged = last.get((v.code, p.period))
+        zh, en = (
+            ("还没有记入公开记录。", "is not in the publication log yet.")
+            if logged is None
+            else ("的内容与公开记录中的指纹不一致。", "differs from its fingerprint in the log.")
+        )
+        out.append(
+            kind.at(
+                Location(f"{v.src_dir}/{p.period}/disclosure.yml"),
+                None,
+                village=v.name,
+                period=p.period,
+                published=p.published_at.isoformat(),
+                reason=zh,
+                reason_en=en,
+                path=rel,
+            )
+        )
+    return out

@@ -1,0 +1,126 @@
+"""The audit trail on the site: each village's 修订记录 page and the publication log page.
+
+They depend on git history and the log, not only on the records, so the plugin adds them in
+`on_files` after the village pages (which depend on the records alone) are rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import model as M
+from ..render import Rendered, Renderer
+from . import log as L
+from .fingerprint import display
+from .history import histories
+from .snapshot import LOG_NAME, Repo
+
+LOG_PAGE_ROWS = 500  # the newest entries on the page; the whole log is a download
+
+
+@dataclass(frozen=True)
+class _Entry:
+    seq: int
+    name: str
+    url: str
+    period: str
+    first: bool
+    published_at: str
+    fp: str
+    hash: str
+
+
+def _when(at: Any) -> str:
+    from ..git import CHINA
+
+    return str(at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
+
+
+def add_audit_pages(rendered: Rendered, county: M.County, villages_dir: Path, updated: str) -> None:
+    """Add every village's history page, the log page and the log file to what is rendered."""
+    repo = Repo.find(villages_dir)
+    history = histories(repo, county)
+    log_file = villages_dir.resolve().parent / LOG_NAME
+    text = log_file.read_text(encoding="utf-8") if log_file.is_file() else ""
+    entries, problems = L.parse(text, LOG_NAME)
+    villages = {v.code: v for v in county.villages()}
+    seen: set[tuple[str, str]] = set()
+    views: list[_Entry] = []
+    for e in entries:
+        v = villages.get(e.code)
+        views.append(
+            _Entry(
+                e.seq,
+                v.name if v else e.village,
+                v.url if v else "",
+                e.period,
+                e.key not in seen,
+                e.published_at,
+                display(e.fingerprint),
+                e.hash[:16],
+            )
+        )
+        seen.add(e.key)
+    by_code: dict[str, list[_Entry]] = {}
+    for e, view in zip(entries, views, strict=True):
+        by_code.setdefault(e.code, []).append(view)
+
+    renderer = Renderer(county, updated=updated)
+    for town in county.towns:
+        for v in town.villages:
+            h = history[v.code]
+            anchored: set[str] = set()
+            corrections = []
+            for d in h.corrections:
+                corrections.append(
+                    {
+                        "period": d.period,
+                        "anchor": d.period not in anchored,
+                        "correction": d.correction,
+                        "changes": [
+                            c.text.removeprefix(f"{v.name} {d.period} ") for c in d.changes
+                        ],
+                        "commit": d.commit,
+                        "when": _when(d.commit.authored) if d.commit else "",
+                    }
+                )
+                anchored.add(d.period)
+            revisions = [
+                {
+                    "commit": r.commit,
+                    "when": _when(r.commit.authored),
+                    "periods": r.periods,
+                    "changes": [c.text.removeprefix(f"{v.name} ") for c in r.changes],
+                }
+                for r in h.revisions
+            ]
+            renderer.page(
+                f"{v.url}history/",
+                "history.html",
+                f"{v.name}修订记录",
+                town=town,
+                village=v,
+                corrections=corrections,
+                revisions=revisions,
+                entries=list(reversed(by_code.get(v.code, []))),
+            )
+    problem = ""
+    if problems:
+        problem = "公开记录文件有损坏（{}），以下只列出损坏之前的条目。".format(
+            dict(problems[0].values).get("reason", "")
+        )
+    newest = list(reversed(views))
+    renderer.page(
+        "log/",
+        "log.html",
+        "公开记录",
+        count=len(entries),
+        shown=min(len(newest), LOG_PAGE_ROWS),
+        head=entries[-1].hash if entries else "",
+        entries=newest[:LOG_PAGE_ROWS],
+        problem=problem,
+    )
+    rendered.pages.update(renderer.out.pages)
+    rendered.files[f"log/{LOG_NAME}"] = text.encode("utf-8")

@@ -1,0 +1,179 @@
+"""No silent retroactive edits: what `sunlight check --since REV` adds to the usual checks.
+
+The rule (FORMAT.md, "Audit trail"): a period counts as published from its `published_at`.
+For every period that was published in REV (published_at on or before REV's commit day), the
+records now must either be the same, or end their `corrections` list with at least one new entry
+that keeps the earlier entries unchanged and is dated between the period's publication (or its
+last correction) and today. A published period may not be deleted. The publication log must
+keep REV's log as its exact beginning and carry every published period's current fingerprint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from .. import model as M
+from .. import problems as P
+from ..problems import Location, Problem
+from . import log as L
+from .diff import Who, content_changes, diff_period, period_changed
+from .fingerprint import fingerprint
+from .snapshot import Snapshot
+
+#: In `check --since`, a log that lags behind the records blocks (a warning in plain `check`).
+LOG_OUT_OF_DATE = dataclasses.replace(P.LOG_OUT_OF_DATE, severity=P.Severity.ERROR)
+
+
+def since_problems(base: Snapshot, head: Snapshot, root: str, log_rel: str) -> list[Problem]:
+    """Every way head rewrites what base had published; root is the villages folder as shown."""
+    # NOTE: the publication log is the project's commitment. A base without one (a project
+    # adopting the audit trail in this very change) published no fingerprints to hold to yet.
+    out = list(_edits(base, head, root)) if base.log_text is not None else []
+    out += _log(base, head, log_rel)
+    return out
+
+
+def _where(root: str, v: M.Village, period: str, name: str = "disclosure.yml") -> Location:
+    return Location(f"{root}/{v.town_slug}/{v.slug}/{period}/{name}".rstrip("/"))
+
+
+def _edits(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
+    for code, old_v in sorted(base.villages.items()):
+        new_v = head.villages.get(code)
+        for old in old_v.periods:
+            if not L.is_published(old, base.as_of):
+                continue
+            new = _period(new_v, old.period)
+            if new is None:
+                if _unreadable(head, old_v, new_v, old.period):
+                    continue  # it is there but has errors, which the usual checks report
+                yield P.PERIOD_DELETED.at(
+                    _where(root, new_v or old_v, old.period, ""),
+                    None,
+                    village=old_v.name,
+                    period=old.period,
+                    published=old.published_at.isoformat(),
+                )
+                continue
+            assert new_v is not None
+            if not period_changed(old_v, old, new_v, new):
+                continue
+            yield from _corrections(old_v, old, new_v, new, head, root)
+    yield from _unchecked(base, head, root)
+
+
+def _period(v: M.Village | None, period: str) -> M.Period | None:
+    return next((p for p in v.periods if p.period == period), None) if v else None
+
+
+def _unreadable(head: Snapshot, old_v: M.Village, new_v: M.Village | None, period: str) -> bool:
+    """Whether the period's folder is still there (so a missing model means errors)."""
+    v = new_v or old_v
+    if new_v is None and f"{old_v.town_slug}/{old_v.slug}" not in head.dirs:
+        return False
+    return f"{v.town_slug}/{v.slug}/{period}" in head.period_dirs
+
+
+def _corrections(
+    old_v: M.Village, old: M.Period, new_v: M.Village, new: M.Period, head: Snapshot, root: str
+) -> Iterator[Problem]:
+    where = _where(root, new_v, new.period)
+    values = {"village": new_v.name, "period": new.period}
+    kept = new.corrections[: len(old.corrections)]
+    if kept != old.corrections:
+        bad = next(a for i, a in enumerate(old.corrections) if i >= len(kept) or kept[i] != a)
+        yield P.CORRECTION_REWRITTEN.at(
+            where,
+            "corrections",
+            field_zh="更正记录",
+            item=f"{bad.date.isoformat()} {bad.reason}",
+            **values,
+        )
+        return
+    added = new.corrections[len(old.corrections) :]
+    if not added:
+        who = Who(new_v.code, new_v.name, f"{new_v.town_slug}/{new_v.slug}")
+        changes = content_changes(diff_period(who, old, new))
+        first = (
+            changes[0].text.removeprefix(f"{new_v.name} {new.period} ") if changes else "内容有变化"
+        )
+        more = f" 等 {len(changes)} 处" if len(changes) > 1 else ""
+        yield P.SILENT_EDIT.at(
+            where,
+            "corrections",
+            field_zh="更正记录",
+            published=old.published_at.isoformat(),
+            change=first,
+            more=more,
+            **values,
+        )
+        return
+    earliest = max([old.published_at, *(c.date for c in old.corrections)])
+    for c in added:
+        if not (earliest <= c.date <= head.as_of):
+            yield P.CORRECTION_DATE.at(
+                where,
+                "corrections.date",
+                field_zh="更正记录·更正日期",
+                date=c.date.isoformat(),
+                earliest=earliest.isoformat(),
+                latest=head.as_of.isoformat(),
+            )
+
+
+def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
+    """Villages that had errors in base: hold their logged periods to their fingerprints."""
+    if not base.log_text:
+        return
+    entries, _ = L.parse(base.log_text, "")
+    warned: set[str] = set()
+    for (code, period), entry in sorted(L.latest(entries).items()):
+        if code in base.villages or entry.village not in base.dirs:
+            continue  # checked field by field above, or a folder gone before REV
+        new_v = head.villages.get(code)
+        if code not in warned:
+            warned.add(code)
+            yield P.SINCE_UNCHECKED.at(
+                Location(f"{root}/{entry.village}"), None, rev=base.label, village=entry.village
+            )
+        new = _period(new_v, period)
+        if new_v is None or new is None:
+            if f"{entry.village}/{period}" in head.period_dirs or (
+                new_v is not None
+                and (f"{new_v.town_slug}/{new_v.slug}/{period}" in head.period_dirs)
+            ):
+                continue
+            yield P.PERIOD_DELETED.at(
+                Location(f"{root}/{entry.village}/{period}"),
+                None,
+                village=entry.village,
+                period=period,
+                published=entry.published_at,
+            )
+            continue
+        if (
+            fingerprint(new_v, new) != entry.fingerprint
+            and len(new.corrections) <= entry.corrections
+        ):
+            yield P.SILENT_EDIT.at(
+                _where(root, new_v, period),
+                "corrections",
+                field_zh="更正记录",
+                village=new_v.name,
+                period=period,
+                published=entry.published_at,
+                change="指纹与公开记录不符",
+                more="",
+            )
+
+
+def _log(base: Snapshot, head: Snapshot, log_rel: str) -> list[Problem]:
+    out = L.extension_problems(base.log_text, head.log_text, log_rel, base.label)
+    entries, broken = L.parse(head.log_text or "", log_rel)
+    out += broken
+    if not broken:
+        out += L.stale_problems(
+            entries, head.villages.values(), head.as_of, log_rel, LOG_OUT_OF_DATE
+        )
+    return out

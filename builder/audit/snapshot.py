@@ -1,0 +1,173 @@
+"""The records as they stood at a revision (or in the working tree), checked and modelled.
+
+A revision's files are copied out of git into a scratch folder and run through the same
+`validate()` as the working tree, so "what was published" means exactly what the checks and the
+site made of it. Villages are keyed by their area code, which survives a renamed folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import git
+from .. import model as M
+from ..problems import Report
+from ..validate import Result, validate
+
+LOG_NAME = "publication-log.jsonl"
+
+
+def china_today() -> dt.date:
+    """Today as villagers count days (UTC+8)."""
+    return dt.datetime.now(git.CHINA).date()
+
+
+@dataclass(frozen=True)
+class Repo:
+    """Where the records live in git: the top folder and the paths relative to it."""
+
+    top: Path
+    villages_rel: str  # e.g. "villages"
+    log_rel: str  # e.g. "publication-log.jsonl"
+
+    @classmethod
+    def find(cls, villages_dir: Path) -> Repo | None:
+        """The repository holding villages_dir, or None outside git."""
+        villages_dir = villages_dir.resolve()
+        top = git.toplevel(villages_dir if villages_dir.is_dir() else villages_dir.parent)
+        if top is None:
+            return None
+        rel = villages_dir.relative_to(top).as_posix()
+        log = (villages_dir.parent / LOG_NAME).relative_to(top).as_posix()
+        return cls(top, rel, log)
+
+
+@dataclass
+class Snapshot:
+    """One version of the records: the model of every village that passed its checks."""
+
+    label: str  # what the user called it: "HEAD~1", "工作区"
+    commit: str | None  # full commit id; None for the working tree; git.EMPTY before history
+    as_of: dt.date  # the commit's day (UTC+8), or today for the working tree
+    villages: dict[str, M.Village] = field(default_factory=dict)  # by area code
+    dirs: set[str] = field(default_factory=set)  # "town/village" folders present
+    period_dirs: set[str] = field(default_factory=set)  # "town/village/YYYY-MM" present
+    log_text: str | None = None
+    report: Report = field(default_factory=Report)
+    county: M.County | None = None
+
+    def village_at(self, path: str) -> M.Village | None:
+        return next((v for v in self.villages.values() if f"{v.town_slug}/{v.slug}" == path), None)
+
+
+def from_result(
+    result: Result, label: str, commit: str | None, as_of: dt.date, log_text: str | None
+) -> Snapshot:
+    """A snapshot from a validation result (partial models included)."""
+    towns = result.county.towns if result.county is not None else result.towns
+    snap = Snapshot(label, commit, as_of, log_text=log_text, report=result.report)
+    snap.county = result.county
+    for town in towns:
+        for v in town.villages:
+            snap.villages[v.code] = v
+    if result.layout is not None:
+        for vf in result.layout.villages():
+            snap.dirs.add(f"{vf.town}/{vf.slug}")
+            snap.period_dirs.update(f"{vf.town}/{vf.slug}/{p.period}" for p in vf.periods)
+    return snap
+
+
+def worktree(
+    villages_dir: Path, base: Path, result: Result | None = None, today: dt.date | None = None
+) -> Snapshot:
+    """The records as they are on disk now."""
+    result = result if result is not None else validate(villages_dir, base)
+    log_path = villages_dir.resolve().parent / LOG_NAME
+    text = log_path.read_text(encoding="utf-8") if log_path.is_file() else None
+    return from_result(result, "工作区", None, today or china_today(), text)
+
+
+def at_revision(repo: Repo, rev: str, label: str | None = None) -> Snapshot:
+    """The records as committed at rev, checked by today's rules."""
+    sha = rev if rev == git.EMPTY else git.resolve(repo.top, rev)
+    label = label or rev or "（空）"
+    if sha == git.EMPTY:
+        return Snapshot(label, git.EMPTY, dt.date.min)
+    as_of = git.commit(repo.top, sha).day
+    raw_log = git.show(repo.top, sha, repo.log_rel)
+    log_text = raw_log.decode("utf-8", "replace") if raw_log is not None else None
+    with tempfile.TemporaryDirectory(prefix="sunlight-rev-") as tmp:
+        root = Path(tmp)
+        git.materialize(repo.top, sha, [repo.villages_rel], root)
+        villages = root / repo.villages_rel
+        if not villages.is_dir():
+            return Snapshot(label, sha, as_of, log_text=log_text)
+        result = validate(villages, root, today=as_of)
+    return from_result(result, label, sha, as_of, log_text)
+
+
+def village_context(villages_rel: str, path: str) -> list[str]:
+    """The files one village's checks need: the county's, its town's, and its own folder."""
+    town = path.split("/")[0]
+    return [
+        f"{villages_rel}/county.yml",
+        f"{villages_rel}/powers.yml",
+        f"{villages_rel}/{town}/town.yml",
+        f"{villages_rel}/{town}/powers.yml",
+        f"{villages_rel}/{path}",
+    ]
+
+
+@dataclass
+class VillageAt:
+    """One village at one revision: its model, or whether its folder was there at all."""
+
+    village: M.Village | None
+    present: bool
+
+
+class VillageCache:
+    """Villages at many revisions, each checked once per distinct content (for history pages)."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.keys: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.models: dict[tuple[str, ...], VillageAt] = {}
+
+    def prepare(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Look up, in one git call, the content ids of every (revision, folder) wanted."""
+        todo = [w for w in dict.fromkeys(wanted) if w not in self.keys and w[0] != git.EMPTY]
+        specs = [
+            f"{rev}:{p}"
+            for rev, path in todo
+            for p in village_context(self.repo.villages_rel, path)
+        ]
+        ids = git.object_ids(self.repo.top, specs)
+        n = len(village_context(self.repo.villages_rel, "x/y"))
+        for i, w in enumerate(todo):
+            self.keys[w] = tuple(ids[i * n : (i + 1) * n])
+
+    def get(self, rev: str, path: str, today: dt.date) -> VillageAt:
+        """The village in folder path ("town/village") at rev, its rules judged as of today."""
+        if rev == git.EMPTY:
+            return VillageAt(None, False)
+        self.prepare([(rev, path)])
+        key = (*self.keys[(rev, path)], path)
+        if key[-2] == "":
+            return VillageAt(None, False)
+        if key not in self.models:
+            self.models[key] = self._load(rev, path, today)
+        return self.models[key]
+
+    def _load(self, rev: str, path: str, today: dt.date) -> VillageAt:
+        with tempfile.TemporaryDirectory(prefix="sunlight-village-") as tmp:
+            root = Path(tmp)
+            git.materialize(self.repo.top, rev, village_context(self.repo.villages_rel, path), root)
+            result = validate(root / self.repo.villages_rel, root, today=today)
+        towns = result.county.towns if result.county is not None else result.towns
+        found = [v for t in towns for v in t.villages if f"{v.town_slug}/{v.slug}" == path]
+        return VillageAt(found[0] if found else None, True)

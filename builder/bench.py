@@ -1,0 +1,192 @@
+"""`make bench`: build a generated county at scale and print its figures.
+
+    python -m builder.bench [--villages 600] [--months 36] [--out bench-out]
+
+It measures what a county lives with: checking every record, building the whole site from
+nothing, republishing after one village adds a month, and what a phone downloads (measured
+in Debian's headless Chromium against a local server that gzips like a static host). The last
+line is the one to compare:
+bench: villages=… months=… pages=… check_s=… build_s=… rebuild_one_s=… first_visit_kb=…
+page_kb=… search_kb=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SUNLIGHT = Path(sys.executable).parent / "sunlight"
+QUERIES = ("低保", "管理费用", "村道硬化")
+
+
+def run(args: list[str], cwd: Path) -> float:
+    """Run one command, fail loudly, return its wall time in seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"bench: {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return time.perf_counter() - started
+
+
+def add_month(village: Path) -> str:
+    """Publish one more month for a village: a balanced period after its last one."""
+    import yaml
+
+    last = sorted(p.name for p in village.iterdir() if p.is_dir())[-1]
+    year, month = int(last[:4]), int(last[5:7])
+    period = f"{year + month // 12}-{month % 12 + 1:02d}"
+    after = f"{int(period[:4]) + int(period[5:7]) // 12}-{int(period[5:7]) % 12 + 1:02d}"
+    previous = yaml.load(
+        (village / last / "disclosure.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
+    )
+    cash, bank = previous["closing"]["cash"], previous["closing"]["bank"]
+    folder = village / period
+    folder.mkdir()
+    (folder / "disclosure.yml").write_text(
+        f'period: "{period}"\n'
+        f'opening: {{cash: "{cash}", bank: "{bank}"}}\n'
+        f'closing: {{cash: "{cash}", bank: "{float(bank) + 4000 - 1200:.2f}"}}\n'
+        f"drafted_by: {previous['drafted_by']}\n"
+        f"reviewed_by: {previous['reviewed_by']}\n"
+        f'reviewed_at: "{after}-03"\n'
+        f'published_at: "{after}-05"\n',
+        encoding="utf-8",
+    )
+    header = (village / last / "ledger.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+    (folder / "ledger.csv").write_text(
+        header + "\n"
+        f"{period}-05,记-001,收到镇财政拨付村级组织运转经费,503,4000.00,,镇财政所,转账,财政票据,,\n"
+        f"{period}-18,记-002,支付村道硬化养护费,514,,1200.00,养护队,转账,发票,,\n",
+        encoding="utf-8",
+    )
+    return period
+
+
+class GzipHandler(SimpleHTTPRequestHandler):
+    """A static host as GitHub Pages is one: gzip for text, a ten-minute cache."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            return super().send_head()
+        data = path.read_bytes()
+        compress = path.suffix in (".html", ".css", ".js", ".json", ".svg", ".xml")
+        if compress:
+            data = gzip.compress(data, 6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        import io
+
+        return io.BytesIO(data)
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(GzipHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
+    """KB a phone downloads: a period page with an empty cache, then the next one, warm."""
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    sizes: list[int] = []
+    with serve(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 360, "height": 740})
+        page.on("response", lambda r: sizes.append(int(r.headers.get("content-length", "0"))))
+        page.goto(base + first, wait_until="networkidle")
+        cold = sum(sizes)
+        sizes.clear()
+        page.goto(base + second, wait_until="networkidle")
+        warm = sum(sizes)
+        browser.close()
+    return cold / 1024, warm / 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .demo import generate_county
+    from .search import plan_query
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--villages", type=int, default=600)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
+    opts = parser.parse_args(argv)
+    out: Path = opts.out.resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", out / "mkdocs.yml")
+    shutil.copytree(ROOT / "content", out / "content")
+    per_town = min(30, opts.villages)
+    started = time.perf_counter()
+    generate_county(
+        out / "villages",
+        towns=-(-opts.villages // per_town),
+        villages_per_town=per_town,
+        months=opts.months,
+    )
+    print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+    check_s = run([str(SUNLIGHT), "check"], out)
+    print(f"check: {check_s:.1f} s", flush=True)
+    build_s = run([str(SUNLIGHT), "build", "--no-cache"], out)
+    print(f"build from nothing: {build_s:.1f} s", flush=True)
+    run([str(SUNLIGHT), "build"], out)  # fill the cache, as the last published build would
+    town = sorted(p for p in (out / "villages").iterdir() if p.is_dir())[0]
+    village = sorted(p for p in town.iterdir() if p.is_dir())[0]
+    period = add_month(village)
+    rebuild_s = run([str(SUNLIGHT), "build"], out)
+    print(f"rebuild after {village.name} added {period}: {rebuild_s:.1f} s", flush=True)
+    site = out / "site"
+    pages = sum(1 for _ in site.rglob("index.html"))
+    periods = sorted(p.name for p in village.iterdir() if p.is_dir())
+    rel = village.relative_to(out / "villages").as_posix()
+    first_kb, page_kb = page_weights(site, f"{rel}/{periods[-2]}/", f"{rel}/{periods[-3]}/")
+    search_kb = max(plan_query(site / "search", q).gzip_bytes for q in QUERIES) / 1024
+    print(
+        f"bench: villages={opts.villages} months={opts.months} pages={pages} "
+        f"check_s={check_s:.1f} build_s={build_s:.1f} rebuild_one_s={rebuild_s:.1f} "
+        f"first_visit_kb={first_kb:.1f} page_kb={page_kb:.1f} search_kb={search_kb:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

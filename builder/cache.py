@@ -1,0 +1,123 @@
+"""Reuse work between builds: checked villages, rendered pages and their published output.
+
+A county has hundreds of villages; a commit usually touches one. Each village gets a
+signature: a hash of its files' (path, size, mtime) — as git and make do — together with the
+county and town files it inherits from and the builder's own source. A village whose
+signature is unchanged is not checked again (its problems and model come from the cache), and
+its pages, which depend only on its own records and the county and town files (NOTE: keep it
+so), are not rendered again: their output is linked from the previous site. The signature of
+the whole site (templates, mkdocs.yml, content/, versions) guards that reuse. Tests build the
+same records with and without the cache and compare the sites byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_FORMAT = "1"
+
+
+@cache
+def code_hash() -> str:
+    """Hash of the builder's own source and templates: new code never reuses old results."""
+    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0".encode())
+    roots = [PACKAGE_DIR, PACKAGE_DIR.parent / "site_templates"]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def files_hash(paths: Iterable[Path | None]) -> str:
+    """Hash of some files' contents (missing ones count as absent)."""
+    digest = hashlib.sha256(code_hash().encode())
+    for path in paths:
+        if path is not None and path.is_file():
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        else:
+            digest.update(b"-\0")
+    return digest.hexdigest()
+
+
+def stat_signature(paths: Iterable[Path], context: str) -> str:
+    """A village's signature: its files' paths, sizes and mtimes, and its context."""
+    digest = hashlib.sha256(context.encode())
+    for path in sorted(paths):
+        st = path.stat()
+        digest.update(f"{path.as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class RenderedVillage:
+    """What a village contributed to the last build: page and file paths, search documents."""
+
+    pages: list[str]
+    files: list[str]
+    search_docs: list[Any]
+    signature: str = ""
+
+
+@dataclass
+class BuildCache:
+    """The cache folder (.build/cache under the project root)."""
+
+    root: Path
+    used: set[str] = field(default_factory=set)
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / f"{key}.pickle"
+
+    def load(self, kind: str, key: str) -> Any | None:
+        """Return what was stored under key, or None (a damaged entry counts as missing)."""
+        self.used.add(f"{kind}/{key}")
+        try:
+            with self._path(kind, key).open("rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+
+    def save(self, kind: str, key: str, value: Any) -> None:
+        """Store value under key, atomically."""
+        self.used.add(f"{kind}/{key}")
+        path = self._path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+    def prune(self, kind: str) -> None:
+        """Delete entries of a kind that this run did not use."""
+        for path in (self.root / kind).glob("*/*.pickle"):
+            if f"{kind}/{path.stem}" not in self.used:
+                path.unlink(missing_ok=True)
+
+    # the manifest of the site currently published in site/
+    def read_manifest(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.root / "site.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "site.json").write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+
+    def forget_manifest(self) -> None:
+        (self.root / "site.json").unlink(missing_ok=True)

@@ -1,0 +1,229 @@
+"""Read git history and the records at any revision, without checking anything out.
+
+The audit trail needs the records as they were at a commit: they are copied out of git's object
+store (`git ls-tree` + `git cat-file --batch`) into a scratch folder, where `validate()` reads
+them like any other `villages/`. Nothing here touches the working tree or the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BuilderError
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+EMPTY = ""  # a revision standing for "no records at all" (before the first commit)
+
+
+class GitError(BuilderError):
+    """Git is missing, this is not a repository, or a revision does not exist."""
+
+    exit_code = 2  # NOTE: a revision that does not exist is wrong usage, not bad records
+
+
+def _env() -> dict[str, str]:
+    # NOTE: a fixed locale and no pager or prompts, so the output parses the same everywhere
+    return {**os.environ, "LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def run(top: Path, *args: str, data: bytes | None = None) -> bytes:
+    """Run one git command in top; raise GitError (with git's own words) if it fails."""
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=top,
+            input=data,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
+    except OSError as exc:
+        raise GitError("找不到 git 命令。", f"git is not available ({exc}).") from None
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError("git 命令失败。", f"git {args[0]} failed: {detail[-1] if detail else ''}")
+    return proc.stdout
+
+
+def toplevel(path: Path) -> Path | None:
+    """The repository's top folder, or None when path is not inside a git work tree."""
+    try:
+        out = run(path, "rev-parse", "--show-toplevel")
+    except GitError:
+        return None
+    return Path(out.decode().strip()).resolve()
+
+
+def resolve(top: Path, rev: str) -> str:
+    """The full commit id of rev, or GitError naming it."""
+    try:
+        return run(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
+    except GitError:
+        raise GitError(
+            f"找不到版本“{rev}”。请写提交号、分支名或 HEAD~1 这样的写法。",
+            f'No revision "{rev}": give a commit id, a branch name or e.g. HEAD~1.',
+        ) from None
+
+
+def parent(top: Path, sha: str) -> str:
+    """The first parent of a commit, or EMPTY for a root commit."""
+    out = run(top, "rev-list", "--parents", "-n", "1", sha).decode().split()
+    return out[1] if len(out) > 1 else EMPTY
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file in a commit: status (A, M, D, R100, …) and its path before and after."""
+
+    status: str
+    old: str
+    new: str
+
+    @property
+    def same_bytes(self) -> bool:
+        """A pure rename: the file moved and not one byte changed."""
+        return self.status == "R100"
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    authored: dt.datetime
+    committed: dt.datetime
+    subject: str
+    files: tuple[FileChange, ...] = field(default=())
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+    @property
+    def parent(self) -> str:
+        return self.parents[0] if self.parents else EMPTY
+
+    @property
+    def day(self) -> dt.date:
+        """The day the commit entered the records, as villagers count days (UTC+8)."""
+        return self.committed.astimezone(CHINA).date()
+
+
+_SEP = "\x1f"
+_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%aI%x1f%cI%x1f%s"
+
+
+def _files(text: str) -> tuple[FileChange, ...]:
+    """Parse `--name-status` lines: "M<TAB>path" or "R100<TAB>old<TAB>new"."""
+    files = []
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0]:
+            continue
+        files.append(FileChange(parts[0], parts[1], parts[2] if len(parts) > 2 else parts[1]))
+    return tuple(files)
+
+
+def _commits(raw: str) -> list[Commit]:
+    out = []
+    for chunk in raw.split("\x1e")[1:]:
+        head, _, rest = chunk.partition("\n")
+        sha, parents, author, authored, committed, subject = head.split(_SEP, 5)
+        out.append(
+            Commit(
+                sha,
+                tuple(parents.split()),
+                author,
+                dt.datetime.fromisoformat(authored),
+                dt.datetime.fromisoformat(committed),
+                subject,
+                _files(rest),
+            )
+        )
+    return out
+
+
+def commit(top: Path, sha: str) -> Commit:
+    """One commit's metadata (no file list)."""
+    raw = run(top, "log", "-1", f"--format={_FORMAT}", sha)
+    return _commits(raw.decode("utf-8", "replace"))[0]
+
+
+def history(top: Path, pathspec: str) -> list[Commit]:
+    """Every non-merge commit that touched pathspec, newest first, with its files (renames found)."""
+    try:
+        run(top, "rev-parse", "--verify", "--quiet", "HEAD")
+    except GitError:
+        return []  # a repository without commits
+    raw = run(
+        top, "log", "--no-merges", "-M", "--name-status", f"--format={_FORMAT}", "--", pathspec
+    )
+    return _commits(raw.decode("utf-8", "replace"))
+
+
+def changed_files(top: Path, a: str, b: str | None, pathspec: str) -> list[FileChange]:
+    """Files that differ between revisions a and b (b None: the working tree), renames found."""
+    if a == EMPTY:
+        return []
+    args = ["diff", "-M", "--name-status", a] + ([b] if b else []) + ["--", pathspec]
+    return list(_files(run(top, *args).decode("utf-8", "replace")))
+
+
+def object_ids(top: Path, specs: Sequence[str]) -> list[str]:
+    """Object ids for "rev:path" specs ('' where the path does not exist at that revision)."""
+    if not specs:
+        return []
+    out = run(top, "cat-file", "--batch-check", data="".join(s + "\n" for s in specs).encode())
+    ids = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        parts = line.split()
+        ids.append(parts[0] if len(parts) == 3 and parts[1] in ("blob", "tree") else "")
+    return ids
+
+
+def show(top: Path, rev: str, path: str) -> bytes | None:
+    """One file's bytes at a revision, or None when it is not there."""
+    if rev == EMPTY:
+        return None
+    (oid,) = object_ids(top, [f"{rev}:{path}"])
+    if not oid:
+        return None
+    return run(top, "cat-file", "blob", oid)
+
+
+def materialize(top: Path, rev: str, paths: Iterable[str], dest: Path) -> int:
+    """Copy the files under paths at rev into dest (same relative paths); return how many."""
+    if rev == EMPTY:
+        return 0
+    listing = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
+    entries: list[tuple[str, str, str]] = []
+    for item in listing.split(b"\0"):
+        if not item:
+            continue
+        meta, _, raw_path = item.partition(b"\t")
+        mode, kind, oid = meta.decode().split()
+        if kind == "blob":
+            entries.append((mode, oid, raw_path.decode("utf-8", "surrogateescape")))
+    if not entries:
+        return 0
+    blobs = run(
+        top, "cat-file", "--batch", data="".join(oid + "\n" for _, oid, _ in entries).encode()
+    )
+    pos = 0
+    for mode, _oid, rel in entries:
+        end = blobs.index(b"\n", pos)
+        size = int(blobs[pos:end].split()[2])
+        content = blobs[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if mode == "120000":  # NOTE: kept as a link, so the checks report it as they would
+            os.symlink(content.decode("utf-8", "surrogateescape"), target)
+        else:
+            target.write_bytes(content)
+    return len(entries)

@@ -1,0 +1,203 @@
+"""Supervision rules: red flags a town can act on, computed openly from the records.
+
+Each rule is declared once (`@rule`: id, level, the parameters it reads, a Chinese title and
+why it matters) over one village's model, and yields flags: which rule, where (path:line) and
+what was seen, in Chinese and English, worded as a reason to look rather than a verdict.
+
+Levels: `error` blocks publishing (the flag joins the report as a `red-flag` problem),
+`warning` publishes with the flag shown, `info` is for supervisors. A county or town may change
+a rule's level or switch it off (`parameters.severity`). Every rule reads its thresholds from
+the village's `Parameters` (county.yml, overridden per town); defaults are DOMAIN.md §8-§9's.
+
+Time: lateness and expiry are judged as of one date, `as_of`: given (`--today`), else the last
+commit's date, never the clock, so that the same records and history give the same flags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from .. import model as M
+from .. import problems as P
+from . import contracts, decisions, ledger, publication
+from .base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
+from .publication import STATUS_ZH, Unit, publication_units
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+_CHECKS = (publication, ledger, contracts, decisions)  # importing them declares their rules
+
+
+# --- running the rules ---------------------------------------------------------------------------
+def evaluate(county: M.County, as_of: dt.date) -> list[M.Flag]:
+    """Every flag of every village, sorted by place."""
+    flags: list[M.Flag] = []
+    for town in county.towns:
+        for village in town.villages:
+            scope = Scope(town, village, as_of)
+            for r in RULES.values():
+                level = village.parameters.level_of(r.id)
+                if level == "off":
+                    continue
+                scope.rule = r.id
+                for f in r.check(scope):
+                    flags.append(replace(f, severity=level) if level else f)
+    return sorted(flags, key=M.Flag.sort_key)
+
+
+def flag_problem(f: M.Flag) -> P.Problem:
+    """An error-level flag as a problem in the report: it blocks publishing."""
+    r = RULES[f.rule]
+    return P.RED_FLAG.at(
+        f.where, None, rule=f.rule, title=r.title, title_en=r.title_en, seen=f.zh, seen_en=f.en
+    )
+
+
+def commit_date(base: Path) -> dt.date | None:
+    """The day of the last commit in base (UTC+8, as villagers count days), or None."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=base,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        out = ""
+    if not out:
+        env = os.environ.get("SOURCE_DATE_EPOCH", "")
+        out = env if env.isdigit() and int(env) > 0 else ""
+    return dt.datetime.fromtimestamp(int(out), CHINA).date() if out else None
+
+
+def latest_record_date(county: M.County) -> dt.date | None:
+    """The newest date the records themselves report (publication, topics, decisions)."""
+    dates: list[dt.date] = []
+    for v in county.villages():
+        dates += [p.published_at for p in v.periods]
+        dates += [d for t in v.topics for d in (t.asked_at, t.answered_at) if d is not None]
+        dates += [st.date for d in v.decisions for st in d.steps]
+    return max(dates, default=None)
+
+
+def resolve_as_of(county: M.County, base: Path, today: dt.date | None = None) -> dt.date:
+    """`today` if given; else the last commit's day, never earlier than the records' newest."""
+    if today is not None:
+        return today
+    days = [d for d in (commit_date(base), latest_record_date(county)) if d is not None]
+    return max(days, default=dt.date(1970, 1, 1))
+
+
+def apply_rules(
+    county: M.County, report: P.Report, base: Path, today: dt.date | None = None
+) -> M.County:
+    """Run every rule; error-level flags join the report; the county keeps all its flags."""
+    as_of = resolve_as_of(county, base, today)
+    flags = evaluate(county, as_of)
+    report.extend(flag_problem(f) for f in flags if f.severity == "error")
+    return replace(county, towns=_signed(county.towns, flags), flags=tuple(flags), as_of=as_of)
+
+
+def _signed(towns: tuple[M.Town, ...], flags: list[M.Flag]) -> tuple[M.Town, ...]:
+    """Fold each village's flags into its signature: its pages show them (see cache.py)."""
+    mine: dict[tuple[str, str], list[str]] = {}
+    for f in flags:
+        mine.setdefault((f.town, f.village), []).append(repr(f))
+    out = []
+    for town in towns:
+        villages = tuple(
+            replace(v, signature=_digest(v.signature, mine.get((town.slug, v.slug), [])))
+            if v.signature
+            else v
+            for v in town.villages
+        )
+        out.append(replace(town, villages=villages))
+    return tuple(out)
+
+
+def _digest(signature: str, parts: list[str]) -> str:
+    if not parts:
+        return signature
+    return hashlib.sha256("\0".join([signature, *parts]).encode()).hexdigest()
+
+
+# --- output ----------------------------------------------------------------------------------
+def at_least(flags: Iterable[M.Flag], level: str) -> list[M.Flag]:
+    """Flags at this level or a graver one."""
+    keep = LEVELS[: LEVELS.index(level) + 1]
+    return [f for f in flags if f.severity in keep]
+
+
+def count_line(flags: list[M.Flag], as_of: dt.date | None) -> str:
+    n = {lv: sum(1 for f in flags if f.severity == lv) for lv in LEVELS}
+    return (
+        f"截至 {as_of}，共 {len(flags)} 条监督提示：错误 {n['error']}，警告 {n['warning']}，"
+        f"提示 {n['info']}。 / {len(flags)} flags as of {as_of}: {n['error']} errors, "
+        f"{n['warning']} warnings, {n['info']} info."
+    )
+
+
+def format_flags(flags: list[M.Flag], as_of: dt.date | None) -> list[str]:
+    """Every flag for a terminal: place, level, rule; what was seen; why it matters; a count."""
+    lines = []
+    for f in flags:
+        r = RULES[f.rule]
+        lines += [
+            f"{f.where}: [{f.rule} {LEVEL_ZH[f.severity]} {f.severity}] {r.title} / {r.title_en}",
+            f"    {f.zh}",
+            f"    {f.en}",
+            f"    为什么要看：{r.why} / Why: {r.why_en}",
+        ]
+    lines.append(count_line(flags, as_of))
+    return lines
+
+
+def flags_json(flags: list[M.Flag], as_of: dt.date | None) -> str:
+    """The flags as JSON with a fixed set of keys, for other tools."""
+    doc = {
+        "as_of": as_of.isoformat() if as_of else None,
+        "count": len(flags),
+        "by_severity": {lv: sum(1 for f in flags if f.severity == lv) for lv in LEVELS},
+        "flags": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "title": RULES[f.rule].title,
+                "title_en": RULES[f.rule].title_en,
+                "path": f.where.path,
+                "line": f.where.line,
+                "town": f.town,
+                "village": f.village,
+                "period": f.period or None,
+                "ref": f.ref or None,
+                "seen": f.zh,
+                "seen_en": f.en,
+                "why": RULES[f.rule].why,
+                "why_en": RULES[f.rule].why_en,
+            }
+            for f in flags
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+__all__ = [
+    "LEVELS",
+    "LEVEL_ZH",
+    "RULES",
+    "STATUS_ZH",
+    "Rule",
+    "Unit",
+    "apply_rules",
+    "evaluate",
+    "flags_json",
+    "format_flags",
+    "publication_units",
+]

@@ -1,0 +1,136 @@
+"""What every rule is made of: its declaration, the village it looks at, small helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .. import model as M
+from .. import schema as S
+from ..problems import Location
+
+LEVELS = ("error", "warning", "info")
+LEVEL_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule's declaration; `check` yields its flags for one village."""
+
+    id: str
+    level: str  # the default level of its flags
+    levels: str  # as DOMAIN.md writes it, e.g. "W/I" when a rule has a milder case
+    params: tuple[str, ...]
+    title: str
+    title_en: str
+    why: str
+    why_en: str
+    source: str
+    check: Callable[[Scope], Iterable[M.Flag]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    rid: str,
+    level: str,
+    params: tuple[str, ...],
+    title: str,
+    title_en: str,
+    why: str,
+    why_en: str,
+    source: str,
+    levels: str = "",
+) -> Callable[[Callable[[Scope], Iterable[M.Flag]]], Callable[[Scope], Iterable[M.Flag]]]:
+    """Declare a rule; the decorated function checks one village."""
+
+    def register(fn: Callable[[Scope], Iterable[M.Flag]]) -> Callable[[Scope], Iterable[M.Flag]]:
+        assert rid not in RULES and rid in S.RULE_IDS, rid
+        RULES[rid] = Rule(
+            rid, level, levels or level[0].upper(), params, title, title_en, why, why_en, source, fn
+        )
+        return fn
+
+    return register
+
+
+@dataclass
+class Scope:
+    """One village as a rule sees it: its records, its parameters and the as-of date."""
+
+    town: M.Town
+    village: M.Village
+    as_of: dt.date
+    rule: str = ""
+    memo: dict[str, Any] = field(default_factory=dict)  # work shared by rules
+
+    @property
+    def p(self) -> M.Parameters:
+        return self.village.parameters
+
+    def path(self, name: str, period: str = "") -> str:
+        return f"{self.village.src_dir}/{period + '/' if period else ''}{name}"
+
+    def flag(
+        self,
+        where: Location,
+        zh: str,
+        en: str,
+        *,
+        period: str = "",
+        ref: str = "",
+        level: str = "",
+    ) -> M.Flag:
+        return M.Flag(
+            self.rule,
+            level or RULES[self.rule].level,
+            where,
+            self.town.slug,
+            self.village.slug,
+            zh,
+            en,
+            period,
+            ref,
+        )
+
+    def rows(self) -> Iterator[tuple[M.Period, M.LedgerRow]]:
+        for period in self.village.periods:
+            for row in period.ledger:
+                yield period, row
+
+    def row_at(self, period: M.Period, row: M.LedgerRow) -> Location:
+        return Location(self.path("ledger.csv", period.period), row.line)
+
+    def contract_at(self, c: M.Contract) -> Location:
+        return Location(self.path("contracts.csv"), c.line)
+
+
+# --- small helpers -----------------------------------------------------------------------------
+def yuan(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+
+
+@functools.lru_cache(maxsize=65536)
+def same_party(name: str) -> str:
+    """A name as compared between records: no spaces, no bracketed remarks (代领, 报销…)."""
+    return _BRACKETS.sub("", name).replace(" ", "").replace("\u3000", "")
+
+
+def short(text: str, n: int = 24) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

@@ -1,0 +1,303 @@
+"""Contracts: income on time (R10), tender bands (R11), splits (R12, R13), expiry (R26)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .. import model as M
+from ..problems import Location
+from .base import Scope, add_years, rule, same_party, short, yuan
+
+
+# --- contracts ----------------------------------------------------------------------------------
+@rule(
+    "R11",
+    "error",
+    ("tender_bands", "open_methods"),
+    "交易方式与金额分档不符",
+    "Method or platform does not fit the amount",
+    "按金额分档，较大的合同必须进镇、县农村产权交易中心公开交易；在村里简易办理，竞争和监督都不够。",
+    "Above a band limit a contract must go through the town or county exchange openly; "
+    "handled in the village, it escapes competition and oversight.",
+    "郯城“小微权力”清单；莼湖",
+)
+def check_tender_band(s: Scope) -> Iterator[M.Flag]:
+    bands = s.p.tender_bands
+    names = [name for _, _, name in bands]
+    for c in s.village.contracts if bands else ():
+        band = s.p.band_of(c.amount)
+        low, _, want = bands[band]
+        rank = max((i for i, n in enumerate(names) if n == c.platform), default=band)
+        parts, parts_en = [], []
+        if rank < band:
+            parts.append(f"{yuan(low)} 元以上应进入“{want}”")
+            parts_en.append(f"from {yuan(low)} it belongs to {want}")
+        if band > 0 and c.method not in s.p.open_methods:
+            *most, final = s.p.open_methods or ("公开方式",)
+            parts.append(f"应采用{'、'.join(most)}{'或' if most else ''}{final}")
+            parts_en.append("it needs an open method (" + ", ".join(s.p.open_methods) + ")")
+        if parts:
+            yield s.flag(
+                s.contract_at(c),
+                f"合同 {c.id}（{short(c.object)}，{yuan(c.amount)} 元）经“{c.platform}”以"
+                f"“{c.method}”成交；按本县金额分档，{'，'.join(parts)}。",
+                f"Contract {c.id} ({yuan(c.amount)}) went through {c.platform} by {c.method}; "
+                f"by the county's bands {' and '.join(parts_en)}.",
+                ref=c.id,
+            )
+
+
+@dataclass(frozen=True)
+class Item:
+    """A contract, or a purchase paid without one: what splitting and near-limit rules watch."""
+
+    date: dt.date
+    amount: Decimal
+    party: str
+    contract: M.Contract | None = None
+    period: M.Period | None = None
+    row: M.LedgerRow | None = None
+
+    # NOTE: labels and places are made only for the few items that are flagged
+    @property
+    def label(self) -> str:
+        if self.contract is not None:
+            return f"合同 {self.contract.id}（{self.date}，{yuan(self.amount)} 元）"
+        assert self.period is not None and self.row is not None
+        return f"{self.period.period} {self.row.voucher_no}（{self.date}，{yuan(self.amount)} 元）"
+
+    @property
+    def label_en(self) -> str:
+        if self.contract is not None:
+            return f"contract {self.contract.id} ({self.date}, {yuan(self.amount)})"
+        assert self.period is not None and self.row is not None
+        return f"{self.period.period} {self.row.voucher_no} ({self.date}, {yuan(self.amount)})"
+
+    @property
+    def key(self) -> tuple[dt.date, str, int]:
+        line = self.contract.line if self.contract else self.row.line if self.row else 0
+        return (self.date, self.period.period if self.period else "", line)
+
+    def where(self, s: Scope) -> Location:
+        if self.contract is not None:
+            return s.contract_at(self.contract)
+        assert self.period is not None and self.row is not None
+        return s.row_at(self.period, self.row)
+
+    @property
+    def period_name(self) -> str:
+        return self.period.period if self.period else ""
+
+    @property
+    def ref(self) -> str:
+        return self.contract.id if self.contract else ""
+
+
+# NOTE: a purchase is a ledger expense paid against an invoice or an IOU and not under a
+# contract; wages, stipends and labour (收据) and fiscal transfers are not purchases.
+PURCHASE_RECEIPTS = frozenset({"发票", "白条"})
+
+
+def purchases(s: Scope) -> list[Item]:
+    """Contracts (by start date) and purchases made without one (kept for the village).
+
+    A payment to a party while it has a contract running is taken as paid under that contract,
+    even when the clerk left `contract_id` empty: it is not counted a second time.
+    """
+    if "purchases" in s.memo:
+        return s.memo["purchases"]  # type: ignore[no-any-return]
+    running: dict[str, list[M.Contract]] = {}
+    for c in s.village.contracts:
+        running.setdefault(same_party(c.counterparty), []).append(c)
+    items = [Item(c.start, c.amount, c.counterparty, contract=c) for c in s.village.contracts]
+    for period in s.village.periods:
+        for r in period.ledger:
+            if r.expense is None or r.contract_id or r.receipt not in PURCHASE_RECEIPTS:
+                continue
+            under = running.get(same_party(r.counterparty)) if running else None
+            if not under or not any(c.start <= r.date <= c.end for c in under):
+                items.append(Item(r.date, r.expense, r.counterparty, period=period, row=r))
+    s.memo["purchases"] = items
+    return items
+
+
+def _limit_label(p: M.Parameters, limit: Decimal) -> tuple[str, str]:
+    band = next((name for _, high, name in p.tender_bands if high == limit), None)
+    if band is not None:
+        return f"“{band}”的上限 {yuan(limit)} 元", f"the {yuan(limit)} ceiling of {band}"
+    return f"重大事项金额 {yuan(limit)} 元", f"the major-matter threshold of {yuan(limit)}"
+
+
+@rule(
+    "R12",
+    "warning",
+    ("tender_bands", "major_matter_threshold", "split_window_days", "split_min_pct"),
+    "疑似拆分合同",
+    "Possible split contract",
+    "把一笔大额采购或工程拆成几笔小额，就能绕开公开交易和四议两公开。",
+    "Splitting one large purchase into small ones dodges the exchange and the 四议两公开 vote.",
+    "全椒“分两笔报销”案；迁安",
+)
+def check_splitting(s: Scope) -> Iterator[M.Flag]:
+    groups: dict[str, list[Item]] = {}
+    for item in purchases(s):
+        if item.party:
+            groups.setdefault(same_party(item.party), []).append(item)
+    window, share = s.p.split_window_days, Decimal(s.p.split_min_pct) / 100
+    for items in groups.values():
+        items.sort(key=lambda x: x.key)
+        flagged: set[tuple[dt.date, str, int]] = set()
+        for limit in s.p.limits:
+            # NOTE: a split makes a few large pieces; many small buys are routine supplies
+            pieces = [x for x in items if limit * share <= x.amount < limit]
+            start = done = 0
+            for j, last in enumerate(pieces):
+                start = max(start, done)
+                while (last.date - pieces[start].date).days > window:
+                    start += 1
+                group = pieces[start : j + 1]
+                total = sum((x.amount for x in group), Decimal(0))
+                if len(group) < 2 or total < limit or last.key in flagged:
+                    continue
+                done = j + 1
+                flagged.add(last.key)
+                zh, en = _limit_label(s.p, limit)
+                days = (last.date - group[0].date).days
+                yield s.flag(
+                    last.where(s),
+                    f"{days} 天内与“{last.party}”有 {len(group)} 笔："
+                    f"{'；'.join(x.label for x in group)}，合计 {yuan(total)} 元。每笔都低于{zh}，"
+                    "合计却达到了。",
+                    f"{len(group)} items with {last.party} within {days} days "
+                    f"({'; '.join(x.label_en for x in group)}) add up to {yuan(total)}: each is "
+                    f"below {en}, together they reach it.",
+                    period=last.period_name,
+                    ref=last.ref,
+                )
+
+
+@rule(
+    "R13",
+    "info",
+    ("tender_bands", "major_matter_threshold", "near_limit_pct"),
+    "金额贴近分档上限",
+    "Amount just under a limit",
+    "金额刚好压在分档上限或重大事项金额之下，可能是为了少走一道程序。",
+    "An amount just under a band ceiling or the major-matter threshold may have been set to "
+    "skip a step.",
+    "常见做法（参数可调）",
+)
+def check_near_limit(s: Scope) -> Iterator[M.Flag]:
+    pct = Decimal(s.p.near_limit_pct) / 100
+    windows = [(x * (1 - pct), x) for x in s.p.limits]
+    for item in purchases(s):
+        limit = next((x for low, x in windows if low <= item.amount < x), None)
+        if limit is not None:
+            zh, en = _limit_label(s.p, limit)
+            yield s.flag(
+                item.where(s),
+                f"{item.label}与“{item.party}”，比{zh}只少 {yuan(limit - item.amount)} 元。",
+                f"{item.label_en} with {item.party} is {yuan(limit - item.amount)} under {en}.",
+                period=item.period_name,
+                ref=item.ref,
+            )
+
+
+@rule(
+    "R10",
+    "warning",
+    ("late_income_days",),
+    "合同收入未按时入账",
+    "Contract income booked late",
+    "承包费、租金、处置款到期不入账，就可能被截留、坐支或干脆免掉。",
+    "Rent or sale money not booked when due may have been kept back, spent in cash or waived.",
+    "郯城三资大数据监管平台",
+)
+def check_income(s: Scope) -> Iterator[M.Flag]:
+    books = [p for p in s.village.periods]
+    if not books:
+        return
+    first = dt.date.fromisoformat(books[0].period + "-01")
+    last_start = dt.date.fromisoformat(books[-1].period + "-01")
+    last = (last_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    late = s.p.late_income_days
+    for c in s.village.contracts:
+        if not c.is_income:
+            continue
+        received = sorted(
+            (r.date, r.income)
+            for _, r in s.village.contract_rows.get(c.id, ())
+            if r.income is not None
+        )
+        owed = Decimal(0)
+        for item in c.schedule:
+            if item.due < first:
+                continue  # before the books on this site begin
+            owed += item.amount
+            deadline = item.due + dt.timedelta(days=late)
+            if deadline > last:
+                break  # the books do not reach that far yet
+            got = sum((a for d, a in received if d <= deadline), Decimal(0))
+            if got < owed:
+                period = f"{item.due.year}-{item.due.month:02d}"
+                yield s.flag(
+                    s.contract_at(c),
+                    f"合同 {c.id}（{short(c.object)}，{c.counterparty}）应于 {item.due} 收款 "
+                    f"{yuan(item.amount)} 元；到 {deadline}（{late} 天后）关联该合同的收入累计 "
+                    f"{yuan(got)} 元，比应收少 {yuan(owed - got)} 元。",
+                    f"Contract {c.id} ({c.counterparty}) was due to pay {yuan(item.amount)} on "
+                    f"{item.due}; by {deadline} the ledger shows {yuan(got)} received against "
+                    f"it, {yuan(owed - got)} short.",
+                    period=period if s.village.period(period) else "",
+                    ref=c.id,
+                )
+
+
+@rule(
+    "R26",
+    "warning",
+    ("expiry_days", "max_lease_years"),
+    "合同到期与期限",
+    "Contract expiry and term",
+    "集体资产出租到期不续签、不重新招租，容易被无偿占用；租期超过 20 年违反民法典。",
+    "A lease that ends without renewal or a new letting invites free use of village assets; "
+    "terms beyond 20 years break the Civil Code.",
+    "民法典第705条；永嘉三资管理",
+    levels="W/I",
+)
+def check_expiry(s: Scope) -> Iterator[M.Flag]:
+    contracts = s.village.contracts
+    for c in contracts:
+        if c.type not in M.LEASE_TYPES and c.type != "投资入股":
+            continue
+        at = s.contract_at(c)
+        head = f"合同 {c.id}（{short(c.object)}，{c.counterparty}）"
+        if c.type in M.LEASE_TYPES and c.end >= add_years(c.start, s.p.max_lease_years):
+            yield s.flag(
+                at,
+                f"{head}期限从 {c.start} 到 {c.end}，超过 {s.p.max_lease_years} 年。",
+                f"Contract {c.id} runs from {c.start} to {c.end}, longer than "
+                f"{s.p.max_lease_years} years.",
+                ref=c.id,
+            )
+        left = (c.end - s.as_of).days
+        if 0 <= left <= s.p.expiry_days:
+            yield s.flag(
+                at,
+                f"{head}将于 {c.end} 到期（还有 {left} 天）。请及早安排续签或重新公开招租。",
+                f"Contract {c.id} ends on {c.end}, in {left} days.",
+                ref=c.id,
+                level="info",
+            )
+        elif left < 0:
+            obj = same_party(c.object)
+            if not any(same_party(o.object) == obj and o.start > c.start for o in contracts):
+                yield s.flag(
+                    at,
+                    f"{head}已于 {c.end} 到期，未见同一标的的新合同。",
+                    f"Contract {c.id} ended on {c.end}; no later contract for the same asset.",
+                    ref=c.id,
+                )

@@ -1,0 +1,178 @@
+"""Time: finance published on time (R1) and villagers' topics answered on time (R29)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .. import model as M
+from ..problems import Location
+from .base import Scope, rule, short
+
+
+# --- publication status (R1 and the county status page) -----------------------------------------
+@dataclass(frozen=True)
+class Unit:
+    """One month (or quarter) a village must publish, and what happened to it."""
+
+    key: int
+    label: str
+    label_en: str
+    start: dt.date
+    end: dt.date
+    due: dt.date
+    periods: tuple[M.Period, ...]
+    status: str  # on-time / late / missing / pending / before (the village's first period)
+
+    @property
+    def published_at(self) -> dt.date | None:
+        return max((p.published_at for p in self.periods), default=None)
+
+    @property
+    def days_late(self) -> int:
+        pub = self.published_at
+        return (pub - self.due).days if pub is not None else 0
+
+
+STATUS_ZH = {
+    "on-time": "按时",
+    "late": "逾期",
+    "missing": "未公开",
+    "pending": "未到期",
+    "before": "—",
+}
+
+
+def _unit_key(period: str, quarterly: bool) -> int:
+    y, m = int(period[:4]), int(period[5:7])
+    return y * 4 + (m - 1) // 3 if quarterly else y * 12 + m - 1
+
+
+def _unit_bounds(key: int, quarterly: bool) -> tuple[dt.date, dt.date, str, str]:
+    if quarterly:
+        y, q = divmod(key, 4)
+        start = dt.date(y, q * 3 + 1, 1)
+        nxt = dt.date(y + (q == 3), (q * 3 + 3) % 12 + 1, 1)
+        return start, nxt - dt.timedelta(days=1), f"{y}年第{q + 1}季度", f"{y} Q{q + 1}"
+    y, m0 = divmod(key, 12)
+    start = dt.date(y, m0 + 1, 1)
+    nxt = dt.date(y + (m0 == 11), (m0 + 1) % 12 + 1, 1)
+    return start, nxt - dt.timedelta(days=1), f"{y}-{m0 + 1:02d}", f"{y}-{m0 + 1:02d}"
+
+
+def publication_units(village: M.Village, as_of: dt.date, recent: int = 0) -> list[Unit]:
+    """Every month (quarter) from the village's first period to the last one ended by as_of.
+
+    With `recent`, only the last `recent` ended units (also for a village with no period yet).
+    """
+    p = village.parameters
+    quarterly = p.finance_cadence == "quarterly"
+    by_key: dict[int, list[M.Period]] = {}
+    for period in village.periods:
+        by_key.setdefault(_unit_key(period.period, quarterly), []).append(period)
+    last = _unit_key(f"{as_of.year}-{as_of.month:02d}", quarterly) - 1  # the last ended unit
+    begun = min(by_key) if by_key else last - max(recent, 1) + 1
+    first = last - recent + 1 if recent else begun
+    units = []
+    for key in range(first, last + 1):
+        start, end, label, label_en = _unit_bounds(key, quarterly)
+        due = end + dt.timedelta(days=p.grace_days)
+        periods = tuple(by_key.get(key, ()))
+        published = max((x.published_at for x in periods), default=None)
+        if published is not None:
+            status = "on-time" if published <= due else "late"
+        elif key < begun:
+            status = "before"  # before the village's first period on this site
+        else:
+            status = "missing" if due < as_of else "pending"
+        units.append(Unit(key, label, label_en, start, end, due, periods, status))
+    return units
+
+
+@rule(
+    "R1",
+    "warning",
+    ("finance_cadence", "grace_days"),
+    "财务按期公开",
+    "Finance published on time",
+    "财务收支至少每月（或每季度）公开一次；迟报、漏报，群众就看不到钱的去向。",
+    "Finance must be published every month (or quarter); late or missing periods hide where "
+    "the money went.",
+    "村民委员会组织法第30条；农村集体经济组织财务公开规定",
+)
+def check_publication(s: Scope) -> Iterator[M.Flag]:
+    units = publication_units(s.village, s.as_of)
+    grace = s.p.grace_days
+    run: list[Unit] = []
+    for unit in [*units, None]:
+        if unit is not None and unit.status == "missing":
+            run.append(unit)
+            continue
+        if run:
+            a, b = run[0], run[-1]
+            span, span_en = (
+                (a.label, a.label_en)
+                if a is b
+                else (
+                    f"{a.label} 至 {b.label}",
+                    f"{a.label_en} to {b.label_en}",
+                )
+            )
+            yield s.flag(
+                Location(s.village.src_dir),
+                f"{span} 共 {len(run)} 期财务公开，截至 {s.as_of} 未见记录（最早一期应在 {a.due} 前公开）。",
+                f"No finance disclosure for {span_en} ({len(run)} periods) by {s.as_of}; the first "
+                f"was due by {a.due}.",
+            )
+            run = []
+        if unit is not None and unit.status == "late":
+            last = max(unit.periods, key=lambda x: x.published_at)
+            yield s.flag(
+                Location(s.path("disclosure.yml", last.period), last.published_line),
+                f"{unit.label} 的财务于 {unit.published_at} 公开，期末后 {grace} 天的期限是 "
+                f"{unit.due}，晚了 {unit.days_late} 天。",
+                f"{unit.label_en} was published on {unit.published_at}, {unit.days_late} days "
+                f"after the deadline {unit.due} ({grace} days after the period).",
+                period=last.period,
+            )
+
+
+@rule(
+    "R29",
+    "warning",
+    ("reply_days",),
+    "点题未按时答复",
+    "Topic not answered in time",
+    "村民点题要求公开的事项，村两委应在规定天数内答复；拖着不答，点题栏就形同虚设。",
+    "A topic villagers ask to see must be answered within the set days, or the topic box is "
+    "for show.",
+    "邱县“答村民问”；四川省村务公开条例",
+    levels="W/I",
+)
+def check_topics(s: Scope) -> Iterator[M.Flag]:
+    limit = s.p.reply_days
+    for t in s.village.topics:
+        at = Location(s.path("topics.yml"), t.line)
+        if t.answered_at is None:
+            days = (s.as_of - t.asked_at).days
+            if days > limit:
+                yield s.flag(
+                    at,
+                    f"点题 {t.id}“{short(t.question)}”于 {t.asked_at} 提出，截至 {s.as_of} 已 "
+                    f"{days} 天，尚未答复（期限 {limit} 天）。",
+                    f"Topic {t.id}, asked on {t.asked_at}, is unanswered after {days} days "
+                    f"(the limit is {limit}).",
+                    ref=t.id,
+                )
+        elif (t.answered_at - t.asked_at).days > limit:
+            days = (t.answered_at - t.asked_at).days
+            yield s.flag(
+                at,
+                f"点题 {t.id}“{short(t.question)}”{t.asked_at} 提出，{t.answered_at} 才答复，"
+                f"用了 {days} 天（期限 {limit} 天）。",
+                f"Topic {t.id} took {days} days to answer (the limit is {limit}).",
+                ref=t.id,
+                period=t.period,
+                level="info",
+            )

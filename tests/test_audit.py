@@ -1,0 +1,650 @@
+"""The audit trail: fingerprints, semantic diffs, no silent edits, the publication log, paper
+that matches the web — in real git repositories built from tests/data/good."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from builder import model as M
+from builder.audit import log as L
+from builder.audit.fingerprint import canonical, display, fingerprint, normalize, short
+from builder.cli import cli
+from builder.convert import convert_to_utf8
+from builder.site import build_site
+from builder.validate import validate
+
+try:
+    from browser import browser_missing, chromium, phone_page, serve_directory
+    from conftest import GOOD, make_project
+except ImportError:  # tests/ became a package
+    from tests.browser import (  # type: ignore[no-redef]
+        browser_missing,
+        chromium,
+        phone_page,
+        serve_directory,
+    )
+    from tests.conftest import GOOD, make_project  # type: ignore[no-redef]
+
+DONGSHAN = "villages/chengguan/dongshan"
+OCT = f"{DONGSHAN}/2026-10"
+SITE_URL = "https://example.org/shifan/"
+
+
+# --- known-answer vectors ------------------------------------------------------------------------
+def _village(names_online: str = "masked") -> M.Village:
+    return M.Village(
+        slug="dongshan",
+        town_slug="chengguan",
+        name="东山村",
+        code="371322101201",
+        kind="行政村",
+        households=None,
+        population=None,
+        people=(),
+        channels=M.Channels(),
+        power_list=M.PowerList(),
+        periods=(),
+        names_online=names_online,
+    )
+
+
+D = Decimal
+V1 = M.Period(
+    period="2026-10",
+    opening=M.Balance(D("1000.00"), D("353100.00")),
+    closing=M.Balance(D("800.00"), D("353180")),
+    drafted_by="王丽",
+    reviewed_by="李秀英",
+    reviewed_at=dt.date(2026, 11, 3),
+    published_at=dt.date(2026, 11, 5),
+    ledger=(
+        M.LedgerRow(
+            2, dt.date(2026, 10, 20), "记-003", "支付保洁员10月工资", "51302", "管理费用",
+            None, D("120"), "孙桂兰", "现金", "收据", "张建国", "",
+        ),
+        M.LedgerRow(3, dt.date(2026, 10, 25), "记-004", "收到租金", "501", "经营收入", D("100.00"), None),
+    ),
+)  # fmt: skip
+V2 = M.Period(
+    period="2026-09",
+    opening=M.Balance(D("1200.00"), D("348300.00")),
+    closing=M.Balance(D("1000.00"), D("353100.00")),
+    drafted_by="王丽",
+    reviewed_by="赵𠮷",
+    reviewed_at=dt.date(2026, 10, 8),
+    published_at=dt.date(2026, 10, 9),
+    village_affairs=(
+        M.Affair("低保对象民主评议结果", dt.date(2026, 9, 15), "经村民代表民主评议，拟新增低保户1户。\n公示7天。"),
+    ),
+    corrections=(M.Correction(dt.date(2026, 10, 20), "第3行金额录入错误，1200.00 改为 120.00", "李秀英"),),
+    ledger=(
+        M.LedgerRow(
+            2, dt.date(2026, 9, 3), "记-001", "收到镇财政拨付运转经费", "503", "补助收入",
+            D("15000.00"), None, "城关镇财政所", "转账", "财政票据", "", "",
+        ),
+    ),
+    assistance=(
+        M.AssistanceRow(
+            2, "低保", "欧阳小明", "第一村民小组", D("580.00"), dt.date(2026, 9, 16),
+            dt.date(2026, 9, 23), 3, "公示中",
+        ),
+    ),
+)  # fmt: skip
+C1 = '{"assistance":[],"closing":{"bank":"353180.00","cash":"800.00"},"corrections":[],"drafted_by":"王丽","ledger":[{"account_code":"51302","approver":"张建国","contract_id":"","counterparty":"孙桂兰","date":"2026-10-20","expense":"120.00","income":"","method":"现金","receipt":"收据","summary":"支付保洁员10月工资","voucher_no":"记-003"},{"account_code":"501","approver":"","contract_id":"","counterparty":"","date":"2026-10-25","expense":"","income":"100.00","method":"","receipt":"","summary":"收到租金","voucher_no":"记-004"}],"opening":{"bank":"353100.00","cash":"1000.00"},"party_affairs":[],"period":"2026-10","published_at":"2026-11-05","reviewed_at":"2026-11-03","reviewed_by":"李秀英","village":"371322101201","village_affairs":[]}'
+C2 = '{"assistance":[{"amount":"580.00","category":"低保","group":"第一村民小组","household_size":"3","name":"欧**明","notice_end":"2026-09-23","notice_start":"2026-09-16","status":"公示中"}],"closing":{"bank":"353100.00","cash":"1000.00"},"corrections":[{"approved_by":"李秀英","date":"2026-10-20","reason":"第3行金额录入错误，1200.00 改为 120.00"}],"drafted_by":"王丽","ledger":[{"account_code":"503","approver":"","contract_id":"","counterparty":"城关镇财政所","date":"2026-09-03","expense":"","income":"15000.00","method":"转账","receipt":"财政票据","summary":"收到镇财政拨付运转经费","voucher_no":"记-001"}],"opening":{"bank":"348300.00","cash":"1200.00"},"party_affairs":[],"period":"2026-09","published_at":"2026-10-09","reviewed_at":"2026-10-08","reviewed_by":"赵𠮷","village":"371322101201","village_affairs":[{"body":"经村民代表民主评议，拟新增低保户1户。\\n公示7天。","date":"2026-09-15","title":"低保对象民主评议结果"}]}'
+FP1 = "adfa2b1007222ca7609ec5d9158a2a34749df71faa3e7c655b3e7f4a83b3bc59"
+FP2 = "f13b0f0bb40a85a7b6da74c8873133da98c8e0cae77a39cd46ca493651da6d0f"
+
+
+@pytest.mark.parametrize(("period", "text", "fp"), [(V1, C1, FP1), (V2, C2, FP2)])
+def test_fingerprint_known_answer_vectors(period: M.Period, text: str, fp: str) -> None:
+    assert canonical(_village(), period) == text.encode()
+    # the vector holds for any implementation: SHA-256 over the domain tag and the bytes above
+    assert hashlib.sha256(b"sunlight-period-v1\x00" + text.encode()).hexdigest() == fp
+    assert fingerprint(_village(), period) == fp
+    assert fingerprint(_village("full"), period) == fp  # names enter masked either way
+
+
+def test_fingerprint_display_link_and_reading_back() -> None:
+    assert display(FP1) == "adfa 2b10 0722 2ca7 609e c5d9 158a 2a34"
+    assert short(FP1) == FP1[:32] and len(short(FP1)) * 4 == 128
+    assert normalize("ADFA 2B10-0722 2ca7 609e c5d9 158a 2a34") == FP1[:32]
+    assert normalize("adfa 2b10") is None and normalize("zzzz" * 8) is None
+
+
+# --- properties ---------------------------------------------------------------------------------------
+def _mutations(v: M.Village, p: M.Period) -> list[tuple[str, Any]]:
+    """(field path, current value) of every scalar a fingerprint must notice."""
+    out: list[tuple[str, Any]] = [("village.code", v.code), ("period", p.period)]
+    for key in ("drafted_by", "reviewed_by", "reviewed_at", "published_at"):
+        out.append((key, getattr(p, key)))
+    for side in ("opening", "closing"):
+        out += [(f"{side}.cash", getattr(p, side).cash), (f"{side}.bank", getattr(p, side).bank)]
+    for section in ("ledger", "assistance", "village_affairs", "party_affairs", "corrections"):
+        for i, row in enumerate(getattr(p, section)):
+            for f in dataclasses.fields(row):
+                if f.name not in ("line", "account_name"):
+                    out.append((f"{section}.{i}.{f.name}", getattr(row, f.name)))
+    return out
+
+
+def _with(v: M.Village, p: M.Period, path: str, new: Any) -> tuple[M.Village, M.Period]:
+    parts = path.split(".")
+    if parts[0] == "village":
+        return dataclasses.replace(v, code=new), p
+    if len(parts) == 1:
+        return v, dataclasses.replace(p, **{parts[0]: new})
+    if parts[0] in ("opening", "closing"):
+        balance = dataclasses.replace(getattr(p, parts[0]), **{parts[1]: new})
+        return v, dataclasses.replace(p, **{parts[0]: balance})
+    rows = list(getattr(p, parts[0]))
+    rows[int(parts[1])] = dataclasses.replace(rows[int(parts[1])], **{parts[2]: new})
+    return v, dataclasses.replace(p, **{parts[0]: tuple(rows)})
+
+
+def _other(old: Any, draw: Any) -> Any:
+    if isinstance(old, Decimal):
+        return draw(st.decimals(0, 10**9, places=2).filter(lambda d: f"{d:.2f}" != f"{old:.2f}"))
+    if isinstance(old, dt.date):
+        return draw(st.dates().filter(lambda d: d != old))
+    if isinstance(old, int):
+        return draw(st.integers(0, 99).filter(lambda n: n != old))
+    if old is None:
+        return draw(st.decimals(1, 10**6, places=2))
+    text = draw(st.text(min_size=1, max_size=8).filter(lambda t: t != old))
+    return text + old  # NOTE: a new first character, so a masked name changes too
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_any_single_field_change_alters_the_fingerprint(data: st.DataObject) -> None:
+    v = _village()
+    for p in (V1, V2):
+        path, old = data.draw(st.sampled_from(_mutations(v, p)), label="field")
+        nv, np_ = _with(v, p, path, _other(old, data.draw))
+        assert fingerprint(nv, np_) != fingerprint(v, p), path
+
+
+def test_a_change_hidden_by_the_mask_is_still_a_change_of_the_records() -> None:
+    from builder.audit.diff import period_changed
+
+    v = _village()
+    row = dataclasses.replace(V2.assistance[0], name="欧阳大明")
+    p = dataclasses.replace(V2, assistance=(row,))
+    assert fingerprint(v, p) == fingerprint(v, V2)  # 欧**明 either way: no name can be guessed
+    assert period_changed(v, V2, v, p)  # but check --since compares the full records
+
+
+def _rewrite(root: Path, bom: bool, crlf: bool, order: list[int], chinese: bool, gbk: bool) -> None:
+    """Save dongshan's 2026-09 files differently without changing one value."""
+    folder = root / "villages/chengguan/dongshan/2026-09"
+    aliases = {"date": "日期", "voucher_no": "凭证号", "summary": "摘要", "income": "收入"}
+    for name in ("ledger.csv", "assistance.csv", "disclosure.yml"):
+        path = folder / name
+        text = path.read_text(encoding="utf-8-sig")
+        if name == "ledger.csv":
+            lines = [line.split(",") for line in text.splitlines()]
+            cols = [order[i] for i in range(len(order)) if order[i] < len(lines[0])]
+            lines = [[cells[i] for i in cols] for cells in lines]
+            if chinese:
+                lines[0] = [aliases.get(h, h) for h in lines[0]]
+            text = "\n".join(",".join(cells) for cells in lines).replace(".00,", ",") + "\n"
+        if name == "disclosure.yml":
+            text = text.replace("period: 2026-09", 'period: "2026-09"').replace(
+                "reviewed_at: 2026-10-08", "reviewed_at: '2026-10-08'"
+            )
+        if crlf:
+            text = text.replace("\n", "\r\n")
+        data = text.encode("gb18030" if gbk else "utf-8")
+        path.write_bytes((b"\xef\xbb\xbf" if bom and not gbk else b"") + data)
+        if gbk:
+            assert convert_to_utf8(path)  # what a clerk runs after Excel saved GBK
+
+
+def _fingerprints(villages: Path) -> dict[tuple[str, str], str]:
+    result = validate(villages, villages.parent)
+    assert result.county is not None, result.report.rows("path", "line", "code")
+    return {
+        (v.code, p.period): fingerprint(v, p) for v in result.county.villages() for p in v.periods
+    }
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    bom=st.booleans(),
+    crlf=st.booleans(),
+    order=st.permutations(list(range(11))),
+    chinese=st.booleans(),
+    gbk=st.booleans(),
+)
+def test_re_encoding_and_reformatting_never_change_a_fingerprint(
+    bom: bool, crlf: bool, order: list[int], chinese: bool, gbk: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copytree(GOOD, root / "villages")
+        before = _fingerprints(root / "villages")
+        _rewrite(root, bom, crlf, order, chinese, gbk)
+        assert _fingerprints(root / "villages") == before
+
+
+# --- real git repositories -----------------------------------------------------------------------
+def git(repo: Path, *args: str, date: str = "2026-11-10T10:00:00+08:00") -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "王丽",
+        "GIT_AUTHOR_EMAIL": "wl@example.org",
+        "GIT_COMMITTER_NAME": "王丽",
+        "GIT_COMMITTER_EMAIL": "wl@example.org",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+    }
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def sunlight(repo: Path, *args: str) -> tuple[int, str]:
+    cwd = Path.cwd()
+    os.chdir(repo)
+    try:
+        result = CliRunner().invoke(cli, list(args))
+    finally:
+        os.chdir(cwd)
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def publish(repo: Path, day: str, message: str) -> None:
+    """What a clerk does: update the log, then commit everything, on that day."""
+    code, out = sunlight(repo, "log", "update", "--today", day)
+    assert code == 0, out
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message, date=f"{day}T10:00:00+08:00")
+
+
+def check_since(repo: Path, rev: str, day: str) -> tuple[int, str]:
+    return sunlight(repo, "check", "--since", rev, "--today", day)
+
+
+def edit(repo: Path, rel: str, old: str, new: str) -> None:
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def codes(output: str) -> list[str]:
+    return [
+        line.rsplit("[", 1)[1].rstrip("]") for line in output.splitlines() if line.endswith("]")
+    ]
+
+
+NOV = f"{DONGSHAN}/2026-11"
+NOVEMBER = {
+    "disclosure.yml": (
+        "period: 2026-11\n"
+        'opening: {cash: "800.00", bank: "341900.50"}\n'
+        'closing: {cash: "680.00", bank: "342900.50"}\n'
+        "drafted_by: 王丽\nreviewed_by: 李秀英\nreviewed_at: 2026-12-03\npublished_at: 2026-12-05\n"
+    ),
+    "ledger.csv": (
+        "date,voucher_no,summary,account_code,income,expense,counterparty,method,receipt,approver\n"
+        "2026-11-03,记-001,收到镇财政拨付村级组织运转经费,503,1000.00,,城关镇财政所,转账,财政票据,张建国\n"
+        "2026-11-20,记-002,支付保洁员11月工资,51302,,120.00,孙桂兰,现金,收据,张建国\n"
+    ),
+}
+
+
+def add_november(repo: Path) -> None:
+    (repo / NOV).mkdir()
+    for name, text in NOVEMBER.items():
+        (repo / NOV / name).write_text(text, encoding="utf-8")
+
+
+def make_repo(project: Path) -> Path:
+    """Month over month: everything to October published by 2026-11-10, then November (published
+    2026-12-05) committed on 2026-12-06, each commit with its log entries."""
+    git(project, "init", "-q", "-b", "main")
+    publish(project, "2026-11-10", "八月至十月公开")
+    add_november(project)
+    publish(project, "2026-12-06", "东山村十一月公开")
+    return project
+
+
+@pytest.fixture
+def repo(project: Path) -> Path:
+    return make_repo(project)
+
+
+def test_clean_month_over_month_history_passes(repo: Path) -> None:
+    assert check_since(repo, "HEAD~1", "2026-12-06") == (
+        0,
+        "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n",
+    )
+    entries, problems = L.parse((repo / "publication-log.jsonl").read_text(), "log")
+    assert problems == []
+    assert [(e.village, e.period) for e in entries] == [
+        ("chengguan/dongshan", "2026-08"),
+        ("chengguan/xiwan", "2026-09"),
+        ("chengguan/dongshan", "2026-09"),
+        ("chengguan/dongshan", "2026-10"),
+        ("chengguan/xiwan", "2026-10"),
+        ("chengguan/dongshan", "2026-11"),
+    ]
+    assert entries[0].prev == "0" * 64 and all(
+        b.prev == a.hash for a, b in itertools.pairwise(entries)
+    )
+
+
+def _cut_cleaner_pay(repo: Path) -> None:
+    edit(repo, f"{NOV}/ledger.csv", "120.00,孙桂兰", "12.00,孙桂兰")
+    edit(repo, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "788.00"')
+
+
+def test_editing_a_published_amount_fails(repo: Path) -> None:
+    _cut_cleaner_pay(repo)
+    code, out = check_since(repo, "HEAD", "2026-12-10")
+    assert code == 1
+    assert codes(out) == ["log-out-of-date", "silent-edit"]
+    assert (
+        "villages/chengguan/dongshan/2026-11/disclosure.yml: 更正记录 corrections: 东山村 2026-11 "
+        "已于 2026-12-05 公开，这次改动了公开内容（收支明细第3行 支出 120.00 → 12.00 等 4 处），"
+        "但没有新的更正记录。"
+    ) in out
+    sunlight(repo, "log", "update", "--today", "2026-12-10")  # the log alone does not excuse it
+    assert codes(check_since(repo, "HEAD", "2026-12-10")[1]) == ["silent-edit"]
+
+
+def test_deleting_a_row_fails(repo: Path) -> None:
+    ledger = repo / f"{NOV}/ledger.csv"
+    rows = ledger.read_text(encoding="utf-8").splitlines(keepends=True)
+    ledger.write_text("".join(row for row in rows if "记-002" not in row), encoding="utf-8")
+    edit(repo, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "800.00"')
+    sunlight(repo, "log", "update", "--today", "2026-12-10")
+    code, out = check_since(repo, "HEAD", "2026-12-10")
+    assert code == 1 and codes(out) == ["silent-edit"]
+    assert "收支明细原第3行 删除：2026-11-20 记-002 支付保洁员11月工资 支出 120.00 孙桂兰" in out
+
+
+def test_deleting_a_published_period_fails(repo: Path) -> None:
+    shutil.rmtree(repo / NOV)
+    code, out = check_since(repo, "HEAD", "2026-12-10")
+    assert code == 1 and codes(out) == ["published-period-deleted"]
+    assert out.startswith(
+        "villages/chengguan/dongshan/2026-11: 东山村 2026-11 已于 2026-12-05 公开，不能删除。"
+    )
+
+
+def test_a_draft_may_change_until_its_publication_day(repo: Path) -> None:
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    add_november(repo)
+    publish(repo, "2026-12-04", "十一月公开稿（12月5日公开）")  # committed before published_at
+    edit(repo, f"{NOV}/ledger.csv", "1000.00", "1500.00")
+    edit(repo, f"{NOV}/disclosure.yml", 'bank: "342900.50"', 'bank: "343400.50"')  # +500
+    publish(repo, "2026-12-05", "改正十一月补助收入")
+    assert check_since(repo, "HEAD~1", "2026-12-05")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("how", "code"),
+    [("rewrite", "log-rewritten"), ("truncate", "log-rewritten"), ("garble", "log-broken")],
+)
+def test_rewriting_the_log_fails(repo: Path, how: str, code: str) -> None:
+    path = repo / "publication-log.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if how == "rewrite":  # a forger who recomputes every hash after the change
+        entries, _ = L.parse("".join(lines), "log")
+        entries[1] = dataclasses.replace(entries[1], published_at="2026-10-01")
+        chain = [entries[0]]
+        for e in entries[1:]:
+            chain.append(L.seal(dataclasses.replace(e, prev=chain[-1].hash)))
+        lines = L.render(chain).splitlines(keepends=True)
+    elif how == "truncate":
+        lines = lines[:-1]
+    else:
+        lines[2] = lines[2].replace('"corrections":0', '"corrections":1')
+    path.write_text("".join(lines), encoding="utf-8")
+    status, out = check_since(repo, "HEAD", "2026-12-10")
+    assert status == 1 and code in codes(out)
+    if how == "rewrite":
+        assert "publication-log.jsonl:2: 公开记录与 HEAD 中的不同：第 2 行被改写了。" in out
+
+
+CORRECTION = "  - {date: 2026-12-10, reason: 第3行保洁员工资录入错误，120.00 应为 12.00, approved_by: 李秀英}\n"
+
+
+def correct(repo: Path) -> None:
+    _cut_cleaner_pay(repo)
+    with (repo / f"{NOV}/disclosure.yml").open("a", encoding="utf-8") as f:
+        f.write("corrections:\n" + CORRECTION)
+
+
+def test_the_same_edit_with_a_correction_passes(repo: Path) -> None:
+    correct(repo)
+    sunlight(repo, "log", "update", "--today", "2026-12-10")
+    assert check_since(repo, "HEAD", "2026-12-10")[0] == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "更正东山村十一月保洁员工资", date="2026-12-10T09:30:00+08:00")
+    code, out = sunlight(repo, "diff")
+    assert code == 0
+    assert out == (
+        "HEAD~1 → HEAD\n"
+        "东山村 2026-11 收支明细第3行 支出 120.00 → 12.00\n"
+        "东山村 2026-11 期末余额·库存现金 680.00 → 788.00\n"
+        "东山村 2026-11 新增更正记录：2026-12-10 第3行保洁员工资录入错误，120.00 应为 12.00（批准：李秀英）\n"
+        "东山村 2026-11 本期支出合计 120.00 → 12.00\n"
+        "东山村 2026-11 科目 513 管理费用 支出合计 120.00 → 12.00\n"
+        "共 5 处内容变化。 / 5 changes of content.\n"
+    )
+    code, out = sunlight(repo, "diff", "--json")
+    first = json.loads(out)["changes"][0]
+    assert (first["section"], first["field"], first["old"], first["new"]) == (
+        "ledger",
+        "expense",
+        "120.00",
+        "12.00",
+    )
+    assert (first["old_line"], first["new_line"]) == (3, 3)
+
+
+@pytest.mark.parametrize(
+    ("entry", "code"),
+    [
+        ("  - {date: 2026-12-01, reason: 改正, approved_by: 李秀英}\n", "correction-date"),
+        ("  - {date: 2026-12-11, reason: 改正, approved_by: 李秀英}\n", "correction-date"),
+    ],
+)
+def test_a_correction_is_dated_between_publication_and_today(
+    repo: Path, entry: str, code: str
+) -> None:
+    _cut_cleaner_pay(repo)
+    with (repo / f"{NOV}/disclosure.yml").open("a", encoding="utf-8") as f:
+        f.write("corrections:\n" + entry)
+    sunlight(repo, "log", "update", "--today", "2026-12-10")
+    assert codes(check_since(repo, "HEAD", "2026-12-10")[1]) == [code]
+
+
+def test_an_earlier_correction_cannot_be_rewritten(repo: Path) -> None:
+    correct(repo)
+    publish(repo, "2026-12-10", "更正")
+    edit(repo, f"{NOV}/disclosure.yml", "应为 12.00", "应为 1.20")
+    sunlight(repo, "log", "update", "--today", "2026-12-11")
+    assert codes(check_since(repo, "HEAD", "2026-12-11")[1]) == ["correction-rewritten"]
+
+
+def test_renamed_or_re_encoded_files_are_no_change(repo: Path) -> None:
+    ledger = repo / f"{OCT}/ledger.csv"
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    swapped = [",".join([c.split(",")[1], c.split(",")[0], *c.split(",")[2:]]) for c in lines]
+    ledger.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(swapped).encode() + b"\r\n")
+    git(repo, "mv", "villages/chengguan/xiwan", "villages/chengguan/xiwan-cun")
+    code, out = sunlight(repo, "diff", "HEAD", ".")
+    assert code == 0
+    assert out == (
+        "HEAD → 工作区\n"
+        "东山村 2026-10 文件有改动（编码、换行、列的顺序或写法），记录内容无变化\n"
+        "西湾村 文件夹 chengguan/xiwan → chengguan/xiwan-cun；记录内容无变化\n"
+        "记录内容无变化。 / No change of content.\n"
+    )
+    sunlight(repo, "log", "update", "--today", "2026-12-10")
+    assert check_since(repo, "HEAD", "2026-12-10")[0] == 0
+
+
+def test_a_base_with_errors_is_held_to_its_logged_fingerprints(repo: Path) -> None:
+    edit(repo, f"{NOV}/ledger.csv", "1000.00", "1,000")  # a commit that should not have passed
+    git(repo, "commit", "-qam", "坏提交", date="2026-12-07T10:00:00+08:00")
+    edit(repo, f"{NOV}/ledger.csv", "1,000", "1000.00")
+    code, out = check_since(repo, "HEAD", "2026-12-08")
+    assert code == 0 and codes(out) == ["since-unchecked"]  # fixing it passes, with a note
+    edit(repo, f"{OCT}/ledger.csv", "支付村道硬化工程尾款", "支付村道工程尾款")
+    sunlight(repo, "log", "update", "--today", "2026-12-08")
+    code, out = check_since(repo, "HEAD", "2026-12-08")
+    assert code == 1 and codes(out) == ["since-unchecked", "silent-edit"]
+
+
+def test_the_rule_starts_with_the_publication_log(project: Path) -> None:
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "采用本工具之前的记录", date="2026-11-10T10:00:00+08:00")
+    _shift_oct_voucher(project)
+    sunlight(project, "log", "update", "--today", "2026-12-10")  # adopting the audit trail
+    assert check_since(project, "HEAD", "2026-12-10")[0] == 0
+    publish(project, "2026-12-10", "开始记公开记录")
+    _shift_oct_voucher(project, back=True)
+    sunlight(project, "log", "update", "--today", "2026-12-11")
+    assert codes(check_since(project, "HEAD", "2026-12-11")[1]) == ["silent-edit"]
+
+
+def _shift_oct_voucher(repo: Path, back: bool = False) -> None:
+    old, new = "支付村道硬化工程尾款", "支付村道硬化工程尾款（第二期）"
+    edit(repo, f"{OCT}/ledger.csv", *((new, old) if back else (old, new)))
+
+
+def test_plain_check_warns_when_the_log_lags(repo: Path) -> None:
+    _cut_cleaner_pay(repo)
+    code, out = sunlight(repo, "check", "--today", "2026-12-10")
+    assert code == 0 and codes(out) == ["log-out-of-date"]
+
+
+def test_unknown_revision_is_a_usage_error(repo: Path) -> None:
+    code, out = check_since(repo, "no-such-branch", "2026-12-10")
+    assert code == 2 and "找不到版本“no-such-branch”" in out
+
+
+# --- the site, the printed sheet and verify ----------------------------------------------------
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """The repo after a published correction, and its built site."""
+    project = make_repo(make_project(tmp_path_factory.mktemp("corrected") / "project"))
+    correct(project)
+    publish(project, "2026-12-10", "更正东山村十一月保洁员工资")
+    result = validate(project / "villages", project)
+    assert result.county is not None
+    build_site(project / "mkdocs.yml", project / "site", preloaded=result)
+    yield project, project / "site"
+
+
+@pytest.mark.slow
+def test_a_correction_shows_on_the_site(corrected: tuple[Path, Path]) -> None:
+    project, site = corrected
+    period = (site / "chengguan/dongshan/2026-11/index.html").read_text(encoding="utf-8")
+    assert "已更正" in period and "第3行保洁员工资录入错误" in period
+    assert 'href="../history/#c2026-11"' in period
+    history = (site / "chengguan/dongshan/history/index.html").read_text(encoding="utf-8")
+    corrections = history[history.index('id="corrections"') : history.index('id="log"')]
+    assert "收支明细第3行 支出 120.00 → 12.00" in corrections
+    assert "更正东山村十一月保洁员工资" in history and "东山村十一月公开" in history
+    log_page = (site / "log/index.html").read_text(encoding="utf-8")
+    assert log_page.count("更正</td>") == 1 and log_page.count("首次公开</td>") == 6
+    assert (site / "log/publication-log.jsonl").read_bytes() == (
+        project / "publication-log.jsonl"
+    ).read_bytes()
+    assert sunlight(project, "verify", "--site", "site")[0] == 0
+
+
+@pytest.mark.slow
+def test_verify_reads_fingerprints_links_and_saved_logs(corrected: tuple[Path, Path]) -> None:
+    project, _site = corrected
+    entries, _ = L.parse((project / "publication-log.jsonl").read_text(), "log")
+    old, new = [
+        e.fingerprint for e in entries if e.period == "2026-11" and e.village.endswith("dongshan")
+    ]
+    code, out = sunlight(project, "verify", display(new))
+    assert code == 0 and out.startswith("一致：东山村（chengguan/dongshan）2026-11")
+    code, out = sunlight(project, "verify", f"{SITE_URL}chengguan/dongshan/2026-11/?fp={old[:32]}")
+    assert code == 1 and out.startswith(
+        "不一致：这是 东山村 2026-11 的旧版本（公开记录第 6 条），之后已更正。"
+    )
+    code, out = sunlight(project, "verify", "0" * 32)
+    assert code == 1 and out.startswith("不一致：没有哪一期已公开的记录是这个指纹。")
+    saved = project.parent / "saved-log.jsonl"
+    saved.write_text("".join(e.line() for e in entries[:3]), encoding="utf-8")
+    assert sunlight(project, "verify", "--log", str(saved))[0] == 0
+    saved.write_text(entries[0].line().replace("2026-09-05", "2026-09-06"), encoding="utf-8")
+    code, out = sunlight(project, "verify", "--log", str(saved))
+    assert code == 1 and out.startswith("不一致：第 1 行被改写了。")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
+def test_printed_sheet_scans_to_its_page_which_says_whether_it_matches(
+    corrected: tuple[Path, Path],
+) -> None:
+    _project, site = corrected
+    with serve_directory(site) as base, chromium() as browser:
+        sheet = browser.new_page(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+        sheet.goto(base + "chengguan/dongshan/2026-11/print/")
+        sheet.emulate_media(media="print")
+        shot = Image.open(io.BytesIO(sheet.screenshot(full_page=True)))
+        codes_found = zxingcpp.read_barcodes(
+            shot, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
+        assert len(codes_found) == 1
+        url = codes_found[0].text
+        assert url.startswith(SITE_URL + "chengguan/dongshan/2026-11/?fp=")
+        fp = url.rsplit("=", 1)[1]
+        assert display(fp) in sheet.content()  # the same fingerprint, printed for people
+
+        page = phone_page(browser)
+        verdicts = {}
+        tampered = fp[:-1] + ("0" if fp[-1] != "0" else "1")
+        for name, query in [("scanned", fp), ("tampered", tampered), ("none", None)]:
+            target = url.replace(SITE_URL, base)
+            if query != fp:
+                target = target.split("?")[0] + (f"?fp={query}" if query else "")
+            page.goto(target)
+            result = page.locator("#sl-verify-result")
+            verdicts[name] = (
+                result.is_visible(),
+                result.get_attribute("data-state"),
+                result.inner_text() if result.is_visible() else "",
+            )
+        assert verdicts["scanned"][:2] == (True, "match")
+        assert verdicts["scanned"][2].startswith("一致")
+        assert verdicts["tampered"][:2] == (True, "mismatch")
+        assert verdicts["tampered"][2].startswith("不一致")
+        assert verdicts["none"] == (False, None, "")
+        page.goto(base + "chengguan/dongshan/2026-11/")
+        assert display(fp) in page.locator(".sl-fp").inner_text()  # no JS needed to compare by eye
