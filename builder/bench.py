@@ -75,7 +75,12 @@ def add_month(village: Path) -> str:
 
 
 class GzipHandler(SimpleHTTPRequestHandler):
-    """A static host as GitHub Pages is one: gzip for text, a ten-minute cache."""
+    """A static host as GitHub Pages is one: gzip for text, a ten-minute cache.
+
+    It counts the bytes it sends, which is what a phone downloads (cached files are not
+    asked for again)."""
+
+    sent = 0
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -97,6 +102,7 @@ class GzipHandler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "max-age=600")
         self.end_headers()
+        GzipHandler.sent += len(data)
         import io
 
         return io.BytesIO(data)
@@ -127,16 +133,16 @@ def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
         "--disable-component-update",
         "--disable-sync",
     ]
-    sizes: list[int] = []
     with serve(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
         page = browser.new_page(viewport={"width": 360, "height": 740})
-        page.on("response", lambda r: sizes.append(int(r.headers.get("content-length", "0"))))
+        GzipHandler.sent = 0
         page.goto(base + first, wait_until="networkidle")
-        cold = sum(sizes)
-        sizes.clear()
-        page.goto(base + second, wait_until="networkidle")
-        warm = sum(sizes)
+        cold = GzipHandler.sent
+        GzipHandler.sent = 0
+        page.click(f"a[href$='{second.rstrip('/').rsplit('/', 1)[-1]}/']")  # as a reader does
+        page.wait_for_load_state("networkidle")
+        warm = GzipHandler.sent
         browser.close()
     return cold / 1024, warm / 1024
 

@@ -26,6 +26,32 @@ class GitError(BuilderError):
     exit_code = 2  # NOTE: a revision that does not exist is wrong usage, not bad records
 
 
+def last_commit_time(path: Path) -> int | None:
+    """Unix time of the last commit of the repository holding path, or None outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=path,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=_env(),
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return int(out) if out.strip() else None
+
+
+def commit_day(path: Path) -> dt.date | None:
+    """The day of the last commit (UTC+8, as villagers count days); SOURCE_DATE_EPOCH outside
+    git; None when neither says."""
+    ts = last_commit_time(path)
+    if ts is None:
+        env = os.environ.get("SOURCE_DATE_EPOCH", "")
+        ts = int(env) if env.isdigit() and int(env) > 0 else None
+    return dt.datetime.fromtimestamp(ts, CHINA).date() if ts is not None else None
+
+
 def _env() -> dict[str, str]:
     # NOTE: a fixed locale and no pager or prompts, so the output parses the same everywhere
     return {**os.environ, "LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}

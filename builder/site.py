@@ -14,7 +14,6 @@ import logging
 import multiprocessing
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +30,7 @@ from mkdocs.structure.pages import Page
 from . import model as M
 from .cache import BuildCache, RenderedVillage, files_hash
 from .errors import BuilderError
+from .git import commit_day, last_commit_time
 from .problems import Severity, format_problem
 from .render import Rendered, Renderer
 from .search import build_search_index
@@ -198,33 +198,10 @@ def _make_files(jobs: list[Job], site: Path) -> None:
             target.write_bytes(data)
 
 
-def last_commit(base_dir: Path) -> int | None:
-    """Unix time of the last commit, or None outside git."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=base_dir,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return int(out) if out else None
-
-
 def last_commit_date(base_dir: Path) -> str:
-    """The date the records last changed (YYYY-MM-DD, UTC+8 as villagers read it)."""
-    import datetime as dt
-
-    ts = last_commit(base_dir)
-    if ts is None:
-        env = os.environ.get("SOURCE_DATE_EPOCH")
-        ts = int(env) if env and env.isdigit() else None
-    if ts is None:
-        return ""
-    china = dt.timezone(dt.timedelta(hours=8))
-    return dt.datetime.fromtimestamp(ts, china).date().isoformat()
+    """The date the records last changed (YYYY-MM-DD), or "" when nothing says."""
+    day = commit_day(base_dir)
+    return day.isoformat() if day is not None else ""
 
 
 def build_site(
@@ -240,10 +217,11 @@ def build_site(
     from mkdocs.config import load_config
 
     base_dir = config_file.resolve().parent
-    ts = last_commit(base_dir)
+    ts = last_commit_time(base_dir)
+    saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if ts is not None:  # NOTE: MkDocs stamps sitemap.xml and its gzip header from this
         os.environ["SOURCE_DATE_EPOCH"] = str(ts)
-    elif "SOURCE_DATE_EPOCH" not in os.environ:
+    elif saved_epoch is None:
         os.environ["SOURCE_DATE_EPOCH"] = "0"
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -270,6 +248,10 @@ def build_site(
         raise
     finally:
         os.chdir(cwd)
+        if saved_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
     swap_in(staging, site_dir)
     if cache is not None and isinstance(plugin, SunlightPlugin) and plugin.rendered is not None:
         remember_site(cache, plugin.site_key, plugin.rendered)

@@ -18,14 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from .. import model as M
 from .. import problems as P
+from ..git import commit_day
 from . import contracts, decisions, ledger, publication
 from .base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
 from .publication import STATUS_ZH, Unit, publication_units
@@ -59,24 +58,6 @@ def flag_problem(f: M.Flag) -> P.Problem:
     )
 
 
-def commit_date(base: Path) -> dt.date | None:
-    """The day of the last commit in base (UTC+8, as villagers count days), or None."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=base,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        out = ""
-    if not out:
-        env = os.environ.get("SOURCE_DATE_EPOCH", "")
-        out = env if env.isdigit() and int(env) > 0 else ""
-    return dt.datetime.fromtimestamp(int(out), CHINA).date() if out else None
-
-
 def latest_record_date(county: M.County) -> dt.date | None:
     """The newest date the records themselves report (publication, topics, decisions)."""
     dates: list[dt.date] = []
@@ -91,7 +72,7 @@ def resolve_as_of(county: M.County, base: Path, today: dt.date | None = None) ->
     """`today` if given; else the last commit's day, never earlier than the records' newest."""
     if today is not None:
         return today
-    days = [d for d in (commit_date(base), latest_record_date(county)) if d is not None]
+    days = [d for d in (commit_day(base), latest_record_date(county)) if d is not None]
     return max(days, default=dt.date(1970, 1, 1))
 
 
