@@ -29,6 +29,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SUNLIGHT = Path(sys.executable).parent / "sunlight"
 QUERIES = ("低保", "管理费用", "村道硬化")
+# Debian's Chromium, headless, with nothing of its own reaching for the network (the tests use
+# the same flags: tests/browser.py)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def run(args: list[str], cwd: Path) -> float:
@@ -123,18 +136,8 @@ def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
     """KB a phone downloads: a period page with an empty cache, then the next one, warm."""
     from playwright.sync_api import sync_playwright
 
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
     with serve(site) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 360, "height": 740})
         GzipHandler.sent = 0
         page.goto(base + first, wait_until="networkidle")

@@ -22,17 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from builder.bench import CHROMIUM, CHROMIUM_ARGS
+
 PHONE_VIEWPORT = {"width": 360, "height": 740}
 GZIP_TYPES = (".json", ".html", ".js", ".css", ".svg")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import io
 import re
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import pytest
 import zxingcpp
+from browser import browser_missing, chromium
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -173,22 +173,14 @@ def test_svg_decodes_to_url(url: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
 def test_svg_decodes_when_rendered_by_chromium() -> None:
-    from playwright.sync_api import sync_playwright
-
     src = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(LONG_URL)).decode()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"))
-        try:
-            page = browser.new_page(viewport={"width": 600, "height": 600})
-            # An odd CSS size, so modules land on fractional pixels.
-            page.set_content(
-                f'<body style="margin:0"><img id="qr" style="width:457px" src="{src}">'
-            )
-            shot = page.locator("#qr").screenshot()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 600, "height": 600})
+        # An odd CSS size, so modules land on fractional pixels.
+        page.set_content(f'<body style="margin:0"><img id="qr" style="width:457px" src="{src}">')
+        shot = page.locator("#qr").screenshot()
     assert decode(Image.open(io.BytesIO(shot))).text == LONG_URL
 
 
