@@ -1,6 +1,6 @@
 """Check the registers that span periods: contracts.csv, decisions.yml and topics.yml.
 
-Per field from `schema.py` (read through `validate.Sources`), then per file (unique ids, dates
+Per field from `schema.py` (read through `records.Sources`), then per file (unique ids, dates
 in order, a schedule within its contract, meeting numbers that add up) and across files (a
 contract's decision, a ledger row's contract, a topic's period and record must exist). Only
 records without problems enter the model; what the records *mean* is judged in `rules/`.
@@ -16,7 +16,7 @@ from . import model as M
 from . import problems as P
 from . import schema as S
 from .load import VillageFiles
-from .validate import Ctx, Rec, Sources
+from .records import Ctx, Rec, Sources
 
 
 @dataclass(frozen=True)

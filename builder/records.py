@@ -1,0 +1,320 @@
+"""Records read against the schema: typed values with the line of every key, and the files
+they came from, scanned line by line for personal data and invisible characters.
+
+Layer 1 of the checks (per field, from the declarations in `schema.py`); `checks.py` and
+`registers.py` build the other layers on these readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import model as M
+from . import problems as P
+from . import schema as S
+from .load import (
+    CsvTable,
+    MapNode,
+    Node,
+    ScalarNode,
+    SeqNode,
+    TextFile,
+    parse_csv,
+    parse_yaml,
+    read_text,
+)
+from .privacy import scan_characters, scan_personal_data
+from .problems import Location, Problem
+
+MISSING: Any = object()
+
+
+@dataclass
+class Rec:
+    """A checked YAML mapping or CSV row: typed values, and the line of each key."""
+
+    line: int
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def at(self, key: str) -> int:
+        return self.lines.get(key, self.line)
+
+
+class Ctx:
+    """Where problems go while one file is checked."""
+
+    def __init__(self, rel: str, out: list[Problem]) -> None:
+        self.rel = rel
+        self.out = out
+
+    def add(
+        self, kind: P.Kind, line: int | None, fkey: str | None, flabel: str = "", **values: Any
+    ) -> None:
+        self.out.append(kind.at(Location(self.rel, line), fkey, field_zh=flabel, **values))
+
+
+# --- layer 1: fields from the schema ---------------------------------------------------------
+_SHAPES = {
+    MapNode: ("键值对（字段: 值）", "a mapping (key: value)"),
+    SeqNode: ("列表（每项以 - 开头）", "a list (items start with -)"),
+    ScalarNode: ("单个值", "a single value"),
+}
+
+
+def _shape_of(typ: Any) -> type[Node]:
+    if isinstance(typ, S.Obj):
+        return MapNode
+    if isinstance(typ, S.ListOf):
+        return SeqNode
+    return ScalarNode
+
+
+def convert(node: Node, typ: Any, ctx: Ctx, key: str, label: str) -> Any:
+    """Turn a YAML node into typed values per the schema; report and return MISSING if bad."""
+    want = _shape_of(typ)
+    if not isinstance(node, want):
+        if isinstance(node, ScalarNode) and node.is_null:
+            return MISSING
+        ctx.add(
+            P.WRONG_SHAPE,
+            node.line,
+            key,
+            label,
+            expected=_SHAPES[want][0],
+            actual=_SHAPES[type(node)][0],
+            expected_en=_SHAPES[want][1],
+            actual_en=_SHAPES[type(node)][1],
+        )
+        return MISSING
+    if isinstance(typ, S.Obj):
+        assert isinstance(node, MapNode)
+        return convert_map(node, typ, ctx, key, label)
+    if isinstance(typ, S.ListOf):
+        assert isinstance(node, SeqNode)
+        items = []
+        for item in node.items:
+            value = convert(item, typ.item, ctx, key, label)
+            if value is not MISSING:
+                items.append(value)
+        if len(node.items) < typ.min_items:
+            ctx.add(P.MISSING_FIELD, node.line, key, label, label=label, key=key)
+        return items
+    assert isinstance(node, ScalarNode)
+    if node.is_null:
+        return MISSING
+    return parse_scalar(node.text, typ, ctx, node.line, key, label)
+
+
+def parse_scalar(text: str, typ: S.Scalar, ctx: Ctx, line: int, key: str, label: str) -> Any:
+    """Parse one scalar or cell by its type; text is NFKC-normalised, numbers are not."""
+    if isinstance(typ, S.Text):
+        text = S.normalize_text(text)
+    value = typ.parse(text)
+    if isinstance(value, S.Invalid):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        values = {"value": shown, **value.values}
+        ctx.add(value.kind, line, key, label, **values)
+        return MISSING
+    return value
+
+
+def convert_map(node: MapNode, obj: S.Obj, ctx: Ctx, prefix: str, label: str) -> Rec:
+    """Check a mapping's keys against the schema and convert each value."""
+    rec = Rec(node.line)
+    for key, (key_line, value_node) in node.items.items():
+        f = obj.get(key)
+        full = f"{prefix}.{key}" if prefix else key
+        if f is None:
+            ctx.add(
+                P.UNKNOWN_FIELD,
+                key_line,
+                full,
+                "",
+                key=key,
+                hint="这里可用的字段："
+                + "、".join(f"{x.key}（{x.zh}）" for x in obj.fields)
+                + "。",
+                hint_en="Known keys here: " + ", ".join(x.key for x in obj.fields) + ".",
+            )
+            continue
+        value = convert(value_node, f.type, ctx, full, _join(label, f.zh))
+        rec.lines[key] = key_line
+        if value is not MISSING:
+            rec.values[key] = value
+    for f in obj.fields:
+        if f.required and f.key not in rec.values and not _reported_at(ctx, rec, f.key):
+            line = rec.lines.get(f.key, node.line)
+            full = f"{prefix}.{f.key}" if prefix else f.key
+            ctx.add(
+                P.MISSING_FIELD,
+                line,
+                full,
+                _join(label, f.zh),
+                label=f"“{_join(label, f.zh)}”（{full}）",
+                key=full,
+            )
+    return rec
+
+
+def _reported_at(ctx: Ctx, rec: Rec, key: str) -> bool:
+    """A present-but-invalid value was already reported; do not also call it missing."""
+    line = rec.lines.get(key)
+    return line is not None and any(
+        p.where.line is not None
+        and p.where.line >= line
+        and p.where.path == ctx.rel
+        and (p.field or "").split(".")[-1] == key
+        for p in ctx.out
+    )
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}·{b}" if a else b
+
+
+def check_row(row_values: dict[str, str], line: int, schema: S.RecordSchema, ctx: Ctx) -> Rec:
+    """Type one CSV row; empty cells are absent, required ones are reported."""
+    rec = Rec(line)
+    for f in schema.fields:
+        text = row_values.get(f.key, "")
+        rec.lines[f.key] = line
+        if text == "":
+            if f.required:
+                ctx.add(P.MISSING_FIELD, line, f.key, f.zh, label=f"“{f.zh}”（{f.key}）", key=f.key)
+            continue
+        value = parse_scalar(text, f.type, ctx, line, f.key, f.zh)
+        if value is not MISSING:
+            rec.values[f.key] = value
+    return rec
+
+
+# --- reading files ---------------------------------------------------------------------------
+@dataclass
+class Sources:
+    """Every file read so far, kept for the text scans that run over all of them."""
+
+    base: Path
+    out: list[Problem]
+    texts: list[tuple[TextFile, dict[int, str]]] = field(default_factory=list)
+
+    def yaml(self, path: Path | None, schema: S.RecordSchema) -> Rec | None:
+        if path is None:
+            return None
+        file, problems = read_text(path, self.base)
+        self.out.extend(problems)
+        if file is None:
+            return None
+        node, problems = parse_yaml(file)
+        self.out.extend(problems)
+        self.texts.append((file, _yaml_fields(node)))
+        ctx = Ctx(file.rel, self.out)
+        if node is None or (isinstance(node, ScalarNode) and node.is_null):
+            ctx.add(P.EMPTY_FILE, 1, None)
+            return None
+        if not isinstance(node, MapNode):
+            ctx.add(
+                P.WRONG_SHAPE,
+                node.line,
+                None,
+                expected=_SHAPES[MapNode][0],
+                actual=_SHAPES[type(node)][0],
+                expected_en=_SHAPES[MapNode][1],
+                actual_en=_SHAPES[type(node)][1],
+            )
+            return None
+        return convert_map(node, schema.obj, ctx, "", "")
+
+    def csv(self, path: Path | None, schema: S.RecordSchema) -> tuple[str, list[Rec]] | None:
+        if path is None:
+            return None
+        file, problems = read_text(path, self.base)
+        self.out.extend(problems)
+        if file is None:
+            return None
+        table, problems = parse_csv(file, schema)
+        self.out.extend(problems)
+        self.texts.append((file, _csv_fields(table)))
+        if table is None:
+            return file.rel, []
+        ctx = Ctx(file.rel, self.out)
+        return file.rel, [check_row(r.values, r.line, schema, ctx) for r in table.rows]
+
+    def text_only(self, path: Path | None) -> None:
+        """Files whose structure a later format version defines: scan their text only."""
+        if path is None:
+            return
+        file, problems = read_text(path, self.base)
+        self.out.extend(problems)
+        if file is not None:
+            self.texts.append((file, {}))
+
+
+def _yaml_fields(node: Node | None) -> dict[int, str]:
+    """Map each line to the key written on it, so text findings can name their field."""
+    out: dict[int, str] = {}
+
+    def walk(n: Node, key: str) -> None:
+        if isinstance(n, MapNode):
+            for k, (line, child) in n.items.items():
+                full = f"{key}.{k}" if key else k
+                out.setdefault(line, full)
+                walk(child, full)
+        elif isinstance(n, SeqNode):
+            for child in n.items:
+                walk(child, key)
+        elif key:
+            out.setdefault(n.line, key)
+
+    if node is not None:
+        walk(node, "")
+    return out
+
+
+def _csv_fields(table: CsvTable | None) -> dict[int, str]:
+    return {1: "header"} if table is not None else {}
+
+
+def scan_texts(sources: Sources, allowed_phones: set[str]) -> Iterator[Problem]:
+    """Personal data and invisible characters, line by line, in every file read."""
+    for file, fields in sources.texts:
+        for n, line in enumerate(file.text.split("\n"), start=1):
+            if not line:
+                continue
+            findings = [*scan_characters(line), *scan_personal_data(line, allowed_phones)]
+            for f in findings:
+                key = fields.get(n)
+                if file.rel.endswith(".csv") and n > 1:
+                    key = _csv_column(file.text, n, f.column)
+                yield f.kind.at(
+                    Location(file.rel, n),
+                    key,
+                    field_zh=S.label_for(key) if key else "",
+                    value=f.value,
+                    column=f.column,
+                    char=f.value,
+                )
+
+
+def _csv_column(text: str, line_no: int, column: int) -> str | None:
+    """The header key of the cell at a character position (best effort, for messages)."""
+    lines = text.split("\n")
+    header = [h.strip() for h in lines[0].split(",")]
+    cell = lines[line_no - 1][: column - 1].count(",")
+    return header[cell] if cell < len(header) else None
+
+
+def _contacts(rec: Rec | None, key: str = "contacts") -> tuple[M.Contact, ...]:
+    if rec is None:
+        return ()
+    return tuple(
+        M.Contact(c.get("name", ""), c.get("phone", ""))
+        for c in rec.get(key, [])
+        if isinstance(c, Rec)
+    )
