@@ -2,8 +2,8 @@
 
     python -m builder.bench [--villages 600] [--months 36] [--out bench-out]
 
-It measures what a county lives with: checking every record, building the whole site from
-nothing, republishing after one village adds a month, and what a phone downloads (measured
+It measures what a county lives with: checking every record, listing every supervision flag,
+building the whole site from nothing, republishing after one village adds a month, and what a phone downloads (measured
 in Debian's headless Chromium against a local server that gzips like a static host). The last
 line is the one to compare:
 bench: villages=… months=… pages=… check_s=… build_s=… rebuild_one_s=… first_visit_kb=…
@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
     check_s = run([str(SUNLIGHT), "check"], out)
     print(f"check: {check_s:.1f} s", flush=True)
+    flags_s = run([str(SUNLIGHT), "flags", "--json"], out)
+    print(f"flags (every rule, every village): {flags_s:.1f} s", flush=True)
     build_s = run([str(SUNLIGHT), "build", "--no-cache"], out)
     print(f"build from nothing: {build_s:.1f} s", flush=True)
     run([str(SUNLIGHT), "build"], out)  # fill the cache, as the last published build would
