@@ -13,6 +13,8 @@ This module walks the county, uses the build cache, and assembles the result.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -114,11 +116,15 @@ def validate(
         {"powers": {}, "negative": {}, "services": {}}, county_level, "县", None
     )
     towns: list[M.Town] = []
+    jobs: list[VillageJob] = []
+    declared = set(phones)  # for the county's and towns' own files
+    town_recs = []
     for tf in layout.towns:
         trec = sources.yaml(tf.files.get("town.yml"), S.TOWN)
         tpowers = sources.yaml(tf.files.get("powers.yml"), S.POWERS)
-        for c in _contacts(trec):
-            phones.add(phone_digits(c.phone))
+        # a village may name its county's and its town's lines, and its own (checks.py)
+        town_phones = phones | {phone_digits(c.phone) for c in _contacts(trec)}
+        declared |= town_phones
         tctx = Ctx(f"{tf.dir_rel}/powers.yml", report.problems)
         tlevel = _power_level(tpowers, tctx if tpowers is not None else None)
         town_lists = resolve_powers(county_lists, tlevel, "镇", tctx)
@@ -128,7 +134,6 @@ def validate(
             _params(trec, county_params),
             town_lists,
         )
-        villages = []
         context = files_hash(
             [
                 layout.files.get("county.yml"),
@@ -138,23 +143,28 @@ def validate(
             ]
         )
         for vf in tf.villages:
-            if selected is not None and (vf.town, vf.slug) not in selected:
-                continue
-            v = _village_cached(vf, cc, sources, set(phones), cache, context)
-            if v is not None:
-                villages.append(v)
+            if selected is None or (vf.town, vf.slug) in selected:
+                jobs.append(VillageJob(vf, cc, town_phones, context))
+        town_recs.append((tf, trec, cc))
+    checked = check_villages(jobs, sources, cache)
+    for tf, trec, cc in town_recs:
         if trec is not None:
+            villages = tuple(
+                v
+                for job, v in zip(jobs, checked, strict=True)
+                if v is not None and job.files.town == tf.slug
+            )
             towns.append(
                 M.Town(
                     tf.slug,
                     trec.get("name", ""),
                     trec.get("code", ""),
                     _contacts(trec),
-                    tuple(villages),
+                    villages,
                     cc.parameters,
                 )
             )
-    report.extend(scan_texts(sources, phones))
+    report.extend(scan_texts(sources, declared))
     report.extend(_check_codes(county, towns, layout, base))
     if cache is not None and only is None:
         cache.prune("villages")
@@ -177,6 +187,63 @@ def validate(
 
     model = apply_rules(model, report, base, today)
     return Result(report, model, layout, tuple(towns))
+
+
+@dataclass
+class VillageJob:
+    """One village to check, with everything it inherits."""
+
+    files: VillageFiles
+    context: CountyContext
+    phones: set[str]
+    key_context: str
+
+
+# NOTE: villages are independent once their county and town are read, so a large county is
+# checked by two forked processes (the jobs are inherited, the results come back pickled).
+PARALLEL_FROM = 40  # villages; below this, forking costs more than it saves
+_JOBS: list[VillageJob] = []
+_JOB_STATE: tuple[Path, BuildCache | None] | None = None
+
+
+def check_villages(
+    jobs: list[VillageJob], sources: Sources, cache: BuildCache | None
+) -> list[M.Village | None]:
+    """Check every village (in parallel when there are many); problems join sources.out."""
+    global _JOBS, _JOB_STATE
+    workers = min(2, os.cpu_count() or 1)
+    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [
+            _village_cached(j.files, j.context, sources, set(j.phones), cache, j.key_context)
+            for j in jobs
+        ]
+    _JOBS, _JOB_STATE = jobs, (sources.base, cache)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            chunk = max(1, len(jobs) // (workers * 8))
+            results = pool.map(_check_job, range(len(jobs)), chunksize=chunk)
+    finally:
+        _JOBS, _JOB_STATE = [], None
+    villages = []
+    for problems, village, used in results:
+        sources.out.extend(problems)
+        if cache is not None:
+            cache.used |= used
+        villages.append(village)
+    return villages
+
+
+def _check_job(index: int) -> tuple[list[Problem], M.Village | None, set[str]]:
+    assert _JOB_STATE is not None
+    base, cache = _JOB_STATE
+    job = _JOBS[index]
+    local = Sources(base, [])
+    before = set(cache.used) if cache is not None else set()
+    village = _village_cached(
+        job.files, job.context, local, set(job.phones), cache, job.key_context
+    )
+    used = (cache.used - before) if cache is not None else set()
+    return local.out, village, used
 
 
 def _village_cached(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from test_site import tree_digest
 
 from builder.bench import add_month
@@ -66,3 +68,28 @@ def test_a_change_of_template_context_rebuilds_everything(project: Path) -> None
     inode = page.stat().st_ino
     build(project, cache)
     assert page.stat().st_ino != inode  # the town's contacts show on its villages' pages
+
+
+def test_parallel_check_gives_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two forked processes check a large county exactly as one process does."""
+    from builder import validate as V
+    from builder.demo import generate_county
+
+    generate_county(tmp_path / "villages", towns=2, villages_per_town=6, months=3)
+    ledger = sorted((tmp_path / "villages").glob("town-02/*/*/ledger.csv"))[0]
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace(".", ",", 1), encoding="utf-8")
+    monkeypatch.setattr(V, "PARALLEL_FROM", 10**6)
+    one = validate(tmp_path / "villages", tmp_path)
+    monkeypatch.setattr(V, "PARALLEL_FROM", 2)
+    cache = BuildCache(tmp_path / ".build")
+    two = validate(tmp_path / "villages", tmp_path, cache=cache)
+    assert one.report.rows("path", "line", "field", "code") != []
+    assert two.report.rows("path", "line", "field", "code") == one.report.rows(
+        "path", "line", "field", "code"
+    )
+    unsigned = [tuple(replace(v, signature="") for v in t.villages) for t in two.towns]
+    assert unsigned == [t.villages for t in one.towns]
+    assert sum(len(t) for t in unsigned) == 11  # the twelfth village has an error
+    assert len(cache.used) == 12  # every village's entry, so prune keeps them all
