@@ -154,6 +154,13 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             files.append(File.generated(config, f"assets/{name}", content=content))
         return files
 
+    def on_build_error(self, error: Exception) -> None:
+        # a failed build's staging folder is deleted: stop the worker writing into it first
+        if self.worker is not None:
+            self.worker.terminate()
+            self.worker.join()
+            self.worker = None
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         assert self.rendered is not None
         site = Path(config.site_dir)

@@ -211,24 +211,39 @@ def check_villages(
 ) -> list[M.Village | None]:
     """Check every village (in parallel when there are many); problems join sources.out."""
     global _JOBS, _JOB_STATE
+    # Unchanged villages come straight from the cache (sending them through a worker would
+    # only pickle them twice); the others are checked here or, when many, by two processes.
+    done: dict[int, tuple[list[Problem], M.Village | None]] = {}
+    if cache is not None:
+        for i, j in enumerate(jobs):
+            hit = cache.load("villages", stat_signature(_village_paths(j.files), j.key_context))
+            if hit is not None:
+                done[i] = hit
+    todo = [i for i in range(len(jobs)) if i not in done]
     workers = min(2, os.cpu_count() or 1)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [
-            _village_cached(j.files, j.context, sources, set(j.phones), cache, j.key_context)
-            for j in jobs
-        ]
-    _JOBS, _JOB_STATE = jobs, (sources.base, cache)
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            chunk = max(1, len(jobs) // (workers * 8))
-            results = pool.map(_check_job, range(len(jobs)), chunksize=chunk)
-    finally:
-        _JOBS, _JOB_STATE = [], None
+    if len(todo) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        for i in todo:
+            j, local = jobs[i], Sources(sources.base, [])
+            village = _village_cached(
+                j.files, j.context, local, set(j.phones), cache, j.key_context
+            )
+            done[i] = (local.out, village)
+    else:
+        _JOBS, _JOB_STATE = [jobs[i] for i in todo], (sources.base, cache)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                chunk = max(1, len(todo) // (workers * 8))
+                results = pool.map(_check_job, range(len(todo)), chunksize=chunk)
+        finally:
+            _JOBS, _JOB_STATE = [], None
+        for i, (problems, village, used) in zip(todo, results, strict=True):
+            done[i] = (problems, village)
+            if cache is not None:
+                cache.used |= used
     villages = []
-    for problems, village, used in results:
+    for i in range(len(jobs)):
+        problems, village = done[i]
         sources.out.extend(problems)
-        if cache is not None:
-            cache.used |= used
         villages.append(village)
     return villages
 
