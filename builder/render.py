@@ -75,7 +75,7 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
 
 def front_matter(title: str, **extra: Any) -> str:
     """YAML front matter written as JSON values, which YAML reads back exactly."""
-    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
+    lines = ["---"] + ([f"title: {json.dumps(title, ensure_ascii=False)}"] if title else [])
     for key, value in extra.items():
         lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append("---")
@@ -131,9 +131,8 @@ class Renderer:
 
     def render(self) -> Rendered:
         county = self.county
-        self.page(
-            "", "home.html", county.site_title, towns=county.towns, search=self.search_box("")
-        )
+        # NOTE: no title of its own: the theme then titles the home page with the site's name
+        self.page("", "home.html", "", towns=county.towns, search=self.search_box(""))
         self.out.search_docs.append(SearchDoc("", county.site_title, "首页", county.name))
         self.page("search/", "search.html", "搜索", search=self.search_box("search/"))
         self.page(
