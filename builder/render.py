@@ -217,6 +217,7 @@ class Renderer:
             town=town,
             village=village,
             abs_url=abs_url,
+            contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
         )
         self.file(url + "qr/qr.svg", qr_svg, abs_url)
         self.file(url + "qr/qr.png", qr_png, abs_url)
