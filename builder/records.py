@@ -76,22 +76,26 @@ def _shape_of(typ: Any) -> type[Node]:
     return ScalarNode
 
 
+def _wrong_shape(ctx: Ctx, node: Node, want: type[Node], key: str | None, label: str) -> None:
+    ctx.add(
+        P.WRONG_SHAPE,
+        node.line,
+        key,
+        label,
+        expected=_SHAPES[want][0],
+        actual=_SHAPES[type(node)][0],
+        expected_en=_SHAPES[want][1],
+        actual_en=_SHAPES[type(node)][1],
+    )
+
+
 def convert(node: Node, typ: Any, ctx: Ctx, key: str, label: str) -> Any:
     """Turn a YAML node into typed values per the schema; report and return MISSING if bad."""
     want = _shape_of(typ)
     if not isinstance(node, want):
         if isinstance(node, ScalarNode) and node.is_null:
             return MISSING
-        ctx.add(
-            P.WRONG_SHAPE,
-            node.line,
-            key,
-            label,
-            expected=_SHAPES[want][0],
-            actual=_SHAPES[type(node)][0],
-            expected_en=_SHAPES[want][1],
-            actual_en=_SHAPES[type(node)][1],
-        )
+        _wrong_shape(ctx, node, want, key, label)
         return MISSING
     if isinstance(typ, S.Obj):
         assert isinstance(node, MapNode)
@@ -219,15 +223,7 @@ class Sources:
             ctx.add(P.EMPTY_FILE, 1, None)
             return None
         if not isinstance(node, MapNode):
-            ctx.add(
-                P.WRONG_SHAPE,
-                node.line,
-                None,
-                expected=_SHAPES[MapNode][0],
-                actual=_SHAPES[type(node)][0],
-                expected_en=_SHAPES[MapNode][1],
-                actual_en=_SHAPES[type(node)][1],
-            )
+            _wrong_shape(ctx, node, MapNode, None, "")
             return None
         return convert_map(node, schema.obj, ctx, "", "")
 

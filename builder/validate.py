@@ -196,7 +196,8 @@ class VillageJob:
     files: VillageFiles
     context: CountyContext
     phones: set[str]
-    key_context: str
+    key_context: str  # what the village inherits, hashed (county and town files, code)
+    key: str = ""  # its cache key, once its files are signed (cache.stat_signature)
 
 
 # NOTE: villages are independent once their county and town are read, so a large county is
@@ -216,7 +217,8 @@ def check_villages(
     done: dict[int, tuple[list[Problem], M.Village | None]] = {}
     if cache is not None:
         for i, j in enumerate(jobs):
-            hit = cache.load("villages", stat_signature(_village_paths(j.files), j.key_context))
+            j.key = stat_signature(_village_paths(j.files), j.key_context)
+            hit = cache.load("villages", j.key)
             if hit is not None:
                 done[i] = hit
     todo = [i for i in range(len(jobs)) if i not in done]
@@ -224,10 +226,7 @@ def check_villages(
     if len(todo) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
         for i in todo:
             j, local = jobs[i], Sources(sources.base, [])
-            village = _village_cached(
-                j.files, j.context, local, set(j.phones), cache, j.key_context
-            )
-            done[i] = (local.out, village)
+            done[i] = (local.out, _check_one(j, local, cache))
     else:
         _JOBS, _JOB_STATE = [jobs[i] for i in todo], (sources.base, cache)
         try:
@@ -254,43 +253,27 @@ def _check_job(index: int) -> tuple[list[Problem], M.Village | None, set[str]]:
     job = _JOBS[index]
     local = Sources(base, [])
     before = set(cache.used) if cache is not None else set()
-    village = _village_cached(
-        job.files, job.context, local, set(job.phones), cache, job.key_context
-    )
+    village = _check_one(job, local, cache)
     used = (cache.used - before) if cache is not None else set()
     return local.out, village, used
 
 
-def _village_cached(
-    vf: VillageFiles,
-    cc: CountyContext,
-    sources: Sources,
-    phones: set[str],
-    cache: BuildCache | None,
-    context: str,
-) -> M.Village | None:
-    """Check one village, or take its problems and model from the cache when unchanged.
+def _check_one(job: VillageJob, sources: Sources, cache: BuildCache | None) -> M.Village | None:
+    """Check one village and store its problems and model in the cache under job.key.
 
     Its text is scanned here, with the phone numbers declared for it (county, town and its
     own), so that the result depends on nothing outside the village and its context.
     """
-    key = ""
-    if cache is not None:
-        key = stat_signature(_village_paths(vf), context)
-        hit = cache.load("villages", key)
-        if hit is not None:
-            cached_problems, cached_village = hit
-            sources.out.extend(cached_problems)
-            return cached_village  # type: ignore[no-any-return]
     start, mark = len(sources.out), len(sources.texts)
-    village: M.Village | None = check_village(vf, cc, sources, phones)
+    phones = set(job.phones)
+    village: M.Village | None = check_village(job.files, job.context, sources, phones)
     text_sources = Sources(sources.base, sources.out, sources.texts[mark:])
     sources.out.extend(scan_texts(text_sources, phones))
     del sources.texts[mark:]
-    if village is not None and key:
-        village = replace(village, signature=key)
+    if village is not None and job.key:
+        village = replace(village, signature=job.key)
     if cache is not None:
-        cache.save("villages", key, (sources.out[start:], village))
+        cache.save("villages", job.key, (sources.out[start:], village))
     return village
 
 
