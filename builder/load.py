@@ -319,6 +319,9 @@ def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
         events = list(yaml.parse(file.text, Loader=_YamlLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if getattr(exc, "context", None) == "while scanning a simple key":
+            # NOTE: a key without its colon is noticed a line later; point at the key itself
+            mark = getattr(exc, "context_mark", None) or mark
         if mark is not None:
             line = mark.line + 1
         elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses to read

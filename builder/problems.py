@@ -187,8 +187,9 @@ MISSING_FIELD = _kind(
 EMPTY_FILE = _kind(
     "empty-file",
     "空文件",
-    "文件是空的，至少要有表头一行。",
-    "The file is empty; it needs at least the header row.",
+    "文件是空的。表格至少要有表头一行；YAML 文件请按填报指南中的示例填写。",
+    "The file is empty. A table needs at least its header row; a YAML file, the fields of the "
+    "example in the guide.",
 )
 CSV_SYNTAX = _kind(
     "csv-syntax",

@@ -219,6 +219,8 @@ class Sources:
         self.out.extend(problems)
         self.texts.append((file, _yaml_fields(node)))
         ctx = Ctx(file.rel, self.out)
+        if node is None and problems:
+            return None  # unreadable: the syntax problem says where, "empty" would mislead
         if node is None or (isinstance(node, ScalarNode) and node.is_null):
             ctx.add(P.EMPTY_FILE, 1, None)
             return None

@@ -532,3 +532,9 @@ def test_power_lists_inherit_county_town_village(project: Path) -> None:
     assert [n.id for n in dongshan.power_list.negative] == ["N01"]
     assert [n.id for n in xiwan.power_list.negative] == ["N01", "N02"]
     assert dongshan.parameters.cash_payment_limit == 2000  # the town's override
+
+
+def test_a_key_without_its_colon_is_reported_on_its_own_line(project: Path, edit: Edit) -> None:
+    """PyYAML notices the missing colon a line later; the clerk is pointed at the key."""
+    edit("chengguan/dongshan/2026-10/disclosure.yml", "reviewed_at: ", "reviewed_at ")
+    assert rows(project) == [(f"{D10}/disclosure.yml", 6, None, "yaml-syntax")]
