@@ -151,8 +151,8 @@ def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .demo import generate_county
-    from .search import plan_query
+    from builder.demo import generate_county
+    from builder.publish.search import plan_query
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--villages", type=int, default=600)

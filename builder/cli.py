@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import NoVillages
+from builder import __version__
+from builder.errors import NoVillages
 
 VILLAGES = click.option(
     "--villages",
@@ -28,7 +28,7 @@ def _villages(path: Path) -> Path:
 
 
 def _echo_report(report: object) -> None:
-    from .problems import Report, format_report
+    from builder.format.problems import Report, format_report
 
     assert isinstance(report, Report)
     for line in format_report(report):
@@ -72,9 +72,9 @@ def check(
     since_rev: str | None,
 ) -> None:
     """检查全部记录（或只检查给定的村/文件）。 / Check every record, or only the given villages or files."""
-    from .audit import commands as audit
-    from .audit.snapshot import china_today
-    from .validate import validate
+    from builder.audit import commands as audit
+    from builder.audit.snapshot import china_today
+    from builder.pipeline.validate import validate
 
     if since_rev is not None and paths:
         raise click.UsageError(
@@ -128,9 +128,9 @@ def flags(
     记录有错误时先列出错误；有错误级提示时退出码为 1。 / Exits 1 when records have errors or
     a flag is error-level.
     """
-    from .cache import BuildCache
-    from .rules import at_least, flags_json, format_flags
-    from .validate import validate
+    from builder.pipeline.cache import BuildCache
+    from builder.pipeline.validate import validate
+    from builder.rules import at_least, flags_json, format_flags
 
     result = validate(
         _villages(villages_dir),
@@ -174,9 +174,9 @@ def build(villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool)
     """检查记录，然后生成网站（出错时原网站不变）。 / Check, then build the site (on failure the old site stays)."""
     import time
 
-    from .cache import BuildCache
-    from .site import build_site
-    from .validate import validate
+    from builder.pipeline.cache import BuildCache
+    from builder.pipeline.validate import validate
+    from builder.publish.site import build_site
 
     started = time.perf_counter()
     cache = None if no_cache else BuildCache(Path.cwd() / ".build" / "cache")
@@ -207,7 +207,7 @@ def build(villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool)
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True)
 def serve(config_file: Path, dev_addr: str) -> None:
     """在本机预览网站，修改记录后自动刷新。 / Preview the site locally; reloads on every change."""
-    from .site import serve_site
+    from builder.publish.site import serve_site
 
     _log_to_terminal()
     serve_site(config_file, dev_addr)
@@ -229,7 +229,7 @@ def _log_to_terminal() -> None:
 )
 def convert(files: tuple[Path, ...]) -> None:
     """把 GBK/GB18030 编码的文件转成 UTF-8（原地，不丢内容）。 / Re-encode GBK files to UTF-8 in place."""
-    from .convert import convert_to_utf8
+    from builder.read.convert import convert_to_utf8
 
     for path in files:
         if convert_to_utf8(path):
@@ -253,7 +253,7 @@ def convert(files: tuple[Path, ...]) -> None:
 @click.option("--seed", default=1, show_default=True)
 def demo(out_dir: Path, villages: int, months: int, seed: int) -> None:
     """生成一个模拟县的记录，用于测试和压测。 / Generate a synthetic county for tests and benchmarks."""
-    from .demo import generate_county
+    from builder.demo import generate_county
 
     per_town = 30 if villages >= 30 else villages
     towns = max(1, -(-villages // per_town))
@@ -279,8 +279,8 @@ def diff(old: str | None, new: str | None, villages_dir: Path, as_json: bool) ->
     """
     import json
 
-    from .audit import commands as audit
-    from .audit.diff import content_changes
+    from builder.audit import commands as audit
+    from builder.audit.diff import content_changes
 
     result = audit.diff(_villages(villages_dir), Path.cwd(), old, new)
     if as_json:
@@ -319,8 +319,8 @@ def verify(
     that a fingerprint (or a QR code's link), a built site or the publication log matches the
     records.
     """
-    from .audit import commands as audit
-    from .validate import validate
+    from builder.audit import commands as audit
+    from builder.pipeline.validate import validate
 
     if (target is None) + (site_dir is None) + (saved_log is None) != 2:
         raise click.UsageError(
@@ -359,9 +359,9 @@ def log_group() -> None:
 def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
     """为新公开或新更正的期间在公开记录末尾追加条目。 / Append entries for newly published or
     corrected periods to the publication log."""
-    from .audit import commands as audit
-    from .audit.snapshot import china_today
-    from .validate import validate
+    from builder.audit import commands as audit
+    from builder.audit.snapshot import china_today
+    from builder.pipeline.validate import validate
 
     villages_dir = _villages(villages_dir)
     result = validate(villages_dir, Path.cwd())
@@ -391,7 +391,7 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
 )
 def schema_cmd(out_dir: Path) -> None:
     """导出 JSON Schema 与 Table Schema。 / Write the format as JSON Schema and Table Schema files."""
-    from .export import write_schemas
+    from builder.format.export import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(str(path))

@@ -25,13 +25,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from builder import model as M
-from builder.audit import log as L
+from builder import model
+from builder.audit import log
 from builder.audit.fingerprint import canonical, display, fingerprint, normalize, short
 from builder.cli import cli
-from builder.convert import convert_to_utf8
-from builder.site import build_site
-from builder.validate import validate
+from builder.pipeline.validate import validate
+from builder.publish.site import build_site
+from builder.read.convert import convert_to_utf8
 
 try:
     from browser import browser_missing, chromium, phone_page, serve_directory
@@ -51,8 +51,8 @@ SITE_URL = "https://example.org/shifan/"
 
 
 # --- known-answer vectors ------------------------------------------------------------------------
-def _village(names_online: str = "masked") -> M.Village:
-    return M.Village(
+def _village(names_online: str = "masked") -> model.Village:
+    return model.Village(
         slug="dongshan",
         town_slug="chengguan",
         name="东山村",
@@ -61,50 +61,50 @@ def _village(names_online: str = "masked") -> M.Village:
         households=None,
         population=None,
         people=(),
-        channels=M.Channels(),
-        power_list=M.PowerList(),
+        channels=model.Channels(),
+        power_list=model.PowerList(),
         periods=(),
         names_online=names_online,
     )
 
 
 D = Decimal
-V1 = M.Period(
+V1 = model.Period(
     period="2026-10",
-    opening=M.Balance(D("1000.00"), D("353100.00")),
-    closing=M.Balance(D("800.00"), D("353180")),
+    opening=model.Balance(D("1000.00"), D("353100.00")),
+    closing=model.Balance(D("800.00"), D("353180")),
     drafted_by="王丽",
     reviewed_by="李秀英",
     reviewed_at=dt.date(2026, 11, 3),
     published_at=dt.date(2026, 11, 5),
     ledger=(
-        M.LedgerRow(
+        model.LedgerRow(
             2, dt.date(2026, 10, 20), "记-003", "支付保洁员10月工资", "51302", "管理费用",
             None, D("120"), "孙桂兰", "现金", "收据", "张建国", "",
         ),
-        M.LedgerRow(3, dt.date(2026, 10, 25), "记-004", "收到租金", "501", "经营收入", D("100.00"), None),
+        model.LedgerRow(3, dt.date(2026, 10, 25), "记-004", "收到租金", "501", "经营收入", D("100.00"), None),
     ),
 )  # fmt: skip
-V2 = M.Period(
+V2 = model.Period(
     period="2026-09",
-    opening=M.Balance(D("1200.00"), D("348300.00")),
-    closing=M.Balance(D("1000.00"), D("353100.00")),
+    opening=model.Balance(D("1200.00"), D("348300.00")),
+    closing=model.Balance(D("1000.00"), D("353100.00")),
     drafted_by="王丽",
     reviewed_by="赵𠮷",
     reviewed_at=dt.date(2026, 10, 8),
     published_at=dt.date(2026, 10, 9),
     village_affairs=(
-        M.Affair("低保对象民主评议结果", dt.date(2026, 9, 15), "经村民代表民主评议，拟新增低保户1户。\n公示7天。"),
+        model.Affair("低保对象民主评议结果", dt.date(2026, 9, 15), "经村民代表民主评议，拟新增低保户1户。\n公示7天。"),
     ),
-    corrections=(M.Correction(dt.date(2026, 10, 20), "第3行金额录入错误，1200.00 改为 120.00", "李秀英"),),
+    corrections=(model.Correction(dt.date(2026, 10, 20), "第3行金额录入错误，1200.00 改为 120.00", "李秀英"),),
     ledger=(
-        M.LedgerRow(
+        model.LedgerRow(
             2, dt.date(2026, 9, 3), "记-001", "收到镇财政拨付运转经费", "503", "补助收入",
             D("15000.00"), None, "城关镇财政所", "转账", "财政票据", "", "",
         ),
     ),
     assistance=(
-        M.AssistanceRow(
+        model.AssistanceRow(
             2, "低保", "欧阳小明", "第一村民小组", D("580.00"), dt.date(2026, 9, 16),
             dt.date(2026, 9, 23), 3, "公示中",
         ),
@@ -117,7 +117,7 @@ FP2 = "f13b0f0bb40a85a7b6da74c8873133da98c8e0cae77a39cd46ca493651da6d0f"
 
 
 @pytest.mark.parametrize(("period", "text", "fp"), [(V1, C1, FP1), (V2, C2, FP2)])
-def test_fingerprint_known_answer_vectors(period: M.Period, text: str, fp: str) -> None:
+def test_fingerprint_known_answer_vectors(period: model.Period, text: str, fp: str) -> None:
     assert canonical(_village(), period) == text.encode()
     # the vector holds for any implementation: SHA-256 over the domain tag and the bytes above
     assert hashlib.sha256(b"sunlight-period-v1\x00" + text.encode()).hexdigest() == fp
@@ -133,7 +133,7 @@ def test_fingerprint_display_link_and_reading_back() -> None:
 
 
 # --- properties ---------------------------------------------------------------------------------------
-def _mutations(v: M.Village, p: M.Period) -> list[tuple[str, Any]]:
+def _mutations(v: model.Village, p: model.Period) -> list[tuple[str, Any]]:
     """(field path, current value) of every scalar a fingerprint must notice."""
     out: list[tuple[str, Any]] = [("village.code", v.code), ("period", p.period)]
     for key in ("drafted_by", "reviewed_by", "reviewed_at", "published_at"):
@@ -148,7 +148,9 @@ def _mutations(v: M.Village, p: M.Period) -> list[tuple[str, Any]]:
     return out
 
 
-def _with(v: M.Village, p: M.Period, path: str, new: Any) -> tuple[M.Village, M.Period]:
+def _with(
+    v: model.Village, p: model.Period, path: str, new: Any
+) -> tuple[model.Village, model.Period]:
     parts = path.split(".")
     if parts[0] == "village":
         return dataclasses.replace(v, code=new), p
@@ -342,7 +344,7 @@ def test_clean_month_over_month_history_passes(repo: Path) -> None:
         0,
         "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n",
     )
-    entries, problems = L.parse((repo / "publication-log.jsonl").read_text(), "log")
+    entries, problems = log.parse((repo / "publication-log.jsonl").read_text(), "log")
     assert problems == []
     assert [(e.village, e.period) for e in entries] == [
         ("chengguan/dongshan", "2026-08"),
@@ -414,12 +416,12 @@ def test_rewriting_the_log_fails(repo: Path, how: str, code: str) -> None:
     path = repo / "publication-log.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     if how == "rewrite":  # a forger who recomputes every hash after the change
-        entries, _ = L.parse("".join(lines), "log")
+        entries, _ = log.parse("".join(lines), "log")
         entries[1] = dataclasses.replace(entries[1], published_at="2026-10-01")
         chain = [entries[0]]
         for e in entries[1:]:
-            chain.append(L.seal(dataclasses.replace(e, prev=chain[-1].hash)))
-        lines = L.render(chain).splitlines(keepends=True)
+            chain.append(log.seal(dataclasses.replace(e, prev=chain[-1].hash)))
+        lines = log.render(chain).splitlines(keepends=True)
     elif how == "truncate":
         lines = lines[:-1]
     else:
@@ -586,7 +588,7 @@ def test_a_correction_shows_on_the_site(corrected: tuple[Path, Path]) -> None:
 @pytest.mark.slow
 def test_verify_reads_fingerprints_links_and_saved_logs(corrected: tuple[Path, Path]) -> None:
     project, _site = corrected
-    entries, _ = L.parse((project / "publication-log.jsonl").read_text(), "log")
+    entries, _ = log.parse((project / "publication-log.jsonl").read_text(), "log")
     old, new = [
         e.fingerprint for e in entries if e.period == "2026-11" and e.village.endswith("dongshan")
     ]

@@ -18,8 +18,8 @@ from browser import (
 )
 from conftest import make_project
 
-from builder.site import build_site
-from builder.validate import validate
+from builder.pipeline.validate import validate
+from builder.publish.site import build_site
 
 pytestmark = [
     pytest.mark.browser,

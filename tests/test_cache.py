@@ -10,9 +10,9 @@ import pytest
 from test_site import tree_digest
 
 from builder.bench import add_month
-from builder.cache import BuildCache
-from builder.site import build_site
-from builder.validate import validate
+from builder.pipeline.cache import BuildCache
+from builder.pipeline.validate import validate
+from builder.publish.site import build_site
 
 
 def build(project: Path, cache: BuildCache | None) -> Path:
@@ -74,15 +74,14 @@ def test_parallel_check_gives_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two forked processes check a large county exactly as one process does."""
-    from builder import validate as V
     from builder.demo import generate_county
 
     generate_county(tmp_path / "villages", towns=2, villages_per_town=6, months=3)
     ledger = sorted((tmp_path / "villages").glob("town-02/*/*/ledger.csv"))[0]
     ledger.write_text(ledger.read_text(encoding="utf-8").replace(".", ",", 1), encoding="utf-8")
-    monkeypatch.setattr(V, "PARALLEL_FROM", 10**6)
+    monkeypatch.setattr("builder.pipeline.validate.PARALLEL_FROM", 10**6)
     one = validate(tmp_path / "villages", tmp_path)
-    monkeypatch.setattr(V, "PARALLEL_FROM", 2)
+    monkeypatch.setattr("builder.pipeline.validate.PARALLEL_FROM", 2)
     cache = BuildCache(tmp_path / ".build")
     two = validate(tmp_path / "villages", tmp_path, cache=cache)
     assert one.report.rows("path", "line", "field", "code") != []

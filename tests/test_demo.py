@@ -279,7 +279,7 @@ def test_unrealistic_mode_keeps_the_same_format_and_arithmetic(tmp_path: Path) -
 
 
 def test_example_county_passes_the_validator(example: Path) -> None:
-    from builder.validate import validate
+    from builder.pipeline.validate import validate
 
     result = validate(example, example.parent)
     assert [str(p) for p in result.report.problems] == []

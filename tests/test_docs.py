@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder import schema as S
 from builder.cli import cli
-from builder.export import json_schema, table_schema
-from builder.problems import KINDS
+from builder.format import schema
+from builder.format.export import json_schema, table_schema
+from builder.format.problems import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 CODES = (ROOT / "content/codes.md").read_text(encoding="utf-8")
@@ -30,34 +30,34 @@ def test_command_has_help(command: str) -> None:
     assert cli.commands[command].help
 
 
-def _keys(fields: tuple[S.Field, ...], prefix: str = "") -> list[str]:
+def _keys(fields: tuple[schema.Field, ...], prefix: str = "") -> list[str]:
     out = []
     for f in fields:
         out.append(prefix + f.key)
-        inner = f.type.item if isinstance(f.type, S.ListOf) else f.type
-        if isinstance(inner, S.Obj):
+        inner = f.type.item if isinstance(f.type, schema.ListOf) else f.type
+        if isinstance(inner, schema.Obj):
             out += _keys(inner.fields, prefix + f.key + ".")
     return out
 
 
-@pytest.mark.parametrize("schema", S.ALL_SCHEMAS, ids=lambda s: s.name)
-def test_every_field_is_in_the_clerk_guide(schema: S.RecordSchema) -> None:
-    for key in _keys(schema.fields):
+@pytest.mark.parametrize("record_schema", schema.ALL_SCHEMAS, ids=lambda s: s.name)
+def test_every_field_is_in_the_clerk_guide(record_schema: schema.RecordSchema) -> None:
+    for key in _keys(record_schema.fields):
         assert f"`{key}`" in GUIDE, key
 
 
-@pytest.mark.parametrize("schema", S.YAML_SCHEMAS, ids=lambda s: s.name)
-def test_published_json_schema_is_current(schema: S.RecordSchema) -> None:
-    path = ROOT / "content/schema" / f"{schema.name}.schema.json"
-    assert json.loads(path.read_text(encoding="utf-8")) == json_schema(schema), (
+@pytest.mark.parametrize("record_schema", schema.YAML_SCHEMAS, ids=lambda s: s.name)
+def test_published_json_schema_is_current(record_schema: schema.RecordSchema) -> None:
+    path = ROOT / "content/schema" / f"{record_schema.name}.schema.json"
+    assert json.loads(path.read_text(encoding="utf-8")) == json_schema(record_schema), (
         "run: sunlight schema"
     )
 
 
-@pytest.mark.parametrize("schema", S.CSV_SCHEMAS, ids=lambda s: s.name)
-def test_published_table_schema_is_current(schema: S.RecordSchema) -> None:
-    path = ROOT / "content/schema" / f"{schema.name}.tableschema.json"
-    assert json.loads(path.read_text(encoding="utf-8")) == table_schema(schema)
+@pytest.mark.parametrize("record_schema", schema.CSV_SCHEMAS, ids=lambda s: s.name)
+def test_published_table_schema_is_current(record_schema: schema.RecordSchema) -> None:
+    path = ROOT / "content/schema" / f"{record_schema.name}.tableschema.json"
+    assert json.loads(path.read_text(encoding="utf-8")) == table_schema(record_schema)
 
 
 def test_readme_quick_start_is_the_two_commands() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.load import TextFile, decode, parse_csv, parse_yaml
-from builder.schema import ASSISTANCE, LEDGER
-from builder.validate import validate
+from builder.format.schema import ASSISTANCE, LEDGER
+from builder.pipeline.validate import validate
+from builder.read.files import TextFile, decode, parse_csv, parse_yaml
 
 YAML_BITS = st.sampled_from(
     [

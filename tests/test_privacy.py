@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from builder import problems as P
-from builder.privacy import is_luhn, is_resident_id, mask_text, scan_characters, scan_personal_data
+from builder.format import problems
+from builder.format.privacy import (
+    is_luhn,
+    is_resident_id,
+    mask_text,
+    scan_characters,
+    scan_personal_data,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +81,7 @@ def test_masking_is_one_fixed_pattern() -> None:
 def test_invisible_characters() -> None:
     found = list(scan_characters("a\u200bb\u202ec\x07d\te"))
     assert [(f.column, f.kind) for f in found] == [
-        (2, P.BAD_CHARACTER),
-        (4, P.BAD_CHARACTER),
-        (6, P.BAD_CHARACTER),
+        (2, problems.BAD_CHARACTER),
+        (4, problems.BAD_CHARACTER),
+        (6, problems.BAD_CHARACTER),
     ]

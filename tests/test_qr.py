@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from builder.qr import BORDER, qr_png, qr_svg
+from builder.publish.qr import BORDER, qr_png, qr_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SHORT_URL = "https://example.org/"
@@ -267,7 +267,7 @@ def _reference_matrix(url: str) -> list[list[bool]]:
 @settings(max_examples=150, deadline=None)
 @given(path=st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF0123456789-._~%/?=&#", max_size=700))
 def test_fast_mask_choice_draws_exactly_qrcodes_symbol(path: str) -> None:
-    from builder.qr import _matrix
+    from builder.publish.qr import _matrix
 
     url = "https://example.org/" + path
     assert _matrix(url) == _reference_matrix(url)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.validate import validate
+from builder.pipeline.validate import validate
 
 DV = "villages/chengguan/dongshan"
 Edit = Callable[[str, str, str], Path]

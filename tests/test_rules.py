@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from builder import schema as S
 from builder.demo import write_example_county
+from builder.format import schema
+from builder.pipeline.validate import validate
 from builder.rules import RULES, publication_units
-from builder.validate import validate
 
 TODAY = dt.date(2026, 11, 20)
 DV = "villages/chengguan/dongshan"
@@ -39,8 +39,8 @@ def add_contract(project: Path, row: str) -> int:
 
 
 def test_every_rule_is_declared_with_its_parameters() -> None:
-    assert sorted(RULES, key=lambda r: int(r[1:])) == list(S.RULE_IDS)
-    keys = {f.key for f in S.PARAMETERS.fields}
+    assert sorted(RULES, key=lambda r: int(r[1:])) == list(schema.RULE_IDS)
+    keys = {f.key for f in schema.PARAMETERS.fields}
     for r in RULES.values():
         assert r.level in ("error", "warning", "info") and r.title and r.why and r.why_en
         assert set(r.params) <= keys, r.id

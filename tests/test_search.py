@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder import search
-from builder.search import (
+from builder.publish import search
+from builder.publish.search import (
     ASSETS_DIR,
     MIN_CHARS_MESSAGE,
     SearchDoc,

@@ -11,8 +11,8 @@ import zxingcpp
 from PIL import Image
 
 from builder.errors import BuilderError
-from builder.site import build_site
-from builder.validate import validate
+from builder.pipeline.validate import validate
+from builder.publish.site import build_site
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.validate import validate
+from builder.pipeline.validate import validate
 
 D8 = "villages/chengguan/dongshan/2026-08"
 D9 = "villages/chengguan/dongshan/2026-09"

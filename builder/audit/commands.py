@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .. import git
-from .. import model as M
-from .. import problems as P
-from ..errors import BuilderError
-from ..load import display_path
-from ..problems import Problem, format_problem
-from ..validate import Result
-from . import log as L
-from .diff import Change, diff_village
-from .fingerprint import display, fingerprint, matches, normalize, period_url, short
-from .since import since_problems
-from .snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
+from builder import model
+from builder.audit import log
+from builder.audit.diff import Change, diff_village
+from builder.audit.fingerprint import display, fingerprint, matches, normalize, period_url, short
+from builder.audit.since import since_problems
+from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
+from builder.errors import BuilderError
+from builder.format import problems
+from builder.format.problems import Problem, format_problem
+from builder.pipeline.validate import Result
+from builder.read import git
+from builder.read.files import display_path
 
 WORKTREE = "."
 
@@ -49,12 +49,12 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
     if not path.is_file():
         return []
     rel = display_path(path, base.resolve())
-    entries, problems = L.parse(path.read_text(encoding="utf-8"), rel)
-    if problems:
-        return problems
+    entries, found = log.parse(path.read_text(encoding="utf-8"), rel)
+    if found:
+        return found
     towns = result.county.towns if result.county is not None else result.towns
     villages = [v for t in towns for v in t.villages]
-    return L.stale_problems(entries, villages, today, rel, P.LOG_OUT_OF_DATE)
+    return log.stale_problems(entries, villages, today, rel, problems.LOG_OUT_OF_DATE)
 
 
 def since(
@@ -130,28 +130,28 @@ def diff(villages_dir: Path, base: Path, a: str | None, b: str | None) -> DiffRe
     return result
 
 
-def _unreadable(v: M.Village, label: str) -> Change:
+def _unreadable(v: model.Village, label: str) -> Change:
     return Change(
         v.code, v.name, f"{v.town_slug}/{v.slug}", "", "village", "unreadable", item=label
     )
 
 
 # --- log ------------------------------------------------------------------------------------------
-def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[L.Entry]:
+def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.Entry]:
     """Append an entry for every published period whose fingerprint the log lacks; return them."""
     assert result.county is not None
     path = log_path(villages_dir)
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    entries, problems = L.parse(text, LOG_NAME)
-    if problems:
-        zh, en = format_problem(problems[0]).split("\n", 1)
+    entries, found = log.parse(text, LOG_NAME)
+    if found:
+        zh, en = format_problem(found[0]).split("\n", 1)
         raise BuilderError(zh, en.strip())
-    new = L.append(entries, L.pending(entries, result.county.villages(), today))
+    new = log.append(entries, log.pending(entries, result.county.villages(), today))
     if new:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".publication-log-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text + L.render(new))
+                f.write(text + log.render(new))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -166,19 +166,19 @@ class Verdict:
     lines: list[str] = field(default_factory=list)
 
 
-def _where(v: M.Village, p: M.Period) -> str:
+def _where(v: model.Village, p: model.Period) -> str:
     return f"{v.name}（{v.town_slug}/{v.slug}）{p.period}"
 
 
-def _log_entries(villages_dir: Path) -> list[L.Entry]:
+def _log_entries(villages_dir: Path) -> list[log.Entry]:
     path = log_path(villages_dir)
     if not path.is_file():
         return []
-    entries, _ = L.parse(path.read_text(encoding="utf-8"), LOG_NAME)
+    entries, _ = log.parse(path.read_text(encoding="utf-8"), LOG_NAME)
     return entries
 
 
-def verify_fingerprint(county: M.County, villages_dir: Path, text: str) -> Verdict:
+def verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> Verdict:
     """Does a fingerprint (≥128 bits, or a page link carrying one) name a published period?"""
     target: tuple[str, str] | None = None
     given = normalize(text)
@@ -242,10 +242,10 @@ def verify_log(villages_dir: Path, saved: Path) -> Verdict:
     current = log_path(villages_dir)
     now = current.read_text(encoding="utf-8") if current.is_file() else None
     old = saved.read_text(encoding="utf-8")
-    problems = L.extension_problems(old, now, LOG_NAME, str(saved))
-    _entries, broken = L.parse(now or "", LOG_NAME)
-    if problems or broken:
-        p = (problems or broken)[0]
+    found = log.extension_problems(old, now, LOG_NAME, str(saved))
+    _entries, broken = log.parse(now or "", LOG_NAME)
+    if found or broken:
+        p = (found or broken)[0]
         values = dict(p.values)
         return Verdict(
             False,
@@ -264,10 +264,10 @@ def verify_log(villages_dir: Path, saved: Path) -> Verdict:
     )
 
 
-def verify_site(county: M.County, villages_dir: Path, site_dir: Path) -> Verdict:
+def verify_site(county: model.County, villages_dir: Path, site_dir: Path) -> Verdict:
     """Does a built site show, for every published period, exactly the records' fingerprint
     (page, printable sheet and its QR code), and the same publication log?"""
-    from ..qr import qr_svg
+    from builder.publish.qr import qr_svg
 
     bad: list[str] = []
     seen: set[str] = set()
@@ -291,9 +291,11 @@ def verify_site(county: M.County, villages_dir: Path, site_dir: Path) -> Verdict
         rel = page.parent.relative_to(site_dir).as_posix() + "/"
         if rel not in seen:
             bad.append(f"{rel}index.html（记录中没有这一期 / not in the records）")
-    log = log_path(villages_dir)
+    log_file = log_path(villages_dir)
     site_log = site_dir / "log" / LOG_NAME
-    if log.is_file() and (not site_log.is_file() or site_log.read_bytes() != log.read_bytes()):
+    if log_file.is_file() and (
+        not site_log.is_file() or site_log.read_bytes() != log_file.read_bytes()
+    ):
         bad.append(f"log/{LOG_NAME}")
     if bad:
         return Verdict(

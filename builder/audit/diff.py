@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .. import model as M
-from .. import schema as S
-from .fingerprint import canonical
+from builder import model
+from builder.audit.fingerprint import canonical
+from builder.format import schema
 
 SECTIONS = {
     "ledger": "收支明细",
@@ -41,8 +41,8 @@ VILLAGE_FIELDS = (
     ("households", "户数"),
     ("population", "人口"),
 )
-LEDGER_FIELDS = tuple((f.key, f.zh) for f in S.LEDGER.fields)
-ASSISTANCE_FIELDS = tuple((f.key, f.zh) for f in S.ASSISTANCE.fields)
+LEDGER_FIELDS = tuple((f.key, f.zh) for f in schema.LEDGER.fields)
+ASSISTANCE_FIELDS = tuple((f.key, f.zh) for f in schema.ASSISTANCE.fields)
 AFFAIR_FIELDS = (("title", "标题"), ("date", "日期"), ("body", "内容"))
 SHORT = 40
 
@@ -198,7 +198,7 @@ class Who:
         return Change(self.code, self.name, self.path, period, section, action, **kw)
 
     def person(self, name: str) -> str:
-        return M.mask_name(name) if self.mask else name
+        return model.mask_name(name) if self.mask else name
 
 
 def _attr(obj: Any, key: str) -> Any:
@@ -207,13 +207,13 @@ def _attr(obj: Any, key: str) -> Any:
     return obj
 
 
-def _ledger_item(r: M.LedgerRow) -> str:
+def _ledger_item(r: model.LedgerRow) -> str:
     amount = f"收入 {r.income:.2f}" if r.income is not None else f"支出 {value(r.expense)}"
     parts = [r.date.isoformat(), r.voucher_no, r.summary, amount, r.counterparty]
     return " ".join(p for p in parts if p)
 
 
-def _assistance_item(r: M.AssistanceRow, who: Who) -> str:
+def _assistance_item(r: model.AssistanceRow, who: Who) -> str:
     return f"{r.category} {who.person(r.name)} {r.group} {r.amount:.2f}"
 
 
@@ -264,7 +264,7 @@ def _shown(who: Who, key: str, v: Any) -> str | None:
     return value(who.person(v)) if key == "name" and isinstance(v, str) else value(v)
 
 
-def diff_period(who: Who, old: M.Period | None, new: M.Period | None) -> list[Change]:
+def diff_period(who: Who, old: model.Period | None, new: model.Period | None) -> list[Change]:
     """Every change between two versions of one period (None: the period is not there)."""
     if old is None and new is None:
         return []
@@ -327,9 +327,9 @@ def diff_period(who: Who, old: M.Period | None, new: M.Period | None) -> list[Ch
 
 
 def _corrections(
-    who: Who, per: str, old: tuple[M.Correction, ...], new: tuple[M.Correction, ...]
+    who: Who, per: str, old: tuple[model.Correction, ...], new: tuple[model.Correction, ...]
 ) -> list[Change]:
-    def item(c: M.Correction) -> str:
+    def item(c: model.Correction) -> str:
         return f"{c.date.isoformat()} {c.reason}（批准：{c.approved_by}）"
 
     keep = 0
@@ -340,7 +340,7 @@ def _corrections(
     ]
 
 
-def _totals(who: Who, per: str, old: M.Period, new: M.Period) -> list[Change]:
+def _totals(who: Who, per: str, old: model.Period, new: model.Period) -> list[Change]:
     out = []
     for key, label in (("income", "本期收入合计"), ("expense", "本期支出合计")):
         a, b = getattr(old, key), getattr(new, key)
@@ -352,7 +352,7 @@ def _totals(who: Who, per: str, old: M.Period, new: M.Period) -> list[Change]:
             )
     old_acc = {a.code: a for a in old.by_account}
     new_acc = {a.code: a for a in new.by_account}
-    zero = M.AccountTotal("", "", M.ZERO, M.ZERO)
+    zero = model.AccountTotal("", "", model.ZERO, model.ZERO)
     for code in sorted(old_acc.keys() | new_acc.keys()):
         a, b = old_acc.get(code, zero), new_acc.get(code, zero)
         name = (new_acc.get(code) or old_acc.get(code) or zero).name
@@ -373,13 +373,15 @@ def _totals(who: Who, per: str, old: M.Period, new: M.Period) -> list[Change]:
     return out
 
 
-def period_changed(old_v: M.Village, old: M.Period, new_v: M.Village, new: M.Period) -> bool:
+def period_changed(
+    old_v: model.Village, old: model.Period, new_v: model.Village, new: model.Period
+) -> bool:
     """Whether the full records of a period differ (personal names unmasked, order counted)."""
     return canonical(old_v, old, names="full") != canonical(new_v, new, names="full")
 
 
 # --- villages ---------------------------------------------------------------------------------
-def _people(who: Who, old: M.Village, new: M.Village) -> list[Change]:
+def _people(who: Who, old: model.Village, new: model.Village) -> list[Change]:
     a = {p.name: p.roles for p in old.people}
     b = {p.name: p.roles for p in new.people}
     out = []
@@ -399,8 +401,8 @@ def _people(who: Who, old: M.Village, new: M.Village) -> list[Change]:
 
 
 def diff_village(
-    old: M.Village | None,
-    new: M.Village | None,
+    old: model.Village | None,
+    new: model.Village | None,
     *,
     mask: bool = False,
     touched: Iterable[str] = (),

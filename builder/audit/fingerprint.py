@@ -23,7 +23,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from .. import model as M
+from builder import model
 
 DOMAIN = b"sunlight-period-v1\x00"
 SHORT_HEX = 32  # 128 bits: what paper, links and QR codes carry
@@ -40,15 +40,15 @@ def _s(value: Any) -> str:
     return str(value)
 
 
-def _affairs(items: tuple[M.Affair, ...]) -> list[dict[str, str]]:
+def _affairs(items: tuple[model.Affair, ...]) -> list[dict[str, str]]:
     return [{"title": a.title, "date": _s(a.date), "body": a.body} for a in items]
 
 
 def canonical_data(
-    village: M.Village, period: M.Period, *, names: str = "masked"
+    village: model.Village, period: model.Period, *, names: str = "masked"
 ) -> dict[str, Any]:
     """The canonical form as plain data (names: "masked" for fingerprints, "full" for checks)."""
-    mask = M.mask_name if names == "masked" else str
+    mask = model.mask_name if names == "masked" else str
     return {
         "village": village.code,
         "period": period.period,
@@ -101,12 +101,12 @@ def encode(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def canonical(village: M.Village, period: M.Period, *, names: str = "masked") -> bytes:
+def canonical(village: model.Village, period: model.Period, *, names: str = "masked") -> bytes:
     """The canonical bytes of a period (what the fingerprint hashes, after the domain)."""
     return encode(canonical_data(village, period, names=names))
 
 
-def fingerprint(village: M.Village, period: M.Period) -> str:
+def fingerprint(village: model.Village, period: model.Period) -> str:
     """The period's fingerprint: 64 lower-case hex digits."""
     return hashlib.sha256(DOMAIN + canonical(village, period)).hexdigest()
 
@@ -135,6 +135,6 @@ def matches(fp: str, given: str) -> bool:
     return len(given) >= SHORT_HEX and fp.startswith(given)
 
 
-def period_url(county: M.County, village: M.Village, period: M.Period, fp: str) -> str:
+def period_url(county: model.County, village: model.Village, period: model.Period, fp: str) -> str:
     """The link a printed sheet's QR code carries: the period's page and its fingerprint."""
     return f"{county.site_url}{village.url}{period.period}/?fp={short(fp)}"

@@ -11,10 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .. import git
-from .. import model as M
-from .diff import Change, Who, content_changes, diff_period, diff_village, period_changed
-from .snapshot import Repo, VillageAt, VillageCache
+from builder import model
+from builder.audit.diff import (
+    Change,
+    Who,
+    content_changes,
+    diff_period,
+    diff_village,
+    period_changed,
+)
+from builder.audit.snapshot import Repo, VillageAt, VillageCache
+from builder.read import git
 
 PERIOD_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
@@ -33,7 +40,7 @@ class CorrectionDetail:
     """One correction of a period, with what it changed (published version → corrected)."""
 
     period: str
-    correction: M.Correction
+    correction: model.Correction
     changes: tuple[Change, ...] = ()
     commit: git.Commit | None = None
 
@@ -66,7 +73,7 @@ def _split(path: str, prefix: str) -> tuple[str, str] | None:
     return f"{parts[0]}/{parts[1]}", parts[2]
 
 
-def _touches(commits: list[git.Commit], prefix: str, county: M.County) -> list[_Touch]:
+def _touches(commits: list[git.Commit], prefix: str, county: model.County) -> list[_Touch]:
     """Which villages each commit touched, following renamed folders back in time."""
     alias = {f"{v.town_slug}/{v.slug}": v.code for v in county.villages()}
     out: list[_Touch] = []
@@ -101,7 +108,7 @@ def _touches(commits: list[git.Commit], prefix: str, county: M.County) -> list[_
     return out
 
 
-def histories(repo: Repo | None, county: M.County) -> dict[str, VillageHistory]:
+def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHistory]:
     """Every village's history by area code (empty outside git)."""
     out = {v.code: VillageHistory() for v in county.villages()}
     if repo is None:
@@ -136,7 +143,7 @@ def histories(repo: Repo | None, county: M.County) -> dict[str, VillageHistory]:
     return out
 
 
-def _corrections(village: M.Village, touches: list[_Touch]) -> list[CorrectionDetail]:
+def _corrections(village: model.Village, touches: list[_Touch]) -> list[CorrectionDetail]:
     """Each correction with the changes between the version published before it and the
     version it approved."""
     who = Who(
@@ -195,5 +202,5 @@ def _corrections(village: M.Village, touches: list[_Touch]) -> list[CorrectionDe
     return out
 
 
-def _period(v: M.Village | None, period: str) -> M.Period | None:
+def _period(v: model.Village | None, period: str) -> model.Period | None:
     return next((p for p in v.periods if p.period == period), None) if v else None

@@ -24,10 +24,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from .. import model as M
-from .. import problems as P
-from ..problems import Location, Problem
-from .fingerprint import encode, fingerprint
+from builder import model
+from builder.audit.fingerprint import encode, fingerprint
+from builder.format import problems
+from builder.format.problems import Location, Problem
 
 DOMAIN = b"sunlight-log-v1\x00"
 ZERO = "0" * 64
@@ -83,7 +83,7 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
     entries: list[Entry] = []
 
     def broken(n: int, zh: str, en: str) -> tuple[list[Entry], list[Problem]]:
-        return entries, [P.LOG_BROKEN.at(Location(rel, n), None, reason=zh, reason_en=en)]
+        return entries, [problems.LOG_BROKEN.at(Location(rel, n), None, reason=zh, reason_en=en)]
 
     if text and not text.endswith("\n"):
         return broken(text.count("\n") + 1, "最后一行没有换行符。", "The last line has no newline.")
@@ -144,7 +144,7 @@ def extension_problems(
     values = {"rev": rev, "path": rel}
     if new_text is None:
         return [
-            P.LOG_REWRITTEN.at(
+            problems.LOG_REWRITTEN.at(
                 Location(rel),
                 None,
                 reason="文件被删除了。",
@@ -155,7 +155,7 @@ def extension_problems(
     for n, old_line in enumerate(old_lines, start=1):
         if n > len(new_lines):
             return [
-                P.LOG_REWRITTEN.at(
+                problems.LOG_REWRITTEN.at(
                     Location(rel, n),
                     None,
                     reason=f"从第 {n} 行起被截掉了（原有 {len(old_lines)} 行，现在 {len(new_lines)} 行）。",
@@ -165,7 +165,7 @@ def extension_problems(
             ]
         if new_lines[n - 1] != old_line:
             return [
-                P.LOG_REWRITTEN.at(
+                problems.LOG_REWRITTEN.at(
                     Location(rel, n),
                     None,
                     reason=f"第 {n} 行被改写了。",
@@ -184,14 +184,14 @@ def latest(entries: Iterable[Entry]) -> dict[tuple[str, str], Entry]:
     return out
 
 
-def is_published(period: M.Period, today: dt.date) -> bool:
+def is_published(period: model.Period, today: dt.date) -> bool:
     """A period counts as published from its published_at."""
     return period.published_at <= today
 
 
 def pending(
-    entries: list[Entry], villages: Iterable[M.Village], today: dt.date
-) -> list[tuple[M.Village, M.Period, str]]:
+    entries: list[Entry], villages: Iterable[model.Village], today: dt.date
+) -> list[tuple[model.Village, model.Period, str]]:
     """Published periods whose current fingerprint the log does not end with, oldest first."""
     last = latest(entries)
     out = []
@@ -207,7 +207,9 @@ def pending(
     return out
 
 
-def append(entries: list[Entry], items: list[tuple[M.Village, M.Period, str]]) -> list[Entry]:
+def append(
+    entries: list[Entry], items: list[tuple[model.Village, model.Period, str]]
+) -> list[Entry]:
     """New entries for items, chained after entries."""
     prev = entries[-1].hash if entries else ZERO
     seq = len(entries)
@@ -236,7 +238,11 @@ def render(entries: Iterable[Entry]) -> str:
 
 
 def stale_problems(
-    entries: list[Entry], villages: Iterable[M.Village], today: dt.date, rel: str, kind: P.Kind
+    entries: list[Entry],
+    villages: Iterable[model.Village],
+    today: dt.date,
+    rel: str,
+    kind: problems.Kind,
 ) -> list[Problem]:
     """Published periods the log does not (yet) carry with their current fingerprint."""
     last = latest(entries)

@@ -13,16 +13,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
-from .. import model as M
-from .. import problems as P
-from ..problems import Location, Problem
-from . import log as L
-from .diff import Who, content_changes, diff_period, period_changed
-from .fingerprint import fingerprint
-from .snapshot import Snapshot
+from builder import model
+from builder.audit import log
+from builder.audit.diff import Who, content_changes, diff_period, period_changed
+from builder.audit.fingerprint import fingerprint
+from builder.audit.snapshot import Snapshot
+from builder.format import problems
+from builder.format.problems import Location, Problem
 
 #: In `check --since`, a log that lags behind the records blocks (a warning in plain `check`).
-LOG_OUT_OF_DATE = dataclasses.replace(P.LOG_OUT_OF_DATE, severity=P.Severity.ERROR)
+LOG_OUT_OF_DATE = dataclasses.replace(problems.LOG_OUT_OF_DATE, severity=problems.Severity.ERROR)
 
 
 def since_problems(base: Snapshot, head: Snapshot, root: str, log_rel: str) -> list[Problem]:
@@ -34,7 +34,7 @@ def since_problems(base: Snapshot, head: Snapshot, root: str, log_rel: str) -> l
     return out
 
 
-def _where(root: str, v: M.Village, period: str, name: str = "disclosure.yml") -> Location:
+def _where(root: str, v: model.Village, period: str, name: str = "disclosure.yml") -> Location:
     return Location(f"{root}/{v.town_slug}/{v.slug}/{period}/{name}".rstrip("/"))
 
 
@@ -42,13 +42,13 @@ def _edits(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
     for code, old_v in sorted(base.villages.items()):
         new_v = head.villages.get(code)
         for old in old_v.periods:
-            if not L.is_published(old, base.as_of):
+            if not log.is_published(old, base.as_of):
                 continue
             new = _period(new_v, old.period)
             if new is None:
                 if _unreadable(head, old_v, new_v, old.period):
                     continue  # it is there but has errors, which the usual checks report
-                yield P.PERIOD_DELETED.at(
+                yield problems.PERIOD_DELETED.at(
                     _where(root, new_v or old_v, old.period, ""),
                     None,
                     village=old_v.name,
@@ -63,11 +63,13 @@ def _edits(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
     yield from _unchecked(base, head, root)
 
 
-def _period(v: M.Village | None, period: str) -> M.Period | None:
+def _period(v: model.Village | None, period: str) -> model.Period | None:
     return next((p for p in v.periods if p.period == period), None) if v else None
 
 
-def _unreadable(head: Snapshot, old_v: M.Village, new_v: M.Village | None, period: str) -> bool:
+def _unreadable(
+    head: Snapshot, old_v: model.Village, new_v: model.Village | None, period: str
+) -> bool:
     """Whether the period's folder is still there (so a missing model means errors)."""
     v = new_v or old_v
     if new_v is None and f"{old_v.town_slug}/{old_v.slug}" not in head.dirs:
@@ -76,14 +78,19 @@ def _unreadable(head: Snapshot, old_v: M.Village, new_v: M.Village | None, perio
 
 
 def _corrections(
-    old_v: M.Village, old: M.Period, new_v: M.Village, new: M.Period, head: Snapshot, root: str
+    old_v: model.Village,
+    old: model.Period,
+    new_v: model.Village,
+    new: model.Period,
+    head: Snapshot,
+    root: str,
 ) -> Iterator[Problem]:
     where = _where(root, new_v, new.period)
     values = {"village": new_v.name, "period": new.period}
     kept = new.corrections[: len(old.corrections)]
     if kept != old.corrections:
         bad = next(a for i, a in enumerate(old.corrections) if i >= len(kept) or kept[i] != a)
-        yield P.CORRECTION_REWRITTEN.at(
+        yield problems.CORRECTION_REWRITTEN.at(
             where,
             "corrections",
             field_zh="更正记录",
@@ -99,7 +106,7 @@ def _corrections(
             changes[0].text.removeprefix(f"{new_v.name} {new.period} ") if changes else "内容有变化"
         )
         more = f" 等 {len(changes)} 处" if len(changes) > 1 else ""
-        yield P.SILENT_EDIT.at(
+        yield problems.SILENT_EDIT.at(
             where,
             "corrections",
             field_zh="更正记录",
@@ -112,7 +119,7 @@ def _corrections(
     earliest = max([old.published_at, *(c.date for c in old.corrections)])
     for c in added:
         if not (earliest <= c.date <= head.as_of):
-            yield P.CORRECTION_DATE.at(
+            yield problems.CORRECTION_DATE.at(
                 where,
                 "corrections.date",
                 field_zh="更正记录·更正日期",
@@ -126,15 +133,15 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
     """Villages that had errors in base: hold their logged periods to their fingerprints."""
     if not base.log_text:
         return
-    entries, _ = L.parse(base.log_text, "")
+    entries, _ = log.parse(base.log_text, "")
     warned: set[str] = set()
-    for (code, period), entry in sorted(L.latest(entries).items()):
+    for (code, period), entry in sorted(log.latest(entries).items()):
         if code in base.villages or entry.village not in base.dirs:
             continue  # checked field by field above, or a folder gone before REV
         new_v = head.villages.get(code)
         if code not in warned:
             warned.add(code)
-            yield P.SINCE_UNCHECKED.at(
+            yield problems.SINCE_UNCHECKED.at(
                 Location(f"{root}/{entry.village}"), None, rev=base.label, village=entry.village
             )
         new = _period(new_v, period)
@@ -144,7 +151,7 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
                 and (f"{new_v.town_slug}/{new_v.slug}/{period}" in head.period_dirs)
             ):
                 continue
-            yield P.PERIOD_DELETED.at(
+            yield problems.PERIOD_DELETED.at(
                 Location(f"{root}/{entry.village}/{period}"),
                 None,
                 village=entry.village,
@@ -156,7 +163,7 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
             fingerprint(new_v, new) != entry.fingerprint
             and len(new.corrections) <= entry.corrections
         ):
-            yield P.SILENT_EDIT.at(
+            yield problems.SILENT_EDIT.at(
                 _where(root, new_v, period),
                 "corrections",
                 field_zh="更正记录",
@@ -169,11 +176,11 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
 
 
 def _log(base: Snapshot, head: Snapshot, log_rel: str) -> list[Problem]:
-    out = L.extension_problems(base.log_text, head.log_text, log_rel, base.label)
-    entries, broken = L.parse(head.log_text or "", log_rel)
+    out = log.extension_problems(base.log_text, head.log_text, log_rel, base.label)
+    entries, broken = log.parse(head.log_text or "", log_rel)
     out += broken
     if not broken:
-        out += L.stale_problems(
+        out += log.stale_problems(
             entries, head.villages.values(), head.as_of, log_rel, LOG_OUT_OF_DATE
         )
     return out

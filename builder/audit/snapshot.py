@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import git
-from .. import model as M
-from ..problems import Report
-from ..validate import Result, validate
+from builder import model
+from builder.format.problems import Report
+from builder.pipeline.validate import Result, validate
+from builder.read import git
 
 LOG_NAME = "publication-log.jsonl"
 
@@ -53,14 +53,14 @@ class Snapshot:
     label: str  # what the user called it: "HEAD~1", "工作区"
     commit: str | None  # full commit id; None for the working tree; git.EMPTY before history
     as_of: dt.date  # the commit's day (UTC+8), or today for the working tree
-    villages: dict[str, M.Village] = field(default_factory=dict)  # by area code
+    villages: dict[str, model.Village] = field(default_factory=dict)  # by area code
     dirs: set[str] = field(default_factory=set)  # "town/village" folders present
     period_dirs: set[str] = field(default_factory=set)  # "town/village/YYYY-MM" present
     log_text: str | None = None
     report: Report = field(default_factory=Report)
-    county: M.County | None = None
+    county: model.County | None = None
 
-    def village_at(self, path: str) -> M.Village | None:
+    def village_at(self, path: str) -> model.Village | None:
         return next((v for v in self.villages.values() if f"{v.town_slug}/{v.slug}" == path), None)
 
 
@@ -126,7 +126,7 @@ def village_context(villages_rel: str, path: str) -> list[str]:
 class VillageAt:
     """One village at one revision: its model, or whether its folder was there at all."""
 
-    village: M.Village | None
+    village: model.Village | None
     present: bool
 
 

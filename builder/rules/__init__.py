@@ -22,21 +22,21 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from .. import model as M
-from .. import problems as P
-from ..git import commit_day
-from . import contracts, decisions, ledger, publication
-from .base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
-from .publication import STATUS_ZH, Unit, publication_units
+from builder import model
+from builder.format import problems
+from builder.read.git import commit_day
+from builder.rules import contracts, decisions, ledger, publication
+from builder.rules.base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
+from builder.rules.publication import STATUS_ZH, Unit, publication_units
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 _CHECKS = (publication, ledger, contracts, decisions)  # importing them declares their rules
 
 
 # --- running the rules ---------------------------------------------------------------------------
-def evaluate(county: M.County, as_of: dt.date) -> list[M.Flag]:
+def evaluate(county: model.County, as_of: dt.date) -> list[model.Flag]:
     """Every flag of every village, sorted by place."""
-    flags: list[M.Flag] = []
+    flags: list[model.Flag] = []
     for town in county.towns:
         for village in town.villages:
             scope = Scope(town, village, as_of)
@@ -47,18 +47,18 @@ def evaluate(county: M.County, as_of: dt.date) -> list[M.Flag]:
                 scope.rule = r.id
                 for f in r.check(scope):
                     flags.append(replace(f, severity=level) if level else f)
-    return sorted(flags, key=M.Flag.sort_key)
+    return sorted(flags, key=model.Flag.sort_key)
 
 
-def flag_problem(f: M.Flag) -> P.Problem:
+def flag_problem(f: model.Flag) -> problems.Problem:
     """An error-level flag as a problem in the report: it blocks publishing."""
     r = RULES[f.rule]
-    return P.RED_FLAG.at(
+    return problems.RED_FLAG.at(
         f.where, None, rule=f.rule, title=r.title, title_en=r.title_en, seen=f.zh, seen_en=f.en
     )
 
 
-def latest_record_date(county: M.County) -> dt.date | None:
+def latest_record_date(county: model.County) -> dt.date | None:
     """The newest date the records themselves report (publication, topics, decisions)."""
     dates: list[dt.date] = []
     for v in county.villages():
@@ -68,7 +68,7 @@ def latest_record_date(county: M.County) -> dt.date | None:
     return max(dates, default=None)
 
 
-def resolve_as_of(county: M.County, base: Path, today: dt.date | None = None) -> dt.date:
+def resolve_as_of(county: model.County, base: Path, today: dt.date | None = None) -> dt.date:
     """`today` if given; else the last commit's day, never earlier than the records' newest."""
     if today is not None:
         return today
@@ -77,8 +77,8 @@ def resolve_as_of(county: M.County, base: Path, today: dt.date | None = None) ->
 
 
 def apply_rules(
-    county: M.County, report: P.Report, base: Path, today: dt.date | None = None
-) -> M.County:
+    county: model.County, report: problems.Report, base: Path, today: dt.date | None = None
+) -> model.County:
     """Run every rule; error-level flags join the report; the county keeps all its flags."""
     as_of = resolve_as_of(county, base, today)
     flags = evaluate(county, as_of)
@@ -86,7 +86,7 @@ def apply_rules(
     return replace(county, towns=_signed(county.towns, flags), flags=tuple(flags), as_of=as_of)
 
 
-def _signed(towns: tuple[M.Town, ...], flags: list[M.Flag]) -> tuple[M.Town, ...]:
+def _signed(towns: tuple[model.Town, ...], flags: list[model.Flag]) -> tuple[model.Town, ...]:
     """Fold each village's flags into its signature: its pages show them (see cache.py)."""
     mine: dict[tuple[str, str], list[str]] = {}
     for f in flags:
@@ -110,13 +110,13 @@ def _digest(signature: str, parts: list[str]) -> str:
 
 
 # --- output ----------------------------------------------------------------------------------
-def at_least(flags: Iterable[M.Flag], level: str) -> list[M.Flag]:
+def at_least(flags: Iterable[model.Flag], level: str) -> list[model.Flag]:
     """Flags at this level or a graver one."""
     keep = LEVELS[: LEVELS.index(level) + 1]
     return [f for f in flags if f.severity in keep]
 
 
-def count_line(flags: list[M.Flag], as_of: dt.date | None) -> str:
+def count_line(flags: list[model.Flag], as_of: dt.date | None) -> str:
     n = {lv: sum(1 for f in flags if f.severity == lv) for lv in LEVELS}
     return (
         f"截至 {as_of}，共 {len(flags)} 条监督提示：错误 {n['error']}，警告 {n['warning']}，"
@@ -125,7 +125,7 @@ def count_line(flags: list[M.Flag], as_of: dt.date | None) -> str:
     )
 
 
-def format_flags(flags: list[M.Flag], as_of: dt.date | None) -> list[str]:
+def format_flags(flags: list[model.Flag], as_of: dt.date | None) -> list[str]:
     """Every flag for a terminal: place, level, rule; what was seen; why it matters; a count."""
     lines = []
     for f in flags:
@@ -140,7 +140,7 @@ def format_flags(flags: list[M.Flag], as_of: dt.date | None) -> list[str]:
     return lines
 
 
-def flags_json(flags: list[M.Flag], as_of: dt.date | None) -> str:
+def flags_json(flags: list[model.Flag], as_of: dt.date | None) -> str:
     """The flags as JSON with a fixed set of keys, for other tools."""
     doc = {
         "as_of": as_of.isoformat() if as_of else None,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .. import model as M
-from .. import schema as S
-from ..problems import Location
+from builder import model
+from builder.format import schema
+from builder.format.problems import Location
 
 LEVELS = ("error", "warning", "info")
 LEVEL_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -31,7 +31,7 @@ class Rule:
     why: str
     why_en: str
     source: str
-    check: Callable[[Scope], Iterable[M.Flag]]
+    check: Callable[[Scope], Iterable[model.Flag]]
 
 
 RULES: dict[str, Rule] = {}
@@ -47,11 +47,13 @@ def rule(
     why_en: str,
     source: str,
     levels: str = "",
-) -> Callable[[Callable[[Scope], Iterable[M.Flag]]], Callable[[Scope], Iterable[M.Flag]]]:
+) -> Callable[[Callable[[Scope], Iterable[model.Flag]]], Callable[[Scope], Iterable[model.Flag]]]:
     """Declare a rule; the decorated function checks one village."""
 
-    def register(fn: Callable[[Scope], Iterable[M.Flag]]) -> Callable[[Scope], Iterable[M.Flag]]:
-        assert rid not in RULES and rid in S.RULE_IDS, rid
+    def register(
+        fn: Callable[[Scope], Iterable[model.Flag]],
+    ) -> Callable[[Scope], Iterable[model.Flag]]:
+        assert rid not in RULES and rid in schema.RULE_IDS, rid
         RULES[rid] = Rule(
             rid, level, levels or level[0].upper(), params, title, title_en, why, why_en, source, fn
         )
@@ -64,14 +66,14 @@ def rule(
 class Scope:
     """One village as a rule sees it: its records, its parameters and the as-of date."""
 
-    town: M.Town
-    village: M.Village
+    town: model.Town
+    village: model.Village
     as_of: dt.date
     rule: str = ""
     memo: dict[str, Any] = field(default_factory=dict)  # work shared by rules
 
     @property
-    def p(self) -> M.Parameters:
+    def p(self) -> model.Parameters:
         return self.village.parameters
 
     def path(self, name: str, period: str = "") -> str:
@@ -86,8 +88,8 @@ class Scope:
         period: str = "",
         ref: str = "",
         level: str = "",
-    ) -> M.Flag:
-        return M.Flag(
+    ) -> model.Flag:
+        return model.Flag(
             self.rule,
             level or RULES[self.rule].level,
             where,
@@ -99,15 +101,15 @@ class Scope:
             ref,
         )
 
-    def rows(self) -> Iterator[tuple[M.Period, M.LedgerRow]]:
+    def rows(self) -> Iterator[tuple[model.Period, model.LedgerRow]]:
         for period in self.village.periods:
             for row in period.ledger:
                 yield period, row
 
-    def row_at(self, period: M.Period, row: M.LedgerRow) -> Location:
+    def row_at(self, period: model.Period, row: model.LedgerRow) -> Location:
         return Location(self.path("ledger.csv", period.period), row.line)
 
-    def contract_at(self, c: M.Contract) -> Location:
+    def contract_at(self, c: model.Contract) -> Location:
         return Location(self.path("contracts.csv"), c.line)
 
 

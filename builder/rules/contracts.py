@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import model as M
-from ..problems import Location
-from .base import Scope, add_years, rule, same_party, short, yuan
+from builder import model
+from builder.format.problems import Location
+from builder.rules.base import Scope, add_years, rule, same_party, short, yuan
 
 
 # --- contracts ----------------------------------------------------------------------------------
@@ -24,7 +24,7 @@ from .base import Scope, add_years, rule, same_party, short, yuan
     "handled in the village, it escapes competition and oversight.",
     "郯城“小微权力”清单；莼湖",
 )
-def check_tender_band(s: Scope) -> Iterator[M.Flag]:
+def check_tender_band(s: Scope) -> Iterator[model.Flag]:
     bands = s.p.tender_bands
     names = [name for _, _, name in bands]
     for c in s.village.contracts if bands else ():
@@ -57,9 +57,9 @@ class Item:
     date: dt.date
     amount: Decimal
     party: str
-    contract: M.Contract | None = None
-    period: M.Period | None = None
-    row: M.LedgerRow | None = None
+    contract: model.Contract | None = None
+    period: model.Period | None = None
+    row: model.LedgerRow | None = None
 
     # NOTE: labels and places are made only for the few items that are flagged
     @property
@@ -109,7 +109,7 @@ def purchases(s: Scope) -> list[Item]:
     """
     if "purchases" in s.memo:
         return s.memo["purchases"]  # type: ignore[no-any-return]
-    running: dict[str, list[M.Contract]] = {}
+    running: dict[str, list[model.Contract]] = {}
     for c in s.village.contracts:
         running.setdefault(same_party(c.counterparty), []).append(c)
     items = [Item(c.start, c.amount, c.counterparty, contract=c) for c in s.village.contracts]
@@ -124,7 +124,7 @@ def purchases(s: Scope) -> list[Item]:
     return items
 
 
-def _limit_label(p: M.Parameters, limit: Decimal) -> tuple[str, str]:
+def _limit_label(p: model.Parameters, limit: Decimal) -> tuple[str, str]:
     band = next((name for _, high, name in p.tender_bands if high == limit), None)
     if band is not None:
         return f"“{band}”的上限 {yuan(limit)} 元", f"the {yuan(limit)} ceiling of {band}"
@@ -141,7 +141,7 @@ def _limit_label(p: M.Parameters, limit: Decimal) -> tuple[str, str]:
     "Splitting one large purchase into small ones dodges the exchange and the 四议两公开 vote.",
     "全椒“分两笔报销”案；迁安",
 )
-def check_splitting(s: Scope) -> Iterator[M.Flag]:
+def check_splitting(s: Scope) -> Iterator[model.Flag]:
     groups: dict[str, list[Item]] = {}
     for item in purchases(s):
         if item.party:
@@ -190,7 +190,7 @@ def check_splitting(s: Scope) -> Iterator[M.Flag]:
     "skip a step.",
     "常见做法（参数可调）",
 )
-def check_near_limit(s: Scope) -> Iterator[M.Flag]:
+def check_near_limit(s: Scope) -> Iterator[model.Flag]:
     pct = Decimal(s.p.near_limit_pct) / 100
     windows = [(x * (1 - pct), x) for x in s.p.limits]
     for item in purchases(s):
@@ -216,7 +216,7 @@ def check_near_limit(s: Scope) -> Iterator[M.Flag]:
     "Rent or sale money not booked when due may have been kept back, spent in cash or waived.",
     "郯城三资大数据监管平台",
 )
-def check_income(s: Scope) -> Iterator[M.Flag]:
+def check_income(s: Scope) -> Iterator[model.Flag]:
     books = [p for p in s.village.periods]
     if not books:
         return
@@ -268,14 +268,14 @@ def check_income(s: Scope) -> Iterator[M.Flag]:
     "民法典第705条；永嘉三资管理",
     levels="W/I",
 )
-def check_expiry(s: Scope) -> Iterator[M.Flag]:
+def check_expiry(s: Scope) -> Iterator[model.Flag]:
     contracts = s.village.contracts
     for c in contracts:
-        if c.type not in M.LEASE_TYPES and c.type != "投资入股":
+        if c.type not in model.LEASE_TYPES and c.type != "投资入股":
             continue
         at = s.contract_at(c)
         head = f"合同 {c.id}（{short(c.object)}，{c.counterparty}）"
-        if c.type in M.LEASE_TYPES and c.end >= add_years(c.start, s.p.max_lease_years):
+        if c.type in model.LEASE_TYPES and c.end >= add_years(c.start, s.p.max_lease_years):
             yield s.flag(
                 at,
                 f"{head}期限从 {c.start} 到 {c.end}，超过 {s.p.max_lease_years} 年。",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from .. import model as M
-from ..problems import Location
-from .base import Scope, rule, short, yuan
+from builder import model
+from builder.format.problems import Location
+from builder.rules.base import Scope, rule, short, yuan
 
 
-def _issues(s: Scope, d: M.Decision) -> list[tuple[str, str]]:
+def _issues(s: Scope, d: model.Decision) -> list[tuple[str, str]]:
     """What a major matter's 四议两公开 record lacks: steps, order, quorums."""
     out: list[tuple[str, str]] = []
     v = s.village
@@ -18,7 +18,7 @@ def _issues(s: Scope, d: M.Decision) -> list[tuple[str, str]]:
     required = [i for i in range(1, 6) if not (i == 1 and d.merged)]
     if linked and all(c.end < s.as_of for c in linked):
         required.append(6)
-    missing = [M.STEP_NAMES[i - 1] for i in required if d.step(i) is None]
+    missing = [model.STEP_NAMES[i - 1] for i in required if d.step(i) is None]
     if missing:
         out.append((f"缺少“{'”“'.join(missing)}”", f"missing {len(missing)} of the six steps"))
     for a, b in itertools.pairwise(d.steps):
@@ -85,7 +85,7 @@ def _issues(s: Scope, d: M.Decision) -> list[tuple[str, str]]:
     "reversed step means a few people decided alone.",
     "村民委员会组织法第24条；宁海36条；中和村登记表",
 )
-def check_decisions(s: Scope) -> Iterator[M.Flag]:
+def check_decisions(s: Scope) -> Iterator[model.Flag]:
     v, p = s.village, s.p
     major = {c.id for c in v.contracts if c.amount >= p.major_matter_threshold or c.type == "出让"}
     watched: set[str] = set()

@@ -6,10 +6,10 @@ import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 
-from .. import model as M
-from .. import schema as S
-from .base import Scope, rule, same_party, short, yuan
-from .contracts import PURCHASE_RECEIPTS
+from builder import model
+from builder.format import schema
+from builder.rules.base import Scope, rule, same_party, short, yuan
+from builder.rules.contracts import PURCHASE_RECEIPTS
 
 
 # --- ledger rows ----------------------------------------------------------------------------
@@ -23,7 +23,7 @@ from .contracts import PURCHASE_RECEIPTS
     "Payments above the cash-settlement point should go by transfer: cash is hard to trace.",
     "现金管理暂行条例（结算起点）；各地村级财务制度",
 )
-def check_cash(s: Scope) -> Iterator[M.Flag]:
+def check_cash(s: Scope) -> Iterator[model.Flag]:
     limit = s.p.cash_payment_limit
     for period, r in s.rows():
         if r.expense is not None and r.method == "现金" and r.expense > limit:
@@ -50,8 +50,8 @@ def check_cash(s: Scope) -> Iterator[M.Flag]:
     "deals need recusal and an open vote.",
     "青岛“十不准”；村民委员会组织法",
 )
-def check_officials(s: Scope) -> Iterator[M.Flag]:
-    official_roles = S.TWO_COMMITTEE_ROLES | S.SUPERVISOR_ROLES | {"民主理财小组成员"}
+def check_officials(s: Scope) -> Iterator[model.Flag]:
+    official_roles = schema.TWO_COMMITTEE_ROLES | schema.SUPERVISOR_ROLES | {"民主理财小组成员"}
     officials = {
         p.name: "、".join(r for r in p.roles if r in official_roles)
         for p in s.village.people
@@ -99,8 +99,8 @@ def check_officials(s: Scope) -> Iterator[M.Flag]:
     "The same amount paid to the same payee twice within days is how one bill gets paid twice.",
     "丹凤、南浔查处案例",
 )
-def check_duplicates(s: Scope) -> Iterator[M.Flag]:
-    groups: dict[tuple[str, Decimal], list[tuple[M.Period, M.LedgerRow]]] = {}
+def check_duplicates(s: Scope) -> Iterator[model.Flag]:
+    groups: dict[tuple[str, Decimal], list[tuple[model.Period, model.LedgerRow]]] = {}
     for period, r in s.rows():
         if r.expense is not None and r.counterparty:
             groups.setdefault((same_party(r.counterparty), r.expense), []).append((period, r))
@@ -133,7 +133,7 @@ def check_duplicates(s: Scope) -> Iterator[M.Flag]:
     "丹凤（自批自报）；曾都“八不准”",
     levels="W/E",
 )
-def check_receipts(s: Scope) -> Iterator[M.Flag]:
+def check_receipts(s: Scope) -> Iterator[model.Flag]:
     for period, r in s.rows():
         if r.expense is None:
             continue

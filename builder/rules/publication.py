@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .. import model as M
-from ..problems import Location
-from .base import Scope, rule, short
+from builder import model
+from builder.format.problems import Location
+from builder.rules.base import Scope, rule, short
 
 
 # --- publication status (R1 and the county status page) -----------------------------------------
@@ -22,7 +22,7 @@ class Unit:
     start: dt.date
     end: dt.date
     due: dt.date
-    periods: tuple[M.Period, ...]
+    periods: tuple[model.Period, ...]
     status: str  # on-time / late / missing / pending / before (the village's first period)
 
     @property
@@ -61,14 +61,14 @@ def _unit_bounds(key: int, quarterly: bool) -> tuple[dt.date, dt.date, str, str]
     return start, nxt - dt.timedelta(days=1), f"{y}-{m0 + 1:02d}", f"{y}-{m0 + 1:02d}"
 
 
-def publication_units(village: M.Village, as_of: dt.date, recent: int = 0) -> list[Unit]:
+def publication_units(village: model.Village, as_of: dt.date, recent: int = 0) -> list[Unit]:
     """Every month (quarter) from the village's first period to the last one ended by as_of.
 
     With `recent`, only the last `recent` ended units (also for a village with no period yet).
     """
     p = village.parameters
     quarterly = p.finance_cadence == "quarterly"
-    by_key: dict[int, list[M.Period]] = {}
+    by_key: dict[int, list[model.Period]] = {}
     for period in village.periods:
         by_key.setdefault(_unit_key(period.period, quarterly), []).append(period)
     last = _unit_key(f"{as_of.year}-{as_of.month:02d}", quarterly) - 1  # the last ended unit
@@ -101,7 +101,7 @@ def publication_units(village: M.Village, as_of: dt.date, recent: int = 0) -> li
     "the money went.",
     "村民委员会组织法第30条；农村集体经济组织财务公开规定",
 )
-def check_publication(s: Scope) -> Iterator[M.Flag]:
+def check_publication(s: Scope) -> Iterator[model.Flag]:
     units = publication_units(s.village, s.as_of)
     grace = s.p.grace_days
     run: list[Unit] = []
@@ -150,7 +150,7 @@ def check_publication(s: Scope) -> Iterator[M.Flag]:
     "邱县“答村民问”；四川省村务公开条例",
     levels="W/I",
 )
-def check_topics(s: Scope) -> Iterator[M.Flag]:
+def check_topics(s: Scope) -> Iterator[model.Flag]:
     limit = s.p.reply_days
     for t in s.village.topics:
         at = Location(s.path("topics.yml"), t.line)

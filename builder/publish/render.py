@@ -18,13 +18,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import model as M
-from .audit.fingerprint import display, fingerprint, period_url
-from .cache import RenderedVillage
-from .rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
-from .search import SearchDoc, mount_html
+from builder import model
+from builder.audit.fingerprint import display, fingerprint, period_url
+from builder.pipeline.cache import RenderedVillage
+from builder.publish.search import SearchDoc, mount_html
+from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Rendered:
     reused_pages: list[str] = field(default_factory=list)
     reused_files: list[str] = field(default_factory=list)
     villages: dict[str, RenderedVillage] = field(default_factory=dict)
-    county: M.County | None = None  # what was rendered (the audit pages need it too)
+    county: model.County | None = None  # what was rendered (the audit pages need it too)
 
 
 def yuan(value: Decimal | None) -> str:
@@ -69,7 +69,7 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["yuan"] = yuan
-    env.filters["masked"] = M.mask_name
+    env.filters["masked"] = model.mask_name
     return env
 
 
@@ -87,11 +87,11 @@ class Renderer:
 
     def __init__(
         self,
-        county: M.County,
+        county: model.County,
         *,
         updated: str = "",
         templates_dir: Path = TEMPLATES_DIR,
-        reuse: Callable[[M.Village], RenderedVillage | None] | None = None,
+        reuse: Callable[[model.Village], RenderedVillage | None] | None = None,
     ) -> None:
         self.county = county
         self.reuse = reuse
@@ -148,7 +148,7 @@ class Renderer:
             self.render_town(town)
         return self.out
 
-    def render_town(self, town: M.Town) -> None:
+    def render_town(self, town: model.Town) -> None:
         url = f"{town.slug}/"
         self.page(url, "town.html", town.name, town=town)
         self.out.search_docs.append(
@@ -162,7 +162,7 @@ class Renderer:
         for village in town.villages:
             self.render_village(town, village)
 
-    def render_village(self, town: M.Town, village: M.Village) -> None:
+    def render_village(self, town: model.Town, village: model.Village) -> None:
         """Render a village's pages, or reuse the last build's when nothing they show changed."""
         hit = self.reuse(village) if self.reuse is not None else None
         if hit is not None:
@@ -180,8 +180,8 @@ class Renderer:
             village.signature,
         )
 
-    def _render_village_pages(self, town: M.Town, village: M.Village) -> None:
-        from .qr import qr_png, qr_svg
+    def _render_village_pages(self, town: model.Town, village: model.Village) -> None:
+        from builder.publish.qr import qr_png, qr_svg
 
         url = village.url
         abs_url = self.county.site_url + url
@@ -207,7 +207,7 @@ class Renderer:
                     f"{village.name}{title}",
                     town=town,
                     village=village,
-                    step_names=M.STEP_NAMES,
+                    step_names=model.STEP_NAMES,
                     **self.supervision(village),
                 )
         self.page(
@@ -273,22 +273,24 @@ class Renderer:
             self.out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
             self.deferred.append((path, make, args))
 
-    def supervision(self, village: M.Village, period: str | None = None) -> dict[str, Any]:
+    def supervision(self, village: model.Village, period: str | None = None) -> dict[str, Any]:
         """What a page needs to show a village's (or one period's) flags."""
         flags = self.flags.get((village.town_slug, village.slug), [])
         if period is not None:
             flags = [f for f in flags if f.period == period]
         here = f"{village.url}{period}/" if period else ""
 
-        def target(f: M.Flag) -> str:
+        def target(f: model.Flag) -> str:
             to = flag_target(village, f)
             return "" if here and to.startswith(here) else to  # no link to the page itself
 
         return {"flags": flags, "rules": RULES, "levels": LEVEL_ZH, "target": target}
 
-    def sheet(self, town: M.Town, village: M.Village, period: M.Period, fp: str) -> bytes:
+    def sheet(
+        self, town: model.Town, village: model.Village, period: model.Period, fp: str
+    ) -> bytes:
         """The period's printable noticeboard sheet: a standalone page with its QR code."""
-        from .qr import qr_svg
+        from builder.publish.qr import qr_svg
 
         url = period_url(self.county, village, period, fp)
         svg = qr_svg(url).decode("ascii").split("\n", 1)[1].strip()  # inline: no XML prolog
@@ -308,15 +310,15 @@ class Renderer:
 RECENT_UNITS = 6  # periods shown per village on the county status page
 
 
-def flags_by_village(county: M.County) -> dict[tuple[str, str], list[M.Flag]]:
+def flags_by_village(county: model.County) -> dict[tuple[str, str], list[model.Flag]]:
     """The county's flags by (town, village), in report order."""
-    out: dict[tuple[str, str], list[M.Flag]] = {}
+    out: dict[tuple[str, str], list[model.Flag]] = {}
     for f in county.flags:
         out.setdefault((f.town, f.village), []).append(f)
     return out
 
 
-def flag_target(village: M.Village, f: M.Flag) -> str:
+def flag_target(village: model.Village, f: model.Flag) -> str:
     """Where a flag's record is shown: a contract, decision or topic, or the period page."""
     if f.ref:
         for name, found in (
@@ -329,12 +331,12 @@ def flag_target(village: M.Village, f: M.Flag) -> str:
     return f"{village.url}{f.period}/#flags" if f.period else ""
 
 
-StatusRow = tuple[M.Village, list[Unit], dict[str, int]]
+StatusRow = tuple[model.Village, list[Unit], dict[str, int]]
 
 
 def status_table(
-    county: M.County, flags: dict[tuple[str, str], list[M.Flag]]
-) -> list[tuple[M.Town, list[str], list[StatusRow]]]:
+    county: model.County, flags: dict[tuple[str, str], list[model.Flag]]
+) -> list[tuple[model.Town, list[str], list[StatusRow]]]:
     """Per town: the recent period labels, and each village's publication status and flags."""
     table = []
     as_of = county.as_of
@@ -349,7 +351,7 @@ def status_table(
     return table
 
 
-def period_text(village: M.Village, period: M.Period) -> str:
+def period_text(village: model.Village, period: model.Period) -> str:
     """What search sees of a period: the words people look for, names masked as online."""
     masked = village.names_online != "full"
     parts: list[str] = [village.name, period.period]
@@ -365,7 +367,7 @@ def period_text(village: M.Village, period: M.Period) -> str:
     for a in period.village_affairs + period.party_affairs:
         parts += [a.title, a.body]
     for row in period.assistance:
-        parts += [row.category, M.mask_name(row.name) if masked else row.name, row.group]
+        parts += [row.category, model.mask_name(row.name) if masked else row.name, row.group]
     for c in period.corrections:
         parts += ["已更正", c.reason]
     return "\n".join(p for p in parts if p)
@@ -376,6 +378,6 @@ def iter_pages(rendered: Rendered) -> Iterator[tuple[str, str]]:
     yield from sorted(rendered.pages.items())
 
 
-def render_county(county: M.County, *, updated: str = "") -> Rendered:
+def render_county(county: model.County, *, updated: str = "") -> Rendered:
     """Render the whole county's pages, QR images and search documents."""
     return Renderer(county, updated=updated).render()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import model as M
-from . import problems as P
-from .records import Ctx, Rec
+from builder import model
+from builder.format import problems
+from builder.read.records import Ctx, Rec
 
 
 @dataclass
@@ -32,7 +32,7 @@ def _power_level(rec: Rec | None, ctx: Ctx | None) -> ListLevel:
                 continue
             if pid in seen:
                 ctx.add(
-                    P.DUPLICATE_ID,
+                    problems.DUPLICATE_ID,
                     item.at("id"),
                     f"{key}.id",
                     "编号",
@@ -46,7 +46,7 @@ def _power_level(rec: Rec | None, ctx: Ctx | None) -> ListLevel:
     remove = [(x, remove_line) for x in rec.get("remove", [])]
     for rid, line in remove:
         if rid in seen:
-            ctx.add(P.REMOVE_AND_ADD, line, "remove", "删除的编号", value=rid)
+            ctx.add(problems.REMOVE_AND_ADD, line, "remove", "删除的编号", value=rid)
     return ListLevel(rec.get("inherit", True), remove, items)
 
 
@@ -63,7 +63,7 @@ def resolve_powers(
     for rid, line in level.remove:
         if rid not in all_ids:
             if ctx is not None:
-                ctx.add(P.UNKNOWN_POWER_ID, line, "remove", "删除的编号", value=rid)
+                ctx.add(problems.UNKNOWN_POWER_ID, line, "remove", "删除的编号", value=rid)
             continue
         for items in result.values():
             items.pop(rid, None)
@@ -73,12 +73,12 @@ def resolve_powers(
     return result
 
 
-def _power_list(resolved: dict[str, dict[str, tuple[Rec, str]]]) -> M.PowerList:
+def _power_list(resolved: dict[str, dict[str, tuple[Rec, str]]]) -> model.PowerList:
     def tup(v: Any) -> tuple[str, ...]:
         return tuple(v or ())
 
     powers = tuple(
-        M.Power(
+        model.Power(
             r.get("id"),
             r.get("category", ""),
             r.get("name", ""),
@@ -93,11 +93,11 @@ def _power_list(resolved: dict[str, dict[str, tuple[Rec, str]]]) -> M.PowerList:
         for r, lvl in sorted(resolved["powers"].values(), key=lambda x: x[0].get("id"))
     )
     negative = tuple(
-        M.Negative(r.get("id"), r.get("text", ""), lvl)
+        model.Negative(r.get("id"), r.get("text", ""), lvl)
         for r, lvl in sorted(resolved["negative"].values(), key=lambda x: x[0].get("id"))
     )
     services = tuple(
-        M.Service(
+        model.Service(
             r.get("id"),
             r.get("name", ""),
             r.get("where", ""),
@@ -108,4 +108,4 @@ def _power_list(resolved: dict[str, dict[str, tuple[Rec, str]]]) -> M.PowerList:
         )
         for r, lvl in sorted(resolved["services"].values(), key=lambda x: x[0].get("id"))
     )
-    return M.PowerList(powers, negative, services)
+    return model.PowerList(powers, negative, services)

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ConvertError
+from builder.errors import ConvertError
 
 
 def convert_to_utf8(path: Path) -> bool:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import model as M
-from ..render import Rendered, Renderer
-from . import log as L
-from .fingerprint import display
-from .history import histories
-from .snapshot import LOG_NAME, Repo
+from builder import model
+from builder.audit import log
+from builder.audit.fingerprint import display
+from builder.audit.history import histories
+from builder.audit.snapshot import LOG_NAME, Repo
+from builder.publish.render import Rendered, Renderer
 
 LOG_PAGE_ROWS = 500  # the newest entries on the page; the whole log is a download
 
@@ -33,18 +33,20 @@ class _Entry:
 
 
 def _when(at: Any) -> str:
-    from ..git import CHINA
+    from builder.read.git import CHINA
 
     return str(at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
 
 
-def add_audit_pages(rendered: Rendered, county: M.County, villages_dir: Path, updated: str) -> None:
+def add_audit_pages(
+    rendered: Rendered, county: model.County, villages_dir: Path, updated: str
+) -> None:
     """Add every village's history page, the log page and the log file to what is rendered."""
     repo = Repo.find(villages_dir)
     history = histories(repo, county)
     log_file = villages_dir.resolve().parent / LOG_NAME
     text = log_file.read_text(encoding="utf-8") if log_file.is_file() else ""
-    entries, problems = L.parse(text, LOG_NAME)
+    entries, problems = log.parse(text, LOG_NAME)
     villages = {v.code: v for v in county.villages()}
     seen: set[tuple[str, str]] = set()
     views: list[_Entry] = []

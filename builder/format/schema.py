@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import problems as P
-from .model import STEP_NAMES
+from builder.format import problems
+from builder.model import STEP_NAMES
 
 FORMAT_VERSION = "1"
 
@@ -24,7 +24,7 @@ FORMAT_VERSION = "1"
 class Invalid:
     """A value that failed its type: the problem kind and the values for its message."""
 
-    kind: P.Kind
+    kind: problems.Kind
     values: dict[str, str] = field(default_factory=dict)
 
 
@@ -71,11 +71,11 @@ class Text(Scalar):
     def parse(self, text: str) -> Any:
         if not text.strip():
             return Invalid(
-                P.INVALID_TEXT, {"reason": "是空白。请填写内容。", "reason_en": "is blank."}
+                problems.INVALID_TEXT, {"reason": "是空白。请填写内容。", "reason_en": "is blank."}
             )
         if len(text) > self.max_len:
             return Invalid(
-                P.INVALID_TEXT,
+                problems.INVALID_TEXT,
                 {
                     "value": text[:20] + "…",
                     "reason": f"太长（{len(text)} 字），最多 {self.max_len} 字。",
@@ -85,7 +85,7 @@ class Text(Scalar):
         if self.name and not all(_is_name_char(ch) for ch in text.strip()):
             bad = next(ch for ch in text.strip() if not _is_name_char(ch))
             return Invalid(
-                P.INVALID_TEXT,
+                problems.INVALID_TEXT,
                 {
                     "reason": f"含有“{bad}”。名称只能用文字、数字、间隔号（·）和括号。",
                     "reason_en": f'contains "{bad}"; names use letters, digits, "·" and brackets only.',
@@ -93,7 +93,7 @@ class Text(Scalar):
             )
         if not self.multiline and "\n" in text.strip():
             return Invalid(
-                P.INVALID_TEXT,
+                problems.INVALID_TEXT,
                 {
                     "value": text[:20],
                     "reason": "不能换行。请写成一行。",
@@ -115,7 +115,7 @@ class Money(Scalar):
 
     def parse(self, text: str) -> Any:
         if not MONEY_RE.fullmatch(text):
-            return Invalid(P.INVALID_AMOUNT)
+            return Invalid(problems.INVALID_AMOUNT)
         return Decimal(text)
 
 
@@ -136,7 +136,7 @@ class Date(Scalar):
                 return dt.date.fromisoformat(text)
             except ValueError:
                 pass
-        return Invalid(P.INVALID_DATE)
+        return Invalid(problems.INVALID_DATE)
 
 
 class Period(Scalar):
@@ -147,7 +147,7 @@ class Period(Scalar):
     table = {"type": "yearmonth"}
 
     def parse(self, text: str) -> Any:
-        return text if PERIOD_RE.fullmatch(text) else Invalid(P.INVALID_PERIOD)
+        return text if PERIOD_RE.fullmatch(text) else Invalid(problems.INVALID_PERIOD)
 
 
 class Integer(Scalar):
@@ -158,7 +158,11 @@ class Integer(Scalar):
     table = {"type": "integer", "bareNumber": True, "constraints": {"minimum": 0}}
 
     def parse(self, text: str) -> Any:
-        return int(text) if re.fullmatch(r"0|[1-9][0-9]{0,8}", text) else Invalid(P.INVALID_INTEGER)
+        return (
+            int(text)
+            if re.fullmatch(r"0|[1-9][0-9]{0,8}", text)
+            else Invalid(problems.INVALID_INTEGER)
+        )
 
 
 class Choice(Scalar):
@@ -173,7 +177,7 @@ class Choice(Scalar):
     def parse(self, text: str) -> Any:
         if text in self.options:
             return text
-        return Invalid(P.INVALID_CHOICE, {"choices": "、".join(self.options)})
+        return Invalid(problems.INVALID_CHOICE, {"choices": "、".join(self.options)})
 
 
 class Pattern(Scalar):
@@ -190,7 +194,7 @@ class Pattern(Scalar):
         if self.regex.fullmatch(text):
             return text
         return Invalid(
-            P.INVALID_CODE,
+            problems.INVALID_CODE,
             {
                 "what": self.what,
                 "what_en": self.what_en,
@@ -210,7 +214,7 @@ class Bool(Scalar):
     def parse(self, text: str) -> Any:
         if text in ("true", "false"):
             return text == "true"
-        return Invalid(P.INVALID_CHOICE, {"choices": "true、false"})
+        return Invalid(problems.INVALID_CHOICE, {"choices": "true、false"})
 
 
 class Schedule(Scalar):
@@ -230,9 +234,9 @@ class Schedule(Scalar):
             day, _, amount = part.strip().partition(":")
             date, money = Date().parse(day.strip()), amount.strip()
             if isinstance(date, Invalid) or not MONEY_RE.fullmatch(money):
-                return Invalid(P.INVALID_SCHEDULE)
+                return Invalid(problems.INVALID_SCHEDULE)
             items.append((date, Decimal(money)))
-        return tuple(items) if items else Invalid(P.INVALID_SCHEDULE)
+        return tuple(items) if items else Invalid(problems.INVALID_SCHEDULE)
 
 
 REGION_CODE = Pattern(

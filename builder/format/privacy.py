@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from . import problems as P
+from builder.format import problems
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -66,15 +66,15 @@ class Finding:
     """Something found in one line: 1-based column, the kind and the (masked) value."""
 
     column: int
-    kind: P.Kind
+    kind: problems.Kind
     value: str
 
 
-def mask(kind: P.Kind, digits: str) -> str:
+def mask(kind: problems.Kind, digits: str) -> str:
     """Mask personal data the one fixed way used everywhere (first 6 and last 4 for IDs)."""
-    if kind is P.RESIDENT_ID:
+    if kind is problems.RESIDENT_ID:
         return digits[:6] + "*" * 8 + digits[-4:]
-    if kind is P.MOBILE_NUMBER:
+    if kind is problems.MOBILE_NUMBER:
         d = digits[-11:]
         return d[:3] + "****" + d[-4:]
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
@@ -85,13 +85,13 @@ def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Itera
     text = unicodedata.normalize("NFKC", line)
     for m in _RUNS.finditer(text):
         digits = re.sub(r"[ -]", "", m.group())
-        kind: P.Kind | None = None
+        kind: problems.Kind | None = None
         if is_resident_id(digits):
-            kind = P.RESIDENT_ID
+            kind = problems.RESIDENT_ID
         elif digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            kind = P.BANK_CARD
+            kind = problems.BANK_CARD
         elif digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
-            kind = P.MOBILE_NUMBER
+            kind = problems.MOBILE_NUMBER
         if kind is not None:
             yield Finding(m.start() + 1, kind, mask(kind, digits))
 
@@ -102,11 +102,11 @@ def mask_text(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         digits = re.sub(r"[ -]", "", m.group())
         if is_resident_id(digits):
-            return mask(P.RESIDENT_ID, digits)
+            return mask(problems.RESIDENT_ID, digits)
         if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            return mask(P.BANK_CARD, digits)
+            return mask(problems.BANK_CARD, digits)
         if digits.isdigit() and is_mobile(digits):
-            return mask(P.MOBILE_NUMBER, digits)
+            return mask(problems.MOBILE_NUMBER, digits)
         return m.group()
 
     return _RUNS.sub(repl, text)
@@ -126,4 +126,4 @@ def scan_characters(line: str) -> Iterator[Finding]:
     for i, ch in enumerate(line):
         if is_bad_character(ch):
             name = unicodedata.name(ch, "CONTROL")
-            yield Finding(i + 1, P.BAD_CHARACTER, f"U+{ord(ch):04X} {name}")
+            yield Finding(i + 1, problems.BAD_CHARACTER, f"U+{ord(ch):04X} {name}")

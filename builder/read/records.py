@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import model as M
-from . import problems as P
-from . import schema as S
-from .load import (
+from builder import model
+from builder.format import problems, schema
+from builder.format.privacy import scan_characters, scan_personal_data
+from builder.format.problems import Location, Problem
+from builder.read.files import (
     CsvTable,
     MapNode,
     Node,
@@ -26,8 +27,6 @@ from .load import (
     parse_yaml,
     read_text,
 )
-from .privacy import scan_characters, scan_personal_data
-from .problems import Location, Problem
 
 MISSING: Any = object()
 
@@ -55,7 +54,12 @@ class Ctx:
         self.out = out
 
     def add(
-        self, kind: P.Kind, line: int | None, fkey: str | None, flabel: str = "", **values: Any
+        self,
+        kind: problems.Kind,
+        line: int | None,
+        fkey: str | None,
+        flabel: str = "",
+        **values: Any,
     ) -> None:
         self.out.append(kind.at(Location(self.rel, line), fkey, field_zh=flabel, **values))
 
@@ -69,16 +73,16 @@ _SHAPES = {
 
 
 def _shape_of(typ: Any) -> type[Node]:
-    if isinstance(typ, S.Obj):
+    if isinstance(typ, schema.Obj):
         return MapNode
-    if isinstance(typ, S.ListOf):
+    if isinstance(typ, schema.ListOf):
         return SeqNode
     return ScalarNode
 
 
 def _wrong_shape(ctx: Ctx, node: Node, want: type[Node], key: str | None, label: str) -> None:
     ctx.add(
-        P.WRONG_SHAPE,
+        problems.WRONG_SHAPE,
         node.line,
         key,
         label,
@@ -97,10 +101,10 @@ def convert(node: Node, typ: Any, ctx: Ctx, key: str, label: str) -> Any:
             return MISSING
         _wrong_shape(ctx, node, want, key, label)
         return MISSING
-    if isinstance(typ, S.Obj):
+    if isinstance(typ, schema.Obj):
         assert isinstance(node, MapNode)
         return convert_map(node, typ, ctx, key, label)
-    if isinstance(typ, S.ListOf):
+    if isinstance(typ, schema.ListOf):
         assert isinstance(node, SeqNode)
         items = []
         for item in node.items:
@@ -108,7 +112,7 @@ def convert(node: Node, typ: Any, ctx: Ctx, key: str, label: str) -> Any:
             if value is not MISSING:
                 items.append(value)
         if len(node.items) < typ.min_items:
-            ctx.add(P.MISSING_FIELD, node.line, key, label, label=label, key=key)
+            ctx.add(problems.MISSING_FIELD, node.line, key, label, label=label, key=key)
         return items
     assert isinstance(node, ScalarNode)
     if node.is_null:
@@ -116,12 +120,12 @@ def convert(node: Node, typ: Any, ctx: Ctx, key: str, label: str) -> Any:
     return parse_scalar(node.text, typ, ctx, node.line, key, label)
 
 
-def parse_scalar(text: str, typ: S.Scalar, ctx: Ctx, line: int, key: str, label: str) -> Any:
+def parse_scalar(text: str, typ: schema.Scalar, ctx: Ctx, line: int, key: str, label: str) -> Any:
     """Parse one scalar or cell by its type; text is NFKC-normalised, numbers are not."""
-    if isinstance(typ, S.Text):
-        text = S.normalize_text(text)
+    if isinstance(typ, schema.Text):
+        text = schema.normalize_text(text)
     value = typ.parse(text)
-    if isinstance(value, S.Invalid):
+    if isinstance(value, schema.Invalid):
         shown = text if len(text) <= 40 else text[:40] + "…"
         values = {"value": shown, **value.values}
         ctx.add(value.kind, line, key, label, **values)
@@ -129,7 +133,7 @@ def parse_scalar(text: str, typ: S.Scalar, ctx: Ctx, line: int, key: str, label:
     return value
 
 
-def convert_map(node: MapNode, obj: S.Obj, ctx: Ctx, prefix: str, label: str) -> Rec:
+def convert_map(node: MapNode, obj: schema.Obj, ctx: Ctx, prefix: str, label: str) -> Rec:
     """Check a mapping's keys against the schema and convert each value."""
     rec = Rec(node.line)
     for key, (key_line, value_node) in node.items.items():
@@ -137,7 +141,7 @@ def convert_map(node: MapNode, obj: S.Obj, ctx: Ctx, prefix: str, label: str) ->
         full = f"{prefix}.{key}" if prefix else key
         if f is None:
             ctx.add(
-                P.UNKNOWN_FIELD,
+                problems.UNKNOWN_FIELD,
                 key_line,
                 full,
                 "",
@@ -157,7 +161,7 @@ def convert_map(node: MapNode, obj: S.Obj, ctx: Ctx, prefix: str, label: str) ->
             line = rec.lines.get(f.key, node.line)
             full = f"{prefix}.{f.key}" if prefix else f.key
             ctx.add(
-                P.MISSING_FIELD,
+                problems.MISSING_FIELD,
                 line,
                 full,
                 _join(label, f.zh),
@@ -183,15 +187,24 @@ def _join(a: str, b: str) -> str:
     return f"{a}·{b}" if a else b
 
 
-def check_row(row_values: dict[str, str], line: int, schema: S.RecordSchema, ctx: Ctx) -> Rec:
+def check_row(
+    row_values: dict[str, str], line: int, record_schema: schema.RecordSchema, ctx: Ctx
+) -> Rec:
     """Type one CSV row; empty cells are absent, required ones are reported."""
     rec = Rec(line)
-    for f in schema.fields:
+    for f in record_schema.fields:
         text = row_values.get(f.key, "")
         rec.lines[f.key] = line
         if text == "":
             if f.required:
-                ctx.add(P.MISSING_FIELD, line, f.key, f.zh, label=f"“{f.zh}”（{f.key}）", key=f.key)
+                ctx.add(
+                    problems.MISSING_FIELD,
+                    line,
+                    f.key,
+                    f.zh,
+                    label=f"“{f.zh}”（{f.key}）",
+                    key=f.key,
+                )
             continue
         value = parse_scalar(text, f.type, ctx, line, f.key, f.zh)
         if value is not MISSING:
@@ -208,48 +221,50 @@ class Sources:
     out: list[Problem]
     texts: list[tuple[TextFile, dict[int, str]]] = field(default_factory=list)
 
-    def yaml(self, path: Path | None, schema: S.RecordSchema) -> Rec | None:
+    def yaml(self, path: Path | None, record_schema: schema.RecordSchema) -> Rec | None:
         if path is None:
             return None
-        file, problems = read_text(path, self.base)
-        self.out.extend(problems)
+        file, found = read_text(path, self.base)
+        self.out.extend(found)
         if file is None:
             return None
-        node, problems = parse_yaml(file)
-        self.out.extend(problems)
+        node, found = parse_yaml(file)
+        self.out.extend(found)
         self.texts.append((file, _yaml_fields(node)))
         ctx = Ctx(file.rel, self.out)
-        if node is None and problems:
+        if node is None and found:
             return None  # unreadable: the syntax problem says where, "empty" would mislead
         if node is None or (isinstance(node, ScalarNode) and node.is_null):
-            ctx.add(P.EMPTY_FILE, 1, None)
+            ctx.add(problems.EMPTY_FILE, 1, None)
             return None
         if not isinstance(node, MapNode):
             _wrong_shape(ctx, node, MapNode, None, "")
             return None
-        return convert_map(node, schema.obj, ctx, "", "")
+        return convert_map(node, record_schema.obj, ctx, "", "")
 
-    def csv(self, path: Path | None, schema: S.RecordSchema) -> tuple[str, list[Rec]] | None:
+    def csv(
+        self, path: Path | None, record_schema: schema.RecordSchema
+    ) -> tuple[str, list[Rec]] | None:
         if path is None:
             return None
-        file, problems = read_text(path, self.base)
-        self.out.extend(problems)
+        file, found = read_text(path, self.base)
+        self.out.extend(found)
         if file is None:
             return None
-        table, problems = parse_csv(file, schema)
-        self.out.extend(problems)
+        table, found = parse_csv(file, record_schema)
+        self.out.extend(found)
         self.texts.append((file, _csv_fields(table)))
         if table is None:
             return file.rel, []
         ctx = Ctx(file.rel, self.out)
-        return file.rel, [check_row(r.values, r.line, schema, ctx) for r in table.rows]
+        return file.rel, [check_row(r.values, r.line, record_schema, ctx) for r in table.rows]
 
     def text_only(self, path: Path | None) -> None:
         """Files whose structure a later format version defines: scan their text only."""
         if path is None:
             return
-        file, problems = read_text(path, self.base)
-        self.out.extend(problems)
+        file, found = read_text(path, self.base)
+        self.out.extend(found)
         if file is not None:
             self.texts.append((file, {}))
 
@@ -293,7 +308,7 @@ def scan_texts(sources: Sources, allowed_phones: set[str]) -> Iterator[Problem]:
                 yield f.kind.at(
                     Location(file.rel, n),
                     key,
-                    field_zh=S.label_for(key) if key else "",
+                    field_zh=schema.label_for(key) if key else "",
                     value=f.value,
                     column=f.column,
                     char=f.value,
@@ -308,11 +323,11 @@ def _csv_column(text: str, line_no: int, column: int) -> str | None:
     return header[cell] if cell < len(header) else None
 
 
-def _contacts(rec: Rec | None, key: str = "contacts") -> tuple[M.Contact, ...]:
+def _contacts(rec: Rec | None, key: str = "contacts") -> tuple[model.Contact, ...]:
     if rec is None:
         return ()
     return tuple(
-        M.Contact(c.get("name", ""), c.get("phone", ""))
+        model.Contact(c.get("name", ""), c.get("phone", ""))
         for c in rec.get(key, [])
         if isinstance(c, Rec)
     )

@@ -21,24 +21,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import model as M
-from . import problems as P
-from . import schema as S
-from .accounts import CHARTS
-from .cache import BuildCache, files_hash, stat_signature
-from .checks import CountyContext, check_village
-from .load import (
+from builder import model
+from builder.check.powers import _power_level, _power_list, resolve_powers
+from builder.check.village import CountyContext, check_village
+from builder.format import problems, schema
+from builder.format.accounts import CHARTS
+from builder.format.privacy import phone_digits
+from builder.format.problems import Location, Problem, Report
+from builder.pipeline.cache import BuildCache, files_hash, stat_signature
+from builder.read.files import (
     Layout,
     VillageFiles,
     scan_layout,
 )
-from .powers import _power_level, _power_list, resolve_powers
-from .privacy import phone_digits
-from .problems import Location, Problem, Report
-from .records import Ctx, Rec, Sources, _contacts, scan_texts
+from builder.read.records import Ctx, Rec, Sources, _contacts, scan_texts
 
 
-def _params(rec: Rec | None, base: M.Parameters) -> M.Parameters:
+def _params(rec: Rec | None, base: model.Parameters) -> model.Parameters:
     if rec is None:
         return base
     p = rec.get("parameters")
@@ -52,8 +51,10 @@ def _params(rec: Rec | None, base: M.Parameters) -> M.Parameters:
             # NOTE: reading drops YAML nulls from lists, so [200000, null, 县…] arrives as two items
             if len(band) == 2:
                 band = [band[0], "", band[1]]
-            low = Decimal(band[0]) if len(band) > 0 and S.MONEY_RE.fullmatch(band[0]) else None
-            high = Decimal(band[1]) if len(band) > 1 and S.MONEY_RE.fullmatch(band[1]) else None
+            low = Decimal(band[0]) if len(band) > 0 and schema.MONEY_RE.fullmatch(band[0]) else None
+            high = (
+                Decimal(band[1]) if len(band) > 1 and schema.MONEY_RE.fullmatch(band[1]) else None
+            )
             name = band[2] if len(band) > 2 else ""
             if low is not None and name:
                 parsed.append((low, high, name))
@@ -64,7 +65,7 @@ def _params(rec: Rec | None, base: M.Parameters) -> M.Parameters:
     levels = p.get("severity")
     if isinstance(levels, Rec):  # a town changes the rules it names, keeps the county's others
         values["severity"] = tuple(sorted({**dict(base.severity), **levels.values}.items()))
-    return M.Parameters(**{**base.__dict__, **values})
+    return model.Parameters(**{**base.__dict__, **values})
 
 
 @dataclass
@@ -72,11 +73,11 @@ class Result:
     """What validation gives: the report, and the model when there are no errors."""
 
     report: Report
-    county: M.County | None
+    county: model.County | None
     layout: Layout | None = None
     # Every village whose own records passed, even when others failed: the audit trail
     # compares what it can of a revision that had errors.
-    towns: tuple[M.Town, ...] = ()
+    towns: tuple[model.Town, ...] = ()
 
 
 def validate(
@@ -93,20 +94,20 @@ def validate(
     """
     base = base if base is not None else villages_dir.parent
     report = Report()
-    layout, problems = scan_layout(villages_dir, base)
+    layout, found = scan_layout(villages_dir, base)
     selected = _select(layout, only)
     if only is not None:
-        problems = [p for p in problems if _under_selection(p.where.path, layout, selected, base)]
-    report.extend(problems)
+        found = [p for p in found if _under_selection(p.where.path, layout, selected, base)]
+    report.extend(found)
     sources = Sources(base, report.problems)
-    county = sources.yaml(layout.files.get("county.yml"), S.COUNTY)
-    county_powers = sources.yaml(layout.files.get("powers.yml"), S.POWERS)
+    county = sources.yaml(layout.files.get("county.yml"), schema.COUNTY)
+    county_powers = sources.yaml(layout.files.get("powers.yml"), schema.POWERS)
     phones: set[str] = set()
     for c in _contacts(county):
         phones.add(phone_digits(c.phone))
     chart = county.get("chart", "2023") if county else "2023"
     names_online = county.get("names_online", "masked") if county else "masked"
-    county_params = _params(county, M.Parameters())
+    county_params = _params(county, model.Parameters())
     cp_rel = f"{display_path_of(layout.root, base)}/powers.yml"
     county_level = _power_level(
         county_powers, Ctx(cp_rel, report.problems) if county_powers is not None else None
@@ -115,13 +116,13 @@ def validate(
     county_lists = resolve_powers(
         {"powers": {}, "negative": {}, "services": {}}, county_level, "县", None
     )
-    towns: list[M.Town] = []
+    towns: list[model.Town] = []
     jobs: list[VillageJob] = []
     declared = set(phones)  # for the county's and towns' own files
     town_recs = []
     for tf in layout.towns:
-        trec = sources.yaml(tf.files.get("town.yml"), S.TOWN)
-        tpowers = sources.yaml(tf.files.get("powers.yml"), S.POWERS)
+        trec = sources.yaml(tf.files.get("town.yml"), schema.TOWN)
+        tpowers = sources.yaml(tf.files.get("powers.yml"), schema.POWERS)
         # a village may name its county's and its town's lines, and its own (checks.py)
         town_phones = phones | {phone_digits(c.phone) for c in _contacts(trec)}
         declared |= town_phones
@@ -155,7 +156,7 @@ def validate(
                 if v is not None and job.files.town == tf.slug
             )
             towns.append(
-                M.Town(
+                model.Town(
                     tf.slug,
                     trec.get("name", ""),
                     trec.get("code", ""),
@@ -171,7 +172,7 @@ def validate(
     if county is None or report.errors:
         return Result(report, None, layout, tuple(towns))
     site = county.get("site")
-    model = M.County(
+    county_model = model.County(
         name=county.get("name"),
         code=county.get("code"),
         site_title=site.get("title"),
@@ -183,10 +184,10 @@ def validate(
         parameters=county_params,
         power_list=_power_list(county_lists),
     )
-    from .rules import apply_rules
+    from builder.rules import apply_rules
 
-    model = apply_rules(model, report, base, today)
-    return Result(report, model, layout, tuple(towns))
+    county_model = apply_rules(county_model, report, base, today)
+    return Result(report, county_model, layout, tuple(towns))
 
 
 @dataclass
@@ -209,12 +210,12 @@ _JOB_STATE: tuple[Path, BuildCache | None] | None = None
 
 def check_villages(
     jobs: list[VillageJob], sources: Sources, cache: BuildCache | None
-) -> list[M.Village | None]:
+) -> list[model.Village | None]:
     """Check every village (in parallel when there are many); problems join sources.out."""
     global _JOBS, _JOB_STATE
     # Unchanged villages come straight from the cache (sending them through a worker would
     # only pickle them twice); the others are checked here or, when many, by two processes.
-    done: dict[int, tuple[list[Problem], M.Village | None]] = {}
+    done: dict[int, tuple[list[Problem], model.Village | None]] = {}
     if cache is not None:
         for i, j in enumerate(jobs):
             j.key = stat_signature(_village_paths(j.files), j.key_context)
@@ -235,19 +236,19 @@ def check_villages(
                 results = pool.map(_check_job, range(len(todo)), chunksize=chunk)
         finally:
             _JOBS, _JOB_STATE = [], None
-        for i, (problems, village, used) in zip(todo, results, strict=True):
-            done[i] = (problems, village)
+        for i, (found, village, used) in zip(todo, results, strict=True):
+            done[i] = (found, village)
             if cache is not None:
                 cache.used |= used
     villages = []
     for i in range(len(jobs)):
-        problems, village = done[i]
-        sources.out.extend(problems)
+        found, village = done[i]
+        sources.out.extend(found)
         villages.append(village)
     return villages
 
 
-def _check_job(index: int) -> tuple[list[Problem], M.Village | None, set[str]]:
+def _check_job(index: int) -> tuple[list[Problem], model.Village | None, set[str]]:
     assert _JOB_STATE is not None
     base, cache = _JOB_STATE
     job = _JOBS[index]
@@ -258,7 +259,7 @@ def _check_job(index: int) -> tuple[list[Problem], M.Village | None, set[str]]:
     return local.out, village, used
 
 
-def _check_one(job: VillageJob, sources: Sources, cache: BuildCache | None) -> M.Village | None:
+def _check_one(job: VillageJob, sources: Sources, cache: BuildCache | None) -> model.Village | None:
     """Check one village and store its problems and model in the cache under job.key.
 
     Its text is scanned here, with the phone numbers declared for it (county, town and its
@@ -266,7 +267,7 @@ def _check_one(job: VillageJob, sources: Sources, cache: BuildCache | None) -> M
     """
     start, mark = len(sources.out), len(sources.texts)
     phones = set(job.phones)
-    village: M.Village | None = check_village(job.files, job.context, sources, phones)
+    village: model.Village | None = check_village(job.files, job.context, sources, phones)
     text_sources = Sources(sources.base, sources.out, sources.texts[mark:])
     sources.out.extend(scan_texts(text_sources, phones))
     del sources.texts[mark:]
@@ -285,13 +286,13 @@ def _village_paths(vf: VillageFiles) -> list[Path]:
 
 
 def display_path_of(path: Path, base: Path) -> str:
-    from .load import display_path
+    from builder.read.files import display_path
 
     return display_path(path, base)
 
 
 def _check_codes(
-    county: Rec | None, towns: list[M.Town], layout: Layout, base: Path
+    county: Rec | None, towns: list[model.Town], layout: Layout, base: Path
 ) -> Iterator[Problem]:
     """Area codes are unique, and a village's code starts with its town's (as does a town's)."""
     seen: dict[str, str] = {}
@@ -299,7 +300,7 @@ def _check_codes(
     for town in towns:
         town_rel = f"{display_path_of(layout.root, base)}/{town.slug}/town.yml"
         if county_code and town.code and not town.code.startswith(county_code[:6]):
-            yield P.CODE_PREFIX.at(
+            yield problems.CODE_PREFIX.at(
                 Location(town_rel),
                 "code",
                 field_zh="区划代码",
@@ -309,7 +310,7 @@ def _check_codes(
         for village in town.villages:
             rel = f"{village.src_dir}/village.yml"
             if village.code in seen:
-                yield P.DUPLICATE_CODE.at(
+                yield problems.DUPLICATE_CODE.at(
                     Location(rel),
                     "code",
                     field_zh="区划代码",
@@ -318,7 +319,7 @@ def _check_codes(
                 )
             seen.setdefault(village.code, rel)
             if town.code and not village.code.startswith(town.code[:9]):
-                yield P.CODE_PREFIX.at(
+                yield problems.CODE_PREFIX.at(
                     Location(rel),
                     "code",
                     field_zh="区划代码",

@@ -607,7 +607,7 @@ FOLD_AFTER = 5
 
 def format_problem(p: Problem) -> str:
     """Two lines for a clerk: place, field, Chinese message; then the English and the code."""
-    from .privacy import mask_text  # privacy depends on this module's kinds
+    from builder.format.privacy import mask_text  # privacy depends on this module's kinds
 
     values = {**EN_DEFAULTS, **{k: mask_text(v) for k, v in p.values}}
     zh, en = fill(p.kind.zh, values), fill(p.kind.en, values)

@@ -12,48 +12,47 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import model as M
-from . import problems as P
-from . import schema as S
-from .load import VillageFiles
-from .records import Ctx, Rec, Sources
+from builder import model
+from builder.format import problems, schema
+from builder.read.files import VillageFiles
+from builder.read.records import Ctx, Rec, Sources
 
 
 @dataclass(frozen=True)
 class Registers:
     """A village's checked registers."""
 
-    contracts: tuple[M.Contract, ...] = ()
-    decisions: tuple[M.Decision, ...] = ()
-    topics: tuple[M.Topic, ...] = ()
+    contracts: tuple[model.Contract, ...] = ()
+    decisions: tuple[model.Decision, ...] = ()
+    topics: tuple[model.Topic, ...] = ()
 
 
-STEP_INDEX = {name: i for i, name in enumerate(M.STEP_NAMES, start=1)} | {"村民会议决议": 4}
+STEP_INDEX = {name: i for i, name in enumerate(model.STEP_NAMES, start=1)} | {"村民会议决议": 4}
 
 
 def check_registers(
     vf: VillageFiles,
     sources: Sources,
     period_names: Iterable[str],
-    periods: Iterable[M.Period],
-    params: M.Parameters,
+    periods: Iterable[model.Period],
+    params: model.Parameters,
 ) -> Registers:
     """Check one village's registers and the ledger rows that point into them."""
     out = sources.out
     drel = f"{vf.dir_rel}/decisions.yml"
-    rec = sources.yaml(vf.files.get("decisions.yml"), S.DECISIONS)
+    rec = sources.yaml(vf.files.get("decisions.yml"), schema.DECISIONS)
     decisions, decision_ids = _decisions(rec, Ctx(drel, out))
-    table = sources.csv(vf.files.get("contracts.csv"), S.CONTRACTS)
+    table = sources.csv(vf.files.get("contracts.csv"), schema.CONTRACTS)
     contracts, contract_ids = _contracts(table, decision_ids, params, out)
     trel = f"{vf.dir_rel}/topics.yml"
-    rec = sources.yaml(vf.files.get("topics.yml"), S.TOPICS)
+    rec = sources.yaml(vf.files.get("topics.yml"), schema.TOPICS)
     topics = _topics(rec, Ctx(trel, out), set(period_names), contract_ids | decision_ids)
     for period in periods:
         lctx = Ctx(f"{vf.dir_rel}/{period.period}/ledger.csv", out)
         for row in period.ledger:
             if row.contract_id and row.contract_id not in contract_ids:
                 lctx.add(
-                    P.NAME_NOT_IN_MAP,
+                    problems.NAME_NOT_IN_MAP,
                     row.line,
                     "contract_id",
                     "合同编号",
@@ -64,8 +63,10 @@ def check_registers(
     return Registers(contracts, decisions, topics)
 
 
-def _bad_lines(out: list[P.Problem], rel: str) -> set[int | None]:
-    return {p.where.line for p in out if p.where.path == rel and p.severity is P.Severity.ERROR}
+def _bad_lines(out: list[problems.Problem], rel: str) -> set[int | None]:
+    return {
+        p.where.line for p in out if p.where.path == rel and p.severity is problems.Severity.ERROR
+    }
 
 
 def _unique(ctx: Ctx, recs: Iterable[Rec], key: str, label: str) -> set[str]:
@@ -76,7 +77,7 @@ def _unique(ctx: Ctx, recs: Iterable[Rec], key: str, label: str) -> set[str]:
         if rid is None:
             continue
         if rid in seen:
-            ctx.add(P.DUPLICATE_ID, r.at("id"), key, label, value=rid, other_line=seen[rid])
+            ctx.add(problems.DUPLICATE_ID, r.at("id"), key, label, value=rid, other_line=seen[rid])
         else:
             seen[rid] = r.at("id")
     return set(seen)
@@ -86,9 +87,9 @@ def _unique(ctx: Ctx, recs: Iterable[Rec], key: str, label: str) -> set[str]:
 def _contracts(
     table: tuple[str, list[Rec]] | None,
     decision_ids: set[str],
-    params: M.Parameters,
-    out: list[P.Problem],
-) -> tuple[tuple[M.Contract, ...], set[str]]:
+    params: model.Parameters,
+    out: list[problems.Problem],
+) -> tuple[tuple[model.Contract, ...], set[str]]:
     if table is None:
         return (), set()
     rel, recs = table
@@ -99,7 +100,7 @@ def _contracts(
         start, end = r.get("start"), r.get("end")
         if start is not None and end is not None and end < start:
             ctx.add(
-                P.DATE_ORDER,
+                problems.DATE_ORDER,
                 r.line,
                 "end",
                 "结束日期",
@@ -111,7 +112,7 @@ def _contracts(
         platform = r.get("platform")
         if platform is not None and platforms and platform not in platforms:
             ctx.add(
-                P.INVALID_CHOICE,
+                problems.INVALID_CHOICE,
                 r.line,
                 "platform",
                 "交易平台",
@@ -123,7 +124,7 @@ def _contracts(
             total = sum((a for _, a in schedule), Decimal(0))
             if total > amount:
                 ctx.add(
-                    P.SCHEDULE_OVER_AMOUNT,
+                    problems.SCHEDULE_OVER_AMOUNT,
                     r.line,
                     "schedule",
                     "收付款计划",
@@ -133,7 +134,7 @@ def _contracts(
         did = r.get("decision_id")
         if did is not None and did not in decision_ids:
             ctx.add(
-                P.NAME_NOT_IN_MAP,
+                problems.NAME_NOT_IN_MAP,
                 r.line,
                 "decision_id",
                 "决议编号",
@@ -142,9 +143,9 @@ def _contracts(
                 what_en="this village's decisions.yml",
             )
     bad = _bad_lines(out, rel)
-    required = [f.key for f in S.CONTRACTS.fields if f.required]
+    required = [f.key for f in schema.CONTRACTS.fields if f.required]
     contracts = tuple(
-        M.Contract(
+        model.Contract(
             r.line,
             r.get("id"),
             r.get("type"),
@@ -155,7 +156,7 @@ def _contracts(
             r.get("amount"),
             r.get("start"),
             r.get("end"),
-            tuple(sorted(M.ScheduleItem(d, a) for d, a in r.get("schedule") or ())),
+            tuple(sorted(model.ScheduleItem(d, a) for d, a in r.get("schedule") or ())),
             r.get("decision_id", ""),
         )
         for r in recs
@@ -165,14 +166,14 @@ def _contracts(
 
 
 # --- decisions.yml ----------------------------------------------------------------------------
-def _decisions(rec: Rec | None, ctx: Ctx) -> tuple[tuple[M.Decision, ...], set[str]]:
+def _decisions(rec: Rec | None, ctx: Ctx) -> tuple[tuple[model.Decision, ...], set[str]]:
     if rec is None:
         return (), set()
     recs: list[Rec] = rec.get("decisions", [])
     ids = _unique(ctx, recs, "decisions.id", "决议编号")
     decisions = []
     for r in recs:
-        steps: list[M.Step] = []
+        steps: list[model.Step] = []
         seen: dict[int, int] = {}
         ok = r.get("id") is not None and r.get("matter") is not None
         for s in r.get("steps", []):
@@ -183,7 +184,7 @@ def _decisions(rec: Rec | None, ctx: Ctx) -> tuple[tuple[M.Decision, ...], set[s
             index = STEP_INDEX[name]
             if index in seen:
                 ctx.add(
-                    P.DUPLICATE_STEP,
+                    problems.DUPLICATE_STEP,
                     s.at("step"),
                     "decisions.steps.step",
                     "步骤",
@@ -195,7 +196,7 @@ def _decisions(rec: Rec | None, ctx: Ctx) -> tuple[tuple[M.Decision, ...], set[s
             seen[index] = s.at("step")
             ok = _check_counts(s, ctx) and ok
             steps.append(
-                M.Step(
+                model.Step(
                     index,
                     name,
                     date,
@@ -209,7 +210,7 @@ def _decisions(rec: Rec | None, ctx: Ctx) -> tuple[tuple[M.Decision, ...], set[s
             )
         if ok and steps:
             decisions.append(
-                M.Decision(
+                model.Decision(
                     r.line,
                     r.get("id"),
                     r.get("matter"),
@@ -246,7 +247,7 @@ def _check_counts(s: Rec, ctx: Ctx) -> bool:
         if value is None or limit is None or value <= limit:
             continue
         ctx.add(
-            P.ATTENDANCE_COUNT,
+            problems.ATTENDANCE_COUNT,
             s.at(key),
             f"decisions.steps.{key}",
             zh,
@@ -264,7 +265,7 @@ def _check_counts(s: Rec, ctx: Ctx) -> bool:
 # --- topics.yml -------------------------------------------------------------------------------
 def _topics(
     rec: Rec | None, ctx: Ctx, period_names: set[str], record_ids: set[str]
-) -> tuple[M.Topic, ...]:
+) -> tuple[model.Topic, ...]:
     if rec is None:
         return ()
     recs: list[Rec] = rec.get("topics", [])
@@ -275,7 +276,7 @@ def _topics(
         asked, answered, answer = r.get("asked_at"), r.get("answered_at"), r.get("answer")
         if asked is not None and answered is not None and answered < asked:
             ctx.add(
-                P.DATE_ORDER,
+                problems.DATE_ORDER,
                 r.at("answered_at"),
                 "topics.answered_at",
                 "答复日期",
@@ -291,7 +292,7 @@ def _topics(
         ):
             if have is not None and r.get(missing) is None and not _reported(ctx, r, missing):
                 ctx.add(
-                    P.MISSING_FIELD,
+                    problems.MISSING_FIELD,
                     r.line,
                     f"topics.{missing}",
                     zh,
@@ -312,7 +313,7 @@ def _topics(
             value = r.get(key)
             if value is not None and value not in known:
                 ctx.add(
-                    P.NAME_NOT_IN_MAP,
+                    problems.NAME_NOT_IN_MAP,
                     r.at(key),
                     f"topics.{key}",
                     zh,
@@ -323,7 +324,7 @@ def _topics(
                 ok = False
         if ok:
             topics.append(
-                M.Topic(
+                model.Topic(
                     r.line,
                     r.get("id"),
                     asked,

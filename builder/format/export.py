@@ -11,14 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import schema as S
+from builder.format import schema
 
-BASE_URL = "https://sunlight.invalid/schema/v" + S.FORMAT_VERSION + "/"
+BASE_URL = "https://sunlight.invalid/schema/v" + schema.FORMAT_VERSION + "/"
 
 
 def json_type(typ: Any) -> dict[str, Any]:
     """JSON Schema for one field type."""
-    if isinstance(typ, S.Obj):
+    if isinstance(typ, schema.Obj):
         return {
             "type": "object",
             "additionalProperties": False,
@@ -32,30 +32,30 @@ def json_type(typ: Any) -> dict[str, Any]:
             },
             "required": [f.key for f in typ.fields if f.required],
         }
-    if isinstance(typ, S.ListOf):
+    if isinstance(typ, schema.ListOf):
         out: dict[str, Any] = {"type": "array", "items": json_type(typ.item)}
         if typ.min_items:
             out["minItems"] = typ.min_items
         return out
-    if type(typ) is S.Scalar:
+    if type(typ) is schema.Scalar:
         return {"type": ["string", "null"]}
     return dict(typ.json)
 
 
-def json_schema(schema: S.RecordSchema) -> dict[str, Any]:
+def json_schema(record_schema: schema.RecordSchema) -> dict[str, Any]:
     """A JSON Schema (2020-12) document for one YAML file kind."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": BASE_URL + schema.name + ".schema.json",
-        "title": f"{schema.filename}: {schema.title}",
-        **json_type(schema.obj),
+        "$id": BASE_URL + record_schema.name + ".schema.json",
+        "title": f"{record_schema.filename}: {record_schema.title}",
+        **json_type(record_schema.obj),
     }
 
 
-def table_schema(schema: S.RecordSchema) -> dict[str, Any]:
+def table_schema(record_schema: schema.RecordSchema) -> dict[str, Any]:
     """A Frictionless Table Schema document for one CSV file kind."""
     fields = []
-    for f in schema.fields:
+    for f in record_schema.fields:
         desc = dict(f.type.table)
         constraints = dict(desc.pop("constraints", {}))
         if f.required:
@@ -73,13 +73,13 @@ def write_schemas(out_dir: Path) -> list[Path]:
     """Write every schema file; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for schema in S.YAML_SCHEMAS:
-        path = out_dir / f"{schema.name}.schema.json"
-        path.write_text(_dump(json_schema(schema)), encoding="utf-8")
+    for record_schema in schema.YAML_SCHEMAS:
+        path = out_dir / f"{record_schema.name}.schema.json"
+        path.write_text(_dump(json_schema(record_schema)), encoding="utf-8")
         written.append(path)
-    for schema in S.CSV_SCHEMAS:
-        path = out_dir / f"{schema.name}.tableschema.json"
-        path.write_text(_dump(table_schema(schema)), encoding="utf-8")
+    for record_schema in schema.CSV_SCHEMAS:
+        path = out_dir / f"{record_schema.name}.tableschema.json"
+        path.write_text(_dump(table_schema(record_schema)), encoding="utf-8")
         written.append(path)
     return written
 

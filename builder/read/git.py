@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BuilderError
+from builder.errors import BuilderError
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 EMPTY = ""  # a revision standing for "no records at all" (before the first commit)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from .accounts import account_name
-from .problems import Location
+from builder.format.accounts import account_name
+from builder.format.problems import Location
 
 ZERO = Decimal("0.00")
 

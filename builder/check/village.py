@@ -8,18 +8,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from . import model as M
-from . import problems as P
-from . import schema as S
-from .accounts import account_name
-from .load import (
+from builder import model
+from builder.check.powers import _power_level, _power_list, resolve_powers
+from builder.check.registers import check_registers
+from builder.format import problems, schema
+from builder.format.accounts import account_name
+from builder.format.privacy import phone_digits
+from builder.format.problems import Problem
+from builder.read.files import (
     VillageFiles,
 )
-from .powers import _power_level, _power_list, resolve_powers
-from .privacy import phone_digits
-from .problems import Problem
-from .records import Ctx, Rec, Sources, _contacts
-from .registers import check_registers
+from builder.read.records import Ctx, Rec, Sources, _contacts
 
 
 def _next_month(period: str) -> str:
@@ -37,21 +36,21 @@ def _month_bounds(period: str) -> tuple[dt.date, dt.date]:
 class CountyContext:
     chart: str
     names_online: str
-    parameters: M.Parameters
+    parameters: model.Parameters
     power_lists: dict[str, dict[str, tuple[Rec, str]]]
 
 
 def check_village(
     vf: VillageFiles, town_ctx: CountyContext, sources: Sources, phones: set[str]
-) -> M.Village | None:
+) -> model.Village | None:
     """Check one village's files; return its model if its own records have no errors."""
     out = sources.out
     start = len(out)
-    rec = sources.yaml(vf.files.get("village.yml"), S.VILLAGE)
-    powers_rec = sources.yaml(vf.files.get("powers.yml"), S.POWERS)
+    rec = sources.yaml(vf.files.get("village.yml"), schema.VILLAGE)
+    powers_rec = sources.yaml(vf.files.get("powers.yml"), schema.POWERS)
     vrel = f"{vf.dir_rel}/village.yml"
     vctx = Ctx(vrel, out)
-    people: dict[str, M.Person] = {}
+    people: dict[str, model.Person] = {}
     person_lines: dict[str, int] = {}
     if rec is not None:
         for p in rec.get("people", []):
@@ -60,7 +59,7 @@ def check_village(
                 continue
             if name in people:
                 vctx.add(
-                    P.DUPLICATE_PERSON,
+                    problems.DUPLICATE_PERSON,
                     p.at("name"),
                     "people.name",
                     "姓名",
@@ -69,12 +68,12 @@ def check_village(
                 )
                 continue
             roles = tuple(p.get("roles", []))
-            people[name] = M.Person(name, roles)
+            people[name] = model.Person(name, roles)
             person_lines[name] = p.at("name")
-            if S.SUPERVISOR_ROLES & set(roles) and S.TWO_COMMITTEE_ROLES & set(roles):
-                clash = next(r for r in roles if r in S.TWO_COMMITTEE_ROLES)
+            if schema.SUPERVISOR_ROLES & set(roles) and schema.TWO_COMMITTEE_ROLES & set(roles):
+                clash = next(r for r in roles if r in schema.TWO_COMMITTEE_ROLES)
                 vctx.add(
-                    P.SUPERVISOR_CONFLICT,
+                    problems.SUPERVISOR_CONFLICT,
                     p.at("roles"),
                     "people.roles",
                     "职务",
@@ -86,7 +85,7 @@ def check_village(
             sup = ch.get("supervisor")
             if sup is not None and sup not in people:
                 vctx.add(
-                    P.UNKNOWN_PERSON,
+                    problems.UNKNOWN_PERSON,
                     ch.at("supervisor"),
                     "channels.supervisor",
                     "监督员",
@@ -97,14 +96,14 @@ def check_village(
             ]:
                 if phone:
                     phones.add(phone_digits(phone))
-    supervisors = {n for n, p in people.items() if S.SUPERVISOR_ROLES & set(p.roles)}
+    supervisors = {n for n, p in people.items() if schema.SUPERVISOR_ROLES & set(p.roles)}
 
     pctx = Ctx(f"{vf.dir_rel}/powers.yml", out)
     level = _power_level(powers_rec, pctx if powers_rec is not None else None)
     resolved = resolve_powers(town_ctx.power_lists, level, "村", pctx)
 
-    periods: list[M.Period] = []
-    previous: M.Period | None = None
+    periods: list[model.Period] = []
+    previous: model.Period | None = None
     for pf in vf.periods:
         period = check_period(
             pf.files, pf.period, pf.dir_rel, town_ctx, sources, people, supervisors, previous
@@ -116,19 +115,19 @@ def check_village(
     registers = check_registers(
         vf, sources, [pf.period for pf in vf.periods], periods, town_ctx.parameters
     )
-    if rec is None or any(p.severity is P.Severity.ERROR for p in out[start:]):
+    if rec is None or any(p.severity is problems.Severity.ERROR for p in out[start:]):
         return None
     ch = rec.get("channels")
-    channels = M.Channels()
+    channels = model.Channels()
     if isinstance(ch, Rec):
-        channels = M.Channels(
+        channels = model.Channels(
             ch.get("office_phone", ""),
             _contacts(ch, "hotlines"),
             ch.get("box", ""),
             ch.get("supervisor", ""),
             ch.get("talk_day", ""),
         )
-    return M.Village(
+    return model.Village(
         slug=vf.slug,
         town_slug=vf.town,
         name=rec.get("name", ""),
@@ -155,23 +154,23 @@ def check_period(
     dir_rel: str,
     cc: CountyContext,
     sources: Sources,
-    people: dict[str, M.Person],
+    people: dict[str, model.Person],
     supervisors: set[str],
-    previous: M.Period | None,
-) -> M.Period | None:
+    previous: model.Period | None,
+) -> model.Period | None:
     """Check one period folder: header, sign-off, ledger, assistance, balances."""
     out = sources.out
     drel = f"{dir_rel}/disclosure.yml"
-    d = sources.yaml(files.get("disclosure.yml"), S.DISCLOSURE)
-    ledger = sources.csv(files.get("ledger.csv"), S.LEDGER)
-    assistance = sources.csv(files.get("assistance.csv"), S.ASSISTANCE)
+    d = sources.yaml(files.get("disclosure.yml"), schema.DISCLOSURE)
+    ledger = sources.csv(files.get("ledger.csv"), schema.LEDGER)
+    assistance = sources.csv(files.get("assistance.csv"), schema.ASSISTANCE)
     dctx = Ctx(drel, out)
     start, end = _month_bounds(folder)
     chart = cc.chart
     if d is not None:
         if d.get("period") not in (None, folder):
             dctx.add(
-                P.PERIOD_MISMATCH,
+                problems.PERIOD_MISMATCH,
                 d.at("period"),
                 "period",
                 "期间",
@@ -181,14 +180,20 @@ def check_period(
         for key, zh in (("drafted_by", "拟稿人"), ("reviewed_by", "审核人")):
             name = d.get(key)
             if name is not None and name not in people:
-                dctx.add(P.UNKNOWN_PERSON, d.at(key), key, zh, value=name)
+                dctx.add(problems.UNKNOWN_PERSON, d.at(key), key, zh, value=name)
         reviewer = d.get("reviewed_by")
         if reviewer in people and reviewer not in supervisors:
-            dctx.add(P.NOT_SUPERVISOR, d.at("reviewed_by"), "reviewed_by", "审核人", value=reviewer)
+            dctx.add(
+                problems.NOT_SUPERVISOR,
+                d.at("reviewed_by"),
+                "reviewed_by",
+                "审核人",
+                value=reviewer,
+            )
         rv, pb = d.get("reviewed_at"), d.get("published_at")
         if rv is not None and pb is not None and rv > pb:
             dctx.add(
-                P.REVIEW_ORDER,
+                problems.REVIEW_ORDER,
                 d.at("reviewed_at"),
                 "reviewed_at",
                 "审核日期",
@@ -199,17 +204,19 @@ def check_period(
             who = c.get("approved_by")
             if who is not None and who not in people:
                 dctx.add(
-                    P.UNKNOWN_PERSON,
+                    problems.UNKNOWN_PERSON,
                     c.at("approved_by"),
                     "corrections.approved_by",
                     "更正记录·批准人",
                     value=who,
                 )
         if chart != "2023" and folder >= "2024-01":
-            dctx.add(P.CHART_PERIOD, d.at("period"), "period", "期间", period=folder, chart=chart)
+            dctx.add(
+                problems.CHART_PERIOD, d.at("period"), "period", "期间", period=folder, chart=chart
+            )
             chart = "2023"
 
-    rows: list[M.LedgerRow] = []
+    rows: list[model.LedgerRow] = []
     if ledger is not None:
         lrel, recs = ledger
         lctx = Ctx(lrel, out)
@@ -218,7 +225,7 @@ def check_period(
             date = r.get("date")
             if date is not None and not (start <= date <= end):
                 lctx.add(
-                    P.DATE_OUTSIDE_PERIOD,
+                    problems.DATE_OUTSIDE_PERIOD,
                     r.line,
                     "date",
                     "日期",
@@ -229,7 +236,7 @@ def check_period(
             if v is not None:
                 if v in vouchers:
                     lctx.add(
-                        P.DUPLICATE_VOUCHER,
+                        problems.DUPLICATE_VOUCHER,
                         r.line,
                         "voucher_no",
                         "凭证号",
@@ -241,14 +248,19 @@ def check_period(
             code = r.get("account_code")
             if code is not None and account_name(chart, code) is None:
                 lctx.add(
-                    P.UNKNOWN_ACCOUNT, r.line, "account_code", "科目代码", value=code, chart=chart
+                    problems.UNKNOWN_ACCOUNT,
+                    r.line,
+                    "account_code",
+                    "科目代码",
+                    value=code,
+                    chart=chart,
                 )
             inc, exp = r.get("income"), r.get("expense")
             raw_both = ("income" in r.values) + ("expense" in r.values)
             if raw_both != 1 and not _has_bad_amount(out, lrel, r.line):
                 detail = "（这一行两个都填了）" if raw_both == 2 else "（这一行两个都空着）"
                 lctx.add(
-                    P.ONE_OF_INCOME_EXPENSE,
+                    problems.ONE_OF_INCOME_EXPENSE,
                     r.line,
                     "income",
                     "收入",
@@ -257,13 +269,13 @@ def check_period(
                 )
             for key, zh, amount in (("income", "收入", inc), ("expense", "支出", exp)):
                 if amount is not None and amount <= 0:
-                    lctx.add(P.NOT_POSITIVE, r.line, key, zh, value=str(amount))
+                    lctx.add(problems.NOT_POSITIVE, r.line, key, zh, value=str(amount))
             approver = r.get("approver")
             if approver is not None and approver not in people:
-                lctx.add(P.UNKNOWN_PERSON, r.line, "approver", "审批人", value=approver)
+                lctx.add(problems.UNKNOWN_PERSON, r.line, "approver", "审批人", value=approver)
             if None not in (date, v, code) and raw_both == 1 and (inc or exp):
                 rows.append(
-                    M.LedgerRow(
+                    model.LedgerRow(
                         r.line,
                         date,
                         v,
@@ -280,7 +292,7 @@ def check_period(
                     )
                 )
 
-    aid_rows: list[M.AssistanceRow] = []
+    aid_rows: list[model.AssistanceRow] = []
     if assistance is not None:
         arel, recs = assistance
         actx = Ctx(arel, out)
@@ -288,7 +300,7 @@ def check_period(
             s, e = r.get("notice_start"), r.get("notice_end")
             if s is not None and e is not None and (e - s).days < cc.parameters.notice_days:
                 actx.add(
-                    P.NOTICE_TOO_SHORT,
+                    problems.NOTICE_TOO_SHORT,
                     r.line,
                     "notice_end",
                     "公示结束",
@@ -302,7 +314,7 @@ def check_period(
                 for k in ("category", "name", "group", "amount", "notice_start", "notice_end")
             ):
                 aid_rows.append(
-                    M.AssistanceRow(
+                    model.AssistanceRow(
                         r.line,
                         r.get("category"),
                         r.get("name"),
@@ -322,17 +334,17 @@ def check_period(
         return None
     if not all(k in b.values for b in (opening, closing) for k in ("cash", "bank")):
         return None
-    ob = M.Balance(opening.get("cash"), opening.get("bank"))
-    cb = M.Balance(closing.get("cash"), closing.get("bank"))
+    ob = model.Balance(opening.get("cash"), opening.get("bank"))
+    cb = model.Balance(closing.get("cash"), closing.get("bank"))
     income = sum((r.income for r in rows if r.income), Decimal(0))
     expense = sum((r.expense for r in rows if r.expense), Decimal(0))
     ledger_ok = ledger is not None and not any(
-        p.where.path == ledger[0] and p.severity is P.Severity.ERROR for p in out
+        p.where.path == ledger[0] and p.severity is problems.Severity.ERROR for p in out
     )
     if ledger_ok and ob.total + income - expense != cb.total:
         expected = ob.total + income - expense
         dctx.add(
-            P.BALANCE_MISMATCH,
+            problems.BALANCE_MISMATCH,
             d.at("closing"),
             "closing",
             "期末余额",
@@ -352,7 +364,7 @@ def check_period(
                 else f"{expected_period} 至 {_prev_month(folder)}"
             )
             dctx.add(
-                P.PERIOD_GAP,
+                problems.PERIOD_GAP,
                 d.at("period"),
                 "period",
                 "期间",
@@ -363,7 +375,7 @@ def check_period(
         for key, zh, en in (("cash", "库存现金", "cash"), ("bank", "银行存款", "bank")):
             if getattr(ob, key) != getattr(previous.closing, key):
                 dctx.add(
-                    P.OPENING_MISMATCH,
+                    problems.OPENING_MISMATCH,
                     opening.at(key),
                     f"opening.{key}",
                     f"期初余额·{zh}",
@@ -377,14 +389,14 @@ def check_period(
     if not all(d.get(k) is not None for k in required):
         return None
 
-    def affairs(key: str) -> tuple[M.Affair, ...]:
+    def affairs(key: str) -> tuple[model.Affair, ...]:
         return tuple(
-            M.Affair(a.get("title", ""), a.get("date"), a.get("body", ""))
+            model.Affair(a.get("title", ""), a.get("date"), a.get("body", ""))
             for a in d.get(key, [])
             if a.get("date") is not None
         )
 
-    return M.Period(
+    return model.Period(
         period=folder,
         opening=ob,
         closing=cb,
@@ -396,7 +408,7 @@ def check_period(
         village_affairs=affairs("village_affairs"),
         party_affairs=affairs("party_affairs"),
         corrections=tuple(
-            M.Correction(c.get("date"), c.get("reason"), c.get("approved_by"))
+            model.Correction(c.get("date"), c.get("reason"), c.get("approved_by"))
             for c in d.get("corrections", [])
             if None not in (c.get("date"), c.get("reason"), c.get("approved_by"))
         ),

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from . import problems as P
-from .problems import Location, Problem
-from .schema import RecordSchema
+from builder.format import problems
+from builder.format.problems import Location, Problem
+from builder.format.schema import RecordSchema
 
 try:  # the C parser is several times faster on a county's worth of files
     _YamlLoader: type = yaml.CSafeLoader
@@ -146,7 +146,7 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
 
 
 def _unknown(where: str, name: str, hint: str, hint_en: str) -> Problem:
-    return P.UNKNOWN_PATH.at(Location(where), None, name=name, hint=hint, hint_en=hint_en)
+    return problems.UNKNOWN_PATH.at(Location(where), None, name=name, hint=hint, hint_en=hint_en)
 
 
 def _check_slugs(entries: list[os.DirEntry[str]], base: Path, out: list[Problem]) -> list[str]:
@@ -160,12 +160,12 @@ def _check_slugs(entries: list[os.DirEntry[str]], base: Path, out: list[Problem]
         folded = entry.name.casefold()
         if folded in seen:
             out.append(
-                P.SLUG_COLLISION.at(Location(rel), None, name=entry.name, other=seen[folded])
+                problems.SLUG_COLLISION.at(Location(rel), None, name=entry.name, other=seen[folded])
             )
             continue
         seen[folded] = entry.name
         if not SLUG_RE.fullmatch(entry.name):
-            out.append(P.BAD_SLUG.at(Location(rel), None, name=entry.name))
+            out.append(problems.BAD_SLUG.at(Location(rel), None, name=entry.name))
             continue
         good.append(entry.name)
     good.sort()
@@ -181,7 +181,7 @@ def _files_in(
     for entry in _entries(folder):
         rel = display_path(Path(entry.path), base)
         if entry.is_symlink():
-            out.append(P.LINK.at(Location(rel), None, name=entry.name))
+            out.append(problems.LINK.at(Location(rel), None, name=entry.name))
         elif entry.is_dir(follow_symlinks=False):
             dirs.append(entry)
         elif entry.name in allowed and entry.is_file(follow_symlinks=False):
@@ -191,7 +191,7 @@ def _files_in(
     for name, required in allowed.items():
         if required and name not in files:
             out.append(
-                P.MISSING_FILE.at(
+                problems.MISSING_FILE.at(
                     Location(display_path(folder / name, base)),
                     None,
                     name=name,
@@ -294,17 +294,19 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
         except UnicodeDecodeError:
             pass
         return None, [
-            P.NOT_UTF8.at(Location(rel, line), None, path=rel, guess=guess, guess_en=guess_en)
+            problems.NOT_UTF8.at(
+                Location(rel, line), None, path=rel, guess=guess, guess_en=guess_en
+            )
         ]
 
 
 def read_text(path: Path, base: Path) -> tuple[TextFile | None, list[Problem]]:
     """Read and decode one file."""
     rel = display_path(path, base)
-    text, problems = decode(path.read_bytes(), rel)
+    text, found = decode(path.read_bytes(), rel)
     if text is None:
-        return None, problems
-    return TextFile(rel, text.replace("\r\n", "\n").replace("\r", "\n")), problems
+        return None, found
+    return TextFile(rel, text.replace("\r\n", "\n").replace("\r", "\n")), found
 
 
 # --- YAML -----------------------------------------------------------------------------------
@@ -330,14 +332,14 @@ def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
             line = 1
         detail = str(getattr(exc, "problem", "") or getattr(exc, "reason", "") or "").strip()
         return None, [
-            P.YAML_SYNTAX.at(
+            problems.YAML_SYNTAX.at(
                 Location(file.rel, line), None, detail=_yaml_detail_zh(detail), detail_en=detail
             )
         ]
     docs = sum(1 for e in events if isinstance(e, yaml.DocumentStartEvent))
     if docs > 1:
         second = [e for e in events if isinstance(e, yaml.DocumentStartEvent)][1]
-        out.append(P.YAML_DOCUMENTS.at(Location(file.rel, second.start_mark.line + 1)))
+        out.append(problems.YAML_DOCUMENTS.at(Location(file.rel, second.start_mark.line + 1)))
         return None, out
     if docs == 0:
         return None, out
@@ -363,13 +365,13 @@ def _yaml_detail_zh(detail: str) -> str:
 def _node(event: yaml.Event, it: Iterator[yaml.Event], rel: str, out: list[Problem]) -> Node:
     line = event.start_mark.line + 1
     if isinstance(event, yaml.AliasEvent):
-        out.append(P.YAML_ALIAS.at(Location(rel, line)))
+        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
         return ScalarNode(line, "", plain=True)
     if getattr(event, "anchor", None) is not None:
-        out.append(P.YAML_ALIAS.at(Location(rel, line)))
+        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
     tag = getattr(event, "tag", None)
     if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
-        out.append(P.YAML_TAG.at(Location(rel, line), None, value=tag))
+        out.append(problems.YAML_TAG.at(Location(rel, line), None, value=tag))
     if isinstance(event, yaml.ScalarEvent):
         plain = event.style is None or event.style == ""
         return ScalarNode(line, event.value, plain=plain and event.implicit[0])
@@ -389,7 +391,7 @@ def _node(event: yaml.Event, it: Iterator[yaml.Event], rel: str, out: list[Probl
             value = _node(next(it), it, rel, out)
             if not isinstance(key_node, ScalarNode):
                 out.append(
-                    P.WRONG_SHAPE.at(
+                    problems.WRONG_SHAPE.at(
                         Location(rel, key_node.line),
                         None,
                         expected="字段名",
@@ -402,7 +404,7 @@ def _node(event: yaml.Event, it: Iterator[yaml.Event], rel: str, out: list[Probl
             key = key_node.text
             if key in mapping.items:
                 out.append(
-                    P.DUPLICATE_KEY.at(
+                    problems.DUPLICATE_KEY.at(
                         Location(rel, key_node.line), key, key=key, other_line=mapping.items[key][0]
                     )
                 )
@@ -431,12 +433,12 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
             records.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        out.append(P.CSV_SYNTAX.at(Location(file.rel, start), None, detail=str(exc)))
+        out.append(problems.CSV_SYNTAX.at(Location(file.rel, start), None, detail=str(exc)))
         return None, out
     while records and not records[-1][1]:
         records.pop()  # trailing empty lines are not rows
     if not records:
-        out.append(P.EMPTY_FILE.at(Location(file.rel, 1)))
+        out.append(problems.EMPTY_FILE.at(Location(file.rel, 1)))
         return None, out
     header_line, header = records[0]
     columns: list[str] = []
@@ -447,7 +449,7 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
         f = schema.column(name)
         if f is None:
             out.append(
-                P.UNKNOWN_COLUMN.at(
+                problems.UNKNOWN_COLUMN.at(
                     Location(file.rel, header_line),
                     None,
                     value=name,
@@ -460,7 +462,9 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
             header_ok = False
             columns.append("")
         elif f.key in seen:
-            out.append(P.DUPLICATE_COLUMN.at(Location(file.rel, header_line), f.key, value=name))
+            out.append(
+                problems.DUPLICATE_COLUMN.at(Location(file.rel, header_line), f.key, value=name)
+            )
             header_ok = False
             columns.append("")
         else:
@@ -469,7 +473,7 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
     for f in schema.fields:
         if f.required and f.key not in seen:
             out.append(
-                P.MISSING_COLUMN.at(
+                problems.MISSING_COLUMN.at(
                     Location(file.rel, header_line), f.key, label=f"{f.zh}（{f.key}）"
                 )
             )
@@ -479,11 +483,11 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
     rows: list[RawRow] = []
     for line, cells in records[1:]:
         if not any(c.strip() for c in cells):
-            out.append(P.BLANK_ROW.at(Location(file.rel, line)))
+            out.append(problems.BLANK_ROW.at(Location(file.rel, line)))
             continue
         if len(cells) != len(columns):
             out.append(
-                P.RAGGED_ROW.at(
+                problems.RAGGED_ROW.at(
                     Location(file.rel, line), None, count=len(cells), expected=len(columns)
                 )
             )

@@ -27,14 +27,14 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import model as M
-from .cache import BuildCache, RenderedVillage, files_hash
-from .errors import BuilderError
-from .git import commit_day, last_commit_time
-from .problems import Severity, format_problem
-from .render import Rendered, Renderer
-from .search import build_search_index
-from .validate import Result, validate
+from builder import model
+from builder.errors import BuilderError
+from builder.format.problems import Severity, format_problem
+from builder.pipeline.cache import BuildCache, RenderedVillage, files_hash
+from builder.pipeline.validate import Result, validate
+from builder.publish.render import Rendered, Renderer
+from builder.publish.search import build_search_index
+from builder.read.git import commit_day, last_commit_time
 
 log = logging.getLogger("mkdocs.plugins.sunlight")
 # a file for the worker process to make: (site path, function, arguments); bytes are written
@@ -88,7 +88,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.deferred = renderer.deferred or []
         return config
 
-    def reusable(self, village: M.Village) -> RenderedVillage | None:
+    def reusable(self, village: model.Village) -> RenderedVillage | None:
         """The last build's pages of this village, if nothing they show has changed."""
         if self.cache is None or self.previous_site is None or not village.signature:
             return None
@@ -125,7 +125,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.rendered is not None
         if self.rendered.county is not None:  # history and log pages: they read git, not cached
-            from .audit.pages import add_audit_pages
+            from builder.publish.audit_pages import add_audit_pages
 
             base_dir = Path(config.config_file_path or ".").resolve().parent
             add_audit_pages(

@@ -1,0 +1,1 @@
+"""Checks: records (and what they inherit) in, problems out."""

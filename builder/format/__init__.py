@@ -1,0 +1,1 @@
+"""The disclosure format: record declarations, problem kinds, charts of accounts, published schemas."""
