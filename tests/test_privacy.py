@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.format import problems
+from builder.format import privacy, problems
 from builder.format.privacy import (
     is_luhn,
     is_resident_id,
@@ -48,7 +48,7 @@ def test_luhn() -> None:
     ],
 )
 def test_personal_data_found(line: str, code: str) -> None:
-    assert [f.kind.code for f in scan_personal_data(line)] == [code]
+    assert [f.code for f in scan_personal_data(line)] == [code]
 
 
 @pytest.mark.parametrize(
@@ -80,8 +80,18 @@ def test_masking_is_one_fixed_pattern() -> None:
 
 def test_invisible_characters() -> None:
     found = list(scan_characters("a\u200bb\u202ec\x07d\te"))
-    assert [(f.column, f.kind) for f in found] == [
-        (2, problems.BAD_CHARACTER),
-        (4, problems.BAD_CHARACTER),
-        (6, problems.BAD_CHARACTER),
+    assert [(f.column, f.code) for f in found] == [
+        (2, problems.BAD_CHARACTER.code),
+        (4, problems.BAD_CHARACTER.code),
+        (6, problems.BAD_CHARACTER.code),
     ]
+
+
+def test_every_scan_code_is_a_problem_kind() -> None:
+    for code in (
+        privacy.RESIDENT_ID,
+        privacy.BANK_CARD,
+        privacy.MOBILE_NUMBER,
+        privacy.BAD_CHARACTER,
+    ):
+        assert problems.KINDS[code].code == code

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from builder import model
 from builder.format import problems, schema
+from builder.format.parameters import Parameters
 from builder.read.files import VillageFiles
 from builder.read.records import Ctx, Rec, Sources
 
@@ -27,7 +28,7 @@ class Registers:
     topics: tuple[model.Topic, ...] = ()
 
 
-STEP_INDEX = {name: i for i, name in enumerate(model.STEP_NAMES, start=1)} | {"村民会议决议": 4}
+STEP_INDEX = {name: i for i, name in enumerate(schema.STEP_NAMES, start=1)} | {"村民会议决议": 4}
 
 
 def check_registers(
@@ -35,7 +36,7 @@ def check_registers(
     sources: Sources,
     period_names: Iterable[str],
     periods: Iterable[model.Period],
-    params: model.Parameters,
+    params: Parameters,
 ) -> Registers:
     """Check one village's registers and the ledger rows that point into them."""
     out = sources.out
@@ -87,7 +88,7 @@ def _unique(ctx: Ctx, recs: Iterable[Rec], key: str, label: str) -> set[str]:
 def _contracts(
     table: tuple[str, list[Rec]] | None,
     decision_ids: set[str],
-    params: model.Parameters,
+    params: Parameters,
     out: list[problems.Problem],
 ) -> tuple[tuple[model.Contract, ...], set[str]]:
     if table is None:

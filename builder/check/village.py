@@ -13,6 +13,7 @@ from builder.check.powers import _power_level, _power_list, resolve_powers
 from builder.check.registers import check_registers
 from builder.format import problems, schema
 from builder.format.accounts import account_name
+from builder.format.parameters import Parameters
 from builder.format.privacy import phone_digits
 from builder.format.problems import Problem
 from builder.read.files import (
@@ -36,7 +37,7 @@ def _month_bounds(period: str) -> tuple[dt.date, dt.date]:
 class CountyContext:
     chart: str
     names_online: str
-    parameters: model.Parameters
+    parameters: Parameters
     power_lists: dict[str, dict[str, tuple[Rec, str]]]
 
 

@@ -12,7 +12,11 @@ import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from builder.format import problems
+# The problem codes of what the scans find (their messages are in builder/format/problems.py).
+RESIDENT_ID = "resident-id"
+BANK_CARD = "bank-card"
+MOBILE_NUMBER = "mobile-number"
+BAD_CHARACTER = "bad-character"
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -63,18 +67,18 @@ def phone_digits(phone: str) -> str:
 
 @dataclass(frozen=True)
 class Finding:
-    """Something found in one line: 1-based column, the kind and the (masked) value."""
+    """Something found in one line: 1-based column, the problem code and the (masked) value."""
 
     column: int
-    kind: problems.Kind
+    code: str  # the problem code (builder.format.problems): resident-id, bank-card, …
     value: str
 
 
-def mask(kind: problems.Kind, digits: str) -> str:
+def mask(code: str, digits: str) -> str:
     """Mask personal data the one fixed way used everywhere (first 6 and last 4 for IDs)."""
-    if kind is problems.RESIDENT_ID:
+    if code == RESIDENT_ID:
         return digits[:6] + "*" * 8 + digits[-4:]
-    if kind is problems.MOBILE_NUMBER:
+    if code == MOBILE_NUMBER:
         d = digits[-11:]
         return d[:3] + "****" + d[-4:]
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
@@ -85,15 +89,15 @@ def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Itera
     text = unicodedata.normalize("NFKC", line)
     for m in _RUNS.finditer(text):
         digits = re.sub(r"[ -]", "", m.group())
-        kind: problems.Kind | None = None
+        code: str | None = None
         if is_resident_id(digits):
-            kind = problems.RESIDENT_ID
+            code = RESIDENT_ID
         elif digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            kind = problems.BANK_CARD
+            code = BANK_CARD
         elif digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
-            kind = problems.MOBILE_NUMBER
-        if kind is not None:
-            yield Finding(m.start() + 1, kind, mask(kind, digits))
+            code = MOBILE_NUMBER
+        if code is not None:
+            yield Finding(m.start() + 1, code, mask(code, digits))
 
 
 def mask_text(text: str) -> str:
@@ -102,11 +106,11 @@ def mask_text(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         digits = re.sub(r"[ -]", "", m.group())
         if is_resident_id(digits):
-            return mask(problems.RESIDENT_ID, digits)
+            return mask(RESIDENT_ID, digits)
         if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            return mask(problems.BANK_CARD, digits)
+            return mask(BANK_CARD, digits)
         if digits.isdigit() and is_mobile(digits):
-            return mask(problems.MOBILE_NUMBER, digits)
+            return mask(MOBILE_NUMBER, digits)
         return m.group()
 
     return _RUNS.sub(repl, text)
@@ -126,4 +130,4 @@ def scan_characters(line: str) -> Iterator[Finding]:
     for i, ch in enumerate(line):
         if is_bad_character(ch):
             name = unicodedata.name(ch, "CONTROL")
-            yield Finding(i + 1, problems.BAD_CHARACTER, f"U+{ord(ch):04X} {name}")
+            yield Finding(i + 1, BAD_CHARACTER, f"U+{ord(ch):04X} {name}")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from builder.format.privacy import mask_text
+
 
 class Severity(Enum):
     """How much a problem matters: errors block publishing, warnings are shown."""
@@ -607,8 +609,6 @@ FOLD_AFTER = 5
 
 def format_problem(p: Problem) -> str:
     """Two lines for a clerk: place, field, Chinese message; then the English and the code."""
-    from builder.format.privacy import mask_text  # privacy depends on this module's kinds
-
     values = {**EN_DEFAULTS, **{k: mask_text(v) for k, v in p.values}}
     zh, en = fill(p.kind.zh, values), fill(p.kind.en, values)
     label = values.get("field_zh", "")

@@ -15,9 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from builder.format import problems
-from builder.model import STEP_NAMES
 
 FORMAT_VERSION = "1"
+
+# The six steps of 四议两公开, in order (DOMAIN.md §2).
+STEP_NAMES = (
+    "党支部提议",
+    "两委会商议",
+    "党员大会审议",
+    "村民代表会议决议",
+    "决议公开",
+    "实施结果公开",
+)
 
 
 @dataclass(frozen=True)

@@ -12,54 +12,10 @@ from decimal import Decimal
 from functools import cached_property
 
 from builder.format.accounts import account_name
+from builder.format.parameters import Parameters
 from builder.format.problems import Location
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class Parameters:
-    """Rule thresholds; a town may override the county's."""
-
-    finance_cadence: str = "monthly"
-    grace_days: int = 15
-    tender_bands: tuple[tuple[Decimal, Decimal | None, str], ...] = (
-        (Decimal(0), Decimal(20000), "村级简易招标"),
-        (Decimal(20000), Decimal(200000), "镇农村产权交易中心"),
-        (Decimal(200000), None, "县农村产权交易中心"),
-    )
-    major_matter_threshold: Decimal = Decimal(50000)
-    cash_payment_limit: Decimal = Decimal(1000)
-    notice_days: int = 7
-    reply_days: int = 10
-    # supervision rules (builder/rules/; defaults from DOMAIN.md §8-§9)
-    late_income_days: int = 30  # R10
-    open_methods: tuple[str, ...] = ("公开招标", "竞价拍卖", "邀请招标")  # R11
-    split_window_days: int = 90  # R12
-    split_min_pct: int = 20  # R12: smaller items are supplies, not pieces of a split
-    near_limit_pct: int = 5  # R13
-    payroll_accounts: tuple[str, ...] = ("212", "213")  # R17
-    duplicate_days: int = 3  # R19
-    expiry_days: int = 90  # R26
-    max_lease_years: int = 20  # R26
-    severity: tuple[tuple[str, str], ...] = ()  # rule id -> error / warning / info / off
-
-    def level_of(self, rule: str) -> str | None:
-        """The county's or town's severity for a rule, or None for the rule's own."""
-        return dict(self.severity).get(rule)
-
-    @property
-    def limits(self) -> tuple[Decimal, ...]:
-        """Amounts a split or near-limit amount may dodge: band ceilings, the major threshold."""
-        highs = {high for _, high, _ in self.tender_bands if high is not None}
-        return tuple(sorted(highs | {self.major_matter_threshold}))
-
-    def band_of(self, amount: Decimal) -> int:
-        """Index of the tender band an amount falls in (a band holds low <= amount < high)."""
-        for i, (low, high, _) in enumerate(self.tender_bands):
-            if amount >= low and (high is None or amount < high):
-                return i
-        return 0
 
 
 @dataclass(frozen=True)
@@ -240,14 +196,6 @@ class Period:
 # --- registers: contracts, decisions, topics ------------------------------------------------------
 INCOME_TYPES = frozenset({"发包", "租赁", "出让", "投资入股"})  # the village receives money
 LEASE_TYPES = frozenset({"发包", "租赁"})
-STEP_NAMES = (
-    "党支部提议",
-    "两委会商议",
-    "党员大会审议",
-    "村民代表会议决议",
-    "决议公开",
-    "实施结果公开",
-)
 
 
 @dataclass(frozen=True, order=True)

@@ -26,6 +26,7 @@ from builder.check.powers import _power_level, _power_list, resolve_powers
 from builder.check.village import CountyContext, check_village
 from builder.format import problems, schema
 from builder.format.accounts import CHARTS
+from builder.format.parameters import Parameters
 from builder.format.privacy import phone_digits
 from builder.format.problems import Location, Problem, Report
 from builder.pipeline.cache import BuildCache, files_hash, stat_signature
@@ -37,7 +38,7 @@ from builder.read.files import (
 from builder.read.records import Ctx, Rec, Sources, _contacts, scan_texts
 
 
-def _params(rec: Rec | None, base: model.Parameters) -> model.Parameters:
+def _params(rec: Rec | None, base: Parameters) -> Parameters:
     if rec is None:
         return base
     p = rec.get("parameters")
@@ -65,7 +66,7 @@ def _params(rec: Rec | None, base: model.Parameters) -> model.Parameters:
     levels = p.get("severity")
     if isinstance(levels, Rec):  # a town changes the rules it names, keeps the county's others
         values["severity"] = tuple(sorted({**dict(base.severity), **levels.values}.items()))
-    return model.Parameters(**{**base.__dict__, **values})
+    return Parameters(**{**base.__dict__, **values})
 
 
 @dataclass
@@ -107,7 +108,7 @@ def validate(
         phones.add(phone_digits(c.phone))
     chart = county.get("chart", "2023") if county else "2023"
     names_online = county.get("names_online", "masked") if county else "masked"
-    county_params = _params(county, model.Parameters())
+    county_params = _params(county, Parameters())
     cp_rel = f"{display_path_of(layout.root, base)}/powers.yml"
     county_level = _power_level(
         county_powers, Ctx(cp_rel, report.problems) if county_powers is not None else None

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from builder import model
 from builder.audit.fingerprint import display, fingerprint, period_url
+from builder.format import schema
 from builder.pipeline.cache import RenderedVillage
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
@@ -207,7 +208,7 @@ class Renderer:
                     f"{village.name}{title}",
                     town=town,
                     village=village,
-                    step_names=model.STEP_NAMES,
+                    step_names=schema.STEP_NAMES,
                     **self.supervision(village),
                 )
         self.page(

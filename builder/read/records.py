@@ -305,7 +305,7 @@ def scan_texts(sources: Sources, allowed_phones: set[str]) -> Iterator[Problem]:
                 key = fields.get(n)
                 if file.rel.endswith(".csv") and n > 1:
                     key = _csv_column(file.text, n, f.column)
-                yield f.kind.at(
+                yield problems.KINDS[f.code].at(
                     Location(file.rel, n),
                     key,
                     field_zh=schema.label_for(key) if key else "",

@@ -12,6 +12,7 @@ from typing import Any
 
 from builder import model
 from builder.format import schema
+from builder.format.parameters import Parameters
 from builder.format.problems import Location
 
 LEVELS = ("error", "warning", "info")
@@ -73,7 +74,7 @@ class Scope:
     memo: dict[str, Any] = field(default_factory=dict)  # work shared by rules
 
     @property
-    def p(self) -> model.Parameters:
+    def p(self) -> Parameters:
         return self.village.parameters
 
     def path(self, name: str, period: str = "") -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from builder import model
+from builder.format.parameters import Parameters
 from builder.format.problems import Location
 from builder.rules.base import Scope, add_years, rule, same_party, short, yuan
 
@@ -124,7 +125,7 @@ def purchases(s: Scope) -> list[Item]:
     return items
 
 
-def _limit_label(p: model.Parameters, limit: Decimal) -> tuple[str, str]:
+def _limit_label(p: Parameters, limit: Decimal) -> tuple[str, str]:
     band = next((name for _, high, name in p.tender_bands if high == limit), None)
     if band is not None:
         return f"“{band}”的上限 {yuan(limit)} 元", f"the {yuan(limit)} ceiling of {band}"

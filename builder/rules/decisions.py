@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 
 from builder import model
+from builder.format import schema
 from builder.format.problems import Location
 from builder.rules.base import Scope, rule, short, yuan
 
@@ -18,7 +19,7 @@ def _issues(s: Scope, d: model.Decision) -> list[tuple[str, str]]:
     required = [i for i in range(1, 6) if not (i == 1 and d.merged)]
     if linked and all(c.end < s.as_of for c in linked):
         required.append(6)
-    missing = [model.STEP_NAMES[i - 1] for i in required if d.step(i) is None]
+    missing = [schema.STEP_NAMES[i - 1] for i in required if d.step(i) is None]
     if missing:
         out.append((f"缺少“{'”“'.join(missing)}”", f"missing {len(missing)} of the six steps"))
     for a, b in itertools.pairwise(d.steps):
