@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.demo import GenerateStats, generate_county, write_example_county
+from tools.demo import GenerateStats, generate_county, write_example_county
 
 REPO = Path(__file__).resolve().parent.parent
 LEDGER_COLUMNS = [

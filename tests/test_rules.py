@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from builder import schema as S
-from builder.demo import write_example_county
 from builder.rules import RULES, publication_units
 from builder.validate import validate
+from tools.demo import write_example_county
 
 TODAY = dt.date(2026, 11, 20)
 DV = "villages/chengguan/dongshan"

@@ -1,6 +1,6 @@
 """`make bench`: build a generated county at scale and print its figures.
 
-    python -m builder.bench [--villages 600] [--months 36] [--out bench-out]
+    python -m tools.bench [--villages 600] [--months 36] [--out bench-out]
 
 It measures what a county lives with: checking every record, listing every supervision flag,
 building the whole site from nothing, republishing after one village adds a month, and what a phone downloads (measured
@@ -151,8 +151,8 @@ def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .demo import generate_county
-    from .search import plan_query
+    from builder.search import plan_query
+    from tools.demo import generate_county
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--villages", type=int, default=600)
