@@ -35,8 +35,8 @@ serve: setup
 	$(BIN)/sunlight serve
 
 lint: setup
-	$(BIN)/ruff format --check builder tests
-	$(BIN)/ruff check builder tests
+	$(BIN)/ruff format --check builder tests tools
+	$(BIN)/ruff check builder tests tools
 	$(BIN)/mypy
 
 test: setup browser lint
@@ -44,7 +44,7 @@ test: setup browser lint
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 bench: setup
-	$(BIN)/python -m builder.bench
+	$(BIN)/python -m tools.bench
 
 clean:
 	rm -rf site .build .pytest_cache

@@ -241,32 +241,6 @@ def convert(files: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="输出文件夹 / Where to write the records.",
-)
-@click.option("--villages", "villages", default=600, show_default=True, help="村数 / villages")
-@click.option("--months", default=36, show_default=True, help="月数 / months per village")
-@click.option("--seed", default=1, show_default=True)
-def demo(out_dir: Path, villages: int, months: int, seed: int) -> None:
-    """生成一个模拟县的记录，用于测试和压测。 / Generate a synthetic county for tests and benchmarks."""
-    from builder.demo import generate_county
-
-    per_town = 30 if villages >= 30 else villages
-    towns = max(1, -(-villages // per_town))
-    stats = generate_county(
-        out_dir, towns=towns, villages_per_town=per_town, months=months, seed=seed
-    )
-    click.echo(
-        f"已生成 {stats.villages} 个村、{stats.periods} 个公开期。 / "
-        f"Wrote {stats.villages} villages, {stats.periods} periods to {out_dir}."
-    )
-
-
-@cli.command()
 @click.argument("old", metavar="[A]", required=False)
 @click.argument("new", metavar="[B]", required=False)
 @VILLAGES

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from builder.bench import CHROMIUM, CHROMIUM_ARGS
+from tools.bench import CHROMIUM, CHROMIUM_ARGS
 
 PHONE_VIEWPORT = {"width": 360, "height": 740}
 GZIP_TYPES = (".json", ".html", ".js", ".css", ".svg")

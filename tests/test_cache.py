@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from test_site import tree_digest
 
-from builder.bench import add_month
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.validate import validate
 from builder.publish.site import build_site
+from tools.bench import add_month
 
 
 def build(project: Path, cache: BuildCache | None) -> Path:
@@ -74,7 +74,7 @@ def test_parallel_check_gives_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two forked processes check a large county exactly as one process does."""
-    from builder.demo import generate_county
+    from tools.demo import generate_county
 
     generate_county(tmp_path / "villages", towns=2, villages_per_town=6, months=3)
     ledger = sorted((tmp_path / "villages").glob("town-02/*/*/ledger.csv"))[0]

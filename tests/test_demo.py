@@ -1,4 +1,5 @@
-"""The demo generator: deterministic, arithmetically sound, private, and in the FORMAT.md layout."""
+"""The synthetic-county generator (tools/demo.py): deterministic, arithmetically sound, private,
+in the FORMAT.md layout, and clean for `sunlight check`."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.demo import GenerateStats, generate_county, write_example_county
+from builder.pipeline.validate import validate
+from tools.demo import GenerateStats, generate_county, main
 
-REPO = Path(__file__).resolve().parent.parent
 LEDGER_COLUMNS = [
     "date",
     "voucher_no",
@@ -69,14 +70,6 @@ TWO_COMMITTEES = {
     "村委会委员",
 }
 SUPERVISORS = {"村务监督委员会主任", "村务监督委员会委员"}
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example county, written to a temporary folder."""
-    out = tmp_path_factory.mktemp("example") / "villages"
-    write_example_county(out)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -157,21 +150,6 @@ def test_generate_county_is_byte_identical_for_the_same_arguments(tmp_path: Path
     assert digest(tmp_path / "a") != digest(tmp_path / "c")
 
 
-def test_example_county_is_byte_identical_and_is_what_is_committed(
-    example: Path, tmp_path: Path
-) -> None:
-    again = tmp_path / "villages"
-    write_example_county(again)
-    assert digest(again) == digest(example)
-    committed = REPO / "villages"
-    if (committed / "county.yml").exists():
-        assert digest(committed) == digest(example), (
-            "villages/ differs from write_example_county(); regenerate it with "
-            'python -c "from pathlib import Path; from builder.demo import write_example_county; '
-            "write_example_county(Path('villages'))\""
-        )
-
-
 def test_rewriting_clears_an_earlier_county_but_not_other_folders(tmp_path: Path) -> None:
     out = tmp_path / "villages"
     generate_county(out, towns=1, villages_per_town=3, months=2)
@@ -247,7 +225,6 @@ def check_books(root: Path) -> int:
             assert roles[d["reviewed_by"]] & SUPERVISORS
             after = next_period(period)
             assert d["reviewed_at"][:7] == after and d["published_at"][:7] == after
-            # NOTE: the example county's 沙窝村 publishes 2026-07 late on purpose (rule R1)
             assert d["reviewed_at"] <= d["published_at"] <= f"{after}-25"
             for key in ("village_affairs", "party_affairs"):
                 for item in d.get(key, []):
@@ -264,10 +241,6 @@ def check_books(root: Path) -> int:
     return checked
 
 
-def test_example_books_balance_and_carry_over(example: Path) -> None:
-    assert check_books(example) > 500
-
-
 def test_synthetic_books_balance_and_carry_over(small: Path) -> None:
     assert check_books(small) > 1000
 
@@ -278,23 +251,24 @@ def test_unrealistic_mode_keeps_the_same_format_and_arithmetic(tmp_path: Path) -
     assert not list((tmp_path / "v").rglob("assistance.csv"))
 
 
-def test_example_county_passes_the_validator(example: Path) -> None:
-    from builder.pipeline.validate import validate
-
-    result = validate(example, example.parent)
+def test_synthetic_county_passes_the_validator(small: Path) -> None:
+    result = validate(small, small.parent)
     assert [str(p) for p in result.report.problems] == []
     assert result.county is not None
+
+
+def test_command_line_writes_a_county(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--villages", "2", "--months", "2", "--seed", "3", "--out", str(tmp_path / "v")])
+    assert "Wrote 2 villages, 4 periods" in capsys.readouterr().out
+    assert len(list((tmp_path / "v").glob("*/*/20??-??/ledger.csv"))) == 4
 
 
 # --- privacy, text and layout -------------------------------------------------------------------
 BAD_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 
 
-@pytest.mark.parametrize("county", ["example", "small"])
-def test_no_personal_data_or_invisible_characters(
-    county: str, request: pytest.FixtureRequest
-) -> None:
-    root: Path = request.getfixturevalue(county)
+def assert_private_plain_text(root: Path) -> None:
+    """No BOM, CR, ID, bank or phone number, or invisible character in any file under root."""
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data, path
@@ -308,9 +282,8 @@ def test_no_personal_data_or_invisible_characters(
         assert not bad, (path, bad)
 
 
-@pytest.mark.parametrize("county", ["example", "small"])
-def test_layout_has_only_format_files(county: str, request: pytest.FixtureRequest) -> None:
-    root: Path = request.getfixturevalue(county)
+def assert_format_layout(root: Path) -> None:
+    """Only the files and folders FORMAT.md names, where it names them."""
     for path in root.rglob("*"):
         assert not path.is_symlink()
         parts = path.relative_to(root).parts
@@ -333,88 +306,20 @@ def test_layout_has_only_format_files(county: str, request: pytest.FixtureReques
     assert (root / "county.yml").is_file()
 
 
-def test_quoted_scalars_survive_a_typing_yaml_loader(example: Path) -> None:
-    county = yaml.safe_load((example / "county.yml").read_text(encoding="utf-8"))
-    assert county["code"] == "371399000000" and county["chart"] == "2023"
+def test_no_personal_data_or_invisible_characters(small: Path) -> None:
+    assert_private_plain_text(small)
+
+
+def test_layout_has_only_format_files(small: Path) -> None:
+    assert_format_layout(small)
+
+
+def test_quoted_scalars_survive_a_typing_yaml_loader(small: Path) -> None:
+    county = yaml.safe_load((small / "county.yml").read_text(encoding="utf-8"))
+    assert county["code"] == "371398000000" and county["chart"] == "2023"
     assert county["contacts"][0]["phone"] == "12388"
-    d = yaml.safe_load(next(example.glob("*/*/2026-10/disclosure.yml")).read_text("utf-8"))
+    d = yaml.safe_load(next(small.glob("*/*/2026-02/disclosure.yml")).read_text("utf-8"))
     for value in (d["period"], d["reviewed_at"], d["opening"]["cash"], d["closing"]["bank"]):
         assert isinstance(value, str)
-    v = yaml.safe_load(next(example.glob("*/*/village.yml")).read_text("utf-8"))
+    v = yaml.safe_load(next(small.glob("*/*/village.yml")).read_text("utf-8"))
     assert isinstance(v["code"], str) and isinstance(v["channels"]["office_phone"], str)
-
-
-# --- what the example county must show ------------------------------------------------------------
-def test_example_county_has_the_promised_shape(example: Path) -> None:
-    county = load_yaml(example / "county.yml")
-    assert county["name"] == "云溪县" and re.fullmatch(r"[0-9]{12}", county["code"])
-    assert county["names_online"] == "masked"
-    assert {c["phone"] for c in county["contacts"]} == {"12388", "12345"}
-    towns = sorted(p.parent for p in example.glob("*/town.yml"))
-    assert len(towns) >= 2
-    town_data = [load_yaml(t / "town.yml") for t in towns]
-    assert any("parameters" in t for t in town_data), "one town overrides a parameter"
-    hotlines = {t["contacts"][0]["phone"] for t in town_data}
-    vs = list(villages(example))
-    assert len(vs) >= 6
-    for v in vs:
-        assert len(v.periods) >= 6
-        roles = v.roles
-        two = {n for n, r in roles.items() if r & TWO_COMMITTEES}
-        sup = {n for n, r in roles.items() if r & SUPERVISORS}
-        assert two and sup and not two & sup
-        assert any("报账员" in r for r in roles.values())
-        ch = v.profile["channels"]
-        assert re.fullmatch(r"0539-[0-9]{7}", ch["office_phone"])
-        assert {h["phone"] for h in ch["hotlines"]} & hotlines, "the town's hotline is listed"
-        assert ch["supervisor"] in sup
-        assert v.profile["clerks"][0]["name"] in roles
-    names = [n for v in vs for n in v.roles]
-    assert any("·" in n for n in names), "a minority name with a middle dot"
-    everything = "".join(p.read_text("utf-8") for p in example.rglob("*") if p.is_file())
-
-    def not_gbk(c: str) -> bool:
-        try:
-            c.encode("gbk")
-        except UnicodeEncodeError:
-            return True
-        return False
-
-    assert any(not_gbk(c) for c in set(everything)), "a rare character outside GBK"
-    for word in ("低保", "村道硬化", "四议两公开", "主题党日", "机动地发包"):
-        assert word in everything, word
-    codes = {r["account_code"][:3] for v in vs for _, _, rows, _ in v.periods for r in rows}
-    assert {"501", "503", "513", "514", "212", "153", "241"} <= codes
-    assert any(aid for v in vs for *_, aid in v.periods)
-
-
-def test_example_power_lists_inherit_remove_and_add(example: Path) -> None:
-    county = load_yaml(example / "powers.yml")
-    powers = county["powers"]
-    assert [p["id"] for p in powers] == [f"P{i:02d}" for i in range(1, 9)]
-    assert all(4 <= len(p["steps"]) <= 7 and p["basis"].startswith("《") for p in powers)
-    assert powers[0]["category"] == "重大决策"
-    assert powers[0]["steps"] == [
-        "党支部提议",
-        "两委会商议",
-        "党员大会审议",
-        "村民代表会议决议",
-        "决议公开",
-        "实施结果公开",
-    ]
-    assert [n["id"] for n in county["negative"]] == [f"N{i:02d}" for i in range(1, 11)]
-    assert all(n["text"].startswith("不准") for n in county["negative"])
-    assert county["services"][0]["id"] == "S01"
-    removed = added = 0
-    for town in sorted(example.glob("*/powers.yml")):
-        t = load_yaml(town)
-        assert t["inherit"] == "true"
-        upstream = {p["id"] for p in powers} | {p["id"] for p in t.get("powers", [])}
-        for vp in sorted(town.parent.glob("*/powers.yml")):
-            v = load_yaml(vp)
-            assert v["inherit"] == "true"
-            for rid in v.get("remove", []):
-                assert rid in upstream
-                removed += 1
-            added += len(v.get("powers", []))
-    assert removed and added

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from builder.demo import write_example_county
 from builder.format import schema
 from builder.pipeline.validate import validate
 from builder.rules import RULES, publication_units
 
+ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 20)
 DV = "villages/chengguan/dongshan"
 CONTRACTS = f"{DV}/contracts.csv"
@@ -416,8 +417,9 @@ def test_county_and_town_change_rule_levels(project: Path, edit: Edit) -> None:
 # --- the example county --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def example_flags(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, str]]:
+    """Every flag of a copy of the repository's own villages/ (the example county, data)."""
     root = tmp_path_factory.mktemp("example")
-    write_example_county(root / "villages")
+    shutil.copytree(ROOT / "villages", root / "villages")
     result = validate(root / "villages", root, today=dt.date(2026, 11, 22))
     assert result.report.rows("code") == []
     assert result.county is not None
@@ -435,7 +437,7 @@ def test_example_flags_only_the_villages_that_break_rules(
 
 
 def test_every_rule_and_parameter_is_on_the_rules_page() -> None:
-    page = (Path(__file__).resolve().parent.parent / "content/rules.md").read_text("utf-8")
+    page = (ROOT / "content/rules.md").read_text("utf-8")
     for r in RULES.values():
         assert f"## {r.id} {r.title} {{#{r.id}}}" in page
         for param in r.params:

@@ -1,13 +1,15 @@
-"""Deterministic generator of realistic county records in the FORMAT.md layout.
+"""Deterministic generator of synthetic county records in the FORMAT.md layout.
 
-`write_example_county` writes the committed example county (云溪县) under `villages/`;
-`generate_county` writes a synthetic county of any size for tests and benchmarks. Same arguments
-give byte-identical files: no clock, no hash order, sorted output, LF line endings, UTF-8.
+    python -m tools.demo --villages 600 --months 36 --out /tmp/county
+
+`generate_county` writes a synthetic county (示范县) of any size for tests and benchmarks; the
+example county in `villages/` is data, edited by hand. Same arguments give byte-identical files: no clock, no hash order, sorted output, LF line endings, UTF-8.
 All money is `decimal.Decimal`; every period's ledger adds up and carries over exactly.
 """
 
 from __future__ import annotations
 
+import argparse
 import calendar
 import datetime as dt
 import json
@@ -340,18 +342,6 @@ class _Village:
     assistance_names: tuple[str, ...] = ()
     powers_remove: tuple[str, ...] = ()
     powers_add: tuple[dict[str, object], ...] = ()
-    services_add: tuple[dict[str, object], ...] = ()
-    # registers written by hand (the example county) on top of those derived from projects
-    # and leases; extra ledger rows by period index; (summary part, 0 income / 1 expense,
-    # contract id) links for them; periods published late: index -> (review, publish) day.
-    lease_object: str = ""
-    lease_vote_reversed: bool = False  # the example's planted out-of-order decision
-    contracts: tuple[_Contract, ...] = ()
-    decisions: tuple[_Decision, ...] = ()
-    topics: tuple[_Topic, ...] = ()
-    planted: tuple[tuple[int, _Row], ...] = ()
-    links: tuple[tuple[str, int, str], ...] = ()
-    late: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def secretary(self) -> str:
@@ -391,7 +381,6 @@ class _Town:
     name: str
     code: str
     hotline: tuple[str, str]  # (name, phone) of the town's 纪委 supervision hotline
-    extra_contacts: tuple[tuple[str, str], ...] = ()
     cash_limit: Decimal | None = None  # override of cash_payment_limit
     powers: tuple[dict[str, object], ...] = ()
     villages: list[_Village] = field(default_factory=list)
@@ -412,7 +401,6 @@ class _County:
     url: str
     bank: str
     towns: list[_Town]
-    severity: tuple[tuple[str, str], ...] = ()  # rule levels changed in county.yml
 
     @property
     def short(self) -> str:
@@ -606,42 +594,6 @@ TOWN_LEASE_POWER = _power(
     ("擅自降低租金", "到期不收回、不续签"),
     "村务监督委员会监督，镇三资中心审核",
 )
-TOWN_POND_POWER = _power(
-    "P09",
-    "三资管理",
-    "集体坑塘水面发包",
-    "《中华人民共和国村民委员会组织法》第二十四条",
-    "村股份经济合作社",
-    (
-        "提出发包方案",
-        "四议两公开决议",
-        "镇农村产权交易中心公开竞价",
-        "签订承包合同",
-        "报镇审核备案",
-    ),
-    "合同签订后5日内公开",
-    ("私下发包", "承包期超过20年"),
-    "村务监督委员会监督，镇三资中心审核",
-)
-TOWN_WORKS_POWER = _power(
-    "P03",
-    "工程招投标",
-    "村级工程项目建设（河口镇）",
-    "《中华人民共和国村民委员会组织法》第二十四条、《农村集体经济组织财务制度》",
-    "村民委员会",
-    (
-        "项目立项决议",
-        "报镇审核预算",
-        "镇农村产权交易中心统一组织招标",
-        "签订施工合同",
-        "施工过程监督",
-        "镇村联合验收",
-        "结算审计并公开",
-    ),
-    "5万元以上项目一律进镇交易",
-    ("化整为零规避招标", "村干部及其亲属插手工程"),
-    "村务监督委员会全程参与验收，镇纪委抽查",
-)
 DIVIDEND_POWER = _power(
     "P10",
     "三资管理",
@@ -651,17 +603,6 @@ DIVIDEND_POWER = _power(
     ("理事会提出分配方案", "监事会审核", "成员代表大会表决", "分配方案公示7天", "按股发放到户"),
     "年度决算后30日内",
     ("未提取公积公益金即分配", "分配对象不准"),
-    "村务监督委员会监督",
-)
-SOLAR_POWER = _power(
-    "P10",
-    "扶贫惠农",
-    "村集体光伏电站收益分配",
-    "《中央财政衔接推进乡村振兴补助资金管理办法》",
-    "村民委员会",
-    ("核算年度发电收益", "两委会商议分配方案", "村民代表会议决议", "公示7天", "发放并公开结果"),
-    "收益到账后30日内",
-    ("收益挪作他用", "公益岗位人员优亲厚友"),
     "村务监督委员会监督",
 )
 
@@ -1179,7 +1120,6 @@ class _VillageSim:
                 )
             )
         events = self._projects(idx, y, m, last, rows)
-        rows.extend(row for i, row in v.planted if i == idx)
         if v.lease_month == m:
             events.append(
                 (
@@ -1565,7 +1505,7 @@ def _prepare(out_dir: Path) -> None:
 def _county_yml(c: _County) -> str:
     """county.yml."""
     return (
-        f"# {c.name}：虚构的示例县，数据由 builder/demo.py 生成，仅供演示和测试。\n"
+        f"# {c.name}：虚构的示例县，数据由 tools/demo.py 生成，仅供演示和测试。\n"
         f"name: {_y(c.name)}\n"
         f'code: "{c.code}"\n'
         f"site: {_flow_map([('title', _y(c.title)), ('url', _y(c.url))])}\n"
@@ -1580,13 +1520,7 @@ def _county_yml(c: _County) -> str:
         '  cash_payment_limit: "1000"\n'
         "  notice_days: 7\n"
         "  reply_days: 10\n"
-        + (
-            "  # 试行期间这几条规则只作警告、不阻止发布（默认为错误级），见网站“监督规则”页\n"
-            f"  severity: {_flow_map(c.severity)}\n"
-            if c.severity
-            else ""
-        )
-        + 'contacts: [{name: 县纪委监委信访室, phone: "12388"}, {name: 县民生热线, phone: "12345"}]\n'
+        'contacts: [{name: 县纪委监委信访室, phone: "12388"}, {name: 县民生热线, phone: "12345"}]\n'
     )
 
 
@@ -1597,9 +1531,8 @@ def _contact(name: str, phone: str) -> str:
 
 def _town_yml(t: _Town) -> str:
     """town.yml."""
-    contacts = [_contact(*t.hotline)] + [_contact(*c) for c in t.extra_contacts]
     text = f'name: {_y(t.name)}\ncode: "{t.code}"\ncontacts:\n'
-    text += "".join(f"  - {c}\n" for c in contacts)
+    text += f"  - {_contact(*t.hotline)}\n"
     if t.cash_limit is not None:
         text += f'parameters:\n  cash_payment_limit: "{t.cash_limit:.0f}"\n'
     return text
@@ -1694,7 +1627,6 @@ def _vote(
     y: int,
     m: int,
     result: str = "",
-    reversed_review: bool = False,
 ) -> tuple[tuple[_Step, ...], bool]:
     """The 四议两公开 steps of one matter decided in month (y, m); merged under 一肩挑."""
     merged = v.secretary == v.director
@@ -1710,13 +1642,11 @@ def _vote(
         steps.append(_Step("党支部提议", _mday(y, m, 3)))
     note = "书记、主任一肩挑，党支部提议与两委会商议合并进行" if merged else ""
     steps.append(_Step("两委会商议", _mday(y, m, 5), (committee, committee, committee), note=note))
-    review = _Step(
-        "党员大会审议", _mday(y, m, 16 if reversed_review else 9), (members, present, present - 1)
-    )
+    review = _Step("党员大会审议", _mday(y, m, 9), (members, present, present - 1))
     vote = _Step(
         "村民代表会议决议", _mday(y, m, 12), (reps, reps_present, reps_present - 2), "通过"
     )
-    steps += [vote, review] if reversed_review else [review, vote]
+    steps += [review, vote]
     steps.append(_Step("决议公开", _mday(y, m, 15)))
     if result:
         steps.append(_Step("实施结果公开", result))
@@ -1799,11 +1729,9 @@ def _registers(v: _Village, periods: list[tuple[int, int]]) -> _Registers:
         total = v.lease_amount * years
         platform, open_ = _platform(total)
         dy, dm = _month_add(start_y, lm, -1)
-        steps, merged = _vote(
-            v, dy, dm, _mday(start_y, lm, 10), reversed_review=v.lease_vote_reversed
-        )
+        steps, merged = _vote(v, dy, dm, _mday(start_y, lm, 10))
         did, cid = regs.next_id("JY", dy), regs.next_id("FB", start_y)
-        obj = v.lease_object or f"集体机动地{v.lease_area}亩"
+        obj = f"集体机动地{v.lease_area}亩"
         regs.decisions.append(_Decision(did, f"{obj}发包方案", "发包租赁", total, steps, merged))
         end = dt.date(start_y + years, lm, 1) - dt.timedelta(days=1)
         regs.contracts.append(
@@ -1822,10 +1750,6 @@ def _registers(v: _Village, periods: list[tuple[int, int]]) -> _Registers:
             )
         )
         regs.links.append(("机动地发包租金", 0, cid))
-    regs.contracts += v.contracts
-    regs.decisions += v.decisions
-    regs.topics += v.topics
-    regs.links += v.links
     regs.contracts.sort(key=lambda c: (c.start, c.id))
     regs.decisions.sort(key=lambda d: (d.steps[0].date, d.id))
     regs.topics.sort(key=lambda t: (t.asked, t.id))
@@ -1912,9 +1836,7 @@ def _write_county(
             w.write(vdir / "village.yml", _village_yml(town, v))
             w.write(
                 vdir / "powers.yml",
-                _powers_yml(
-                    v.powers_add, inherit=True, remove=v.powers_remove, services=v.services_add
-                ),
+                _powers_yml(v.powers_add, inherit=True, remove=v.powers_remove),
             )
             regs = _registers(v, periods)
             if regs.contracts:
@@ -1925,14 +1847,12 @@ def _write_county(
                 w.write(vdir / "topics.yml", _topics_yml(regs.topics))
             rng = random.Random(f"sunlight-demo:{seed}:{town.slug}/{v.slug}")
             sim = _VillageSim(county, town, v, rng, cash_limit, realistic, tuple(regs.links))
-            late = {i: (r, p) for i, r, p in v.late}
             for idx, (y, m) in enumerate(periods):
                 opening = (sim.cash, sim.bank)
                 mo = sim.month(idx, y, m)
                 ny, nm = _next_month(y, m)
                 rday = rng.randint(2, 6)
                 pday = min(10, rday + rng.randint(0, 3))
-                rday, pday = late.get(idx, (rday, pday))
                 sups = v.supervisors
                 reviewer = sups[0] if rng.random() < 0.75 else sups[rng.randrange(len(sups))]
                 pdir = vdir / f"{y:04d}-{m:02d}"
@@ -2185,624 +2105,35 @@ def generate_county(
     return _write_county(out_dir, county, periods, seed, realistic)
 
 
-# --- the committed example county ---------------------------------------------------------------
-def _people(*spec: tuple[str, str]) -> tuple[_Person, ...]:
-    """People from (name, roles separated by /) pairs."""
-    return tuple(_Person(name, tuple(roles.split("/"))) for name, roles in spec)
-
-
-_SEC_DIR = "党支部书记/村委会主任"
-_SUP_CHAIR = "村务监督委员会主任"
-_SUP = "村务监督委员会委员"
-
-
-def _example_village(
-    rng: random.Random,
-    slug: str,
-    name: str,
-    code: str,
-    phone: str,
-    households: int,
-    people: tuple[_Person, ...],
-    account: str,
-    aid: tuple[str, ...],
-    **overrides: object,
-) -> _Village:
-    """One example village: explicit facts, the small numbers drawn from rng."""
-    values: dict[str, object] = dict(
-        slug=slug,
-        name=name,
-        code=code,
-        households=households,
-        population=int(households * rng.uniform(3.3, 3.8)),
-        people=people,
-        account=account,
-        office_phone=phone,
-        box=rng.choice(BOXES),
-        talk_day=rng.choice(TALK_DAYS),
-        groups=rng.randint(5, 9),
-        party_members=rng.randint(28, 60),
-        opening_cash=_amount(rng, 900, 2400, "0.5"),
-        opening_bank=_amount(rng, 180000, 520000),
-        cleaners=rng.randint(2, 4),
-        cleaner_pay=Decimal(rng.choice((1300, 1500, 1600))),
-        broadband=Decimal(rng.choice((99, 129))),
-        garbage=_amount(rng, 900, 2200, "10"),
-        shop_rent=None,
-        shop_tenant="",
-        lease_month=None,
-        lease_amount=ZERO,
-        lease_party="",
-        lease_area=0,
-        dividend_month=None,
-        dividend=ZERO,
-        dividend_from="",
-        water_fee=True,
-        assistance_names=aid,
+def main(argv: list[str] | None = None) -> None:
+    """Write a synthetic county: python -m tools.demo --villages 600 --months 36 --out DIR."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.demo",
+        description="生成一个模拟县的记录，用于测试和压测。 / "
+        "Generate a synthetic county for tests and benchmarks.",
     )
-    values.update(overrides)
-    return _Village(**values)  # type: ignore[arg-type]
-
-
-def _example_county() -> _County:
-    """云溪县: two towns, seven villages, written by hand where a clerk would look."""
-    rng = random.Random("sunlight-demo:example")
-    cs = "云溪县"
-    road = _Project(
-        "村道硬化工程",
-        5,
-        Decimal("168000.00"),
-        Decimal("120000.00"),
-        f"{cs}交通运输局",
-        f"{cs}顺通路桥工程有限公司",
-        "全长1.2公里、宽4.5米",
+    parser.add_argument(
+        "--out", required=True, type=Path, help="输出文件夹 / Where to write the records."
     )
-    square = _Project(
-        "文化广场建设工程",
-        1,
-        Decimal("126500.00"),
-        Decimal("80000.00"),
-        f"{cs}农业农村局",
-        f"{cs}宏达建筑工程有限公司",
-        "占地2400平方米",
-    )
-    ditch = _Project(
-        "村内排水沟改造工程",
-        3,
-        Decimal("104300.00"),
-        Decimal("70000.00"),
-        f"{cs}农业农村局",
-        f"{cs}鑫源建设工程有限公司",
-        "新建排水沟860米",
-    )
-    lights = _Project(
-        "太阳能路灯安装工程",
-        2,
-        Decimal("112800.00"),
-        Decimal("90000.00"),
-        f"{cs}农业农村局",
-        f"{cs}明亮照明工程有限公司",
-        "安装路灯120盏",
-    )
-    water = _Project(
-        "安全饮水管网改造工程",
-        -1,
-        Decimal("152600.00"),
-        Decimal("110000.00"),
-        f"{cs}水利局",
-        f"{cs}清源水利工程有限公司",
-        "更换主管网2.6公里",
-    )
-    chengguan = _Town(
-        "chengguan",
-        "城关镇",
-        "371399100000",
-        ("城关镇纪委", "0539-6210000"),
-        (("城关镇农村三资管理服务中心", "0539-6210123"),),
-        None,
-        (TOWN_LEASE_POWER,),
-    )
-    hekou = _Town(
-        "hekou",
-        "河口镇",
-        "371399101000",
-        ("河口镇纪委", "0539-6350000"),
-        (("河口镇农村三资管理服务中心", "0539-6350123"),),
-        Decimal(500),
-        (TOWN_WORKS_POWER, TOWN_POND_POWER),
-    )
-    chengguan.villages = [
-        _example_village(
-            rng,
-            "dongshan",
-            "东山村",
-            "371399100201",
-            "0539-6212345",
-            412,
-            _people(
-                ("张建国", _SEC_DIR),
-                ("刘振华", "村委会委员"),
-                ("阿依古丽·买买提", "村委会委员"),
-                ("王丽", "报账员"),
-                ("李秀英", _SUP_CHAIR),
-                ("赵德明", _SUP),
-                ("孙桂芝", _SUP),
-            ),
-            "wangli@example.org",
-            ("陈𠮷英", "刘守田", "赵凤兰", "孙传福", "李月娥", "张长海", "王玉珍", "周广才"),
-            projects=(road,),
-            lease_month=3,
-            lease_amount=Decimal("36800.00"),
-            lease_party=f"{cs}丰收种植专业合作社",
-            lease_area=160,
-            lease_object="东山果园（集体机动地160亩）",
-            topics=(
-                _Topic(
-                    "DT2026-05",
-                    "2026-04-08",
-                    "第三村民小组村民",
-                    "东山果园承包费每年多少？交到哪里了？",
-                    "2026-04-12",
-                    "东山果园（集体机动地160亩）2024年经镇农村产权交易中心公开竞价发包给"
-                    f"{cs}丰收种植专业合作社，年租金36800元。2026年度租金已于3月全额转入村集体账户，"
-                    "见2026-03收支明细。",
-                    "2026-04",
-                    "FB2024-01",
-                ),
-            ),
-            dividend_month=3,
-            dividend=Decimal("18600.00"),
-            dividend_from=f"{cs}光伏发电有限公司",
-            assistance_periods=frozenset({2, 6}),
-            powers_add=(DIVIDEND_POWER,),
-            services_add=(
-                {
-                    "id": "S08",
-                    "name": "红白理事会服务",
-                    "where": "村党群服务中心",
-                    "materials": ["办理申请"],
-                    "time_limit": "即时办理",
-                    "contact": "刘振华",
-                },
-            ),
-        ),
-        _example_village(
-            rng,
-            "xiwan",
-            "西湾村",
-            "371399100202",
-            "0539-6212368",
-            356,
-            _people(
-                ("陈志强", _SEC_DIR),
-                ("周玉梅", "村委会委员"),
-                ("吴海涛", "村委会委员/报账员"),
-                ("郑国庆", _SUP_CHAIR),
-                ("王䶮", _SUP),
-                ("冯淑珍", _SUP),
-            ),
-            "wuhaitao@example.org",
-            ("许继伟", "何秀云", "朱宝华", "高凤英", "林守义", "郭金凤", "宋光明", "韩兰英"),
-            shop_rent=Decimal("3200.00"),
-            shop_tenant=f"{cs}惠民超市",
-            lease_month=10,
-            lease_amount=Decimal("24500.00"),
-            lease_party=f"{cs}瑞丰家庭农场",
-            lease_area=98,
-            contracts=(
-                _Contract(
-                    "CG2026-01",
-                    "采购",
-                    "村委会办公电脑3台和打印机1台",
-                    f"{cs}启明电脑经营部",
-                    "简易招标",
-                    "村级简易招标",
-                    Decimal("8600.00"),
-                    "2026-05-08",
-                    "2026-05-31",
-                    (("2026-05-20", Decimal("8600.00")),),
-                ),
-            ),
-            planted=(
-                (
-                    2,
-                    (
-                        19,
-                        1,
-                        "购买村委会办公电脑和打印机",
-                        "151",
-                        Decimal("8600.00"),
-                        f"{cs}启明电脑经营部",
-                        False,
-                        "发票",
-                    ),
-                ),
-            ),
-            links=(("办公电脑和打印机", 1, "CG2026-01"),),
-            assistance_periods=frozenset({3}),
-        ),
-        _example_village(
-            rng,
-            "nanling",
-            "南岭村",
-            "371399100203",
-            "0539-6212391",
-            528,
-            _people(
-                ("杨立新", "党支部书记"),
-                ("何建军", "村委会主任"),
-                ("许春燕", "村委会委员"),
-                ("马文静", "报账员"),
-                ("高永福", _SUP_CHAIR),
-                ("林秀兰", _SUP),
-            ),
-            "mawenjing@example.org",
-            ("唐长江", "邓桂香", "曹新民", "彭翠萍", "袁学军", "蒋爱华", "潘玉华", "于丽萍"),
-            projects=(square,),
-            assistance_periods=frozenset({4}),
-            powers_remove=("P09",),
-        ),
-        _example_village(
-            rng,
-            "shiqiao",
-            "石桥村",
-            "371399100204",
-            "0539-6212407",
-            297,
-            _people(
-                ("黄德胜", _SEC_DIR),
-                ("罗翠萍", "村委会委员"),
-                ("宋晓东", "村委会委员"),
-                ("韩梅", "报账员"),
-                ("唐守义", _SUP_CHAIR),
-                ("曹玉兰", _SUP),
-            ),
-            "hanmei@example.org",
-            ("田家富", "董秀兰", "杜永年", "叶红梅", "程卫东", "魏桂英", "苏海燕", "丁俊杰"),
-            projects=(ditch,),
-            assistance_periods=frozenset({1, 5}),
-            powers_remove=("P09",),
-        ),
-    ]
-    hekou.villages = [
-        _example_village(
-            rng,
-            "liulin",
-            "柳林村",
-            "371399101202",
-            "0539-6351226",
-            389,
-            _people(
-                ("潘红军", _SEC_DIR),
-                ("杜明", "村委会委员"),
-                ("叶春花", "村委会委员"),
-                ("余秀芳", "报账员"),
-                ("薛永刚", _SUP_CHAIR),
-                ("热依汗·吐尔逊", _SUP),
-            ),
-            "yuxiufang@example.org",
-            ("任传福", "沈桂芝", "姚德明", "卢秀英", "姜守田", "崔玉梅", "谭建华", "范月娥"),
-            lease_month=4,
-            lease_amount=Decimal("28900.00"),
-            lease_party=f"{cs}绿源种植专业合作社",
-            lease_area=120,
-            # Planted red flags, for the site to show (see tests/test_demo.py):
-            lease_vote_reversed=True,  # R14: members reviewed after the representatives voted
-            contracts=(
-                _Contract(  # R10: the 2026 rent was never booked; R26: it ends in December
-                    "ZL2022-01",
-                    "租赁",
-                    "集体鱼塘40亩",
-                    "高长海",
-                    "竞价拍卖",
-                    "镇农村产权交易中心",
-                    Decimal("30000.00"),
-                    "2022-01-01",
-                    "2026-12-31",
-                    tuple((f"{y}-06-30", Decimal("6000.00")) for y in range(2022, 2027)),
-                ),
-                _Contract(  # R13: 400 yuan under the village tender limit
-                    "GC2026-01",
-                    "工程",
-                    "村委会会议室改造",
-                    f"{cs}宏达建筑工程有限公司",
-                    "简易招标",
-                    "村级简易招标",
-                    Decimal("19600.00"),
-                    "2026-08-05",
-                    "2026-09-20",
-                    (("2026-09-25", Decimal("19600.00")),),
-                ),
-            ),
-            planted=(
-                (
-                    6,
-                    (
-                        24,
-                        1,
-                        "支付村委会会议室改造工程款",
-                        "513",
-                        Decimal("19600.00"),
-                        f"{cs}宏达建筑工程有限公司",
-                        False,
-                        "发票",
-                    ),
-                ),
-            ),
-            links=(("会议室改造", 1, "GC2026-01"),),
-            topics=(
-                _Topic(  # R29: still unanswered
-                    "DT2026-01",
-                    "2026-10-26",
-                    "第四村民小组村民",
-                    "村集体鱼塘今年的承包费交了没有？鱼塘年底到期后怎么安排？",
-                ),
-            ),
-            assistance_periods=frozenset({5}),
-            powers_remove=("P09",),
-        ),
-        _example_village(
-            rng,
-            "qianying",
-            "前营村",
-            "371399101201",
-            "0539-6351208",
-            463,
-            _people(
-                ("徐长江", _SEC_DIR),
-                ("邓丽娟", "村委会委员"),
-                ("彭建华", "村委会委员"),
-                ("田晓燕", "报账员"),
-                ("蒋宝山", _SUP_CHAIR),
-                ("袁桂香", _SUP),
-            ),
-            "tianxiaoyan@example.org",
-            ("金广才", "石凤兰", "贾玉珍", "夏长海", "付秀芳", "方立新", "白桂兰", "孟宝华"),
-            projects=(lights,),
-            lease_month=5,
-            lease_amount=Decimal("42600.00"),
-            lease_party=f"{cs}金穗种植专业合作社",
-            lease_area=210,
-            assistance_periods=frozenset({2}),
-            powers_add=(SOLAR_POWER,),
-        ),
-        _example_village(
-            rng,
-            "shawo",
-            "沙窝村",
-            "371399101203",
-            "0539-6351235",
-            241,
-            _people(
-                ("贾志刚", "党支部书记"),
-                ("任玉华", "村委会主任"),
-                ("夏丽萍", "村委会委员"),
-                ("钟晓红", "报账员"),
-                ("范永年", _SUP_CHAIR),
-                ("邱桂英", _SUP),
-            ),
-            "zhongxiaohong@example.org",
-            ("秦家富", "邱明", "薛凤英", "闫国庆", "段秀云", "侯长江", "史桂香", "陶建军"),
-            projects=(water,),
-            shop_rent=Decimal("1800.00"),
-            shop_tenant="沙窝村快递服务站",
-            # Planted red flags, for the site to show (see tests/test_demo.py):
-            late=((4, 21, 24),),  # R1: 2026-07 published on 08-24, due 08-15
-            contracts=(
-                _Contract(  # R11: 22,000 belongs to the town exchange
-                    "GC2026-05",
-                    "工程",
-                    "村委会办公楼屋面防水维修",
-                    f"{cs}安居防水工程有限公司",
-                    "简易招标",
-                    "村级简易招标",
-                    Decimal("22000.00"),
-                    "2026-05-10",
-                    "2026-06-30",
-                    (("2026-06-25", Decimal("22000.00")),),
-                ),
-                _Contract(  # R12 with the next: two 18,000 purchases 40 days apart
-                    "CG2026-01",
-                    "采购",
-                    "文化广场健身器材（一期）",
-                    f"{cs}康体器材有限公司",
-                    "简易招标",
-                    "村级简易招标",
-                    Decimal("18000.00"),
-                    "2026-07-06",
-                    "2026-07-31",
-                    (("2026-07-20", Decimal("18000.00")),),
-                ),
-                _Contract(
-                    "CG2026-02",
-                    "采购",
-                    "文化广场健身器材（二期）",
-                    f"{cs}康体器材有限公司",
-                    "简易招标",
-                    "村级简易招标",
-                    Decimal("18000.00"),
-                    "2026-08-15",
-                    "2026-08-31",
-                    (("2026-08-25", Decimal("18000.00")),),
-                ),
-                _Contract(  # R14: 72,000 over six years, no 四议两公开 record
-                    "ZL2026-01",
-                    "租赁",
-                    "集体闲置仓库及场院（约1200平方米）",
-                    f"{cs}顺达物流有限公司",
-                    "竞价拍卖",
-                    "镇农村产权交易中心",
-                    Decimal("72000.00"),
-                    "2026-09-01",
-                    "2032-08-31",
-                    tuple((f"{y}-09-30", Decimal("12000.00")) for y in range(2026, 2032)),
-                ),
-            ),
-            planted=(
-                (
-                    2,
-                    (
-                        14,
-                        1,
-                        "支付村内道路坑洼修补砂石款",
-                        "51402",
-                        Decimal("480.00"),
-                        "河口镇砂石料场",
-                        True,
-                        "白条",
-                    ),
-                ),  # R20
-                (
-                    3,
-                    (
-                        4,
-                        0,
-                        "收取集体场院临时晾晒占用费",
-                        "501",
-                        Decimal("3500.00"),
-                        "本村种植户18户",
-                        True,
-                        "收据",
-                    ),
-                ),
-                (
-                    3,
-                    (
-                        22,
-                        1,
-                        "支付村委会院墙维修工料费",
-                        "513",
-                        Decimal("2600.00"),
-                        "河口镇宏发建材门市部",
-                        True,
-                        "发票",
-                    ),
-                ),  # R8: cash above 500
-                (
-                    3,
-                    (
-                        26,
-                        1,
-                        "支付村委会办公楼屋面防水维修工程款",
-                        "513",
-                        Decimal("22000.00"),
-                        f"{cs}安居防水工程有限公司",
-                        False,
-                        "发票",
-                    ),
-                ),
-                (
-                    4,
-                    (
-                        20,
-                        1,
-                        "支付文化广场健身器材（一期）货款",
-                        "151",
-                        Decimal("18000.00"),
-                        f"{cs}康体器材有限公司",
-                        False,
-                        "发票",
-                    ),
-                ),
-                (
-                    5,
-                    (
-                        25,
-                        1,
-                        "支付文化广场健身器材（二期）货款",
-                        "151",
-                        Decimal("18000.00"),
-                        f"{cs}康体器材有限公司",
-                        False,
-                        "发票",
-                    ),
-                ),
-                (
-                    5,
-                    (
-                        18,
-                        1,
-                        "购买村委会会议室窗帘",
-                        "51301",
-                        Decimal("1350.00"),
-                        "夏丽萍（丽萍布艺店）",
-                        False,
-                        "发票",
-                    ),
-                ),  # R17: a 村委会委员
-                (
-                    6,
-                    (
-                        8,
-                        0,
-                        "收到集体仓库场院2026年度租金",
-                        "501",
-                        Decimal("12000.00"),
-                        f"{cs}顺达物流有限公司",
-                        False,
-                        "收据",
-                    ),
-                ),
-                (
-                    6,
-                    (
-                        12,
-                        1,
-                        "报销镇村干部下村检查工作误餐费",
-                        "513",
-                        Decimal("360.00"),
-                        "沙窝村农家饭店",
-                        False,
-                        "发票",
-                    ),
-                ),
-                (
-                    6,
-                    (
-                        14,
-                        1,
-                        "报销镇村干部检查工作误餐费",
-                        "513",
-                        Decimal("360.00"),
-                        "沙窝村农家饭店",
-                        False,
-                        "发票",
-                    ),
-                ),  # R19: the same bill twice?
-            ),
-            links=(
-                ("屋面防水维修", 1, "GC2026-05"),
-                ("健身器材（一期）", 1, "CG2026-01"),
-                ("健身器材（二期）", 1, "CG2026-02"),
-                ("仓库场院", 0, "ZL2026-01"),
-            ),
-            topics=(
-                _Topic(  # R29 (info): answered after 19 days
-                    "DT2026-05",
-                    "2026-07-01",
-                    "第二村民小组村民",
-                    "自来水管网改造后，水费怎么收？收上来的钱用在哪里？",
-                    "2026-07-20",
-                    "水费按每吨2元收取，由报账员开具收据，全部存入村集体账户，用于管网日常维修。"
-                    "每月收取和使用情况见收支明细。",
-                    "2026-07",
-                ),
-            ),
-            assistance_periods=frozenset({0, 4}),
-        ),
-    ]
-    hekou.villages.sort(key=lambda v: v.slug)
-    return _County(
-        cs,
-        "371399000000",
-        "云溪县三务公开",
-        "https://example.org/yunxi/",
-        "云溪农商银行",
-        [chengguan, hekou],
-        (("R11", "warning"), ("R14", "warning"), ("R17", "warning")),
+    parser.add_argument("--villages", type=int, default=600, help="村数 / villages (600)")
+    parser.add_argument("--months", type=int, default=36, help="月数 / months per village (36)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    opts = parser.parse_args(argv)
+    if opts.villages < 1 or opts.months < 1:
+        parser.error("--villages and --months must be at least 1")
+    per_town = min(30, opts.villages)
+    towns = -(-opts.villages // per_town)
+    try:
+        stats = generate_county(
+            opts.out, towns=towns, villages_per_town=per_town, months=opts.months, seed=opts.seed
+        )
+    except (ValueError, FileExistsError) as err:
+        parser.error(str(err))
+    print(
+        f"已生成 {stats.villages} 个村、{stats.periods} 个公开期。 / "
+        f"Wrote {stats.villages} villages, {stats.periods} periods to {opts.out}."
     )
 
 
-def write_example_county(out_dir: Path) -> GenerateStats:
-    """Write the committed example county (云溪县, 2026-03 … 2026-10): exactly villages/."""
-    return _write_county(out_dir, _example_county(), _periods("2026-10", 8), seed=1, realistic=True)
+if __name__ == "__main__":
+    main()

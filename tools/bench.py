@@ -1,26 +1,32 @@
 """`make bench`: build a generated county at scale and print its figures.
 
-    python -m builder.bench [--villages 600] [--months 36] [--out bench-out]
+    python -m tools.bench [--villages 600] [--months 36] [--out bench-out]
 
-It measures what a county lives with: checking every record, listing every supervision flag,
-building the whole site from nothing, republishing after one village adds a month, and what a phone downloads (measured
-in Debian's headless Chromium against a local server that gzips like a static host). The last
-line is the one to compare:
-bench: villages=… months=… pages=… check_s=… build_s=… rebuild_one_s=… first_visit_kb=…
-page_kb=… search_kb=…
+It measures what a county lives with: checking every record (cold, then again with nothing
+changed), listing every supervision flag, building the whole site from nothing, republishing after
+one village adds a month, and what a phone downloads (measured in Debian's headless Chromium
+against a local server that gzips like a static host). Each timed command's `*_mb` is its peak
+resident set: the largest single process of the command, its forked workers included only when
+one of them is larger (the kernel's ru_maxrss of that one child, from os.wait4). The last line is
+the one to compare:
+bench: villages=… months=… pages=… check_s=… check_mb=… check_again_s=… check_again_mb=…
+build_s=… build_mb=… rebuild_one_s=… rebuild_one_mb=… first_visit_kb=… page_kb=… search_kb=…
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,13 +50,31 @@ CHROMIUM_ARGS = [
 ]
 
 
-def run(args: list[str], cwd: Path) -> float:
-    """Run one command, fail loudly, return its wall time in seconds."""
-    started = time.perf_counter()
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"bench: {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return time.perf_counter() - started
+@dataclass(frozen=True)
+class Measure:
+    """What one command took: wall time and peak resident set."""
+
+    seconds: float
+    peak_mb: float
+
+
+def run(args: list[str], cwd: Path) -> Measure:
+    """Run one command, fail loudly, return its wall time and peak memory."""
+    # NOTE: os.wait4 gives the rusage of this one child; RUSAGE_CHILDREN would be the maximum
+    # over every command run so far, so a small command would report a big one's peak.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if proc.returncode != 0:
+            out.seek(0)
+            err.seek(0)
+            stdout = out.read().decode("utf-8", "replace")
+            stderr = err.read().decode("utf-8", "replace")
+            sys.exit(f"bench: {' '.join(args)} failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    return Measure(seconds, usage.ru_maxrss / 1024)  # NOTE: ru_maxrss is in KiB on Linux
 
 
 def add_month(village: Path) -> str:
@@ -151,8 +175,8 @@ def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from builder.demo import generate_county
     from builder.publish.search import plan_query
+    from tools.demo import generate_county
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--villages", type=int, default=600)
@@ -174,18 +198,30 @@ def main(argv: list[str] | None = None) -> None:
         months=opts.months,
     )
     print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
-    check_s = run([str(SUNLIGHT), "check"], out)
-    print(f"check: {check_s:.1f} s", flush=True)
-    flags_s = run([str(SUNLIGHT), "flags", "--json"], out)
-    print(f"flags (every rule, every village): {flags_s:.1f} s", flush=True)
-    build_s = run([str(SUNLIGHT), "build", "--no-cache"], out)
-    print(f"build from nothing: {build_s:.1f} s", flush=True)
+    check = run([str(SUNLIGHT), "check"], out)
+    print(f"check: {check.seconds:.1f} s, {check.peak_mb:.0f} MB", flush=True)
+    check_again = run([str(SUNLIGHT), "check"], out)
+    print(
+        f"check again, nothing changed: {check_again.seconds:.1f} s, {check_again.peak_mb:.0f} MB",
+        flush=True,
+    )
+    flags = run([str(SUNLIGHT), "flags", "--json"], out)
+    print(
+        f"flags (every rule, every village): {flags.seconds:.1f} s, {flags.peak_mb:.0f} MB",
+        flush=True,
+    )
+    build = run([str(SUNLIGHT), "build", "--no-cache"], out)
+    print(f"build from nothing: {build.seconds:.1f} s, {build.peak_mb:.0f} MB", flush=True)
     run([str(SUNLIGHT), "build"], out)  # fill the cache, as the last published build would
     town = sorted(p for p in (out / "villages").iterdir() if p.is_dir())[0]
     village = sorted(p for p in town.iterdir() if p.is_dir())[0]
     period = add_month(village)
-    rebuild_s = run([str(SUNLIGHT), "build"], out)
-    print(f"rebuild after {village.name} added {period}: {rebuild_s:.1f} s", flush=True)
+    rebuild = run([str(SUNLIGHT), "build"], out)
+    print(
+        f"rebuild after {village.name} added {period}: {rebuild.seconds:.1f} s, "
+        f"{rebuild.peak_mb:.0f} MB",
+        flush=True,
+    )
     site = out / "site"
     pages = sum(1 for _ in site.rglob("index.html"))
     periods = sorted(p.name for p in village.iterdir() if p.is_dir())
@@ -194,7 +230,10 @@ def main(argv: list[str] | None = None) -> None:
     search_kb = max(plan_query(site / "search", q).gzip_bytes for q in QUERIES) / 1024
     print(
         f"bench: villages={opts.villages} months={opts.months} pages={pages} "
-        f"check_s={check_s:.1f} build_s={build_s:.1f} rebuild_one_s={rebuild_s:.1f} "
+        f"check_s={check.seconds:.1f} check_mb={check.peak_mb:.0f} "
+        f"check_again_s={check_again.seconds:.1f} check_again_mb={check_again.peak_mb:.0f} "
+        f"build_s={build.seconds:.1f} build_mb={build.peak_mb:.0f} "
+        f"rebuild_one_s={rebuild.seconds:.1f} rebuild_one_mb={rebuild.peak_mb:.0f} "
         f"first_visit_kb={first_kb:.1f} page_kb={page_kb:.1f} search_kb={search_kb:.1f}"
     )
 

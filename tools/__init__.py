@@ -1,0 +1,1 @@
+"""Dev tools: the synthetic-county generator and the benchmark (not in the wheel)."""
