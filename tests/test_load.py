@@ -65,6 +65,8 @@ CSV_BITS = st.sampled_from(
         "date,voucher_no,summary,account_code,income,expense\n",
         "日期,凭证号,摘要,科目代码,收入,支出\n",
         "2026-10-01,记-1,摘要,513,,1.00\n",
+        "category,name,group,amount,notice_start,notice_end\n",  # so ASSISTANCE gets tables too
+        "低保,陈某,一组,580.00,2026-09-16,2026-09-23\n",
         '"',
         '""',
         ",",
