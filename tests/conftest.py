@@ -26,6 +26,32 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+GOLDEN_REWRITTEN = "golden_rewritten"  # a test's record_property key: the file it rewrote
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Under --update-golden, list the golden files this run rewrote (xdist workers too)."""
+    if not config.getoption("--update-golden"):
+        return
+    rewritten = sorted(
+        {
+            str(value)
+            for reports in terminalreporter.stats.values()
+            for rep in reports
+            if isinstance(rep, pytest.TestReport) and rep.when == "call"
+            for key, value in rep.user_properties
+            if key == GOLDEN_REWRITTEN
+        }
+    )
+    terminalreporter.section("golden files")
+    for rel in rewritten:
+        terminalreporter.write_line(f"rewritten: {rel}  (review: git diff -- {rel})")
+    if not rewritten:
+        terminalreporter.write_line("every golden file already matches the output")
+
+
 def make_project(dest: Path, villages: Path = GOOD) -> Path:
     """A project folder like the repository's: mkdocs.yml, content/ and a villages/ copy."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,6 @@ import random
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -396,23 +395,25 @@ def test_js_tables_match_python() -> None:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[SearchDoc], Path, float]:
-    """Return a 22,032-page synthetic county, its index and the seconds the index took."""
+def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[SearchDoc], Path]:
+    """Return a 22,032-page synthetic county and its index.
+
+    The size is what the download budget is about: shard and chunk sizes grow with the county.
+    How long the index takes is `make bench`'s business, not a test's."""
     docs = list(ledger_corpus(villages=612))
     out = tmp_path_factory.mktemp("county") / "search"
-    started = time.perf_counter()
     build_search_index(docs, out)
-    return docs, out, time.perf_counter() - started
+    return docs, out
 
 
 COUNTY_QUERIES = ["低保", "管理费用", "村道硬化", "1200.00", "记-015", "防汛物资", "光伏电站收益"]
 
 
 def test_county_queries_fit_the_budget_with_full_recall(
-    county: tuple[list[SearchDoc], Path, float],
+    county: tuple[list[SearchDoc], Path],
 ) -> None:
-    docs, index, seconds = county
-    assert len(docs) > 22_000 and seconds < 60
+    docs, index = county
+    assert len(docs) > 22_000
     rare = docs[5_000].text.split("经办人")[1].split()[0]  # a resident's name: one village
     for query in [*COUNTY_QUERIES, rare, "东山村 低保", f"{rare} 低保金"]:
         plan = plan_query(index, query)
@@ -424,9 +425,9 @@ def test_county_queries_fit_the_budget_with_full_recall(
 
 
 def test_county_worst_case_query_fits_the_budget(
-    county: tuple[list[SearchDoc], Path, float],
+    county: tuple[list[SearchDoc], Path],
 ) -> None:
-    _docs, index, _seconds = county
+    _docs, index = county
     manifest = json.loads((index / "manifest.json").read_text())
     sizes = {p: search._gzip_size(p.read_bytes()) for p in index.rglob("*.json")}
     worst_shard = max(v for p, v in sizes.items() if p.parent.name == "s")
@@ -438,8 +439,8 @@ def test_county_worst_case_query_fits_the_budget(
     assert len(plan.bigrams) == manifest["max_bigrams"] and plan.gzip_bytes <= BUDGET
 
 
-def test_county_recall_of_random_substrings(county: tuple[list[SearchDoc], Path, float]) -> None:
-    docs, index, _seconds = county
+def test_county_recall_of_random_substrings(county: tuple[list[SearchDoc], Path]) -> None:
+    docs, index = county
     rng = random.Random(3)
     checked = 0
     while checked < 80:
