@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from test_site import tree_digest
 
+from builder.model import Village
 from builder.pipeline.cache import BuildCache
-from builder.pipeline.validate import validate
+from builder.pipeline.validate import Result, validate
 from builder.publish.site import build_site
 from tools.bench import add_month
 
@@ -79,16 +80,19 @@ def test_parallel_check_gives_the_same_result(
     generate_county(tmp_path / "villages", towns=2, villages_per_town=6, months=3)
     ledger = sorted((tmp_path / "villages").glob("town-02/*/*/ledger.csv"))[0]
     ledger.write_text(ledger.read_text(encoding="utf-8").replace(".", ",", 1), encoding="utf-8")
-    monkeypatch.setattr("builder.pipeline.validate.PARALLEL_FROM", 10**6)
+    monkeypatch.setattr("builder.pipeline.workers.PARALLEL_FROM", 10**6)
     one = validate(tmp_path / "villages", tmp_path)
-    monkeypatch.setattr("builder.pipeline.validate.PARALLEL_FROM", 2)
+    monkeypatch.setattr("builder.pipeline.workers.PARALLEL_FROM", 2)
     cache = BuildCache(tmp_path / ".build")
     two = validate(tmp_path / "villages", tmp_path, cache=cache)
     assert one.report.rows("path", "line", "field", "code") != []
     assert two.report.rows("path", "line", "field", "code") == one.report.rows(
         "path", "line", "field", "code"
     )
-    unsigned = [tuple(replace(v, signature="") for v in t.villages) for t in two.towns]
-    assert unsigned == [t.villages for t in one.towns]
-    assert sum(len(t) for t in unsigned) == 11  # the twelfth village has an error
+
+    def unsigned(result: Result) -> list[tuple[Village, ...]]:
+        return [tuple(replace(v, signature="") for v in t.villages) for t in result.towns]
+
+    assert unsigned(two) == unsigned(one)
+    assert sum(len(t) for t in unsigned(two)) == 11  # the twelfth village has an error
     assert len(cache.used) == 12  # every village's entry, so prune keeps them all

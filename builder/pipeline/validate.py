@@ -1,72 +1,31 @@
-"""Check every record and build the model from those that pass.
+"""Check every record and build the model from those that pass: the county run.
 
-Three layers, all collected, never stopping at the first problem:
-1. per field, from the declarations in `schema.py` (types, required, choices): `records.py`;
-2. per file (voucher numbers, dates inside the period, notice periods): `checks.py`,
-   `registers.py`;
-3. across files (people named in records, balances carried month to month, power lists
-   inherited county → town → village in `powers.py`, personal data and invisible characters
-   anywhere, the supervision rules in `rules/`).
-This module walks the county, uses the build cache, and assembles the result.
+Each village goes through three pure steps, `read_village → check_village → build_village`
+(`read/village.py`, `check/village.py`, `model/build.py`). This module only wraps them: it
+signs each village (its files and what it inherits), takes unchanged villages from the cache,
+runs the others in worker processes when there are many, then checks the county's own files,
+assembles the model and runs the supervision rules on it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from builder import model
-from builder.check.powers import _power_level, _power_list, resolve_powers
-from builder.check.village import CountyContext, check_village
-from builder.format import problems, schema
-from builder.format.accounts import CHARTS
+from builder.check.context import VillageContext, parameters_of, town_context
+from builder.check.county import check_county
+from builder.check.village import check_village
 from builder.format.parameters import Parameters
-from builder.format.privacy import phone_digits
-from builder.format.problems import Location, Problem, Report
+from builder.format.problems import Problem, Report, Severity
+from builder.model.build import build_county, build_town, build_village
 from builder.pipeline.cache import BuildCache, files_hash, stat_signature
-from builder.read.files import (
-    Layout,
-    VillageFiles,
-    scan_layout,
-)
-from builder.read.records import Ctx, Rec, Sources, _contacts, scan_texts
-
-
-def _params(rec: Rec | None, base: Parameters) -> Parameters:
-    if rec is None:
-        return base
-    p = rec.get("parameters")
-    if not isinstance(p, Rec):
-        return base
-    values: dict[str, Any] = {k: v for k, v in p.values.items() if k != "tender_bands"}
-    bands = p.get("tender_bands")
-    if bands:
-        parsed = []
-        for band in bands:
-            # NOTE: reading drops YAML nulls from lists, so [200000, null, 县…] arrives as two items
-            if len(band) == 2:
-                band = [band[0], "", band[1]]
-            low = Decimal(band[0]) if len(band) > 0 and schema.MONEY_RE.fullmatch(band[0]) else None
-            high = (
-                Decimal(band[1]) if len(band) > 1 and schema.MONEY_RE.fullmatch(band[1]) else None
-            )
-            name = band[2] if len(band) > 2 else ""
-            if low is not None and name:
-                parsed.append((low, high, name))
-        values["tender_bands"] = tuple(parsed)
-    for key in ("open_methods", "payroll_accounts"):
-        if key in values:
-            values[key] = tuple(values[key])
-    levels = p.get("severity")
-    if isinstance(levels, Rec):  # a town changes the rules it names, keeps the county's others
-        values["severity"] = tuple(sorted({**dict(base.severity), **levels.values}.items()))
-    return Parameters(**{**base.__dict__, **values})
+from builder.pipeline.workers import parallel_map
+from builder.read.files import Layout, VillageFiles, display_path, scan_layout
+from builder.read.village import read_county, read_village
+from builder.rules import apply_rules
 
 
 @dataclass
@@ -79,6 +38,35 @@ class Result:
     # Every village whose own records passed, even when others failed: the audit trail
     # compares what it can of a revision that had errors.
     towns: tuple[model.Town, ...] = ()
+
+
+@dataclass(frozen=True)
+class VillageJob:
+    """One village to read, check and model, with everything it inherits."""
+
+    files: VillageFiles
+    context: VillageContext
+    base: Path
+    signature: str  # its files and its context, hashed (cache.stat_signature)
+
+
+@dataclass(frozen=True)
+class VillageOutcome:
+    """What a village's run gives: its area code, its problems, its model if it passed."""
+
+    code: str
+    problems: tuple[Problem, ...]
+    village: model.Village | None
+
+
+def run_village(job: VillageJob) -> VillageOutcome:
+    """Read, check and (when there is no error) model one village."""
+    records = read_village(job.files, job.base)
+    found = check_village(records, job.context)
+    village = None
+    if records.village is not None and not any(p.severity is Severity.ERROR for p in found):
+        village = replace(build_village(records, job.context), signature=job.signature)
+    return VillageOutcome(records.code, tuple(found), village)
 
 
 def validate(
@@ -100,233 +88,74 @@ def validate(
     if only is not None:
         found = [p for p in found if _under_selection(p.where.path, layout, selected, base)]
     report.extend(found)
-    sources = Sources(base, report.problems)
-    county = sources.yaml(layout.files.get("county.yml"), schema.COUNTY)
-    county_powers = sources.yaml(layout.files.get("powers.yml"), schema.POWERS)
-    phones: set[str] = set()
-    for c in _contacts(county):
-        phones.add(phone_digits(c.phone))
-    chart = county.get("chart", "2023") if county else "2023"
-    names_online = county.get("names_online", "masked") if county else "masked"
-    county_params = _params(county, Parameters())
-    cp_rel = f"{display_path_of(layout.root, base)}/powers.yml"
-    county_level = _power_level(
-        county_powers, Ctx(cp_rel, report.problems) if county_powers is not None else None
-    )
-    county_level.inherit = False
-    county_lists = resolve_powers(
-        {"powers": {}, "negative": {}, "services": {}}, county_level, "县", None
-    )
-    towns: list[model.Town] = []
+    county = read_county(layout, display_path(layout.root, base), base)
     jobs: list[VillageJob] = []
-    declared = set(phones)  # for the county's and towns' own files
-    town_recs = []
-    for tf in layout.towns:
-        trec = sources.yaml(tf.files.get("town.yml"), schema.TOWN)
-        tpowers = sources.yaml(tf.files.get("powers.yml"), schema.POWERS)
-        # a village may name its county's and its town's lines, and its own (checks.py)
-        town_phones = phones | {phone_digits(c.phone) for c in _contacts(trec)}
-        declared |= town_phones
-        tctx = Ctx(f"{tf.dir_rel}/powers.yml", report.problems)
-        tlevel = _power_level(tpowers, tctx if tpowers is not None else None)
-        town_lists = resolve_powers(county_lists, tlevel, "镇", tctx)
-        cc = CountyContext(
-            chart,
-            (trec.get("names_online") if trec else None) or names_online,
-            _params(trec, county_params),
-            town_lists,
-        )
-        context = files_hash(
+    for town_files, town in zip(layout.towns, county.towns, strict=True):
+        context = town_context(county, town)
+        inherited = files_hash(
             [
                 layout.files.get("county.yml"),
                 layout.files.get("powers.yml"),
-                tf.files.get("town.yml"),
-                tf.files.get("powers.yml"),
+                town_files.files.get("town.yml"),
+                town_files.files.get("powers.yml"),
             ]
         )
-        for vf in tf.villages:
-            if selected is None or (vf.town, vf.slug) in selected:
-                jobs.append(VillageJob(vf, cc, town_phones, context))
-        town_recs.append((tf, trec, cc))
-    checked = check_villages(jobs, sources, cache)
-    for tf, trec, cc in town_recs:
-        if trec is not None:
-            villages = tuple(
-                v
-                for job, v in zip(jobs, checked, strict=True)
-                if v is not None and job.files.town == tf.slug
-            )
-            towns.append(
-                model.Town(
-                    tf.slug,
-                    trec.get("name", ""),
-                    trec.get("code", ""),
-                    _contacts(trec),
-                    villages,
-                    cc.parameters,
-                )
-            )
-    report.extend(scan_texts(sources, declared))
-    report.extend(_check_codes(county, towns, layout, base))
+        for files in town_files.villages:
+            if selected is None or (files.town, files.slug) in selected:
+                signature = stat_signature(_village_paths(files), inherited)
+                jobs.append(VillageJob(files, context, base, signature))
+    outcomes = run_villages(jobs, cache)
+    for outcome in outcomes:
+        report.extend(outcome.problems)
+    codes = [
+        (job.files.town, job.files.dir_rel, outcome.code)
+        for job, outcome in zip(jobs, outcomes, strict=True)
+    ]
+    report.extend(check_county(county, codes))
     if cache is not None and only is None:
         cache.prune("villages")
-    if county is None or report.errors:
-        return Result(report, None, layout, tuple(towns))
-    site = county.get("site")
-    county_model = model.County(
-        name=county.get("name"),
-        code=county.get("code"),
-        site_title=site.get("title"),
-        site_url=site.get("url"),
-        chart=chart,
-        names_online=names_online,
-        contacts=_contacts(county),
-        towns=tuple(towns),
-        parameters=county_params,
-        power_list=_power_list(county_lists),
+    county_parameters = parameters_of(county.county, Parameters())
+    towns = tuple(
+        build_town(
+            town,
+            parameters_of(town.town, county_parameters),
+            tuple(
+                outcome.village
+                for job, outcome in zip(jobs, outcomes, strict=True)
+                if outcome.village is not None and job.files.town == town.slug
+            ),
+        )
+        for town in county.towns
+        if town.town is not None
     )
-    from builder.rules import apply_rules
-
-    county_model = apply_rules(county_model, report, base, today)
-    return Result(report, county_model, layout, tuple(towns))
-
-
-@dataclass
-class VillageJob:
-    """One village to check, with everything it inherits."""
-
-    files: VillageFiles
-    context: CountyContext
-    phones: set[str]
-    key_context: str  # what the village inherits, hashed (county and town files, code)
-    key: str = ""  # its cache key, once its files are signed (cache.stat_signature)
+    if county.county is None or report.errors:
+        return Result(report, None, layout, towns)
+    county_model = apply_rules(build_county(county, towns), report, base, today)
+    return Result(report, county_model, layout, towns)
 
 
-# NOTE: villages are independent once their county and town are read, so a large county is
-# checked by two forked processes (the jobs are inherited, the results come back pickled).
-PARALLEL_FROM = 40  # villages; below this, forking costs more than it saves
-_JOBS: list[VillageJob] = []
-_JOB_STATE: tuple[Path, BuildCache | None] | None = None
-
-
-def check_villages(
-    jobs: list[VillageJob], sources: Sources, cache: BuildCache | None
-) -> list[model.Village | None]:
-    """Check every village (in parallel when there are many); problems join sources.out."""
-    global _JOBS, _JOB_STATE
-    # Unchanged villages come straight from the cache (sending them through a worker would
-    # only pickle them twice); the others are checked here or, when many, by two processes.
-    done: dict[int, tuple[list[Problem], model.Village | None]] = {}
+def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[VillageOutcome]:
+    """Every village's outcome, from the cache when its signature is known."""
+    done: dict[int, VillageOutcome] = {}
     if cache is not None:
-        for i, j in enumerate(jobs):
-            j.key = stat_signature(_village_paths(j.files), j.key_context)
-            hit = cache.load("villages", j.key)
-            if hit is not None:
+        for i, job in enumerate(jobs):
+            hit = cache.load("villages", job.signature)
+            if isinstance(hit, VillageOutcome):
                 done[i] = hit
     todo = [i for i in range(len(jobs)) if i not in done]
-    workers = min(2, os.cpu_count() or 1)
-    if len(todo) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        for i in todo:
-            j, local = jobs[i], Sources(sources.base, [])
-            done[i] = (local.out, _check_one(j, local, cache))
-    else:
-        _JOBS, _JOB_STATE = [jobs[i] for i in todo], (sources.base, cache)
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                chunk = max(1, len(todo) // (workers * 8))
-                results = pool.map(_check_job, range(len(todo)), chunksize=chunk)
-        finally:
-            _JOBS, _JOB_STATE = [], None
-        for i, (found, village, used) in zip(todo, results, strict=True):
-            done[i] = (found, village)
-            if cache is not None:
-                cache.used |= used
-    villages = []
-    for i in range(len(jobs)):
-        found, village = done[i]
-        sources.out.extend(found)
-        villages.append(village)
-    return villages
+    fresh = parallel_map(run_village, [jobs[i] for i in todo])
+    for i, outcome in zip(todo, fresh, strict=True):
+        done[i] = outcome
+        if cache is not None:
+            cache.save("villages", jobs[i].signature, outcome)
+    return [done[i] for i in range(len(jobs))]
 
 
-def _check_job(index: int) -> tuple[list[Problem], model.Village | None, set[str]]:
-    assert _JOB_STATE is not None
-    base, cache = _JOB_STATE
-    job = _JOBS[index]
-    local = Sources(base, [])
-    before = set(cache.used) if cache is not None else set()
-    village = _check_one(job, local, cache)
-    used = (cache.used - before) if cache is not None else set()
-    return local.out, village, used
-
-
-def _check_one(job: VillageJob, sources: Sources, cache: BuildCache | None) -> model.Village | None:
-    """Check one village and store its problems and model in the cache under job.key.
-
-    Its text is scanned here, with the phone numbers declared for it (county, town and its
-    own), so that the result depends on nothing outside the village and its context.
-    """
-    start, mark = len(sources.out), len(sources.texts)
-    phones = set(job.phones)
-    village: model.Village | None = check_village(job.files, job.context, sources, phones)
-    text_sources = Sources(sources.base, sources.out, sources.texts[mark:])
-    sources.out.extend(scan_texts(text_sources, phones))
-    del sources.texts[mark:]
-    if village is not None and job.key:
-        village = replace(village, signature=job.key)
-    if cache is not None:
-        cache.save("villages", job.key, (sources.out[start:], village))
-    return village
-
-
-def _village_paths(vf: VillageFiles) -> list[Path]:
-    paths = list(vf.files.values())
-    for period in vf.periods:
+def _village_paths(files: VillageFiles) -> list[Path]:
+    paths = list(files.files.values())
+    for period in files.periods:
         paths.extend(period.files.values())
     return paths
-
-
-def display_path_of(path: Path, base: Path) -> str:
-    from builder.read.files import display_path
-
-    return display_path(path, base)
-
-
-def _check_codes(
-    county: Rec | None, towns: list[model.Town], layout: Layout, base: Path
-) -> Iterator[Problem]:
-    """Area codes are unique, and a village's code starts with its town's (as does a town's)."""
-    seen: dict[str, str] = {}
-    county_code = county.get("code", "") if county else ""
-    for town in towns:
-        town_rel = f"{display_path_of(layout.root, base)}/{town.slug}/town.yml"
-        if county_code and town.code and not town.code.startswith(county_code[:6]):
-            yield problems.CODE_PREFIX.at(
-                Location(town_rel),
-                "code",
-                field_zh="区划代码",
-                value=town.code,
-                prefix=county_code[:6],
-            )
-        for village in town.villages:
-            rel = f"{village.src_dir}/village.yml"
-            if village.code in seen:
-                yield problems.DUPLICATE_CODE.at(
-                    Location(rel),
-                    "code",
-                    field_zh="区划代码",
-                    value=village.code,
-                    other=seen[village.code],
-                )
-            seen.setdefault(village.code, rel)
-            if town.code and not village.code.startswith(town.code[:9]):
-                yield problems.CODE_PREFIX.at(
-                    Location(rel),
-                    "code",
-                    field_zh="区划代码",
-                    value=village.code,
-                    prefix=town.code[:9],
-                )
 
 
 def _select(layout: Layout, only: Iterable[Path] | None) -> set[tuple[str, str]] | None:
@@ -353,11 +182,8 @@ def _under_selection(
 ) -> bool:
     if selected is None:
         return True
-    root = display_path_of(layout.root, base)
+    root = display_path(layout.root, base)
     parts = rel[len(root) + 1 :].split("/") if rel.startswith(root + "/") else []
     if len(parts) < 3:
         return True
     return (parts[0], parts[1]) in selected
-
-
-__all__ = ["CHARTS", "Result", "validate"]

@@ -7,17 +7,13 @@ Layer 1 of the checks (per field, from the declarations in `schema.py`); `checks
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder import model
 from builder.format import problems, schema
-from builder.format.privacy import scan_characters, scan_personal_data
 from builder.format.problems import Location, Problem
 from builder.read.files import (
-    CsvTable,
     MapNode,
     Node,
     ScalarNode,
@@ -38,6 +34,8 @@ class Rec:
     line: int
     values: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    # keys whose written value was reported (wrong type or shape), so absent but not missing
+    invalid: set[str] = field(default_factory=set)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -156,8 +154,10 @@ def convert_map(node: MapNode, obj: schema.Obj, ctx: Ctx, prefix: str, label: st
         rec.lines[key] = key_line
         if value is not MISSING:
             rec.values[key] = value
+        elif not (isinstance(value_node, ScalarNode) and value_node.is_null):
+            rec.invalid.add(key)
     for f in obj.fields:
-        if f.required and f.key not in rec.values and not _reported_at(ctx, rec, f.key):
+        if f.required and f.key not in rec.values and f.key not in rec.invalid:
             line = rec.lines.get(f.key, node.line)
             full = f"{prefix}.{f.key}" if prefix else f.key
             ctx.add(
@@ -169,18 +169,6 @@ def convert_map(node: MapNode, obj: schema.Obj, ctx: Ctx, prefix: str, label: st
                 key=full,
             )
     return rec
-
-
-def _reported_at(ctx: Ctx, rec: Rec, key: str) -> bool:
-    """A present-but-invalid value was already reported; do not also call it missing."""
-    line = rec.lines.get(key)
-    return line is not None and any(
-        p.where.line is not None
-        and p.where.line >= line
-        and p.where.path == ctx.rel
-        and (p.field or "").split(".")[-1] == key
-        for p in ctx.out
-    )
 
 
 def _join(a: str, b: str) -> str:
@@ -209,29 +197,49 @@ def check_row(
         value = parse_scalar(text, f.type, ctx, line, f.key, f.zh)
         if value is not MISSING:
             rec.values[f.key] = value
+        else:
+            rec.invalid.add(f.key)
     return rec
 
 
 # --- reading files ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Table:
+    """A CSV file's typed rows, in file order."""
+
+    rel: str
+    rows: tuple[Rec, ...]
+    read_ok: bool  # nothing was wrong with the file or its values (its rows are all there)
+
+
+@dataclass(frozen=True)
+class ScannedText:
+    """A file's text as read, with the key written on each line, for the text scans."""
+
+    file: TextFile
+    fields: dict[int, str]
+
+
 @dataclass
-class Sources:
-    """Every file read so far, kept for the text scans that run over all of them."""
+class Reader:
+    """Reads files against their schemas, keeping what it found for one set of records."""
 
     base: Path
-    out: list[Problem]
-    texts: list[tuple[TextFile, dict[int, str]]] = field(default_factory=list)
+    found: list[Problem] = field(default_factory=list)
+    texts: list[ScannedText] = field(default_factory=list)
 
     def yaml(self, path: Path | None, record_schema: schema.RecordSchema) -> Rec | None:
+        """Read and type one YAML file; None when it is absent or unreadable."""
         if path is None:
             return None
         file, found = read_text(path, self.base)
-        self.out.extend(found)
+        self.found.extend(found)
         if file is None:
             return None
         node, found = parse_yaml(file)
-        self.out.extend(found)
-        self.texts.append((file, _yaml_fields(node)))
-        ctx = Ctx(file.rel, self.out)
+        self.found.extend(found)
+        self.texts.append(ScannedText(file, _yaml_fields(node)))
+        ctx = Ctx(file.rel, self.found)
         if node is None and found:
             return None  # unreadable: the syntax problem says where, "empty" would mislead
         if node is None or (isinstance(node, ScalarNode) and node.is_null):
@@ -242,31 +250,24 @@ class Sources:
             return None
         return convert_map(node, record_schema.obj, ctx, "", "")
 
-    def csv(
-        self, path: Path | None, record_schema: schema.RecordSchema
-    ) -> tuple[str, list[Rec]] | None:
+    def csv(self, path: Path | None, record_schema: schema.RecordSchema) -> Table | None:
+        """Read and type one CSV file; None when it is absent or undecodable."""
         if path is None:
             return None
+        start = len(self.found)
         file, found = read_text(path, self.base)
-        self.out.extend(found)
+        self.found.extend(found)
         if file is None:
             return None
         table, found = parse_csv(file, record_schema)
-        self.out.extend(found)
-        self.texts.append((file, _csv_fields(table)))
+        self.found.extend(found)
+        self.texts.append(ScannedText(file, {1: "header"} if table is not None else {}))
         if table is None:
-            return file.rel, []
-        ctx = Ctx(file.rel, self.out)
-        return file.rel, [check_row(r.values, r.line, record_schema, ctx) for r in table.rows]
-
-    def text_only(self, path: Path | None) -> None:
-        """Files whose structure a later format version defines: scan their text only."""
-        if path is None:
-            return
-        file, found = read_text(path, self.base)
-        self.out.extend(found)
-        if file is not None:
-            self.texts.append((file, {}))
+            return Table(file.rel, (), read_ok=False)
+        ctx = Ctx(file.rel, self.found)
+        rows = tuple(check_row(r.values, r.line, record_schema, ctx) for r in table.rows)
+        read_ok = not any(p.severity is problems.Severity.ERROR for p in self.found[start:])
+        return Table(file.rel, rows, read_ok)
 
 
 def _yaml_fields(node: Node | None) -> dict[int, str]:
@@ -288,46 +289,3 @@ def _yaml_fields(node: Node | None) -> dict[int, str]:
     if node is not None:
         walk(node, "")
     return out
-
-
-def _csv_fields(table: CsvTable | None) -> dict[int, str]:
-    return {1: "header"} if table is not None else {}
-
-
-def scan_texts(sources: Sources, allowed_phones: set[str]) -> Iterator[Problem]:
-    """Personal data and invisible characters, line by line, in every file read."""
-    for file, fields in sources.texts:
-        for n, line in enumerate(file.text.split("\n"), start=1):
-            if not line:
-                continue
-            findings = [*scan_characters(line), *scan_personal_data(line, allowed_phones)]
-            for f in findings:
-                key = fields.get(n)
-                if file.rel.endswith(".csv") and n > 1:
-                    key = _csv_column(file.text, n, f.column)
-                yield problems.KINDS[f.code].at(
-                    Location(file.rel, n),
-                    key,
-                    field_zh=schema.label_for(key) if key else "",
-                    value=f.value,
-                    column=f.column,
-                    char=f.value,
-                )
-
-
-def _csv_column(text: str, line_no: int, column: int) -> str | None:
-    """The header key of the cell at a character position (best effort, for messages)."""
-    lines = text.split("\n")
-    header = [h.strip() for h in lines[0].split(",")]
-    cell = lines[line_no - 1][: column - 1].count(",")
-    return header[cell] if cell < len(header) else None
-
-
-def _contacts(rec: Rec | None, key: str = "contacts") -> tuple[model.Contact, ...]:
-    if rec is None:
-        return ()
-    return tuple(
-        model.Contact(c.get("name", ""), c.get("phone", ""))
-        for c in rec.get(key, [])
-        if isinstance(c, Rec)
-    )

@@ -1,0 +1,69 @@
+"""Checks of the county's and towns' own files, and of area codes across villages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from builder.check import powers
+from builder.check.context import county_power_lists
+from builder.check.privacy import declared_phones, scan_texts
+from builder.format import problems
+from builder.format.problems import Location, Problem
+from builder.read.village import CountyRecords
+
+# (town slug, folder, area code as written) of each village
+VillageCode = tuple[str, str, str]
+
+
+def check_county(county: CountyRecords, villages: Iterable[VillageCode]) -> Iterator[Problem]:
+    """Problems of county.yml, town.yml and their power lists, and of area codes."""
+    yield from county.problems
+    county_rel = f"{county.root_rel}/powers.yml"
+    level, found = powers.power_level(county.powers, county_rel)
+    yield from found
+    level.inherit = False
+    yield from powers.resolve_powers(powers.EMPTY, level, "县", county_rel)[1]
+    county_lists = county_power_lists(county)
+    phones = declared_phones(county.county)
+    for town in county.towns:
+        rel = f"{town.dir_rel}/powers.yml"
+        level, found = powers.power_level(town.powers, rel)
+        yield from found
+        yield from powers.resolve_powers(county_lists, level, "镇", rel)[1]
+        phones |= declared_phones(town.town)
+    yield from scan_texts(county.texts, phones)
+    yield from check_codes(county, villages)
+
+
+def check_codes(county: CountyRecords, villages: Iterable[VillageCode]) -> Iterator[Problem]:
+    """Area codes are unique, and a village's code starts with its town's (as does a town's)."""
+    county_code = str(county.county.get("code", "")) if county.county else ""
+    town_codes: dict[str, str] = {}
+    for town in county.towns:
+        if town.town is None:
+            continue
+        code = str(town.town.get("code", ""))
+        town_codes[town.slug] = code
+        if county_code and code and not code.startswith(county_code[:6]):
+            yield problems.CODE_PREFIX.at(
+                Location(f"{town.dir_rel}/town.yml"),
+                "code",
+                field_zh="区划代码",
+                value=code,
+                prefix=county_code[:6],
+            )
+    seen: dict[str, str] = {}
+    for town_slug, folder, code in villages:
+        if town_slug not in town_codes or not code:
+            continue
+        rel = f"{folder}/village.yml"
+        if code in seen:
+            yield problems.DUPLICATE_CODE.at(
+                Location(rel), "code", field_zh="区划代码", value=code, other=seen[code]
+            )
+        seen.setdefault(code, rel)
+        town_code = town_codes[town_slug]
+        if town_code and not code.startswith(town_code[:9]):
+            yield problems.CODE_PREFIX.at(
+                Location(rel), "code", field_zh="区划代码", value=code, prefix=town_code[:9]
+            )
