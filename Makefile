@@ -4,18 +4,37 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
+# requirements-dev.lock: runtime + test tools (the default); requirements.lock: what building a
+# site needs, nothing more (the deploy job: `make site LOCK=requirements.lock`).
+LOCK ?= requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell (echo $(LOCK); cat pyproject.toml requirements.lock requirements-dev.lock) | sha256sum | cut -c1-12)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# uv only writes the locks; it lives in .build/lock, never in the project's environment
+UV_VERSION := 0.13.9
+UV := .build/lock/bin/uv
+# NOTE: one lock for every platform, with PyPI's hashes of every file of each pinned version,
+# so any fresh machine installs it; 3.11.5 because pymdown-extensions needs it.
+UV_COMPILE := $(UV) pip compile pyproject.toml --quiet --generate-hashes --universal \
+	--python-version 3.11.5 --no-config --index-url https://pypi.org/simple \
+	--custom-compile-command "make lock"
 
-.PHONY: setup browser site serve check test lint bench clean
+.PHONY: setup browser site serve check test lint bench lock clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# Rewrite both locks from pyproject.toml. Versions already pinned stay as they are; to move
+# one, run e.g. `make lock UPGRADE="--upgrade-package mkdocs"` and review the diff.
+lock:
+	@test -x $(UV) || { $(PYTHON) -m venv .build/lock && \
+	  .build/lock/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
+	$(UV_COMPILE) $(UPGRADE) -o requirements.lock
+	$(UV_COMPILE) $(UPGRADE) --extra test -c requirements.lock -o requirements-dev.lock
 
 # Debian's Chromium (Playwright's own browser download cannot work here) and CJK fonts,
 # so that browser tests and screenshots see what a villager's phone shows.

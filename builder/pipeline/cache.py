@@ -33,7 +33,8 @@ CACHE_FORMAT = "1"
 def code_hash() -> str:
     """Hash of the builder's own source and templates: new code never reuses old results."""
     digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0".encode())
-    roots = [PACKAGE_DIR, PACKAGE_DIR.parent / "site_templates"]
+    # rglob does not follow the templates' symlink (repository), so they are a root of their own
+    roots = [PACKAGE_DIR, PACKAGE_DIR / "site_templates"]
     for root in roots:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

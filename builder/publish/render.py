@@ -25,7 +25,9 @@ from builder.pipeline.cache import RenderedVillage
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
+# NOTE: builder/site_templates: a symlink to the top-level site_templates/ in the repository,
+# real files in the wheel.
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "site_templates"
 
 
 @dataclass

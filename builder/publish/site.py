@@ -32,7 +32,7 @@ from builder.errors import BuilderError
 from builder.format.problems import Severity, format_problem
 from builder.pipeline.cache import BuildCache, RenderedVillage, files_hash
 from builder.pipeline.validate import Result, validate
-from builder.publish.render import Rendered, Renderer
+from builder.publish.render import TEMPLATES_DIR, Rendered, Renderer
 from builder.publish.search import build_search_index
 from builder.read.git import commit_day, last_commit_time
 
@@ -352,5 +352,5 @@ def serve_site(config_file: Path, dev_addr: str) -> None:
         str(config_file),
         dev_addr=dev_addr,
         livereload=True,
-        watch=[str(config_file.parent / "villages"), str(config_file.parent / "site_templates")],
+        watch=[str(config_file.parent / "villages"), str(TEMPLATES_DIR.resolve())],
     )
