@@ -37,9 +37,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
 
 
 def wait_results(page: Any) -> str:
+    """The status line once the search has finished, its first page of results listed too."""
+    # NOTE: the count is shown before the first page of links arrives; the "more" button is
+    # re-enabled when that page is in the list.
     page.wait_for_function(
-        "(document.querySelector('.sunlight-status') || {}).textContent"
-        " && !/正在搜索/.test(document.querySelector('.sunlight-status').textContent)"
+        "(() => { const s = document.querySelector('.sunlight-status');"
+        " if (!s || !s.textContent || /正在搜索/.test(s.textContent)) return false;"
+        " if (!/^找到/.test(s.textContent)) return true;"
+        " const more = document.querySelector('.sunlight-more');"
+        " return !!more && !more.disabled; })()"
     )
     return str(page.text_content(".sunlight-status"))
 
