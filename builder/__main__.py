@@ -1,3 +1,5 @@
+"""`python -m builder`: the same as the `sunlight` command."""
+
 from builder.cli import main
 
 main()

@@ -295,6 +295,7 @@ def verify(
     """
     from builder.audit import commands as audit
     from builder.pipeline.validate import validate
+    from builder.publish.verify import verify_site
 
     if (target is None) + (site_dir is None) + (saved_log is None) != 2:
         raise click.UsageError(
@@ -313,7 +314,7 @@ def verify(
             )
             sys.exit(1)
         if site_dir is not None:
-            verdict = audit.verify_site(result.county, villages_dir, site_dir)
+            verdict = verify_site(result.county, villages_dir, site_dir)
         else:
             assert target is not None
             verdict = audit.verify_fingerprint(result.county, villages_dir, target)

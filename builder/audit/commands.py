@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from builder import model
 from builder.audit import log
 from builder.audit.diff import Change, diff_village
-from builder.audit.fingerprint import display, fingerprint, matches, normalize, period_url, short
+from builder.audit.fingerprint import display, fingerprint, matches, normalize, short
 from builder.audit.since import since_problems
 from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
 from builder.errors import BuilderError
@@ -260,53 +260,5 @@ def verify_log(villages_dir: Path, saved: Path) -> Verdict:
         [
             f"一致：现在的公开记录（{n_new} 条）完整保留了您保存的 {n_old} 条，只在其后追加。",
             f"Match: the log ({n_new} entries) keeps the saved {n_old} entries and only appends.",
-        ],
-    )
-
-
-def verify_site(county: model.County, villages_dir: Path, site_dir: Path) -> Verdict:
-    """Does a built site show, for every published period, exactly the records' fingerprint
-    (page, printable sheet and its QR code), and the same publication log?"""
-    from builder.publish.qr import qr_svg
-
-    bad: list[str] = []
-    seen: set[str] = set()
-    count = 0
-    for v in county.villages():
-        for p in v.periods:
-            count += 1
-            fp = fingerprint(v, p)
-            rel = f"{v.url}{p.period}/"
-            seen.add(rel)
-            page = site_dir / rel / "index.html"
-            sheet = site_dir / rel / "print" / "index.html"
-            html = page.read_text(encoding="utf-8") if page.is_file() else ""
-            if f'data-fingerprint="{fp}"' not in html:
-                bad.append(f"{rel}index.html")
-            qr = qr_svg(period_url(county, v, p, fp)).decode().split("\n", 1)[1].strip()
-            sheet_html = sheet.read_text(encoding="utf-8") if sheet.is_file() else ""
-            if display(fp) not in sheet_html or qr not in sheet_html:
-                bad.append(f"{rel}print/index.html")
-    for page in sorted(site_dir.glob("*/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/index.html")):
-        rel = page.parent.relative_to(site_dir).as_posix() + "/"
-        if rel not in seen:
-            bad.append(f"{rel}index.html（记录中没有这一期 / not in the records）")
-    log_file = log_path(villages_dir)
-    site_log = site_dir / "log" / LOG_NAME
-    if log_file.is_file() and (
-        not site_log.is_file() or site_log.read_bytes() != log_file.read_bytes()
-    ):
-        bad.append(f"log/{LOG_NAME}")
-    if bad:
-        return Verdict(
-            False,
-            [f"不一致：{path}" for path in bad]
-            + [f"Mismatch: {len(bad)} files differ from the records."],
-        )
-    return Verdict(
-        True,
-        [
-            f"一致：{count} 个期间的网页、张贴版和二维码都与记录的指纹相符。",
-            f"Match: the pages, printable sheets and QR codes of {count} periods match the records.",
         ],
     )
