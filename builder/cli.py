@@ -10,6 +10,7 @@ import click
 
 from builder import __version__
 from builder.errors import NoVillages
+from builder.pipeline.cache import BuildCache
 
 VILLAGES = click.option(
     "--villages",
@@ -41,6 +42,21 @@ def cli() -> None:
     """阳光公开：检查村务记录并生成公开网站。 / Sunlight: check village records and publish them."""
 
 
+NO_CACHE = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="不复用上次的结果（.build/cache），全部重新检查和生成 / Redo everything instead of "
+    "reusing unchanged villages' work from .build/cache.",
+)
+
+
+def _cache(no_cache: bool) -> BuildCache | None:
+    """The cache of checked villages and rendered pages under the current folder."""
+    from builder.pipeline.cache import BuildCache
+
+    return None if no_cache else BuildCache(Path.cwd() / ".build" / "cache")
+
+
 TODAY = click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -64,12 +80,14 @@ TODAY = click.option(
     "Also check that nothing published in REV was changed or deleted without a correction, and "
     "that the publication log only grew (for CI).",
 )
+@NO_CACHE
 def check(
     paths: tuple[Path, ...],
     villages_dir: Path,
     strict: bool,
     today: dt.datetime | None,
     since_rev: str | None,
+    no_cache: bool,
 ) -> None:
     """检查全部记录（或只检查给定的村/文件）。 / Check every record, or only the given villages or files."""
     from builder.audit import commands as audit
@@ -85,6 +103,7 @@ def check(
         Path.cwd(),
         only=list(paths) if paths else None,
         today=today.date() if today else None,
+        cache=_cache(no_cache),
     )
     as_of = today.date() if today else china_today()
     if since_rev is not None:
@@ -113,22 +132,15 @@ def check(
     help="只列出此级别及更严重的 / Only flags at this level or graver.",
 )
 @TODAY
-@click.option(
-    "--cache/--no-cache",
-    default=False,
-    show_default=True,
-    help="复用并更新 build 的检查缓存（.build/cache），未改动的村不再重新检查 / Reuse (and "
-    "update) the build's cache of checked villages.",
-)
+@NO_CACHE
 def flags(
-    villages_dir: Path, as_json: bool, severity: str, today: dt.datetime | None, cache: bool
+    villages_dir: Path, as_json: bool, severity: str, today: dt.datetime | None, no_cache: bool
 ) -> None:
     """列出全部监督提示（规则见网站“监督规则”页）。 / List every supervision flag.
 
     记录有错误时先列出错误；有错误级提示时退出码为 1。 / Exits 1 when records have errors or
     a flag is error-level.
     """
-    from builder.pipeline.cache import BuildCache
     from builder.pipeline.validate import validate
     from builder.rules import at_least, flags_json, format_flags
 
@@ -136,7 +148,7 @@ def flags(
         _villages(villages_dir),
         Path.cwd(),
         today=today.date() if today else None,
-        cache=BuildCache(Path.cwd() / ".build" / "cache") if cache else None,
+        cache=_cache(no_cache),
     )
     if result.county is None:
         _echo_report(result.report)
@@ -165,21 +177,16 @@ def flags(
     show_default=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option(
-    "--no-cache",
-    is_flag=True,
-    help="不复用上次的结果，全部重新生成 / Rebuild everything instead of reusing unchanged work.",
-)
+@NO_CACHE
 def build(villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool) -> None:
     """检查记录，然后生成网站（出错时原网站不变）。 / Check, then build the site (on failure the old site stays)."""
     import time
 
-    from builder.pipeline.cache import BuildCache
     from builder.pipeline.validate import validate
     from builder.publish.site import build_site
 
     started = time.perf_counter()
-    cache = None if no_cache else BuildCache(Path.cwd() / ".build" / "cache")
+    cache = _cache(no_cache)
     result = validate(_villages(villages_dir), Path.cwd(), cache=cache)
     _echo_report(result.report)
     if result.report.has_errors():
