@@ -178,13 +178,31 @@ def flags(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @NO_CACHE
-def build(villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool) -> None:
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="K/N",
+    default=None,
+    help="只生成第 K 个分片（共 N 个），之后用 sunlight merge 合并 / Build only shard K of N "
+    "into --site-dir, to be joined by sunlight merge.",
+)
+def build(
+    villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool, shard_text: str | None
+) -> None:
     """检查记录，然后生成网站（出错时原网站不变）。 / Check, then build the site (on failure the old site stays)."""
     import time
 
     from builder.pipeline.validate import validate
-    from builder.publish.site import build_site
+    from builder.publish.shards import Shard
+    from builder.publish.site import build_partial, build_site
 
+    try:
+        shard = Shard.parse(shard_text) if shard_text is not None else None
+    except ValueError:
+        raise click.BadParameter(
+            f"“{shard_text}”应写成 K/N，例如 2/3。 / Write it as K/N, e.g. 2/3.",
+            param_hint="--shard",
+        ) from None
     started = time.perf_counter()
     cache = _cache(no_cache)
     result = validate(_villages(villages_dir), Path.cwd(), cache=cache)
@@ -195,11 +213,41 @@ def build(villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool)
         )
         sys.exit(1)
     _log_to_terminal()
+    if shard is not None:
+        build_partial(config_file, site_dir, shard, preloaded=result)
+        click.echo(
+            f"分片 {shard.index}/{shard.count} 已生成：{site_dir}/，请用 sunlight merge 合并。 / "
+            f"Shard {shard.index}/{shard.count} built in {site_dir}/: join with sunlight merge."
+        )
+        return
     build_site(config_file, site_dir, preloaded=result, cache=cache)
     seconds = time.perf_counter() - started
     click.echo(
         f"网站已生成：{site_dir}/index.html（{seconds:.1f} 秒） / Site built in {site_dir}/ "
         f"({seconds:.1f} s)."
+    )
+
+
+@cli.command()
+@click.argument(
+    "parts", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--site-dir",
+    default="site",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="合并后的网站文件夹 / Where the joined site goes.",
+)
+def merge(parts: tuple[Path, ...], site_dir: Path) -> None:
+    """合并 sunlight build --shard 生成的各分片（分片文件夹会被移空）。 / Join the shards
+    that sunlight build --shard wrote (their folders are emptied)."""
+    from builder.publish.site import merge_site
+
+    merge_site(list(parts), site_dir)
+    click.echo(
+        f"网站已合并：{site_dir}/index.html（{len(parts)} 个分片） / Joined {len(parts)} shards "
+        f"into {site_dir}/."
     )
 
 

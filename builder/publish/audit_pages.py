@@ -6,6 +6,7 @@ They depend on git history and the log, not only on the records, so the plugin a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,13 @@ def _when(at: Any) -> str:
 
 
 def add_audit_pages(
-    rendered: Rendered, county: model.County, villages_dir: Path, updated: str
+    rendered: Rendered,
+    county: model.County,
+    villages_dir: Path,
+    updated: str,
+    selected: Callable[[model.Village], bool],
 ) -> None:
-    """Add every village's history page, the log page and the log file to what is rendered."""
+    """Add the selected villages' history pages, the log page and the log file."""
     repo = Repo.find(villages_dir)
     history = histories(repo, county)
     log_file = villages_dir.resolve().parent / LOG_NAME
@@ -72,6 +77,8 @@ def add_audit_pages(
     renderer = Renderer(county, updated=updated)
     for town in county.towns:
         for v in town.villages:
+            if not selected(v):
+                continue
             h = history[v.code]
             anchored: set[str] = set()
             corrections = []

@@ -95,9 +95,12 @@ class Renderer:
         updated: str = "",
         templates_dir: Path = TEMPLATES_DIR,
         reuse: Callable[[model.Village], RenderedVillage | None] | None = None,
+        selected: Callable[[model.Village], bool] | None = None,
     ) -> None:
         self.county = county
         self.reuse = reuse
+        # the villages whose pages this build renders (a shard's); None: every village
+        self.selected = selected
         # (path, function, args) of static files left for a worker process (see site.py)
         self.deferred: list[tuple[str, Callable[..., object], tuple[Any, ...]]] | None = None
         self.updated = updated
@@ -163,7 +166,8 @@ class Renderer:
             )
         )
         for village in town.villages:
-            self.render_village(town, village)
+            if self.selected is None or self.selected(village):
+                self.render_village(town, village)
 
     def render_village(self, town: model.Town, village: model.Village) -> None:
         """Render a village's pages, or reuse the last build's when nothing they show changed."""

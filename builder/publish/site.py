@@ -33,7 +33,7 @@ from builder.format.problems import Severity, format_problem
 from builder.pipeline.cache import BuildCache, RenderedVillage, files_hash
 from builder.pipeline.validate import Result, validate
 from builder.publish.render import TEMPLATES_DIR, Rendered, Renderer
-from builder.publish.search import build_search_index
+from builder.publish.shards import Shard, ShardManifest, finish_site, merge_shards
 from builder.read.git import commit_day, last_commit_time
 
 log = logging.getLogger("mkdocs.plugins.sunlight")
@@ -61,8 +61,10 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.site_key = ""
         self.deferred: list[Job] = []
         self.worker: Any = None
-        self.search_in_worker = False
         self.pending: dict[str, str] = {}
+        self.shard = Shard()
+        self.partial = False  # True when build_shard runs it: the merge finishes the site
+        self.selected: set[str] = set()  # URLs of the villages this shard renders
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         villages = Path(self.config.villages_dir)
@@ -81,12 +83,19 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         config.site_url = county.site_url
         updated = last_commit_date(base_dir)
         self.site_key = site_key(base_dir, config, updated)
-        renderer = Renderer(county, updated=updated, reuse=self.reusable)
+        self.selected = {
+            v.url for position, v in enumerate(county.villages()) if self.shard.holds(position)
+        }
+        renderer = Renderer(county, updated=updated, reuse=self.reusable, selected=self.is_selected)
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()
         self.deferred = renderer.deferred or []
         return config
+
+    def is_selected(self, village: model.Village) -> bool:
+        """Whether this shard renders the village's pages."""
+        return village.url in self.selected
 
     def reusable(self, village: model.Village) -> RenderedVillage | None:
         """The last build's pages of this village, if nothing they show has changed."""
@@ -133,22 +142,16 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                 self.rendered.county,
                 Path(self.config.villages_dir),
                 last_commit_date(base_dir),
+                self.is_selected,
             )
         for src_uri, markdown in sorted(self.rendered.pages.items()):
             files.append(File.generated(config, src_uri, content=markdown))
-        self.search_in_worker = False
         deferred = {path for path, _, _ in self.deferred}
         for src_uri, data in sorted(self.rendered.files.items()):
             if src_uri not in deferred:
                 files.append(File.generated(config, src_uri, content=data))
-        if self.deferred:  # QR codes, print sheets, search index: a second process, meanwhile
-            search: Job = (
-                "search/",
-                build_search_index,
-                (self.rendered.search_docs, Path(config.site_dir) / "search"),
-            )
-            self.worker = start_worker([*self.deferred, search], Path(config.site_dir))
-            self.search_in_worker = True
+        if self.deferred:  # QR codes and print sheets: a second process, meanwhile
+            self.worker = start_worker(self.deferred, Path(config.site_dir))
         for name, parts in ASSET_FILES.items():
             content = b"".join((ASSETS / part).read_bytes() for part in parts)
             files.append(File.generated(config, f"assets/{name}", content=content))
@@ -178,10 +181,31 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             for path in reused:
                 link_or_copy(self.previous_site / path, site / path)
             log.info(f"reused {len(reused)} unchanged pages and files from the last build")
-        write_sitemap(site, config, self.rendered)
-        if not self.search_in_worker:
-            stats = build_search_index(self.rendered.search_docs, site / "search")
-            log.info(f"search index: {stats}")
+        self.write_manifest(config)
+
+    def write_manifest(self, config: MkDocsConfig) -> None:
+        """Leave what the merge needs (pages, search documents, villages) in the shard's root."""
+        assert self.rendered is not None
+        pages = {p[: -len("index.md")] for p in [*self.rendered.pages, *self.rendered.reused_pages]}
+        for page in Path(config.docs_dir).rglob("*.md"):
+            rel = page.relative_to(config.docs_dir).as_posix()
+            pages.add(rel[: -len("index.md")] if rel.endswith("index.md") else rel[:-3] + "/")
+        if self.cache is not None:
+            for record in self.rendered.villages.values():
+                if record.signature:
+                    self.cache.save("rendered", render_key(record.signature, self.site_key), record)
+        manifest = ShardManifest(
+            self.shard,
+            config.site_url or "",
+            self.site_key,
+            tuple(sorted(pages)),
+            tuple(self.rendered.search_docs),
+            {url: r.signature for url, r in sorted(self.rendered.villages.items())},
+        )
+        if self.partial:
+            manifest.write(Path(config.site_dir))
+        else:  # plain `mkdocs build` or `serve`: a one-shard site, finished here
+            finish_site(Path(config.site_dir), [manifest])
 
 
 # NOTE: the builder uses both cores: while MkDocs renders the pages, a forked process makes
@@ -211,6 +235,10 @@ def last_commit_date(base_dir: Path) -> str:
     return day.isoformat() if day is not None else ""
 
 
+# NOTE: below this many villages, a second MkDocs process costs more than it saves.
+PARALLEL_SHARDS_FROM = 40
+
+
 def build_site(
     config_file: Path,
     site_dir: Path,
@@ -218,62 +246,158 @@ def build_site(
     preloaded: Result | None = None,
     strict: bool = True,
     cache: BuildCache | None = None,
+    shards: int | None = None,
 ) -> None:
-    """Build into a staging folder beside site_dir; swap it in only when all went well."""
+    """Build into a staging folder beside site_dir; swap it in only when all went well.
+
+    The site is built as shards (two processes for a large county on two cores, else one),
+    then merged: the same path whatever the number of shards.
+    """
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
+    try:
+        count = shards or local_shard_count(preloaded)
+        parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
+        previous = site_dir if cache is not None and site_dir.is_dir() else None
+        jobs = [
+            (config_file, part, Shard(k, count), preloaded, strict, cache, previous)
+            for k, part in enumerate(parts, start=1)
+        ]
+        if count == 1:
+            build_shard(*jobs[0])
+        else:
+            run_in_processes(jobs)
+        merged = staging / "site"
+        manifests = merge_shards(parts, merged)
+        swap_in(merged, site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if cache is not None:
+        remember_site(cache, manifests)
+
+
+def local_shard_count(preloaded: Result | None) -> int:
+    """Two shards when a second core and a large county make it worth it, else one."""
+    if preloaded is None or preloaded.county is None:
+        return 1
+    villages = sum(len(town.villages) for town in preloaded.county.towns)
+    cores = min(2, os.cpu_count() or 1)
+    if cores < 2 or villages < PARALLEL_SHARDS_FROM or not PARALLEL:
+        return 1
+    return cores
+
+
+ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path | None]
+
+
+def run_in_processes(jobs: list[ShardJob]) -> None:
+    """Build each shard in a forked process (they inherit the checked records unpickled)."""
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_build_shard_process, args=job) for job in jobs]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [job[2] for job, process in zip(jobs, processes, strict=True) if process.exitcode]
+    if failed:
+        shards = ", ".join(f"{s.index}/{s.count}" for s in failed)
+        raise BuilderError(
+            f"分片 {shards} 生成失败，网站没有生成，原有网站保持不变。",
+            f"Shard {shards} failed; the site was not built and the previous site is unchanged.",
+        )
+
+
+def _build_shard_process(*job: Any) -> None:
+    try:
+        build_shard(*job)
+    except BuilderError as exc:
+        log.error(str(exc))
+        os._exit(1)
+    except BaseException:
+        log.exception("shard failed")
+        os._exit(1)
+    os._exit(0)
+
+
+def build_shard(
+    config_file: Path,
+    dest: Path,
+    shard: Shard,
+    preloaded: Result | None = None,
+    strict: bool = True,
+    cache: BuildCache | None = None,
+    previous_site: Path | None = None,
+) -> None:
+    """Build one shard's partial site into dest (which must not exist yet)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     base_dir = config_file.resolve().parent
     ts = last_commit_time(base_dir)
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if ts is not None:  # NOTE: MkDocs stamps sitemap.xml and its gzip header from this
+    if ts is not None:  # NOTE: MkDocs stamps its files (gzip headers) from this
         os.environ["SOURCE_DATE_EPOCH"] = str(ts)
     elif saved_epoch is None:
         os.environ["SOURCE_DATE_EPOCH"] = "0"
-    site_dir = site_dir.resolve()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
     cwd = Path.cwd()
+    dest = dest.resolve()
     try:
         os.chdir(base_dir)
-        config = load_config(str(config_file), strict=strict, site_dir=str(staging))
+        config = load_config(str(config_file), strict=strict, site_dir=str(dest))
         plugin = config.plugins.get("sunlight")
         if isinstance(plugin, SunlightPlugin):
-            plugin.preloaded = preloaded
-            if cache is not None and site_dir.is_dir():
-                plugin.cache, plugin.previous_site = cache, site_dir
+            plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
+            plugin.cache, plugin.previous_site = cache, previous_site
+            if cache is not None and previous_site is not None:
                 plugin.manifest = cache.read_manifest()
         build(config)
     except (Abort, PluginError) as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise BuilderError(
             "网站没有生成，原有网站保持不变。",
             f"The site was not built ({exc}); the previous site is unchanged.",
         ) from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     finally:
         os.chdir(cwd)
         if saved_epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
-    swap_in(staging, site_dir)
-    if cache is not None and isinstance(plugin, SunlightPlugin) and plugin.rendered is not None:
-        remember_site(cache, plugin.site_key, plugin.rendered)
 
 
-def remember_site(cache: BuildCache, key: str, rendered: Rendered) -> None:
+def build_partial(
+    config_file: Path, dest: Path, shard: Shard, *, preloaded: Result | None = None
+) -> None:
+    """`sunlight build --shard K/N`: one shard's partial site into dest, for a later merge."""
+    dest = dest.resolve()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-staging-", dir=dest.parent))
+    try:
+        build_shard(config_file, staging / "shard", shard, preloaded)
+        swap_in(staging / "shard", dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def merge_site(parts: list[Path], site_dir: Path) -> None:
+    """`sunlight merge`: join shards' partial sites (moving their files) into site_dir."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
+    try:
+        merge_shards(parts, staging / "site")
+        swap_in(staging / "site", site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def remember_site(cache: BuildCache, manifests: list[ShardManifest]) -> None:
     """Record what the site now in place was built from, for the next build to reuse."""
-    villages = {}
-    for url, record in rendered.villages.items():
-        signature = record.signature
-        if signature:
-            cache.save("rendered", render_key(signature, key), record)
-            villages[url] = signature
+    key = manifests[0].site_key
+    villages = {url: sig for m in manifests for url, sig in m.villages.items() if sig}
+    cache.used |= {f"rendered/{render_key(sig, key)}" for sig in villages.values()}
     cache.prune("rendered")
-    cache.write_manifest({"site_key": key, "villages": villages})
+    cache.write_manifest({"site_key": key, "villages": dict(sorted(villages.items()))})
 
 
 def render_key(signature: str, key: str) -> str:
@@ -303,31 +427,6 @@ def link_or_copy(src: Path, dest: Path) -> None:
         os.link(src, dest)
     except OSError:
         shutil.copy2(src, dest)
-
-
-def write_sitemap(site: Path, config: MkDocsConfig, rendered: Rendered) -> None:
-    """sitemap.xml (and .gz) listing every page, reused or not, in a fixed order."""
-    import gzip
-    from xml.sax.saxutils import escape
-
-    urls = {p[: -len("index.md")] for p in [*rendered.pages, *rendered.reused_pages]}
-    for page in Path(config.docs_dir).rglob("*.md"):
-        rel = page.relative_to(config.docs_dir).as_posix()
-        urls.add(rel[: -len("index.md")] if rel.endswith("index.md") else rel[:-3] + "/")
-    base = config.site_url or ""
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
-    lines += [f"<url><loc>{escape(base + url)}</loc></url>" for url in sorted(urls)]
-    lines.append("</urlset>\n")
-    data = "\n".join(lines).encode("utf-8")
-    (site / "sitemap.xml").write_bytes(data)
-    with (
-        (site / "sitemap.xml.gz").open("wb") as raw,
-        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
-    ):
-        gz.write(data)
 
 
 def swap_in(staging: Path, site_dir: Path) -> None:

@@ -1,0 +1,170 @@
+"""Build a county's site in shards and join them: on two cores, or on many machines (a CI matrix).
+
+Shard K of N renders the county's own pages (home, towns, status, log, the hand-written pages)
+and the pages of every Nth village (villages in code order, those at positions K-1, K-1+N, …).
+It writes a partial site whose root holds `SHARD_MANIFEST`: the pages it rendered, its search
+documents and its villages. `merge_shards` joins partial sites into one: a file written by
+several shards must be byte-identical in each (the county's pages are), then the search index
+and the sitemap are made from every shard's pages and documents. A one-shard build goes through
+the same merge, so N shards give the same bytes as one (tests prove it).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from builder.errors import BuilderError
+from builder.publish.search import SearchDoc, build_search_index
+
+SHARD_MANIFEST = ".sunlight-shard.json"
+SHARD_RE = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
+# Written once for the whole site by the merge, never by a shard.
+MERGED_FILES = ("sitemap.xml", "sitemap.xml.gz")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` (1-based) of `count`."""
+
+    index: int = 1
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """Read "K/N" (1 ≤ K ≤ N), e.g. from `sunlight build --shard 2/3`."""
+        match = SHARD_RE.fullmatch(text.strip())
+        if match is None or not 1 <= int(match[1]) <= int(match[2]):
+            raise ValueError(text)
+        return cls(int(match[1]), int(match[2]))
+
+    def holds(self, position: int) -> bool:
+        """Whether the village at this position (0-based, in code order) is this shard's."""
+        return position % self.count == self.index - 1
+
+
+@dataclass(frozen=True)
+class ShardManifest:
+    """What a shard rendered, for the merge: page URLs, search documents, villages."""
+
+    shard: Shard
+    site_url: str
+    site_key: str
+    pages: tuple[str, ...]  # site URLs of every page, e.g. "chengguan/dongshan/2026-10/"
+    search_docs: tuple[SearchDoc, ...]
+    villages: dict[str, str]  # village URL -> the signature its pages were rendered from
+
+    def write(self, site: Path) -> None:
+        """Write the manifest into a shard's partial site."""
+        data = {
+            "shard": [self.shard.index, self.shard.count],
+            "site_url": self.site_url,
+            "site_key": self.site_key,
+            "pages": list(self.pages),
+            "search_docs": [[d.url, d.title, d.subtitle, d.text] for d in self.search_docs],
+            "villages": self.villages,
+        }
+        (site / SHARD_MANIFEST).write_text(
+            json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
+
+    @classmethod
+    def read(cls, site: Path) -> ShardManifest:
+        """Read a shard's manifest; a folder without one is not a shard."""
+        path = site / SHARD_MANIFEST
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                Shard(*data["shard"]),
+                data["site_url"],
+                data["site_key"],
+                tuple(data["pages"]),
+                tuple(SearchDoc(*d) for d in data["search_docs"]),
+                dict(data["villages"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise BuilderError(
+                f"{site} 不是 sunlight build --shard 生成的分片。",
+                f"{site} is not a shard written by sunlight build --shard ({exc}).",
+            ) from None
+
+
+def merge_shards(parts: Sequence[Path], dest: Path) -> list[ShardManifest]:
+    """Join partial sites into dest (moving their files); return their manifests."""
+    manifests = [ShardManifest.read(part) for part in parts]
+    counts = {m.shard.count for m in manifests}
+    indexes = sorted(m.shard.index for m in manifests)
+    if len(counts) != 1 or indexes != list(range(1, len(parts) + 1)) or counts != {len(parts)}:
+        found = ", ".join(f"{m.shard.index}/{m.shard.count}" for m in manifests)
+        raise BuilderError(
+            f"分片不完整或重复（{found}），需要 1/N 到 N/N 各一份。",
+            f"The shards ({found}) are not exactly 1/N … N/N.",
+        )
+    if len({(m.site_url, m.site_key) for m in manifests}) != 1:
+        raise BuilderError(
+            "各分片不是由同一份记录和配置生成的。",
+            "The shards were not built from the same records and configuration.",
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        _move_tree(part, dest)
+    finish_site(dest, manifests)
+    return manifests
+
+
+def finish_site(site: Path, manifests: Sequence[ShardManifest]) -> None:
+    """Write what spans every shard: the search index and the sitemap."""
+    pages = sorted({page for m in manifests for page in m.pages})
+    docs = sorted({doc for m in manifests for doc in m.search_docs}, key=_doc_order)
+    write_sitemap(site, manifests[0].site_url, pages)
+    build_search_index(docs, site / "search")
+
+
+def _doc_order(doc: SearchDoc) -> tuple[str, str, str, str]:
+    # NOTE: by URL, so each village's documents stay contiguous (search scopes are id ranges).
+    return (doc.url, doc.title, doc.subtitle, doc.text)
+
+
+def _move_tree(src: Path, dest: Path) -> None:
+    """Move every file of src into dest; a file already there must have the same bytes."""
+    for folder, _, names in os.walk(src):
+        rel = Path(folder).relative_to(src)
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        for name in sorted(names):
+            if rel == Path(".") and (name == SHARD_MANIFEST or name in MERGED_FILES):
+                continue
+            source, target = Path(folder) / name, dest / rel / name
+            if target.exists():
+                if target.read_bytes() != source.read_bytes():
+                    raise BuilderError(
+                        f"两个分片生成的 {rel / name} 不一致。",
+                        f"Two shards wrote different versions of {rel / name}.",
+                    )
+                continue
+            os.replace(source, target)
+    shutil.rmtree(src, ignore_errors=True)
+
+
+def write_sitemap(site: Path, site_url: str, pages: Sequence[str]) -> None:
+    """sitemap.xml (and .gz) listing every page in a fixed order."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    lines += [f"<url><loc>{escape(site_url + url)}</loc></url>" for url in sorted(pages)]
+    lines.append("</urlset>\n")
+    data = "\n".join(lines).encode("utf-8")
+    (site / "sitemap.xml").write_bytes(data)
+    with (
+        (site / "sitemap.xml.gz").open("wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
+    ):
+        gz.write(data)

@@ -1,0 +1,127 @@
+"""A site built in shards and merged is byte for byte the site one machine builds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_golden import git
+from test_site import tree_digest
+
+from builder.cli import cli
+from builder.pipeline.validate import validate
+from builder.publish.shards import SHARD_MANIFEST, Shard
+from builder.publish.site import build_site
+
+try:
+    from conftest import ROOT, make_project
+except ImportError:  # tests/ became a package
+    from tests.conftest import ROOT, make_project  # type: ignore[no-redef]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example county (villages/ and its publication log), committed on a fixed day."""
+    project = make_project(tmp_path_factory.mktemp("shards") / "project", ROOT / "villages")
+    shutil.copy(ROOT / "publication-log.jsonl", project / "publication-log.jsonl")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "records")
+    return project
+
+
+def sunlight(project: Path, *args: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_three_shards_merge_into_the_one_machine_site(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = sunlight(
+        example, "build", "--no-cache", "--site-dir", "one", monkeypatch=monkeypatch
+    )
+    assert code == 0, out
+    for k in (1, 2, 3):
+        code, out = sunlight(
+            example,
+            "build",
+            "--shard",
+            f"{k}/3",
+            "--site-dir",
+            f"parts/{k}",
+            monkeypatch=monkeypatch,
+        )
+        assert code == 0, out
+        assert (example / f"parts/{k}" / SHARD_MANIFEST).is_file()
+    # each shard holds only its villages' pages (every third village, in code order)
+    part_pages = [set(tree_digest(example / f"parts/{k}")) for k in (1, 2, 3)]
+    village_pages = {p for p in tree_digest(example / "one") if p.count("/") >= 3}
+    for pages in part_pages:
+        assert 0 < len(pages & village_pages) < len(village_pages)
+    code, out = sunlight(
+        example,
+        "merge",
+        "parts/1",
+        "parts/2",
+        "parts/3",
+        "--site-dir",
+        "merged",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 0, out
+    merged = tree_digest(example / "merged")
+    assert SHARD_MANIFEST not in merged
+    assert merged == tree_digest(example / "one")
+
+
+def test_two_processes_build_the_one_process_site(example: Path, tmp_path: Path) -> None:
+    result = validate(example / "villages", example)
+    build_site(example / "mkdocs.yml", tmp_path / "one", preloaded=result, shards=1)
+    build_site(example / "mkdocs.yml", tmp_path / "two", preloaded=result, shards=2)
+    assert tree_digest(tmp_path / "two") == tree_digest(tmp_path / "one")
+
+
+def test_merge_refuses_a_missing_shard_and_keeps_the_old_site(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for k in (1, 2):
+        code, out = sunlight(
+            example,
+            "build",
+            "--shard",
+            f"{k}/3",
+            "--site-dir",
+            f"some/{k}",
+            monkeypatch=monkeypatch,
+        )
+        assert code == 0, out
+    (example / "kept").mkdir()
+    (example / "kept/index.html").write_text("old", encoding="utf-8")
+    code, out = sunlight(
+        example, "merge", "some/1", "some/2", "--site-dir", "kept", monkeypatch=monkeypatch
+    )
+    assert code == 1
+    assert "1/N" in out
+    assert (example / "kept/index.html").read_text(encoding="utf-8") == "old"
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "3", "a/b", "1/0", "-1/2"])
+def test_a_bad_shard_is_a_usage_error(
+    text: str, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = sunlight(example, "build", "--shard", text, monkeypatch=monkeypatch)
+    assert code == 2
+    assert "K/N" in out
+    with pytest.raises(ValueError):
+        Shard.parse(text)
+
+
+def test_shards_split_villages_round_robin() -> None:
+    assert [p for p in range(7) if Shard(2, 3).holds(p)] == [1, 4]
+    assert all(Shard(1, 1).holds(p) for p in range(7))
