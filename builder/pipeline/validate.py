@@ -10,6 +10,7 @@ assembles the model and runs the supervision rules on it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from builder.pipeline.cache import BuildCache, files_hash, stat_signature
 from builder.pipeline.workers import parallel_map
 from builder.read.files import Layout, VillageFiles, display_path, scan_layout
 from builder.read.village import read_county, read_village
-from builder.rules import apply_rules
+from builder.rules import apply_rules, village_flags
 
 
 @dataclass
@@ -130,8 +131,31 @@ def validate(
     )
     if county.county is None or report.errors:
         return Result(report, None, layout, towns)
-    county_model = apply_rules(build_county(county, towns), report, base, today)
+    flags_of = village_flags if cache is None else CachedFlags(cache)
+    county_model = apply_rules(build_county(county, towns), report, base, today, flags_of)
+    if cache is not None and only is None:
+        cache.prune("flags")
     return Result(report, county_model, layout, towns)
+
+
+@dataclass(frozen=True)
+class CachedFlags:
+    """A village's flags from the cache, by its signature and the as-of date."""
+
+    cache: BuildCache
+
+    def __call__(
+        self, town: model.Town, village: model.Village, as_of: dt.date
+    ) -> list[model.Flag]:
+        if not village.signature:
+            return village_flags(town, village, as_of)
+        key = hashlib.sha256(f"{village.signature}\0{as_of.isoformat()}".encode()).hexdigest()
+        hit = self.cache.load("flags", key)
+        if isinstance(hit, list):
+            return hit
+        flags = village_flags(town, village, as_of)
+        self.cache.save("flags", key, flags)
+        return flags
 
 
 def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[VillageOutcome]:

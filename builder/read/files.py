@@ -179,15 +179,15 @@ def _files_in(
     files: dict[str, Path] = {}
     dirs: list[os.DirEntry[str]] = []
     for entry in _entries(folder):
-        rel = display_path(Path(entry.path), base)
         if entry.is_symlink():
+            rel = display_path(Path(entry.path), base)
             out.append(problems.LINK.at(Location(rel), None, name=entry.name))
         elif entry.is_dir(follow_symlinks=False):
             dirs.append(entry)
         elif entry.name in allowed and entry.is_file(follow_symlinks=False):
-            files[entry.name] = Path(entry.path)
+            files[entry.name] = folder / entry.name
         else:
-            out.append(_unknown(rel, entry.name, hint, hint_en))
+            out.append(_unknown(display_path(Path(entry.path), base), entry.name, hint, hint_en))
     for name, required in allowed.items():
         if required and name not in files:
             out.append(

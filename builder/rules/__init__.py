@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,19 +34,33 @@ _CHECKS = (publication, ledger, contracts, decisions)  # importing them declares
 
 
 # --- running the rules ---------------------------------------------------------------------------
-def evaluate(county: model.County, as_of: dt.date) -> list[model.Flag]:
+# What gives a village's flags: (town, village, as of) -> flags. The pipeline wraps
+# `village_flags` in its cache (a village's flags depend on nothing else).
+FlagsOf = Callable[[model.Town, model.Village, dt.date], list[model.Flag]]
+
+
+def village_flags(town: model.Town, village: model.Village, as_of: dt.date) -> list[model.Flag]:
+    """Every flag of one village, as of a date, at the levels its county and town set."""
+    flags: list[model.Flag] = []
+    scope = Scope(town, village, as_of)
+    for r in RULES.values():
+        level = village.parameters.level_of(r.id)
+        if level == "off":
+            continue
+        scope.rule = r.id
+        for f in r.check(scope):
+            flags.append(replace(f, severity=level) if level else f)
+    return flags
+
+
+def evaluate(
+    county: model.County, as_of: dt.date, flags_of: FlagsOf = village_flags
+) -> list[model.Flag]:
     """Every flag of every village, sorted by place."""
     flags: list[model.Flag] = []
     for town in county.towns:
         for village in town.villages:
-            scope = Scope(town, village, as_of)
-            for r in RULES.values():
-                level = village.parameters.level_of(r.id)
-                if level == "off":
-                    continue
-                scope.rule = r.id
-                for f in r.check(scope):
-                    flags.append(replace(f, severity=level) if level else f)
+            flags.extend(flags_of(town, village, as_of))
     return sorted(flags, key=model.Flag.sort_key)
 
 
@@ -77,11 +91,15 @@ def resolve_as_of(county: model.County, base: Path, today: dt.date | None = None
 
 
 def apply_rules(
-    county: model.County, report: problems.Report, base: Path, today: dt.date | None = None
+    county: model.County,
+    report: problems.Report,
+    base: Path,
+    today: dt.date | None = None,
+    flags_of: FlagsOf = village_flags,
 ) -> model.County:
     """Run every rule; error-level flags join the report; the county keeps all its flags."""
     as_of = resolve_as_of(county, base, today)
-    flags = evaluate(county, as_of)
+    flags = evaluate(county, as_of, flags_of)
     report.extend(flag_problem(f) for f in flags if f.severity == "error")
     return replace(county, towns=_signed(county.towns, flags), flags=tuple(flags), as_of=as_of)
 
