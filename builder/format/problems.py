@@ -91,12 +91,6 @@ MISSING_FILE = _kind(
     "缺少文件“{name}”。{hint}",
     'The file "{name}" is missing. {hint_en}',
 )
-NO_DATA_FILES = _kind(
-    "empty-period",
-    "公开期没有内容",
-    "公开期文件夹“{name}”里没有 disclosure.yml 和 ledger.csv。",
-    'The period folder "{name}" has neither disclosure.yml nor ledger.csv.',
-)
 
 # --- encoding and text --------------------------------------------------------------------
 NOT_UTF8 = _kind(

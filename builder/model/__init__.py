@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from builder.format.accounts import account_name
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
 
@@ -406,11 +405,6 @@ class County:
     def villages(self) -> Iterator[Village]:
         for town in self.towns:
             yield from town.villages
-
-
-def resolve_account(chart: str, code: str) -> str:
-    """Name of an account code in a chart ('' when unknown, which validation prevents)."""
-    return account_name(chart, code) or ""
 
 
 def mask_name(name: str) -> str:
