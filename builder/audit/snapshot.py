@@ -60,9 +60,6 @@ class Snapshot:
     report: Report = field(default_factory=Report)
     county: model.County | None = None
 
-    def village_at(self, path: str) -> model.Village | None:
-        return next((v for v in self.villages.values() if f"{v.town_slug}/{v.slug}" == path), None)
-
 
 def from_result(
     result: Result, label: str, commit: str | None, as_of: dt.date, log_text: str | None

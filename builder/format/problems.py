@@ -574,9 +574,6 @@ class Report:
             out.append(tuple(src[a] for a in attrs))
         return out
 
-    def paths_with_errors(self) -> set[str]:
-        return {p.where.path for p in self.problems if p.severity is Severity.ERROR}
-
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.sorted())
 

@@ -259,7 +259,6 @@ PHONE = Pattern(
     "phone number",
     "0539-6212345 或 12388",
 )
-SLUG = Pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "拼音简称", "slug", "dongshan")
 NAME = Text(max_len=40, name=True)
 TEXT = Text(max_len=200)
 BODY = Text(max_len=5000, multiline=True)

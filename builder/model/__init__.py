@@ -225,10 +225,6 @@ class Contract:
         """Leases, disposals and investments bring money in; works and purchases pay out."""
         return self.type in INCOME_TYPES
 
-    @property
-    def scheduled(self) -> Decimal:
-        return sum((s.amount for s in self.schedule), ZERO)
-
 
 @dataclass(frozen=True)
 class Step:

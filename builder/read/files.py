@@ -122,15 +122,6 @@ class Layout:
         for town in self.towns:
             yield from town.villages
 
-    def all_files(self) -> Iterator[Path]:
-        yield from self.files.values()
-        for town in self.towns:
-            yield from town.files.values()
-            for village in town.villages:
-                yield from village.files.values()
-                for period in village.periods:
-                    yield from period.files.values()
-
 
 def display_path(path: Path, base: Path) -> str:
     """Path as shown to clerks: relative to the project root, with forward slashes."""
