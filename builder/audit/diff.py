@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from builder import model
 from builder.audit.fingerprint import canonical
 from builder.format import schema
+from builder.format.values import money
 
 SECTIONS = {
     "ledger": "收支明细",
@@ -78,7 +79,7 @@ def value(v: Any) -> str | None:
     if v is None or v == "" or v == ():
         return None
     if isinstance(v, Decimal):
-        return f"{v:.2f}"
+        return money(v)
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, tuple):
@@ -208,13 +209,13 @@ def _attr(obj: Any, key: str) -> Any:
 
 
 def _ledger_item(r: model.LedgerRow) -> str:
-    amount = f"收入 {r.income:.2f}" if r.income is not None else f"支出 {value(r.expense)}"
+    amount = f"收入 {money(r.income)}" if r.income is not None else f"支出 {value(r.expense)}"
     parts = [r.date.isoformat(), r.voucher_no, r.summary, amount, r.counterparty]
     return " ".join(p for p in parts if p)
 
 
 def _assistance_item(r: model.AssistanceRow, who: Who) -> str:
-    return f"{r.category} {who.person(r.name)} {r.group} {r.amount:.2f}"
+    return f"{r.category} {who.person(r.name)} {r.group} {money(r.amount)}"
 
 
 def _rows(
@@ -272,7 +273,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
         p = new or old
         assert p is not None
         summary = (
-            f"{p.published_at.isoformat()} 公开，收入 {p.income:.2f}，支出 {p.expense:.2f}，"
+            f"{p.published_at.isoformat()} 公开，收入 {money(p.income)}，支出 {money(p.expense)}，"
             f"{len(p.ledger)} 笔明细"
         )
         action = "added" if old is None else "removed"

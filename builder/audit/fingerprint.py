@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder import model
+from builder.format.values import money
 
 DOMAIN = b"sunlight-period-v1\x00"
 SHORT_HEX = 32  # 128 bits: what paper, links and QR codes carry
@@ -34,7 +35,7 @@ def _s(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return money(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

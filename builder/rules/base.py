@@ -7,7 +7,6 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from builder import model
@@ -115,10 +114,6 @@ class Scope:
 
 
 # --- small helpers -----------------------------------------------------------------------------
-def yuan(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 
 

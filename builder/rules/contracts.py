@@ -10,7 +10,8 @@ from decimal import Decimal
 from builder import model
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
-from builder.rules.base import Scope, add_years, rule, same_party, short, yuan
+from builder.format.values import month_bounds, yuan
+from builder.rules.base import Scope, add_years, rule, same_party, short
 
 
 # --- contracts ----------------------------------------------------------------------------------
@@ -221,9 +222,8 @@ def check_income(s: Scope) -> Iterator[model.Flag]:
     books = [p for p in s.village.periods]
     if not books:
         return
-    first = dt.date.fromisoformat(books[0].period + "-01")
-    last_start = dt.date.fromisoformat(books[-1].period + "-01")
-    last = (last_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    first, _ = month_bounds(books[0].period)
+    _, last = month_bounds(books[-1].period)
     late = s.p.late_income_days
     for c in s.village.contracts:
         if not c.is_income:

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from builder import model
 from builder.format import schema
 from builder.format.problems import Location
-from builder.rules.base import Scope, rule, short, yuan
+from builder.format.values import yuan
+from builder.rules.base import Scope, rule, short
 
 
 def _issues(s: Scope, d: model.Decision) -> list[tuple[str, str]]:

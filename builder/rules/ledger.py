@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from builder import model
 from builder.format import schema
-from builder.rules.base import Scope, rule, same_party, short, yuan
+from builder.format.values import yuan
+from builder.rules.base import Scope, rule, same_party, short
 from builder.rules.contracts import PURCHASE_RECEIPTS
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from builder import model
 from builder.format.problems import Location
+from builder.format.values import month_bounds, month_index, period_at
 from builder.rules.base import Scope, rule, short
 
 
@@ -45,20 +46,21 @@ STATUS_ZH = {
 
 
 def _unit_key(period: str, quarterly: bool) -> int:
-    y, m = int(period[:4]), int(period[5:7])
-    return y * 4 + (m - 1) // 3 if quarterly else y * 12 + m - 1
+    """A period's month (quarter) as a count, so that units subtract."""
+    months = month_index(period)
+    return months // 3 if quarterly else months
 
 
 def _unit_bounds(key: int, quarterly: bool) -> tuple[dt.date, dt.date, str, str]:
+    """A unit's first and last day and its labels (Chinese, English)."""
     if quarterly:
-        y, q = divmod(key, 4)
-        start = dt.date(y, q * 3 + 1, 1)
-        nxt = dt.date(y + (q == 3), (q * 3 + 3) % 12 + 1, 1)
-        return start, nxt - dt.timedelta(days=1), f"{y}年第{q + 1}季度", f"{y} Q{q + 1}"
-    y, m0 = divmod(key, 12)
-    start = dt.date(y, m0 + 1, 1)
-    nxt = dt.date(y + (m0 == 11), (m0 + 1) % 12 + 1, 1)
-    return start, nxt - dt.timedelta(days=1), f"{y}-{m0 + 1:02d}", f"{y}-{m0 + 1:02d}"
+        year, quarter0 = divmod(key, 4)
+        start, _ = month_bounds(period_at(key * 3))
+        _, end = month_bounds(period_at(key * 3 + 2))
+        return start, end, f"{year}年第{quarter0 + 1}季度", f"{year} Q{quarter0 + 1}"
+    period = period_at(key)
+    start, end = month_bounds(period)
+    return start, end, period, period
 
 
 def publication_units(village: model.Village, as_of: dt.date, recent: int = 0) -> list[Unit]:
