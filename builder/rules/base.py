@@ -73,7 +73,7 @@ class Scope:
     memo: dict[str, Any] = field(default_factory=dict)  # work shared by rules
 
     @property
-    def p(self) -> Parameters:
+    def params(self) -> Parameters:
         return self.village.parameters
 
     def path(self, name: str, period: str = "") -> str:
@@ -109,8 +109,8 @@ class Scope:
     def row_at(self, period: model.Period, row: model.LedgerRow) -> Location:
         return Location(self.path("ledger.csv", period.period), row.line)
 
-    def contract_at(self, c: model.Contract) -> Location:
-        return Location(self.path("contracts.csv"), c.line)
+    def contract_at(self, contract: model.Contract) -> Location:
+        return Location(self.path("contracts.csv"), contract.line)
 
 
 # --- small helpers -----------------------------------------------------------------------------
@@ -123,8 +123,8 @@ def same_party(name: str) -> str:
     return _BRACKETS.sub("", name).replace(" ", "").replace("\u3000", "")
 
 
-def short(text: str, n: int = 24) -> str:
-    return text if len(text) <= n else text[:n] + "…"
+def short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
