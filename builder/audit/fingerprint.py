@@ -119,8 +119,8 @@ def short(fp: str) -> str:
 
 def display(fp: str) -> str:
     """The 128-bit form for people: eight groups of four hex digits."""
-    s = short(fp)
-    return " ".join(s[i : i + 4] for i in range(0, len(s), 4))
+    short_fp = short(fp)
+    return " ".join(short_fp[i : i + 4] for i in range(0, len(short_fp), 4))
 
 
 def normalize(text: str) -> str | None:
