@@ -171,12 +171,12 @@ class Period:
         """Income and expense per first-level account, in code order."""
         sums: dict[str, list[Decimal]] = {}
         names: dict[str, str] = {}
-        for r in self.ledger:
-            code = r.account_code[:3]
-            names.setdefault(code, r.account_name)
+        for row in self.ledger:
+            code = row.account_code[:3]
+            names.setdefault(code, row.account_name)
             pair = sums.setdefault(code, [ZERO, ZERO])
-            pair[0] += r.income or ZERO
-            pair[1] += r.expense or ZERO
+            pair[0] += row.income or ZERO
+            pair[1] += row.expense or ZERO
         return tuple(AccountTotal(c, names[c], sums[c][0], sums[c][1]) for c in sorted(sums))
 
     @property
@@ -352,10 +352,10 @@ class Village:
     def contract_rows(self) -> dict[str, tuple[tuple[str, LedgerRow], ...]]:
         """Ledger rows linked to each contract id, as (period, row), oldest first."""
         out: dict[str, list[tuple[str, LedgerRow]]] = {}
-        for p in self.periods:
-            for r in p.ledger:
-                if r.contract_id:
-                    out.setdefault(r.contract_id, []).append((p.period, r))
+        for period in self.periods:
+            for row in period.ledger:
+                if row.contract_id:
+                    out.setdefault(row.contract_id, []).append((period.period, row))
         return {k: tuple(v) for k, v in out.items()}
 
     def contracts_of(self, decision_id: str) -> tuple[Contract, ...]:
