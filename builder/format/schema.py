@@ -314,9 +314,9 @@ class RecordSchema:
 
     def column(self, header: str) -> Field | None:
         """Find the column for a header cell: its key or its Chinese alias."""
-        for f in self.fields:
-            if header == f.key or header == f.zh or header in f.aliases:
-                return f
+        for field_spec in self.fields:
+            if header == field_spec.key or header == field_spec.zh or header in field_spec.aliases:
+                return field_spec
         return None
 
 
@@ -767,13 +767,15 @@ def label_for(key: str) -> str:
     """The Chinese label of a (dotted) key, looked up across every record kind."""
 
     def find(fields: tuple[Field, ...], parts: list[str]) -> list[str]:
-        for f in fields:
-            if f.key == parts[0]:
+        for field_spec in fields:
+            if field_spec.key == parts[0]:
                 rest = parts[1:]
-                typ = f.type.item if isinstance(f.type, ListOf) else f.type
+                typ = (
+                    field_spec.type.item if isinstance(field_spec.type, ListOf) else field_spec.type
+                )
                 if rest and isinstance(typ, Obj):
-                    return [f.zh, *find(typ.fields, rest)]
-                return [f.zh]
+                    return [field_spec.zh, *find(typ.fields, rest)]
+                return [field_spec.zh]
         return []
 
     for schema in ALL_SCHEMAS:
