@@ -78,6 +78,8 @@ class DiffResult:
     changes: list[Change] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
+        """Return the diff as JSON: both revisions and every change."""
+
         def side(snapshot: Snapshot) -> dict[str, object]:
             return {
                 "rev": snapshot.label,

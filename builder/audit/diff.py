@@ -68,9 +68,11 @@ class Change:
 
     @property
     def text(self) -> str:
+        """Describe the change in one Chinese sentence."""
         return describe(self)
 
     def as_json(self) -> dict[str, Any]:
+        """Return the change as JSON, its sentence included."""
         return {**asdict(self), "text": self.text}
 
 
@@ -199,9 +201,11 @@ class Who:
     mask: bool = False
 
     def change(self, period: str, section: str, action: str, **kw: Any) -> Change:
+        """Make a change of this village."""
         return Change(self.code, self.name, self.path, period, section, action, **kw)
 
     def person(self, name: str) -> str:
+        """Show a person's name as this village's pages do (masked or full)."""
         return model.mask_name(name) if self.mask else name
 
 

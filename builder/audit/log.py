@@ -57,15 +57,18 @@ class Entry:
     hash: str = ""
 
     def body(self) -> dict[str, Any]:
+        """Return the fields the entry's hash covers (all but the hash)."""
         data = asdict(self)
         del data["hash"]
         return data
 
     def line(self) -> str:
+        """Return the entry as one line of the log."""
         return encode(asdict(self)).decode() + "\n"
 
     @property
     def key(self) -> tuple[str, str]:
+        """Return the (village code, period) the entry is about."""
         return (self.code, self.period)
 
 
@@ -75,6 +78,7 @@ def entry_hash(entry: Entry) -> str:
 
 
 def seal(entry: Entry) -> Entry:
+    """Return the entry with its hash filled in."""
     return replace(entry, hash=entry_hash(entry))
 
 
@@ -240,6 +244,7 @@ def append(
 
 
 def render(entries: Iterable[Entry]) -> str:
+    """Write entries as log lines."""
     return "".join(e.line() for e in entries)
 
 

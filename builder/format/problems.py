@@ -524,13 +524,16 @@ class Problem:
 
     @property
     def code(self) -> str:
+        """The kind's code, e.g. invalid-amount."""
         return self.kind.code
 
     @property
     def severity(self) -> Severity:
+        """The kind's severity."""
         return self.kind.severity
 
     def sort_key(self) -> tuple[str, int, str, str]:
+        """Order problems by file, line, field and code."""
         return (self.where.path, self.where.line or 0, self.field or "", self.code)
 
 
@@ -541,23 +544,29 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
     def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems to the report."""
         self.problems.extend(problems)
 
     def sorted(self) -> list[Problem]:
+        """Return the distinct problems in report order."""
         return sorted(set(self.problems), key=Problem.sort_key)
 
     @property
     def errors(self) -> int:
+        """Count the distinct errors."""
         return sum(1 for p in set(self.problems) if p.severity is Severity.ERROR)
 
     @property
     def warnings(self) -> int:
+        """Count the distinct warnings."""
         return sum(1 for p in set(self.problems) if p.severity is Severity.WARNING)
 
     def has_errors(self, *, strict: bool = False) -> bool:
+        """Tell whether publishing is blocked (by warnings too when strict)."""
         return self.errors > 0 or (strict and self.warnings > 0)
 
     def exit_code(self, *, strict: bool = False) -> int:
+        """Return the process exit code: 1 when publishing is blocked, else 0."""
         return 1 if self.has_errors(strict=strict) else 0
 
     def rows(self, *attrs: str) -> list[tuple[Any, ...]]:

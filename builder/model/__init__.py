@@ -102,10 +102,12 @@ class LedgerRow:
 
     @property
     def amount(self) -> Decimal:
+        """Return the row's amount, income or expense."""
         return self.income if self.income is not None else (self.expense or ZERO)
 
     @property
     def is_expense(self) -> bool:
+        """Tell whether the row pays money out."""
         return self.expense is not None
 
 
@@ -129,6 +131,7 @@ class Balance:
 
     @property
     def total(self) -> Decimal:
+        """Return cash plus bank."""
         return self.cash + self.bank
 
 
@@ -160,10 +163,12 @@ class Period:
 
     @cached_property
     def income(self) -> Decimal:
+        """Sum the period's income."""
         return sum((r.income for r in self.ledger if r.income is not None), ZERO)
 
     @cached_property
     def expense(self) -> Decimal:
+        """Sum the period's expense."""
         return sum((r.expense for r in self.ledger if r.expense is not None), ZERO)
 
     @cached_property
@@ -181,14 +186,17 @@ class Period:
 
     @property
     def year(self) -> int:
+        """Return the period's year."""
         return int(self.period[:4])
 
     @property
     def month(self) -> int:
+        """Return the period's month (1-12)."""
         return int(self.period[5:7])
 
     @property
     def is_corrected(self) -> bool:
+        """Tell whether the period carries corrections."""
         return bool(self.corrections)
 
 
@@ -254,10 +262,12 @@ class Decision:
     merged: bool = False  # 一肩挑: steps 1 and 2 held together
 
     def step(self, index: int) -> Step | None:
+        """Find the step with this number (1-6)."""
         return next((s for s in self.steps if s.index == index), None)
 
     @property
     def passed(self) -> bool:
+        """Tell whether no step failed."""
         return all(s.result != "未通过" for s in self.steps)
 
 
@@ -291,6 +301,7 @@ class Flag:
     ref: str = ""  # the contract, decision or topic id, if any
 
     def sort_key(self) -> tuple[str, int, str, str]:
+        """Order flags by file, line, rule and text."""
         return (self.where.path, self.where.line or 0, self.rule, self.zh)
 
 
@@ -331,21 +342,27 @@ class Village:
 
     @property
     def latest(self) -> Period | None:
+        """Return the newest period, if any."""
         return self.periods[-1] if self.periods else None
 
     def newest_first(self) -> Iterator[Period]:
+        """Iterate over the periods, newest first."""
         return reversed(self.periods)
 
     def person(self, name: str) -> Person | None:
+        """Find a person by name."""
         return next((p for p in self.people if p.name == name), None)
 
     def contract(self, cid: str) -> Contract | None:
+        """Find a contract by id."""
         return next((c for c in self.contracts if c.id == cid), None)
 
     def decision(self, did: str) -> Decision | None:
+        """Find a decision by id."""
         return next((d for d in self.decisions if d.id == did), None)
 
     def period(self, name: str) -> Period | None:
+        """Find a period by its YYYY-MM name."""
         return next((p for p in self.periods if p.period == name), None)
 
     @cached_property
@@ -359,6 +376,7 @@ class Village:
         return {k: tuple(v) for k, v in out.items()}
 
     def contracts_of(self, decision_id: str) -> tuple[Contract, ...]:
+        """Return the contracts that name this decision."""
         return tuple(c for c in self.contracts if c.decision_id == decision_id)
 
     @cached_property
@@ -399,6 +417,7 @@ class County:
     as_of: dt.date | None = None  # the date the flags were computed for
 
     def villages(self) -> Iterator[Village]:
+        """Iterate over every village of every town."""
         for town in self.towns:
             yield from town.villages
 

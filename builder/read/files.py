@@ -56,6 +56,7 @@ class ScalarNode(Node):
 
     @property
     def is_null(self) -> bool:
+        """Tell whether the scalar is written as YAML null (empty, ~ or null, unquoted)."""
         return self.plain and self.text in NULLS
 
 
@@ -119,6 +120,7 @@ class Layout:
     towns: list[TownFiles] = field(default_factory=list)
 
     def villages(self) -> Iterator[VillageFiles]:
+        """Iterate over every village folder of every town."""
         for town in self.towns:
             yield from town.villages
 

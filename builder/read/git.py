@@ -128,10 +128,12 @@ class Commit:
 
     @property
     def short(self) -> str:
+        """Return the abbreviated commit id."""
         return self.sha[:10]
 
     @property
     def parent(self) -> str:
+        """Return the first parent's id (the empty tree for a root commit)."""
         return self.parents[0] if self.parents else EMPTY
 
     @property

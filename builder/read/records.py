@@ -38,9 +38,11 @@ class Rec:
     invalid: set[str] = field(default_factory=set)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """Return a field's value, or default when absent or invalid."""
         return self.values.get(key, default)
 
     def at(self, key: str) -> int:
+        """Return the line a field was written on (the record's line when absent)."""
         return self.lines.get(key, self.line)
 
 
@@ -59,6 +61,7 @@ class Ctx:
         flabel: str = "",
         **values: Any,
     ) -> None:
+        """Report a problem of this file at a line, for a field key and its Chinese label."""
         self.out.append(kind.at(Location(self.rel, line), fkey, field_zh=flabel, **values))
 
 

@@ -126,6 +126,7 @@ def at_least(flags: Iterable[model.Flag], level: str) -> list[model.Flag]:
 
 
 def count_line(flags: list[model.Flag], as_of: dt.date | None) -> str:
+    """Count the flags by level in one bilingual line."""
     counts = {lv: sum(1 for f in flags if f.severity == lv) for lv in LEVELS}
     return (
         f"截至 {as_of}，共 {len(flags)} 条监督提示：错误 {counts['error']}，警告 {counts['warning']}，"

@@ -74,9 +74,11 @@ class Scope:
 
     @property
     def params(self) -> Parameters:
+        """Return the village's parameters."""
         return self.village.parameters
 
     def path(self, name: str, period: str = "") -> str:
+        """Return the path of a village file (in a period folder when given), for locations."""
         return f"{self.village.src_dir}/{period + '/' if period else ''}{name}"
 
     def flag(
@@ -89,6 +91,7 @@ class Scope:
         ref: str = "",
         level: str = "",
     ) -> model.Flag:
+        """Make a flag of the current rule for this village."""
         return model.Flag(
             self.rule,
             level or RULES[self.rule].level,
@@ -102,14 +105,17 @@ class Scope:
         )
 
     def rows(self) -> Iterator[tuple[model.Period, model.LedgerRow]]:
+        """Iterate over every ledger row with its period, oldest first."""
         for period in self.village.periods:
             for row in period.ledger:
                 yield period, row
 
     def row_at(self, period: model.Period, row: model.LedgerRow) -> Location:
+        """Locate a ledger row."""
         return Location(self.path("ledger.csv", period.period), row.line)
 
     def contract_at(self, contract: model.Contract) -> Location:
+        """Locate a contract's row in contracts.csv."""
         return Location(self.path("contracts.csv"), contract.line)
 
 
@@ -124,10 +130,12 @@ def same_party(name: str) -> str:
 
 
 def short(text: str, limit: int = 24) -> str:
+    """Shorten text to limit characters, with an ellipsis."""
     return text if len(text) <= limit else text[:limit] + "…"
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
+    """Add years to a date (29 February becomes 28 February)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

@@ -27,6 +27,7 @@ from builder.rules.base import Scope, add_years, rule, same_party, short
     "郯城“小微权力”清单；莼湖",
 )
 def check_tender_band(scope: Scope) -> Iterator[model.Flag]:
+    """Flag contracts whose exchange or method does not fit their amount's band (R11)."""
     bands = scope.params.tender_bands
     names = [name for _, _, name in bands]
     for contract in scope.village.contracts if bands else ():
@@ -70,6 +71,7 @@ class Item:
     # NOTE: labels and places are made only for the few items that are flagged
     @property
     def label(self) -> str:
+        """Describe the item in Chinese: contract or voucher, date and amount."""
         if self.contract is not None:
             return f"合同 {self.contract.id}（{self.date}，{yuan(self.amount)} 元）"
         assert self.period is not None and self.row is not None
@@ -77,6 +79,7 @@ class Item:
 
     @property
     def label_en(self) -> str:
+        """Describe the item in English: contract or voucher, date and amount."""
         if self.contract is not None:
             return f"contract {self.contract.id} ({self.date}, {yuan(self.amount)})"
         assert self.period is not None and self.row is not None
@@ -84,10 +87,12 @@ class Item:
 
     @property
     def key(self) -> tuple[dt.date, str, int]:
+        """Order items by date, period and line."""
         line = self.contract.line if self.contract else self.row.line if self.row else 0
         return (self.date, self.period.period if self.period else "", line)
 
     def where(self, scope: Scope) -> Location:
+        """Locate the item: its contract row or its ledger row."""
         if self.contract is not None:
             return scope.contract_at(self.contract)
         assert self.period is not None and self.row is not None
@@ -95,10 +100,12 @@ class Item:
 
     @property
     def period_name(self) -> str:
+        """Return the period of a ledger item ("" for a contract)."""
         return self.period.period if self.period else ""
 
     @property
     def ref(self) -> str:
+        """Return the contract id of a contract item ("" for a purchase)."""
         return self.contract.id if self.contract else ""
 
 
@@ -153,6 +160,7 @@ def _limit_label(params: Parameters, limit: Decimal) -> tuple[str, str]:
     "全椒“分两笔报销”案；迁安",
 )
 def check_splitting(scope: Scope) -> Iterator[model.Flag]:
+    """Flag purchases from one party that together reach a limit each stays under (R12)."""
     groups: dict[str, list[Item]] = {}
     for item in purchases(scope):
         if item.party:
@@ -202,6 +210,7 @@ def check_splitting(scope: Scope) -> Iterator[model.Flag]:
     "常见做法（参数可调）",
 )
 def check_near_limit(scope: Scope) -> Iterator[model.Flag]:
+    """Flag amounts just under a band ceiling or the major-matter threshold (R13)."""
     pct = Decimal(scope.params.near_limit_pct) / 100
     windows = [(x * (1 - pct), x) for x in scope.params.limits]
     for item in purchases(scope):
@@ -228,6 +237,7 @@ def check_near_limit(scope: Scope) -> Iterator[model.Flag]:
     "郯城三资大数据监管平台",
 )
 def check_income(scope: Scope) -> Iterator[model.Flag]:
+    """Flag contract income not booked by its due date plus the allowed days (R10)."""
     books = list(scope.village.periods)
     if not books:
         return
@@ -280,6 +290,7 @@ def check_income(scope: Scope) -> Iterator[model.Flag]:
     levels="W/I",
 )
 def check_expiry(scope: Scope) -> Iterator[model.Flag]:
+    """Flag leases too long, about to end, or ended without a successor (R26)."""
     contracts = scope.village.contracts
     for contract in contracts:
         if contract.type not in model.LEASE_TYPES and contract.type != "投资入股":

@@ -94,6 +94,7 @@ def _issues(scope: Scope, decision: model.Decision) -> list[tuple[str, str]]:
     "村民委员会组织法第24条；宁海36条；中和村登记表",
 )
 def check_decisions(scope: Scope) -> Iterator[model.Flag]:
+    """Flag major contracts and decisions without a complete 四议两公开 record (R14)."""
     village, params = scope.village, scope.params
     major = {
         contract.id

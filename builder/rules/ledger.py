@@ -25,6 +25,7 @@ from builder.rules.contracts import PURCHASE_RECEIPTS
     "现金管理暂行条例（结算起点）；各地村级财务制度",
 )
 def check_cash(scope: Scope) -> Iterator[model.Flag]:
+    """Flag cash payments above the cash-payment limit (R8)."""
     limit = scope.params.cash_payment_limit
     for period, row in scope.rows():
         if row.expense is not None and row.method == "现金" and row.expense > limit:
@@ -52,6 +53,7 @@ def check_cash(scope: Scope) -> Iterator[model.Flag]:
     "青岛“十不准”；村民委员会组织法",
 )
 def check_officials(scope: Scope) -> Iterator[model.Flag]:
+    """Flag contracts and deals whose other party is a village official (R17)."""
     official_roles = schema.TWO_COMMITTEE_ROLES | schema.SUPERVISOR_ROLES | {"民主理财小组成员"}
     officials = {
         person.name: "、".join(role for role in person.roles if role in official_roles)
@@ -101,6 +103,7 @@ def check_officials(scope: Scope) -> Iterator[model.Flag]:
     "丹凤、南浔查处案例",
 )
 def check_duplicates(scope: Scope) -> Iterator[model.Flag]:
+    """Flag the same amount paid to the same payee twice within days (R19)."""
     groups: dict[tuple[str, Decimal], list[tuple[model.Period, model.LedgerRow]]] = {}
     for period, row in scope.rows():
         if row.expense is not None and row.counterparty:
@@ -136,6 +139,7 @@ def check_duplicates(scope: Scope) -> Iterator[model.Flag]:
     levels="W/E",
 )
 def check_receipts(scope: Scope) -> Iterator[model.Flag]:
+    """Flag IOUs, payments without an approver, and self-approved payments (R20)."""
     for period, row in scope.rows():
         if row.expense is None:
             continue

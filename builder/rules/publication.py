@@ -28,10 +28,12 @@ class Unit:
 
     @property
     def published_at(self) -> dt.date | None:
+        """Return the latest day any of the unit's periods was published, if one was."""
         return max((p.published_at for p in self.periods), default=None)
 
     @property
     def days_late(self) -> int:
+        """Count the days the unit was published after its due date."""
         pub = self.published_at
         return (pub - self.due).days if pub is not None else 0
 
@@ -104,6 +106,7 @@ def publication_units(village: model.Village, as_of: dt.date, recent: int = 0) -
     "村民委员会组织法第30条；农村集体经济组织财务公开规定",
 )
 def check_publication(scope: Scope) -> Iterator[model.Flag]:
+    """Flag finance periods missing or published late (R1)."""
     units = publication_units(scope.village, scope.as_of)
     grace = scope.params.grace_days
     run: list[Unit] = []
@@ -154,6 +157,7 @@ def check_publication(scope: Scope) -> Iterator[model.Flag]:
     levels="W/I",
 )
 def check_topics(scope: Scope) -> Iterator[model.Flag]:
+    """Flag topics answered late or not at all (R29)."""
     limit = scope.params.reply_days
     for topic in scope.village.topics:
         at = Location(scope.path("topics.yml"), topic.line)
