@@ -32,6 +32,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from builder.format.values import next_month
+
 ROOT = Path(__file__).resolve().parent.parent
 SUNLIGHT = Path(sys.executable).parent / "sunlight"
 QUERIES = ("低保", "管理费用", "村道硬化")
@@ -82,9 +84,8 @@ def add_month(village: Path) -> str:
     import yaml
 
     last = sorted(p.name for p in village.iterdir() if p.is_dir())[-1]
-    year, month = int(last[:4]), int(last[5:7])
-    period = f"{year + month // 12}-{month % 12 + 1:02d}"
-    after = f"{int(period[:4]) + int(period[5:7]) // 12}-{int(period[5:7]) % 12 + 1:02d}"
+    period = next_month(last)
+    after = next_month(period)
     previous = yaml.load(
         (village / last / "disclosure.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
     )

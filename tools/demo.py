@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from builder.format.values import money, month_index
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -101,14 +103,9 @@ def _c(value: str) -> str:
     return value
 
 
-def _money(value: Decimal) -> str:
-    """Yuan with exactly two decimals, e.g. 1234.50."""
-    return f"{value:.2f}"
-
-
 def _qm(value: Decimal) -> str:
     """Money as a quoted YAML scalar."""
-    return f'"{value:.2f}"'
+    return f'"{money(value)}"'
 
 
 def _date(y: int, m: int, d: int) -> str:
@@ -116,9 +113,15 @@ def _date(y: int, m: int, d: int) -> str:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
+def _month_add(y: int, m: int, k: int) -> tuple[int, int]:
+    """The month k months after (y, m); k may be negative."""
+    year, month0 = divmod(month_index(f"{y:04d}-{m:02d}") + k, 12)
+    return year, month0 + 1
+
+
 def _next_month(y: int, m: int) -> tuple[int, int]:
     """The month after (y, m)."""
-    return (y + 1, 1) if m == 12 else (y, m + 1)
+    return _month_add(y, m, 1)
 
 
 def _add_days(y: int, m: int, d: int, days: int) -> tuple[int, int, int]:
@@ -137,11 +140,7 @@ def _periods(end_period: str, months: int) -> list[tuple[int, int]]:
     if months < 1:
         raise ValueError("months must be at least 1")
     y, m = int(end_period[:4]), int(end_period[5:])
-    out = []
-    for _ in range(months):
-        out.append((y, m))
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return out[::-1]
+    return [_month_add(y, m, k) for k in range(1 - months, 1)]
 
 
 def _amount(rng: random.Random, lo: float, hi: float, step: str = "0.01") -> Decimal:
@@ -1126,7 +1125,7 @@ class _VillageSim:
                     rng.randint(21, last),
                     f"{y}年度机动地发包租金收缴公示",
                     f"本村集体机动地{v.lease_area}亩经公开竞价发包给{v.lease_party}，"
-                    f"{y}年度租金{_money(v.lease_amount)}元已于本月全额收缴入账。",
+                    f"{y}年度租金{money(v.lease_amount)}元已于本月全额收缴入账。",
                 )
             )
 
@@ -1202,7 +1201,7 @@ class _VillageSim:
                         15,  # NOTE: the 决议公开 step of decisions.yml (see _project_registers)
                         f"关于实施{p.name}的决议公开",
                         f"经党支部提议、两委会商议、党员大会审议，村民代表会议于本月表决通过实施"
-                        f"{p.name}（{p.detail}），控制价{_money(p.amount)}元。资金来源为上级专项资金和"
+                        f"{p.name}（{p.detail}），控制价{money(p.amount)}元。资金来源为上级专项资金和"
                         f"村集体自筹。现将决议公开，接受群众监督。",
                     )
                 )
@@ -1237,7 +1236,7 @@ class _VillageSim:
                     (
                         rng.randint(d, 16),
                         f"{p.name}招标结果公示",
-                        f"{p.name}经{band}公开招标，{p.contractor}中标，中标价{_money(p.amount)}元，"
+                        f"{p.name}经{band}公开招标，{p.contractor}中标，中标价{money(p.amount)}元，"
                         f"工期60天。公示期5天，如有异议请向镇纪委或村务监督委员会反映。",
                     )
                 )
@@ -1249,7 +1248,7 @@ class _VillageSim:
                     (
                         min(d + 2, last),
                         f"{p.name}施工进度公开",
-                        f"{p.name}已完成工程量约七成，本月按合同支付进度款{_money(pay)}元。"
+                        f"{p.name}已完成工程量约七成，本月按合同支付进度款{money(pay)}元。"
                         f"村务监督委员会成员每周到现场查看施工质量。",
                     )
                 )
@@ -1274,7 +1273,7 @@ class _VillageSim:
                         d,
                         f"{p.name}完工验收",
                         f"{p.name}（{p.detail}）已完工，由镇建设办、村务监督委员会和村民代表共同验收，"
-                        f"质量合格。累计支付工程款{_money(p.amount - retention)}元，"
+                        f"质量合格。累计支付工程款{money(p.amount - retention)}元，"
                         f"剩余10%作为质保金，质保期满后支付。",
                     )
                 )
@@ -1282,7 +1281,7 @@ class _VillageSim:
                     (
                         min(d + 1, last),
                         f"{p.name}实施结果公开",
-                        f"合同价{_money(p.amount)}元，其中上级专项资金{_money(p.funding)}元，"
+                        f"合同价{money(p.amount)}元，其中上级专项资金{money(p.funding)}元，"
                         f"其余由村集体自筹。欢迎群众监督。",
                     )
                 )
@@ -1330,7 +1329,7 @@ class _VillageSim:
                 expense += amount
             n += 1
             method = "现金" if cash else "转账"
-            inc, exp = (_money(amount), "") if kind == 0 else ("", _money(amount))
+            inc, exp = (money(amount), "") if kind == 0 else ("", money(amount))
             appr = approver if kind == 1 else ""
             cid = next((c for part, k, c in self.links if k == kind and part in summary), "")
             out.append(
@@ -1355,8 +1354,8 @@ class _VillageSim:
             (
                 last,
                 f"{m}月份财务收支公开",
-                f"本月收入合计{_money(income)}元，支出合计{_money(expense)}元；月末库存现金{_money(self.cash)}元，"
-                f"银行存款{_money(self.bank)}元。逐笔明细见收支明细表，如有疑问请向村务监督委员会"
+                f"本月收入合计{money(income)}元，支出合计{money(expense)}元；月末库存现金{money(self.cash)}元，"
+                f"银行存款{money(self.bank)}元。逐笔明细见收支明细表，如有疑问请向村务监督委员会"
                 f"{v.supervisors[0]}反映，或拨打镇纪委监督电话{self.town.hotline[1]}。",
             )
         ]
@@ -1390,7 +1389,7 @@ class _VillageSim:
                 (
                     rng.randint(20, last),
                     f"{m}月份党费收缴情况",
-                    f"全村党员{n_members}名，本月应缴党费{_money(dues)}元，实缴{_money(dues)}元，"
+                    f"全村党员{n_members}名，本月应缴党费{money(dues)}元，实缴{money(dues)}元，"
                     f"已全额上缴镇党委。",
                 )
             )
@@ -1454,7 +1453,7 @@ class _VillageSim:
             status = "已停发" if cat == "低保" and i == count - 1 and count > 3 else "公示中"
             group = f"第{CN_NUM[rng.randint(1, v.groups)]}村民小组"
             lines.append(
-                f"{cat},{_c(name)},{group},{size},{_money(amt.quantize(CENT))},"
+                f"{cat},{_c(name)},{group},{size},{money(amt.quantize(CENT))},"
                 f"{notice_start},{notice_end},{status}\n"
             )
             cats[cat] = cats.get(cat, 0) + 1
@@ -1611,12 +1610,6 @@ def _platform(amount: Decimal) -> tuple[str, bool]:
     return "县农村产权交易中心", True
 
 
-def _month_add(y: int, m: int, k: int) -> tuple[int, int]:
-    """The month k months after (y, m); k may be negative."""
-    n = y * 12 + m - 1 + k
-    return n // 12, n % 12 + 1
-
-
 def _mday(y: int, m: int, d: int) -> str:
     """A date in (y, m), the day capped at the month's last."""
     return _date(y, m, min(d, calendar.monthrange(y, m)[1]))
@@ -1714,7 +1707,7 @@ def _registers(v: _Village, periods: list[tuple[int, int]]) -> _Registers:
                     "村民代表",
                     f"{p.name}由哪家单位施工？合同价多少？",
                     _mday(ay, am, 9),
-                    f"{p.name}经{platform}公开招标，由{p.contractor}中标，合同价{_money(p.amount)}元"
+                    f"{p.name}经{platform}公开招标，由{p.contractor}中标，合同价{money(p.amount)}元"
                     f"（合同 {cid}），资金来源和付款进度见每月收支明细。",
                     f"{ay:04d}-{am:02d}",
                     cid,
@@ -1760,8 +1753,8 @@ def _contracts_csv(contracts: list[_Contract]) -> str:
     """contracts.csv."""
     return CONTRACTS_HEADER + "".join(
         f"{c.id},{c.type},{_c(c.object)},{_c(c.counterparty)},{c.method},{c.platform},"
-        f"{_money(c.amount)},{c.start},{c.end},"
-        f"{';'.join(f'{d}:{_money(a)}' for d, a in c.schedule)},{c.decision}\n"
+        f"{money(c.amount)},{c.start},{c.end},"
+        f"{';'.join(f'{d}:{money(a)}' for d, a in c.schedule)},{c.decision}\n"
         for c in contracts
     )
 

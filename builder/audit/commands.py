@@ -78,8 +78,14 @@ class DiffResult:
     changes: list[Change] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        def side(s: Snapshot) -> dict[str, object]:
-            return {"rev": s.label, "commit": s.commit, "date": s.as_of.isoformat()}
+        """Return the diff as JSON: both revisions and every change."""
+
+        def side(snapshot: Snapshot) -> dict[str, object]:
+            return {
+                "rev": snapshot.label,
+                "commit": snapshot.commit,
+                "date": snapshot.as_of.isoformat(),
+            }
 
         return {
             "from": side(self.old),
@@ -88,51 +94,65 @@ class DiffResult:
         }
 
 
-def diff(villages_dir: Path, base: Path, a: str | None, b: str | None) -> DiffResult:
+def diff(villages_dir: Path, base: Path, old_rev: str | None, new_rev: str | None) -> DiffResult:
     """The semantic diff between two revisions (default: the last commit against its parent;
     "." stands for the working tree)."""
     repo = _repo(villages_dir)
-    if a is None:
+    if old_rev is None:
         head = git.resolve(repo.top, "HEAD")
-        a, b = git.parent(repo.top, head), head
-        labels = ("HEAD~1" if a else "（空）", "HEAD")
+        old_rev, new_rev = git.parent(repo.top, head), head
+        labels = ("HEAD~1" if old_rev else "（空）", "HEAD")
     else:
-        b = b or "HEAD"
-        labels = (a, b)
-    old = at_revision(repo, a, labels[0])
-    if b == WORKTREE:
+        new_rev = new_rev or "HEAD"
+        labels = (old_rev, new_rev)
+    old = at_revision(repo, old_rev, labels[0])
+    if new_rev == WORKTREE:
         new = worktree(villages_dir, base)
         files = git.changed_files(repo.top, old.commit or git.EMPTY, None, repo.villages_rel)
     else:
-        new = at_revision(repo, b, labels[1])
+        new = at_revision(repo, new_rev, labels[1])
         files = git.changed_files(repo.top, old.commit or git.EMPTY, new.commit, repo.villages_rel)
     touched: dict[str, list[str]] = {}
     prefix = repo.villages_rel + "/"
-    for f in files:
-        if f.same_bytes:
+    for changed in files:
+        if changed.same_bytes:
             continue
-        for path in {f.old, f.new}:
+        for path in {changed.old, changed.new}:
             parts = path.removeprefix(prefix).split("/", 2)
             if path.startswith(prefix) and len(parts) == 3:
                 touched.setdefault(f"{parts[0]}/{parts[1]}", []).append(parts[2])
     result = DiffResult(old, new)
     for code in sorted(old.villages.keys() | new.villages.keys()):
-        ov, nv = old.villages.get(code), new.villages.get(code)
-        paths = {f"{v.town_slug}/{v.slug}" for v in (ov, nv) if v is not None}
-        if ov is None and nv is not None and f"{nv.town_slug}/{nv.slug}" in old.dirs:
-            result.changes.append(_unreadable(nv, old.label))
+        old_village, new_village = old.villages.get(code), new.villages.get(code)
+        paths = {f"{v.town_slug}/{v.slug}" for v in (old_village, new_village) if v is not None}
+        if (
+            old_village is None
+            and new_village is not None
+            and f"{new_village.town_slug}/{new_village.slug}" in old.dirs
+        ):
+            result.changes.append(_unreadable(new_village, old.label))
             continue
-        if nv is None and ov is not None and f"{ov.town_slug}/{ov.slug}" in new.dirs:
-            result.changes.append(_unreadable(ov, new.label))
+        if (
+            new_village is None
+            and old_village is not None
+            and f"{old_village.town_slug}/{old_village.slug}" in new.dirs
+        ):
+            result.changes.append(_unreadable(old_village, new.label))
             continue
-        mine = [rel for p in sorted(paths) for rel in touched.get(p, [])]
-        result.changes += diff_village(ov, nv, touched=mine)
+        mine = [rel for folder in sorted(paths) for rel in touched.get(folder, [])]
+        result.changes += diff_village(old_village, new_village, touched=mine)
     return result
 
 
-def _unreadable(v: model.Village, label: str) -> Change:
+def _unreadable(village: model.Village, label: str) -> Change:
     return Change(
-        v.code, v.name, f"{v.town_slug}/{v.slug}", "", "village", "unreadable", item=label
+        village.code,
+        village.name,
+        f"{village.town_slug}/{village.slug}",
+        "",
+        "village",
+        "unreadable",
+        item=label,
     )
 
 
@@ -150,8 +170,8 @@ def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.E
     if new:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".publication-log-")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text + log.render(new))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text + log.render(new))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -166,8 +186,8 @@ class Verdict:
     lines: list[str] = field(default_factory=list)
 
 
-def _where(v: model.Village, p: model.Period) -> str:
-    return f"{v.name}（{v.town_slug}/{v.slug}）{p.period}"
+def _where(village: model.Village, period: model.Period) -> str:
+    return f"{village.name}（{village.town_slug}/{village.slug}）{period.period}"
 
 
 def _log_entries(villages_dir: Path) -> list[log.Entry]:
@@ -185,8 +205,8 @@ def verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> V
     if given is None and "://" in text:
         parts = urlsplit(text)
         given = normalize((parse_qs(parts.query).get("fp") or [""])[0])
-        m = re.search(r"([a-z0-9-]+)/([a-z0-9-]+)/([0-9]{4}-[0-9]{2})/?$", parts.path)
-        target = (f"{m.group(1)}/{m.group(2)}", m.group(3)) if m else None
+        found = re.search(r"([a-z0-9-]+)/([a-z0-9-]+)/([0-9]{4}-[0-9]{2})/?$", parts.path)
+        target = (f"{found.group(1)}/{found.group(2)}", found.group(3)) if found else None
     if given is None:
         return Verdict(
             False,
@@ -195,35 +215,40 @@ def verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> V
                 "Mismatch: no fingerprint found (32 to 64 hex digits, spaces allowed).",
             ],
         )
-    for v in county.villages():
-        for p in v.periods:
-            fp = fingerprint(v, p)
+    for village in county.villages():
+        for period in village.periods:
+            fp = fingerprint(village, period)
             if matches(fp, given) and (
-                target is None or target == (f"{v.town_slug}/{v.slug}", p.period)
+                target is None or target == (f"{village.town_slug}/{village.slug}", period.period)
             ):
                 return Verdict(
                     True,
                     [
-                        f"一致：{_where(v, p)}，{p.published_at.isoformat()} 公开，指纹 {display(fp)}。",
-                        f"Match: {v.town_slug}/{v.slug} {p.period}, fingerprint {short(fp)}.",
+                        f"一致：{_where(village, period)}，{period.published_at.isoformat()} 公开，"
+                        f"指纹 {display(fp)}。",
+                        f"Match: {village.town_slug}/{village.slug} {period.period}, "
+                        f"fingerprint {short(fp)}.",
                     ],
                 )
-    by_code = {v.code: v for v in county.villages()}
-    for e in reversed(_log_entries(villages_dir)):
-        if matches(e.fingerprint, given) and e.code in by_code:
-            v = by_code[e.code]
-            now = next((p for p in v.periods if p.period == e.period), None)
+    by_code = {village.code: village for village in county.villages()}
+    for entry in reversed(_log_entries(villages_dir)):
+        if matches(entry.fingerprint, given) and entry.code in by_code:
+            village = by_code[entry.code]
+            now = next(
+                (period for period in village.periods if period.period == entry.period), None
+            )
             tail = (
-                f"现行版本的指纹是 {display(fingerprint(v, now))}。"
+                f"现行版本的指纹是 {display(fingerprint(village, now))}。"
                 if now
                 else "这一期已不在记录中。"
             )
             return Verdict(
                 False,
                 [
-                    f"不一致：这是 {v.name} {e.period} 的旧版本（公开记录第 {e.seq} 条），之后已更正。{tail}",
-                    f"Mismatch: an earlier version of {v.town_slug}/{v.slug} {e.period} "
-                    f"(publication log entry {e.seq}), since corrected.",
+                    f"不一致：这是 {village.name} {entry.period} 的旧版本（公开记录第 {entry.seq} 条），之后已更正。{tail}",
+                    f"Mismatch: an earlier version of {village.town_slug}/{village.slug} "
+                    f"{entry.period} "
+                    f"(publication log entry {entry.seq}), since corrected.",
                 ],
             )
     where = f"（{target[0]} {target[1]}）" if target else ""
@@ -245,8 +270,8 @@ def verify_log(villages_dir: Path, saved: Path) -> Verdict:
     found = log.extension_problems(old, now, LOG_NAME, str(saved))
     _entries, broken = log.parse(now or "", LOG_NAME)
     if found or broken:
-        p = (found or broken)[0]
-        values = dict(p.values)
+        problem = (found or broken)[0]
+        values = dict(problem.values)
         return Verdict(
             False,
             [

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from builder import model
 from builder.audit.fingerprint import canonical
 from builder.format import schema
+from builder.format.values import money
 
 SECTIONS = {
     "ledger": "收支明细",
@@ -67,23 +68,25 @@ class Change:
 
     @property
     def text(self) -> str:
+        """Describe the change in one Chinese sentence."""
         return describe(self)
 
     def as_json(self) -> dict[str, Any]:
+        """Return the change as JSON, its sentence included."""
         return {**asdict(self), "text": self.text}
 
 
-def value(v: Any) -> str | None:
+def value(raw: Any) -> str | None:
     """A value as the diff shows it: money with two decimals, ISO dates, None when empty."""
-    if v is None or v == "" or v == ():
+    if raw is None or raw == "" or raw == ():
         return None
-    if isinstance(v, Decimal):
-        return f"{v:.2f}"
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, tuple):
-        return "、".join(str(x) for x in v)
-    return str(v)
+    if isinstance(raw, Decimal):
+        return money(raw)
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    if isinstance(raw, tuple):
+        return "、".join(str(x) for x in raw)
+    return str(raw)
 
 
 def _clip(text: str | None) -> str:
@@ -93,76 +96,79 @@ def _clip(text: str | None) -> str:
     return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
-def describe(c: Change) -> str:
+def describe(change: Change) -> str:
     """The change as one Chinese sentence for auditors and villagers."""
-    head = f"{c.village} {c.period}".strip()
-    section = SECTIONS.get(c.section, "")
-    arrow = f"{c.label} {_clip(c.old)} → {_clip(c.new)}"
-    if c.section == "village":
-        if c.action == "added":
-            return f"新增村：{c.village}（{c.path}）"
-        if c.action == "removed":
-            return f"{c.village}（{c.path}）的记录被删除"
-        if c.action == "renamed":
-            tail = "；记录内容无变化" if c.item == "unchanged" else ""
-            return f"{c.village} 文件夹 {c.old} → {c.new}{tail}"
-        if c.action == "unreadable":
-            return f"{c.village}（{c.path}）在{c.item}版本中有错误，无法逐项比较"
-        if c.item:
-            return f"{c.village} {c.label}：{c.item}"
-        return f"{c.village} 基本情况 {arrow}"
-    if c.section == "period":
-        if c.action == "added":
-            return f"{head} 新增公开期（{c.item}）"
-        if c.action == "removed":
-            return f"{head} 公开期被删除（{c.item}）"
-        return f"{head} 在{c.item}版本中有错误，无法逐项比较"
-    if c.section == "format":
-        where = f"{head} {c.item}" if c.item else head
+    head = f"{change.village} {change.period}".strip()
+    section = SECTIONS.get(change.section, "")
+    arrow = f"{change.label} {_clip(change.old)} → {_clip(change.new)}"
+    if change.section == "village":
+        if change.action == "added":
+            return f"新增村：{change.village}（{change.path}）"
+        if change.action == "removed":
+            return f"{change.village}（{change.path}）的记录被删除"
+        if change.action == "renamed":
+            tail = "；记录内容无变化" if change.item == "unchanged" else ""
+            return f"{change.village} 文件夹 {change.old} → {change.new}{tail}"
+        if change.action == "unreadable":
+            return f"{change.village}（{change.path}）在{change.item}版本中有错误，无法逐项比较"
+        if change.item:
+            return f"{change.village} {change.label}：{change.item}"
+        return f"{change.village} 基本情况 {arrow}"
+    if change.section == "period":
+        if change.action == "added":
+            return f"{head} 新增公开期（{change.item}）"
+        if change.action == "removed":
+            return f"{head} 公开期被删除（{change.item}）"
+        return f"{head} 在{change.item}版本中有错误，无法逐项比较"
+    if change.section == "format":
+        where = f"{head} {change.item}" if change.item else head
         return f"{where} 文件有改动（编码、换行、列的顺序或写法），记录内容无变化"
-    if c.section in ("header", "totals"):
+    if change.section in ("header", "totals"):
         return f"{head} {arrow}"
-    if c.section == "corrections":
-        verb = "新增" if c.action == "added" else "删除了"
-        return f"{head} {verb}更正记录：{c.item}"
-    if c.action == "reordered":
+    if change.section == "corrections":
+        verb = "新增" if change.action == "added" else "删除了"
+        return f"{head} {verb}更正记录：{change.item}"
+    if change.action == "reordered":
         return f"{head} {section}各行的顺序有变化"
-    if c.section in ("ledger", "assistance"):
-        if c.action == "added":
-            return f"{head} {section}第{c.new_line}行 新增：{c.item}"
-        if c.action == "removed":
-            return f"{head} {section}原第{c.old_line}行 删除：{c.item}"
-        moved = f"（原第{c.old_line}行）" if c.old_line != c.new_line else ""
-        return f"{head} {section}第{c.new_line}行{moved} {arrow}"
+    if change.section in ("ledger", "assistance"):
+        if change.action == "added":
+            return f"{head} {section}第{change.new_line}行 新增：{change.item}"
+        if change.action == "removed":
+            return f"{head} {section}原第{change.old_line}行 删除：{change.item}"
+        moved = f"（原第{change.old_line}行）" if change.old_line != change.new_line else ""
+        return f"{head} {section}第{change.new_line}行{moved} {arrow}"
     # affairs
-    if c.action == "added":
-        return f"{head} {section} 新增：{c.item}"
-    if c.action == "removed":
-        return f"{head} {section} 删除：{c.item}"
-    return f"{head} {section}“{_clip(c.item)}” {arrow}"
+    if change.action == "added":
+        return f"{head} {section} 新增：{change.item}"
+    if change.action == "removed":
+        return f"{head} {section} 删除：{change.item}"
+    return f"{head} {section}“{_clip(change.item)}” {arrow}"
 
 
 # --- matching rows ------------------------------------------------------------------------------
-R = TypeVar("R")
+Row = TypeVar("Row")
 
 
 def match(
-    old: Sequence[R], new: Sequence[R], key: Callable[[R], Any], pos: Callable[[R, int], int]
-) -> list[tuple[R | None, R | None]]:
+    old: Sequence[Row],
+    new: Sequence[Row],
+    key: Callable[[Row], Any],
+    pos: Callable[[Row, int], int],
+) -> list[tuple[Row | None, Row | None]]:
     """Pair rows by key (first come, first paired); leftovers pair by position; the rest are
     added or removed. Pairs come in the newer file's order, removed rows where they stood."""
     pending: dict[Any, list[int]] = {}
-    for j, r in enumerate(new):
-        pending.setdefault(key(r), []).append(j)
+    for j, row in enumerate(new):
+        pending.setdefault(key(row), []).append(j)
     paired: dict[int, int] = {}
     left_old: list[int] = []
-    for i, r in enumerate(old):
-        slots = pending.get(key(r))
+    for i, row in enumerate(old):
+        slots = pending.get(key(row))
         if slots:
             paired[slots.pop(0)] = i
         else:
             left_old.append(i)
-    left_new = {pos(r, j): j for j, r in enumerate(new) if j not in paired}
+    left_new = {pos(row, j): j for j, row in enumerate(new) if j not in paired}
     removed: list[int] = []
     for i in left_old:
         j = left_new.pop(pos(old[i], i), -1)
@@ -170,8 +176,8 @@ def match(
             paired[j] = i
         else:
             removed.append(i)
-    out: list[tuple[float, R | None, R | None]] = [
-        (j, old[paired[j]] if j in paired else None, r) for j, r in enumerate(new)
+    out: list[tuple[float, Row | None, Row | None]] = [
+        (j, old[paired[j]] if j in paired else None, row) for j, row in enumerate(new)
     ]
     out += [(i - 0.5, old[i], None) for i in removed]
     out.sort(key=lambda t: t[0])
@@ -195,9 +201,11 @@ class Who:
     mask: bool = False
 
     def change(self, period: str, section: str, action: str, **kw: Any) -> Change:
+        """Make a change of this village."""
         return Change(self.code, self.name, self.path, period, section, action, **kw)
 
     def person(self, name: str) -> str:
+        """Show a person's name as this village's pages do (masked or full)."""
         return model.mask_name(name) if self.mask else name
 
 
@@ -207,14 +215,14 @@ def _attr(obj: Any, key: str) -> Any:
     return obj
 
 
-def _ledger_item(r: model.LedgerRow) -> str:
-    amount = f"收入 {r.income:.2f}" if r.income is not None else f"支出 {value(r.expense)}"
-    parts = [r.date.isoformat(), r.voucher_no, r.summary, amount, r.counterparty]
-    return " ".join(p for p in parts if p)
+def _ledger_item(row: model.LedgerRow) -> str:
+    amount = f"收入 {money(row.income)}" if row.income is not None else f"支出 {value(row.expense)}"
+    parts = [row.date.isoformat(), row.voucher_no, row.summary, amount, row.counterparty]
+    return " ".join(part for part in parts if part)
 
 
-def _assistance_item(r: model.AssistanceRow, who: Who) -> str:
-    return f"{r.category} {who.person(r.name)} {r.group} {r.amount:.2f}"
+def _assistance_item(row: model.AssistanceRow, who: Who) -> str:
+    return f"{row.category} {who.person(row.name)} {row.group} {money(row.amount)}"
 
 
 def _rows(
@@ -230,29 +238,40 @@ def _rows(
 ) -> list[Change]:
     out: list[Change] = []
     pairs = match(old, new, key, line)
-    at_old = {id(r): line(r, i) for i, r in enumerate(old)}
-    at_new = {id(r): line(r, i) for i, r in enumerate(new)}
-    for a, b in pairs:
-        if a is None:
-            out.append(who.change(period, section, "added", new_line=at_new[id(b)], item=item(b)))
-        elif b is None:
-            out.append(who.change(period, section, "removed", old_line=at_old[id(a)], item=item(a)))
+    at_old = {id(row): line(row, i) for i, row in enumerate(old)}
+    at_new = {id(row): line(row, i) for i, row in enumerate(new)}
+    for old_row, new_row in pairs:
+        if old_row is None:
+            out.append(
+                who.change(
+                    period, section, "added", new_line=at_new[id(new_row)], item=item(new_row)
+                )
+            )
+        elif new_row is None:
+            out.append(
+                who.change(
+                    period, section, "removed", old_line=at_old[id(old_row)], item=item(old_row)
+                )
+            )
         else:
             for key_, label in fields:
-                va, vb = _shown(who, key_, getattr(a, key_)), _shown(who, key_, getattr(b, key_))
-                if getattr(a, key_) != getattr(b, key_):
+                old_shown, new_shown = (
+                    _shown(who, key_, getattr(old_row, key_)),
+                    _shown(who, key_, getattr(new_row, key_)),
+                )
+                if getattr(old_row, key_) != getattr(new_row, key_):
                     out.append(
                         who.change(
                             period,
                             section,
                             "changed",
                             field=key_,
-                            label=label if va != vb else f"{label}（打码部分）",
-                            old=va,
-                            new=vb,
-                            old_line=at_old[id(a)],
-                            new_line=at_new[id(b)],
-                            item=item(b),
+                            label=label if old_shown != new_shown else f"{label}（打码部分）",
+                            old=old_shown,
+                            new=new_shown,
+                            old_line=at_old[id(old_row)],
+                            new_line=at_new[id(new_row)],
+                            item=item(new_row),
                         )
                     )
     if _reordered(pairs, old):
@@ -260,8 +279,8 @@ def _rows(
     return out
 
 
-def _shown(who: Who, key: str, v: Any) -> str | None:
-    return value(who.person(v)) if key == "name" and isinstance(v, str) else value(v)
+def _shown(who: Who, key: str, raw: Any) -> str | None:
+    return value(who.person(raw)) if key == "name" and isinstance(raw, str) else value(raw)
 
 
 def diff_period(who: Who, old: model.Period | None, new: model.Period | None) -> list[Change]:
@@ -269,19 +288,19 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
     if old is None and new is None:
         return []
     if old is None or new is None:
-        p = new or old
-        assert p is not None
+        period = new or old
+        assert period is not None
         summary = (
-            f"{p.published_at.isoformat()} 公开，收入 {p.income:.2f}，支出 {p.expense:.2f}，"
-            f"{len(p.ledger)} 笔明细"
+            f"{period.published_at.isoformat()} 公开，收入 {money(period.income)}，"
+            f"支出 {money(period.expense)}，{len(period.ledger)} 笔明细"
         )
         action = "added" if old is None else "removed"
-        return [who.change(p.period, "period", action, item=summary)]
-    per = new.period
+        return [who.change(period.period, "period", action, item=summary)]
+    period_name = new.period
     out: list[Change] = []
     out += _rows(
         who,
-        per,
+        period_name,
         "ledger",
         old.ledger,
         new.ledger,
@@ -292,7 +311,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
     )
     out += _rows(
         who,
-        per,
+        period_name,
         "assistance",
         old.assistance,
         new.assistance,
@@ -304,96 +323,110 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
     for section in ("village_affairs", "party_affairs"):
         out += _rows(
             who,
-            per,
+            period_name,
             section,
             getattr(old, section),
             getattr(new, section),
             AFFAIR_FIELDS,
-            key=lambda a: a.title,
-            item=lambda a: f"“{a.title}”（{a.date.isoformat()}）",
+            key=lambda affair: affair.title,
+            item=lambda affair: f"“{affair.title}”（{affair.date.isoformat()}）",
             line=lambda _a, i: i + 1,
         )
     for key, label in HEADER:
-        a, b = _attr(old, key), _attr(new, key)
-        if a != b:
+        old_value, new_value = _attr(old, key), _attr(new, key)
+        if old_value != new_value:
             out.append(
                 who.change(
-                    per, "header", "changed", field=key, label=label, old=value(a), new=value(b)
+                    period_name,
+                    "header",
+                    "changed",
+                    field=key,
+                    label=label,
+                    old=value(old_value),
+                    new=value(new_value),
                 )
             )
-    out += _corrections(who, per, old.corrections, new.corrections)
-    out += _totals(who, per, old, new)
+    out += _corrections(who, period_name, old.corrections, new.corrections)
+    out += _totals(who, period_name, old, new)
     return out
 
 
 def _corrections(
-    who: Who, per: str, old: tuple[model.Correction, ...], new: tuple[model.Correction, ...]
+    who: Who, period_name: str, old: tuple[model.Correction, ...], new: tuple[model.Correction, ...]
 ) -> list[Change]:
-    def item(c: model.Correction) -> str:
-        return f"{c.date.isoformat()} {c.reason}（批准：{c.approved_by}）"
+    def item(correction: model.Correction) -> str:
+        return (
+            f"{correction.date.isoformat()} {correction.reason}（批准：{correction.approved_by}）"
+        )
 
     keep = 0
     while keep < min(len(old), len(new)) and old[keep] == new[keep]:
         keep += 1
-    return [who.change(per, "corrections", "removed", item=item(c)) for c in old[keep:]] + [
-        who.change(per, "corrections", "added", item=item(c)) for c in new[keep:]
+    return [who.change(period_name, "corrections", "removed", item=item(c)) for c in old[keep:]] + [
+        who.change(period_name, "corrections", "added", item=item(c)) for c in new[keep:]
     ]
 
 
-def _totals(who: Who, per: str, old: model.Period, new: model.Period) -> list[Change]:
+def _totals(who: Who, period_name: str, old: model.Period, new: model.Period) -> list[Change]:
     out = []
     for key, label in (("income", "本期收入合计"), ("expense", "本期支出合计")):
-        a, b = getattr(old, key), getattr(new, key)
-        if a != b:
+        old_value, new_value = getattr(old, key), getattr(new, key)
+        if old_value != new_value:
             out.append(
                 who.change(
-                    per, "totals", "changed", field=key, label=label, old=value(a), new=value(b)
+                    period_name,
+                    "totals",
+                    "changed",
+                    field=key,
+                    label=label,
+                    old=value(old_value),
+                    new=value(new_value),
                 )
             )
-    old_acc = {a.code: a for a in old.by_account}
-    new_acc = {a.code: a for a in new.by_account}
+    old_acc = {account.code: account for account in old.by_account}
+    new_acc = {account.code: account for account in new.by_account}
     zero = model.AccountTotal("", "", model.ZERO, model.ZERO)
     for code in sorted(old_acc.keys() | new_acc.keys()):
-        a, b = old_acc.get(code, zero), new_acc.get(code, zero)
+        old_account, new_account = old_acc.get(code, zero), new_acc.get(code, zero)
         name = (new_acc.get(code) or old_acc.get(code) or zero).name
         for key, zh in (("income", "收入"), ("expense", "支出")):
-            va, vb = getattr(a, key), getattr(b, key)
-            if va != vb:
+            old_value, new_value = getattr(old_account, key), getattr(new_account, key)
+            if old_value != new_value:
                 out.append(
                     who.change(
-                        per,
+                        period_name,
                         "totals",
                         "changed",
                         field=f"by_account.{code}.{key}",
                         label=f"科目 {code} {name} {zh}合计",
-                        old=value(va) or "0.00",
-                        new=value(vb) or "0.00",
+                        old=value(old_value) or "0.00",
+                        new=value(new_value) or "0.00",
                     )
                 )
     return out
 
 
 def period_changed(
-    old_v: model.Village, old: model.Period, new_v: model.Village, new: model.Period
+    old_village: model.Village, old: model.Period, new_village: model.Village, new: model.Period
 ) -> bool:
     """Whether the full records of a period differ (personal names unmasked, order counted)."""
-    return canonical(old_v, old, names="full") != canonical(new_v, new, names="full")
+    return canonical(old_village, old, names="full") != canonical(new_village, new, names="full")
 
 
 # --- villages ---------------------------------------------------------------------------------
 def _people(who: Who, old: model.Village, new: model.Village) -> list[Change]:
-    a = {p.name: p.roles for p in old.people}
-    b = {p.name: p.roles for p in new.people}
+    old_roles = {p.name: p.roles for p in old.people}
+    new_roles = {p.name: p.roles for p in new.people}
     out = []
-    for name in [n for n in a if n not in b]:
+    for name in [n for n in old_roles if n not in new_roles]:
         out.append(
             who.change("", "village", "changed", field="people", label="人员", item=f"删除 {name}")
         )
-    for name, roles in b.items():
-        if name not in a:
+    for name, roles in new_roles.items():
+        if name not in old_roles:
             item = f"新增 {name}（{'、'.join(roles)}）"
-        elif a[name] != roles:
-            item = f"{name} 职务 {'、'.join(a[name])} → {'、'.join(roles)}"
+        elif old_roles[name] != roles:
+            item = f"{name} 职务 {'、'.join(old_roles[name])} → {'、'.join(roles)}"
         else:
             continue
         out.append(who.change("", "village", "changed", field="people", label="人员", item=item))
@@ -409,17 +442,22 @@ def diff_village(
 ) -> list[Change]:
     """Every change in one village (None: not there); touched are its files (village-relative)
     that git says changed, so a change of bytes without a change of content is named."""
-    v = new or old
-    if v is None:
+    village = new or old
+    if village is None:
         return []
-    who = Who(v.code, v.name, f"{v.town_slug}/{v.slug}", mask and v.names_online != "full")
+    who = Who(
+        village.code,
+        village.name,
+        f"{village.town_slug}/{village.slug}",
+        mask and village.names_online != "full",
+    )
     if old is None or new is None:
         action = "added" if old is None else "removed"
         gone = [who.change("", "village", action)]
         if old is not None:
             gone += [c for p in old.periods for c in diff_period(who, p, None)]
         else:
-            gone += [c for p in v.periods for c in diff_period(who, None, p)]
+            gone += [c for p in village.periods for c in diff_period(who, None, p)]
         return gone
     out: list[Change] = []
     if (old.town_slug, old.slug) != (new.town_slug, new.slug):
@@ -435,11 +473,17 @@ def diff_village(
             )
         )
     for key, label in VILLAGE_FIELDS:
-        a, b = getattr(old, key), getattr(new, key)
-        if a != b:
+        old_value, new_value = getattr(old, key), getattr(new, key)
+        if old_value != new_value:
             out.append(
                 who.change(
-                    "", "village", "changed", field=key, label=label, old=value(a), new=value(b)
+                    "",
+                    "village",
+                    "changed",
+                    field=key,
+                    label=label,
+                    old=value(old_value),
+                    new=value(new_value),
                 )
             )
     out += _people(who, old, new)
@@ -453,8 +497,8 @@ def diff_village(
                 "", "village", "changed", field="power_list", label="小微权力清单", item="有改动"
             )
         )
-    old_p = {p.period: p for p in old.periods}
-    new_p = {p.period: p for p in new.periods}
+    old_periods = {p.period: p for p in old.periods}
+    new_periods = {p.period: p for p in new.periods}
     touched_by_period: dict[str, list[str]] = {}
     village_files: list[str] = []
     for rel in touched:
@@ -463,9 +507,8 @@ def diff_village(
             touched_by_period.setdefault(head, []).append(rest)
         else:
             village_files.append(head)
-    for period in sorted(old_p.keys() | new_p.keys()):
-        a, b = old_p.get(period), new_p.get(period)
-        changes = diff_period(who, a, b)
+    for period in sorted(old_periods.keys() | new_periods.keys()):
+        changes = diff_period(who, old_periods.get(period), new_periods.get(period))
         if not changes and period in touched_by_period:
             changes = [who.change(period, "format", "reformatted")]
         out += changes

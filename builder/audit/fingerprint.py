@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder import model
+from builder.format.values import money
 
 DOMAIN = b"sunlight-period-v1\x00"
 SHORT_HEX = 32  # 128 bits: what paper, links and QR codes carry
@@ -34,7 +35,7 @@ def _s(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return money(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -118,8 +119,8 @@ def short(fp: str) -> str:
 
 def display(fp: str) -> str:
     """The 128-bit form for people: eight groups of four hex digits."""
-    s = short(fp)
-    return " ".join(s[i : i + 4] for i in range(0, len(s), 4))
+    short_fp = short(fp)
+    return " ".join(short_fp[i : i + 4] for i in range(0, len(short_fp), 4))
 
 
 def normalize(text: str) -> str | None:

@@ -77,32 +77,32 @@ def _touches(commits: list[git.Commit], prefix: str, county: model.County) -> li
     """Which villages each commit touched, following renamed folders back in time."""
     alias = {f"{v.town_slug}/{v.slug}": v.code for v in county.villages()}
     out: list[_Touch] = []
-    for c in commits:  # newest first, so a folder's later name is known before its earlier one
-        per: dict[str, _Touch] = {}
+    for commit in commits:  # newest first, so a folder's later name is known before its earlier one
+        by_code: dict[str, _Touch] = {}
         renames: list[tuple[str, str]] = []
-        for f in c.files:
-            new = None if f.status.startswith("D") else _split(f.new, prefix)
-            old = None if f.status.startswith("A") else _split(f.old, prefix)
+        for changed in commit.files:
+            new = None if changed.status.startswith("D") else _split(changed.new, prefix)
+            old = None if changed.status.startswith("A") else _split(changed.old, prefix)
             code = (alias.get(new[0]) if new else None) or (alias.get(old[0]) if old else None)
             if code is None:
                 continue
-            t = per.setdefault(code, _Touch(c, code))
-            t.new_dir = t.new_dir or (new[0] if new else "")
-            t.old_dir = t.old_dir or (old[0] if old else "")
+            touch = by_code.setdefault(code, _Touch(commit, code))
+            touch.new_dir = touch.new_dir or (new[0] if new else "")
+            touch.old_dir = touch.old_dir or (old[0] if old else "")
             for side in (new, old):
                 if side is None:
                     continue
-                if not f.same_bytes:
-                    t.files.append(side[1])
+                if not changed.same_bytes:
+                    touch.files.append(side[1])
                 head = side[1].split("/", 1)[0]
                 if PERIOD_RE.fullmatch(head):
-                    t.periods.add(head)
+                    touch.periods.add(head)
             if new and old and new[0] != old[0]:
                 renames.append((old[0], code))
-        for t in per.values():
-            t.new_dir = t.new_dir or t.old_dir
-            t.old_dir = t.old_dir or t.new_dir
-        out.extend(per.values())
+        for touch in by_code.values():
+            touch.new_dir = touch.new_dir or touch.old_dir
+            touch.old_dir = touch.old_dir or touch.new_dir
+        out.extend(by_code.values())
         for old_dir, code in renames:
             alias.setdefault(old_dir, code)
     return out
@@ -117,28 +117,32 @@ def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHisto
     touches = _touches(commits, repo.villages_rel + "/", county)
     cache = VillageCache(repo)
     cache.prepare(
-        [(t.commit.sha, t.new_dir) for t in touches]
-        + [(t.commit.parent, t.old_dir) for t in touches]
+        [(touch.commit.sha, touch.new_dir) for touch in touches]
+        + [(touch.commit.parent, touch.old_dir) for touch in touches]
     )
     current = {v.code: v for v in county.villages()}
-    for t in touches:
-        t.after = cache.get(t.commit.sha, t.new_dir, t.commit.day)
-        t.before = cache.get(t.commit.parent, t.old_dir, t.commit.day)
-        village = current[t.code]
+    for touch in touches:
+        touch.after = cache.get(touch.commit.sha, touch.new_dir, touch.commit.day)
+        touch.before = cache.get(touch.commit.parent, touch.old_dir, touch.commit.day)
+        village = current[touch.code]
         mask = village.names_online != "full"
         changes: list[Change] = []
-        for side, label in ((t.before, "上一"), (t.after, "此次提交的")):
+        for side, label in ((touch.before, "上一"), (touch.after, "此次提交的")):
             if side.present and side.village is None:
                 changes.append(
-                    Who(village.code, village.name, t.new_dir).change(
+                    Who(village.code, village.name, touch.new_dir).change(
                         "", "village", "unreadable", item=label
                     )
                 )
         if not changes:
-            changes = diff_village(t.before.village, t.after.village, mask=mask, touched=t.files)
-        out[t.code].revisions.append(Revision(t.commit, tuple(sorted(t.periods)), tuple(changes)))
+            changes = diff_village(
+                touch.before.village, touch.after.village, mask=mask, touched=touch.files
+            )
+        out[touch.code].revisions.append(
+            Revision(touch.commit, tuple(sorted(touch.periods)), tuple(changes))
+        )
     for code, village in current.items():
-        mine = [t for t in reversed(touches) if t.code == code]  # oldest first
+        mine = [touch for touch in reversed(touches) if touch.code == code]  # oldest first
         out[code].corrections = _corrections(village, mine)
     return out
 
@@ -157,50 +161,56 @@ def _corrections(village: model.Village, touches: list[_Touch]) -> list[Correcti
         if not period.corrections:
             continue
         versions = []  # (touch, village before, period before, period after), oldest first
-        for t in touches:
-            assert t.before is not None and t.after is not None
-            bv, av = t.before.village, t.after.village
-            bp = _period(bv, period.period)
-            ap = _period(av, period.period)
-            if ap is None or av is None:
+        for touch in touches:
+            assert touch.before is not None and touch.after is not None
+            village_before, village_after = touch.before.village, touch.after.village
+            period_before = _period(village_before, period.period)
+            period_after = _period(village_after, period.period)
+            if period_after is None or village_after is None:
                 continue
-            if bp is None or bv is None or period_changed(bv, bp, av, ap):
-                versions.append((t, bv, bp, ap))
+            if (
+                period_before is None
+                or village_before is None
+                or period_changed(village_before, period_before, village_after, period_after)
+            ):
+                versions.append((touch, village_before, period_before, period_after))
         start = 0
         details = []
         for i, correction in enumerate(period.corrections):
-            k = next(
+            version_index = next(
                 (j for j in range(start, len(versions)) if len(versions[j][3].corrections) > i),
                 None,
             )
-            if k is None:
+            if version_index is None:
                 details.append(CorrectionDetail(period.period, correction))
                 continue
             # NOTE: the version published before this correction: edits made before a period's
             # publication day are drafting, not something the correction changed
             before = next(
                 (
-                    bp
-                    for t, _bv, bp, _ap in versions[start : k + 1]
-                    if bp is not None and t.commit.day >= bp.published_at
+                    period_before
+                    for touch, _bv, period_before, _ap in versions[start : version_index + 1]
+                    if period_before is not None and touch.commit.day >= period_before.published_at
                 ),
                 None,
             )
-            after = versions[k][3]
+            after = versions[version_index][3]
             changes: tuple[Change, ...] = ()
             if before is not None:
                 changes = tuple(
-                    c
-                    for c in content_changes(diff_period(who, before, after))
-                    if c.section != "corrections"
+                    change
+                    for change in content_changes(diff_period(who, before, after))
+                    if change.section != "corrections"
                 )
             details.append(
-                CorrectionDetail(period.period, correction, changes, versions[k][0].commit)
+                CorrectionDetail(
+                    period.period, correction, changes, versions[version_index][0].commit
+                )
             )
-            start = k + 1
+            start = version_index + 1
         out.extend(reversed(details))
     return out
 
 
-def _period(v: model.Village | None, period: str) -> model.Period | None:
-    return next((p for p in v.periods if p.period == period), None) if v else None
+def _period(village: model.Village | None, period: str) -> model.Period | None:
+    return village.period(period) if village else None

@@ -57,15 +57,18 @@ class Entry:
     hash: str = ""
 
     def body(self) -> dict[str, Any]:
+        """Return the fields the entry's hash covers (all but the hash)."""
         data = asdict(self)
         del data["hash"]
         return data
 
     def line(self) -> str:
+        """Return the entry as one line of the log."""
         return encode(asdict(self)).decode() + "\n"
 
     @property
     def key(self) -> tuple[str, str]:
+        """Return the (village code, period) the entry is about."""
         return (self.code, self.period)
 
 
@@ -75,6 +78,7 @@ def entry_hash(entry: Entry) -> str:
 
 
 def seal(entry: Entry) -> Entry:
+    """Return the entry with its hash filled in."""
     return replace(entry, hash=entry_hash(entry))
 
 
@@ -82,22 +86,24 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
     """Read the log; stop at the first line that is not a well-formed link of the chain."""
     entries: list[Entry] = []
 
-    def broken(n: int, zh: str, en: str) -> tuple[list[Entry], list[Problem]]:
-        return entries, [problems.LOG_BROKEN.at(Location(rel, n), None, reason=zh, reason_en=en)]
+    def broken(line_no: int, zh: str, en: str) -> tuple[list[Entry], list[Problem]]:
+        return entries, [
+            problems.LOG_BROKEN.at(Location(rel, line_no), None, reason=zh, reason_en=en)
+        ]
 
     if text and not text.endswith("\n"):
         return broken(text.count("\n") + 1, "最后一行没有换行符。", "The last line has no newline.")
-    for n, line in enumerate(text.splitlines(keepends=True), start=1):
+    for line_no, line in enumerate(text.splitlines(keepends=True), start=1):
         try:
             data = json.loads(line)
         except ValueError:
-            return broken(n, "这一行不是 JSON。", "This line is not JSON.")
+            return broken(line_no, "这一行不是 JSON。", "This line is not JSON.")
         if not isinstance(data, dict) or sorted(data) != sorted(FIELDS):
-            return broken(n, "字段不对。", "The fields are wrong.")
+            return broken(line_no, "字段不对。", "The fields are wrong.")
         try:
             entry = Entry(**data)
         except TypeError:  # pragma: no cover - the fields were just checked
-            return broken(n, "字段不对。", "The fields are wrong.")
+            return broken(line_no, "字段不对。", "The fields are wrong.")
         if not (
             isinstance(entry.seq, int)
             and isinstance(entry.corrections, int)
@@ -107,25 +113,29 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
                 if k not in ("seq", "corrections")
             )
         ):
-            return broken(n, "字段类型不对。", "A field has the wrong type.")
+            return broken(line_no, "字段类型不对。", "A field has the wrong type.")
         if entry.line() != line:
             return broken(
-                n,
+                line_no,
                 "格式不是规范写法（字段顺序、空格或转义）。",
                 "The line is not in canonical form.",
             )
-        if entry.seq != n:
+        if entry.seq != line_no:
             return broken(
-                n, f"序号应为 {n}，实际是 {entry.seq}。", f"The seq should be {n}, not {entry.seq}."
+                line_no,
+                f"序号应为 {line_no}，实际是 {entry.seq}。",
+                f"The seq should be {line_no}, not {entry.seq}.",
             )
         prev = entries[-1].hash if entries else ZERO
         if entry.prev != prev:
             return broken(
-                n, "prev 与上一行的 hash 不符，链条断了。", "prev does not match the previous hash."
+                line_no,
+                "prev 与上一行的 hash 不符，链条断了。",
+                "prev does not match the previous hash.",
             )
         if entry.hash != entry_hash(entry):
             return broken(
-                n,
+                line_no,
                 "hash 与本行内容不符，本行被改过。",
                 "hash does not match the line: it was edited.",
             )
@@ -152,24 +162,24 @@ def extension_problems(
                 **values,
             )
         ]
-    for n, old_line in enumerate(old_lines, start=1):
-        if n > len(new_lines):
+    for line_no, old_line in enumerate(old_lines, start=1):
+        if line_no > len(new_lines):
             return [
                 problems.LOG_REWRITTEN.at(
-                    Location(rel, n),
+                    Location(rel, line_no),
                     None,
-                    reason=f"从第 {n} 行起被截掉了（原有 {len(old_lines)} 行，现在 {len(new_lines)} 行）。",
-                    reason_en=f"it was cut at line {n} ({len(old_lines)} lines before, {len(new_lines)} now).",
+                    reason=f"从第 {line_no} 行起被截掉了（原有 {len(old_lines)} 行，现在 {len(new_lines)} 行）。",
+                    reason_en=f"it was cut at line {line_no} ({len(old_lines)} lines before, {len(new_lines)} now).",
                     **values,
                 )
             ]
-        if new_lines[n - 1] != old_line:
+        if new_lines[line_no - 1] != old_line:
             return [
                 problems.LOG_REWRITTEN.at(
-                    Location(rel, n),
+                    Location(rel, line_no),
                     None,
-                    reason=f"第 {n} 行被改写了。",
-                    reason_en=f"line {n} was rewritten.",
+                    reason=f"第 {line_no} 行被改写了。",
+                    reason_en=f"line {line_no} was rewritten.",
                     **values,
                 )
             ]
@@ -179,8 +189,8 @@ def extension_problems(
 def latest(entries: Iterable[Entry]) -> dict[tuple[str, str], Entry]:
     """The newest entry of every (village code, period)."""
     out: dict[tuple[str, str], Entry] = {}
-    for e in entries:
-        out[e.key] = e
+    for entry in entries:
+        out[entry.key] = entry
     return out
 
 
@@ -195,14 +205,14 @@ def pending(
     """Published periods whose current fingerprint the log does not end with, oldest first."""
     last = latest(entries)
     out = []
-    for v in villages:
-        for p in v.periods:
-            if not is_published(p, today):
+    for village in villages:
+        for period in village.periods:
+            if not is_published(period, today):
                 continue
-            fp = fingerprint(v, p)
-            logged = last.get((v.code, p.period))
+            fp = fingerprint(village, period)
+            logged = last.get((village.code, period.period))
             if logged is None or logged.fingerprint != fp:
-                out.append((v, p, fp))
+                out.append((village, period, fp))
     out.sort(key=lambda t: (t[1].published_at, t[0].code, t[1].period))
     return out
 
@@ -214,26 +224,27 @@ def append(
     prev = entries[-1].hash if entries else ZERO
     seq = len(entries)
     out = []
-    for v, p, fp in items:
+    for village, period, fp in items:
         seq += 1
-        e = seal(
+        entry = seal(
             Entry(
                 seq,
-                f"{v.town_slug}/{v.slug}",
-                v.code,
-                p.period,
-                p.published_at.isoformat(),
-                len(p.corrections),
+                f"{village.town_slug}/{village.slug}",
+                village.code,
+                period.period,
+                period.published_at.isoformat(),
+                len(period.corrections),
                 fp,
                 prev,
             )
         )
-        out.append(e)
-        prev = e.hash
+        out.append(entry)
+        prev = entry.hash
     return out
 
 
 def render(entries: Iterable[Entry]) -> str:
+    """Write entries as log lines."""
     return "".join(e.line() for e in entries)
 
 
@@ -247,8 +258,8 @@ def stale_problems(
     """Published periods the log does not (yet) carry with their current fingerprint."""
     last = latest(entries)
     out = []
-    for v, p, _fp in pending(entries, villages, today):
-        logged = last.get((v.code, p.period))
+    for village, period, _fp in pending(entries, villages, today):
+        logged = last.get((village.code, period.period))
         zh, en = (
             ("还没有记入公开记录。", "is not in the publication log yet.")
             if logged is None
@@ -256,11 +267,11 @@ def stale_problems(
         )
         out.append(
             kind.at(
-                Location(f"{v.src_dir}/{p.period}/disclosure.yml"),
+                Location(f"{village.src_dir}/{period.period}/disclosure.yml"),
                 None,
-                village=v.name,
-                period=p.period,
-                published=p.published_at.isoformat(),
+                village=village.name,
+                period=period.period,
+                published=period.published_at.isoformat(),
                 reason=zh,
                 reason_en=en,
                 path=rel,

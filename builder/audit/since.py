@@ -34,59 +34,61 @@ def since_problems(base: Snapshot, head: Snapshot, root: str, log_rel: str) -> l
     return out
 
 
-def _where(root: str, v: model.Village, period: str, name: str = "disclosure.yml") -> Location:
-    return Location(f"{root}/{v.town_slug}/{v.slug}/{period}/{name}".rstrip("/"))
+def _where(
+    root: str, village: model.Village, period: str, name: str = "disclosure.yml"
+) -> Location:
+    return Location(f"{root}/{village.town_slug}/{village.slug}/{period}/{name}".rstrip("/"))
 
 
 def _edits(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
-    for code, old_v in sorted(base.villages.items()):
-        new_v = head.villages.get(code)
-        for old in old_v.periods:
+    for code, old_village in sorted(base.villages.items()):
+        new_village = head.villages.get(code)
+        for old in old_village.periods:
             if not log.is_published(old, base.as_of):
                 continue
-            new = _period(new_v, old.period)
+            new = _period(new_village, old.period)
             if new is None:
-                if _unreadable(head, old_v, new_v, old.period):
+                if _unreadable(head, old_village, new_village, old.period):
                     continue  # it is there but has errors, which the usual checks report
                 yield problems.PERIOD_DELETED.at(
-                    _where(root, new_v or old_v, old.period, ""),
+                    _where(root, new_village or old_village, old.period, ""),
                     None,
-                    village=old_v.name,
+                    village=old_village.name,
                     period=old.period,
                     published=old.published_at.isoformat(),
                 )
                 continue
-            assert new_v is not None
-            if not period_changed(old_v, old, new_v, new):
+            assert new_village is not None
+            if not period_changed(old_village, old, new_village, new):
                 continue
-            yield from _corrections(old_v, old, new_v, new, head, root)
+            yield from _corrections(old_village, old, new_village, new, head, root)
     yield from _unchecked(base, head, root)
 
 
-def _period(v: model.Village | None, period: str) -> model.Period | None:
-    return next((p for p in v.periods if p.period == period), None) if v else None
+def _period(village: model.Village | None, period: str) -> model.Period | None:
+    return village.period(period) if village else None
 
 
 def _unreadable(
-    head: Snapshot, old_v: model.Village, new_v: model.Village | None, period: str
+    head: Snapshot, old_village: model.Village, new_village: model.Village | None, period: str
 ) -> bool:
     """Whether the period's folder is still there (so a missing model means errors)."""
-    v = new_v or old_v
-    if new_v is None and f"{old_v.town_slug}/{old_v.slug}" not in head.dirs:
+    village = new_village or old_village
+    if new_village is None and f"{old_village.town_slug}/{old_village.slug}" not in head.dirs:
         return False
-    return f"{v.town_slug}/{v.slug}/{period}" in head.period_dirs
+    return f"{village.town_slug}/{village.slug}/{period}" in head.period_dirs
 
 
 def _corrections(
-    old_v: model.Village,
+    old_village: model.Village,
     old: model.Period,
-    new_v: model.Village,
+    new_village: model.Village,
     new: model.Period,
     head: Snapshot,
     root: str,
 ) -> Iterator[Problem]:
-    where = _where(root, new_v, new.period)
-    values = {"village": new_v.name, "period": new.period}
+    where = _where(root, new_village, new.period)
+    values = {"village": new_village.name, "period": new.period}
     kept = new.corrections[: len(old.corrections)]
     if kept != old.corrections:
         bad = next(a for i, a in enumerate(old.corrections) if i >= len(kept) or kept[i] != a)
@@ -100,10 +102,12 @@ def _corrections(
         return
     added = new.corrections[len(old.corrections) :]
     if not added:
-        who = Who(new_v.code, new_v.name, f"{new_v.town_slug}/{new_v.slug}")
+        who = Who(new_village.code, new_village.name, f"{new_village.town_slug}/{new_village.slug}")
         changes = content_changes(diff_period(who, old, new))
         first = (
-            changes[0].text.removeprefix(f"{new_v.name} {new.period} ") if changes else "内容有变化"
+            changes[0].text.removeprefix(f"{new_village.name} {new.period} ")
+            if changes
+            else "内容有变化"
         )
         more = f" 等 {len(changes)} 处" if len(changes) > 1 else ""
         yield problems.SILENT_EDIT.at(
@@ -116,14 +120,14 @@ def _corrections(
             **values,
         )
         return
-    earliest = max([old.published_at, *(c.date for c in old.corrections)])
-    for c in added:
-        if not (earliest <= c.date <= head.as_of):
+    earliest = max([old.published_at, *(correction.date for correction in old.corrections)])
+    for correction in added:
+        if not (earliest <= correction.date <= head.as_of):
             yield problems.CORRECTION_DATE.at(
                 where,
                 "corrections.date",
                 field_zh="更正记录·更正日期",
-                date=c.date.isoformat(),
+                date=correction.date.isoformat(),
                 earliest=earliest.isoformat(),
                 latest=head.as_of.isoformat(),
             )
@@ -138,17 +142,17 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
     for (code, period), entry in sorted(log.latest(entries).items()):
         if code in base.villages or entry.village not in base.dirs:
             continue  # checked field by field above, or a folder gone before REV
-        new_v = head.villages.get(code)
+        new_village = head.villages.get(code)
         if code not in warned:
             warned.add(code)
             yield problems.SINCE_UNCHECKED.at(
                 Location(f"{root}/{entry.village}"), None, rev=base.label, village=entry.village
             )
-        new = _period(new_v, period)
-        if new_v is None or new is None:
+        new = _period(new_village, period)
+        if new_village is None or new is None:
             if f"{entry.village}/{period}" in head.period_dirs or (
-                new_v is not None
-                and (f"{new_v.town_slug}/{new_v.slug}/{period}" in head.period_dirs)
+                new_village is not None
+                and (f"{new_village.town_slug}/{new_village.slug}/{period}" in head.period_dirs)
             ):
                 continue
             yield problems.PERIOD_DELETED.at(
@@ -160,14 +164,14 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
             )
             continue
         if (
-            fingerprint(new_v, new) != entry.fingerprint
+            fingerprint(new_village, new) != entry.fingerprint
             and len(new.corrections) <= entry.corrections
         ):
             yield problems.SILENT_EDIT.at(
-                _where(root, new_v, period),
+                _where(root, new_village, period),
                 "corrections",
                 field_zh="更正记录",
-                village=new_v.name,
+                village=new_village.name,
                 period=period,
                 published=entry.published_at,
                 change="指纹与公开记录不符",

@@ -60,9 +60,6 @@ class Snapshot:
     report: Report = field(default_factory=Report)
     county: model.County | None = None
 
-    def village_at(self, path: str) -> model.Village | None:
-        return next((v for v in self.villages.values() if f"{v.town_slug}/{v.slug}" == path), None)
-
 
 def from_result(
     result: Result, label: str, commit: str | None, as_of: dt.date, log_text: str | None
@@ -72,12 +69,15 @@ def from_result(
     snap = Snapshot(label, commit, as_of, log_text=log_text, report=result.report)
     snap.county = result.county
     for town in towns:
-        for v in town.villages:
-            snap.villages[v.code] = v
+        for village in town.villages:
+            snap.villages[village.code] = village
     if result.layout is not None:
-        for vf in result.layout.villages():
-            snap.dirs.add(f"{vf.town}/{vf.slug}")
-            snap.period_dirs.update(f"{vf.town}/{vf.slug}/{p.period}" for p in vf.periods)
+        for village_files in result.layout.villages():
+            snap.dirs.add(f"{village_files.town}/{village_files.slug}")
+            snap.period_dirs.update(
+                f"{village_files.town}/{village_files.slug}/{p.period}"
+                for p in village_files.periods
+            )
     return snap
 
 
@@ -140,16 +140,18 @@ class VillageCache:
 
     def prepare(self, wanted: Iterable[tuple[str, str]]) -> None:
         """Look up, in one git call, the content ids of every (revision, folder) wanted."""
-        todo = [w for w in dict.fromkeys(wanted) if w not in self.keys and w[0] != git.EMPTY]
+        todo = [
+            key for key in dict.fromkeys(wanted) if key not in self.keys and key[0] != git.EMPTY
+        ]
         specs = [
             f"{rev}:{p}"
             for rev, path in todo
             for p in village_context(self.repo.villages_rel, path)
         ]
         ids = git.object_ids(self.repo.top, specs)
-        n = len(village_context(self.repo.villages_rel, "x/y"))
-        for i, w in enumerate(todo):
-            self.keys[w] = tuple(ids[i * n : (i + 1) * n])
+        per_village = len(village_context(self.repo.villages_rel, "x/y"))
+        for index, key in enumerate(todo):
+            self.keys[key] = tuple(ids[index * per_village : (index + 1) * per_village])
 
     def get(self, rev: str, path: str, today: dt.date) -> VillageAt:
         """The village in folder path ("town/village") at rev, its rules judged as of today."""

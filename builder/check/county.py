@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from builder.check import powers
 from builder.check.context import county_power_lists
+from builder.check.ids import repeats
 from builder.check.privacy import declared_phones, scan_texts
 from builder.format import problems
 from builder.format.problems import Location, Problem
@@ -52,16 +53,22 @@ def check_codes(county: CountyRecords, villages: Iterable[VillageCode]) -> Itera
                 value=code,
                 prefix=county_code[:6],
             )
-    seen: dict[str, str] = {}
-    for town_slug, folder, code in villages:
-        if town_slug not in town_codes or not code:
-            continue
-        rel = f"{folder}/village.yml"
-        if code in seen:
+    placed = [
+        (town_slug, f"{folder}/village.yml", code)
+        for town_slug, folder, code in villages
+        if town_slug in town_codes and code
+    ]
+    # repeats() counts positions in `placed` here, not lines: each code is a different file
+    first_of = {
+        index: first
+        for _, index, first in repeats((code, i) for i, (_, _, code) in enumerate(placed))
+    }
+    for index, (town_slug, rel, code) in enumerate(placed):
+        if index in first_of:
+            other = placed[first_of[index]][1]
             yield problems.DUPLICATE_CODE.at(
-                Location(rel), "code", field_zh="区划代码", value=code, other=seen[code]
+                Location(rel), "code", field_zh="区划代码", value=code, other=other
             )
-        seen.setdefault(code, rel)
         town_code = town_codes[town_slug]
         if town_code and not code.startswith(town_code[:9]):
             yield problems.CODE_PREFIX.at(

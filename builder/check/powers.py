@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from builder.check.ids import repeats
 from builder.format import problems
 from builder.format.problems import Problem
 from builder.read.records import Ctx, Rec
 
 # {"powers" | "negative" | "services": {item id: (record, the level that defined it)}}
 PowerLists = dict[str, dict[str, tuple[Rec, str]]]
-EMPTY: PowerLists = {"powers": {}, "negative": {}, "services": {}}
+LIST_KEYS = ("powers", "negative", "services")
+EMPTY: PowerLists = {key: {} for key in LIST_KEYS}
 
 
 @dataclass
@@ -31,33 +33,36 @@ def power_level(rec: Rec | None, rel: str) -> tuple[ListLevel, list[Problem]]:
     """One level's list as written in powers.yml (rel), and its repeated or clashing ids."""
     found: list[Problem] = []
     if rec is None:
-        return ListLevel(True, [], {"powers": [], "negative": [], "services": []}), found
+        return ListLevel(True, [], {key: [] for key in LIST_KEYS}), found
     ctx = Ctx(rel, found)
-    seen: dict[str, int] = {}
-    items: dict[str, list[Rec]] = {}
-    for key in ("powers", "negative", "services"):
-        items[key] = []
-        for item in rec.get(key, []):
-            pid = item.get("id")
-            if pid is None:
-                continue
-            if pid in seen:
-                ctx.add(
-                    problems.DUPLICATE_ID,
-                    item.at("id"),
-                    f"{key}.id",
-                    "编号",
-                    value=pid,
-                    other_line=seen[pid],
-                )
-                continue
-            seen[pid] = item.at("id")
+    defined = [
+        (key, item) for key in LIST_KEYS for item in rec.get(key, []) if item.get("id") is not None
+    ]
+    # repeats() counts positions in `defined`: a flow-style list puts several items on one line
+    repeated: set[int] = set()
+    for item_id, index, first in repeats(
+        (item.get("id"), i) for i, (_, item) in enumerate(defined)
+    ):
+        key, item = defined[index]
+        ctx.add(
+            problems.DUPLICATE_ID,
+            item.at("id"),
+            f"{key}.id",
+            "编号",
+            value=item_id,
+            other_line=defined[first][1].at("id"),
+        )
+        repeated.add(index)
+    items: dict[str, list[Rec]] = {key: [] for key in LIST_KEYS}
+    for index, (key, item) in enumerate(defined):
+        if index not in repeated:
             items[key].append(item)
+    ids = {item.get("id") for _, item in defined}
     remove_line = rec.at("remove")
     remove = [(x, remove_line) for x in rec.get("remove", [])]
-    for rid, line in remove:
-        if rid in seen:
-            ctx.add(problems.REMOVE_AND_ADD, line, "remove", "删除的编号", value=rid)
+    for removed_id, line in remove:
+        if removed_id in ids:
+            ctx.add(problems.REMOVE_AND_ADD, line, "remove", "删除的编号", value=removed_id)
     return ListLevel(rec.get("inherit", True), remove, items), found
 
 

@@ -18,21 +18,21 @@ def scan_texts(texts: Iterable[ScannedText], allowed_phones: Collection[str]) ->
     """Personal data and invisible characters, line by line, in every file read."""
     for scanned in texts:
         file = scanned.file
-        for n, line in enumerate(file.text.split("\n"), start=1):
+        for line_no, line in enumerate(file.text.split("\n"), start=1):
             if not line:
                 continue
             findings = [*scan_characters(line), *scan_personal_data(line, allowed_phones)]
-            for f in findings:
-                key = scanned.fields.get(n)
-                if file.rel.endswith(".csv") and n > 1:
-                    key = _csv_column(file.text, n, f.column)
-                yield problems.KINDS[f.code].at(
-                    Location(file.rel, n),
+            for finding in findings:
+                key = scanned.fields.get(line_no)
+                if file.rel.endswith(".csv") and line_no > 1:
+                    key = _csv_column(file.text, line_no, finding.column)
+                yield problems.KINDS[finding.code].at(
+                    Location(file.rel, line_no),
                     key,
                     field_zh=schema.label_for(key) if key else "",
-                    value=f.value,
-                    column=f.column,
-                    char=f.value,
+                    value=finding.value,
+                    column=finding.column,
+                    char=finding.value,
                 )
 
 

@@ -37,7 +37,7 @@ def check_registers(records: VillageRecords, params: Parameters) -> list[Problem
         _check_topics(
             topics,
             Ctx(f"{records.dir_rel}/topics.yml", []),
-            {p.period for p in records.periods},
+            {period.period for period in records.periods},
             contract_ids | decision_ids,
         )
     )
@@ -79,12 +79,12 @@ def _check_contracts(table: Table, decision_ids: set[str], params: Parameters) -
     ctx = Ctx(table.rel, [])
     _repeated_ids(ctx, table.rows, "id", "合同编号")
     platforms = [name for _, _, name in params.tender_bands]
-    for r in table.rows:
-        start, end = r.get("start"), r.get("end")
+    for row in table.rows:
+        start, end = row.get("start"), row.get("end")
         if start is not None and end is not None and end < start:
             ctx.add(
                 problems.DATE_ORDER,
-                r.line,
+                row.line,
                 "end",
                 "结束日期",
                 value=end.isoformat(),
@@ -92,33 +92,33 @@ def _check_contracts(table: Table, decision_ids: set[str], params: Parameters) -
                 other_label="开始日期",
                 other_label_en="the start",
             )
-        platform = r.get("platform")
+        platform = row.get("platform")
         if platform is not None and platforms and platform not in platforms:
             ctx.add(
                 problems.INVALID_CHOICE,
-                r.line,
+                row.line,
                 "platform",
                 "交易平台",
                 value=platform,
                 choices="、".join(platforms),
             )
-        amount, plan = r.get("amount"), r.get("schedule")
+        amount, plan = row.get("amount"), row.get("schedule")
         if amount is not None and plan:
             total = sum((a for _, a in plan), Decimal(0))
             if total > amount:
                 ctx.add(
                     problems.SCHEDULE_OVER_AMOUNT,
-                    r.line,
+                    row.line,
                     "schedule",
                     "收付款计划",
                     scheduled=money(total),
                     amount=money(amount),
                 )
-        did = r.get("decision_id")
+        did = row.get("decision_id")
         if did is not None and did not in decision_ids:
             ctx.add(
                 problems.NAME_NOT_IN_MAP,
-                r.line,
+                row.line,
                 "decision_id",
                 "决议编号",
                 value=did,
@@ -131,28 +131,34 @@ def _check_contracts(table: Table, decision_ids: set[str], params: Parameters) -
 # --- decisions.yml ----------------------------------------------------------------------------
 def _check_decisions(decisions: list[Rec], ctx: Ctx) -> list[Problem]:
     _repeated_ids(ctx, decisions, "decisions.id", "决议编号")
-    for r in decisions:
-        steps = [s for s in r.get("steps", []) if None not in (s.get("step"), s.get("date"))]
+    for decision in decisions:
+        steps = [
+            step
+            for step in decision.get("steps", [])
+            if None not in (step.get("step"), step.get("date"))
+        ]
         repeated = set()
-        for _, line, first in repeats((STEP_INDEX[s.get("step")], s.at("step")) for s in steps):
+        for _, line, first in repeats(
+            (STEP_INDEX[step.get("step")], step.at("step")) for step in steps
+        ):
             repeated.add(line)
             ctx.add(
                 problems.DUPLICATE_STEP,
                 line,
                 "decisions.steps.step",
                 "步骤",
-                value=next(str(s.get("step")) for s in steps if s.at("step") == line),
+                value=next(str(step.get("step")) for step in steps if step.at("step") == line),
                 other_line=first,
             )
-        for s in steps:
-            if s.at("step") not in repeated:
-                _check_counts(s, ctx)
+        for step in steps:
+            if step.at("step") not in repeated:
+                _check_counts(step, ctx)
     return ctx.out
 
 
-def _check_counts(s: Rec, ctx: Ctx) -> None:
+def _check_counts(step: Rec, ctx: Ctx) -> None:
     """At a meeting, present ≤ due and agreed ≤ present (or ≤ due when present is not given)."""
-    due, attended, agreed = s.get("due"), s.get("attended"), s.get("agreed")
+    due, attended, agreed = step.get("due"), step.get("attended"), step.get("agreed")
     base = (attended, "实到人数", "attended") if attended is not None else (due, "应到人数", "due")
     for key, zh, en, value, (limit, other_zh, other_en) in (
         ("attended", "实到人数", "attended", attended, (due, "应到人数", "due")),
@@ -162,7 +168,7 @@ def _check_counts(s: Rec, ctx: Ctx) -> None:
             continue
         ctx.add(
             problems.ATTENDANCE_COUNT,
-            s.at(key),
+            step.at(key),
             f"decisions.steps.{key}",
             zh,
             what=zh,
@@ -179,12 +185,16 @@ def _check_topics(
     topics: list[Rec], ctx: Ctx, period_names: set[str], record_ids: set[str]
 ) -> Iterator[Problem]:
     _repeated_ids(ctx, topics, "topics.id", "编号")
-    for r in topics:
-        asked, answered, answer = r.get("asked_at"), r.get("answered_at"), r.get("answer")
+    for topic in topics:
+        asked, answered, answer = (
+            topic.get("asked_at"),
+            topic.get("answered_at"),
+            topic.get("answer"),
+        )
         if asked is not None and answered is not None and answered < asked:
             ctx.add(
                 problems.DATE_ORDER,
-                r.at("answered_at"),
+                topic.at("answered_at"),
                 "topics.answered_at",
                 "答复日期",
                 value=answered.isoformat(),
@@ -196,10 +206,10 @@ def _check_topics(
             (answered, "answer", "答复"),
             (answer, "answered_at", "答复日期"),
         ):
-            if have is not None and r.get(missing) is None and missing not in r.invalid:
+            if have is not None and topic.get(missing) is None and missing not in topic.invalid:
                 ctx.add(
                     problems.MISSING_FIELD,
-                    r.line,
+                    topic.line,
                     f"topics.{missing}",
                     zh,
                     label=f"“{zh}”（{missing}）",
@@ -215,11 +225,11 @@ def _check_topics(
                 "this village's contracts or decisions",
             ),
         ):
-            value = r.get(key)
+            value = topic.get(key)
             if value is not None and value not in known:
                 ctx.add(
                     problems.NAME_NOT_IN_MAP,
-                    r.at(key),
+                    topic.at(key),
                     f"topics.{key}",
                     zh,
                     value=value,

@@ -71,14 +71,16 @@ def village_phones(village: Rec | None) -> set[str]:
 
 def carries_balance(period: PeriodRecords) -> bool:
     """The period's balances and sign-off were read, so the next period opens from it."""
-    d = period.disclosure
+    disclosure = period.disclosure
     return (
-        d is not None and _has_balances(d) and all(d.get(k) is not None for k in REQUIRED_SIGN_OFF)
+        disclosure is not None
+        and _has_balances(disclosure)
+        and all(disclosure.get(k) is not None for k in REQUIRED_SIGN_OFF)
     )
 
 
-def _has_balances(d: Rec) -> bool:
-    opening, closing = d.get("opening"), d.get("closing")
+def _has_balances(disclosure: Rec) -> bool:
+    opening, closing = disclosure.get("opening"), disclosure.get("closing")
     return (
         isinstance(opening, Rec)
         and isinstance(closing, Rec)
@@ -91,18 +93,19 @@ def _check_people(records: VillageRecords) -> Iterator[Problem]:
     if village is None:
         return
     ctx = Ctx(f"{records.dir_rel}/village.yml", [])
-    entries = [p for p in village.get("people", []) if p.get("name") is not None]
-    for name, line, first in repeats((p.get("name"), p.at("name")) for p in entries):
+    entries = [person for person in village.get("people", []) if person.get("name") is not None]
+    repeated: set[int] = set()
+    for name, line, first in repeats((person.get("name"), person.at("name")) for person in entries):
         ctx.add(
             problems.DUPLICATE_PERSON, line, "people.name", "姓名", value=name, other_line=first
         )
-    repeated = {line for _, line, _ in repeats((p.get("name"), p.at("name")) for p in entries)}
+        repeated.add(line)
     for person in entries:
         if person.at("name") in repeated:
             continue
         roles = person.get("roles", [])
         if schema.SUPERVISOR_ROLES & set(roles) and schema.TWO_COMMITTEE_ROLES & set(roles):
-            clash = next(r for r in roles if r in schema.TWO_COMMITTEE_ROLES)
+            clash = next(role for role in roles if role in schema.TWO_COMMITTEE_ROLES)
             ctx.add(
                 problems.SUPERVISOR_CONFLICT,
                 person.at("roles"),
@@ -135,23 +138,23 @@ def check_period(
     """Check one period folder: header, sign-off, ledger, assistance, balances."""
     found: list[Problem] = []
     chart = context.chart
-    d = period.disclosure
+    disclosure = period.disclosure
     dctx = Ctx(f"{period.dir_rel}/disclosure.yml", found)
-    if d is not None:
-        chart = _check_sign_off(d, period.period, chart, people, supervisors, dctx)
+    if disclosure is not None:
+        chart = _check_sign_off(disclosure, period.period, chart, people, supervisors, dctx)
     ledger_found = _check_ledger(period, chart, people)
     found.extend(ledger_found)
     found.extend(_check_assistance(period, context))
-    if d is None or not _has_balances(d):
+    if disclosure is None or not _has_balances(disclosure):
         return found
     ledger = period.ledger
     ledger_ok = (
         ledger is not None
         and ledger.read_ok
-        and not any(p.severity is problems.Severity.ERROR for p in ledger_found)
+        and not any(problem.severity is problems.Severity.ERROR for problem in ledger_found)
     )
     if ledger is not None and ledger_ok:
-        opening, closing = d.get("opening"), d.get("closing")
+        opening, closing = disclosure.get("opening"), disclosure.get("closing")
         opening_total = opening.get("cash") + opening.get("bank")
         closing_total = closing.get("cash") + closing.get("bank")
         income = sum((r.get("income") for r in ledger.rows if "income" in r.values), Decimal(0))
@@ -160,7 +163,7 @@ def check_period(
         if expected != closing_total:
             dctx.add(
                 problems.BALANCE_MISMATCH,
-                d.at("closing"),
+                disclosure.at("closing"),
                 "closing",
                 "期末余额",
                 closing=money(closing_total),
@@ -171,12 +174,12 @@ def check_period(
                 diff=money(closing_total - expected),
             )
     if previous is not None and previous.disclosure is not None:
-        _check_carried(d, period.period, previous, context, dctx)
+        _check_carried(disclosure, period.period, previous, context, dctx)
     return found
 
 
 def _check_sign_off(
-    d: Rec,
+    disclosure: Rec,
     folder: str,
     chart: str,
     people: dict[str, tuple[str, ...]],
@@ -184,47 +187,56 @@ def _check_sign_off(
     dctx: Ctx,
 ) -> str:
     """Check the disclosure header; return the chart its ledger must use."""
-    if d.get("period") not in (None, folder):
+    if disclosure.get("period") not in (None, folder):
         dctx.add(
             problems.PERIOD_MISMATCH,
-            d.at("period"),
+            disclosure.at("period"),
             "period",
             "期间",
-            value=d.get("period"),
+            value=disclosure.get("period"),
             folder=folder,
         )
     for key, zh in (("drafted_by", "拟稿人"), ("reviewed_by", "审核人")):
-        name = d.get(key)
+        name = disclosure.get(key)
         if name is not None and name not in people:
-            dctx.add(problems.UNKNOWN_PERSON, d.at(key), key, zh, value=name)
-    reviewer = d.get("reviewed_by")
+            dctx.add(problems.UNKNOWN_PERSON, disclosure.at(key), key, zh, value=name)
+    reviewer = disclosure.get("reviewed_by")
     if reviewer in people and reviewer not in supervisors:
         dctx.add(
-            problems.NOT_SUPERVISOR, d.at("reviewed_by"), "reviewed_by", "审核人", value=reviewer
+            problems.NOT_SUPERVISOR,
+            disclosure.at("reviewed_by"),
+            "reviewed_by",
+            "审核人",
+            value=reviewer,
         )
-    reviewed, published = d.get("reviewed_at"), d.get("published_at")
+    reviewed, published = disclosure.get("reviewed_at"), disclosure.get("published_at")
     if reviewed is not None and published is not None and reviewed > published:
         dctx.add(
             problems.REVIEW_ORDER,
-            d.at("reviewed_at"),
+            disclosure.at("reviewed_at"),
             "reviewed_at",
             "审核日期",
             reviewed=reviewed.isoformat(),
             published=published.isoformat(),
         )
-    for c in d.get("corrections", []):
-        who = c.get("approved_by")
+    for correction in disclosure.get("corrections", []):
+        who = correction.get("approved_by")
         if who is not None and who not in people:
             dctx.add(
                 problems.UNKNOWN_PERSON,
-                c.at("approved_by"),
+                correction.at("approved_by"),
                 "corrections.approved_by",
                 "更正记录·批准人",
                 value=who,
             )
     if chart != "2023" and folder >= "2024-01":
         dctx.add(
-            problems.CHART_PERIOD, d.at("period"), "period", "期间", period=folder, chart=chart
+            problems.CHART_PERIOD,
+            disclosure.at("period"),
+            "period",
+            "期间",
+            period=folder,
+            chart=chart,
         )
         return "2023"
     return chart
@@ -239,7 +251,7 @@ def _check_ledger(
     start, end = month_bounds(period.period)
     lctx = Ctx(period.ledger.rel, found)
     rows = period.ledger.rows
-    for voucher, line, first in repeats((r.get("voucher_no"), r.line) for r in rows):
+    for voucher, line, first in repeats((row.get("voucher_no"), row.line) for row in rows):
         lctx.add(
             problems.DUPLICATE_VOUCHER,
             line,
@@ -248,45 +260,45 @@ def _check_ledger(
             value=voucher,
             other_line=first,
         )
-    for r in rows:
-        date = r.get("date")
+    for row in rows:
+        date = row.get("date")
         if date is not None and not (start <= date <= end):
             lctx.add(
                 problems.DATE_OUTSIDE_PERIOD,
-                r.line,
+                row.line,
                 "date",
                 "日期",
                 value=date.isoformat(),
                 period=period.period,
             )
-        code = r.get("account_code")
+        code = row.get("account_code")
         if code is not None and account_name(chart, code) is None:
             lctx.add(
                 problems.UNKNOWN_ACCOUNT,
-                r.line,
+                row.line,
                 "account_code",
                 "科目代码",
                 value=code,
                 chart=chart,
             )
-        filled = ("income" in r.values) + ("expense" in r.values)
-        if filled != 1 and not {"income", "expense"} & r.invalid:
+        filled = ("income" in row.values) + ("expense" in row.values)
+        if filled != 1 and not {"income", "expense"} & row.invalid:
             both = filled == 2
             lctx.add(
                 problems.ONE_OF_INCOME_EXPENSE,
-                r.line,
+                row.line,
                 "income",
                 "收入",
                 detail="（这一行两个都填了）" if both else "（这一行两个都空着）",
                 detail_en=" (both are filled)" if both else " (both are empty)",
             )
         for key, zh in (("income", "收入"), ("expense", "支出")):
-            amount = r.get(key)
+            amount = row.get(key)
             if amount is not None and amount <= 0:
-                lctx.add(problems.NOT_POSITIVE, r.line, key, zh, value=str(amount))
-        approver = r.get("approver")
+                lctx.add(problems.NOT_POSITIVE, row.line, key, zh, value=str(amount))
+        approver = row.get("approver")
         if approver is not None and approver not in people:
-            lctx.add(problems.UNKNOWN_PERSON, r.line, "approver", "审批人", value=approver)
+            lctx.add(problems.UNKNOWN_PERSON, row.line, "approver", "审批人", value=approver)
     return found
 
 
@@ -296,12 +308,12 @@ def _check_assistance(period: PeriodRecords, context: VillageContext) -> list[Pr
         return found
     actx = Ctx(period.assistance.rel, found)
     required_days = context.parameters.notice_days
-    for r in period.assistance.rows:
-        start, end = r.get("notice_start"), r.get("notice_end")
+    for row in period.assistance.rows:
+        start, end = row.get("notice_start"), row.get("notice_end")
         if start is not None and end is not None and (end - start).days < required_days:
             actx.add(
                 problems.NOTICE_TOO_SHORT,
-                r.line,
+                row.line,
                 "notice_end",
                 "公示结束",
                 start=start.isoformat(),
@@ -313,7 +325,7 @@ def _check_assistance(period: PeriodRecords, context: VillageContext) -> list[Pr
 
 
 def _check_carried(
-    d: Rec, folder: str, previous: PeriodRecords, context: VillageContext, dctx: Ctx
+    disclosure: Rec, folder: str, previous: PeriodRecords, context: VillageContext, dctx: Ctx
 ) -> None:
     """A month follows the last one, and opens with its closing balances."""
     assert previous.disclosure is not None
@@ -326,14 +338,14 @@ def _check_carried(
         )
         dctx.add(
             problems.PERIOD_GAP,
-            d.at("period"),
+            disclosure.at("period"),
             "period",
             "期间",
             previous=previous.period,
             period=folder,
             missing=missing,
         )
-    opening, closed = d.get("opening"), previous.disclosure.get("closing")
+    opening, closed = disclosure.get("opening"), previous.disclosure.get("closing")
     for key, zh, en in (("cash", "库存现金", "cash"), ("bank", "银行存款", "bank")):
         if opening.get(key) != closed.get(key):
             dctx.add(

@@ -55,14 +55,14 @@ def json_schema(record_schema: schema.RecordSchema) -> dict[str, Any]:
 def table_schema(record_schema: schema.RecordSchema) -> dict[str, Any]:
     """A Frictionless Table Schema document for one CSV file kind."""
     fields = []
-    for f in record_schema.fields:
-        desc = dict(f.type.table)
+    for field_spec in record_schema.fields:
+        desc = dict(field_spec.type.table)
         constraints = dict(desc.pop("constraints", {}))
-        if f.required:
+        if field_spec.required:
             constraints["required"] = True
-        entry: dict[str, Any] = {"name": f.key, "title": f.zh, **desc}
-        if f.doc:
-            entry["description"] = f.doc
+        entry: dict[str, Any] = {"name": field_spec.key, "title": field_spec.zh, **desc}
+        if field_spec.doc:
+            entry["description"] = field_spec.doc
         if constraints:
             entry["constraints"] = constraints
         fields.append(entry)

@@ -44,11 +44,11 @@ def is_luhn(digits: str) -> bool:
     if not digits.isdigit():
         return False
     total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
+    for i, char in enumerate(reversed(digits)):
+        digit = int(char)
         if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
     return total % 10 == 0
 
 
@@ -79,16 +79,16 @@ def mask(code: str, digits: str) -> str:
     if code == RESIDENT_ID:
         return digits[:6] + "*" * 8 + digits[-4:]
     if code == MOBILE_NUMBER:
-        d = digits[-11:]
-        return d[:3] + "****" + d[-4:]
+        mobile = digits[-11:]
+        return mobile[:3] + "****" + mobile[-4:]
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
 def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Iterator[Finding]:
     """Find ID, bank card and mobile numbers in one line of text."""
     text = unicodedata.normalize("NFKC", line)
-    for m in _RUNS.finditer(text):
-        digits = re.sub(r"[ -]", "", m.group())
+    for run in _RUNS.finditer(text):
+        digits = re.sub(r"[ -]", "", run.group())
         code: str | None = None
         if is_resident_id(digits):
             code = RESIDENT_ID
@@ -97,21 +97,21 @@ def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Itera
         elif digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
             code = MOBILE_NUMBER
         if code is not None:
-            yield Finding(m.start() + 1, code, mask(code, digits))
+            yield Finding(run.start() + 1, code, mask(code, digits))
 
 
 def mask_text(text: str) -> str:
     """Mask every ID, card or mobile number inside a value before it is shown in a message."""
 
-    def repl(m: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", m.group())
+    def repl(run: re.Match[str]) -> str:
+        digits = re.sub(r"[ -]", "", run.group())
         if is_resident_id(digits):
             return mask(RESIDENT_ID, digits)
         if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
             return mask(BANK_CARD, digits)
         if digits.isdigit() and is_mobile(digits):
             return mask(MOBILE_NUMBER, digits)
-        return m.group()
+        return run.group()
 
     return _RUNS.sub(repl, text)
 

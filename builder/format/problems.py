@@ -91,12 +91,6 @@ MISSING_FILE = _kind(
     "缺少文件“{name}”。{hint}",
     'The file "{name}" is missing. {hint_en}',
 )
-NO_DATA_FILES = _kind(
-    "empty-period",
-    "公开期没有内容",
-    "公开期文件夹“{name}”里没有 disclosure.yml 和 ledger.csv。",
-    'The period folder "{name}" has neither disclosure.yml nor ledger.csv.',
-)
 
 # --- encoding and text --------------------------------------------------------------------
 NOT_UTF8 = _kind(
@@ -530,13 +524,16 @@ class Problem:
 
     @property
     def code(self) -> str:
+        """The kind's code, e.g. invalid-amount."""
         return self.kind.code
 
     @property
     def severity(self) -> Severity:
+        """The kind's severity."""
         return self.kind.severity
 
     def sort_key(self) -> tuple[str, int, str, str]:
+        """Order problems by file, line, field and code."""
         return (self.where.path, self.where.line or 0, self.field or "", self.code)
 
 
@@ -547,41 +544,44 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
     def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems to the report."""
         self.problems.extend(problems)
 
     def sorted(self) -> list[Problem]:
+        """Return the distinct problems in report order."""
         return sorted(set(self.problems), key=Problem.sort_key)
 
     @property
     def errors(self) -> int:
+        """Count the distinct errors."""
         return sum(1 for p in set(self.problems) if p.severity is Severity.ERROR)
 
     @property
     def warnings(self) -> int:
+        """Count the distinct warnings."""
         return sum(1 for p in set(self.problems) if p.severity is Severity.WARNING)
 
     def has_errors(self, *, strict: bool = False) -> bool:
+        """Tell whether publishing is blocked (by warnings too when strict)."""
         return self.errors > 0 or (strict and self.warnings > 0)
 
     def exit_code(self, *, strict: bool = False) -> int:
+        """Return the process exit code: 1 when publishing is blocked, else 0."""
         return 1 if self.has_errors(strict=strict) else 0
 
     def rows(self, *attrs: str) -> list[tuple[Any, ...]]:
         """Flatten to tuples, e.g. rows("path", "line", "field", "code"), for tests and tools."""
         out = []
-        for p in self.sorted():
+        for problem in self.sorted():
             src = {
-                "path": p.where.path,
-                "line": p.where.line,
-                "field": p.field,
-                "code": p.code,
-                "severity": p.severity.value,
+                "path": problem.where.path,
+                "line": problem.where.line,
+                "field": problem.field,
+                "code": problem.code,
+                "severity": problem.severity.value,
             }
             out.append(tuple(src[a] for a in attrs))
         return out
-
-    def paths_with_errors(self) -> set[str]:
-        return {p.where.path for p in self.problems if p.severity is Severity.ERROR}
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.sorted())
@@ -607,16 +607,16 @@ def fill(template: str, values: dict[str, str]) -> str:
 FOLD_AFTER = 5
 
 
-def format_problem(p: Problem) -> str:
+def format_problem(problem: Problem) -> str:
     """Two lines for a clerk: place, field, Chinese message; then the English and the code."""
-    values = {**EN_DEFAULTS, **{k: mask_text(v) for k, v in p.values}}
-    zh, en = fill(p.kind.zh, values), fill(p.kind.en, values)
+    values = {**EN_DEFAULTS, **{k: mask_text(v) for k, v in problem.values}}
+    zh, en = fill(problem.kind.zh, values), fill(problem.kind.en, values)
     label = values.get("field_zh", "")
-    head = str(p.where)
-    if p.field:
-        head += f": {label} {p.field}" if label else f": {p.field}"
-    warn = "（警告 warning）" if p.severity is Severity.WARNING else ""
-    return f"{head}: {warn}{zh}\n    {en} [{p.code}]"
+    head = str(problem.where)
+    if problem.field:
+        head += f": {label} {problem.field}" if label else f": {problem.field}"
+    warn = "（警告 warning）" if problem.severity is Severity.WARNING else ""
+    return f"{head}: {warn}{zh}\n    {en} [{problem.code}]"
 
 
 def format_report(report: Report) -> list[str]:
@@ -625,24 +625,26 @@ def format_report(report: Report) -> list[str]:
     shown: dict[tuple[str, str], int] = {}
     folded: dict[tuple[str, str], int] = {}
     order: list[tuple[str, str]] = []
-    for p in report.sorted():
-        key = (p.where.path, p.code)
+    for problem in report.sorted():
+        key = (problem.where.path, problem.code)
         if key not in shown:
             order.append(key)
         shown[key] = shown.get(key, 0) + 1
         if shown[key] > FOLD_AFTER:
             folded[key] = folded.get(key, 0) + 1
             continue
-        lines.append(format_problem(p))
+        lines.append(format_problem(problem))
         if shown[key] == FOLD_AFTER:
             lines.append(f"\0fold:{key[0]}\0{key[1]}")
     out = []
     for line in lines:
         if line.startswith("\0fold:"):
             path, code = line[6:].split("\0")
-            n = folded.get((path, code), 0)
-            if n:
-                out.append(f"    ……{path} 另有 {n} 处同样问题 / …and {n} more like this [{code}]")
+            more = folded.get((path, code), 0)
+            if more:
+                out.append(
+                    f"    ……{path} 另有 {more} 处同样问题 / …and {more} more like this [{code}]"
+                )
             continue
         out.append(line)
     out.append(

@@ -45,6 +45,7 @@ class Scalar:
     zh = "文字"
 
     def parse(self, text: str) -> Any:
+        """Turn a cell's text into its value, or Invalid with the problem kind."""
         return text
 
 
@@ -78,6 +79,7 @@ class Text(Scalar):
         self.table = {"type": "string", "constraints": {"maxLength": max_len}}
 
     def parse(self, text: str) -> Any:
+        """Check a text's length, characters and line breaks."""
         if not text.strip():
             return Invalid(
                 problems.INVALID_TEXT, {"reason": "是空白。请填写内容。", "reason_en": "is blank."}
@@ -123,6 +125,7 @@ class Money(Scalar):
     table = {"type": "number", "decimalChar": ".", "groupChar": "", "constraints": {"minimum": 0}}
 
     def parse(self, text: str) -> Any:
+        """Parse an amount in yuan with at most two decimals."""
         if not MONEY_RE.fullmatch(text):
             return Invalid(problems.INVALID_AMOUNT)
         return Decimal(text)
@@ -140,6 +143,7 @@ class Date(Scalar):
     table = {"type": "date", "format": "%Y-%m-%d"}
 
     def parse(self, text: str) -> Any:
+        """Parse a YYYY-MM-DD date."""
         if DATE_RE.fullmatch(text):
             try:
                 return dt.date.fromisoformat(text)
@@ -156,6 +160,7 @@ class Period(Scalar):
     table = {"type": "yearmonth"}
 
     def parse(self, text: str) -> Any:
+        """Accept a YYYY-MM period."""
         return text if PERIOD_RE.fullmatch(text) else Invalid(problems.INVALID_PERIOD)
 
 
@@ -167,6 +172,7 @@ class Integer(Scalar):
     table = {"type": "integer", "bareNumber": True, "constraints": {"minimum": 0}}
 
     def parse(self, text: str) -> Any:
+        """Parse a whole number within the bounds."""
         return (
             int(text)
             if re.fullmatch(r"0|[1-9][0-9]{0,8}", text)
@@ -184,6 +190,7 @@ class Choice(Scalar):
         self.table = {"type": "string", "constraints": {"enum": list(self.options)}}
 
     def parse(self, text: str) -> Any:
+        """Accept one of the allowed options."""
         if text in self.options:
             return text
         return Invalid(problems.INVALID_CHOICE, {"choices": "、".join(self.options)})
@@ -200,6 +207,7 @@ class Pattern(Scalar):
         self.table = {"type": "string", "constraints": {"pattern": regex}}
 
     def parse(self, text: str) -> Any:
+        """Accept text matching the pattern."""
         if self.regex.fullmatch(text):
             return text
         return Invalid(
@@ -221,6 +229,7 @@ class Bool(Scalar):
     table = {"type": "boolean", "trueValues": ["true"], "falseValues": ["false"]}
 
     def parse(self, text: str) -> Any:
+        """Parse true or false."""
         if text in ("true", "false"):
             return text == "true"
         return Invalid(problems.INVALID_CHOICE, {"choices": "true、false"})
@@ -235,6 +244,7 @@ class Schedule(Scalar):
     table = {"type": "string", "constraints": {"pattern": f"{_item}(;{_item})*;?"}}
 
     def parse(self, text: str) -> Any:
+        """Parse a payment schedule of date:amount items."""
         items = []
         # NOTE: a full-width semicolon or colon is what a Chinese keyboard types; both are read
         for part in text.replace("；", ";").replace("：", ":").split(";"):
@@ -259,7 +269,6 @@ PHONE = Pattern(
     "phone number",
     "0539-6212345 或 12388",
 )
-SLUG = Pattern(r"[a-z0-9]+(-[a-z0-9]+)*", "拼音简称", "slug", "dongshan")
 NAME = Text(max_len=40, name=True)
 TEXT = Text(max_len=200)
 BODY = Text(max_len=5000, multiline=True)
@@ -279,6 +288,7 @@ class Field:
 
     @property
     def label(self) -> str:
+        """Return the label shown to clerks: Chinese name and key."""
         return f"{self.zh} {self.key}"
 
 
@@ -289,6 +299,7 @@ class Obj:
     fields: tuple[Field, ...]
 
     def get(self, key: str) -> Field | None:
+        """Find the field with this key."""
         return next((f for f in self.fields if f.key == key), None)
 
 
@@ -311,13 +322,14 @@ class RecordSchema:
 
     @property
     def obj(self) -> Obj:
+        """Return the record's fields as a mapping type."""
         return Obj(self.fields)
 
     def column(self, header: str) -> Field | None:
         """Find the column for a header cell: its key or its Chinese alias."""
-        for f in self.fields:
-            if header == f.key or header == f.zh or header in f.aliases:
-                return f
+        for field_spec in self.fields:
+            if header == field_spec.key or header == field_spec.zh or header in field_spec.aliases:
+                return field_spec
         return None
 
 
@@ -329,6 +341,7 @@ def F(
     doc: str = "",
     aliases: tuple[str, ...] = (),
 ) -> Field:
+    """Declare one field (a short constructor for the schema tables below)."""
     return Field(key, zh, type_, required, doc, aliases)
 
 
@@ -768,13 +781,15 @@ def label_for(key: str) -> str:
     """The Chinese label of a (dotted) key, looked up across every record kind."""
 
     def find(fields: tuple[Field, ...], parts: list[str]) -> list[str]:
-        for f in fields:
-            if f.key == parts[0]:
+        for field_spec in fields:
+            if field_spec.key == parts[0]:
                 rest = parts[1:]
-                typ = f.type.item if isinstance(f.type, ListOf) else f.type
+                typ = (
+                    field_spec.type.item if isinstance(field_spec.type, ListOf) else field_spec.type
+                )
                 if rest and isinstance(typ, Obj):
-                    return [f.zh, *find(typ.fields, rest)]
-                return [f.zh]
+                    return [field_spec.zh, *find(typ.fields, rest)]
+                return [field_spec.zh]
         return []
 
     for schema in ALL_SCHEMAS:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from builder.format.accounts import account_name
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
 
@@ -103,10 +102,12 @@ class LedgerRow:
 
     @property
     def amount(self) -> Decimal:
+        """Return the row's amount, income or expense."""
         return self.income if self.income is not None else (self.expense or ZERO)
 
     @property
     def is_expense(self) -> bool:
+        """Tell whether the row pays money out."""
         return self.expense is not None
 
 
@@ -130,6 +131,7 @@ class Balance:
 
     @property
     def total(self) -> Decimal:
+        """Return cash plus bank."""
         return self.cash + self.bank
 
 
@@ -161,10 +163,12 @@ class Period:
 
     @cached_property
     def income(self) -> Decimal:
+        """Sum the period's income."""
         return sum((r.income for r in self.ledger if r.income is not None), ZERO)
 
     @cached_property
     def expense(self) -> Decimal:
+        """Sum the period's expense."""
         return sum((r.expense for r in self.ledger if r.expense is not None), ZERO)
 
     @cached_property
@@ -172,24 +176,27 @@ class Period:
         """Income and expense per first-level account, in code order."""
         sums: dict[str, list[Decimal]] = {}
         names: dict[str, str] = {}
-        for r in self.ledger:
-            code = r.account_code[:3]
-            names.setdefault(code, r.account_name)
+        for row in self.ledger:
+            code = row.account_code[:3]
+            names.setdefault(code, row.account_name)
             pair = sums.setdefault(code, [ZERO, ZERO])
-            pair[0] += r.income or ZERO
-            pair[1] += r.expense or ZERO
+            pair[0] += row.income or ZERO
+            pair[1] += row.expense or ZERO
         return tuple(AccountTotal(c, names[c], sums[c][0], sums[c][1]) for c in sorted(sums))
 
     @property
     def year(self) -> int:
+        """Return the period's year."""
         return int(self.period[:4])
 
     @property
     def month(self) -> int:
+        """Return the period's month (1-12)."""
         return int(self.period[5:7])
 
     @property
     def is_corrected(self) -> bool:
+        """Tell whether the period carries corrections."""
         return bool(self.corrections)
 
 
@@ -226,10 +233,6 @@ class Contract:
         """Leases, disposals and investments bring money in; works and purchases pay out."""
         return self.type in INCOME_TYPES
 
-    @property
-    def scheduled(self) -> Decimal:
-        return sum((s.amount for s in self.schedule), ZERO)
-
 
 @dataclass(frozen=True)
 class Step:
@@ -259,10 +262,12 @@ class Decision:
     merged: bool = False  # 一肩挑: steps 1 and 2 held together
 
     def step(self, index: int) -> Step | None:
+        """Find the step with this number (1-6)."""
         return next((s for s in self.steps if s.index == index), None)
 
     @property
     def passed(self) -> bool:
+        """Tell whether no step failed."""
         return all(s.result != "未通过" for s in self.steps)
 
 
@@ -296,6 +301,7 @@ class Flag:
     ref: str = ""  # the contract, decision or topic id, if any
 
     def sort_key(self) -> tuple[str, int, str, str]:
+        """Order flags by file, line, rule and text."""
         return (self.where.path, self.where.line or 0, self.rule, self.zh)
 
 
@@ -336,34 +342,41 @@ class Village:
 
     @property
     def latest(self) -> Period | None:
+        """Return the newest period, if any."""
         return self.periods[-1] if self.periods else None
 
     def newest_first(self) -> Iterator[Period]:
+        """Iterate over the periods, newest first."""
         return reversed(self.periods)
 
     def person(self, name: str) -> Person | None:
+        """Find a person by name."""
         return next((p for p in self.people if p.name == name), None)
 
     def contract(self, cid: str) -> Contract | None:
+        """Find a contract by id."""
         return next((c for c in self.contracts if c.id == cid), None)
 
     def decision(self, did: str) -> Decision | None:
+        """Find a decision by id."""
         return next((d for d in self.decisions if d.id == did), None)
 
     def period(self, name: str) -> Period | None:
+        """Find a period by its YYYY-MM name."""
         return next((p for p in self.periods if p.period == name), None)
 
     @cached_property
     def contract_rows(self) -> dict[str, tuple[tuple[str, LedgerRow], ...]]:
         """Ledger rows linked to each contract id, as (period, row), oldest first."""
         out: dict[str, list[tuple[str, LedgerRow]]] = {}
-        for p in self.periods:
-            for r in p.ledger:
-                if r.contract_id:
-                    out.setdefault(r.contract_id, []).append((p.period, r))
+        for period in self.periods:
+            for row in period.ledger:
+                if row.contract_id:
+                    out.setdefault(row.contract_id, []).append((period.period, row))
         return {k: tuple(v) for k, v in out.items()}
 
     def contracts_of(self, decision_id: str) -> tuple[Contract, ...]:
+        """Return the contracts that name this decision."""
         return tuple(c for c in self.contracts if c.decision_id == decision_id)
 
     @cached_property
@@ -404,13 +417,9 @@ class County:
     as_of: dt.date | None = None  # the date the flags were computed for
 
     def villages(self) -> Iterator[Village]:
+        """Iterate over every village of every town."""
         for town in self.towns:
             yield from town.villages
-
-
-def resolve_account(chart: str, code: str) -> str:
-    """Name of an account code in a chart ('' when unknown, which validation prevents)."""
-    return account_name(chart, code) or ""
 
 
 def mask_name(name: str) -> str:

@@ -64,25 +64,25 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
 
 def build_period(period: PeriodRecords, chart: str) -> model.Period:
     """The model of one period folder."""
-    d = period.disclosure
-    assert d is not None and all(d.get(k) is not None for k in REQUIRED_SIGN_OFF)
+    disclosure = period.disclosure
+    assert disclosure is not None and all(disclosure.get(k) is not None for k in REQUIRED_SIGN_OFF)
     if period.period >= "2024-01":
         chart = "2023"
-    opening, closing = d.get("opening"), d.get("closing")
+    opening, closing = disclosure.get("opening"), disclosure.get("closing")
     return model.Period(
         period=period.period,
         opening=model.Balance(opening.get("cash"), opening.get("bank")),
         closing=model.Balance(closing.get("cash"), closing.get("bank")),
-        drafted_by=d.get("drafted_by"),
-        reviewed_by=d.get("reviewed_by"),
-        reviewed_at=d.get("reviewed_at"),
-        published_at=d.get("published_at"),
-        published_line=d.at("published_at"),
-        village_affairs=_affairs(d, "village_affairs"),
-        party_affairs=_affairs(d, "party_affairs"),
+        drafted_by=disclosure.get("drafted_by"),
+        reviewed_by=disclosure.get("reviewed_by"),
+        reviewed_at=disclosure.get("reviewed_at"),
+        published_at=disclosure.get("published_at"),
+        published_line=disclosure.at("published_at"),
+        village_affairs=_affairs(disclosure, "village_affairs"),
+        party_affairs=_affairs(disclosure, "party_affairs"),
         corrections=tuple(
             model.Correction(c.get("date"), c.get("reason"), c.get("approved_by"))
-            for c in d.get("corrections", [])
+            for c in disclosure.get("corrections", [])
         ),
         ledger=tuple(_ledger_row(r, chart) for r in period.ledger.rows) if period.ledger else (),
         assistance=tuple(_assistance_row(r) for r in period.assistance.rows)
@@ -152,140 +152,141 @@ def _items(rec: Rec | None, key: str) -> list[Rec]:
     return list(rec.get(key, [])) if rec is not None else []
 
 
-def _affairs(d: Rec, key: str) -> tuple[model.Affair, ...]:
+def _affairs(disclosure: Rec, key: str) -> tuple[model.Affair, ...]:
     return tuple(
-        model.Affair(a.get("title", ""), a.get("date"), a.get("body", "")) for a in d.get(key, [])
+        model.Affair(a.get("title", ""), a.get("date"), a.get("body", ""))
+        for a in disclosure.get(key, [])
     )
 
 
-def _ledger_row(r: Rec, chart: str) -> model.LedgerRow:
-    code = r.get("account_code")
+def _ledger_row(record: Rec, chart: str) -> model.LedgerRow:
+    code = record.get("account_code")
     return model.LedgerRow(
-        r.line,
-        r.get("date"),
-        r.get("voucher_no"),
-        r.get("summary", ""),
+        record.line,
+        record.get("date"),
+        record.get("voucher_no"),
+        record.get("summary", ""),
         code,
         account_name(chart, code) or "",
-        r.get("income"),
-        r.get("expense"),
-        r.get("counterparty", ""),
-        r.get("method", ""),
-        r.get("receipt", ""),
-        r.get("approver", ""),
-        r.get("contract_id", ""),
+        record.get("income"),
+        record.get("expense"),
+        record.get("counterparty", ""),
+        record.get("method", ""),
+        record.get("receipt", ""),
+        record.get("approver", ""),
+        record.get("contract_id", ""),
     )
 
 
-def _assistance_row(r: Rec) -> model.AssistanceRow:
+def _assistance_row(record: Rec) -> model.AssistanceRow:
     return model.AssistanceRow(
-        r.line,
-        r.get("category"),
-        r.get("name"),
-        r.get("group"),
-        r.get("amount"),
-        r.get("notice_start"),
-        r.get("notice_end"),
-        r.get("household_size"),
-        r.get("status", ""),
+        record.line,
+        record.get("category"),
+        record.get("name"),
+        record.get("group"),
+        record.get("amount"),
+        record.get("notice_start"),
+        record.get("notice_end"),
+        record.get("household_size"),
+        record.get("status", ""),
     )
 
 
-def _contract(r: Rec) -> model.Contract:
+def _contract(record: Rec) -> model.Contract:
     return model.Contract(
-        r.line,
-        r.get("id"),
-        r.get("type"),
-        r.get("object"),
-        r.get("counterparty"),
-        r.get("method"),
-        r.get("platform"),
-        r.get("amount"),
-        r.get("start"),
-        r.get("end"),
-        tuple(sorted(model.ScheduleItem(d, a) for d, a in r.get("schedule") or ())),
-        r.get("decision_id", ""),
+        record.line,
+        record.get("id"),
+        record.get("type"),
+        record.get("object"),
+        record.get("counterparty"),
+        record.get("method"),
+        record.get("platform"),
+        record.get("amount"),
+        record.get("start"),
+        record.get("end"),
+        tuple(sorted(model.ScheduleItem(d, a) for d, a in record.get("schedule") or ())),
+        record.get("decision_id", ""),
     )
 
 
-def _decision(r: Rec) -> model.Decision:
+def _decision(record: Rec) -> model.Decision:
     steps = sorted(
         (
             model.Step(
-                STEP_INDEX[s.get("step")],
-                s.get("step"),
-                s.get("date"),
-                s.at("step"),
-                s.get("due"),
-                s.get("attended"),
-                s.get("agreed"),
-                s.get("result", ""),
-                s.get("note", ""),
+                STEP_INDEX[step.get("step")],
+                step.get("step"),
+                step.get("date"),
+                step.at("step"),
+                step.get("due"),
+                step.get("attended"),
+                step.get("agreed"),
+                step.get("result", ""),
+                step.get("note", ""),
             )
-            for s in r.get("steps", [])
+            for step in record.get("steps", [])
         ),
         key=lambda step: step.index,
     )
     return model.Decision(
-        r.line,
-        r.get("id"),
-        r.get("matter"),
+        record.line,
+        record.get("id"),
+        record.get("matter"),
         tuple(steps),
-        r.get("amount"),
-        r.get("category", ""),
-        r.get("merged", False),
+        record.get("amount"),
+        record.get("category", ""),
+        record.get("merged", False),
     )
 
 
-def _topic(r: Rec) -> model.Topic:
+def _topic(record: Rec) -> model.Topic:
     return model.Topic(
-        r.line,
-        r.get("id"),
-        r.get("asked_at"),
-        r.get("question"),
-        r.get("asker", ""),
-        r.get("answered_at"),
-        r.get("answer") or "",
-        r.get("period", ""),
-        r.get("ref", ""),
+        record.line,
+        record.get("id"),
+        record.get("asked_at"),
+        record.get("question"),
+        record.get("asker", ""),
+        record.get("answered_at"),
+        record.get("answer") or "",
+        record.get("period", ""),
+        record.get("ref", ""),
     )
 
 
 def power_list_of(resolved: powers.PowerLists) -> model.PowerList:
     """The lists a village (or the county) shows, sorted by id."""
 
-    def tup(v: Any) -> tuple[str, ...]:
-        return tuple(v or ())
+    def tup(value: Any) -> tuple[str, ...]:
+        return tuple(value or ())
 
-    powers = tuple(
+    power_items = tuple(
         model.Power(
-            r.get("id"),
-            r.get("category", ""),
-            r.get("name", ""),
-            r.get("basis", ""),
-            r.get("responsible", ""),
-            tup(r.get("steps")),
-            r.get("time_limit", ""),
-            tup(r.get("risks")),
-            r.get("supervision", ""),
-            lvl,
+            record.get("id"),
+            record.get("category", ""),
+            record.get("name", ""),
+            record.get("basis", ""),
+            record.get("responsible", ""),
+            tup(record.get("steps")),
+            record.get("time_limit", ""),
+            tup(record.get("risks")),
+            record.get("supervision", ""),
+            level,
         )
-        for r, lvl in sorted(resolved["powers"].values(), key=lambda x: x[0].get("id"))
+        for record, level in sorted(resolved["powers"].values(), key=lambda x: x[0].get("id"))
     )
     negative = tuple(
-        model.Negative(r.get("id"), r.get("text", ""), lvl)
-        for r, lvl in sorted(resolved["negative"].values(), key=lambda x: x[0].get("id"))
+        model.Negative(record.get("id"), record.get("text", ""), level)
+        for record, level in sorted(resolved["negative"].values(), key=lambda x: x[0].get("id"))
     )
     services = tuple(
         model.Service(
-            r.get("id"),
-            r.get("name", ""),
-            r.get("where", ""),
-            tup(r.get("materials")),
-            r.get("time_limit", ""),
-            r.get("contact", ""),
-            lvl,
+            record.get("id"),
+            record.get("name", ""),
+            record.get("where", ""),
+            tup(record.get("materials")),
+            record.get("time_limit", ""),
+            record.get("contact", ""),
+            level,
         )
-        for r, lvl in sorted(resolved["services"].values(), key=lambda x: x[0].get("id"))
+        for record, level in sorted(resolved["services"].values(), key=lambda x: x[0].get("id"))
     )
-    return model.PowerList(powers, negative, services)
+    return model.PowerList(power_items, negative, services)

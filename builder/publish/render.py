@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from markupsafe import Markup
 from builder import model
 from builder.audit.fingerprint import display, fingerprint, period_url
 from builder.format import schema
+from builder.format.values import yuan
 from builder.pipeline.cache import RenderedVillage
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
@@ -42,13 +42,6 @@ class Rendered:
     reused_files: list[str] = field(default_factory=list)
     villages: dict[str, RenderedVillage] = field(default_factory=dict)
     county: model.County | None = None  # what was rendered (the audit pages need it too)
-
-
-def yuan(value: Decimal | None) -> str:
-    """Money for people: thousands separators and two decimals (12,500.00)."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}"
 
 
 def relative(from_url: str, to_url: str) -> str:
@@ -378,13 +371,3 @@ def period_text(village: model.Village, period: model.Period) -> str:
     for c in period.corrections:
         parts += ["已更正", c.reason]
     return "\n".join(p for p in parts if p)
-
-
-def iter_pages(rendered: Rendered) -> Iterator[tuple[str, str]]:
-    """Pages in a stable order."""
-    yield from sorted(rendered.pages.items())
-
-
-def render_county(county: model.County, *, updated: str = "") -> Rendered:
-    """Render the whole county's pages, QR images and search documents."""
-    return Renderer(county, updated=updated).render()

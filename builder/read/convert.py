@@ -31,8 +31,8 @@ def convert_to_utf8(path: Path) -> bool:
         )
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".convert-")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(text.encode("utf-8"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

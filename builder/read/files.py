@@ -56,6 +56,7 @@ class ScalarNode(Node):
 
     @property
     def is_null(self) -> bool:
+        """Tell whether the scalar is written as YAML null (empty, ~ or null, unquoted)."""
         return self.plain and self.text in NULLS
 
 
@@ -119,17 +120,9 @@ class Layout:
     towns: list[TownFiles] = field(default_factory=list)
 
     def villages(self) -> Iterator[VillageFiles]:
+        """Iterate over every village folder of every town."""
         for town in self.towns:
             yield from town.villages
-
-    def all_files(self) -> Iterator[Path]:
-        yield from self.files.values()
-        for town in self.towns:
-            yield from town.files.values()
-            for village in town.villages:
-                yield from village.files.values()
-                for period in village.periods:
-                    yield from period.files.values()
 
 
 def display_path(path: Path, base: Path) -> str:
@@ -141,8 +134,8 @@ def display_path(path: Path, base: Path) -> str:
 
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:
-    with os.scandir(folder) as it:
-        return sorted(it, key=lambda e: e.name)
+    with os.scandir(folder) as scan:
+        return sorted(scan, key=lambda e: e.name)
 
 
 def _unknown(where: str, name: str, hint: str, hint_en: str) -> Problem:
@@ -343,8 +336,8 @@ def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
         return None, out
     if docs == 0:
         return None, out
-    it = iter(events[2:-2])  # inside StreamStart, DocumentStart ... DocumentEnd, StreamEnd
-    root = _node(next(it), it, file.rel, out)
+    rest = iter(events[2:-2])  # inside StreamStart, DocumentStart ... DocumentEnd, StreamEnd
+    root = _node(next(rest), rest, file.rel, out)
     return root, out
 
 
@@ -362,7 +355,7 @@ def _yaml_detail_zh(detail: str) -> str:
     return "缩进、冒号或引号有误"
 
 
-def _node(event: yaml.Event, it: Iterator[yaml.Event], rel: str, out: list[Problem]) -> Node:
+def _node(event: yaml.Event, rest: Iterator[yaml.Event], rel: str, out: list[Problem]) -> Node:
     line = event.start_mark.line + 1
     if isinstance(event, yaml.AliasEvent):
         out.append(problems.YAML_ALIAS.at(Location(rel, line)))
@@ -377,18 +370,18 @@ def _node(event: yaml.Event, it: Iterator[yaml.Event], rel: str, out: list[Probl
         return ScalarNode(line, event.value, plain=plain and event.implicit[0])
     if isinstance(event, yaml.SequenceStartEvent):
         seq = SeqNode(line)
-        for child in it:
+        for child in rest:
             if isinstance(child, yaml.SequenceEndEvent):
                 return seq
-            seq.items.append(_node(child, it, rel, out))
+            seq.items.append(_node(child, rest, rel, out))
         return seq
     if isinstance(event, yaml.MappingStartEvent):
         mapping = MapNode(line)
-        for key_event in it:
+        for key_event in rest:
             if isinstance(key_event, yaml.MappingEndEvent):
                 return mapping
-            key_node = _node(key_event, it, rel, out)
-            value = _node(next(it), it, rel, out)
+            key_node = _node(key_event, rest, rel, out)
+            value = _node(next(rest), rest, rel, out)
             if not isinstance(key_node, ScalarNode):
                 out.append(
                     problems.WRONG_SHAPE.at(
@@ -446,8 +439,8 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
     header_ok = True
     for cell in header:
         name = unicodedata.normalize("NFKC", cell).strip()
-        f = schema.column(name)
-        if f is None:
+        field_spec = schema.column(name)
+        if field_spec is None:
             out.append(
                 problems.UNKNOWN_COLUMN.at(
                     Location(file.rel, header_line),
@@ -461,20 +454,24 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
             )
             header_ok = False
             columns.append("")
-        elif f.key in seen:
+        elif field_spec.key in seen:
             out.append(
-                problems.DUPLICATE_COLUMN.at(Location(file.rel, header_line), f.key, value=name)
+                problems.DUPLICATE_COLUMN.at(
+                    Location(file.rel, header_line), field_spec.key, value=name
+                )
             )
             header_ok = False
             columns.append("")
         else:
-            seen.add(f.key)
-            columns.append(f.key)
-    for f in schema.fields:
-        if f.required and f.key not in seen:
+            seen.add(field_spec.key)
+            columns.append(field_spec.key)
+    for field_spec in schema.fields:
+        if field_spec.required and field_spec.key not in seen:
             out.append(
                 problems.MISSING_COLUMN.at(
-                    Location(file.rel, header_line), f.key, label=f"{f.zh}（{f.key}）"
+                    Location(file.rel, header_line),
+                    field_spec.key,
+                    label=f"{field_spec.zh}（{field_spec.key}）",
                 )
             )
             header_ok = False

@@ -45,11 +45,11 @@ def last_commit_time(path: Path) -> int | None:
 def commit_day(path: Path) -> dt.date | None:
     """The day of the last commit (UTC+8, as villagers count days); SOURCE_DATE_EPOCH outside
     git; None when neither says."""
-    ts = last_commit_time(path)
-    if ts is None:
+    timestamp = last_commit_time(path)
+    if timestamp is None:
         env = os.environ.get("SOURCE_DATE_EPOCH", "")
-        ts = int(env) if env.isdigit() and int(env) > 0 else None
-    return dt.datetime.fromtimestamp(ts, CHINA).date() if ts is not None else None
+        timestamp = int(env) if env.isdigit() and int(env) > 0 else None
+    return dt.datetime.fromtimestamp(timestamp, CHINA).date() if timestamp is not None else None
 
 
 def _env() -> dict[str, str]:
@@ -128,10 +128,12 @@ class Commit:
 
     @property
     def short(self) -> str:
+        """Return the abbreviated commit id."""
         return self.sha[:10]
 
     @property
     def parent(self) -> str:
+        """Return the first parent's id (the empty tree for a root commit)."""
         return self.parents[0] if self.parents else EMPTY
 
     @property
@@ -192,11 +194,13 @@ def history(top: Path, pathspec: str) -> list[Commit]:
     return _commits(raw.decode("utf-8", "replace"))
 
 
-def changed_files(top: Path, a: str, b: str | None, pathspec: str) -> list[FileChange]:
+def changed_files(top: Path, old_rev: str, new_rev: str | None, pathspec: str) -> list[FileChange]:
     """Files that differ between revisions a and b (b None: the working tree), renames found."""
-    if a == EMPTY:
+    if old_rev == EMPTY:
         return []
-    args = ["diff", "-M", "--name-status", a] + ([b] if b else []) + ["--", pathspec]
+    args = (
+        ["diff", "-M", "--name-status", old_rev] + ([new_rev] if new_rev else []) + ["--", pathspec]
+    )
     return list(_files(run(top, *args).decode("utf-8", "replace")))
 
 

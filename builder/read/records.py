@@ -38,9 +38,11 @@ class Rec:
     invalid: set[str] = field(default_factory=set)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """Return a field's value, or default when absent or invalid."""
         return self.values.get(key, default)
 
     def at(self, key: str) -> int:
+        """Return the line a field was written on (the record's line when absent)."""
         return self.lines.get(key, self.line)
 
 
@@ -59,6 +61,7 @@ class Ctx:
         flabel: str = "",
         **values: Any,
     ) -> None:
+        """Report a problem of this file at a line, for a field key and its Chinese label."""
         self.out.append(kind.at(Location(self.rel, line), fkey, field_zh=flabel, **values))
 
 
@@ -135,9 +138,9 @@ def convert_map(node: MapNode, obj: schema.Obj, ctx: Ctx, prefix: str, label: st
     """Check a mapping's keys against the schema and convert each value."""
     rec = Rec(node.line)
     for key, (key_line, value_node) in node.items.items():
-        f = obj.get(key)
+        field_spec = obj.get(key)
         full = f"{prefix}.{key}" if prefix else key
-        if f is None:
+        if field_spec is None:
             ctx.add(
                 problems.UNKNOWN_FIELD,
                 key_line,
@@ -150,29 +153,33 @@ def convert_map(node: MapNode, obj: schema.Obj, ctx: Ctx, prefix: str, label: st
                 hint_en="Known keys here: " + ", ".join(x.key for x in obj.fields) + ".",
             )
             continue
-        value = convert(value_node, f.type, ctx, full, _join(label, f.zh))
+        value = convert(value_node, field_spec.type, ctx, full, _join(label, field_spec.zh))
         rec.lines[key] = key_line
         if value is not MISSING:
             rec.values[key] = value
         elif not (isinstance(value_node, ScalarNode) and value_node.is_null):
             rec.invalid.add(key)
-    for f in obj.fields:
-        if f.required and f.key not in rec.values and f.key not in rec.invalid:
-            line = rec.lines.get(f.key, node.line)
-            full = f"{prefix}.{f.key}" if prefix else f.key
+    for field_spec in obj.fields:
+        if (
+            field_spec.required
+            and field_spec.key not in rec.values
+            and field_spec.key not in rec.invalid
+        ):
+            line = rec.lines.get(field_spec.key, node.line)
+            full = f"{prefix}.{field_spec.key}" if prefix else field_spec.key
             ctx.add(
                 problems.MISSING_FIELD,
                 line,
                 full,
-                _join(label, f.zh),
-                label=f"“{_join(label, f.zh)}”（{full}）",
+                _join(label, field_spec.zh),
+                label=f"“{_join(label, field_spec.zh)}”（{full}）",
                 key=full,
             )
     return rec
 
 
-def _join(a: str, b: str) -> str:
-    return f"{a}·{b}" if a else b
+def _join(outer: str, inner: str) -> str:
+    return f"{outer}·{inner}" if outer else inner
 
 
 def check_row(
@@ -180,25 +187,25 @@ def check_row(
 ) -> Rec:
     """Type one CSV row; empty cells are absent, required ones are reported."""
     rec = Rec(line)
-    for f in record_schema.fields:
-        text = row_values.get(f.key, "")
-        rec.lines[f.key] = line
+    for field_spec in record_schema.fields:
+        text = row_values.get(field_spec.key, "")
+        rec.lines[field_spec.key] = line
         if text == "":
-            if f.required:
+            if field_spec.required:
                 ctx.add(
                     problems.MISSING_FIELD,
                     line,
-                    f.key,
-                    f.zh,
-                    label=f"“{f.zh}”（{f.key}）",
-                    key=f.key,
+                    field_spec.key,
+                    field_spec.zh,
+                    label=f"“{field_spec.zh}”（{field_spec.key}）",
+                    key=field_spec.key,
                 )
             continue
-        value = parse_scalar(text, f.type, ctx, line, f.key, f.zh)
+        value = parse_scalar(text, field_spec.type, ctx, line, field_spec.key, field_spec.zh)
         if value is not MISSING:
-            rec.values[f.key] = value
+            rec.values[field_spec.key] = value
         else:
-            rec.invalid.add(f.key)
+            rec.invalid.add(field_spec.key)
     return rec
 
 
@@ -274,17 +281,17 @@ def _yaml_fields(node: Node | None) -> dict[int, str]:
     """Map each line to the key written on it, so text findings can name their field."""
     out: dict[int, str] = {}
 
-    def walk(n: Node, key: str) -> None:
-        if isinstance(n, MapNode):
-            for k, (line, child) in n.items.items():
-                full = f"{key}.{k}" if key else k
+    def walk(node: Node, key: str) -> None:
+        if isinstance(node, MapNode):
+            for child_key, (line, child) in node.items.items():
+                full = f"{key}.{child_key}" if key else child_key
                 out.setdefault(line, full)
                 walk(child, full)
-        elif isinstance(n, SeqNode):
-            for child in n.items:
+        elif isinstance(node, SeqNode):
+            for child in node.items:
                 walk(child, key)
         elif key:
-            out.setdefault(n.line, key)
+            out.setdefault(node.line, key)
 
     if node is not None:
         walk(node, "")

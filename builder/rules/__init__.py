@@ -43,13 +43,13 @@ def village_flags(town: model.Town, village: model.Village, as_of: dt.date) -> l
     """Every flag of one village, as of a date, at the levels its county and town set."""
     flags: list[model.Flag] = []
     scope = Scope(town, village, as_of)
-    for r in RULES.values():
-        level = village.parameters.level_of(r.id)
+    for rule in RULES.values():
+        level = village.parameters.level_of(rule.id)
         if level == "off":
             continue
-        scope.rule = r.id
-        for f in r.check(scope):
-            flags.append(replace(f, severity=level) if level else f)
+        scope.rule = rule.id
+        for flag in rule.check(scope):
+            flags.append(replace(flag, severity=level) if level else flag)
     return flags
 
 
@@ -64,21 +64,27 @@ def evaluate(
     return sorted(flags, key=model.Flag.sort_key)
 
 
-def flag_problem(f: model.Flag) -> problems.Problem:
+def flag_problem(flag: model.Flag) -> problems.Problem:
     """An error-level flag as a problem in the report: it blocks publishing."""
-    r = RULES[f.rule]
+    rule = RULES[flag.rule]
     return problems.RED_FLAG.at(
-        f.where, None, rule=f.rule, title=r.title, title_en=r.title_en, seen=f.zh, seen_en=f.en
+        flag.where,
+        None,
+        rule=flag.rule,
+        title=rule.title,
+        title_en=rule.title_en,
+        seen=flag.zh,
+        seen_en=flag.en,
     )
 
 
 def latest_record_date(county: model.County) -> dt.date | None:
     """The newest date the records themselves report (publication, topics, decisions)."""
     dates: list[dt.date] = []
-    for v in county.villages():
-        dates += [p.published_at for p in v.periods]
-        dates += [d for t in v.topics for d in (t.asked_at, t.answered_at) if d is not None]
-        dates += [st.date for d in v.decisions for st in d.steps]
+    for village in county.villages():
+        dates += [p.published_at for p in village.periods]
+        dates += [d for t in village.topics for d in (t.asked_at, t.answered_at) if d is not None]
+        dates += [st.date for d in village.decisions for st in d.steps]
     return max(dates, default=None)
 
 
@@ -107,15 +113,18 @@ def apply_rules(
 def _signed(towns: tuple[model.Town, ...], flags: list[model.Flag]) -> tuple[model.Town, ...]:
     """Fold each village's flags into its signature: its pages show them (see cache.py)."""
     mine: dict[tuple[str, str], list[str]] = {}
-    for f in flags:
-        mine.setdefault((f.town, f.village), []).append(repr(f))
+    for flag in flags:
+        mine.setdefault((flag.town, flag.village), []).append(repr(flag))
     out = []
     for town in towns:
         villages = tuple(
-            replace(v, signature=_digest(v.signature, mine.get((town.slug, v.slug), [])))
-            if v.signature
-            else v
-            for v in town.villages
+            replace(
+                village,
+                signature=_digest(village.signature, mine.get((town.slug, village.slug), [])),
+            )
+            if village.signature
+            else village
+            for village in town.villages
         )
         out.append(replace(town, villages=villages))
     return tuple(out)
@@ -135,24 +144,26 @@ def at_least(flags: Iterable[model.Flag], level: str) -> list[model.Flag]:
 
 
 def count_line(flags: list[model.Flag], as_of: dt.date | None) -> str:
-    n = {lv: sum(1 for f in flags if f.severity == lv) for lv in LEVELS}
+    """Count the flags by level in one bilingual line."""
+    counts = {lv: sum(1 for f in flags if f.severity == lv) for lv in LEVELS}
     return (
-        f"截至 {as_of}，共 {len(flags)} 条监督提示：错误 {n['error']}，警告 {n['warning']}，"
-        f"提示 {n['info']}。 / {len(flags)} flags as of {as_of}: {n['error']} errors, "
-        f"{n['warning']} warnings, {n['info']} info."
+        f"截至 {as_of}，共 {len(flags)} 条监督提示：错误 {counts['error']}，警告 {counts['warning']}，"
+        f"提示 {counts['info']}。 / {len(flags)} flags as of {as_of}: {counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['info']} info."
     )
 
 
 def format_flags(flags: list[model.Flag], as_of: dt.date | None) -> list[str]:
     """Every flag for a terminal: place, level, rule; what was seen; why it matters; a count."""
     lines = []
-    for f in flags:
-        r = RULES[f.rule]
+    for flag in flags:
+        rule = RULES[flag.rule]
         lines += [
-            f"{f.where}: [{f.rule} {LEVEL_ZH[f.severity]} {f.severity}] {r.title} / {r.title_en}",
-            f"    {f.zh}",
-            f"    {f.en}",
-            f"    为什么要看：{r.why} / Why: {r.why_en}",
+            f"{flag.where}: [{flag.rule} {LEVEL_ZH[flag.severity]} {flag.severity}] "
+            f"{rule.title} / {rule.title_en}",
+            f"    {flag.zh}",
+            f"    {flag.en}",
+            f"    为什么要看：{rule.why} / Why: {rule.why_en}",
         ]
     lines.append(count_line(flags, as_of))
     return lines

@@ -7,7 +7,6 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from builder import model
@@ -74,10 +73,12 @@ class Scope:
     memo: dict[str, Any] = field(default_factory=dict)  # work shared by rules
 
     @property
-    def p(self) -> Parameters:
+    def params(self) -> Parameters:
+        """Return the village's parameters."""
         return self.village.parameters
 
     def path(self, name: str, period: str = "") -> str:
+        """Return the path of a village file (in a period folder when given), for locations."""
         return f"{self.village.src_dir}/{period + '/' if period else ''}{name}"
 
     def flag(
@@ -90,6 +91,7 @@ class Scope:
         ref: str = "",
         level: str = "",
     ) -> model.Flag:
+        """Make a flag of the current rule for this village."""
         return model.Flag(
             self.rule,
             level or RULES[self.rule].level,
@@ -103,22 +105,21 @@ class Scope:
         )
 
     def rows(self) -> Iterator[tuple[model.Period, model.LedgerRow]]:
+        """Iterate over every ledger row with its period, oldest first."""
         for period in self.village.periods:
             for row in period.ledger:
                 yield period, row
 
     def row_at(self, period: model.Period, row: model.LedgerRow) -> Location:
+        """Locate a ledger row."""
         return Location(self.path("ledger.csv", period.period), row.line)
 
-    def contract_at(self, c: model.Contract) -> Location:
-        return Location(self.path("contracts.csv"), c.line)
+    def contract_at(self, contract: model.Contract) -> Location:
+        """Locate a contract's row in contracts.csv."""
+        return Location(self.path("contracts.csv"), contract.line)
 
 
 # --- small helpers -----------------------------------------------------------------------------
-def yuan(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 
 
@@ -128,11 +129,13 @@ def same_party(name: str) -> str:
     return _BRACKETS.sub("", name).replace(" ", "").replace("\u3000", "")
 
 
-def short(text: str, n: int = 24) -> str:
-    return text if len(text) <= n else text[:n] + "…"
+def short(text: str, limit: int = 24) -> str:
+    """Shorten text to limit characters, with an ellipsis."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
+    """Add years to a date (29 February becomes 28 February)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

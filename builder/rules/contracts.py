@@ -10,7 +10,8 @@ from decimal import Decimal
 from builder import model
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
-from builder.rules.base import Scope, add_years, rule, same_party, short, yuan
+from builder.format.values import month_bounds, yuan
+from builder.rules.base import Scope, add_years, rule, same_party, short
 
 
 # --- contracts ----------------------------------------------------------------------------------
@@ -25,29 +26,34 @@ from builder.rules.base import Scope, add_years, rule, same_party, short, yuan
     "handled in the village, it escapes competition and oversight.",
     "郯城“小微权力”清单；莼湖",
 )
-def check_tender_band(s: Scope) -> Iterator[model.Flag]:
-    bands = s.p.tender_bands
+def check_tender_band(scope: Scope) -> Iterator[model.Flag]:
+    """Flag contracts whose exchange or method does not fit their amount's band (R11)."""
+    bands = scope.params.tender_bands
     names = [name for _, _, name in bands]
-    for c in s.village.contracts if bands else ():
-        band = s.p.band_of(c.amount)
+    for contract in scope.village.contracts if bands else ():
+        band = scope.params.band_of(contract.amount)
         low, _, want = bands[band]
-        rank = max((i for i, n in enumerate(names) if n == c.platform), default=band)
+        rank = max((i for i, n in enumerate(names) if n == contract.platform), default=band)
         parts, parts_en = [], []
         if rank < band:
             parts.append(f"{yuan(low)} 元以上应进入“{want}”")
             parts_en.append(f"from {yuan(low)} it belongs to {want}")
-        if band > 0 and c.method not in s.p.open_methods:
-            *most, final = s.p.open_methods or ("公开方式",)
+        if band > 0 and contract.method not in scope.params.open_methods:
+            *most, final = scope.params.open_methods or ("公开方式",)
             parts.append(f"应采用{'、'.join(most)}{'或' if most else ''}{final}")
-            parts_en.append("it needs an open method (" + ", ".join(s.p.open_methods) + ")")
+            parts_en.append(
+                "it needs an open method (" + ", ".join(scope.params.open_methods) + ")"
+            )
         if parts:
-            yield s.flag(
-                s.contract_at(c),
-                f"合同 {c.id}（{short(c.object)}，{yuan(c.amount)} 元）经“{c.platform}”以"
-                f"“{c.method}”成交；按本县金额分档，{'，'.join(parts)}。",
-                f"Contract {c.id} ({yuan(c.amount)}) went through {c.platform} by {c.method}; "
+            yield scope.flag(
+                scope.contract_at(contract),
+                f"合同 {contract.id}（{short(contract.object)}，{yuan(contract.amount)} 元）"
+                f"经“{contract.platform}”以“{contract.method}”成交；"
+                f"按本县金额分档，{'，'.join(parts)}。",
+                f"Contract {contract.id} ({yuan(contract.amount)}) went through "
+                f"{contract.platform} by {contract.method}; "
                 f"by the county's bands {' and '.join(parts_en)}.",
-                ref=c.id,
+                ref=contract.id,
             )
 
 
@@ -65,6 +71,7 @@ class Item:
     # NOTE: labels and places are made only for the few items that are flagged
     @property
     def label(self) -> str:
+        """Describe the item in Chinese: contract or voucher, date and amount."""
         if self.contract is not None:
             return f"合同 {self.contract.id}（{self.date}，{yuan(self.amount)} 元）"
         assert self.period is not None and self.row is not None
@@ -72,6 +79,7 @@ class Item:
 
     @property
     def label_en(self) -> str:
+        """Describe the item in English: contract or voucher, date and amount."""
         if self.contract is not None:
             return f"contract {self.contract.id} ({self.date}, {yuan(self.amount)})"
         assert self.period is not None and self.row is not None
@@ -79,21 +87,25 @@ class Item:
 
     @property
     def key(self) -> tuple[dt.date, str, int]:
+        """Order items by date, period and line."""
         line = self.contract.line if self.contract else self.row.line if self.row else 0
         return (self.date, self.period.period if self.period else "", line)
 
-    def where(self, s: Scope) -> Location:
+    def where(self, scope: Scope) -> Location:
+        """Locate the item: its contract row or its ledger row."""
         if self.contract is not None:
-            return s.contract_at(self.contract)
+            return scope.contract_at(self.contract)
         assert self.period is not None and self.row is not None
-        return s.row_at(self.period, self.row)
+        return scope.row_at(self.period, self.row)
 
     @property
     def period_name(self) -> str:
+        """Return the period of a ledger item ("" for a contract)."""
         return self.period.period if self.period else ""
 
     @property
     def ref(self) -> str:
+        """Return the contract id of a contract item ("" for a purchase)."""
         return self.contract.id if self.contract else ""
 
 
@@ -102,31 +114,36 @@ class Item:
 PURCHASE_RECEIPTS = frozenset({"发票", "白条"})
 
 
-def purchases(s: Scope) -> list[Item]:
+def purchases(scope: Scope) -> list[Item]:
     """Contracts (by start date) and purchases made without one (kept for the village).
 
     A payment to a party while it has a contract running is taken as paid under that contract,
     even when the clerk left `contract_id` empty: it is not counted a second time.
     """
-    if "purchases" in s.memo:
-        return s.memo["purchases"]  # type: ignore[no-any-return]
+    if "purchases" in scope.memo:
+        return scope.memo["purchases"]  # type: ignore[no-any-return]
     running: dict[str, list[model.Contract]] = {}
-    for c in s.village.contracts:
-        running.setdefault(same_party(c.counterparty), []).append(c)
-    items = [Item(c.start, c.amount, c.counterparty, contract=c) for c in s.village.contracts]
-    for period in s.village.periods:
-        for r in period.ledger:
-            if r.expense is None or r.contract_id or r.receipt not in PURCHASE_RECEIPTS:
+    for contract in scope.village.contracts:
+        running.setdefault(same_party(contract.counterparty), []).append(contract)
+    items = [
+        Item(contract.start, contract.amount, contract.counterparty, contract=contract)
+        for contract in scope.village.contracts
+    ]
+    for period in scope.village.periods:
+        for row in period.ledger:
+            if row.expense is None or row.contract_id or row.receipt not in PURCHASE_RECEIPTS:
                 continue
-            under = running.get(same_party(r.counterparty)) if running else None
-            if not under or not any(c.start <= r.date <= c.end for c in under):
-                items.append(Item(r.date, r.expense, r.counterparty, period=period, row=r))
-    s.memo["purchases"] = items
+            under = running.get(same_party(row.counterparty)) if running else None
+            if not under or not any(
+                contract.start <= row.date <= contract.end for contract in under
+            ):
+                items.append(Item(row.date, row.expense, row.counterparty, period=period, row=row))
+    scope.memo["purchases"] = items
     return items
 
 
-def _limit_label(p: Parameters, limit: Decimal) -> tuple[str, str]:
-    band = next((name for _, high, name in p.tender_bands if high == limit), None)
+def _limit_label(params: Parameters, limit: Decimal) -> tuple[str, str]:
+    band = next((name for _, high, name in params.tender_bands if high == limit), None)
     if band is not None:
         return f"“{band}”的上限 {yuan(limit)} 元", f"the {yuan(limit)} ceiling of {band}"
     return f"重大事项金额 {yuan(limit)} 元", f"the major-matter threshold of {yuan(limit)}"
@@ -142,33 +159,34 @@ def _limit_label(p: Parameters, limit: Decimal) -> tuple[str, str]:
     "Splitting one large purchase into small ones dodges the exchange and the 四议两公开 vote.",
     "全椒“分两笔报销”案；迁安",
 )
-def check_splitting(s: Scope) -> Iterator[model.Flag]:
+def check_splitting(scope: Scope) -> Iterator[model.Flag]:
+    """Flag purchases from one party that together reach a limit each stays under (R12)."""
     groups: dict[str, list[Item]] = {}
-    for item in purchases(s):
+    for item in purchases(scope):
         if item.party:
             groups.setdefault(same_party(item.party), []).append(item)
-    window, share = s.p.split_window_days, Decimal(s.p.split_min_pct) / 100
+    window, share = scope.params.split_window_days, Decimal(scope.params.split_min_pct) / 100
     for items in groups.values():
         items.sort(key=lambda x: x.key)
         flagged: set[tuple[dt.date, str, int]] = set()
-        for limit in s.p.limits:
+        for limit in scope.params.limits:
             # NOTE: a split makes a few large pieces; many small buys are routine supplies
             pieces = [x for x in items if limit * share <= x.amount < limit]
             start = done = 0
-            for j, last in enumerate(pieces):
+            for index, last in enumerate(pieces):
                 start = max(start, done)
                 while (last.date - pieces[start].date).days > window:
                     start += 1
-                group = pieces[start : j + 1]
+                group = pieces[start : index + 1]
                 total = sum((x.amount for x in group), Decimal(0))
                 if len(group) < 2 or total < limit or last.key in flagged:
                     continue
-                done = j + 1
+                done = index + 1
                 flagged.add(last.key)
-                zh, en = _limit_label(s.p, limit)
+                zh, en = _limit_label(scope.params, limit)
                 days = (last.date - group[0].date).days
-                yield s.flag(
-                    last.where(s),
+                yield scope.flag(
+                    last.where(scope),
                     f"{days} 天内与“{last.party}”有 {len(group)} 笔："
                     f"{'；'.join(x.label for x in group)}，合计 {yuan(total)} 元。每笔都低于{zh}，"
                     "合计却达到了。",
@@ -191,15 +209,16 @@ def check_splitting(s: Scope) -> Iterator[model.Flag]:
     "skip a step.",
     "常见做法（参数可调）",
 )
-def check_near_limit(s: Scope) -> Iterator[model.Flag]:
-    pct = Decimal(s.p.near_limit_pct) / 100
-    windows = [(x * (1 - pct), x) for x in s.p.limits]
-    for item in purchases(s):
+def check_near_limit(scope: Scope) -> Iterator[model.Flag]:
+    """Flag amounts just under a band ceiling or the major-matter threshold (R13)."""
+    pct = Decimal(scope.params.near_limit_pct) / 100
+    windows = [(x * (1 - pct), x) for x in scope.params.limits]
+    for item in purchases(scope):
         limit = next((x for low, x in windows if low <= item.amount < x), None)
         if limit is not None:
-            zh, en = _limit_label(s.p, limit)
-            yield s.flag(
-                item.where(s),
+            zh, en = _limit_label(scope.params, limit)
+            yield scope.flag(
+                item.where(scope),
                 f"{item.label}与“{item.party}”，比{zh}只少 {yuan(limit - item.amount)} 元。",
                 f"{item.label_en} with {item.party} is {yuan(limit - item.amount)} under {en}.",
                 period=item.period_name,
@@ -217,24 +236,24 @@ def check_near_limit(s: Scope) -> Iterator[model.Flag]:
     "Rent or sale money not booked when due may have been kept back, spent in cash or waived.",
     "郯城三资大数据监管平台",
 )
-def check_income(s: Scope) -> Iterator[model.Flag]:
-    books = [p for p in s.village.periods]
+def check_income(scope: Scope) -> Iterator[model.Flag]:
+    """Flag contract income not booked by its due date plus the allowed days (R10)."""
+    books = list(scope.village.periods)
     if not books:
         return
-    first = dt.date.fromisoformat(books[0].period + "-01")
-    last_start = dt.date.fromisoformat(books[-1].period + "-01")
-    last = (last_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    late = s.p.late_income_days
-    for c in s.village.contracts:
-        if not c.is_income:
+    first, _ = month_bounds(books[0].period)
+    _, last = month_bounds(books[-1].period)
+    late = scope.params.late_income_days
+    for contract in scope.village.contracts:
+        if not contract.is_income:
             continue
         received = sorted(
             (r.date, r.income)
-            for _, r in s.village.contract_rows.get(c.id, ())
+            for _, r in scope.village.contract_rows.get(contract.id, ())
             if r.income is not None
         )
         owed = Decimal(0)
-        for item in c.schedule:
+        for item in contract.schedule:
             if item.due < first:
                 continue  # before the books on this site begin
             owed += item.amount
@@ -244,16 +263,17 @@ def check_income(s: Scope) -> Iterator[model.Flag]:
             got = sum((a for d, a in received if d <= deadline), Decimal(0))
             if got < owed:
                 period = f"{item.due.year}-{item.due.month:02d}"
-                yield s.flag(
-                    s.contract_at(c),
-                    f"合同 {c.id}（{short(c.object)}，{c.counterparty}）应于 {item.due} 收款 "
-                    f"{yuan(item.amount)} 元；到 {deadline}（{late} 天后）关联该合同的收入累计 "
-                    f"{yuan(got)} 元，比应收少 {yuan(owed - got)} 元。",
-                    f"Contract {c.id} ({c.counterparty}) was due to pay {yuan(item.amount)} on "
-                    f"{item.due}; by {deadline} the ledger shows {yuan(got)} received against "
-                    f"it, {yuan(owed - got)} short.",
-                    period=period if s.village.period(period) else "",
-                    ref=c.id,
+                yield scope.flag(
+                    scope.contract_at(contract),
+                    f"合同 {contract.id}（{short(contract.object)}，{contract.counterparty}）"
+                    f"应于 {item.due} 收款 {yuan(item.amount)} 元；"
+                    f"到 {deadline}（{late} 天后）关联该合同的收入累计 {yuan(got)} 元，"
+                    f"比应收少 {yuan(owed - got)} 元。",
+                    f"Contract {contract.id} ({contract.counterparty}) was due to pay "
+                    f"{yuan(item.amount)} on {item.due}; by {deadline} the ledger shows "
+                    f"{yuan(got)} received against it, {yuan(owed - got)} short.",
+                    period=period if scope.village.period(period) else "",
+                    ref=contract.id,
                 )
 
 
@@ -269,36 +289,40 @@ def check_income(s: Scope) -> Iterator[model.Flag]:
     "民法典第705条；永嘉三资管理",
     levels="W/I",
 )
-def check_expiry(s: Scope) -> Iterator[model.Flag]:
-    contracts = s.village.contracts
-    for c in contracts:
-        if c.type not in model.LEASE_TYPES and c.type != "投资入股":
+def check_expiry(scope: Scope) -> Iterator[model.Flag]:
+    """Flag leases too long, about to end, or ended without a successor (R26)."""
+    contracts = scope.village.contracts
+    for contract in contracts:
+        if contract.type not in model.LEASE_TYPES and contract.type != "投资入股":
             continue
-        at = s.contract_at(c)
-        head = f"合同 {c.id}（{short(c.object)}，{c.counterparty}）"
-        if c.type in model.LEASE_TYPES and c.end >= add_years(c.start, s.p.max_lease_years):
-            yield s.flag(
+        at = scope.contract_at(contract)
+        head = f"合同 {contract.id}（{short(contract.object)}，{contract.counterparty}）"
+        if contract.type in model.LEASE_TYPES and contract.end >= add_years(
+            contract.start, scope.params.max_lease_years
+        ):
+            yield scope.flag(
                 at,
-                f"{head}期限从 {c.start} 到 {c.end}，超过 {s.p.max_lease_years} 年。",
-                f"Contract {c.id} runs from {c.start} to {c.end}, longer than "
-                f"{s.p.max_lease_years} years.",
-                ref=c.id,
+                f"{head}期限从 {contract.start} 到 {contract.end}，超过 {scope.params.max_lease_years} 年。",
+                f"Contract {contract.id} runs from {contract.start} to {contract.end}, longer than "
+                f"{scope.params.max_lease_years} years.",
+                ref=contract.id,
             )
-        left = (c.end - s.as_of).days
-        if 0 <= left <= s.p.expiry_days:
-            yield s.flag(
+        left = (contract.end - scope.as_of).days
+        if 0 <= left <= scope.params.expiry_days:
+            yield scope.flag(
                 at,
-                f"{head}将于 {c.end} 到期（还有 {left} 天）。请及早安排续签或重新公开招租。",
-                f"Contract {c.id} ends on {c.end}, in {left} days.",
-                ref=c.id,
+                f"{head}将于 {contract.end} 到期（还有 {left} 天）。请及早安排续签或重新公开招租。",
+                f"Contract {contract.id} ends on {contract.end}, in {left} days.",
+                ref=contract.id,
                 level="info",
             )
         elif left < 0:
-            obj = same_party(c.object)
-            if not any(same_party(o.object) == obj and o.start > c.start for o in contracts):
-                yield s.flag(
+            obj = same_party(contract.object)
+            if not any(same_party(o.object) == obj and o.start > contract.start for o in contracts):
+                yield scope.flag(
                     at,
-                    f"{head}已于 {c.end} 到期，未见同一标的的新合同。",
-                    f"Contract {c.id} ended on {c.end}; no later contract for the same asset.",
-                    ref=c.id,
+                    f"{head}已于 {contract.end} 到期，未见同一标的的新合同。",
+                    f"Contract {contract.id} ended on {contract.end}; "
+                    "no later contract for the same asset.",
+                    ref=contract.id,
                 )

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from builder import model
 from builder.format import schema
-from builder.rules.base import Scope, rule, same_party, short, yuan
+from builder.format.values import yuan
+from builder.rules.base import Scope, rule, same_party, short
 from builder.rules.contracts import PURCHASE_RECEIPTS
 
 
@@ -23,17 +24,18 @@ from builder.rules.contracts import PURCHASE_RECEIPTS
     "Payments above the cash-settlement point should go by transfer: cash is hard to trace.",
     "现金管理暂行条例（结算起点）；各地村级财务制度",
 )
-def check_cash(s: Scope) -> Iterator[model.Flag]:
-    limit = s.p.cash_payment_limit
-    for period, r in s.rows():
-        if r.expense is not None and r.method == "现金" and r.expense > limit:
-            yield s.flag(
-                s.row_at(period, r),
-                f"{r.voucher_no}“{short(r.summary)}”以现金支付 {yuan(r.expense)} 元"
-                f"{'给“' + r.counterparty + '”' if r.counterparty else ''}，超过单笔现金限额 "
+def check_cash(scope: Scope) -> Iterator[model.Flag]:
+    """Flag cash payments above the cash-payment limit (R8)."""
+    limit = scope.params.cash_payment_limit
+    for period, row in scope.rows():
+        if row.expense is not None and row.method == "现金" and row.expense > limit:
+            yield scope.flag(
+                scope.row_at(period, row),
+                f"{row.voucher_no}“{short(row.summary)}”以现金支付 {yuan(row.expense)} 元"
+                f"{'给“' + row.counterparty + '”' if row.counterparty else ''}，超过单笔现金限额 "
                 f"{yuan(limit)} 元。",
-                f"{r.voucher_no} paid {yuan(r.expense)} in cash"
-                f"{' to ' + r.counterparty if r.counterparty else ''}, above the cash limit of "
+                f"{row.voucher_no} paid {yuan(row.expense)} in cash"
+                f"{' to ' + row.counterparty if row.counterparty else ''}, above the cash limit of "
                 f"{yuan(limit)}.",
                 period=period.period,
             )
@@ -50,40 +52,41 @@ def check_cash(s: Scope) -> Iterator[model.Flag]:
     "deals need recusal and an open vote.",
     "青岛“十不准”；村民委员会组织法",
 )
-def check_officials(s: Scope) -> Iterator[model.Flag]:
+def check_officials(scope: Scope) -> Iterator[model.Flag]:
+    """Flag contracts and deals whose other party is a village official (R17)."""
     official_roles = schema.TWO_COMMITTEE_ROLES | schema.SUPERVISOR_ROLES | {"民主理财小组成员"}
     officials = {
-        p.name: "、".join(r for r in p.roles if r in official_roles)
-        for p in s.village.people
-        if official_roles & set(p.roles)
+        person.name: "、".join(role for role in person.roles if role in official_roles)
+        for person in scope.village.people
+        if official_roles & set(person.roles)
     }
-    for c in s.village.contracts:
-        name = same_party(c.counterparty)
+    for contract in scope.village.contracts:
+        name = same_party(contract.counterparty)
         if name in officials:
-            yield s.flag(
-                s.contract_at(c),
-                f"合同 {c.id}（{short(c.object)}，{yuan(c.amount)} 元）的对方“{c.counterparty}”"
-                f"是本村{officials[name]}。",
-                f"The other party of contract {c.id} ({yuan(c.amount)}), {c.counterparty}, is a "
-                f"village official ({officials[name]}).",
-                ref=c.id,
+            yield scope.flag(
+                scope.contract_at(contract),
+                f"合同 {contract.id}（{short(contract.object)}，{yuan(contract.amount)} 元）"
+                f"的对方“{contract.counterparty}”是本村{officials[name]}。",
+                f"The other party of contract {contract.id} ({yuan(contract.amount)}), "
+                f"{contract.counterparty}, is a village official ({officials[name]}).",
+                ref=contract.id,
             )
-    payroll = s.p.payroll_accounts
-    for period, r in s.rows():
-        name = same_party(r.counterparty)
-        if name not in officials or r.account_code.startswith(payroll):
+    payroll = scope.params.payroll_accounts
+    for period, row in scope.rows():
+        name = same_party(row.counterparty)
+        if name not in officials or row.account_code.startswith(payroll):
             continue
         # NOTE: works, supplies and the use of assets, as DOMAIN R17 says: a purchase (an
         # invoice or IOU, not an official's own reimbursement) or rent income (501); wages,
         # stipends and relief passed on are not deals with an official
-        bought = r.is_expense and r.receipt in PURCHASE_RECEIPTS and "报销" not in r.summary
-        if bought or (not r.is_expense and r.account_code.startswith("501")):
-            way, way_en = ("付给", "paid to") if r.is_expense else ("收自", "received from")
-            yield s.flag(
-                s.row_at(period, r),
-                f"{r.voucher_no}“{short(r.summary)}”{yuan(r.amount)} 元{way}“{r.counterparty}”，"
-                f"此人是本村{officials[name]}。",
-                f"{r.voucher_no} ({yuan(r.amount)}) was {way_en} {r.counterparty}, a village "
+        bought = row.is_expense and row.receipt in PURCHASE_RECEIPTS and "报销" not in row.summary
+        if bought or (not row.is_expense and row.account_code.startswith("501")):
+            way, way_en = ("付给", "paid to") if row.is_expense else ("收自", "received from")
+            yield scope.flag(
+                scope.row_at(period, row),
+                f"{row.voucher_no}“{short(row.summary)}”{yuan(row.amount)} 元"
+                f"{way}“{row.counterparty}”，此人是本村{officials[name]}。",
+                f"{row.voucher_no} ({yuan(row.amount)}) was {way_en} {row.counterparty}, a village "
                 f"official ({officials[name]}).",
                 period=period.period,
             )
@@ -99,25 +102,27 @@ def check_officials(s: Scope) -> Iterator[model.Flag]:
     "The same amount paid to the same payee twice within days is how one bill gets paid twice.",
     "丹凤、南浔查处案例",
 )
-def check_duplicates(s: Scope) -> Iterator[model.Flag]:
+def check_duplicates(scope: Scope) -> Iterator[model.Flag]:
+    """Flag the same amount paid to the same payee twice within days (R19)."""
     groups: dict[tuple[str, Decimal], list[tuple[model.Period, model.LedgerRow]]] = {}
-    for period, r in s.rows():
-        if r.expense is not None and r.counterparty:
-            groups.setdefault((same_party(r.counterparty), r.expense), []).append((period, r))
-    window = s.p.duplicate_days
+    for period, row in scope.rows():
+        if row.expense is not None and row.counterparty:
+            groups.setdefault((same_party(row.counterparty), row.expense), []).append((period, row))
+    window = scope.params.duplicate_days
     for items in groups.values():
         items.sort(key=lambda x: (x[1].date, x[0].period, x[1].line))
-        for (p0, r0), (p1, r1) in itertools.pairwise(items):
-            days = (r1.date - r0.date).days
+        for (earlier_period, earlier), (later_period, later) in itertools.pairwise(items):
+            days = (later.date - earlier.date).days
             if days <= window:
-                yield s.flag(
-                    s.row_at(p1, r1),
-                    f"{p1.period} {r1.voucher_no}“{short(r1.summary)}”与 {p0.period} "
-                    f"{r0.voucher_no}“{short(r0.summary)}”都付给“{r1.counterparty}” "
-                    f"{yuan(r1.amount)} 元，相隔 {days} 天。",
-                    f"{p1.period} {r1.voucher_no} and {p0.period} {r0.voucher_no} both paid "
-                    f"{yuan(r1.amount)} to {r1.counterparty}, {days} days apart.",
-                    period=p1.period,
+                yield scope.flag(
+                    scope.row_at(later_period, later),
+                    f"{later_period.period} {later.voucher_no}“{short(later.summary)}”"
+                    f"与 {earlier_period.period} {earlier.voucher_no}“{short(earlier.summary)}”"
+                    f"都付给“{later.counterparty}” {yuan(later.amount)} 元，相隔 {days} 天。",
+                    f"{later_period.period} {later.voucher_no} and {earlier_period.period} "
+                    f"{earlier.voucher_no} both paid {yuan(later.amount)} to {later.counterparty}, "
+                    f"{days} days apart.",
+                    period=later_period.period,
                 )
 
 
@@ -133,35 +138,37 @@ def check_duplicates(s: Scope) -> Iterator[model.Flag]:
     "丹凤（自批自报）；曾都“八不准”",
     levels="W/E",
 )
-def check_receipts(s: Scope) -> Iterator[model.Flag]:
-    for period, r in s.rows():
-        if r.expense is None:
+def check_receipts(scope: Scope) -> Iterator[model.Flag]:
+    """Flag IOUs, payments without an approver, and self-approved payments (R20)."""
+    for period, row in scope.rows():
+        if row.expense is None:
             continue
-        selfish = bool(r.approver and r.counterparty) and same_party(r.approver) == same_party(
-            r.counterparty
+        selfish = bool(row.approver and row.counterparty) and (
+            same_party(row.approver) == same_party(row.counterparty)
         )
-        if r.receipt != "白条" and r.approver and not selfish:
+        if row.receipt != "白条" and row.approver and not selfish:
             continue
-        at, head = s.row_at(period, r), f"{r.voucher_no}“{short(r.summary)}”{yuan(r.expense)} 元"
-        if r.receipt == "白条":
-            yield s.flag(
+        at = scope.row_at(period, row)
+        head = f"{row.voucher_no}“{short(row.summary)}”{yuan(row.expense)} 元"
+        if row.receipt == "白条":
+            yield scope.flag(
                 at,
                 f"{head}以白条入账。",
-                f"{r.voucher_no} ({yuan(r.expense)}) was booked against an IOU (白条).",
+                f"{row.voucher_no} ({yuan(row.expense)}) was booked against an IOU (白条).",
                 period=period.period,
             )
-        if not r.approver:
-            yield s.flag(
+        if not row.approver:
+            yield scope.flag(
                 at,
                 f"{head}没有填写审批人。",
-                f"{r.voucher_no} ({yuan(r.expense)}) has no approver.",
+                f"{row.voucher_no} ({yuan(row.expense)}) has no approver.",
                 period=period.period,
             )
         elif selfish:
-            yield s.flag(
+            yield scope.flag(
                 at,
-                f"{head}付给“{r.counterparty}”，审批人也是此人（自批自报）。",
-                f"{r.voucher_no} ({yuan(r.expense)}) was paid to {r.counterparty}, who also "
+                f"{head}付给“{row.counterparty}”，审批人也是此人（自批自报）。",
+                f"{row.voucher_no} ({yuan(row.expense)}) was paid to {row.counterparty}, who also "
                 "approved it.",
                 period=period.period,
                 level="error",

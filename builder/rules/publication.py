@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from builder import model
 from builder.format.problems import Location
+from builder.format.values import month_bounds, month_index, period_at
 from builder.rules.base import Scope, rule, short
 
 
@@ -27,10 +28,12 @@ class Unit:
 
     @property
     def published_at(self) -> dt.date | None:
+        """Return the latest day any of the unit's periods was published, if one was."""
         return max((p.published_at for p in self.periods), default=None)
 
     @property
     def days_late(self) -> int:
+        """Count the days the unit was published after its due date."""
         pub = self.published_at
         return (pub - self.due).days if pub is not None else 0
 
@@ -45,20 +48,21 @@ STATUS_ZH = {
 
 
 def _unit_key(period: str, quarterly: bool) -> int:
-    y, m = int(period[:4]), int(period[5:7])
-    return y * 4 + (m - 1) // 3 if quarterly else y * 12 + m - 1
+    """A period's month (quarter) as a count, so that units subtract."""
+    months = month_index(period)
+    return months // 3 if quarterly else months
 
 
 def _unit_bounds(key: int, quarterly: bool) -> tuple[dt.date, dt.date, str, str]:
+    """A unit's first and last day and its labels (Chinese, English)."""
     if quarterly:
-        y, q = divmod(key, 4)
-        start = dt.date(y, q * 3 + 1, 1)
-        nxt = dt.date(y + (q == 3), (q * 3 + 3) % 12 + 1, 1)
-        return start, nxt - dt.timedelta(days=1), f"{y}年第{q + 1}季度", f"{y} Q{q + 1}"
-    y, m0 = divmod(key, 12)
-    start = dt.date(y, m0 + 1, 1)
-    nxt = dt.date(y + (m0 == 11), (m0 + 1) % 12 + 1, 1)
-    return start, nxt - dt.timedelta(days=1), f"{y}-{m0 + 1:02d}", f"{y}-{m0 + 1:02d}"
+        year, quarter0 = divmod(key, 4)
+        start, _ = month_bounds(period_at(key * 3))
+        _, end = month_bounds(period_at(key * 3 + 2))
+        return start, end, f"{year}年第{quarter0 + 1}季度", f"{year} Q{quarter0 + 1}"
+    period = period_at(key)
+    start, end = month_bounds(period)
+    return start, end, period, period
 
 
 def publication_units(village: model.Village, as_of: dt.date, recent: int = 0) -> list[Unit]:
@@ -66,8 +70,8 @@ def publication_units(village: model.Village, as_of: dt.date, recent: int = 0) -
 
     With `recent`, only the last `recent` ended units (also for a village with no period yet).
     """
-    p = village.parameters
-    quarterly = p.finance_cadence == "quarterly"
+    params = village.parameters
+    quarterly = params.finance_cadence == "quarterly"
     by_key: dict[int, list[model.Period]] = {}
     for period in village.periods:
         by_key.setdefault(_unit_key(period.period, quarterly), []).append(period)
@@ -77,7 +81,7 @@ def publication_units(village: model.Village, as_of: dt.date, recent: int = 0) -
     units = []
     for key in range(first, last + 1):
         start, end, label, label_en = _unit_bounds(key, quarterly)
-        due = end + dt.timedelta(days=p.grace_days)
+        due = end + dt.timedelta(days=params.grace_days)
         periods = tuple(by_key.get(key, ()))
         published = max((x.published_at for x in periods), default=None)
         if published is not None:
@@ -101,35 +105,37 @@ def publication_units(village: model.Village, as_of: dt.date, recent: int = 0) -
     "the money went.",
     "村民委员会组织法第30条；农村集体经济组织财务公开规定",
 )
-def check_publication(s: Scope) -> Iterator[model.Flag]:
-    units = publication_units(s.village, s.as_of)
-    grace = s.p.grace_days
+def check_publication(scope: Scope) -> Iterator[model.Flag]:
+    """Flag finance periods missing or published late (R1)."""
+    units = publication_units(scope.village, scope.as_of)
+    grace = scope.params.grace_days
     run: list[Unit] = []
     for unit in [*units, None]:
         if unit is not None and unit.status == "missing":
             run.append(unit)
             continue
         if run:
-            a, b = run[0], run[-1]
+            first_missing, last_missing = run[0], run[-1]
             span, span_en = (
-                (a.label, a.label_en)
-                if a is b
+                (first_missing.label, first_missing.label_en)
+                if first_missing is last_missing
                 else (
-                    f"{a.label} 至 {b.label}",
-                    f"{a.label_en} to {b.label_en}",
+                    f"{first_missing.label} 至 {last_missing.label}",
+                    f"{first_missing.label_en} to {last_missing.label_en}",
                 )
             )
-            yield s.flag(
-                Location(s.village.src_dir),
-                f"{span} 共 {len(run)} 期财务公开，截至 {s.as_of} 未见记录（最早一期应在 {a.due} 前公开）。",
-                f"No finance disclosure for {span_en} ({len(run)} periods) by {s.as_of}; the first "
-                f"was due by {a.due}.",
+            yield scope.flag(
+                Location(scope.village.src_dir),
+                f"{span} 共 {len(run)} 期财务公开，截至 {scope.as_of} 未见记录"
+                f"（最早一期应在 {first_missing.due} 前公开）。",
+                f"No finance disclosure for {span_en} ({len(run)} periods) by {scope.as_of}; "
+                f"the first was due by {first_missing.due}.",
             )
             run = []
         if unit is not None and unit.status == "late":
             last = max(unit.periods, key=lambda x: x.published_at)
-            yield s.flag(
-                Location(s.path("disclosure.yml", last.period), last.published_line),
+            yield scope.flag(
+                Location(scope.path("disclosure.yml", last.period), last.published_line),
                 f"{unit.label} 的财务于 {unit.published_at} 公开，期末后 {grace} 天的期限是 "
                 f"{unit.due}，晚了 {unit.days_late} 天。",
                 f"{unit.label_en} was published on {unit.published_at}, {unit.days_late} days "
@@ -150,29 +156,30 @@ def check_publication(s: Scope) -> Iterator[model.Flag]:
     "邱县“答村民问”；四川省村务公开条例",
     levels="W/I",
 )
-def check_topics(s: Scope) -> Iterator[model.Flag]:
-    limit = s.p.reply_days
-    for t in s.village.topics:
-        at = Location(s.path("topics.yml"), t.line)
-        if t.answered_at is None:
-            days = (s.as_of - t.asked_at).days
+def check_topics(scope: Scope) -> Iterator[model.Flag]:
+    """Flag topics answered late or not at all (R29)."""
+    limit = scope.params.reply_days
+    for topic in scope.village.topics:
+        at = Location(scope.path("topics.yml"), topic.line)
+        if topic.answered_at is None:
+            days = (scope.as_of - topic.asked_at).days
             if days > limit:
-                yield s.flag(
+                yield scope.flag(
                     at,
-                    f"点题 {t.id}“{short(t.question)}”于 {t.asked_at} 提出，截至 {s.as_of} 已 "
-                    f"{days} 天，尚未答复（期限 {limit} 天）。",
-                    f"Topic {t.id}, asked on {t.asked_at}, is unanswered after {days} days "
+                    f"点题 {topic.id}“{short(topic.question)}”于 {topic.asked_at} 提出，"
+                    f"截至 {scope.as_of} 已 {days} 天，尚未答复（期限 {limit} 天）。",
+                    f"Topic {topic.id}, asked on {topic.asked_at}, is unanswered after {days} days "
                     f"(the limit is {limit}).",
-                    ref=t.id,
+                    ref=topic.id,
                 )
-        elif (t.answered_at - t.asked_at).days > limit:
-            days = (t.answered_at - t.asked_at).days
-            yield s.flag(
+        elif (topic.answered_at - topic.asked_at).days > limit:
+            days = (topic.answered_at - topic.asked_at).days
+            yield scope.flag(
                 at,
-                f"点题 {t.id}“{short(t.question)}”{t.asked_at} 提出，{t.answered_at} 才答复，"
-                f"用了 {days} 天（期限 {limit} 天）。",
-                f"Topic {t.id} took {days} days to answer (the limit is {limit}).",
-                ref=t.id,
-                period=t.period,
+                f"点题 {topic.id}“{short(topic.question)}”{topic.asked_at} 提出，"
+                f"{topic.answered_at} 才答复，用了 {days} 天（期限 {limit} 天）。",
+                f"Topic {topic.id} took {days} days to answer (the limit is {limit}).",
+                ref=topic.id,
+                period=topic.period,
                 level="info",
             )
