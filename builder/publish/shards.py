@@ -26,6 +26,7 @@ from builder.errors import BuilderError
 from builder.publish.search import SearchDoc, build_search_index
 
 SHARD_MANIFEST = ".sunlight-shard.json"
+Place = tuple[int, int, int]
 SHARD_RE = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
 # Written once for the whole site by the merge, never by a shard.
 MERGED_FILES = ("sitemap.xml", "sitemap.xml.gz")
@@ -59,7 +60,9 @@ class ShardManifest:
     site_url: str
     site_key: str
     pages: tuple[str, ...]  # site URLs of every page, e.g. "chengguan/dongshan/2026-10/"
-    search_docs: tuple[SearchDoc, ...]
+    # each search document with its place in the county's order: (town, village, n-th of it),
+    # -1 for the county's and a town's own documents
+    search_docs: tuple[tuple[Place, SearchDoc], ...]
     villages: dict[str, str]  # village URL -> the signature its pages were rendered from
 
     def write(self, site: Path) -> None:
@@ -69,7 +72,9 @@ class ShardManifest:
             "site_url": self.site_url,
             "site_key": self.site_key,
             "pages": list(self.pages),
-            "search_docs": [[d.url, d.title, d.subtitle, d.text] for d in self.search_docs],
+            "search_docs": [
+                [*place, d.url, d.title, d.subtitle, d.text] for place, d in self.search_docs
+            ],
             "villages": self.villages,
         }
         (site / SHARD_MANIFEST).write_text(
@@ -87,7 +92,7 @@ class ShardManifest:
                 data["site_url"],
                 data["site_key"],
                 tuple(data["pages"]),
-                tuple(SearchDoc(*d) for d in data["search_docs"]),
+                tuple(((d[0], d[1], d[2]), SearchDoc(*d[3:])) for d in data["search_docs"]),
                 dict(data["villages"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -123,14 +128,15 @@ def merge_shards(parts: Sequence[Path], dest: Path) -> list[ShardManifest]:
 def finish_site(site: Path, manifests: Sequence[ShardManifest]) -> None:
     """Write what spans every shard: the search index and the sitemap."""
     pages = sorted({page for m in manifests for page in m.pages})
-    docs = sorted({doc for m in manifests for doc in m.search_docs}, key=_doc_order)
+    # NOTE: in the county's order, as one process renders them: a village's documents stay
+    # together (search scopes are id ranges) and postings of neighbours compress well.
+    placed = sorted(
+        {entry for m in manifests for entry in m.search_docs},
+        key=lambda entry: (entry[0], entry[1].url, entry[1].title, entry[1].subtitle),
+    )
+    docs = [doc for _, doc in placed]
     write_sitemap(site, manifests[0].site_url, pages)
     build_search_index(docs, site / "search")
-
-
-def _doc_order(doc: SearchDoc) -> tuple[str, str, str, str]:
-    # NOTE: by URL, so each village's documents stay contiguous (search scopes are id ranges).
-    return (doc.url, doc.title, doc.subtitle, doc.text)
 
 
 def _move_tree(src: Path, dest: Path) -> None:

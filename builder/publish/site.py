@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,8 @@ from builder.format.problems import Severity, format_problem
 from builder.pipeline.cache import BuildCache, RenderedVillage, files_hash
 from builder.pipeline.validate import Result, validate
 from builder.publish.render import TEMPLATES_DIR, Rendered, Renderer
-from builder.publish.shards import Shard, ShardManifest, finish_site, merge_shards
+from builder.publish.search import SearchDoc
+from builder.publish.shards import Place, Shard, ShardManifest, finish_site, merge_shards
 from builder.read.git import commit_day, last_commit_time
 
 log = logging.getLogger("mkdocs.plugins.sunlight")
@@ -199,7 +200,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             config.site_url or "",
             self.site_key,
             tuple(sorted(pages)),
-            tuple(self.rendered.search_docs),
+            tuple(search_places(self.rendered.county, self.rendered.search_docs)),
             {url: r.signature for url, r in sorted(self.rendered.villages.items())},
         )
         if self.partial:
@@ -211,6 +212,27 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
 # NOTE: the builder uses both cores: while MkDocs renders the pages, a forked process makes
 # the static files (QR codes, print sheets), which inherits the model without pickling it.
 PARALLEL = "fork" in multiprocessing.get_all_start_methods()
+
+
+def search_places(
+    county: model.County | None, docs: list[SearchDoc]
+) -> Iterator[tuple[Place, SearchDoc]]:
+    """Each document with its place in the county's order (see shards.ShardManifest)."""
+    towns = {town.slug: i for i, town in enumerate(county.towns)} if county else {}
+    villages = {
+        village.url: i
+        for town in (county.towns if county else ())
+        for i, village in enumerate(town.villages)
+    }
+    seen: dict[str, int] = {}
+    for doc in docs:
+        parts = doc.url.split("/")
+        town = towns.get(parts[0], -1) if len(parts) > 1 else -1
+        village_url = "/".join(parts[:2]) + "/" if len(parts) > 2 else ""
+        village = villages.get(village_url, -1)
+        n = seen.get(village_url, 0) if village >= 0 else 0
+        seen[village_url] = n + 1
+        yield (town, village, n), doc
 
 
 def start_worker(jobs: list[Job], site: Path) -> Any:
