@@ -116,6 +116,7 @@ def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHisto
     commits = git.history(repo.top, repo.villages_rel)
     touches = _touches(commits, repo.villages_rel + "/", county)
     cache = VillageCache(repo)
+    cache.adopt_worktree(county.villages())
     cache.prepare(
         [(touch.commit.sha, touch.new_dir) for touch in touches]
         + [(touch.commit.parent, touch.old_dir) for touch in touches]

@@ -138,6 +138,22 @@ class VillageCache:
         self.keys: dict[tuple[str, str], tuple[str, ...]] = {}
         self.models: dict[tuple[str, ...], VillageAt] = {}
 
+    def adopt_worktree(self, villages: Iterable[model.Village]) -> None:
+        """Know the working tree's villages by their content at HEAD, where the working tree
+        holds exactly HEAD's files, so that a history does not check that content again."""
+        dirty = git.dirty_paths(self.repo.top, self.repo.villages_rel)
+        clean = []
+        for village in villages:
+            path = f"{village.town_slug}/{village.slug}"
+            context = village_context(self.repo.villages_rel, path)
+            if not any(d == c or d.startswith(c + "/") for d in dirty for c in context):
+                clean.append((village, path))
+        self.prepare([("HEAD", path) for _, path in clean])
+        for village, path in clean:
+            key = (*self.keys[("HEAD", path)], path)
+            if key[-2] != "":
+                self.models.setdefault(key, VillageAt(village, True))
+
     def prepare(self, wanted: Iterable[tuple[str, str]]) -> None:
         """Look up, in one git call, the content ids of every (revision, folder) wanted."""
         todo = [

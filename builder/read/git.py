@@ -226,6 +226,24 @@ def show(top: Path, rev: str, path: str) -> bytes | None:
     return run(top, "cat-file", "blob", oid)
 
 
+def dirty_paths(top: Path, pathspec: str) -> set[str]:
+    """Paths under pathspec whose working-tree file differs from HEAD (changed, new, deleted)."""
+    out = run(top, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", pathspec)
+    paths: set[str] = set()
+    items = out.split(b"\0")
+    i = 0
+    while i < len(items):
+        item = items[i].decode("utf-8", "replace")
+        i += 1
+        if len(item) < 4:
+            continue
+        paths.add(item[3:])
+        if item[0] in "RC":  # a rename or copy is followed by its source path
+            paths.add(items[i].decode("utf-8", "replace"))
+            i += 1
+    return paths
+
+
 def materialize(top: Path, rev: str, paths: Iterable[str], dest: Path) -> int:
     """Copy the files under paths at rev into dest (same relative paths); return how many."""
     if rev == EMPTY:
