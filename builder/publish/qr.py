@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import re
@@ -9,7 +10,9 @@ import re
 import numpy as np
 import numpy.typing as npt
 import qrcode
+import qrcode.base
 import qrcode.constants
+import qrcode.exceptions
 import qrcode.util
 from PIL import Image
 
@@ -52,10 +55,10 @@ def _matrix(url: str) -> list[list[bool]]:
         border=BORDER,
     )
     code.add_data(url)
-    version = code.best_fit()
+    version = _best_version(code.data_list, code.error_correction)
     blank, rows, cols, masks = _layout(version)
-    data = qrcode.util.create_data(version, code.error_correction, code.data_list)
-    bits = np.unpackbits(np.frombuffer(bytes(data), dtype=np.uint8)).astype(bool)
+    data = _codewords(version, code.error_correction, code.data_list)
+    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8)).astype(bool)
     plain = blank.copy()
     k = min(bits.size, rows.size)
     plain[rows[:k], cols[:k]] = bits[:k]
@@ -68,6 +71,112 @@ def _matrix(url: str) -> list[list[bool]]:
         code.setup_type_number(False)
     framed = np.pad(np.array(code.modules, dtype=bool), BORDER)
     return [[bool(cell) for cell in row] for row in framed]
+
+
+class _Bits:
+    """The bit buffer qrcode's segments write into, as one integer instead of a list of bits."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.length = 0
+
+    def put(self, num: int, length: int) -> None:
+        self.value = (self.value << length) | (num & ((1 << length) - 1))
+        self.length += length
+
+    def put_bit(self, bit: bool) -> None:
+        self.put(int(bit), 1)
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def _best_version(data_list: list[qrcode.util.QRData], error_correction: int) -> int:
+    """The smallest version that holds the data: what qrcode's best_fit() picks."""
+    start = 1
+    while True:
+        sizes = qrcode.util.mode_sizes_for_version(start)
+        bits = _Bits()
+        for segment in data_list:
+            bits.put(segment.mode, 4)
+            bits.put(len(segment), sizes[segment.mode])
+            segment.write(bits)
+        version = bisect.bisect_left(
+            qrcode.util.BIT_LIMIT_TABLE[error_correction], bits.length, start
+        )
+        if version == 41:
+            raise qrcode.exceptions.DataOverflowError()
+        if sizes is qrcode.util.mode_sizes_for_version(version):
+            return version
+        start = version
+
+
+def _codewords(version: int, error_correction: int, data_list: list[qrcode.util.QRData]) -> bytes:
+    """The data and error-correction codewords qrcode.util.create_data gives, interleaved.
+
+    NOTE: the same steps (segments, terminator, padding, Reed-Solomon per block, interleaving)
+    with the bits kept in one integer and the remainders computed from log tables: qrcode's
+    polynomial arithmetic is most of a QR code's time, and every period prints one.
+    """
+    bits = _Bits()
+    for segment in data_list:
+        bits.put(segment.mode, 4)
+        bits.put(len(segment), qrcode.util.length_in_bits(segment.mode, version))
+        segment.write(bits)
+    blocks = qrcode.base.rs_blocks(version, error_correction)
+    limit = sum(block.data_count * 8 for block in blocks)
+    if bits.length > limit:
+        raise qrcode.exceptions.DataOverflowError(f"{bits.length} bits > {limit}")
+    bits.put(0, min(limit - bits.length, 4))  # terminator
+    bits.put(0, -bits.length % 8)
+    pads = (limit - bits.length) // 8
+    data = bits.value.to_bytes(bits.length // 8, "big") + bytes(
+        qrcode.util.PAD0 if i % 2 == 0 else qrcode.util.PAD1 for i in range(pads)
+    )
+    data_blocks: list[bytes] = []
+    ec_blocks: list[list[int]] = []
+    offset = 0
+    for block in blocks:
+        chunk = data[offset : offset + block.data_count]
+        offset += block.data_count
+        data_blocks.append(chunk)
+        ec_blocks.append(_remainder(chunk, block.total_count - block.data_count))
+    out = bytearray()
+    for i in range(max(len(b) for b in data_blocks)):
+        out.extend(b[i] for b in data_blocks if i < len(b))
+    for i in range(max(len(e) for e in ec_blocks)):
+        out.extend(e[i] for e in ec_blocks if i < len(e))
+    return bytes(out)
+
+
+@functools.cache
+def _generator_logs(count: int) -> tuple[int, ...]:
+    """Logs of the Reed-Solomon generator's coefficients after the leading 1 (as qrcode's)."""
+    poly = [1]
+    for i in range(count):  # multiply by (x - a^i)
+        nxt = [0] * (len(poly) + 1)
+        for j, coefficient in enumerate(poly):
+            nxt[j] ^= coefficient
+            if coefficient:
+                nxt[j + 1] ^= qrcode.base.gexp(qrcode.base.glog(coefficient) + i)
+        poly = nxt
+    return tuple(qrcode.base.glog(c) for c in poly[1:])
+
+
+def _remainder(data: bytes, count: int) -> list[int]:
+    """The Reed-Solomon error-correction codewords of one block."""
+    exp, log = qrcode.base.EXP_TABLE, qrcode.base.LOG_TABLE
+    generator = _generator_logs(count)
+    rem = [0] * count
+    for byte in data:
+        factor = byte ^ rem[0]
+        rem = rem[1:]
+        rem.append(0)
+        if factor:
+            shift = log[factor]
+            for i, g in enumerate(generator):
+                rem[i] ^= exp[(g + shift) % 255]
+    return rem
 
 
 _Layout = tuple[

@@ -118,8 +118,16 @@ def merge_shards(parts: Sequence[Path], dest: Path) -> list[ShardManifest]:
             "各分片不是由同一份记录和配置生成的。",
             "The shards were not built from the same records and configuration.",
         )
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in parts:
+    first, *others = parts
+    if dest.exists():
+        _move_tree(first, dest)
+    else:  # NOTE: one rename instead of one per file: the largest shard's files stay put
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(first, dest)
+        (dest / SHARD_MANIFEST).unlink()
+        for name in MERGED_FILES:
+            (dest / name).unlink(missing_ok=True)
+    for part in others:
         _move_tree(part, dest)
     finish_site(dest, manifests)
     return manifests
