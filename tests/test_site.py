@@ -237,3 +237,40 @@ def test_supervision_pages(project: Path) -> None:
     assert '<td class="sl-st-missing">' not in status
     rules = (site / "rules/index.html").read_text(encoding="utf-8")
     assert all(f'id="{rule}"' in rules for rule in ("R1", "R11", "R29"))
+
+
+def test_replaced_site_is_deleted_after_the_swap(project: Path) -> None:
+    import time
+
+    build(project)
+    first = (project / "site" / "index.html").stat().st_ino
+    build(project)
+    assert (project / "site" / "index.html").stat().st_ino != first  # a new tree took its place
+    deadline = time.monotonic() + 30
+    while list(project.glob(".site-old-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(project.glob(".site-*")), "the replaced site and staging folders are gone"
+
+
+def test_preview_of_one_village_builds_only_it(project: Path, tmp_path: Path) -> None:
+    """What `sunlight serve villages/TOWN/VILLAGE` builds on every save: one village."""
+    import os
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        config = load_config(
+            "mkdocs.yml",
+            site_dir=str(tmp_path / "preview"),
+            plugins=[{"sunlight": {"only": ["villages/chengguan/xiwan"]}}],
+        )
+        mkdocs_build(config)
+    finally:
+        os.chdir(cwd)
+    site = tmp_path / "preview"
+    assert (site / "chengguan/xiwan/2026-09/index.html").is_file()
+    assert not (site / "chengguan/dongshan").exists()
+    assert "西湾村" in (site / "index.html").read_text(encoding="utf-8")

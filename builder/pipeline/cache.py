@@ -64,16 +64,6 @@ def stat_signature(paths: Iterable[Path], context: str) -> str:
 
 
 @dataclass
-class RenderedVillage:
-    """What a village contributed to the last build: page and file paths, search documents."""
-
-    pages: list[str]
-    files: list[str]
-    search_docs: list[Any]
-    signature: str = ""
-
-
-@dataclass
 class BuildCache:
     """The cache folder (.build/cache under the project root)."""
 
@@ -119,6 +109,3 @@ class BuildCache:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "site.json").write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
-
-    def forget_manifest(self) -> None:
-        (self.root / "site.json").unlink(missing_ok=True)

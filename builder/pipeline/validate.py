@@ -84,10 +84,11 @@ def validate(
     """
     base = base if base is not None else villages_dir.parent
     report = Report()
-    layout, found = scan_layout(villages_dir, base)
-    selected = _select(layout, only)
-    if only is not None:
-        found = [p for p in found if _under_selection(p.where.path, layout, selected, base)]
+    selected = Selection.of(villages_dir, only) if only is not None else None
+    layout, found = scan_layout(villages_dir, base, selected.holds if selected else None)
+    if selected is not None:
+        root_rel = display_path(villages_dir, base)
+        found = [p for p in found if selected.holds_path(p.where.path, root_rel)]
     report.extend(found)
     county = read_county(layout, display_path(layout.root, base), base)
     jobs: list[VillageJob] = []
@@ -102,7 +103,7 @@ def validate(
             ]
         )
         for files in town_files.villages:
-            if selected is None or (files.town, files.slug) in selected:
+            if selected is None or selected.holds(files.town, files.slug):
                 signature = stat_signature(_village_paths(files), inherited)
                 jobs.append(VillageJob(files, context, base, signature))
     outcomes = run_villages(jobs, cache)
@@ -182,32 +183,40 @@ def _village_paths(files: VillageFiles) -> list[Path]:
     return paths
 
 
-def _select(layout: Layout, only: Iterable[Path] | None) -> set[tuple[str, str]] | None:
-    if only is None:
-        return None
-    root = layout.root.resolve()
-    chosen: set[tuple[str, str]] = set()
-    for path in only:
-        try:
-            parts = path.resolve().relative_to(root).parts
-        except ValueError:
-            continue
-        if len(parts) >= 2:
-            chosen.add((parts[0], parts[1]))
-        else:  # a county or town file touches every village below it
-            for v in layout.villages():
-                if not parts or v.town == parts[0]:
-                    chosen.add((v.town, v.slug))
-    return chosen
+@dataclass(frozen=True)
+class Selection:
+    """The villages `only` names: a village's folder or files name it, a county or town file
+    names every village below it."""
 
+    villages: frozenset[tuple[str, str]]
+    towns: frozenset[str]
+    everything: bool
 
-def _under_selection(
-    rel: str, layout: Layout, selected: set[tuple[str, str]] | None, base: Path
-) -> bool:
-    if selected is None:
-        return True
-    root = display_path(layout.root, base)
-    parts = rel[len(root) + 1 :].split("/") if rel.startswith(root + "/") else []
-    if len(parts) < 3:
-        return True
-    return (parts[0], parts[1]) in selected
+    @classmethod
+    def of(cls, root: Path, only: Iterable[Path]) -> Selection:
+        """The villages the given paths (under root, villages/) select."""
+        villages: set[tuple[str, str]] = set()
+        towns: set[str] = set()
+        everything = False
+        for path in only:
+            try:
+                parts = path.resolve().relative_to(root.resolve()).parts
+            except ValueError:
+                continue
+            if len(parts) >= 2:
+                villages.add((parts[0], parts[1]))
+            elif parts:
+                towns.add(parts[0])
+            else:
+                everything = True
+        return cls(frozenset(villages), frozenset(towns), everything)
+
+    def holds(self, town: str, village: str) -> bool:
+        """Whether the village town/village is selected."""
+        return self.everything or town in self.towns or (town, village) in self.villages
+
+    def holds_path(self, rel: str, root_rel: str) -> bool:
+        """Whether a problem at rel (a display path) concerns a selected village, or the
+        county or a town (which concern every village)."""
+        parts = rel[len(root_rel) + 1 :].split("/") if rel.startswith(root_rel + "/") else []
+        return len(parts) < 3 or self.holds(parts[0], parts[1])

@@ -106,6 +106,7 @@ def add_audit_pages(
                 for r in h.revisions
             ]
             renderer.page(
+                renderer.out,
                 f"{v.url}history/",
                 "history.html",
                 f"{v.name}修订记录",
@@ -122,6 +123,7 @@ def add_audit_pages(
         )
     newest = list(reversed(views))
     renderer.page(
+        renderer.out,
         "log/",
         "log.html",
         "公开记录",

@@ -21,13 +21,22 @@ from builder import model
 from builder.audit.fingerprint import display, fingerprint, period_url
 from builder.format import schema
 from builder.format.values import yuan
-from builder.pipeline.cache import RenderedVillage
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
 # NOTE: builder/site_templates: a symlink to the top-level site_templates/ in the repository,
 # real files in the wheel.
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "site_templates"
+
+
+@dataclass
+class RenderedVillage:
+    """What a village contributed to the last build: page and file paths, search documents."""
+
+    pages: list[str]
+    files: list[str]
+    search_docs: list[Any]
+    signature: str = ""
 
 
 @dataclass
@@ -41,6 +50,7 @@ class Rendered:
     reused_pages: list[str] = field(default_factory=list)
     reused_files: list[str] = field(default_factory=list)
     villages: dict[str, RenderedVillage] = field(default_factory=dict)
+    reused_villages: set[str] = field(default_factory=set)  # URLs of villages taken as they were
     county: model.County | None = None  # what was rendered (the audit pages need it too)
 
 
@@ -101,7 +111,9 @@ class Renderer:
         self.out = Rendered(county=county)
         self.flags = flags_by_village(county)
 
-    def page(self, url: str, template: str, title: str, **context: Any) -> None:
+    def page(self, out: Rendered, url: str, template: str, title: str, **context: Any) -> None:
+        """Render one template as the page at url, into out."""
+
         def link(to: str) -> str:
             return relative(url, to)
 
@@ -114,7 +126,7 @@ class Renderer:
             **context,
         )
         body = "\n".join(line for line in body.split("\n") if line.strip())
-        self.out.pages[url + "index.md"] = front_matter(title) + body + "\n"
+        out.pages[url + "index.md"] = front_matter(title) + body + "\n"
 
     def search_box(self, url: str, scope: str | None = None, label: str = "") -> Markup:
         """The search form for a page; scoped to a village's pages where given."""
@@ -131,10 +143,11 @@ class Renderer:
     def render(self) -> Rendered:
         county = self.county
         # NOTE: no title of its own: the theme then titles the home page with the site's name
-        self.page("", "home.html", "", towns=county.towns, search=self.search_box(""))
+        self.page(self.out, "", "home.html", "", towns=county.towns, search=self.search_box(""))
         self.out.search_docs.append(SearchDoc("", county.site_title, "首页", county.name))
-        self.page("search/", "search.html", "搜索", search=self.search_box("search/"))
+        self.page(self.out, "search/", "search.html", "搜索", search=self.search_box("search/"))
         self.page(
+            self.out,
             "status/",
             "status.html",
             "公开情况和监督提示",
@@ -149,7 +162,7 @@ class Renderer:
 
     def render_town(self, town: model.Town) -> None:
         url = f"{town.slug}/"
-        self.page(url, "town.html", town.name, town=town)
+        self.page(self.out, url, "town.html", town.name, town=town)
         self.out.search_docs.append(
             SearchDoc(
                 url,
@@ -170,22 +183,25 @@ class Renderer:
             self.out.reused_files.extend(hit.files)
             self.out.search_docs.extend(hit.search_docs)
             self.out.villages[village.url] = hit
+            self.out.reused_villages.add(village.url)
             return
-        pages, files, docs = len(self.out.pages), len(self.out.files), len(self.out.search_docs)
-        self._render_village_pages(town, village)
+        rendered = self.village_pages(town, village)
+        self.out.pages.update(rendered.pages)
+        self.out.files.update(rendered.files)
+        self.out.search_docs.extend(rendered.search_docs)
         self.out.villages[village.url] = RenderedVillage(
-            list(self.out.pages)[pages:],
-            list(self.out.files)[files:],
-            self.out.search_docs[docs:],
-            village.signature,
+            list(rendered.pages), list(rendered.files), rendered.search_docs, village.signature
         )
 
-    def _render_village_pages(self, town: model.Town, village: model.Village) -> None:
+    def village_pages(self, town: model.Town, village: model.Village) -> Rendered:
+        """Render one village's pages, files and search documents."""
+        out = Rendered(county=self.county)
         from builder.publish.qr import qr_png, qr_svg
 
         url = village.url
         abs_url = self.county.site_url + url
         self.page(
+            out,
             url,
             "village.html",
             f"{village.name}（{town.name}）",
@@ -202,6 +218,7 @@ class Renderer:
         ):
             if items:
                 self.page(
+                    out,
                     f"{url}{name}/",
                     f"{name}.html",
                     f"{village.name}{title}",
@@ -211,6 +228,7 @@ class Renderer:
                     **self.supervision(village),
                 )
         self.page(
+            out,
             url + "qr/",
             "qr.html",
             f"{village.name}二维码",
@@ -219,10 +237,10 @@ class Renderer:
             abs_url=abs_url,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
         )
-        self.file(url + "qr/qr.svg", qr_svg, abs_url)
-        self.file(url + "qr/qr.png", qr_png, abs_url)
+        self.file(out, url + "qr/qr.svg", qr_svg, abs_url)
+        self.file(out, url + "qr/qr.png", qr_png, abs_url)
         pl = village.power_list
-        self.out.search_docs.append(
+        out.search_docs.append(
             SearchDoc(
                 url,
                 village.name,
@@ -242,6 +260,7 @@ class Renderer:
             purl = f"{url}{period.period}/"
             fp = fingerprint(village, period)
             self.page(
+                out,
                 purl,
                 "period.html",
                 f"{village.name} {period.period} 三务公开",
@@ -255,8 +274,8 @@ class Renderer:
                 topics=[t for t in village.topics if t.period == period.period],
                 **self.supervision(village, period.period),
             )
-            self.file(purl + "print/index.html", self.sheet, town, village, period, fp)
-            self.out.search_docs.append(
+            self.file(out, purl + "print/index.html", self.sheet, town, village, period, fp)
+            out.search_docs.append(
                 SearchDoc(
                     purl,
                     f"{village.name} {period.period}",
@@ -264,13 +283,14 @@ class Renderer:
                     period_text(village, period),
                 )
             )
+        return out
 
-    def file(self, path: str, make: Callable[..., bytes], *args: Any) -> None:
+    def file(self, out: Rendered, path: str, make: Callable[..., bytes], *args: Any) -> None:
         """A static file (QR code, print sheet): made now, or listed for a worker to make."""
         if self.deferred is None:
-            self.out.files[path] = make(*args)
+            out.files[path] = make(*args)
         else:
-            self.out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
+            out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
             self.deferred.append((path, make, args))
 
     def supervision(self, village: model.Village, period: str | None = None) -> dict[str, Any]:

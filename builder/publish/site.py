@@ -30,9 +30,9 @@ from mkdocs.structure.pages import Page
 from builder import model
 from builder.errors import BuilderError
 from builder.format.problems import Severity, format_problem
-from builder.pipeline.cache import BuildCache, RenderedVillage, files_hash
+from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.validate import Result, validate
-from builder.publish.render import TEMPLATES_DIR, Rendered, Renderer
+from builder.publish.render import TEMPLATES_DIR, Rendered, RenderedVillage, Renderer
 from builder.publish.search import SearchDoc
 from builder.publish.shards import Place, Shard, ShardManifest, finish_site, merge_shards
 from builder.read.git import commit_day, last_commit_time
@@ -47,6 +47,8 @@ ASSET_FILES = {"sunlight.css": ("sunlight.css", "search.css"), "search.js": ("se
 
 class SunlightConfig(base.Config):  # type: ignore[no-untyped-call]
     villages_dir = c.Dir(exists=True, default="villages")
+    # village folders to build alone (a clerk's preview); empty: the whole county
+    only = c.ListOfItems(c.Type(str), default=[])
 
 
 class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-call]
@@ -70,7 +72,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         villages = Path(self.config.villages_dir)
         base_dir = Path(config.config_file_path or ".").resolve().parent
-        result = self.preloaded or validate(villages, base_dir)
+        only = [base_dir / path for path in self.config.only] or None
+        result = self.preloaded or validate(villages, base_dir, only=only)
         errors = [p for p in result.report.sorted() if p.severity is Severity.ERROR]
         if errors or result.county is None:
             for p in errors:
@@ -179,8 +182,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         reused = [output_path(p) for p in self.rendered.reused_pages] + self.rendered.reused_files
         if reused:
             assert self.previous_site is not None
+            made: set[Path] = set()
             for path in reused:
-                link_or_copy(self.previous_site / path, site / path)
+                link_or_copy(self.previous_site / path, site / path, made)
             log.info(f"reused {len(reused)} unchanged pages and files from the last build")
         self.write_manifest(config)
 
@@ -192,8 +196,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             rel = page.relative_to(config.docs_dir).as_posix()
             pages.add(rel[: -len("index.md")] if rel.endswith("index.md") else rel[:-3] + "/")
         if self.cache is not None:
-            for record in self.rendered.villages.values():
-                if record.signature:
+            for url, record in self.rendered.villages.items():
+                if record.signature and url not in self.rendered.reused_villages:
                     self.cache.save("rendered", render_key(record.signature, self.site_key), record)
         manifest = ShardManifest(
             self.shard,
@@ -277,6 +281,7 @@ def build_site(
     """
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
     try:
         count = shards or local_shard_count(preloaded)
@@ -442,9 +447,12 @@ def output_path(src_uri: str) -> str:
     return src_uri[: -len(".md")] + ".html"
 
 
-def link_or_copy(src: Path, dest: Path) -> None:
-    """Put an unchanged file from the last build into the new one (a hard link when possible)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+def link_or_copy(src: Path, dest: Path, made: set[Path]) -> None:
+    """Put an unchanged file from the last build into the new one (a hard link when possible);
+    made holds the folders already created (a failing mkdir costs as much as a real one)."""
+    if dest.parent not in made:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        made.add(dest.parent)
     try:
         os.link(src, dest)
     except OSError:
@@ -462,16 +470,58 @@ def swap_in(staging: Path, site_dir: Path) -> None:
     staging_mode = 0o755
     site_dir.chmod(staging_mode)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old)
 
 
-def serve_site(config_file: Path, dev_addr: str) -> None:
-    """Live preview for clerks: rebuilds on every change to records, templates or content."""
+def discard(folder: Path) -> None:
+    """Delete a replaced site in the background: it is out of the way already, and deleting
+    tens of thousands of files would hold up the command (a leftover is removed next time)."""
+    if not hasattr(os, "fork"):
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    child = os.fork()
+    if child == 0:  # NOTE: fork twice, so the deleting process belongs to no one and is reaped
+        try:
+            if os.fork() == 0:
+                os.setsid()
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+
+
+def clear_leftovers(site_dir: Path) -> None:
+    """Remove what an interrupted or background step left beside site_dir."""
+    for leftover in site_dir.parent.glob(f".{site_dir.name}-old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None) -> None:
+    """Live preview for clerks: rebuilds on every change to records, templates or content;
+    with `only` (village folders), just those villages and the county's own pages."""
     from mkdocs.commands.serve import serve
+    from mkdocs.utils.yaml import yaml_load
 
-    serve(
-        str(config_file),
-        dev_addr=dev_addr,
-        livereload=True,
-        watch=[str(config_file.parent / "villages"), str(TEMPLATES_DIR.resolve())],
-    )
+    base_dir = config_file.resolve().parent
+    villages = base_dir / "villages"
+    watch = [str(villages), str(TEMPLATES_DIR.resolve())]
+    overrides: dict[str, Any] = {}
+    if only:
+        with config_file.open("rb") as f:
+            raw = yaml_load(f) or {}
+        plugins = []
+        for entry in raw.get("plugins") or []:
+            name, options = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+            if name == "sunlight":
+                options = {
+                    **(options or {}),
+                    "only": [p.resolve().relative_to(base_dir).as_posix() for p in only],
+                }
+                villages = base_dir / options.get("villages_dir", "villages")
+            plugins.append({name: options})
+        overrides["plugins"] = plugins
+        # NOTE: a county has tens of thousands of folders; watch only what the preview shows
+        watch = [str(p.resolve()) for p in only]
+        watch += [str(f) for f in sorted(villages.glob("*.yml")) + sorted(villages.glob("*/*.yml"))]
+        watch.append(str(TEMPLATES_DIR.resolve()))
+    serve(str(config_file), dev_addr=dev_addr, livereload=True, watch=watch, **overrides)

@@ -12,7 +12,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,8 +195,11 @@ def _files_in(
     return files, dirs
 
 
-def scan_layout(villages_dir: Path, base: Path) -> tuple[Layout, list[Problem]]:
-    """Walk villages/ and return its files by role, with every layout problem."""
+def scan_layout(
+    villages_dir: Path, base: Path, wanted: Callable[[str, str], bool] | None = None
+) -> tuple[Layout, list[Problem]]:
+    """Walk villages/ and return its files by role, with every layout problem; with wanted,
+    only the villages it accepts (town slug, village slug) are walked into."""
     out: list[Problem] = []
     layout = Layout(villages_dir)
     files, town_dirs = _files_in(
@@ -224,6 +227,9 @@ def scan_layout(villages_dir: Path, base: Path) -> tuple[Layout, list[Problem]]:
             village = VillageFiles(
                 town_name, village_name, village_dir, display_path(village_dir, base)
             )
+            if wanted is not None and not wanted(town_name, village_name):
+                town.villages.append(village)  # NOTE: named, not read: nothing selects it
+                continue
             village.files, period_dirs = _files_in(
                 village_dir,
                 VILLAGE_FILES,
