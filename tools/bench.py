@@ -4,13 +4,14 @@
 
 It measures what a county lives with: checking every record (cold, then again with nothing
 changed), listing every supervision flag, building the whole site from nothing, republishing after
-one village adds a month, and what a phone downloads (measured in Debian's headless Chromium
+one village adds a month, a clerk's preview of that village after a save, and what a phone downloads (measured in Debian's headless Chromium
 against a local server that gzips like a static host). Each timed command's `*_mb` is its peak
 resident set: the largest single process of the command, its forked workers included only when
 one of them is larger (the kernel's ru_maxrss of that one child, from os.wait4). The last line is
 the one to compare:
 bench: villages=… months=… pages=… check_s=… check_mb=… check_again_s=… check_again_mb=…
-build_s=… build_mb=… rebuild_one_s=… rebuild_one_mb=… first_visit_kb=… page_kb=… search_kb=…
+build_s=… build_mb=… rebuild_one_s=… rebuild_one_mb=… preview_s=… preview_mb=… flags_s=…
+flags_mb=… first_visit_kb=… page_kb=… search_kb=…
 """
 
 from __future__ import annotations
@@ -175,6 +176,34 @@ def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
     return cold / 1024, warm / 1024
 
 
+# What `sunlight serve FOLDER` does on every save, timed inside the process (the server is
+# already running, so its imports are not part of a clerk's wait).
+PREVIEW = """
+import sys, time
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+started = time.perf_counter()
+config = load_config("mkdocs.yml", site_dir=sys.argv[2], plugins=[{"sunlight": {"only": [sys.argv[1]]}}])
+build(config)
+print(f"{time.perf_counter() - started:.3f}")
+"""
+
+
+def preview_seconds(out: Path, village: Path) -> tuple[float, Measure]:
+    """Seconds one preview rebuild of a village takes, and the process's figures."""
+    folder = village.relative_to(out).as_posix()
+    with tempfile.TemporaryDirectory(dir=out) as scratch:
+        args = [sys.executable, "-c", PREVIEW, folder, scratch]
+        done = subprocess.Popen(args, cwd=out, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert done.stdout is not None
+        text = done.stdout.read().decode()
+        _, status, usage = os.wait4(done.pid, 0)
+        if status != 0:
+            sys.exit(f"bench: the preview build failed:\n{text}")
+        seconds = float(text.strip().splitlines()[-1])
+    return seconds, Measure(seconds, usage.ru_maxrss / 1024)
+
+
 def main(argv: list[str] | None = None) -> None:
     from builder.publish.search import plan_query
     from tools.demo import generate_county
@@ -223,6 +252,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{rebuild.peak_mb:.0f} MB",
         flush=True,
     )
+    preview_s, preview = preview_seconds(out, village)
+    print(
+        f"preview of {village.name} after a save (sunlight serve {village.name}'s folder): "
+        f"{preview_s:.2f} s, {preview.peak_mb:.0f} MB",
+        flush=True,
+    )
     site = out / "site"
     pages = sum(1 for _ in site.rglob("index.html"))
     periods = sorted(p.name for p in village.iterdir() if p.is_dir())
@@ -235,6 +270,8 @@ def main(argv: list[str] | None = None) -> None:
         f"check_again_s={check_again.seconds:.1f} check_again_mb={check_again.peak_mb:.0f} "
         f"build_s={build.seconds:.1f} build_mb={build.peak_mb:.0f} "
         f"rebuild_one_s={rebuild.seconds:.1f} rebuild_one_mb={rebuild.peak_mb:.0f} "
+        f"preview_s={preview_s:.2f} preview_mb={preview.peak_mb:.0f} "
+        f"flags_s={flags.seconds:.1f} flags_mb={flags.peak_mb:.0f} "
         f"first_visit_kb={first_kb:.1f} page_kb={page_kb:.1f} search_kb={search_kb:.1f}"
     )
 
