@@ -576,13 +576,47 @@ def test_a_correction_shows_on_the_site(corrected: tuple[Path, Path]) -> None:
     history = (site / "chengguan/dongshan/history/index.html").read_text(encoding="utf-8")
     corrections = history[history.index('id="corrections"') : history.index('id="log"')]
     assert "收支明细第3行 支出 120.00 → 12.00" in corrections
-    assert "更正东山村十一月保洁员工资" in history and "东山村十一月公开" in history
+    # villagers see structured changes, never git's metadata (messages, ids)
+    assert "更正东山村十一月保洁员工资" not in history and "东山村十一月公开" not in history
+    head = git(project, "rev-parse", "HEAD").strip()
+    assert head[:7] not in history
     log_page = (site / "log/index.html").read_text(encoding="utf-8")
     assert log_page.count("更正</td>") == 1 and log_page.count("首次公开</td>") == 6
     assert (site / "log/publication-log.jsonl").read_bytes() == (
         project / "publication-log.jsonl"
     ).read_bytes()
     assert sunlight(project, "verify", "--site", "site")[0] == 0
+
+
+@pytest.mark.slow
+def test_history_page_shows_no_commit_message_or_author(tmp_path: Path) -> None:
+    """A commit message or author name is whatever a clerk typed: it may hold personal data."""
+    project = make_repo(make_project(tmp_path / "project"))
+    (project / "villages/chengguan/dongshan/2026-10/ledger.csv").write_text(
+        (project / "villages/chengguan/dongshan/2026-10/ledger.csv").read_text(encoding="utf-8")
+        + "\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "报账员赵有才",
+        "GIT_AUTHOR_EMAIL": "zyc@example.org",
+        "GIT_COMMITTER_NAME": "赵有才",
+        "GIT_COMMITTER_EMAIL": "zyc@example.org",
+    }
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
+    subprocess.run(
+        ["git", "commit", "-q", "-m", "补录 赵有才 13812345678 110101199003074514"],
+        cwd=project,
+        check=True,
+        env=env,
+    )
+    result = validate(project / "villages", project)
+    assert result.county is not None
+    build_site(project / "mkdocs.yml", project / "site", preloaded=result)
+    history = (project / "site/chengguan/dongshan/history/index.html").read_text(encoding="utf-8")
+    for secret in ("赵有才", "13812345678", "110101199003074514", "补录"):
+        assert secret not in history
 
 
 @pytest.mark.slow
