@@ -66,4 +66,4 @@ bench: setup
 	$(BIN)/python -m tools.bench
 
 clean:
-	rm -rf site .build .pytest_cache
+	rm -rf site .site-* .build .pytest_cache

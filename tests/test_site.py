@@ -113,7 +113,8 @@ def test_failed_build_leaves_previous_site_untouched(project: Path) -> None:
     with pytest.raises(BuilderError):
         build_site(project / "mkdocs.yml", site)  # the plugin checks again and refuses
     assert tree_digest(site) == before
-    assert not list(project.glob(".site-*")), "staging folders are cleaned up"
+    leftovers = [p.name for p in project.glob(".site-*") if p.name != ".site-versions"]
+    assert leftovers == [], "staging folders are cleaned up"
 
 
 def test_failed_mkdocs_step_leaves_previous_site_untouched(project: Path) -> None:
@@ -239,17 +240,55 @@ def test_supervision_pages(project: Path) -> None:
     assert all(f'id="{rule}"' in rules for rule in ("R1", "R11", "R29"))
 
 
-def test_replaced_site_is_deleted_after_the_swap(project: Path) -> None:
+def test_the_site_is_a_link_switched_in_one_step(project: Path) -> None:
+    """site/ links to a version folder; a build makes a new version and replaces the link, so
+    site/ is never missing or half-made. The version it replaced stays until the next build
+    (a reader in the middle of a page keeps its files), then goes in the background."""
     import time
 
+    site = build(project)
+    assert site.is_symlink()
+    first = site.resolve()
     build(project)
-    first = (project / "site" / "index.html").stat().st_ino
+    second = site.resolve()
+    assert second != first and first.is_dir()
     build(project)
-    assert (project / "site" / "index.html").stat().st_ino != first  # a new tree took its place
     deadline = time.monotonic() + 30
-    while list(project.glob(".site-old-*")) and time.monotonic() < deadline:
+    while first.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not list(project.glob(".site-*")), "the replaced site and staging folders are gone"
+    assert not first.exists() and second.exists() == (site.resolve() != second)
+    leftovers = [p.name for p in project.glob(".site-*") if p.name != ".site-versions"]
+    assert leftovers == []
+
+
+def test_a_killed_build_never_leaves_the_site_missing(project: Path) -> None:
+    """Whatever moment a build is killed, site/ is the last whole site (or the new one)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site = build(project)
+    before = tree_digest(site)
+    code = (
+        "import sys; from pathlib import Path; sys.argv = ['sunlight', 'build', '--no-cache']; "
+        "from builder.cli import main; main()"
+    )
+    for delay in (0.05, 0.3, 0.6, 0.9, 1.2, 1.6):
+        (project / "villages/chengguan/dongshan/village.yml").touch()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=project,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert (site / "index.html").is_file(), f"killed after {delay} s"
+        assert tree_digest(site) == before, f"killed after {delay} s"
+    build(project)  # and the next build clears what the killed ones left
+    assert sorted(p.name for p in project.glob(".site-*")) == [".site-versions"]
 
 
 def test_preview_of_one_village_builds_only_it(project: Path, tmp_path: Path) -> None:

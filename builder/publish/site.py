@@ -279,7 +279,7 @@ def build_site(
     The site is built as shards (two processes for a large county on two cores, else one),
     then merged: the same path whatever the number of shards.
     """
-    site_dir = site_dir.resolve()
+    site_dir = absolute(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_leftovers(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
@@ -297,7 +297,7 @@ def build_site(
             run_in_processes(jobs)
         merged = staging / "site"
         manifests = merge_shards(parts, merged)
-        swap_in(merged, site_dir)
+        publish_version(merged, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if cache is not None:
@@ -408,12 +408,13 @@ def build_partial(
 
 def merge_site(parts: list[Path], site_dir: Path) -> None:
     """`sunlight merge`: join shards' partial sites (moving their files) into site_dir."""
-    site_dir = site_dir.resolve()
+    site_dir = absolute(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
     try:
         merge_shards(parts, staging / "site")
-        swap_in(staging / "site", site_dir)
+        publish_version(staging / "site", site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -490,10 +491,57 @@ def discard(folder: Path) -> None:
     os.waitpid(child, 0)
 
 
+def absolute(path: Path) -> Path:
+    """path made absolute without following its last part (site/ may be a link)."""
+    return path.parent.resolve() / path.name
+
+
+def versions_of(site_dir: Path) -> Path:
+    """The folder that holds the published versions site_dir links to."""
+    return site_dir.parent / f".{site_dir.name}-versions"
+
+
+def publish_version(staging: Path, site_dir: Path) -> None:
+    """Make staging the site: site_dir is a link to a version folder, replaced by another link
+    in one rename, so that a reader (or a killed build) never finds it missing or half-made."""
+    versions = versions_of(site_dir)
+    versions.mkdir(exist_ok=True)
+    version = Path(tempfile.mkdtemp(prefix="v-", dir=versions))
+    version.rmdir()
+    staging.rename(version)
+    version.chmod(0o755)
+    previous = site_dir.resolve() if site_dir.is_symlink() else None
+    link = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-link-", dir=site_dir.parent))
+    link.rmdir()
+    link.symlink_to(version.relative_to(site_dir.parent), target_is_directory=True)
+    if site_dir.exists() and not site_dir.is_symlink():
+        # NOTE: once, from a site folder built before versions: it is briefly missing here
+        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-old-", dir=site_dir.parent))
+        old.rmdir()
+        site_dir.rename(old)
+        previous = old
+    os.replace(link, site_dir)
+    if previous is not None and previous.parent != versions:
+        discard(previous)
+    # NOTE: the version replaced here stays until the next build (clear_leftovers), so that
+    # a reader in the middle of a page never has its files deleted under it.
+
+
 def clear_leftovers(site_dir: Path) -> None:
-    """Remove what an interrupted or background step left beside site_dir."""
-    for leftover in site_dir.parent.glob(f".{site_dir.name}-old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    """Remove what an interrupted or background step left beside site_dir: replaced sites,
+    unused links, staging folders of killed builds, and versions the site no longer links to."""
+    for pattern in (f".{site_dir.name}-{kind}-*" for kind in ("old", "link", "staging")):
+        for leftover in site_dir.parent.glob(pattern):
+            if leftover.is_symlink():
+                leftover.unlink()
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+    current = site_dir.resolve() if site_dir.is_symlink() else None
+    versions = versions_of(site_dir)
+    if versions.is_dir():
+        for version in versions.iterdir():
+            if version != current:
+                discard(version)
 
 
 def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None) -> None:
