@@ -88,7 +88,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             )
         county = result.county
         # after a county's own custom_dir (its main.html wins), before Material's templates
-        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
+        if str(THEME_OVERRIDES) not in config.theme.dirs:  # on_config may see a config twice
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         config.site_name = county.site_title
         config.site_url = county.site_url
         updated = last_commit_date(base_dir)
