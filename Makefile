@@ -53,10 +53,13 @@ site: setup
 serve: setup
 	$(BIN)/sunlight serve
 
+# zizmor: the workflows' security (injection, permissions, pinned actions, credentials);
+# --offline because CI's lint must not depend on GitHub's API (its online audits are skipped).
 lint: setup
 	$(BIN)/ruff format --check builder tests tools
 	$(BIN)/ruff check builder tests tools
 	$(BIN)/mypy
+	$(BIN)/zizmor --offline .github/workflows/
 
 test: setup browser lint
 	@set +e; $(BIN)/pytest -q -n 2; rc=$$?; \

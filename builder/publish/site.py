@@ -43,6 +43,10 @@ Job = tuple[str, Callable[..., object], tuple[Any, ...]]
 ASSETS = Path(__file__).resolve().parent / "assets"
 # NOTE: one stylesheet (ours + the search widget's) saves a request on every first visit.
 ASSET_FILES = {"sunlight.css": ("sunlight.css", "search.css"), "search.js": ("search.js",)}
+# NOTE: Material's main.html less its JavaScript bundle, which fetches a polyfill from a public CDN
+# on browsers without ResizeObserver; the bundle's files (and its search workers) are not shipped.
+THEME_OVERRIDES = Path(__file__).resolve().parent / "theme"
+MATERIAL_SCRIPTS = "assets/javascripts/"
 
 
 class SunlightConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -83,6 +87,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                 f"{len(errors)} errors in the records; nothing was built."
             )
         county = result.county
+        # after a county's own custom_dir (its main.html wins), before Material's templates
+        if str(THEME_OVERRIDES) not in config.theme.dirs:  # on_config may see a config twice
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         config.site_name = county.site_title
         config.site_url = county.site_url
         updated = last_commit_date(base_dir)
@@ -137,6 +144,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.rendered is not None
+        material = Path(material_templates_dir())
+        for file in [f for f in files if is_material_script(f, material)]:
+            files.remove(file)
         if self.rendered.county is not None:  # history and log pages: they read git, not cached
             from builder.publish.audit_pages import add_audit_pages
 
@@ -441,6 +451,21 @@ def site_key(base_dir: Path, config: MkDocsConfig, updated: str) -> str:
     parts += sorted(p for p in Path(config.docs_dir).rglob("*") if p.is_file())
     versions = f"{mkdocs.__version__}\0{material.__version__}\0{updated}\0{config.site_url}"
     return hashlib.sha256((versions + files_hash(parts)).encode()).hexdigest()
+
+
+def is_material_script(file: File, material: Path) -> bool:
+    """Whether file is Material's JavaScript (not a county's own file under the same path)."""
+    source = file.abs_src_path
+    if not file.src_uri.startswith(MATERIAL_SCRIPTS) or source is None:
+        return False
+    return Path(source).is_relative_to(material)
+
+
+def material_templates_dir() -> str:
+    """Where Material's templates and static files are installed."""
+    import material
+
+    return str(Path(material.__file__).resolve().parent / "templates")
 
 
 def output_path(src_uri: str) -> str:
