@@ -193,8 +193,8 @@ def build(
     import time
 
     from builder.pipeline.validate import validate
+    from builder.publish.build import build_partial, build_site
     from builder.publish.shards import Shard
-    from builder.publish.site import build_partial, build_site
 
     try:
         shard = Shard.parse(shard_text) if shard_text is not None else None
@@ -242,7 +242,7 @@ def build(
 def merge(parts: tuple[Path, ...], site_dir: Path) -> None:
     """合并 sunlight build --shard 生成的各分片（分片文件夹会被移空）。 / Join the shards
     that sunlight build --shard wrote (their folders are emptied)."""
-    from builder.publish.site import merge_site
+    from builder.publish.build import merge_site
 
     merge_site(list(parts), site_dir)
     click.echo(
@@ -265,7 +265,7 @@ def serve(config_file: Path, dev_addr: str, villages: tuple[Path, ...]) -> None:
     """在本机预览网站，修改记录后自动刷新；给出村文件夹时只预览这些村（更快）。 / Preview the
     site locally; reloads on every change. Given village folders, only those villages (faster).
     """
-    from builder.publish.site import serve_site
+    from builder.publish.build import serve_site
 
     _log_to_terminal()
     serve_site(config_file, dev_addr, list(villages) or None)

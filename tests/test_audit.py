@@ -30,7 +30,7 @@ from builder.audit import log
 from builder.audit.fingerprint import canonical, display, fingerprint, normalize, short
 from builder.cli import cli
 from builder.pipeline.validate import validate
-from builder.publish.site import build_site
+from builder.publish.build import build_site
 from builder.read.convert import convert_to_utf8
 
 try:

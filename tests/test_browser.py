@@ -19,7 +19,7 @@ from browser import (
 from conftest import make_project
 
 from builder.pipeline.validate import validate
-from builder.publish.site import build_site
+from builder.publish.build import build_site
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,7 +12,7 @@ from test_site import tree_digest
 from builder.model import Village
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.validate import Result, validate
-from builder.publish.site import build_site
+from builder.publish.build import build_site
 from tools.bench import add_month
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from builder.pipeline.validate import validate
-from builder.publish.site import build_site
+from builder.publish.build import build_site
 
 try:
     from conftest import GOLDEN_REWRITTEN, make_project

@@ -19,7 +19,7 @@ from browser import browser_missing, chromium, phone_page, record_requests, serv
 from conftest import make_project
 
 from builder.pipeline.validate import validate
-from builder.publish.site import build_site
+from builder.publish.build import build_site
 
 browser_test = pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing()))
 # NOTE: runs before any of the page's scripts, as an old WebView without the API would be

@@ -12,8 +12,8 @@ from test_site import tree_digest
 
 from builder.cli import cli
 from builder.pipeline.validate import validate
+from builder.publish.build import build_site
 from builder.publish.shards import SHARD_MANIFEST, Shard
-from builder.publish.site import build_site
 
 try:
     from conftest import ROOT, make_project

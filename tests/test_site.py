@@ -12,7 +12,7 @@ from PIL import Image
 
 from builder.errors import BuilderError
 from builder.pipeline.validate import validate
-from builder.publish.site import build_site
+from builder.publish.build import build_site
 
 pytestmark = pytest.mark.slow
 

@@ -1,10 +1,9 @@
-"""The MkDocs side: a plugin that adds the generated pages, and a safe build around MkDocs.
+"""The MkDocs plugin: check the records (unless given them), render every page of this build's
+villages and the county's own, and leave what the merge needs.
 
-`mkdocs build` with this plugin builds the whole site by itself (so the generator can be
-swapped: the pages are plain Markdown files with front matter). `build_site()` adds what a
-publisher needs on top: build into a staging folder, replace `site/` only when every step
-succeeded, and take dates from the last commit rather than the clock. Only this module imports
-MkDocs.
+`mkdocs build` with this plugin builds a whole site by itself (the pages are plain Markdown
+files with front matter, so another generator reading mkdocs.yml can build them too);
+`build.py` is the safe build around it. Only `publish/` imports MkDocs.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import logging
 import multiprocessing
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,20 +20,19 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, PluginError
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from builder import model
-from builder.errors import BuilderError
 from builder.format.problems import Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.validate import Result, validate
-from builder.publish.render import TEMPLATES_DIR, Rendered, RenderedVillage, Renderer
+from builder.publish.render import Rendered, RenderedVillage, Renderer
 from builder.publish.search import SearchDoc
-from builder.publish.shards import Place, Shard, ShardManifest, finish_site, merge_shards
-from builder.read.git import commit_day, last_commit_time
+from builder.publish.shards import Place, Shard, ShardManifest, finish_site
+from builder.read.git import commit_day
 
 log = logging.getLogger("mkdocs.plugins.sunlight")
 # a file for the worker process to make: (site path, function, arguments); bytes are written
@@ -271,173 +268,6 @@ def last_commit_date(base_dir: Path) -> str:
     return day.isoformat() if day is not None else ""
 
 
-# NOTE: below this many villages, a second MkDocs process costs more than it saves.
-PARALLEL_SHARDS_FROM = 40
-
-
-def build_site(
-    config_file: Path,
-    site_dir: Path,
-    *,
-    preloaded: Result | None = None,
-    strict: bool = True,
-    cache: BuildCache | None = None,
-    shards: int | None = None,
-) -> None:
-    """Build into a staging folder beside site_dir; swap it in only when all went well.
-
-    The site is built as shards (two processes for a large county on two cores, else one),
-    then merged: the same path whatever the number of shards.
-    """
-    site_dir = absolute(site_dir)
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    clear_leftovers(site_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
-    try:
-        count = shards or local_shard_count(preloaded)
-        parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
-        previous = site_dir if cache is not None and site_dir.is_dir() else None
-        jobs = [
-            (config_file, part, Shard(k, count), preloaded, strict, cache, previous)
-            for k, part in enumerate(parts, start=1)
-        ]
-        if count == 1:
-            build_shard(*jobs[0])
-        else:
-            run_in_processes(jobs)
-        merged = staging / "site"
-        manifests = merge_shards(parts, merged)
-        publish_version(merged, site_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    if cache is not None:
-        remember_site(cache, manifests)
-
-
-def local_shard_count(preloaded: Result | None) -> int:
-    """Two shards when a second core and a large county make it worth it, else one."""
-    if preloaded is None or preloaded.county is None:
-        return 1
-    villages = sum(len(town.villages) for town in preloaded.county.towns)
-    cores = min(2, os.cpu_count() or 1)
-    if cores < 2 or villages < PARALLEL_SHARDS_FROM or not PARALLEL:
-        return 1
-    return cores
-
-
-ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path | None]
-
-
-def run_in_processes(jobs: list[ShardJob]) -> None:
-    """Build each shard in a forked process (they inherit the checked records unpickled)."""
-    context = multiprocessing.get_context("fork")
-    processes = [context.Process(target=_build_shard_process, args=job) for job in jobs]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join()
-    failed = [job[2] for job, process in zip(jobs, processes, strict=True) if process.exitcode]
-    if failed:
-        shards = ", ".join(f"{s.index}/{s.count}" for s in failed)
-        raise BuilderError(
-            f"分片 {shards} 生成失败，网站没有生成，原有网站保持不变。",
-            f"Shard {shards} failed; the site was not built and the previous site is unchanged.",
-        )
-
-
-def _build_shard_process(*job: Any) -> None:
-    try:
-        build_shard(*job)
-    except BuilderError as exc:
-        log.error(str(exc))
-        os._exit(1)
-    except BaseException:
-        log.exception("shard failed")
-        os._exit(1)
-    os._exit(0)
-
-
-def build_shard(
-    config_file: Path,
-    dest: Path,
-    shard: Shard,
-    preloaded: Result | None = None,
-    strict: bool = True,
-    cache: BuildCache | None = None,
-    previous_site: Path | None = None,
-) -> None:
-    """Build one shard's partial site into dest (which must not exist yet)."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    base_dir = config_file.resolve().parent
-    ts = last_commit_time(base_dir)
-    saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if ts is not None:  # NOTE: MkDocs stamps its files (gzip headers) from this
-        os.environ["SOURCE_DATE_EPOCH"] = str(ts)
-    elif saved_epoch is None:
-        os.environ["SOURCE_DATE_EPOCH"] = "0"
-    cwd = Path.cwd()
-    dest = dest.resolve()
-    try:
-        os.chdir(base_dir)
-        config = load_config(str(config_file), strict=strict, site_dir=str(dest))
-        plugin = config.plugins.get("sunlight")
-        if isinstance(plugin, SunlightPlugin):
-            plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
-            plugin.cache, plugin.previous_site = cache, previous_site
-            if cache is not None and previous_site is not None:
-                plugin.manifest = cache.read_manifest()
-        build(config)
-    except (Abort, PluginError) as exc:
-        raise BuilderError(
-            "网站没有生成，原有网站保持不变。",
-            f"The site was not built ({exc}); the previous site is unchanged.",
-        ) from None
-    finally:
-        os.chdir(cwd)
-        if saved_epoch is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
-
-
-def build_partial(
-    config_file: Path, dest: Path, shard: Shard, *, preloaded: Result | None = None
-) -> None:
-    """`sunlight build --shard K/N`: one shard's partial site into dest, for a later merge."""
-    dest = dest.resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-staging-", dir=dest.parent))
-    try:
-        build_shard(config_file, staging / "shard", shard, preloaded)
-        swap_in(staging / "shard", dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def merge_site(parts: list[Path], site_dir: Path) -> None:
-    """`sunlight merge`: join shards' partial sites (moving their files) into site_dir."""
-    site_dir = absolute(site_dir)
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    clear_leftovers(site_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
-    try:
-        merge_shards(parts, staging / "site")
-        publish_version(staging / "site", site_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def remember_site(cache: BuildCache, manifests: list[ShardManifest]) -> None:
-    """Record what the site now in place was built from, for the next build to reuse."""
-    key = manifests[0].site_key
-    villages = {url: sig for m in manifests for url, sig in m.villages.items() if sig}
-    cache.used |= {f"rendered/{render_key(sig, key)}" for sig in villages.values()}
-    cache.prune("rendered")
-    cache.write_manifest({"site_key": key, "villages": dict(sorted(villages.items()))})
-
-
 def render_key(signature: str, key: str) -> str:
     return hashlib.sha256(f"{signature}\0{key}".encode()).hexdigest()
 
@@ -483,118 +313,3 @@ def link_or_copy(src: Path, dest: Path, made: set[Path]) -> None:
         os.link(src, dest)
     except OSError:
         shutil.copy2(src, dest)
-
-
-def swap_in(staging: Path, site_dir: Path) -> None:
-    """Replace site_dir with staging using renames, so readers never see half a site."""
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    staging.rename(site_dir)
-    staging_mode = 0o755
-    site_dir.chmod(staging_mode)
-    if old is not None:
-        discard(old)
-
-
-def discard(folder: Path) -> None:
-    """Delete a replaced site in the background: it is out of the way already, and deleting
-    tens of thousands of files would hold up the command (a leftover is removed next time)."""
-    if not hasattr(os, "fork"):
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    child = os.fork()
-    if child == 0:  # NOTE: fork twice, so the deleting process belongs to no one and is reaped
-        try:
-            if os.fork() == 0:
-                os.setsid()
-                shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(child, 0)
-
-
-def absolute(path: Path) -> Path:
-    """path made absolute without following its last part (site/ may be a link)."""
-    return path.parent.resolve() / path.name
-
-
-def versions_of(site_dir: Path) -> Path:
-    """The folder that holds the published versions site_dir links to."""
-    return site_dir.parent / f".{site_dir.name}-versions"
-
-
-def publish_version(staging: Path, site_dir: Path) -> None:
-    """Make staging the site: site_dir is a link to a version folder, replaced by another link
-    in one rename, so that a reader (or a killed build) never finds it missing or half-made."""
-    versions = versions_of(site_dir)
-    versions.mkdir(exist_ok=True)
-    version = Path(tempfile.mkdtemp(prefix="v-", dir=versions))
-    version.rmdir()
-    staging.rename(version)
-    version.chmod(0o755)
-    previous = site_dir.resolve() if site_dir.is_symlink() else None
-    link = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-link-", dir=site_dir.parent))
-    link.rmdir()
-    link.symlink_to(version.relative_to(site_dir.parent), target_is_directory=True)
-    if site_dir.exists() and not site_dir.is_symlink():
-        # NOTE: once, from a site folder built before versions: it is briefly missing here
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-        previous = old
-    os.replace(link, site_dir)
-    if previous is not None and previous.parent != versions:
-        discard(previous)
-    # NOTE: the version replaced here stays until the next build (clear_leftovers), so that
-    # a reader in the middle of a page never has its files deleted under it.
-
-
-def clear_leftovers(site_dir: Path) -> None:
-    """Remove what an interrupted or background step left beside site_dir: replaced sites,
-    unused links, staging folders of killed builds, and versions the site no longer links to."""
-    for pattern in (f".{site_dir.name}-{kind}-*" for kind in ("old", "link", "staging")):
-        for leftover in site_dir.parent.glob(pattern):
-            if leftover.is_symlink():
-                leftover.unlink()
-            else:
-                shutil.rmtree(leftover, ignore_errors=True)
-    current = site_dir.resolve() if site_dir.is_symlink() else None
-    versions = versions_of(site_dir)
-    if versions.is_dir():
-        for version in versions.iterdir():
-            if version != current:
-                discard(version)
-
-
-def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None) -> None:
-    """Live preview for clerks: rebuilds on every change to records, templates or content;
-    with `only` (village folders), just those villages and the county's own pages."""
-    from mkdocs.commands.serve import serve
-    from mkdocs.utils.yaml import yaml_load
-
-    base_dir = config_file.resolve().parent
-    villages = base_dir / "villages"
-    watch = [str(villages), str(TEMPLATES_DIR.resolve())]
-    overrides: dict[str, Any] = {}
-    if only:
-        with config_file.open("rb") as f:
-            raw = yaml_load(f) or {}
-        plugins = []
-        for entry in raw.get("plugins") or []:
-            name, options = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
-            if name == "sunlight":
-                options = {
-                    **(options or {}),
-                    "only": [p.resolve().relative_to(base_dir).as_posix() for p in only],
-                }
-                villages = base_dir / options.get("villages_dir", "villages")
-            plugins.append({name: options})
-        overrides["plugins"] = plugins
-        # NOTE: a county has tens of thousands of folders; watch only what the preview shows
-        watch = [str(p.resolve()) for p in only]
-        watch += [str(f) for f in sorted(villages.glob("*.yml")) + sorted(villages.glob("*/*.yml"))]
-        watch.append(str(TEMPLATES_DIR.resolve()))
-    serve(str(config_file), dev_addr=dev_addr, livereload=True, watch=watch, **overrides)

@@ -1,0 +1,220 @@
+"""A safe build around MkDocs: check, build the site's shards (in processes when worth it),
+merge them, and switch the result in only when every step succeeded; and the clerk's preview.
+Dates come from the last commit, never the clock."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import Abort, PluginError
+
+from builder.errors import BuilderError
+from builder.pipeline.cache import BuildCache
+from builder.pipeline.validate import Result
+from builder.publish.folders import absolute, clear_leftovers, publish_version, swap_in
+from builder.publish.render import TEMPLATES_DIR
+from builder.publish.shards import Shard, ShardManifest, merge_shards
+from builder.publish.site import PARALLEL, SunlightPlugin, log, render_key
+from builder.read.git import last_commit_time
+
+# NOTE: below this many villages, a second MkDocs process costs more than it saves.
+PARALLEL_SHARDS_FROM = 40
+
+
+def build_site(
+    config_file: Path,
+    site_dir: Path,
+    *,
+    preloaded: Result | None = None,
+    strict: bool = True,
+    cache: BuildCache | None = None,
+    shards: int | None = None,
+) -> None:
+    """Build into a staging folder beside site_dir; swap it in only when all went well.
+
+    The site is built as shards (two processes for a large county on two cores, else one),
+    then merged: the same path whatever the number of shards.
+    """
+    site_dir = absolute(site_dir)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(site_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
+    try:
+        count = shards or local_shard_count(preloaded)
+        parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
+        previous = site_dir if cache is not None and site_dir.is_dir() else None
+        jobs = [
+            (config_file, part, Shard(k, count), preloaded, strict, cache, previous)
+            for k, part in enumerate(parts, start=1)
+        ]
+        if count == 1:
+            build_shard(*jobs[0])
+        else:
+            run_in_processes(jobs)
+        merged = staging / "site"
+        manifests = merge_shards(parts, merged)
+        publish_version(merged, site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if cache is not None:
+        remember_site(cache, manifests)
+
+
+def local_shard_count(preloaded: Result | None) -> int:
+    """Two shards when a second core and a large county make it worth it, else one."""
+    if preloaded is None or preloaded.county is None:
+        return 1
+    villages = sum(len(town.villages) for town in preloaded.county.towns)
+    cores = min(2, os.cpu_count() or 1)
+    if cores < 2 or villages < PARALLEL_SHARDS_FROM or not PARALLEL:
+        return 1
+    return cores
+
+
+ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path | None]
+
+
+def run_in_processes(jobs: list[ShardJob]) -> None:
+    """Build each shard in a forked process (they inherit the checked records unpickled)."""
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_build_shard_process, args=job) for job in jobs]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [job[2] for job, process in zip(jobs, processes, strict=True) if process.exitcode]
+    if failed:
+        shards = ", ".join(f"{s.index}/{s.count}" for s in failed)
+        raise BuilderError(
+            f"分片 {shards} 生成失败，网站没有生成，原有网站保持不变。",
+            f"Shard {shards} failed; the site was not built and the previous site is unchanged.",
+        )
+
+
+def _build_shard_process(*job: Any) -> None:
+    try:
+        build_shard(*job)
+    except BuilderError as exc:
+        log.error(str(exc))
+        os._exit(1)
+    except BaseException:
+        log.exception("shard failed")
+        os._exit(1)
+    os._exit(0)
+
+
+def build_shard(
+    config_file: Path,
+    dest: Path,
+    shard: Shard,
+    preloaded: Result | None = None,
+    strict: bool = True,
+    cache: BuildCache | None = None,
+    previous_site: Path | None = None,
+) -> None:
+    """Build one shard's partial site into dest (which must not exist yet)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    base_dir = config_file.resolve().parent
+    ts = last_commit_time(base_dir)
+    saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if ts is not None:  # NOTE: MkDocs stamps its files (gzip headers) from this
+        os.environ["SOURCE_DATE_EPOCH"] = str(ts)
+    elif saved_epoch is None:
+        os.environ["SOURCE_DATE_EPOCH"] = "0"
+    cwd = Path.cwd()
+    dest = dest.resolve()
+    try:
+        os.chdir(base_dir)
+        config = load_config(str(config_file), strict=strict, site_dir=str(dest))
+        plugin = config.plugins.get("sunlight")
+        if isinstance(plugin, SunlightPlugin):
+            plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
+            plugin.cache, plugin.previous_site = cache, previous_site
+            if cache is not None and previous_site is not None:
+                plugin.manifest = cache.read_manifest()
+        build(config)
+    except (Abort, PluginError) as exc:
+        raise BuilderError(
+            "网站没有生成，原有网站保持不变。",
+            f"The site was not built ({exc}); the previous site is unchanged.",
+        ) from None
+    finally:
+        os.chdir(cwd)
+        if saved_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
+
+
+def build_partial(
+    config_file: Path, dest: Path, shard: Shard, *, preloaded: Result | None = None
+) -> None:
+    """`sunlight build --shard K/N`: one shard's partial site into dest, for a later merge."""
+    dest = dest.resolve()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-staging-", dir=dest.parent))
+    try:
+        build_shard(config_file, staging / "shard", shard, preloaded)
+        swap_in(staging / "shard", dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def merge_site(parts: list[Path], site_dir: Path) -> None:
+    """`sunlight merge`: join shards' partial sites (moving their files) into site_dir."""
+    site_dir = absolute(site_dir)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(site_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
+    try:
+        merge_shards(parts, staging / "site")
+        publish_version(staging / "site", site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def remember_site(cache: BuildCache, manifests: list[ShardManifest]) -> None:
+    """Record what the site now in place was built from, for the next build to reuse."""
+    key = manifests[0].site_key
+    villages = {url: sig for m in manifests for url, sig in m.villages.items() if sig}
+    cache.used |= {f"rendered/{render_key(sig, key)}" for sig in villages.values()}
+    cache.prune("rendered")
+    cache.write_manifest({"site_key": key, "villages": dict(sorted(villages.items()))})
+
+
+def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None) -> None:
+    """Live preview for clerks: rebuilds on every change to records, templates or content;
+    with `only` (village folders), just those villages and the county's own pages."""
+    from mkdocs.commands.serve import serve
+    from mkdocs.utils.yaml import yaml_load
+
+    base_dir = config_file.resolve().parent
+    villages = base_dir / "villages"
+    watch = [str(villages), str(TEMPLATES_DIR.resolve())]
+    overrides: dict[str, Any] = {}
+    if only:
+        with config_file.open("rb") as f:
+            raw = yaml_load(f) or {}
+        plugins = []
+        for entry in raw.get("plugins") or []:
+            name, options = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+            if name == "sunlight":
+                options = {
+                    **(options or {}),
+                    "only": [p.resolve().relative_to(base_dir).as_posix() for p in only],
+                }
+                villages = base_dir / options.get("villages_dir", "villages")
+            plugins.append({name: options})
+        overrides["plugins"] = plugins
+        # NOTE: a county has tens of thousands of folders; watch only what the preview shows
+        watch = [str(p.resolve()) for p in only]
+        watch += [str(f) for f in sorted(villages.glob("*.yml")) + sorted(villages.glob("*/*.yml"))]
+        watch.append(str(TEMPLATES_DIR.resolve()))
+    serve(str(config_file), dev_addr=dev_addr, livereload=True, watch=watch, **overrides)
