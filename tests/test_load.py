@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder.format.problems import format_problem
 from builder.format.schema import ASSISTANCE, LEDGER
 from builder.pipeline.validate import validate
-from builder.read.files import TextFile, decode, parse_csv, parse_yaml
+from builder.read.files import TextFile, decode, parse_csv, parse_yaml, scan_layout
 
 YAML_BITS = st.sampled_from(
     [
@@ -140,3 +142,31 @@ def test_csv_record_lines_count_multiline_cells() -> None:
     assert table is not None
     # summary spans lines 2-3, so the next record starts on line 4
     assert [r.line for r in table.rows] == [2, 4]
+
+
+def _layout_rows(villages: Path, base: Path) -> list[tuple[object, ...]]:
+    _, found = scan_layout(villages, base)
+    return sorted((p.where.path, p.where.line, p.field, p.code) for p in found)
+
+
+def test_folders_named_like_the_sites_own_pages_are_refused(good_villages: Path) -> None:
+    base = good_villages.parent
+    shutil.copytree(good_villages / "chengguan", good_villages / "search")
+    (good_villages / "chengguan/xiwan").rename(good_villages / "chengguan/history")
+    assert _layout_rows(good_villages, base) == [
+        ("villages/chengguan/history", None, None, "reserved-slug"),
+        ("villages/search", None, None, "reserved-slug"),
+    ]
+    _, found = scan_layout(good_villages, base)
+    message = format_problem(next(p for p in found if p.where.path == "villages/search"))
+    assert "文件夹名“search”是网站自己页面的地址" in message
+    assert "请改用本乡镇名称的拼音" in message
+    assert "would collide with it" in message
+
+
+def test_folders_named_like_pages_elsewhere_are_fine(good_villages: Path) -> None:
+    """Good twin: a town may hold a village called "status", a village a period page's name."""
+    base = good_villages.parent
+    (good_villages / "chengguan/xiwan").rename(good_villages / "chengguan/status")
+    shutil.copytree(good_villages / "chengguan", good_villages / "qr")
+    assert _layout_rows(good_villages, base) == []

@@ -85,6 +85,13 @@ SLUG_COLLISION = _kind(
     "文件夹“{name}”与“{other}”只差大小写，会被当成同一个。请改名。",
     'The folder "{name}" differs from "{other}" only in case. Rename one of them.',
 )
+RESERVED_SLUG = _kind(
+    "reserved-slug",
+    "文件夹名与网站页面重名",
+    "文件夹名“{name}”是网站自己页面的地址（{reserved}），会与该页面冲突。请改用本{level}名称的拼音，例如 dongshan。",
+    'The folder name "{name}" is the address of one of the site\'s own pages ({reserved}) and '
+    "would collide with it. Use the pinyin of the {level_en}'s name instead, e.g. dongshan.",
+)
 MISSING_FILE = _kind(
     "missing-file",
     "缺少文件",

@@ -29,6 +29,16 @@ STEP_NAMES = (
 )
 
 
+# NOTE: folder names become URLs. A town folder lives beside the site's own top-level pages
+# (the hand-written pages in content/, the generated search, status and log pages, the assets
+# and the published schemas), and a village folder beside a village's own sub-pages, so these
+# names would overwrite, or be overwritten by, a page of the site.
+RESERVED_TOWN_SLUGS = frozenset(
+    {"search", "status", "rules", "log", "assets", "schema", "about", "guide", "codes"}
+)
+RESERVED_VILLAGE_SLUGS = frozenset({"qr", "history", "contracts", "decisions", "topics", "print"})
+
+
 @dataclass(frozen=True)
 class Invalid:
     """A value that failed its type: the problem kind and the values for its message."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from builder.format import problems
+from builder.format import problems, schema
 from builder.format.problems import Location, Problem
 from builder.format.schema import RecordSchema
 
@@ -142,8 +142,15 @@ def _unknown(where: str, name: str, hint: str, hint_en: str) -> Problem:
     return problems.UNKNOWN_PATH.at(Location(where), None, name=name, hint=hint, hint_en=hint_en)
 
 
-def _check_slugs(entries: list[os.DirEntry[str]], base: Path, out: list[Problem]) -> list[str]:
-    """Return the sub-folder names that are good slugs; report bad and colliding ones."""
+def _check_slugs(
+    entries: list[os.DirEntry[str]],
+    base: Path,
+    out: list[Problem],
+    reserved: frozenset[str],
+    level: tuple[str, str],
+) -> list[str]:
+    """Return the sub-folder names that are good slugs; report bad, colliding and reserved ones
+    (level names the folder's kind for the message: ("乡镇", "town") or ("村", "village"))."""
     good: list[str] = []
     seen: dict[str, str] = {}
     # NOTE: good slugs first, so that "DongShan" beside "dongshan" is named as a collision
@@ -159,6 +166,18 @@ def _check_slugs(entries: list[os.DirEntry[str]], base: Path, out: list[Problem]
         seen[folded] = entry.name
         if not SLUG_RE.fullmatch(entry.name):
             out.append(problems.BAD_SLUG.at(Location(rel), None, name=entry.name))
+            continue
+        if entry.name in reserved:
+            out.append(
+                problems.RESERVED_SLUG.at(
+                    Location(rel),
+                    None,
+                    name=entry.name,
+                    reserved="、".join(sorted(reserved)),
+                    level=level[0],
+                    level_en=level[1],
+                )
+            )
             continue
         good.append(entry.name)
     good.sort()
@@ -211,7 +230,9 @@ def scan_layout(
         "Only county.yml, powers.yml and one folder per town belong here.",
     )
     layout.files = files
-    for town_name in _check_slugs(town_dirs, base, out):
+    for town_name in _check_slugs(
+        town_dirs, base, out, schema.RESERVED_TOWN_SLUGS, ("乡镇", "town")
+    ):
         town_dir = villages_dir / town_name
         town = TownFiles(town_name, town_dir, display_path(town_dir, base))
         town.files, village_dirs = _files_in(
@@ -222,7 +243,9 @@ def scan_layout(
             "乡镇文件夹里只能放 town.yml、powers.yml 和各村的文件夹。",
             "A town folder holds only town.yml, powers.yml and one folder per village.",
         )
-        for village_name in _check_slugs(village_dirs, base, out):
+        for village_name in _check_slugs(
+            village_dirs, base, out, schema.RESERVED_VILLAGE_SLUGS, ("村", "village")
+        ):
             village_dir = town_dir / village_name
             village = VillageFiles(
                 town_name, village_name, village_dir, display_path(village_dir, base)
