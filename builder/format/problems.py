@@ -149,6 +149,33 @@ YAML_TAG = _kind(
     "不允许使用“{value}”这样的标签。请删除以 ! 开头的标记。",
     'Tags such as "{value}" are not allowed. Delete the mark that starts with "!".',
 )
+NEEDS_QUOTES = _kind(
+    "needs-quotes",
+    "文字需要加引号",
+    "“{value}”{reason}请给这段文字加上引号，例如 {example}。",
+    '"{value}" {reason_en} Put this text in quotes, e.g. {example}.',
+)
+FULLWIDTH_COLON = _kind(
+    "fullwidth-colon",
+    "字段名后用了中文冒号",
+    "“{value}”中字段名后面用了中文冒号“：”。请改成英文冒号加一个空格，例如 {example}。",
+    'In "{value}" the key is followed by a full-width colon "：". Use an ASCII colon and a '
+    "space instead, e.g. {example}.",
+)
+NO_SPACE_AFTER_COLON = _kind(
+    "no-space-after-colon",
+    "冒号后缺少空格",
+    "“{value}”中冒号后面没有空格，整行会被当成一段文字。请在冒号后加一个空格，例如 {example}。",
+    'In "{value}" there is no space after the colon, so the whole line is read as one text. '
+    "Add a space after the colon, e.g. {example}.",
+)
+NON_BREAKING_SPACE = _kind(
+    "non-breaking-space",
+    "特殊空格",
+    "{place}有一个特殊空格（U+00A0，常见于从微信或网页复制的文字）。请删除它，用普通空格重新输入。",
+    "{place_en} there is a non-breaking space (U+00A0, common in text copied from WeChat or a web "
+    "page). Delete it and type an ordinary space.",
+)
 YAML_ALIAS = _kind(
     "yaml-alias",
     "YAML 锚点或引用",
@@ -600,6 +627,7 @@ EN_DEFAULTS = {
     "guess_en": "",
     "detail_en": "",
     "reason_en": "",
+    "place_en": "",
     "what_en": "",
     "expected_en": "",
     "actual_en": "",

@@ -336,38 +336,170 @@ class _YamlError(Exception):
     pass
 
 
-def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
-    """Parse one YAML document into nodes, reporting tags, aliases and duplicate keys."""
-    out: list[Problem] = []
-    try:
-        events = list(yaml.parse(file.text, Loader=_YamlLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        if getattr(exc, "context", None) == "while scanning a simple key":
-            # NOTE: a key without its colon is noticed a line later; point at the key itself
-            mark = getattr(exc, "context_mark", None) or mark
-        if mark is not None:
-            line = mark.line + 1
-        elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses to read
-            line = file.text[: exc.position].count("\n") + 1
-        else:
-            line = 1
-        detail = str(getattr(exc, "problem", "") or getattr(exc, "reason", "") or "").strip()
-        return None, [
-            problems.YAML_SYNTAX.at(
-                Location(file.rel, line), None, detail=_yaml_detail_zh(detail), detail_en=detail
+@dataclass
+class _Doc:
+    """One YAML file being turned into nodes: its lines, for the source checks, and problems."""
+
+    rel: str
+    lines: list[str]
+    out: list[Problem]
+
+
+# NOTE: these shapes are what a clerk's line looks like when a key was meant but YAML will read
+# text: `name:东山村`, `名称：东山村`, or a non-breaking space (U+00A0, pasted from WeChat) in the
+# indentation or after the colon. `[ \t]` and not `\s`, which would match U+00A0 too.
+_ITEM = r"[ \t]*(?:-[ \t]+)?"
+_ASCII_KEY = r"[A-Za-z_][A-Za-z0-9_.]*"
+_KEY_LINE = re.compile(_ITEM + r"[^\s#'\"][^:]*:(?:[ \t]|$)")
+_NO_SPACE = re.compile(_ITEM + r"(" + _ASCII_KEY + r"):([^\s/:])")
+_FULLWIDTH = re.compile(_ITEM + r"([^\s:：#'\"!&*|>\-][^:：]{0,29}?)[ \t]*：[ \t]*(.*)")
+_NBSP_INDENT = re.compile(r"[ \t]*\u00a0[ \t\u00a0]*")
+_NBSP_COLON = re.compile(_ITEM + r"([^\s:#'\"]+):[ \t]*\u00a0")
+_TAG_VALUE = re.compile(_ITEM + r"(?:([^\s#'\"][^:]*?):[ \t]+)?(!.*)")
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+_YAML_TAGS = "tag:yaml.org,2002:"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'" if '"' in text else f'"{text}"'
+
+
+def _quote_problem(doc: _Doc, line: int, col: int, key: str, value: str, is_tag: bool) -> Problem:
+    """Ask for quotes around text that YAML would cut at a ` #` or read as a `!` tag."""
+    source = doc.lines[line - 1]
+    lead = source[:col].strip()
+    example = f"{lead} {_quoted(value)}".strip()
+    if is_tag:
+        reason = "以“!”开头，会被当作 YAML 标签而不是文字。"
+        reason_en = 'starts with "!", which YAML reads as a tag, not as text.'
+    else:
+        reason = "中“ #”及其后的文字会被当作注释而丢掉。"
+        reason_en = 'would lose everything from " #" on: YAML reads it as a comment.'
+    return problems.NEEDS_QUOTES.at(
+        Location(doc.rel, line),
+        key or None,
+        value=value,
+        reason=reason,
+        reason_en=reason_en,
+        example=example,
+    )
+
+
+def _covered_lines(events: list[yaml.Event]) -> set[int]:
+    """The 1-based lines that continue a scalar begun on an earlier line (its text, not keys)."""
+    covered: set[int] = set()
+    for event in events:
+        if isinstance(event, yaml.ScalarEvent) and event.end_mark.line > event.start_mark.line:
+            last = event.end_mark.line + (0 if event.end_mark.column == 0 else 1)
+            covered.update(range(event.start_mark.line + 2, last + 1))
+    return covered
+
+
+def _line_problems(doc: _Doc, events: list[yaml.Event], suspects: set[int]) -> list[Problem]:
+    """Find lines shaped like a key that YAML reads as text: every line for the unambiguous
+    shapes, and for a Chinese key with a full-width colon only the suspect lines (where the
+    parser stopped, or a document that is one text)."""
+    found: list[Problem] = []
+    covered = _covered_lines(events)
+    for number, text in enumerate(doc.lines, start=1):
+        if number in covered or not text.strip() or text.lstrip(" \t").startswith("#"):
+            continue
+        where = Location(doc.rel, number)
+        value = text.strip(" \t\u00a0")
+        if _NBSP_INDENT.match(text):
+            key = value.split(":", 1)[0] if _KEY_LINE.match(value) else None
+            found.append(
+                problems.NON_BREAKING_SPACE.at(
+                    where,
+                    key,
+                    place="行首的缩进里",
+                    place_en="In the indentation at the start of the line",
+                )
             )
-        ]
-    docs = sum(1 for e in events if isinstance(e, yaml.DocumentStartEvent))
-    if docs > 1:
-        second = [e for e in events if isinstance(e, yaml.DocumentStartEvent)][1]
-        out.append(problems.YAML_DOCUMENTS.at(Location(file.rel, second.start_mark.line + 1)))
-        return None, out
-    if docs == 0:
-        return None, out
+            continue
+        if match := _NBSP_COLON.match(text):
+            found.append(
+                problems.NON_BREAKING_SPACE.at(
+                    where, match.group(1), place="冒号后面", place_en="After the colon"
+                )
+            )
+            continue
+        if _KEY_LINE.match(text):
+            continue  # a key is already there; a colon further on is the value's own
+        if match := _NO_SPACE.match(text):
+            key = match.group(1)
+            found.append(
+                problems.NO_SPACE_AFTER_COLON.at(
+                    where, key, value=value, example=f"{key}: {text[match.end(1) + 1 :].strip()}"
+                )
+            )
+            continue
+        match = _FULLWIDTH.match(text)
+        if match and (number in suspects or re.fullmatch(_ASCII_KEY, match.group(1))):
+            key = match.group(1).strip()
+            found.append(
+                problems.FULLWIDTH_COLON.at(
+                    where, key, value=value, example=f"{key}: {match.group(2).strip()}"
+                )
+            )
+    return found
+
+
+def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
+    """Parse one YAML document into nodes, reporting tags, aliases and duplicate keys, and text
+    that YAML would silently cut (a comment) or misread (a tag, a key without its space)."""
+    doc = _Doc(file.rel, file.text.split("\n"), [])
+    events: list[yaml.Event] = []
+    try:
+        for event in yaml.parse(file.text, Loader=_YamlLoader):
+            events.append(event)
+    except yaml.YAMLError as exc:
+        return None, _syntax_problems(exc, file, doc, events)
+    docs = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
+    if len(docs) > 1:
+        doc.out.append(problems.YAML_DOCUMENTS.at(Location(file.rel, docs[1].start_mark.line + 1)))
+        return None, doc.out
+    if not docs:
+        return None, doc.out
+    suspects = set()
+    if isinstance(events[2], yaml.ScalarEvent):
+        suspects.add(events[2].start_mark.line + 1)  # the whole document is one text
+    found = _line_problems(doc, events, suspects)
+    if found:
+        return None, found  # NOTE: the structure is not what the clerk wrote: say only why
     rest = iter(events[2:-2])  # inside StreamStart, DocumentStart ... DocumentEnd, StreamEnd
-    root = _node(next(rest), rest, file.rel, out)
-    return root, out
+    root = _node(next(rest), rest, doc, "", is_key=False)
+    return root, doc.out
+
+
+def _syntax_problems(
+    exc: yaml.YAMLError, file: TextFile, doc: _Doc, events: list[yaml.Event]
+) -> list[Problem]:
+    """Explain a syntax error, by the clerk's likely slip on that line when there is one."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    if context == "while scanning a simple key":
+        # NOTE: a key without its colon is noticed a line later; point at the key itself
+        mark = getattr(exc, "context_mark", None) or mark
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses to read
+        line = file.text[: exc.position].count("\n") + 1
+    else:
+        line = 1
+    if context == "while scanning a tag" and 0 < line <= len(doc.lines):
+        match = _TAG_VALUE.fullmatch(doc.lines[line - 1])
+        if match:
+            value = match.group(2).rstrip()
+            return [_quote_problem(doc, line, match.start(2), match.group(1) or "", value, True)]
+    found = _line_problems(doc, events, {line})
+    if any(p.where.line == line for p in found):
+        return found
+    detail = str(getattr(exc, "problem", "") or getattr(exc, "reason", "") or "").strip()
+    syntax = problems.YAML_SYNTAX.at(
+        Location(file.rel, line), None, detail=_yaml_detail_zh(detail), detail_en=detail
+    )
+    return [*found, syntax]
 
 
 def _yaml_detail_zh(detail: str) -> str:
@@ -384,33 +516,61 @@ def _yaml_detail_zh(detail: str) -> str:
     return "缩进、冒号或引号有误"
 
 
-def _node(event: yaml.Event, rest: Iterator[yaml.Event], rel: str, out: list[Problem]) -> Node:
+def _scalar_problems(event: yaml.ScalarEvent, doc: _Doc, key: str) -> Iterator[Problem]:
+    """Report a value whose text YAML cut at a comment or read as a tag."""
+    line, col = event.start_mark.line, event.start_mark.column
+    tag = event.tag
+    if tag is not None and tag.startswith(_YAML_TAGS):  # "!!str", written on purpose
+        yield problems.YAML_TAG.at(Location(doc.rel, line + 1), None, value=tag)
+        return
+    if tag is not None:  # NOTE: even "! text": the lone "!" is a tag too, and it is dropped
+        source = doc.lines[line]
+        value = source[col:].split(" #", 1)[0].strip() if event.style in (None, "") else tag
+        yield _quote_problem(doc, line + 1, col, key, value or tag, True)
+        return
+    if event.style not in (None, ""):
+        return
+    end = doc.lines[event.end_mark.line]
+    after = end[event.end_mark.column :]
+    if _COMMENT_AFTER.match(after):
+        value = (event.value + after).strip()
+        yield _quote_problem(doc, line + 1, col, key, value, False)
+
+
+def _node(event: yaml.Event, rest: Iterator[yaml.Event], doc: _Doc, key: str, is_key: bool) -> Node:
+    rel, out = doc.rel, doc.out
     line = event.start_mark.line + 1
     if isinstance(event, yaml.AliasEvent):
         out.append(problems.YAML_ALIAS.at(Location(rel, line)))
         return ScalarNode(line, "", plain=True)
     if getattr(event, "anchor", None) is not None:
         out.append(problems.YAML_ALIAS.at(Location(rel, line)))
-    tag = getattr(event, "tag", None)
-    if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
-        out.append(problems.YAML_TAG.at(Location(rel, line), None, value=tag))
     if isinstance(event, yaml.ScalarEvent):
+        if not is_key:
+            out.extend(_scalar_problems(event, doc, key))
+        elif event.tag is not None and event.tag != "!":
+            out.append(problems.YAML_TAG.at(Location(rel, line), None, value=event.tag))
         plain = event.style is None or event.style == ""
         return ScalarNode(line, event.value, plain=plain and event.implicit[0])
+    tag = getattr(event, "tag", None)
+    if tag is not None:
+        out.append(problems.YAML_TAG.at(Location(rel, line), None, value=tag))
     if isinstance(event, yaml.SequenceStartEvent):
         seq = SeqNode(line)
         for child in rest:
             if isinstance(child, yaml.SequenceEndEvent):
                 return seq
-            seq.items.append(_node(child, rest, rel, out))
+            seq.items.append(_node(child, rest, doc, key, is_key=False))
         return seq
     if isinstance(event, yaml.MappingStartEvent):
         mapping = MapNode(line)
         for key_event in rest:
             if isinstance(key_event, yaml.MappingEndEvent):
                 return mapping
-            key_node = _node(key_event, rest, rel, out)
-            value = _node(next(rest), rest, rel, out)
+            key_node = _node(key_event, rest, doc, key, is_key=True)
+            name = key_node.text if isinstance(key_node, ScalarNode) else ""
+            full = f"{key}.{name}" if key and name else name or key
+            value = _node(next(rest), rest, doc, full, is_key=False)
             if not isinstance(key_node, ScalarNode):
                 out.append(
                     problems.WRONG_SHAPE.at(
@@ -423,15 +583,17 @@ def _node(event: yaml.Event, rest: Iterator[yaml.Event], rel: str, out: list[Pro
                     )
                 )
                 continue
-            key = key_node.text
-            if key in mapping.items:
+            if name in mapping.items:
                 out.append(
                     problems.DUPLICATE_KEY.at(
-                        Location(rel, key_node.line), key, key=key, other_line=mapping.items[key][0]
+                        Location(rel, key_node.line),
+                        name,
+                        key=name,
+                        other_line=mapping.items[name][0],
                     )
                 )
                 continue
-            mapping.items[key] = (key_node.line, value)
+            mapping.items[name] = (key_node.line, value)
         return mapping
     raise _YamlError(type(event).__name__)  # pragma: no cover - PyYAML emits no other events
 
