@@ -647,9 +647,12 @@ def format_problem(problem: Problem) -> str:
     values = {**EN_DEFAULTS, **{k: mask_text(v) for k, v in problem.values}}
     zh, en = fill(problem.kind.zh, values), fill(problem.kind.en, values)
     label = values.get("field_zh", "")
-    head = str(problem.where)
+    # NOTE: a folder, file or key may be named with an ID or phone number, so the place and
+    # the field are masked like the values.
+    head = mask_text(str(problem.where))
     if problem.field:
-        head += f": {label} {problem.field}" if label else f": {problem.field}"
+        key = mask_text(problem.field)
+        head += f": {label} {key}" if label else f": {key}"
     warn = "（警告 warning）" if problem.severity is Severity.WARNING else ""
     return f"{head}: {warn}{zh}\n    {en} [{problem.code}]"
 
@@ -678,7 +681,7 @@ def format_report(report: Report) -> list[str]:
             more = folded.get((path, code), 0)
             if more:
                 out.append(
-                    f"    ……{path} 另有 {more} 处同样问题 / …and {more} more like this [{code}]"
+                    f"    ……{mask_text(path)} 另有 {more} 处同样问题 / …and {more} more like this [{code}]"
                 )
             continue
         out.append(line)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from builder.format import problems
+from builder.format import privacy, problems
 
 FORMAT_VERSION = "1"
 
@@ -98,7 +98,7 @@ class Text(Scalar):
             return Invalid(
                 problems.INVALID_TEXT,
                 {
-                    "value": text[:20] + "…",
+                    "value": privacy.shorten(text, 20),
                     "reason": f"太长（{len(text)} 字），最多 {self.max_len} 字。",
                     "reason_en": f"is too long ({len(text)} characters; at most {self.max_len}).",
                 },
@@ -116,7 +116,7 @@ class Text(Scalar):
             return Invalid(
                 problems.INVALID_TEXT,
                 {
-                    "value": text[:20],
+                    "value": privacy.shorten(text, 20),
                     "reason": "不能换行。请写成一行。",
                     "reason_en": "must be on one line.",
                 },
