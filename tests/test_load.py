@@ -165,6 +165,20 @@ def test_folders_named_like_the_sites_own_pages_are_refused(good_villages: Path)
     assert "would collide with it" in message
 
 
+def test_folders_named_with_personal_data_are_refused(good_villages: Path) -> None:
+    """A folder name is a URL of the site: an ID or a phone number in it would be published."""
+    base = good_villages.parent
+    shutil.copytree(
+        good_villages / "chengguan/xiwan", good_villages / "chengguan/110101199003074514"
+    )
+    shutil.copytree(good_villages / "chengguan/xiwan", good_villages / "chengguan/wang-13812345678")
+    shutil.copytree(good_villages / "chengguan/xiwan", good_villages / "chengguan/xiwan-2")
+    assert _layout_rows(good_villages, base) == [
+        ("villages/chengguan/110101199003074514", None, None, "resident-id"),
+        ("villages/chengguan/wang-13812345678", None, None, "mobile-number"),
+    ]
+
+
 def test_folders_named_like_pages_elsewhere_are_fine(good_villages: Path) -> None:
     """Good twin: a town may hold a village called "status", a village a period page's name."""
     base = good_villages.parent

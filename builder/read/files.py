@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from builder.format import problems, schema
+from builder.format import privacy, problems, schema
 from builder.format.problems import Location, Problem
 from builder.format.schema import RecordSchema
 
@@ -166,6 +166,10 @@ def _check_slugs(
         seen[folded] = entry.name
         if not SLUG_RE.fullmatch(entry.name):
             out.append(problems.BAD_SLUG.at(Location(rel), None, name=entry.name))
+            continue
+        personal = next(privacy.scan_personal_data(entry.name), None)
+        if personal is not None:  # NOTE: a folder name is a URL of the published site
+            out.append(problems.KINDS[personal.code].at(Location(rel), None, value=personal.value))
             continue
         if entry.name in reserved:
             out.append(
