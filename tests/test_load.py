@@ -246,3 +246,9 @@ def test_needs_quotes_message_names_the_text_and_the_fix() -> None:
     assert "以“!”开头，会被当作 YAML 标签而不是文字。请给这段文字加上引号" in format_problem(
         found[0]
     )
+
+
+def test_source_lines_are_counted_as_yaml_counts_them() -> None:
+    """YAML breaks lines at U+2028 and a lone CR too; the source checks must agree with it."""
+    assert _yaml_rows("a: b\u2028c: 修路 #2\n") == [("v.yml", 2, "c", "needs-quotes")]
+    assert _yaml_rows("\r(") == []

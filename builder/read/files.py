@@ -348,6 +348,10 @@ class _Doc:
     lines: list[str]
     out: list[Problem]
 
+    def line(self, index: int) -> str:
+        """Return the text of a 0-based line, or "" past the end (a mark may sit there)."""
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
 
 # NOTE: these shapes are what a clerk's line looks like when a key was meant but YAML will read
 # text: `name:东山村`, `名称：东山村`, or a non-breaking space (U+00A0, pasted from WeChat) in the
@@ -362,6 +366,8 @@ _NBSP_COLON = re.compile(_ITEM + r"([^\s:#'\"]+):[ \t]*\u00a0")
 _TAG_VALUE = re.compile(_ITEM + r"(?:([^\s#'\"][^:]*?):[ \t]+)?(!.*)")
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _YAML_TAGS = "tag:yaml.org,2002:"
+# the line breaks YAML counts, so that a mark's line is an index into the same lines
+_YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def _quoted(text: str) -> str:
@@ -370,7 +376,7 @@ def _quoted(text: str) -> str:
 
 def _quote_problem(doc: _Doc, line: int, col: int, key: str, value: str, is_tag: bool) -> Problem:
     """Ask for quotes around text that YAML would cut at a ` #` or read as a `!` tag."""
-    source = doc.lines[line - 1]
+    source = doc.line(line - 1)
     lead = source[:col].strip()
     example = f"{lead} {_quoted(value)}".strip()
     if is_tag:
@@ -452,7 +458,7 @@ def _line_problems(doc: _Doc, events: list[yaml.Event], suspects: set[int]) -> l
 def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
     """Parse one YAML document into nodes, reporting tags, aliases and duplicate keys, and text
     that YAML would silently cut (a comment) or misread (a tag, a key without its space)."""
-    doc = _Doc(file.rel, file.text.split("\n"), [])
+    doc = _Doc(file.rel, _YAML_BREAKS.split(file.text), [])
     events: list[yaml.Event] = []
     try:
         for event in yaml.parse(file.text, Loader=_YamlLoader):
@@ -528,14 +534,13 @@ def _scalar_problems(event: yaml.ScalarEvent, doc: _Doc, key: str) -> Iterator[P
         yield problems.YAML_TAG.at(Location(doc.rel, line + 1), None, value=tag)
         return
     if tag is not None:  # NOTE: even "! text": the lone "!" is a tag too, and it is dropped
-        source = doc.lines[line]
+        source = doc.line(line)
         value = source[col:].split(" #", 1)[0].strip() if event.style in (None, "") else tag
         yield _quote_problem(doc, line + 1, col, key, value or tag, True)
         return
     if event.style not in (None, ""):
         return
-    end = doc.lines[event.end_mark.line]
-    after = end[event.end_mark.column :]
+    after = doc.line(event.end_mark.line)[event.end_mark.column :]
     if _COMMENT_AFTER.match(after):
         value = (event.value + after).strip()
         yield _quote_problem(doc, line + 1, col, key, value, False)
