@@ -201,6 +201,11 @@ YAML_SLIPS = [
     ("a: 1\nnote: !重要 请看\n", ("v.yml", 2, "note", "needs-quotes")),
     ("note: !important 请看\n", ("v.yml", 1, "note", "needs-quotes")),
     ("note: ! 请看\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("note: &imp 请看\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("note: &重要 请看\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("a: 1\nnote: *重要\n", ("v.yml", 2, "note", "needs-quotes")),
+    ("note: @张三\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("a: 1\nnote: %a\n", ("v.yml", 2, "note", "needs-quotes")),
     ("a: 1\n名称：东山村\nb: 2\n", ("v.yml", 2, "名称", "fullwidth-colon")),
     ("名称：东山村\n", ("v.yml", 1, "名称", "fullwidth-colon")),
     ("people:\n  - name：张三\n", ("v.yml", 2, "name", "fullwidth-colon")),
@@ -217,6 +222,8 @@ YAML_TWINS = [
     "voucher_no: 记-#1\n",
     "body: |\n  第 #2 段\n  名称：东山村\n",
     'note: "!重要 请看"\n',
+    "note: '&imp 请看'\nwho: '@张三'\n",
+    "note: 请看 !重要 & *注 @张三 50%\n",
     "a: 1\n名称: 东山村\n",
     "items:\n  - 财务：收支公开\n",
     "name: 东山村\nsite: http://example.cn\nat: 10:30\n",
@@ -232,6 +239,14 @@ def test_text_yaml_would_cut_or_misread_is_refused(text: str, expected: tuple[ob
 @pytest.mark.parametrize("text", YAML_TWINS)
 def test_comments_and_colons_yaml_reads_as_meant_pass(text: str) -> None:
     assert _yaml_rows(text) == []
+
+
+def test_deliberate_anchors_and_tags_keep_their_own_codes() -> None:
+    assert _yaml_rows("x: &a 1\ny: *a\n") == [
+        ("v.yml", 1, None, "yaml-alias"),
+        ("v.yml", 2, None, "yaml-alias"),
+    ]
+    assert _yaml_rows("x: !!str 1\n") == [("v.yml", 1, None, "yaml-tag")]
 
 
 def test_needs_quotes_message_names_the_text_and_the_fix() -> None:

@@ -347,6 +347,8 @@ class _Doc:
     rel: str
     lines: list[str]
     out: list[Problem]
+    anchors: set[str] = field(default_factory=set)  # the names of anchors (&) and aliases (*)
+    aliases: set[str] = field(default_factory=set)
 
     def line(self, index: int) -> str:
         """Return the text of a 0-based line, or "" past the end (a mark may sit there)."""
@@ -363,7 +365,13 @@ _NO_SPACE = re.compile(_ITEM + r"(" + _ASCII_KEY + r"):([^\s/:])")
 _FULLWIDTH = re.compile(_ITEM + r"([^\s:：#'\"!&*|>\-][^:：]{0,29}?)[ \t]*：[ \t]*(.*)")
 _NBSP_INDENT = re.compile(r"[ \t]*\u00a0[ \t\u00a0]*")
 _NBSP_COLON = re.compile(_ITEM + r"([^\s:#'\"]+):[ \t]*\u00a0")
-_TAG_VALUE = re.compile(_ITEM + r"(?:([^\s#'\"][^:]*?):[ \t]+)?(!.*)")
+# a value starting with a character YAML reserves: a tag, an anchor, an alias, or @ ` %
+_INDICATOR_VALUE = re.compile(_ITEM + r"(?:([^\s#'\"][^:]*?):[ \t]+)?([!&*@`%].*)")
+_INDICATOR_REASONS = {
+    "!": ("会被当作 YAML 标签", "a tag"),
+    "&": ("会被当作 YAML 锚点", "an anchor"),
+    "*": ("会被当作 YAML 引用", "an alias"),
+}
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _YAML_TAGS = "tag:yaml.org,2002:"
 # the line breaks YAML counts, so that a mark's line is an index into the same lines
@@ -375,13 +383,16 @@ def _quoted(text: str) -> str:
 
 
 def _quote_problem(doc: _Doc, line: int, col: int, key: str, value: str, is_tag: bool) -> Problem:
-    """Ask for quotes around text that YAML would cut at a ` #` or read as a `!` tag."""
+    """Ask for quotes around text that YAML would cut at a ` #` or read as a mark of its own
+    (`!` a tag, `&` an anchor, `*` an alias; `@`, a backquote and `%` are reserved)."""
     source = doc.line(line - 1)
     lead = source[:col].strip()
     example = f"{lead} {_quoted(value)}".strip()
     if is_tag:
-        reason = "以“!”开头，会被当作 YAML 标签而不是文字。"
-        reason_en = 'starts with "!", which YAML reads as a tag, not as text.'
+        first = value[:1]
+        zh, en = _INDICATOR_REASONS.get(first, ("是 YAML 的保留符号", "a reserved mark"))
+        reason = f"以“{first}”开头，{zh}而不是文字。"
+        reason_en = f'starts with "{first}", which YAML reads as {en}, not as text.'
     else:
         reason = "中“ #”及其后的文字会被当作注释而丢掉。"
         reason_en = 'would lose everything from " #" on: YAML reads it as a comment.'
@@ -477,6 +488,10 @@ def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
     found = _line_problems(doc, events, suspects)
     if found:
         return None, found  # NOTE: the structure is not what the clerk wrote: say only why
+    for event in events:
+        name = getattr(event, "anchor", None)
+        if name is not None:
+            (doc.aliases if isinstance(event, yaml.AliasEvent) else doc.anchors).add(name)
     rest = iter(events[2:-2])  # inside StreamStart, DocumentStart ... DocumentEnd, StreamEnd
     root = _node(next(rest), rest, doc, "", is_key=False)
     return root, doc.out
@@ -497,11 +512,12 @@ def _syntax_problems(
         line = file.text[: exc.position].count("\n") + 1
     else:
         line = 1
-    if context == "while scanning a tag" and 0 < line <= len(doc.lines):
-        match = _TAG_VALUE.fullmatch(doc.lines[line - 1])
-        if match:
-            value = match.group(2).rstrip()
-            return [_quote_problem(doc, line, match.start(2), match.group(1) or "", value, True)]
+    stopped = getattr(exc, "problem_mark", None)
+    for number in sorted({line, line if stopped is None else stopped.line + 1}):
+        match = _INDICATOR_VALUE.fullmatch(doc.line(number - 1))
+        if match:  # text starting with a character YAML reserves, where YAML gave up
+            key, value = match.group(1) or "", match.group(2).rstrip()
+            return [_quote_problem(doc, number, match.start(2), key, value, True)]
     found = _line_problems(doc, events, {line})
     if any(p.where.line == line for p in found):
         return found
@@ -549,11 +565,23 @@ def _scalar_problems(event: yaml.ScalarEvent, doc: _Doc, key: str) -> Iterator[P
 def _node(event: yaml.Event, rest: Iterator[yaml.Event], doc: _Doc, key: str, is_key: bool) -> Node:
     rel, out = doc.rel, doc.out
     line = event.start_mark.line + 1
+    anchor = getattr(event, "anchor", None)
+    # NOTE: "&名单 见附件" or "*注" written as text is not a deliberate anchor or alias: an
+    # alias to no anchor, or an anchor on a text no alias uses, asks for quotes instead.
+    is_text = not is_key and (
+        (isinstance(event, yaml.AliasEvent) and anchor not in doc.anchors)
+        or (
+            isinstance(event, yaml.ScalarEvent) and anchor is not None and anchor not in doc.aliases
+        )
+    )
+    if is_text:
+        col = event.start_mark.column
+        written = doc.line(line - 1)[col:].split(" #", 1)[0].strip()
+        out.append(_quote_problem(doc, line, col, key, written, True))
+    elif isinstance(event, yaml.AliasEvent) or anchor is not None:
+        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
     if isinstance(event, yaml.AliasEvent):
-        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
         return ScalarNode(line, "", plain=True)
-    if getattr(event, "anchor", None) is not None:
-        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
     if isinstance(event, yaml.ScalarEvent):
         if not is_key:
             out.extend(_scalar_problems(event, doc, key))
