@@ -261,3 +261,56 @@ def test_flags_when_records_have_errors(in_project: Path) -> None:
     code, out = run("flags")
     assert code == 1
     assert "[invalid-amount]" in out and "无法计算监督提示" in out
+
+
+PLANTED_ID = "110101199003074514"  # a valid GB 11643 check digit
+
+
+def _assert_id_never_shown(out: str) -> None:
+    assert PLANTED_ID not in out
+    assert PLANTED_ID[:7] not in out  # not even cut in the middle: the mask shows 6 and 4
+    assert "110101********4514" in out
+
+
+def test_a_long_bad_value_is_masked_before_it_is_cut(in_project: Path) -> None:
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    # the ID straddles the 40th character, where a bad value is cut for the message
+    bad = "共" * 30 + PLANTED_ID + "元"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("11000.00", bad), encoding="utf-8")
+    code, out = run("check")
+    assert code == 1
+    assert "2026-10/ledger.csv:2: 支出 expense: “" + "共" * 30 + "110101****…”不是有效金额" in out
+    _assert_id_never_shown(out)
+
+
+def test_a_file_name_with_an_id_is_masked(in_project: Path) -> None:
+    village = in_project / "villages/chengguan/dongshan"
+    (village / f"{PLANTED_ID}.csv").write_text("x\n", encoding="utf-8")
+    (village / f"身份证{PLANTED_ID}").mkdir()
+    code, out = run("check")
+    assert code == 1
+    assert "villages/chengguan/dongshan/110101********4514.csv: 这里不应有" in out
+    _assert_id_never_shown(out)
+
+
+def test_a_yaml_key_with_an_id_is_masked(in_project: Path) -> None:
+    village_yml = in_project / "villages/chengguan/dongshan/village.yml"
+    village_yml.write_text(
+        village_yml.read_text(encoding="utf-8") + f"{PLANTED_ID}: 张三\n", encoding="utf-8"
+    )
+    code, out = run("check")
+    assert code == 1
+    assert ": 110101********4514: 不认识字段“110101********4514”" in out
+    _assert_id_never_shown(out)
+
+
+def test_clean_names_and_short_values_are_shown_as_written(in_project: Path) -> None:
+    """Good twin: masking leaves ordinary places, keys and values alone."""
+    ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8").replace("11000.00", "一万一千元"), encoding="utf-8"
+    )
+    code, out = run("check")
+    assert code == 1
+    assert "villages/chengguan/dongshan/2026-10/ledger.csv:2: 支出 expense: “一万一千元”" in out
+    assert "*" not in out

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder.format.problems import format_problem
 from builder.format.schema import ASSISTANCE, LEDGER
 from builder.pipeline.validate import validate
-from builder.read.files import TextFile, decode, parse_csv, parse_yaml
+from builder.read.files import TextFile, decode, parse_csv, parse_yaml, scan_layout
 
 YAML_BITS = st.sampled_from(
     [
@@ -140,3 +143,127 @@ def test_csv_record_lines_count_multiline_cells() -> None:
     assert table is not None
     # summary spans lines 2-3, so the next record starts on line 4
     assert [r.line for r in table.rows] == [2, 4]
+
+
+def _layout_rows(villages: Path, base: Path) -> list[tuple[object, ...]]:
+    _, found = scan_layout(villages, base)
+    return sorted((p.where.path, p.where.line, p.field, p.code) for p in found)
+
+
+def test_folders_named_like_the_sites_own_pages_are_refused(good_villages: Path) -> None:
+    base = good_villages.parent
+    shutil.copytree(good_villages / "chengguan", good_villages / "search")
+    (good_villages / "chengguan/xiwan").rename(good_villages / "chengguan/history")
+    assert _layout_rows(good_villages, base) == [
+        ("villages/chengguan/history", None, None, "reserved-slug"),
+        ("villages/search", None, None, "reserved-slug"),
+    ]
+    _, found = scan_layout(good_villages, base)
+    message = format_problem(next(p for p in found if p.where.path == "villages/search"))
+    assert "文件夹名“search”是网站自己页面的地址" in message
+    assert "请改用本乡镇名称的拼音" in message
+    assert "would collide with it" in message
+
+
+def test_folders_named_with_personal_data_are_refused(good_villages: Path) -> None:
+    """A folder name is a URL of the site: an ID or a phone number in it would be published."""
+    base = good_villages.parent
+    shutil.copytree(
+        good_villages / "chengguan/xiwan", good_villages / "chengguan/110101199003074514"
+    )
+    shutil.copytree(good_villages / "chengguan/xiwan", good_villages / "chengguan/wang-13812345678")
+    shutil.copytree(good_villages / "chengguan/xiwan", good_villages / "chengguan/xiwan-2")
+    assert _layout_rows(good_villages, base) == [
+        ("villages/chengguan/110101199003074514", None, None, "resident-id"),
+        ("villages/chengguan/wang-13812345678", None, None, "mobile-number"),
+    ]
+
+
+def test_folders_named_like_pages_elsewhere_are_fine(good_villages: Path) -> None:
+    """Good twin: a town may hold a village called "status", a village a period page's name."""
+    base = good_villages.parent
+    (good_villages / "chengguan/xiwan").rename(good_villages / "chengguan/status")
+    shutil.copytree(good_villages / "chengguan", good_villages / "qr")
+    assert _layout_rows(good_villages, base) == []
+
+
+def _yaml_rows(text: str) -> list[tuple[object, ...]]:
+    _, found = parse_yaml(TextFile("v.yml", text))
+    return sorted((p.where.path, p.where.line, p.field, p.code) for p in found)
+
+
+# text YAML would silently cut or misread, and its good twin that must pass
+YAML_SLIPS = [
+    ("a: 1\nsummary: 修路 #2 段\n", ("v.yml", 2, "summary", "needs-quotes")),
+    ("items:\n  - title: 修路 #2 段\n", ("v.yml", 2, "items.title", "needs-quotes")),
+    ("tags:\n  - 修路 #2\n", ("v.yml", 2, "tags", "needs-quotes")),
+    ("summary: # 2 段\n", ("v.yml", 1, "summary", "needs-quotes")),
+    ("a: 1\nnote: !重要 请看\n", ("v.yml", 2, "note", "needs-quotes")),
+    ("note: !important 请看\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("note: ! 请看\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("note: &imp 请看\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("note: &重要 请看\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("a: 1\nnote: *重要\n", ("v.yml", 2, "note", "needs-quotes")),
+    ("note: @张三\n", ("v.yml", 1, "note", "needs-quotes")),
+    ("a: 1\nnote: %a\n", ("v.yml", 2, "note", "needs-quotes")),
+    ("a: 1\n名称：东山村\nb: 2\n", ("v.yml", 2, "名称", "fullwidth-colon")),
+    ("名称：东山村\n", ("v.yml", 1, "名称", "fullwidth-colon")),
+    ("people:\n  - name：张三\n", ("v.yml", 2, "name", "fullwidth-colon")),
+    ("a: 1\nname:东山村\nb: 2\n", ("v.yml", 2, "name", "no-space-after-colon")),
+    ("name:东山村\n", ("v.yml", 1, "name", "no-space-after-colon")),
+    ("name:\u00a0东山村\n", ("v.yml", 1, "name", "non-breaking-space")),
+    ("a:\n\u00a0\u00a0b: 1\n", ("v.yml", 2, "b", "non-breaking-space")),
+]
+YAML_TWINS = [
+    "a: 1\nsummary: '修路 #2 段'  # 引号后的注释\n",
+    'summary: "修路 #2 段"\n',
+    "# 单独一行的注释\nsummary: 修路\n",
+    "summary:\n  # 单独一行的注释\n  a: 1\n",
+    "voucher_no: 记-#1\n",
+    "body: |\n  第 #2 段\n  名称：东山村\n",
+    'note: "!重要 请看"\n',
+    "note: '&imp 请看'\nwho: '@张三'\n",
+    "note: 请看 !重要 & *注 @张三 50%\n",
+    "a: 1\n名称: 东山村\n",
+    "items:\n  - 财务：收支公开\n",
+    "name: 东山村\nsite: http://example.cn\nat: 10:30\n",
+    "name: 东山\u00a0村\n",
+]
+
+
+@pytest.mark.parametrize("text, expected", YAML_SLIPS)
+def test_text_yaml_would_cut_or_misread_is_refused(text: str, expected: tuple[object]) -> None:
+    assert _yaml_rows(text) == [expected]
+
+
+@pytest.mark.parametrize("text", YAML_TWINS)
+def test_comments_and_colons_yaml_reads_as_meant_pass(text: str) -> None:
+    assert _yaml_rows(text) == []
+
+
+def test_deliberate_anchors_and_tags_keep_their_own_codes() -> None:
+    assert _yaml_rows("x: &a 1\ny: *a\n") == [
+        ("v.yml", 1, None, "yaml-alias"),
+        ("v.yml", 2, None, "yaml-alias"),
+    ]
+    assert _yaml_rows("x: !!str 1\n") == [("v.yml", 1, None, "yaml-tag")]
+
+
+def test_needs_quotes_message_names_the_text_and_the_fix() -> None:
+    _, found = parse_yaml(TextFile("v.yml", "summary: 修路 #2 段\n"))
+    assert format_problem(found[0]) == (
+        "v.yml:1: summary: “修路 #2 段”中“ #”及其后的文字会被当作注释而丢掉。"
+        '请给这段文字加上引号，例如 summary: "修路 #2 段"。\n'
+        '    "修路 #2 段" would lose everything from " #" on: YAML reads it as a comment. '
+        'Put this text in quotes, e.g. summary: "修路 #2 段". [needs-quotes]'
+    )
+    _, found = parse_yaml(TextFile("v.yml", "note: !重要 请看\n"))
+    assert "以“!”开头，会被当作 YAML 标签而不是文字。请给这段文字加上引号" in format_problem(
+        found[0]
+    )
+
+
+def test_source_lines_are_counted_as_yaml_counts_them() -> None:
+    """YAML breaks lines at U+2028 and a lone CR too; the source checks must agree with it."""
+    assert _yaml_rows("a: b\u2028c: 修路 #2\n") == [("v.yml", 2, "c", "needs-quotes")]
+    assert _yaml_rows("\r(") == []

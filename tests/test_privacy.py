@@ -95,3 +95,10 @@ def test_every_scan_code_is_a_problem_kind() -> None:
         privacy.BAD_CHARACTER,
     ):
         assert problems.KINDS[code].code == code
+
+
+def test_shorten_masks_before_it_cuts() -> None:
+    text = "共" * 30 + "110101199003074514" + "元"
+    assert privacy.shorten(text, 40) == "共" * 30 + "110101****…"
+    assert privacy.shorten("共" * 30 + "1381234567" + "8", 40) == "共" * 30 + "138****567…"
+    assert privacy.shorten("短文字 110101199003074514", 40) == "短文字 110101199003074514"  # fits

@@ -174,6 +174,18 @@ CASES = [
     ),
     (
         "chengguan/dongshan/2026-10/disclosure.yml",
+        "title: 村道硬化工程完工验收",
+        "title: 村道硬化工程 #2 段完工验收",
+        (f"{D10}/disclosure.yml", 9, "village_affairs.title", "needs-quotes"),
+    ),
+    (
+        "chengguan/dongshan/2026-10/disclosure.yml",
+        "reviewed_by: 李秀英",
+        "reviewed_by:李秀英",
+        (f"{D10}/disclosure.yml", 5, "reviewed_by", "no-space-after-colon"),
+    ),
+    (
+        "chengguan/dongshan/2026-10/disclosure.yml",
         'opening: {cash: "1000.00"',
         'opening: &o {cash: "1000.00"',
         (f"{D10}/disclosure.yml", 2, None, "yaml-alias"),

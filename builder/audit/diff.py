@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from builder import model
 from builder.audit.fingerprint import canonical
-from builder.format import schema
+from builder.format import privacy, schema
 from builder.format.values import money
 
 SECTIONS = {
@@ -93,7 +93,7 @@ def _clip(text: str | None) -> str:
     if text is None:
         return "（空）"
     text = " ".join(text.split())
-    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
+    return text if len(text) <= SHORT else privacy.shorten(text, SHORT - 1)
 
 
 def describe(change: Change) -> str:

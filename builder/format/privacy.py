@@ -116,6 +116,18 @@ def mask_text(text: str) -> str:
     return _RUNS.sub(repl, text)
 
 
+def shorten(text: str, limit: int) -> str:
+    """Cut text to limit characters with an ellipsis, masking personal data before cutting."""
+    # NOTE: mask first: an ID or card number cut in the middle no longer matches the patterns
+    # above and would be shown half in the clear by whatever masks the message later. Text that
+    # fits is left as it is: messages mask their values when printed, and a declared office
+    # number in a published record is public.
+    if len(text) <= limit:
+        return text
+    masked = mask_text(text)
+    return masked if len(masked) <= limit else masked[:limit] + "…"
+
+
 def is_bad_character(ch: str) -> bool:
     """Control, bidi, zero-width and other invisible format characters (tab and newline pass)."""
     if ch in "\t\n":

@@ -85,6 +85,13 @@ SLUG_COLLISION = _kind(
     "文件夹“{name}”与“{other}”只差大小写，会被当成同一个。请改名。",
     'The folder "{name}" differs from "{other}" only in case. Rename one of them.',
 )
+RESERVED_SLUG = _kind(
+    "reserved-slug",
+    "文件夹名与网站页面重名",
+    "文件夹名“{name}”是网站自己页面的地址（{reserved}），会与该页面冲突。请改用本{level}名称的拼音，例如 dongshan。",
+    'The folder name "{name}" is the address of one of the site\'s own pages ({reserved}) and '
+    "would collide with it. Use the pinyin of the {level_en}'s name instead, e.g. dongshan.",
+)
 MISSING_FILE = _kind(
     "missing-file",
     "缺少文件",
@@ -141,6 +148,33 @@ YAML_TAG = _kind(
     "YAML 标签",
     "不允许使用“{value}”这样的标签。请删除以 ! 开头的标记。",
     'Tags such as "{value}" are not allowed. Delete the mark that starts with "!".',
+)
+NEEDS_QUOTES = _kind(
+    "needs-quotes",
+    "文字需要加引号",
+    "“{value}”{reason}请给这段文字加上引号，例如 {example}。",
+    '"{value}" {reason_en} Put this text in quotes, e.g. {example}.',
+)
+FULLWIDTH_COLON = _kind(
+    "fullwidth-colon",
+    "字段名后用了中文冒号",
+    "“{value}”中字段名后面用了中文冒号“：”。请改成英文冒号加一个空格，例如 {example}。",
+    'In "{value}" the key is followed by a full-width colon "：". Use an ASCII colon and a '
+    "space instead, e.g. {example}.",
+)
+NO_SPACE_AFTER_COLON = _kind(
+    "no-space-after-colon",
+    "冒号后缺少空格",
+    "“{value}”中冒号后面没有空格，整行会被当成一段文字。请在冒号后加一个空格，例如 {example}。",
+    'In "{value}" there is no space after the colon, so the whole line is read as one text. '
+    "Add a space after the colon, e.g. {example}.",
+)
+NON_BREAKING_SPACE = _kind(
+    "non-breaking-space",
+    "特殊空格",
+    "{place}有一个特殊空格（U+00A0，常见于从微信或网页复制的文字）。请删除它，用普通空格重新输入。",
+    "{place_en} there is a non-breaking space (U+00A0, common in text copied from WeChat or a web "
+    "page). Delete it and type an ordinary space.",
 )
 YAML_ALIAS = _kind(
     "yaml-alias",
@@ -593,6 +627,7 @@ EN_DEFAULTS = {
     "guess_en": "",
     "detail_en": "",
     "reason_en": "",
+    "place_en": "",
     "what_en": "",
     "expected_en": "",
     "actual_en": "",
@@ -612,9 +647,12 @@ def format_problem(problem: Problem) -> str:
     values = {**EN_DEFAULTS, **{k: mask_text(v) for k, v in problem.values}}
     zh, en = fill(problem.kind.zh, values), fill(problem.kind.en, values)
     label = values.get("field_zh", "")
-    head = str(problem.where)
+    # NOTE: a folder, file or key may be named with an ID or phone number, so the place and
+    # the field are masked like the values.
+    head = mask_text(str(problem.where))
     if problem.field:
-        head += f": {label} {problem.field}" if label else f": {problem.field}"
+        key = mask_text(problem.field)
+        head += f": {label} {key}" if label else f": {key}"
     warn = "（警告 warning）" if problem.severity is Severity.WARNING else ""
     return f"{head}: {warn}{zh}\n    {en} [{problem.code}]"
 
@@ -643,7 +681,7 @@ def format_report(report: Report) -> list[str]:
             more = folded.get((path, code), 0)
             if more:
                 out.append(
-                    f"    ……{path} 另有 {more} 处同样问题 / …and {more} more like this [{code}]"
+                    f"    ……{mask_text(path)} 另有 {more} 处同样问题 / …and {more} more like this [{code}]"
                 )
             continue
         out.append(line)

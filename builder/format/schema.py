@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from builder.format import problems
+from builder.format import privacy, problems
 
 FORMAT_VERSION = "1"
 
@@ -27,6 +27,16 @@ STEP_NAMES = (
     "决议公开",
     "实施结果公开",
 )
+
+
+# NOTE: folder names become URLs. A town folder lives beside the site's own top-level pages
+# (the hand-written pages in content/, the generated search, status and log pages, the assets
+# and the published schemas), and a village folder beside a village's own sub-pages, so these
+# names would overwrite, or be overwritten by, a page of the site.
+RESERVED_TOWN_SLUGS = frozenset(
+    {"search", "status", "rules", "log", "assets", "schema", "about", "guide", "codes"}
+)
+RESERVED_VILLAGE_SLUGS = frozenset({"qr", "history", "contracts", "decisions", "topics", "print"})
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ class Text(Scalar):
             return Invalid(
                 problems.INVALID_TEXT,
                 {
-                    "value": text[:20] + "…",
+                    "value": privacy.shorten(text, 20),
                     "reason": f"太长（{len(text)} 字），最多 {self.max_len} 字。",
                     "reason_en": f"is too long ({len(text)} characters; at most {self.max_len}).",
                 },
@@ -106,7 +116,7 @@ class Text(Scalar):
             return Invalid(
                 problems.INVALID_TEXT,
                 {
-                    "value": text[:20],
+                    "value": privacy.shorten(text, 20),
                     "reason": "不能换行。请写成一行。",
                     "reason_en": "must be on one line.",
                 },

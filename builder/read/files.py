@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from builder.format import problems
+from builder.format import privacy, problems, schema
 from builder.format.problems import Location, Problem
 from builder.format.schema import RecordSchema
 
@@ -142,8 +142,15 @@ def _unknown(where: str, name: str, hint: str, hint_en: str) -> Problem:
     return problems.UNKNOWN_PATH.at(Location(where), None, name=name, hint=hint, hint_en=hint_en)
 
 
-def _check_slugs(entries: list[os.DirEntry[str]], base: Path, out: list[Problem]) -> list[str]:
-    """Return the sub-folder names that are good slugs; report bad and colliding ones."""
+def _check_slugs(
+    entries: list[os.DirEntry[str]],
+    base: Path,
+    out: list[Problem],
+    reserved: frozenset[str],
+    level: tuple[str, str],
+) -> list[str]:
+    """Return the sub-folder names that are good slugs; report bad, colliding and reserved ones
+    (level names the folder's kind for the message: ("乡镇", "town") or ("村", "village"))."""
     good: list[str] = []
     seen: dict[str, str] = {}
     # NOTE: good slugs first, so that "DongShan" beside "dongshan" is named as a collision
@@ -159,6 +166,22 @@ def _check_slugs(entries: list[os.DirEntry[str]], base: Path, out: list[Problem]
         seen[folded] = entry.name
         if not SLUG_RE.fullmatch(entry.name):
             out.append(problems.BAD_SLUG.at(Location(rel), None, name=entry.name))
+            continue
+        personal = next(privacy.scan_personal_data(entry.name), None)
+        if personal is not None:  # NOTE: a folder name is a URL of the published site
+            out.append(problems.KINDS[personal.code].at(Location(rel), None, value=personal.value))
+            continue
+        if entry.name in reserved:
+            out.append(
+                problems.RESERVED_SLUG.at(
+                    Location(rel),
+                    None,
+                    name=entry.name,
+                    reserved="、".join(sorted(reserved)),
+                    level=level[0],
+                    level_en=level[1],
+                )
+            )
             continue
         good.append(entry.name)
     good.sort()
@@ -211,7 +234,9 @@ def scan_layout(
         "Only county.yml, powers.yml and one folder per town belong here.",
     )
     layout.files = files
-    for town_name in _check_slugs(town_dirs, base, out):
+    for town_name in _check_slugs(
+        town_dirs, base, out, schema.RESERVED_TOWN_SLUGS, ("乡镇", "town")
+    ):
         town_dir = villages_dir / town_name
         town = TownFiles(town_name, town_dir, display_path(town_dir, base))
         town.files, village_dirs = _files_in(
@@ -222,7 +247,9 @@ def scan_layout(
             "乡镇文件夹里只能放 town.yml、powers.yml 和各村的文件夹。",
             "A town folder holds only town.yml, powers.yml and one folder per village.",
         )
-        for village_name in _check_slugs(village_dirs, base, out):
+        for village_name in _check_slugs(
+            village_dirs, base, out, schema.RESERVED_VILLAGE_SLUGS, ("村", "village")
+        ):
             village_dir = town_dir / village_name
             village = VillageFiles(
                 town_name, village_name, village_dir, display_path(village_dir, base)
@@ -313,38 +340,192 @@ class _YamlError(Exception):
     pass
 
 
-def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
-    """Parse one YAML document into nodes, reporting tags, aliases and duplicate keys."""
-    out: list[Problem] = []
-    try:
-        events = list(yaml.parse(file.text, Loader=_YamlLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        if getattr(exc, "context", None) == "while scanning a simple key":
-            # NOTE: a key without its colon is noticed a line later; point at the key itself
-            mark = getattr(exc, "context_mark", None) or mark
-        if mark is not None:
-            line = mark.line + 1
-        elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses to read
-            line = file.text[: exc.position].count("\n") + 1
-        else:
-            line = 1
-        detail = str(getattr(exc, "problem", "") or getattr(exc, "reason", "") or "").strip()
-        return None, [
-            problems.YAML_SYNTAX.at(
-                Location(file.rel, line), None, detail=_yaml_detail_zh(detail), detail_en=detail
+@dataclass
+class _Doc:
+    """One YAML file being turned into nodes: its lines, for the source checks, and problems."""
+
+    rel: str
+    lines: list[str]
+    out: list[Problem]
+    anchors: set[str] = field(default_factory=set)  # the names of anchors (&) and aliases (*)
+    aliases: set[str] = field(default_factory=set)
+
+    def line(self, index: int) -> str:
+        """Return the text of a 0-based line, or "" past the end (a mark may sit there)."""
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+
+# NOTE: these shapes are what a clerk's line looks like when a key was meant but YAML will read
+# text: `name:东山村`, `名称：东山村`, or a non-breaking space (U+00A0, pasted from WeChat) in the
+# indentation or after the colon. `[ \t]` and not `\s`, which would match U+00A0 too.
+_ITEM = r"[ \t]*(?:-[ \t]+)?"
+_ASCII_KEY = r"[A-Za-z_][A-Za-z0-9_.]*"
+_KEY_LINE = re.compile(_ITEM + r"[^\s#'\"][^:]*:(?:[ \t]|$)")
+_NO_SPACE = re.compile(_ITEM + r"(" + _ASCII_KEY + r"):([^\s/:])")
+_FULLWIDTH = re.compile(_ITEM + r"([^\s:：#'\"!&*|>\-][^:：]{0,29}?)[ \t]*：[ \t]*(.*)")
+_NBSP_INDENT = re.compile(r"[ \t]*\u00a0[ \t\u00a0]*")
+_NBSP_COLON = re.compile(_ITEM + r"([^\s:#'\"]+):[ \t]*\u00a0")
+# a value starting with a character YAML reserves: a tag, an anchor, an alias, or @ ` %
+_INDICATOR_VALUE = re.compile(_ITEM + r"(?:([^\s#'\"][^:]*?):[ \t]+)?([!&*@`%].*)")
+_INDICATOR_REASONS = {
+    "!": ("会被当作 YAML 标签", "a tag"),
+    "&": ("会被当作 YAML 锚点", "an anchor"),
+    "*": ("会被当作 YAML 引用", "an alias"),
+}
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+_YAML_TAGS = "tag:yaml.org,2002:"
+# the line breaks YAML counts, so that a mark's line is an index into the same lines
+_YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'" if '"' in text else f'"{text}"'
+
+
+def _quote_problem(doc: _Doc, line: int, col: int, key: str, value: str, is_tag: bool) -> Problem:
+    """Ask for quotes around text that YAML would cut at a ` #` or read as a mark of its own
+    (`!` a tag, `&` an anchor, `*` an alias; `@`, a backquote and `%` are reserved)."""
+    source = doc.line(line - 1)
+    lead = source[:col].strip()
+    example = f"{lead} {_quoted(value)}".strip()
+    if is_tag:
+        first = value[:1]
+        zh, en = _INDICATOR_REASONS.get(first, ("是 YAML 的保留符号", "a reserved mark"))
+        reason = f"以“{first}”开头，{zh}而不是文字。"
+        reason_en = f'starts with "{first}", which YAML reads as {en}, not as text.'
+    else:
+        reason = "中“ #”及其后的文字会被当作注释而丢掉。"
+        reason_en = 'would lose everything from " #" on: YAML reads it as a comment.'
+    return problems.NEEDS_QUOTES.at(
+        Location(doc.rel, line),
+        key or None,
+        value=value,
+        reason=reason,
+        reason_en=reason_en,
+        example=example,
+    )
+
+
+def _covered_lines(events: list[yaml.Event]) -> set[int]:
+    """The 1-based lines that continue a scalar begun on an earlier line (its text, not keys)."""
+    covered: set[int] = set()
+    for event in events:
+        if isinstance(event, yaml.ScalarEvent) and event.end_mark.line > event.start_mark.line:
+            last = event.end_mark.line + (0 if event.end_mark.column == 0 else 1)
+            covered.update(range(event.start_mark.line + 2, last + 1))
+    return covered
+
+
+def _line_problems(doc: _Doc, events: list[yaml.Event], suspects: set[int]) -> list[Problem]:
+    """Find lines shaped like a key that YAML reads as text: every line for the unambiguous
+    shapes, and for a Chinese key with a full-width colon only the suspect lines (where the
+    parser stopped, or a document that is one text)."""
+    found: list[Problem] = []
+    covered = _covered_lines(events)
+    for number, text in enumerate(doc.lines, start=1):
+        if number in covered or not text.strip() or text.lstrip(" \t").startswith("#"):
+            continue
+        where = Location(doc.rel, number)
+        value = text.strip(" \t\u00a0")
+        if _NBSP_INDENT.match(text):
+            key = value.split(":", 1)[0] if _KEY_LINE.match(value) else None
+            found.append(
+                problems.NON_BREAKING_SPACE.at(
+                    where,
+                    key,
+                    place="行首的缩进里",
+                    place_en="In the indentation at the start of the line",
+                )
             )
-        ]
-    docs = sum(1 for e in events if isinstance(e, yaml.DocumentStartEvent))
-    if docs > 1:
-        second = [e for e in events if isinstance(e, yaml.DocumentStartEvent)][1]
-        out.append(problems.YAML_DOCUMENTS.at(Location(file.rel, second.start_mark.line + 1)))
-        return None, out
-    if docs == 0:
-        return None, out
+            continue
+        if match := _NBSP_COLON.match(text):
+            found.append(
+                problems.NON_BREAKING_SPACE.at(
+                    where, match.group(1), place="冒号后面", place_en="After the colon"
+                )
+            )
+            continue
+        if _KEY_LINE.match(text):
+            continue  # a key is already there; a colon further on is the value's own
+        if match := _NO_SPACE.match(text):
+            key = match.group(1)
+            found.append(
+                problems.NO_SPACE_AFTER_COLON.at(
+                    where, key, value=value, example=f"{key}: {text[match.end(1) + 1 :].strip()}"
+                )
+            )
+            continue
+        match = _FULLWIDTH.match(text)
+        if match and (number in suspects or re.fullmatch(_ASCII_KEY, match.group(1))):
+            key = match.group(1).strip()
+            found.append(
+                problems.FULLWIDTH_COLON.at(
+                    where, key, value=value, example=f"{key}: {match.group(2).strip()}"
+                )
+            )
+    return found
+
+
+def parse_yaml(file: TextFile) -> tuple[Node | None, list[Problem]]:
+    """Parse one YAML document into nodes, reporting tags, aliases and duplicate keys, and text
+    that YAML would silently cut (a comment) or misread (a tag, a key without its space)."""
+    doc = _Doc(file.rel, _YAML_BREAKS.split(file.text), [])
+    events: list[yaml.Event] = []
+    try:
+        for event in yaml.parse(file.text, Loader=_YamlLoader):
+            events.append(event)
+    except yaml.YAMLError as exc:
+        return None, _syntax_problems(exc, file, doc, events)
+    docs = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
+    if len(docs) > 1:
+        doc.out.append(problems.YAML_DOCUMENTS.at(Location(file.rel, docs[1].start_mark.line + 1)))
+        return None, doc.out
+    if not docs:
+        return None, doc.out
+    suspects = set()
+    if isinstance(events[2], yaml.ScalarEvent):
+        suspects.add(events[2].start_mark.line + 1)  # the whole document is one text
+    found = _line_problems(doc, events, suspects)
+    if found:
+        return None, found  # NOTE: the structure is not what the clerk wrote: say only why
+    for event in events:
+        name = getattr(event, "anchor", None)
+        if name is not None:
+            (doc.aliases if isinstance(event, yaml.AliasEvent) else doc.anchors).add(name)
     rest = iter(events[2:-2])  # inside StreamStart, DocumentStart ... DocumentEnd, StreamEnd
-    root = _node(next(rest), rest, file.rel, out)
-    return root, out
+    root = _node(next(rest), rest, doc, "", is_key=False)
+    return root, doc.out
+
+
+def _syntax_problems(
+    exc: yaml.YAMLError, file: TextFile, doc: _Doc, events: list[yaml.Event]
+) -> list[Problem]:
+    """Explain a syntax error, by the clerk's likely slip on that line when there is one."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    if context == "while scanning a simple key":
+        # NOTE: a key without its colon is noticed a line later; point at the key itself
+        mark = getattr(exc, "context_mark", None) or mark
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses to read
+        line = file.text[: exc.position].count("\n") + 1
+    else:
+        line = 1
+    stopped = getattr(exc, "problem_mark", None)
+    for number in sorted({line, line if stopped is None else stopped.line + 1}):
+        match = _INDICATOR_VALUE.fullmatch(doc.line(number - 1))
+        if match:  # text starting with a character YAML reserves, where YAML gave up
+            key, value = match.group(1) or "", match.group(2).rstrip()
+            return [_quote_problem(doc, number, match.start(2), key, value, True)]
+    found = _line_problems(doc, events, {line})
+    if any(p.where.line == line for p in found):
+        return found
+    detail = str(getattr(exc, "problem", "") or getattr(exc, "reason", "") or "").strip()
+    syntax = problems.YAML_SYNTAX.at(
+        Location(file.rel, line), None, detail=_yaml_detail_zh(detail), detail_en=detail
+    )
+    return [*found, syntax]
 
 
 def _yaml_detail_zh(detail: str) -> str:
@@ -361,33 +542,72 @@ def _yaml_detail_zh(detail: str) -> str:
     return "缩进、冒号或引号有误"
 
 
-def _node(event: yaml.Event, rest: Iterator[yaml.Event], rel: str, out: list[Problem]) -> Node:
+def _scalar_problems(event: yaml.ScalarEvent, doc: _Doc, key: str) -> Iterator[Problem]:
+    """Report a value whose text YAML cut at a comment or read as a tag."""
+    line, col = event.start_mark.line, event.start_mark.column
+    tag = event.tag
+    if tag is not None and tag.startswith(_YAML_TAGS):  # "!!str", written on purpose
+        yield problems.YAML_TAG.at(Location(doc.rel, line + 1), None, value=tag)
+        return
+    if tag is not None:  # NOTE: even "! text": the lone "!" is a tag too, and it is dropped
+        source = doc.line(line)
+        value = source[col:].split(" #", 1)[0].strip() if event.style in (None, "") else tag
+        yield _quote_problem(doc, line + 1, col, key, value or tag, True)
+        return
+    if event.style not in (None, ""):
+        return
+    after = doc.line(event.end_mark.line)[event.end_mark.column :]
+    if _COMMENT_AFTER.match(after):
+        value = (event.value + after).strip()
+        yield _quote_problem(doc, line + 1, col, key, value, False)
+
+
+def _node(event: yaml.Event, rest: Iterator[yaml.Event], doc: _Doc, key: str, is_key: bool) -> Node:
+    rel, out = doc.rel, doc.out
     line = event.start_mark.line + 1
+    anchor = getattr(event, "anchor", None)
+    # NOTE: "&名单 见附件" or "*注" written as text is not a deliberate anchor or alias: an
+    # alias to no anchor, or an anchor on a text no alias uses, asks for quotes instead.
+    is_text = not is_key and (
+        (isinstance(event, yaml.AliasEvent) and anchor not in doc.anchors)
+        or (
+            isinstance(event, yaml.ScalarEvent) and anchor is not None and anchor not in doc.aliases
+        )
+    )
+    if is_text:
+        col = event.start_mark.column
+        written = doc.line(line - 1)[col:].split(" #", 1)[0].strip()
+        out.append(_quote_problem(doc, line, col, key, written, True))
+    elif isinstance(event, yaml.AliasEvent) or anchor is not None:
+        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
     if isinstance(event, yaml.AliasEvent):
-        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
         return ScalarNode(line, "", plain=True)
-    if getattr(event, "anchor", None) is not None:
-        out.append(problems.YAML_ALIAS.at(Location(rel, line)))
-    tag = getattr(event, "tag", None)
-    if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
-        out.append(problems.YAML_TAG.at(Location(rel, line), None, value=tag))
     if isinstance(event, yaml.ScalarEvent):
+        if not is_key:
+            out.extend(_scalar_problems(event, doc, key))
+        elif event.tag is not None and event.tag != "!":
+            out.append(problems.YAML_TAG.at(Location(rel, line), None, value=event.tag))
         plain = event.style is None or event.style == ""
         return ScalarNode(line, event.value, plain=plain and event.implicit[0])
+    tag = getattr(event, "tag", None)
+    if tag is not None:
+        out.append(problems.YAML_TAG.at(Location(rel, line), None, value=tag))
     if isinstance(event, yaml.SequenceStartEvent):
         seq = SeqNode(line)
         for child in rest:
             if isinstance(child, yaml.SequenceEndEvent):
                 return seq
-            seq.items.append(_node(child, rest, rel, out))
+            seq.items.append(_node(child, rest, doc, key, is_key=False))
         return seq
     if isinstance(event, yaml.MappingStartEvent):
         mapping = MapNode(line)
         for key_event in rest:
             if isinstance(key_event, yaml.MappingEndEvent):
                 return mapping
-            key_node = _node(key_event, rest, rel, out)
-            value = _node(next(rest), rest, rel, out)
+            key_node = _node(key_event, rest, doc, key, is_key=True)
+            name = key_node.text if isinstance(key_node, ScalarNode) else ""
+            full = f"{key}.{name}" if key and name else name or key
+            value = _node(next(rest), rest, doc, full, is_key=False)
             if not isinstance(key_node, ScalarNode):
                 out.append(
                     problems.WRONG_SHAPE.at(
@@ -400,15 +620,17 @@ def _node(event: yaml.Event, rest: Iterator[yaml.Event], rel: str, out: list[Pro
                     )
                 )
                 continue
-            key = key_node.text
-            if key in mapping.items:
+            if name in mapping.items:
                 out.append(
                     problems.DUPLICATE_KEY.at(
-                        Location(rel, key_node.line), key, key=key, other_line=mapping.items[key][0]
+                        Location(rel, key_node.line),
+                        name,
+                        key=name,
+                        other_line=mapping.items[name][0],
                     )
                 )
                 continue
-            mapping.items[key] = (key_node.line, value)
+            mapping.items[name] = (key_node.line, value)
         return mapping
     raise _YamlError(type(event).__name__)  # pragma: no cover - PyYAML emits no other events
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.format import problems, schema
+from builder.format import privacy, problems, schema
 from builder.format.problems import Location, Problem
 from builder.read.files import (
     MapNode,
@@ -127,8 +127,7 @@ def parse_scalar(text: str, typ: schema.Scalar, ctx: Ctx, line: int, key: str, l
         text = schema.normalize_text(text)
     value = typ.parse(text)
     if isinstance(value, schema.Invalid):
-        shown = text if len(text) <= 40 else text[:40] + "…"
-        values = {"value": shown, **value.values}
+        values = {"value": privacy.shorten(text, 40), **value.values}
         ctx.add(value.kind, line, key, label, **values)
         return MISSING
     return value

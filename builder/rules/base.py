@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builder import model
-from builder.format import schema
+from builder.format import privacy, schema
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
 
@@ -130,8 +130,8 @@ def same_party(name: str) -> str:
 
 
 def short(text: str, limit: int = 24) -> str:
-    """Shorten text to limit characters, with an ellipsis."""
-    return text if len(text) <= limit else text[:limit] + "…"
+    """Shorten text to limit characters, with an ellipsis, personal data masked first."""
+    return privacy.shorten(text, limit)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
