@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from builder.format.problems import format_problem
 from builder.format.schema import ASSISTANCE, LEDGER
 from builder.pipeline.validate import validate
-from builder.read.files import TextFile, decode, parse_csv, parse_yaml, scan_layout
+from builder.read.csv_rows import parse_csv
+from builder.read.files import TextFile, decode, scan_layout
+from builder.read.yaml_nodes import parse_yaml
 
 YAML_BITS = st.sampled_from(
     [
@@ -267,3 +269,46 @@ def test_source_lines_are_counted_as_yaml_counts_them() -> None:
     """YAML breaks lines at U+2028 and a lone CR too; the source checks must agree with it."""
     assert _yaml_rows("a: b\u2028c: 修路 #2\n") == [("v.yml", 2, "c", "needs-quotes")]
     assert _yaml_rows("\r(") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "decisions:\n  " + "[" * 2000 + "]" * 2000 + "\n",
+        "a: " + "{b: " * 3000 + "1" + "}" * 3000 + "\n",
+        "a:\n" + "".join("  " * i + "- \n" for i in range(1, 40)),
+    ],
+    ids=["brackets", "braces", "indented-lists"],
+)
+def test_deep_nesting_is_a_problem_not_a_crash(text: str) -> None:
+    node, problems = parse_yaml(TextFile("villages/t/v/decisions.yml", text))
+    assert node is None
+    assert [(p.where.path, p.code) for p in problems] == [
+        ("villages/t/v/decisions.yml", "yaml-too-deep")
+    ]
+
+
+def test_the_formats_own_nesting_is_not_too_deep() -> None:
+    text = (
+        "decisions:\n  - id: JY-1\n    steps:\n      - {step: 党支部提议, date: 2026-01-02, "
+        "note: [a, [b, [c]]]}\n"
+    )
+    node, problems = parse_yaml(TextFile("villages/t/v/decisions.yml", text))
+    assert node is not None and problems == []
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("decisions.yml", "decisions:\n  - just a string\n  - 42\n", 2),
+        ("topics.yml", "topics:\n  - [1, 2]\n", 2),
+        ("contracts.csv", "id\n", 1),
+    ],
+)
+def test_registers_of_the_wrong_shape_are_problems_with_a_place(
+    project: Path, name: str, text: str, line: int
+) -> None:
+    (project / "villages/chengguan/dongshan" / name).write_text(text, encoding="utf-8")
+    report = validate(project / "villages", project).report
+    places = [(p.where.path, p.where.line) for p in report.sorted()]
+    assert (f"villages/chengguan/dongshan/{name}", line) in places

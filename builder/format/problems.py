@@ -188,6 +188,13 @@ YAML_DOCUMENTS = _kind(
     "一个文件只能有一份内容。请删除“---”分隔线，或把内容拆到正确的文件里。",
     'A file may hold one document only. Delete the "---" separator.',
 )
+YAML_TOO_DEEP = _kind(
+    "yaml-too-deep",
+    "层次太深",
+    "这里的内容嵌套了 {depth} 层以上，填报格式最多只有几层。请对照示例检查缩进和括号。",
+    "The content nests more than {depth} levels deep; the format has only a few. Check the "
+    "indentation and brackets against the example.",
+)
 DUPLICATE_KEY = _kind(
     "duplicate-key",
     "重复的字段",

@@ -13,16 +13,9 @@ from typing import Any
 
 from builder.format import privacy, problems, schema
 from builder.format.problems import Location, Problem
-from builder.read.files import (
-    MapNode,
-    Node,
-    ScalarNode,
-    SeqNode,
-    TextFile,
-    parse_csv,
-    parse_yaml,
-    read_text,
-)
+from builder.read.csv_rows import parse_csv
+from builder.read.files import TextFile, read_text
+from builder.read.yaml_nodes import MapNode, Node, ScalarNode, SeqNode, parse_yaml
 
 MISSING: Any = object()
 
