@@ -263,7 +263,8 @@ def _syntax_problems(
             key, value = match.group(1) or "", match.group(2).rstrip()
             return [_quote_problem(doc, number, match.start(2), key, value, True)]
     found = _line_problems(doc, events, {line})
-    if any(p.where.line == line for p in found):
+    # NOTE: a key written as text (name:东山村) is noticed where YAML gives up, on the next line
+    if any(p.where.line in (line - 1, line) for p in found):
         return found
     detail = str(getattr(exc, "problem", "") or getattr(exc, "reason", "") or "").strip()
     syntax = problems.YAML_SYNTAX.at(
