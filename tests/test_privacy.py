@@ -102,3 +102,61 @@ def test_shorten_masks_before_it_cuts() -> None:
     assert privacy.shorten(text, 40) == "共" * 30 + "110101****…"
     assert privacy.shorten("共" * 30 + "1381234567" + "8", 40) == "共" * 30 + "138****567…"
     assert privacy.shorten("短文字 110101199003074514", 40) == "短文字 110101199003074514"  # fits
+
+
+# --- disguised numbers: any grouping, any separator, invisible characters between digits ------
+@pytest.mark.parametrize(
+    ("line", "code", "masked"),
+    [
+        ("110101\u200b19900307\u20604514", "resident-id", "110101********4514"),
+        ("1101011990030745\u03011\u00ad4", "resident-id", "110101********4514"),
+        ("11010519491231002\ufe0fX", "resident-id", "110105********002X"),
+        ("１１０１０１１９９００３０７４５１４", "resident-id", "110101********4514"),
+        ("110101\u201319900307\u20134514", "resident-id", "110101********4514"),
+        ("110101\u201419900307\u20144514", "resident-id", "110101********4514"),
+        ("110101.19900307.4514", "resident-id", "110101********4514"),
+        ("110101/19900307/4514", "resident-id", "110101********4514"),
+        ("110101_19900307_4514", "resident-id", "110101********4514"),
+        ("110101\u300019900307\uff0d4514", "resident-id", "110101********4514"),
+        ("110101 1990 0307 451 4", "resident-id", "110101********4514"),
+        ("旧证110101900307451", "resident-id", "110101********7451"),
+        ("旧证 110101-900307-451", "resident-id", "110101********7451"),
+        ("+86 138 1234 5678", "mobile-number", "138****5678"),
+        ("0086 138-1234-5678", "mobile-number", "138****5678"),
+        ("0086-13812345678", "mobile-number", "138****5678"),
+        ("138\u200d1234\u034f5678", "mobile-number", "138****5678"),
+        ("１３８－１２３４－５６７８", "mobile-number", "138****5678"),
+        ("138.1234.5678", "mobile-number", "138****5678"),
+        ("6228\u20134800\u20131234\u20135678\u2013903", "bank-card", "6228***********8903"),
+        ("622848 0012345678903", "bank-card", "6228***********8903"),
+        ("2026-10-05 联系 13812345678", "mobile-number", "138****5678"),
+    ],
+)
+def test_disguised_personal_data_found(line: str, code: str, masked: str) -> None:
+    assert [(f.code, f.value) for f in scan_personal_data(line)] == [(code, masked)]
+    assert masked in mask_text(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "370102********1232",
+        "138****5678",
+        "0539-6100002",
+        "12388 12345",
+        "12,500.00",
+        "1234567.89",
+        "138.00 1234.56",
+        "2026-10-05 2026-10-06",
+        "2026.10.05 2026.10.31",
+        "记-015",
+        "1234567812345678",  # 16 digits failing Luhn: a voucher run
+        "371398100202",  # a village's area code
+        "371398100202 371398100203",
+        "123456789012345",  # 15 digits, no birth date inside: not an old ID
+        "110101991307451",  # month 13: not an old ID
+        "合同 HT-2026-001 金额 12500.00 元",
+    ],
+)
+def test_disguised_look_alikes_are_not_personal_data(line: str) -> None:
+    assert list(scan_personal_data(line, {"05396100002"})) == []

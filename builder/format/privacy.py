@@ -21,14 +21,140 @@ BAD_CHARACTER = "bad-character"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-_RUNS = re.compile(
-    r"(?<![0-9])(?:"
-    r"[0-9]{6}[ -][0-9]{8}[ -][0-9]{3}[0-9Xx]"  # ID written 6-8-4
-    r"|[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?"  # card written in fours
-    r"|1[3-9][0-9][ -][0-9]{4}[ -][0-9]{4}"  # mobile written 3-4-4
-    r"|[0-9]{11,19}[Xx]?"  # any long plain run
-    r")(?![0-9])"
+# NOTE: default-ignorable code points (Unicode's DerivedCoreProperties, Default_Ignorable_Code_Point)
+# and fillers: invisible, so they can hide inside a name or split a number without being seen.
+_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
 )
+
+
+def is_ignorable(ch: str) -> bool:
+    """True for a default-ignorable or filler code point (zero-width, joiners, selectors…)."""
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _IGNORABLE)
+
+
+# What may stand between the groups of one number: spaces, dashes of every width, dots, slashes,
+# underscores (NFKC has already turned the full-width forms into these).
+_SEPARATORS = frozenset(" -/_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00a0\u30fb\u00b7")
+_GROUPS = re.compile(r"\+?[0-9]+(?:[Xx](?![0-9A-Za-z]))?(?:#{1,3}[0-9]+(?:[Xx](?![0-9A-Za-z]))?)*")
+_GROUP = re.compile(r"[0-9]+[Xx]?")
+# NOTE: a date written with separators (2026-10-05) is one value, never part of a longer number:
+# two dates side by side would otherwise read as a 16-digit card that may pass Luhn by chance.
+_DATE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}#[01]?[0-9]#[0-3]?[0-9](?![0-9])")
+_DECIMAL = re.compile(r"\.(?=[0-9]{1,2}(?![0-9]))")
+# The provinces' two-digit codes (GB/T 2260), the first two digits of every ID number.
+_PROVINCES = frozenset(str(code) for code in (*range(11, 16), *range(21, 24), *range(31, 38)))
+_PROVINCES |= frozenset(str(code) for code in (*range(41, 47), *range(50, 55), *range(61, 66)))
+_PROVINCES |= {"71", "81", "82"}
+
+
+def digit_view(text: str) -> tuple[str, list[int]]:
+    """Text as the number scan reads it, with each character's position in the original.
+
+    NFKC folds full-width digits and separators; invisible and combining characters vanish;
+    every separator between digits becomes "#", so a number reads the same however it is grouped.
+    """
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            folded = ch
+        else:
+            if is_ignorable(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+                continue
+            folded = unicodedata.normalize("NFKC", ch)
+        for part in folded:
+            out.append("#" if part in _SEPARATORS else part)
+            where.append(i)
+    # NOTE: a dot before one or two final digits is a decimal point (1234567.89): the amount ends
+    # there; any other dot between digits separates groups
+    view = _DECIMAL.sub("d", "".join(out)).replace(".", "#")
+    return _DATE.sub(lambda m: "d" * len(m.group()), view), where
+
+
+def _is_birth_date(text: str) -> bool:
+    """True for a plausible YYYYMMDD birth date."""
+    if len(text) != 8 or not text.isdigit():
+        return False
+    year, month, day = int(text[:4]), int(text[4:6]), int(text[6:8])
+    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def is_old_resident_id(digits: str) -> bool:
+    """True for a 15-digit ID of GB 11643-1989: province, a real YYMMDD date, a sequence."""
+    return (
+        len(digits) == 15
+        and digits.isdigit()
+        and digits[:2] in _PROVINCES
+        and _is_birth_date("19" + digits[6:12])
+    )
+
+
+def classify(
+    digits: str, allowed_phones: Collection[str] = (), grouped: bool = False
+) -> str | None:
+    """The problem code of a run of digits (an ID, card or mobile number), or None."""
+    # NOTE: a run put together from several groups must also carry a province and a birth date,
+    # so that unrelated numbers side by side are not taken for an ID
+    plausible = not grouped or (digits[:2] in _PROVINCES and _is_birth_date(digits[6:14]))
+    if len(digits) == 18 and is_resident_id(digits) and plausible:
+        return RESIDENT_ID
+    if is_old_resident_id(digits):
+        return RESIDENT_ID
+    if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
+        return BANK_CARD
+    if digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
+        return MOBILE_NUMBER
+    return None
+
+
+def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, code, digits) of each ID, card or mobile number, in the original text."""
+    if not any(ch.isdigit() for ch in text):
+        return
+    view, where = digit_view(text)
+    for run in _GROUPS.finditer(view):
+        groups = [
+            (m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group())
+        ]
+        i = 0
+        while i < len(groups):
+            hit = None
+            for j in range(min(len(groups), i + 8) - 1, i - 1, -1):
+                digits = "".join(view[a:b] for a, b in groups[i : j + 1])
+                if len(digits) < 11 or len(digits) > 19 or "X" in digits[:-1].upper():
+                    continue
+                code = classify(digits, allowed_phones, grouped=j > i)
+                if code is None and digits.startswith("0086") and len(digits) == 15:
+                    code = classify(digits[2:], allowed_phones, grouped=True)
+                    digits = digits[2:] if code else digits
+                if code is not None:
+                    hit = (j, code, digits)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, code, digits = hit
+            start, end = groups[i][0], groups[j][1]
+            yield where[start], where[end - 1] + 1, code, digits
+            i = j + 1
 
 
 def is_resident_id(digits: str) -> bool:
@@ -85,35 +211,19 @@ def mask(code: str, digits: str) -> str:
 
 
 def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Iterator[Finding]:
-    """Find ID, bank card and mobile numbers in one line of text."""
-    text = unicodedata.normalize("NFKC", line)
-    for run in _RUNS.finditer(text):
-        digits = re.sub(r"[ -]", "", run.group())
-        code: str | None = None
-        if is_resident_id(digits):
-            code = RESIDENT_ID
-        elif digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            code = BANK_CARD
-        elif digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
-            code = MOBILE_NUMBER
-        if code is not None:
-            yield Finding(run.start() + 1, code, mask(code, digits))
+    """Find ID, bank card and mobile numbers in text, however they are grouped or disguised."""
+    for start, _end, code, digits in _find(line, allowed_phones):
+        yield Finding(start + 1, code, mask(code, digits))
 
 
 def mask_text(text: str) -> str:
     """Mask every ID, card or mobile number inside a value before it is shown in a message."""
-
-    def repl(run: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", run.group())
-        if is_resident_id(digits):
-            return mask(RESIDENT_ID, digits)
-        if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            return mask(BANK_CARD, digits)
-        if digits.isdigit() and is_mobile(digits):
-            return mask(MOBILE_NUMBER, digits)
-        return run.group()
-
-    return _RUNS.sub(repl, text)
+    parts: list[str] = []
+    done = 0
+    for start, end, code, digits in _find(text):
+        parts.append(text[done:start] + mask(code, digits))
+        done = end
+    return "".join(parts) + text[done:]
 
 
 def shorten(text: str, limit: int) -> str:
