@@ -7,7 +7,13 @@ from collections.abc import Iterable, Iterator
 from builder.check import powers
 from builder.check.context import county_power_lists
 from builder.check.ids import repeats
-from builder.check.privacy import declared_phones, scan_texts
+from builder.check.privacy import (
+    county_values,
+    declared_phones,
+    found_keys,
+    scan_texts,
+    scan_values,
+)
 from builder.format import problems
 from builder.format.problems import Location, Problem
 from builder.read.village import CountyRecords
@@ -32,7 +38,9 @@ def check_county(county: CountyRecords, villages: Iterable[VillageCode]) -> Iter
         yield from found
         yield from powers.resolve_powers(county_lists, level, "镇", rel)[1]
         phones |= declared_phones(town.town)
-    yield from scan_texts(county.texts, phones)
+    in_lines = list(scan_texts(county.texts, phones))
+    yield from in_lines
+    yield from scan_values(county_values(county), phones, found_keys(in_lines))
     yield from check_codes(county, villages)
 
 

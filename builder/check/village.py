@@ -13,7 +13,13 @@ from decimal import Decimal
 from builder.check import powers
 from builder.check.context import VillageContext
 from builder.check.ids import repeats
-from builder.check.privacy import declared_phones, scan_texts
+from builder.check.privacy import (
+    declared_phones,
+    found_keys,
+    scan_texts,
+    scan_values,
+    village_values,
+)
 from builder.check.registers import check_registers
 from builder.format import problems, schema
 from builder.format.accounts import account_name
@@ -44,7 +50,9 @@ def check_village(records: VillageRecords, context: VillageContext) -> list[Prob
             previous = period
     found.extend(check_registers(records, context.parameters))
     phones = set(context.phones) | village_phones(records.village)
-    found.extend(scan_texts(records.texts, phones))
+    in_lines = list(scan_texts(records.texts, phones))
+    found.extend(in_lines)
+    found.extend(scan_values(village_values(records), phones, found_keys(in_lines)))
     return found
 
 
