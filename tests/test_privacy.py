@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.format import privacy, problems
+from builder.format import privacy, problems, schema
 from builder.format.privacy import (
     is_luhn,
     is_resident_id,
@@ -160,3 +160,55 @@ def test_disguised_personal_data_found(line: str, code: str, masked: str) -> Non
 )
 def test_disguised_look_alikes_are_not_personal_data(line: str) -> None:
     assert list(scan_personal_data(line, {"05396100002"})) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李\u034f秀英",  # combining grapheme joiner
+        "李\u115f秀英",  # Hangul choseong filler
+        "李\u1160秀英",
+        "李\u3164秀英",
+        "李\uffa0秀英",
+        "李\ufe0f秀英",  # a variation selector outside emoji
+        "李\U000e0101秀英",
+        "李\u2060秀英",
+        "李\u200d秀英",
+        "e\u0301\u0302\u0303",  # three marks stacked on one letter
+    ],
+)
+def test_invisible_and_filler_characters_are_found(text: str) -> None:
+    assert [f.code for f in scan_characters(text)] == [privacy.BAD_CHARACTER]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "阿不都·热合曼",
+        "王䶮",
+        "陈𠮷英",
+        "点赞👍，爱心❤\ufe0f，一家人👨\u200d👩\u200d👧",
+        "café e\u0301\u0302",
+        "བསྒྲུབས",  # Tibetan stacks its own marks
+    ],
+)
+def test_names_and_emoji_are_not_bad_characters(text: str) -> None:
+    assert list(scan_characters(text)) == []
+
+
+def test_names_are_compared_after_normalisation() -> None:
+    assert privacy.name_key("李\u200d秀\u3164英") == privacy.name_key("李 秀英") == "李秀英"
+    assert privacy.name_key("阿不都·热合曼") == "阿不都·热合曼"
+    assert privacy.name_key("\u3164\u200b ") == ""
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u200b\u2060", "\u115f\u1160", "\u3000"])
+def test_a_name_blank_once_normalised_is_invalid(blank: str) -> None:
+    value = schema.Text(name=True, max_len=40).parse(blank)
+    assert isinstance(value, schema.Invalid)
+    assert value.kind is problems.INVALID_TEXT
+
+
+@pytest.mark.parametrize("name", ["阿不都·热合曼", "王䶮", "陈𠮷英"])
+def test_minority_and_rare_names_are_valid(name: str) -> None:
+    assert schema.Text(name=True, max_len=40).parse(name) == name

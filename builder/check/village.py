@@ -23,7 +23,7 @@ from builder.check.privacy import (
 from builder.check.registers import check_registers
 from builder.format import problems, schema
 from builder.format.accounts import account_name
-from builder.format.privacy import phone_digits
+from builder.format.privacy import name_key, phone_digits
 from builder.format.problems import Problem
 from builder.format.values import money, month_bounds, next_month, previous_month
 from builder.read.records import Ctx, Rec
@@ -57,12 +57,16 @@ def check_village(records: VillageRecords, context: VillageContext) -> list[Prob
 
 
 def people_of(village: Rec | None) -> dict[str, tuple[str, ...]]:
-    """Each person named in village.yml (first entry of a repeated name) with their roles."""
+    """Each person named in village.yml (first entry of a repeated name) with their roles.
+
+    Keyed by name_key: names are compared without spaces or invisible characters, so that a
+    reviewer written "李\u200d秀英" is still the person 李秀英 and cannot dodge the checks.
+    """
     people: dict[str, tuple[str, ...]] = {}
     for person in village.get("people", []) if village is not None else []:
         name = person.get("name")
-        if name is not None and name not in people:
-            people[name] = tuple(person.get("roles", []))
+        if name is not None and name_key(name) not in people:
+            people[name_key(name)] = tuple(person.get("roles", []))
     return people
 
 
@@ -103,7 +107,9 @@ def _check_people(records: VillageRecords) -> Iterator[Problem]:
     ctx = Ctx(f"{records.dir_rel}/village.yml", [])
     entries = [person for person in village.get("people", []) if person.get("name") is not None]
     repeated: set[int] = set()
-    for name, line, first in repeats((person.get("name"), person.at("name")) for person in entries):
+    for name, line, first in repeats(
+        (name_key(person.get("name")), person.at("name")) for person in entries
+    ):
         ctx.add(
             problems.DUPLICATE_PERSON, line, "people.name", "姓名", value=name, other_line=first
         )
@@ -125,7 +131,7 @@ def _check_people(records: VillageRecords) -> Iterator[Problem]:
     channels = village.get("channels")
     if isinstance(channels, Rec):
         supervisor = channels.get("supervisor")
-        if supervisor is not None and supervisor not in people_of(village):
+        if supervisor is not None and name_key(supervisor) not in people_of(village):
             ctx.add(
                 problems.UNKNOWN_PERSON,
                 channels.at("supervisor"),
@@ -206,10 +212,14 @@ def _check_sign_off(
         )
     for key, zh in (("drafted_by", "拟稿人"), ("reviewed_by", "审核人")):
         name = disclosure.get(key)
-        if name is not None and name not in people:
+        if name is not None and name_key(name) not in people:
             dctx.add(problems.UNKNOWN_PERSON, disclosure.at(key), key, zh, value=name)
     reviewer = disclosure.get("reviewed_by")
-    if reviewer in people and reviewer not in supervisors:
+    if (
+        reviewer is not None
+        and name_key(reviewer) in people
+        and name_key(reviewer) not in supervisors
+    ):
         dctx.add(
             problems.NOT_SUPERVISOR,
             disclosure.at("reviewed_by"),
@@ -229,7 +239,7 @@ def _check_sign_off(
         )
     for correction in disclosure.get("corrections", []):
         who = correction.get("approved_by")
-        if who is not None and who not in people:
+        if who is not None and name_key(who) not in people:
             dctx.add(
                 problems.UNKNOWN_PERSON,
                 correction.at("approved_by"),
@@ -305,7 +315,7 @@ def _check_ledger(
             if amount is not None and amount <= 0:
                 lctx.add(problems.NOT_POSITIVE, row.line, key, zh, value=str(amount))
         approver = row.get("approver")
-        if approver is not None and approver not in people:
+        if approver is not None and name_key(approver) not in people:
             lctx.add(problems.UNKNOWN_PERSON, row.line, "approver", "审批人", value=approver)
     return found
 

@@ -239,17 +239,65 @@ def shorten(text: str, limit: int) -> str:
 
 
 def is_bad_character(ch: str) -> bool:
-    """Control, bidi, zero-width and other invisible format characters (tab and newline pass)."""
+    """Control, bidi, zero-width, default-ignorable and filler characters (tab and newline pass)."""
     if ch in "\t\n":
         return False
-    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs") or is_ignorable(ch)
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So"
+
+
+def _in_emoji(line: str, i: int) -> bool:
+    """A variation selector after an emoji, or a joiner between two: part of how emoji are written."""
+    ch = line[i]
+    before = line[i - 1] if i > 0 else ""
+    after = line[i + 1] if i + 1 < len(line) else ""
+    if ch in "\ufe0e\ufe0f":
+        return bool(before) and _is_emoji(before)
+    if ch == "\u200d":
+        return (
+            bool(before and after)
+            and (_is_emoji(before) or before == "\ufe0f")
+            and _is_emoji(after)
+        )
+    return False
 
 
 def scan_characters(line: str) -> Iterator[Finding]:
-    """Find invisible or control characters in one line."""
-    if line.replace("\t", " ").isprintable():
-        return  # NOTE: fast path: printable excludes every category flagged below
+    """Find invisible, control or filler characters, and runs of stacked combining marks."""
+    if line.isascii() and line.replace("\t", " ").isprintable():
+        return  # NOTE: fast path: printable ASCII holds none of the characters flagged below
+    marks = 0
     for i, ch in enumerate(line):
-        if is_bad_character(ch):
+        if is_bad_character(ch) and not _in_emoji(line, i):
             name = unicodedata.name(ch, "CONTROL")
             yield Finding(i + 1, BAD_CHARACTER, f"U+{ord(ch):04X} {name}")
+            continue
+        marks = marks + 1 if _is_generic_mark(ch) else 0
+        if marks == MAX_MARKS + 1:
+            # NOTE: no script writes more than two marks on one letter in names or records;
+            # stacks of them ("Zalgo" text) hide what is written underneath
+            yield Finding(i + 1, BAD_CHARACTER, f"U+{ord(ch):04X} {unicodedata.name(ch, 'MARK')}")
+
+
+MAX_MARKS = 2
+# The combining marks any letter can take (accents, overlays). Scripts that stack marks of their
+# own (Tibetan, Devanagari…) use other blocks and are not counted.
+_GENERIC_MARKS = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF))
+
+
+def _is_generic_mark(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _GENERIC_MARKS) or 0xFE20 <= code <= 0xFE2F
+
+
+def name_key(name: str) -> str:
+    """A person's or place's name as compared: NFKC, no invisible characters, no spaces."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(
+        ch
+        for ch in folded
+        if not ch.isspace() and not is_ignorable(ch) and unicodedata.category(ch) != "Cf"
+    )
