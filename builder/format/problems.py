@@ -435,6 +435,13 @@ DUPLICATE_CODE = _kind(
     "区划代码“{value}”已经被 {other} 使用。每个村的区划代码必须不同。",
     'The area code "{value}" is already used by {other}. Each village has its own code.',
 )
+DUPLICATE_VILLAGE_NAME = _kind(
+    "duplicate-village-name",
+    "同一镇内村名重复",
+    "村名“{value}”与本镇的 {other} 相同（不计空格和看不见的字符）。同一镇内每个村的名称必须不同。",
+    'The village name "{value}" is the same as in {other} (ignoring spaces and invisible '
+    "characters). Each village of a town has its own name.",
+)
 CODE_PREFIX = _kind(
     "code-outside-parent",
     "区划代码与上级不符",
