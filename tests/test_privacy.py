@@ -130,6 +130,11 @@ def test_shorten_masks_before_it_cuts() -> None:
         ("6228\u20134800\u20131234\u20135678\u2013903", "bank-card", "6228***********8903"),
         ("622848 0012345678903", "bank-card", "6228***********8903"),
         ("2026-10-05 联系 13812345678", "mobile-number", "138****5678"),
+        ("电话 1381234\n        5678", "mobile-number", "138****5678"),
+        ("电话 138\t1234\t5678", "mobile-number", "138****5678"),
+        ("电话 ١٣٨١٢٣٤٥٦٧٨", "mobile-number", "138****5678"),
+        ("电话 𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "mobile-number", "138****5678"),
+        ("电话 138~1234~5678", "mobile-number", "138****5678"),
     ],
 )
 def test_disguised_personal_data_found(line: str, code: str, masked: str) -> None:

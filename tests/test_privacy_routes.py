@@ -60,6 +60,10 @@ def _village_folder(root: Path) -> None:
     shutil.copytree(root / DONGSHAN, root / f"villages/chengguan/{MOBILE}")
 
 
+def _slug_folder(root: Path) -> None:
+    shutil.copytree(root / DONGSHAN, root / "villages/chengguan/zhang-138-1234-5678")
+
+
 ROUTES: dict[str, tuple[Callable[[Path], None], str]] = {
     "yaml-x-escape": (_in_title('"' + _escaped(ID, "\\x{:02x}") + '"'), ID),
     "yaml-u-escape": (_in_title('"' + _escaped(ID, "\\u{:04x}") + '"'), ID),
@@ -102,6 +106,14 @@ ROUTES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "period-folder": (_folder, MOBILE),
     "village-folder": (_village_folder, MOBILE),
+    "slug-folder": (_slug_folder, MOBILE),
+    "arabic-indic-digits": (_in_title("电话 ١٣٨١٢٣٤٥٦٧٨"), MOBILE),
+    "csv-multiline-cell": (
+        lambda root: _replace(
+            root / f"{DONGSHAN}/2026-10/ledger.csv", "代发低保金", '"代发低保金 1381234\n  5678"'
+        ),
+        MOBILE,
+    ),
 }
 
 

@@ -52,7 +52,7 @@ def is_ignorable(ch: str) -> bool:
 
 # What may stand between the groups of one number: spaces, dashes of every width, dots, slashes,
 # underscores (NFKC has already turned the full-width forms into these).
-_SEPARATORS = frozenset(" -/_\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00a0\u30fb\u00b7")
+_SEPARATORS = frozenset(" \t\r\n-/_~\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00a0\u30fb\u00b7")
 _GROUPS = re.compile(r"\+?[0-9]+(?:[Xx](?![0-9A-Za-z]))?(?:#{1,3}[0-9]+(?:[Xx](?![0-9A-Za-z]))?)*")
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 # NOTE: a date written with separators (2026-10-05) is one value, never part of a longer number:
@@ -73,19 +73,30 @@ def digit_view(text: str) -> tuple[str, list[int]]:
     """
     out: list[str] = []
     where: list[int] = []
+    spaced = False  # the last character kept was a space or line break
     for i, ch in enumerate(text):
         if ch.isascii():
             folded = ch
+        elif is_ignorable(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        elif unicodedata.category(ch) == "Nd":
+            folded = str(unicodedata.decimal(ch))  # any script's digits: ١٣٨, ১৩৮, 𝟏𝟑𝟖
         else:
-            if is_ignorable(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-                continue
             folded = unicodedata.normalize("NFKC", ch)
         for part in folded:
+            # NOTE: a run of spaces and line breaks (a line continuation and its indent) is one
+            # separator
+            if part.isspace():
+                if spaced:
+                    continue
+                part = " "
+            spaced = part == " "
             out.append("#" if part in _SEPARATORS else part)
             where.append(i)
+    joined = "".join(out)
     # NOTE: a dot before one or two final digits is a decimal point (1234567.89): the amount ends
     # there; any other dot between digits separates groups
-    view = _DECIMAL.sub("d", "".join(out)).replace(".", "#")
+    view = _DECIMAL.sub("d", joined).replace(".", "#")
     return _DATE.sub(lambda m: "d" * len(m.group()), view), where
 
 

@@ -110,9 +110,9 @@ NOT_UTF8 = _kind(
 BAD_CHARACTER = _kind(
     "bad-character",
     "看不见的特殊字符",
-    "第 {column} 个字符处有看不见的特殊字符（{char}）。请删除后重新输入这段文字。",
-    "Character {column} is an invisible control, direction or zero-width character ({char}). "
-    "Delete it and type the text again.",
+    "第 {column} 个字符处有看不见的特殊字符或多余的叠加符号（{char}）。请删除后重新输入这段文字。",
+    "Character {column} is an invisible control, direction, zero-width or filler character, or "
+    "one stacked combining mark too many ({char}). Delete it and type the text again.",
 )
 
 # --- personal data --------------------------------------------------------------------------
