@@ -44,20 +44,42 @@ _IGNORABLE = (
 )
 
 
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+_IGNORABLE_RE = re.compile(f"[{_char_class(_IGNORABLE)}]")
+
+
 def is_ignorable(ch: str) -> bool:
     """True for a default-ignorable or filler code point (zero-width, joiners, selectors…)."""
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _IGNORABLE)
+    return _IGNORABLE_RE.match(ch) is not None
 
 
 # What may stand between the groups of one number: spaces, dashes of every width, dots, slashes,
 # underscores (NFKC has already turned the full-width forms into these).
-_SEPARATORS = frozenset(" \t\r\n-/_~\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00a0\u30fb\u00b7")
-_GROUPS = re.compile(r"\+?[0-9]+(?:[Xx](?![0-9A-Za-z]))?(?:#{1,3}[0-9]+(?:[Xx](?![0-9A-Za-z]))?)*")
+# Whitespace (any run of it: a line continuation and its indent) reads as " ", every other
+# separator as "#"; at most three of those stand between two groups.
+_SEPARATORS = frozenset("-/_~\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7")
+_ASCII_VIEW = str.maketrans({**dict.fromkeys("\t\r\n\x0b\x0c", " "), **dict.fromkeys("-/_~", "#")})
+_GAP = r"(?: *#{1,3} *| +)"
+_GROUPS = re.compile(rf"\+?[0-9]+(?:[Xx](?![0-9A-Za-z]))?(?:{_GAP}[0-9]+(?:[Xx](?![0-9A-Za-z]))?)*")
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 # NOTE: a date written with separators (2026-10-05) is one value, never part of a longer number:
 # two dates side by side would otherwise read as a 16-digit card that may pass Luhn by chance.
 _DATE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}#[01]?[0-9]#[0-3]?[0-9](?![0-9])")
+# Anything that may read as a digit: \\d is every script's digits, the rest fold to digits by NFKC
+# (circled, parenthesised, superscript and subscript numbers).
+_DIGITISH = re.compile(
+    r"[\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]"
+)
+_REGION = re.compile(
+    "(?:[\\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf"
+    " \t\r\n\x0b\x0c\\-/_~.+#Xx\u00a0\u2000-\u200a\u202f\u205f\u3000"
+    "\u2010-\u2015\u2212\u30fb\u00b7\uff0b\uff0d\uff0e\uff0f\uff3f\uff5e\uff38\uff58"
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    f"{_char_class(_IGNORABLE)}])+"
+)
 _DECIMAL = re.compile(r"\.(?=[0-9]{1,2}(?![0-9]))")
 # The provinces' two-digit codes (GB/T 2260), the first two digits of every ID number.
 _PROVINCES = frozenset(str(code) for code in (*range(11, 16), *range(21, 24), *range(31, 38)))
@@ -65,39 +87,48 @@ _PROVINCES |= frozenset(str(code) for code in (*range(41, 47), *range(50, 55), *
 _PROVINCES |= {"71", "81", "82"}
 
 
-def digit_view(text: str) -> tuple[str, list[int]]:
+def digit_view(text: str) -> tuple[str, list[int] | None]:
     """Text as the number scan reads it, with each character's position in the original.
 
-    NFKC folds full-width digits and separators; invisible and combining characters vanish;
-    every separator between digits becomes "#", so a number reads the same however it is grouped.
+    NFKC folds full-width digits and separators, any script's digits become 0-9, invisible and
+    combining characters vanish, whitespace reads " " and every other separator "#", so a number
+    reads the same however it is grouped. The positions are None when they did not move.
     """
-    out: list[str] = []
-    where: list[int] = []
-    spaced = False  # the last character kept was a space or line break
-    for i, ch in enumerate(text):
-        if ch.isascii():
-            folded = ch
-        elif is_ignorable(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue
-        elif unicodedata.category(ch) == "Nd":
-            folded = str(unicodedata.decimal(ch))  # any script's digits: ١٣٨, ১৩৮, 𝟏𝟑𝟖
-        else:
-            folded = unicodedata.normalize("NFKC", ch)
-        for part in folded:
-            # NOTE: a run of spaces and line breaks (a line continuation and its indent) is one
-            # separator
-            if part.isspace():
-                if spaced:
-                    continue
-                part = " "
-            spaced = part == " "
-            out.append("#" if part in _SEPARATORS else part)
-            where.append(i)
-    joined = "".join(out)
+    if text.isascii():
+        joined, where = text.translate(_ASCII_VIEW), None
+    else:
+        out: list[str] = []
+        where = []
+        for i, ch in enumerate(text):
+            folded = _FOLDED.get(ch)
+            if folded is None:
+                folded = _FOLDED[ch] = _fold(ch)
+            for part in folded:
+                out.append(part)
+                where.append(i)
+        joined = "".join(out)
     # NOTE: a dot before one or two final digits is a decimal point (1234567.89): the amount ends
     # there; any other dot between digits separates groups
     view = _DECIMAL.sub("d", joined).replace(".", "#")
     return _DATE.sub(lambda m: "d" * len(m.group()), view), where
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(ch: str) -> str:
+    """One character as the number scan reads it (see digit_view)."""
+    if ch.isascii():
+        return ch.translate(_ASCII_VIEW)
+    if is_ignorable(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return ""
+    if unicodedata.category(ch) == "Nd":
+        return str(unicodedata.decimal(ch))  # any script's digits: ١٣٨, ১৩৮, 𝟏𝟑𝟖
+    folded = unicodedata.normalize("NFKC", ch)
+    return "".join(
+        " " if c.isspace() else "#" if c in _SEPARATORS else c.translate(_ASCII_VIEW)
+        for c in folded
+    )
 
 
 def _is_birth_date(text: str) -> bool:
@@ -138,10 +169,22 @@ def classify(
 
 def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, code, digits) of each ID, card or mobile number, in the original text."""
-    if not any(ch.isdigit() for ch in text):
+    if _DIGITISH.search(text) is None:
         return
+    # NOTE: only the stretches of digits, separators and invisible characters can hold a number;
+    # folding just those keeps the scan fast on long Chinese text
+    for region in _REGION.finditer(text):
+        if len(region.group()) < 11:
+            continue
+        for start, end, code, digits in _find_in(region.group(), allowed_phones):
+            yield region.start() + start, region.start() + end, code, digits
+
+
+def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[tuple[int, int, str, str]]:
     view, where = digit_view(text)
     for run in _GROUPS.finditer(view):
+        if sum(ch.isdigit() for ch in run.group()) < 11:
+            continue
         groups = [
             (m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group())
         ]
@@ -164,7 +207,9 @@ def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int
                 continue
             j, code, digits = hit
             start, end = groups[i][0], groups[j][1]
-            yield where[start], where[end - 1] + 1, code, digits
+            if where is not None:
+                start, end = where[start], where[end - 1] + 1
+            yield start, end, code, digits
             i = j + 1
 
 
@@ -278,8 +323,8 @@ def _in_emoji(line: str, i: int) -> bool:
 
 def scan_characters(line: str) -> Iterator[Finding]:
     """Find invisible, control or filler characters, and runs of stacked combining marks."""
-    if line.isascii() and line.replace("\t", " ").isprintable():
-        return  # NOTE: fast path: printable ASCII holds none of the characters flagged below
+    if line.replace("\t", " ").isprintable() and _SUSPECT.search(line) is None:
+        return  # NOTE: fast path: printable text holds no control or format character
     marks = 0
     for i, ch in enumerate(line):
         if is_bad_character(ch) and not _in_emoji(line, i):
@@ -299,9 +344,12 @@ MAX_MARKS = 2
 _GENERIC_MARKS = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF))
 
 
+_GENERIC_MARKS_RE = re.compile(f"[{_char_class(_GENERIC_MARKS)}\ufe20-\ufe2f]")
+_SUSPECT = re.compile(f"[{_char_class(_IGNORABLE)}{_char_class(_GENERIC_MARKS)}\ufe20-\ufe2f]")
+
+
 def _is_generic_mark(ch: str) -> bool:
-    code = ord(ch)
-    return any(low <= code <= high for low, high in _GENERIC_MARKS) or 0xFE20 <= code <= 0xFE2F
+    return _GENERIC_MARKS_RE.match(ch) is not None
 
 
 def name_key(name: str) -> str:
