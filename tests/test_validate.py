@@ -262,6 +262,12 @@ CASES = [
         "name: 东 山村",
         ("villages/chengguan/xiwan/village.yml", None, "name", "duplicate-village-name"),
     ),
+    (
+        "chengguan/dongshan/village.yml",
+        "  - {name: 王丽, roles: [报账员]}",
+        "  - {name: 王丽, roles: [报账员]}\n  - {name: 张 建国, roles: [报账员]}",
+        (f"{DV}/village.yml", 12, "people.name", "duplicate-person"),
+    ),
     # personal data only visible once the value is decoded
     (
         "chengguan/dongshan/2026-10/disclosure.yml",

@@ -107,11 +107,17 @@ def _check_people(records: VillageRecords) -> Iterator[Problem]:
     ctx = Ctx(f"{records.dir_rel}/village.yml", [])
     entries = [person for person in village.get("people", []) if person.get("name") is not None]
     repeated: set[int] = set()
-    for name, line, first in repeats(
+    written = {person.at("name"): person.get("name") for person in entries}
+    for key, line, first in repeats(
         (name_key(person.get("name")), person.at("name")) for person in entries
     ):
         ctx.add(
-            problems.DUPLICATE_PERSON, line, "people.name", "姓名", value=name, other_line=first
+            problems.DUPLICATE_PERSON,
+            line,
+            "people.name",
+            "姓名",
+            value=written.get(line, key),
+            other_line=first,
         )
         repeated.add(line)
     for person in entries:
