@@ -135,6 +135,8 @@ def test_shorten_masks_before_it_cuts() -> None:
         ("电话 ١٣٨١٢٣٤٥٦٧٨", "mobile-number", "138****5678"),
         ("电话 𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "mobile-number", "138****5678"),
         ("电话 138~1234~5678", "mobile-number", "138****5678"),
+        ("电话 1 3 8 1 2 3 4 5 6 7 8", "mobile-number", "138****5678"),
+        ("证号 1-1-0-1-0-1-1-9-9-0-0-3-0-7-4-5-1-4", "resident-id", "110101********4514"),
     ],
 )
 def test_disguised_personal_data_found(line: str, code: str, masked: str) -> None:

@@ -65,6 +65,7 @@ _ASCII_VIEW = str.maketrans({**dict.fromkeys("\t\r\n\x0b\x0c", " "), **dict.from
 _GAP = r"(?: *#{1,3} *| +)"
 _GROUPS = re.compile(rf"\+?[0-9]+(?:[Xx](?![0-9A-Za-z]))?(?:{_GAP}[0-9]+(?:[Xx](?![0-9A-Za-z]))?)*")
 _GROUP = re.compile(r"[0-9]+[Xx]?")
+_MAX_GROUPS = 20  # one digit a group, an 86 prefix and a check letter: "1 3 8 1 2 3 4 5 6 7 8"
 # NOTE: a date written with separators (2026-10-05) is one value, never part of a longer number:
 # two dates side by side would otherwise read as a 16-digit card that may pass Luhn by chance.
 _DATE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}#[01]?[0-9]#[0-3]?[0-9](?![0-9])")
@@ -191,7 +192,7 @@ def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[tuple[int, 
         i = 0
         while i < len(groups):
             hit = None
-            for j in range(min(len(groups), i + 8) - 1, i - 1, -1):
+            for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
                 digits = "".join(view[a:b] for a, b in groups[i : j + 1])
                 if len(digits) < 11 or len(digits) > 19 or "X" in digits[:-1].upper():
                     continue
