@@ -104,6 +104,22 @@ ROUTES: dict[str, tuple[Callable[[Path], None], str]] = {
         ),
         MOBILE,
     ),
+    "escaped-count": (
+        lambda root: _replace(
+            root / f"{DONGSHAN}/village.yml",
+            "households: 412",
+            'households: "' + _escaped(MOBILE, "\\x{:02x}") + '"',
+        ),
+        MOBILE,
+    ),
+    "escaped-amount": (
+        lambda root: _replace(
+            root / DISCLOSURE,
+            'cash: "1000.00"',
+            'cash: "' + _escaped(MOBILE, "\\x{:02x}") + '"',
+        ),
+        MOBILE,
+    ),
     "period-folder": (_folder, MOBILE),
     "village-folder": (_village_folder, MOBILE),
     "slug-folder": (_slug_folder, MOBILE),

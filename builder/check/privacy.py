@@ -9,6 +9,7 @@ raw line never shows (`"\\x31\\x31\\x30…"` is an ID only once decoded).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from builder.format import problems, schema
@@ -120,6 +121,10 @@ def _texts(rec: Rec, prefix: str) -> Iterator[tuple[str, int, str]]:
 def _value_texts(value: Any, key: str, line: int) -> Iterator[tuple[str, int, str]]:
     if isinstance(value, str):
         yield key, line, value
+    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+        # NOTE: a quoted, escaped number ("\\x31\\x33…") typed as a count or an amount is
+        # published as digits too
+        yield key, line, str(value)
     elif isinstance(value, Rec):
         yield from _texts(value, key)
     elif isinstance(value, list | tuple):
