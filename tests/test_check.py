@@ -10,6 +10,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from builder.check.context import VillageContext
 from builder.check.ids import repeats
 from builder.check.village import check_period, check_village
@@ -190,3 +192,18 @@ def test_repeats_names_every_later_copy_with_the_first_line() -> None:
         ("a", 4, 1),
         ("a", 5, 1),
     ]
+
+
+@pytest.mark.parametrize(
+    "hidden", ["王\u200d丽", "王\u2060丽", "王\u3164丽", "王 丽", "王\ufe0f丽"]
+)
+def test_an_invisible_character_does_not_dodge_the_supervisor_check(hidden: str) -> None:
+    month = period(disclosure(("0.00", "0.00"), ("0.00", "0.00"), reviewed_by=hidden), [])
+    assert places(check_period(month, CONTEXT, PEOPLE, SUPERVISORS, None)) == [
+        (f"{DIR}/2026-10/disclosure.yml", 5, "reviewed_by", "reviewer-not-supervisor"),
+    ]
+
+
+def test_a_supervisor_written_with_spaces_is_still_the_supervisor() -> None:
+    month = period(disclosure(("0.00", "0.00"), ("0.00", "0.00"), reviewed_by="李 秀英"), [])
+    assert places(check_period(month, CONTEXT, PEOPLE, SUPERVISORS, None)) == []

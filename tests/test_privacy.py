@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.format import privacy, problems
+from builder.format import privacy, problems, schema
 from builder.format.privacy import (
     is_luhn,
     is_resident_id,
@@ -102,3 +102,120 @@ def test_shorten_masks_before_it_cuts() -> None:
     assert privacy.shorten(text, 40) == "共" * 30 + "110101****…"
     assert privacy.shorten("共" * 30 + "1381234567" + "8", 40) == "共" * 30 + "138****567…"
     assert privacy.shorten("短文字 110101199003074514", 40) == "短文字 110101199003074514"  # fits
+
+
+# --- disguised numbers: any grouping, any separator, invisible characters between digits ------
+@pytest.mark.parametrize(
+    ("line", "code", "masked"),
+    [
+        ("110101\u200b19900307\u20604514", "resident-id", "110101********4514"),
+        ("1101011990030745\u03011\u00ad4", "resident-id", "110101********4514"),
+        ("11010519491231002\ufe0fX", "resident-id", "110105********002X"),
+        ("１１０１０１１９９００３０７４５１４", "resident-id", "110101********4514"),
+        ("110101\u201319900307\u20134514", "resident-id", "110101********4514"),
+        ("110101\u201419900307\u20144514", "resident-id", "110101********4514"),
+        ("110101.19900307.4514", "resident-id", "110101********4514"),
+        ("110101/19900307/4514", "resident-id", "110101********4514"),
+        ("110101_19900307_4514", "resident-id", "110101********4514"),
+        ("110101\u300019900307\uff0d4514", "resident-id", "110101********4514"),
+        ("110101 1990 0307 451 4", "resident-id", "110101********4514"),
+        ("旧证110101900307451", "resident-id", "110101********7451"),
+        ("旧证 110101-900307-451", "resident-id", "110101********7451"),
+        ("+86 138 1234 5678", "mobile-number", "138****5678"),
+        ("0086 138-1234-5678", "mobile-number", "138****5678"),
+        ("0086-13812345678", "mobile-number", "138****5678"),
+        ("138\u200d1234\u034f5678", "mobile-number", "138****5678"),
+        ("１３８－１２３４－５６７８", "mobile-number", "138****5678"),
+        ("138.1234.5678", "mobile-number", "138****5678"),
+        ("6228\u20134800\u20131234\u20135678\u2013903", "bank-card", "6228***********8903"),
+        ("622848 0012345678903", "bank-card", "6228***********8903"),
+        ("2026-10-05 联系 13812345678", "mobile-number", "138****5678"),
+        ("电话 1381234\n        5678", "mobile-number", "138****5678"),
+        ("电话 138\t1234\t5678", "mobile-number", "138****5678"),
+        ("电话 ١٣٨١٢٣٤٥٦٧٨", "mobile-number", "138****5678"),
+        ("电话 𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "mobile-number", "138****5678"),
+        ("电话 138~1234~5678", "mobile-number", "138****5678"),
+        ("电话 1 3 8 1 2 3 4 5 6 7 8", "mobile-number", "138****5678"),
+        ("证号 1-1-0-1-0-1-1-9-9-0-0-3-0-7-4-5-1-4", "resident-id", "110101********4514"),
+    ],
+)
+def test_disguised_personal_data_found(line: str, code: str, masked: str) -> None:
+    assert [(f.code, f.value) for f in scan_personal_data(line)] == [(code, masked)]
+    assert masked in mask_text(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "370102********1232",
+        "138****5678",
+        "0539-6100002",
+        "12388 12345",
+        "12,500.00",
+        "1234567.89",
+        "138.00 1234.56",
+        "2026-10-05 2026-10-06",
+        "2026.10.05 2026.10.31",
+        "记-015",
+        "1234567812345678",  # 16 digits failing Luhn: a voucher run
+        "371398100202",  # a village's area code
+        "371398100202 371398100203",
+        "123456789012345",  # 15 digits, no birth date inside: not an old ID
+        "110101991307451",  # month 13: not an old ID
+        "合同 HT-2026-001 金额 12500.00 元",
+    ],
+)
+def test_disguised_look_alikes_are_not_personal_data(line: str) -> None:
+    assert list(scan_personal_data(line, {"05396100002"})) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李\u034f秀英",  # combining grapheme joiner
+        "李\u115f秀英",  # Hangul choseong filler
+        "李\u1160秀英",
+        "李\u3164秀英",
+        "李\uffa0秀英",
+        "李\ufe0f秀英",  # a variation selector outside emoji
+        "李\U000e0101秀英",
+        "李\u2060秀英",
+        "李\u200d秀英",
+        "e\u0301\u0302\u0303",  # three marks stacked on one letter
+    ],
+)
+def test_invisible_and_filler_characters_are_found(text: str) -> None:
+    assert [f.code for f in scan_characters(text)] == [privacy.BAD_CHARACTER]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "阿不都·热合曼",
+        "王䶮",
+        "陈𠮷英",
+        "点赞👍，爱心❤\ufe0f，一家人👨\u200d👩\u200d👧",
+        "café e\u0301\u0302",
+        "བསྒྲུབས",  # Tibetan stacks its own marks
+    ],
+)
+def test_names_and_emoji_are_not_bad_characters(text: str) -> None:
+    assert list(scan_characters(text)) == []
+
+
+def test_names_are_compared_after_normalisation() -> None:
+    assert privacy.name_key("李\u200d秀\u3164英") == privacy.name_key("李 秀英") == "李秀英"
+    assert privacy.name_key("阿不都·热合曼") == "阿不都·热合曼"
+    assert privacy.name_key("\u3164\u200b ") == ""
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u200b\u2060", "\u115f\u1160", "\u3000"])
+def test_a_name_blank_once_normalised_is_invalid(blank: str) -> None:
+    value = schema.Text(name=True, max_len=40).parse(blank)
+    assert isinstance(value, schema.Invalid)
+    assert value.kind is problems.INVALID_TEXT
+
+
+@pytest.mark.parametrize("name", ["阿不都·热合曼", "王䶮", "陈𠮷英"])
+def test_minority_and_rare_names_are_valid(name: str) -> None:
+    assert schema.Text(name=True, max_len=40).parse(name) == name

@@ -12,6 +12,7 @@ import pytest
 from builder.format import schema
 from builder.pipeline.validate import validate
 from builder.rules import RULES, publication_units
+from builder.rules.base import same_party
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 20)
@@ -442,3 +443,18 @@ def test_every_rule_and_parameter_is_on_the_rules_page() -> None:
         assert f"## {r.id} {r.title} {{#{r.id}}}" in page
         for param in r.params:
             assert f"`{param}`" in page, (r.id, param)
+
+
+@pytest.mark.parametrize(
+    "hidden", ["王\u200d丽", "王\u3000丽", "王\u3164丽", "王\u034f丽", "（代领）王丽"]
+)
+def test_same_party_sees_through_invisible_characters(hidden: str) -> None:
+    assert same_party(hidden) == same_party("王丽") == "王丽"
+    assert same_party("王丽华") != "王丽"  # a different person
+    assert same_party("阿不都·热合曼") == "阿不都·热合曼"
+
+
+def test_r17_official_written_with_a_full_width_space(project: Path, edit: Edit) -> None:
+    ledger = "chengguan/dongshan/2026-08/ledger.csv"
+    edit(ledger, "城关文具店", "王\u3000丽（城关文具店）")
+    assert rules_of(project, "R17") == [(f"{DV}/2026-08/ledger.csv", 5)]

@@ -256,6 +256,37 @@ CASES = [
         'code: "371322999201"',
         (f"{DV}/village.yml", None, "code", "code-outside-parent"),
     ),
+    (
+        "chengguan/xiwan/village.yml",
+        "name: 西湾村",
+        "name: 东 山村",
+        ("villages/chengguan/xiwan/village.yml", None, "name", "duplicate-village-name"),
+    ),
+    (
+        "chengguan/dongshan/village.yml",
+        "  - {name: 王丽, roles: [报账员]}",
+        "  - {name: 王丽, roles: [报账员]}\n  - {name: 张 建国, roles: [报账员]}",
+        (f"{DV}/village.yml", 12, "people.name", "duplicate-person"),
+    ),
+    # personal data only visible once the value is decoded
+    (
+        "chengguan/dongshan/2026-10/disclosure.yml",
+        "body: 组织党员参加村道硬化义务劳动。",
+        'body: "\\x31\\x33\\x38\\x31\\x32\\x33\\x34\\x35\\x36\\x37\\x38"',
+        (f"{D10}/disclosure.yml", 15, "party_affairs.body", "mobile-number"),
+    ),
+    (
+        "chengguan/dongshan/2026-10/disclosure.yml",
+        "title: 村道硬化工程完工验收",
+        'title: "身份证 110101\\u200b19900307\\u20604514"',
+        (f"{D10}/disclosure.yml", 9, "village_affairs.title", "resident-id"),
+    ),
+    (
+        "chengguan/dongshan/village.yml",
+        "name: 王丽, roles",
+        "name: \u3164, roles",
+        (f"{DV}/village.yml", 11, "people.name", "invalid-text"),
+    ),
     # sign-off and arithmetic
     (
         "chengguan/dongshan/2026-10/disclosure.yml",
@@ -430,6 +461,20 @@ TWINS = [
         "支付尾款 <script>alert(1)</script>",
     ),
     ("chengguan/dongshan/2026-10/ledger.csv", "支付村道硬化工程尾款", "凭证号2026100812345678"),
+    (
+        "chengguan/dongshan/2026-10/ledger.csv",
+        "支付村道硬化工程尾款",
+        "支付尾款12500.00元（合计1234567.89元），2026-10-05 至 2026-10-31，代码371398100202",
+    ),
+    (
+        "chengguan/dongshan/2026-10/disclosure.yml",
+        "组织党员参加",
+        "点赞👍❤\ufe0f，举报电话0539-6212345、12388、12345，组织党员参加",
+    ),
+    ("chengguan/dongshan/2026-10/ledger.csv", "陈小芳", "王䶮"),
+    ("chengguan/dongshan/2026-10/ledger.csv", "孙桂兰", "陈𠮷英"),
+    ("chengguan/dongshan/2026-10/ledger.csv", "记-001", "记-015"),
+    ("chengguan/xiwan/village.yml", "name: 西湾村", "name: 西湾·新村"),
 ]
 
 

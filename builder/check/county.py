@@ -7,12 +7,19 @@ from collections.abc import Iterable, Iterator
 from builder.check import powers
 from builder.check.context import county_power_lists
 from builder.check.ids import repeats
-from builder.check.privacy import declared_phones, scan_texts
+from builder.check.privacy import (
+    county_values,
+    declared_phones,
+    found_keys,
+    scan_texts,
+    scan_values,
+)
 from builder.format import problems
+from builder.format.privacy import name_key
 from builder.format.problems import Location, Problem
 from builder.read.village import CountyRecords
 
-# (town slug, folder, area code as written) of each village
+# (town slug, folder, area code or name as written) of each village
 VillageCode = tuple[str, str, str]
 
 
@@ -32,7 +39,9 @@ def check_county(county: CountyRecords, villages: Iterable[VillageCode]) -> Iter
         yield from found
         yield from powers.resolve_powers(county_lists, level, "镇", rel)[1]
         phones |= declared_phones(town.town)
-    yield from scan_texts(county.texts, phones)
+    in_lines = list(scan_texts(county.texts, phones))
+    yield from in_lines
+    yield from scan_values(county_values(county), phones, found_keys(in_lines))
     yield from check_codes(county, villages)
 
 
@@ -74,3 +83,19 @@ def check_codes(county: CountyRecords, villages: Iterable[VillageCode]) -> Itera
             yield problems.CODE_PREFIX.at(
                 Location(rel), "code", field_zh="区划代码", value=code, prefix=town_code[:9]
             )
+
+
+def check_village_names(villages: Iterable[VillageCode]) -> Iterator[Problem]:
+    """Two villages of one town may not share a name, compared without spaces or invisibles."""
+    first: dict[tuple[str, str], str] = {}
+    for town_slug, folder, name in villages:
+        key = (town_slug, name_key(name))
+        if not key[1]:
+            continue
+        rel = f"{folder}/village.yml"
+        if key in first:
+            yield problems.DUPLICATE_VILLAGE_NAME.at(
+                Location(rel), "name", field_zh="村名", value=name, other=first[key]
+            )
+        else:
+            first[key] = rel

@@ -13,11 +13,17 @@ from decimal import Decimal
 from builder.check import powers
 from builder.check.context import VillageContext
 from builder.check.ids import repeats
-from builder.check.privacy import declared_phones, scan_texts
+from builder.check.privacy import (
+    declared_phones,
+    found_keys,
+    scan_texts,
+    scan_values,
+    village_values,
+)
 from builder.check.registers import check_registers
 from builder.format import problems, schema
 from builder.format.accounts import account_name
-from builder.format.privacy import phone_digits
+from builder.format.privacy import name_key, phone_digits
 from builder.format.problems import Problem
 from builder.format.values import money, month_bounds, next_month, previous_month
 from builder.read.records import Ctx, Rec
@@ -44,17 +50,23 @@ def check_village(records: VillageRecords, context: VillageContext) -> list[Prob
             previous = period
     found.extend(check_registers(records, context.parameters))
     phones = set(context.phones) | village_phones(records.village)
-    found.extend(scan_texts(records.texts, phones))
+    in_lines = list(scan_texts(records.texts, phones))
+    found.extend(in_lines)
+    found.extend(scan_values(village_values(records), phones, found_keys(in_lines)))
     return found
 
 
 def people_of(village: Rec | None) -> dict[str, tuple[str, ...]]:
-    """Each person named in village.yml (first entry of a repeated name) with their roles."""
+    """Each person named in village.yml (first entry of a repeated name) with their roles.
+
+    Keyed by name_key: names are compared without spaces or invisible characters, so that a
+    reviewer written "李\u200d秀英" is still the person 李秀英 and cannot dodge the checks.
+    """
     people: dict[str, tuple[str, ...]] = {}
     for person in village.get("people", []) if village is not None else []:
         name = person.get("name")
-        if name is not None and name not in people:
-            people[name] = tuple(person.get("roles", []))
+        if name is not None and name_key(name) not in people:
+            people[name_key(name)] = tuple(person.get("roles", []))
     return people
 
 
@@ -95,9 +107,17 @@ def _check_people(records: VillageRecords) -> Iterator[Problem]:
     ctx = Ctx(f"{records.dir_rel}/village.yml", [])
     entries = [person for person in village.get("people", []) if person.get("name") is not None]
     repeated: set[int] = set()
-    for name, line, first in repeats((person.get("name"), person.at("name")) for person in entries):
+    written = {person.at("name"): person.get("name") for person in entries}
+    for key, line, first in repeats(
+        (name_key(person.get("name")), person.at("name")) for person in entries
+    ):
         ctx.add(
-            problems.DUPLICATE_PERSON, line, "people.name", "姓名", value=name, other_line=first
+            problems.DUPLICATE_PERSON,
+            line,
+            "people.name",
+            "姓名",
+            value=written.get(line, key),
+            other_line=first,
         )
         repeated.add(line)
     for person in entries:
@@ -117,7 +137,7 @@ def _check_people(records: VillageRecords) -> Iterator[Problem]:
     channels = village.get("channels")
     if isinstance(channels, Rec):
         supervisor = channels.get("supervisor")
-        if supervisor is not None and supervisor not in people_of(village):
+        if supervisor is not None and name_key(supervisor) not in people_of(village):
             ctx.add(
                 problems.UNKNOWN_PERSON,
                 channels.at("supervisor"),
@@ -198,10 +218,14 @@ def _check_sign_off(
         )
     for key, zh in (("drafted_by", "拟稿人"), ("reviewed_by", "审核人")):
         name = disclosure.get(key)
-        if name is not None and name not in people:
+        if name is not None and name_key(name) not in people:
             dctx.add(problems.UNKNOWN_PERSON, disclosure.at(key), key, zh, value=name)
     reviewer = disclosure.get("reviewed_by")
-    if reviewer in people and reviewer not in supervisors:
+    if (
+        reviewer is not None
+        and name_key(reviewer) in people
+        and name_key(reviewer) not in supervisors
+    ):
         dctx.add(
             problems.NOT_SUPERVISOR,
             disclosure.at("reviewed_by"),
@@ -221,7 +245,7 @@ def _check_sign_off(
         )
     for correction in disclosure.get("corrections", []):
         who = correction.get("approved_by")
-        if who is not None and who not in people:
+        if who is not None and name_key(who) not in people:
             dctx.add(
                 problems.UNKNOWN_PERSON,
                 correction.at("approved_by"),
@@ -297,7 +321,7 @@ def _check_ledger(
             if amount is not None and amount <= 0:
                 lctx.add(problems.NOT_POSITIVE, row.line, key, zh, value=str(amount))
         approver = row.get("approver")
-        if approver is not None and approver not in people:
+        if approver is not None and name_key(approver) not in people:
             lctx.add(problems.UNKNOWN_PERSON, row.line, "approver", "审批人", value=approver)
     return found
 

@@ -21,14 +21,197 @@ BAD_CHARACTER = "bad-character"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-_RUNS = re.compile(
-    r"(?<![0-9])(?:"
-    r"[0-9]{6}[ -][0-9]{8}[ -][0-9]{3}[0-9Xx]"  # ID written 6-8-4
-    r"|[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?"  # card written in fours
-    r"|1[3-9][0-9][ -][0-9]{4}[ -][0-9]{4}"  # mobile written 3-4-4
-    r"|[0-9]{11,19}[Xx]?"  # any long plain run
-    r")(?![0-9])"
+# NOTE: default-ignorable code points (Unicode's DerivedCoreProperties, Default_Ignorable_Code_Point)
+# and fillers: invisible, so they can hide inside a name or split a number without being seen.
+_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
 )
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+_IGNORABLE_RE = re.compile(f"[{_char_class(_IGNORABLE)}]")
+
+
+def is_ignorable(ch: str) -> bool:
+    """True for a default-ignorable or filler code point (zero-width, joiners, selectors…)."""
+    return _IGNORABLE_RE.match(ch) is not None
+
+
+# What may stand between the groups of one number: spaces, dashes of every width, dots, slashes,
+# underscores (NFKC has already turned the full-width forms into these).
+# Whitespace (any run of it: a line continuation and its indent) reads as " ", every other
+# separator as "#"; at most three of those stand between two groups.
+_SEPARATORS = frozenset("-/_~\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7")
+_ASCII_VIEW = str.maketrans({**dict.fromkeys("\t\r\n\x0b\x0c", " "), **dict.fromkeys("-/_~", "#")})
+_GAP = r"(?: *#{1,3} *| +)"
+_GROUPS = re.compile(rf"\+?[0-9]+(?:[Xx](?![0-9A-Za-z]))?(?:{_GAP}[0-9]+(?:[Xx](?![0-9A-Za-z]))?)*")
+_GROUP = re.compile(r"[0-9]+[Xx]?")
+_MAX_GROUPS = 20  # one digit a group, an 86 prefix and a check letter: "1 3 8 1 2 3 4 5 6 7 8"
+# NOTE: a date written with separators (2026-10-05) is one value, never part of a longer number:
+# two dates side by side would otherwise read as a 16-digit card that may pass Luhn by chance.
+_DATE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}#[01]?[0-9]#[0-3]?[0-9](?![0-9])")
+# Anything that may read as a digit: \\d is every script's digits, the rest fold to digits by NFKC
+# (circled, parenthesised, superscript and subscript numbers).
+_DIGITISH = re.compile(
+    r"[\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]"
+)
+_REGION = re.compile(
+    "(?:[\\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf"
+    " \t\r\n\x0b\x0c\\-/_~.+#Xx\u00a0\u2000-\u200a\u202f\u205f\u3000"
+    "\u2010-\u2015\u2212\u30fb\u00b7\uff0b\uff0d\uff0e\uff0f\uff3f\uff5e\uff38\uff58"
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    f"{_char_class(_IGNORABLE)}])+"
+)
+_DECIMAL = re.compile(r"\.(?=[0-9]{1,2}(?![0-9]))")
+# The provinces' two-digit codes (GB/T 2260), the first two digits of every ID number.
+_PROVINCES = frozenset(str(code) for code in (*range(11, 16), *range(21, 24), *range(31, 38)))
+_PROVINCES |= frozenset(str(code) for code in (*range(41, 47), *range(50, 55), *range(61, 66)))
+_PROVINCES |= {"71", "81", "82"}
+
+
+def digit_view(text: str) -> tuple[str, list[int] | None]:
+    """Text as the number scan reads it, with each character's position in the original.
+
+    NFKC folds full-width digits and separators, any script's digits become 0-9, invisible and
+    combining characters vanish, whitespace reads " " and every other separator "#", so a number
+    reads the same however it is grouped. The positions are None when they did not move.
+    """
+    if text.isascii():
+        joined, where = text.translate(_ASCII_VIEW), None
+    else:
+        out: list[str] = []
+        where = []
+        for i, ch in enumerate(text):
+            folded = _FOLDED.get(ch)
+            if folded is None:
+                folded = _FOLDED[ch] = _fold(ch)
+            for part in folded:
+                out.append(part)
+                where.append(i)
+        joined = "".join(out)
+    # NOTE: a dot before one or two final digits is a decimal point (1234567.89): the amount ends
+    # there; any other dot between digits separates groups
+    view = _DECIMAL.sub("d", joined).replace(".", "#")
+    return _DATE.sub(lambda m: "d" * len(m.group()), view), where
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(ch: str) -> str:
+    """One character as the number scan reads it (see digit_view)."""
+    if ch.isascii():
+        return ch.translate(_ASCII_VIEW)
+    if is_ignorable(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return ""
+    if unicodedata.category(ch) == "Nd":
+        return str(unicodedata.decimal(ch))  # any script's digits: ١٣٨, ১৩৮, 𝟏𝟑𝟖
+    folded = unicodedata.normalize("NFKC", ch)
+    return "".join(
+        " " if c.isspace() else "#" if c in _SEPARATORS else c.translate(_ASCII_VIEW)
+        for c in folded
+    )
+
+
+def _is_birth_date(text: str) -> bool:
+    """True for a plausible YYYYMMDD birth date."""
+    if len(text) != 8 or not text.isdigit():
+        return False
+    year, month, day = int(text[:4]), int(text[4:6]), int(text[6:8])
+    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def is_old_resident_id(digits: str) -> bool:
+    """True for a 15-digit ID of GB 11643-1989: province, a real YYMMDD date, a sequence."""
+    return (
+        len(digits) == 15
+        and digits.isdigit()
+        and digits[:2] in _PROVINCES
+        and _is_birth_date("19" + digits[6:12])
+    )
+
+
+def classify(
+    digits: str, allowed_phones: Collection[str] = (), grouped: bool = False
+) -> str | None:
+    """The problem code of a run of digits (an ID, card or mobile number), or None."""
+    # NOTE: a run put together from several groups must also carry a province and a birth date,
+    # so that unrelated numbers side by side are not taken for an ID
+    plausible = not grouped or (digits[:2] in _PROVINCES and _is_birth_date(digits[6:14]))
+    if len(digits) == 18 and is_resident_id(digits) and plausible:
+        return RESIDENT_ID
+    if is_old_resident_id(digits):
+        return RESIDENT_ID
+    if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
+        return BANK_CARD
+    if digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
+        return MOBILE_NUMBER
+    return None
+
+
+def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, code, digits) of each ID, card or mobile number, in the original text."""
+    if _DIGITISH.search(text) is None:
+        return
+    # NOTE: only the stretches of digits, separators and invisible characters can hold a number;
+    # folding just those keeps the scan fast on long Chinese text
+    for region in _REGION.finditer(text):
+        if len(region.group()) < 11:
+            continue
+        for start, end, code, digits in _find_in(region.group(), allowed_phones):
+            yield region.start() + start, region.start() + end, code, digits
+
+
+def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[tuple[int, int, str, str]]:
+    view, where = digit_view(text)
+    for run in _GROUPS.finditer(view):
+        if sum(ch.isdigit() for ch in run.group()) < 11:
+            continue
+        groups = [
+            (m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group())
+        ]
+        i = 0
+        while i < len(groups):
+            hit = None
+            for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
+                digits = "".join(view[a:b] for a, b in groups[i : j + 1])
+                if len(digits) < 11 or len(digits) > 19 or "X" in digits[:-1].upper():
+                    continue
+                code = classify(digits, allowed_phones, grouped=j > i)
+                if code is None and digits.startswith("0086") and len(digits) == 15:
+                    code = classify(digits[2:], allowed_phones, grouped=True)
+                    digits = digits[2:] if code else digits
+                if code is not None:
+                    hit = (j, code, digits)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, code, digits = hit
+            start, end = groups[i][0], groups[j][1]
+            if where is not None:
+                start, end = where[start], where[end - 1] + 1
+            yield start, end, code, digits
+            i = j + 1
 
 
 def is_resident_id(digits: str) -> bool:
@@ -85,35 +268,19 @@ def mask(code: str, digits: str) -> str:
 
 
 def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Iterator[Finding]:
-    """Find ID, bank card and mobile numbers in one line of text."""
-    text = unicodedata.normalize("NFKC", line)
-    for run in _RUNS.finditer(text):
-        digits = re.sub(r"[ -]", "", run.group())
-        code: str | None = None
-        if is_resident_id(digits):
-            code = RESIDENT_ID
-        elif digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            code = BANK_CARD
-        elif digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
-            code = MOBILE_NUMBER
-        if code is not None:
-            yield Finding(run.start() + 1, code, mask(code, digits))
+    """Find ID, bank card and mobile numbers in text, however they are grouped or disguised."""
+    for start, _end, code, digits in _find(line, allowed_phones):
+        yield Finding(start + 1, code, mask(code, digits))
 
 
 def mask_text(text: str) -> str:
     """Mask every ID, card or mobile number inside a value before it is shown in a message."""
-
-    def repl(run: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", run.group())
-        if is_resident_id(digits):
-            return mask(RESIDENT_ID, digits)
-        if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-            return mask(BANK_CARD, digits)
-        if digits.isdigit() and is_mobile(digits):
-            return mask(MOBILE_NUMBER, digits)
-        return run.group()
-
-    return _RUNS.sub(repl, text)
+    parts: list[str] = []
+    done = 0
+    for start, end, code, digits in _find(text):
+        parts.append(text[done:start] + mask(code, digits))
+        done = end
+    return "".join(parts) + text[done:]
 
 
 def shorten(text: str, limit: int) -> str:
@@ -129,17 +296,68 @@ def shorten(text: str, limit: int) -> str:
 
 
 def is_bad_character(ch: str) -> bool:
-    """Control, bidi, zero-width and other invisible format characters (tab and newline pass)."""
+    """Control, bidi, zero-width, default-ignorable and filler characters (tab and newline pass)."""
     if ch in "\t\n":
         return False
-    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs") or is_ignorable(ch)
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So"
+
+
+def _in_emoji(line: str, i: int) -> bool:
+    """A variation selector after an emoji, or a joiner between two: part of how emoji are written."""
+    ch = line[i]
+    before = line[i - 1] if i > 0 else ""
+    after = line[i + 1] if i + 1 < len(line) else ""
+    if ch in "\ufe0e\ufe0f":
+        return bool(before) and _is_emoji(before)
+    if ch == "\u200d":
+        return (
+            bool(before and after)
+            and (_is_emoji(before) or before == "\ufe0f")
+            and _is_emoji(after)
+        )
+    return False
 
 
 def scan_characters(line: str) -> Iterator[Finding]:
-    """Find invisible or control characters in one line."""
-    if line.replace("\t", " ").isprintable():
-        return  # NOTE: fast path: printable excludes every category flagged below
+    """Find invisible, control or filler characters, and runs of stacked combining marks."""
+    if line.replace("\t", " ").isprintable() and _SUSPECT.search(line) is None:
+        return  # NOTE: fast path: printable text holds no control or format character
+    marks = 0
     for i, ch in enumerate(line):
-        if is_bad_character(ch):
+        if is_bad_character(ch) and not _in_emoji(line, i):
             name = unicodedata.name(ch, "CONTROL")
             yield Finding(i + 1, BAD_CHARACTER, f"U+{ord(ch):04X} {name}")
+            continue
+        marks = marks + 1 if _is_generic_mark(ch) else 0
+        if marks == MAX_MARKS + 1:
+            # NOTE: no script writes more than two marks on one letter in names or records;
+            # stacks of them ("Zalgo" text) hide what is written underneath
+            yield Finding(i + 1, BAD_CHARACTER, f"U+{ord(ch):04X} {unicodedata.name(ch, 'MARK')}")
+
+
+MAX_MARKS = 2
+# The combining marks any letter can take (accents, overlays). Scripts that stack marks of their
+# own (Tibetan, Devanagari…) use other blocks and are not counted.
+_GENERIC_MARKS = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF))
+
+
+_GENERIC_MARKS_RE = re.compile(f"[{_char_class(_GENERIC_MARKS)}\ufe20-\ufe2f]")
+_SUSPECT = re.compile(f"[{_char_class(_IGNORABLE)}{_char_class(_GENERIC_MARKS)}\ufe20-\ufe2f]")
+
+
+def _is_generic_mark(ch: str) -> bool:
+    return _GENERIC_MARKS_RE.match(ch) is not None
+
+
+def name_key(name: str) -> str:
+    """A person's or place's name as compared: NFKC, no invisible characters, no spaces."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(
+        ch
+        for ch in folded
+        if not ch.isspace() and not is_ignorable(ch) and unicodedata.category(ch) != "Cf"
+    )

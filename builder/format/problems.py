@@ -110,9 +110,9 @@ NOT_UTF8 = _kind(
 BAD_CHARACTER = _kind(
     "bad-character",
     "看不见的特殊字符",
-    "第 {column} 个字符处有看不见的特殊字符（{char}）。请删除后重新输入这段文字。",
-    "Character {column} is an invisible control, direction or zero-width character ({char}). "
-    "Delete it and type the text again.",
+    "第 {column} 个字符处有看不见的特殊字符或多余的叠加符号（{char}）。请删除后重新输入这段文字。",
+    "Character {column} is an invisible control, direction, zero-width or filler character, or "
+    "one stacked combining mark too many ({char}). Delete it and type the text again.",
 )
 
 # --- personal data --------------------------------------------------------------------------
@@ -434,6 +434,13 @@ DUPLICATE_CODE = _kind(
     "区划代码重复",
     "区划代码“{value}”已经被 {other} 使用。每个村的区划代码必须不同。",
     'The area code "{value}" is already used by {other}. Each village has its own code.',
+)
+DUPLICATE_VILLAGE_NAME = _kind(
+    "duplicate-village-name",
+    "同一镇内村名重复",
+    "村名“{value}”与本镇的 {other} 相同（不计空格和看不见的字符）。同一镇内每个村的名称必须不同。",
+    'The village name "{value}" is the same as in {other} (ignoring spaces and invisible '
+    "characters). Each village of a town has its own name.",
 )
 CODE_PREFIX = _kind(
     "code-outside-parent",

@@ -94,6 +94,15 @@ class Text(Scalar):
             return Invalid(
                 problems.INVALID_TEXT, {"reason": "是空白。请填写内容。", "reason_en": "is blank."}
             )
+        if self.name and not privacy.name_key(text):
+            return Invalid(
+                problems.INVALID_TEXT,
+                {
+                    "value": "",
+                    "reason": "去掉看不见的字符后是空白。请填写名称。",
+                    "reason_en": "is blank once its invisible characters are removed.",
+                },
+            )
         if len(text) > self.max_len:
             return Invalid(
                 problems.INVALID_TEXT,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from builder import model
 from builder.check.context import VillageContext, parameters_of, town_context
-from builder.check.county import check_county
+from builder.check.county import check_county, check_village_names
 from builder.check.village import check_village
 from builder.format.parameters import Parameters
 from builder.format.problems import Problem, Report, Severity
@@ -53,11 +53,12 @@ class VillageJob:
 
 @dataclass(frozen=True)
 class VillageOutcome:
-    """What a village's run gives: its area code, its problems, its model if it passed."""
+    """What a village's run gives: its area code, its problems, its model if it passed, its name."""
 
     code: str
     problems: tuple[Problem, ...]
     village: model.Village | None
+    name: str = ""
 
 
 def run_village(job: VillageJob) -> VillageOutcome:
@@ -67,7 +68,8 @@ def run_village(job: VillageJob) -> VillageOutcome:
     village = None
     if records.village is not None and not any(p.severity is Severity.ERROR for p in found):
         village = replace(build_village(records, job.context), signature=job.signature)
-    return VillageOutcome(records.code, tuple(found), village)
+    name = records.village.get("name", "") if records.village is not None else ""
+    return VillageOutcome(records.code, tuple(found), village, str(name))
 
 
 def validate(
@@ -114,6 +116,11 @@ def validate(
         for job, outcome in zip(jobs, outcomes, strict=True)
     ]
     report.extend(check_county(county, codes))
+    names = [
+        (job.files.town, job.files.dir_rel, outcome.name)
+        for job, outcome in zip(jobs, outcomes, strict=True)
+    ]
+    report.extend(check_village_names(names))
     if cache is not None and only is None:
         cache.prune("villages")
     county_parameters = parameters_of(county.county, Parameters())

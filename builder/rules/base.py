@@ -125,8 +125,11 @@ _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 
 @functools.lru_cache(maxsize=65536)
 def same_party(name: str) -> str:
-    """A name as compared between records: no spaces, no bracketed remarks (代领, 报销…)."""
-    return _BRACKETS.sub("", name).replace(" ", "").replace("\u3000", "")
+    """A name as compared between records: no spaces, invisible characters or bracketed remarks.
+
+    NFKC first, so that full-width brackets and look-alike forms fold before (代领, 报销…) go.
+    """
+    return privacy.name_key(_BRACKETS.sub("", privacy.name_key(name)))
 
 
 def short(text: str, limit: int = 24) -> str:

@@ -56,7 +56,7 @@ def check_officials(scope: Scope) -> Iterator[model.Flag]:
     """Flag contracts and deals whose other party is a village official (R17)."""
     official_roles = schema.TWO_COMMITTEE_ROLES | schema.SUPERVISOR_ROLES | {"民主理财小组成员"}
     officials = {
-        person.name: "、".join(role for role in person.roles if role in official_roles)
+        same_party(person.name): "、".join(role for role in person.roles if role in official_roles)
         for person in scope.village.people
         if official_roles & set(person.roles)
     }

@@ -1,0 +1,170 @@
+"""Personal data planted through every route a clerk (or a prankster) might take is refused,
+and the full number never appears in what the checker prints."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.check.privacy import scan_values
+from builder.cli import cli
+from builder.read.records import Rec, Table
+
+ID = "110101199003074514"
+MOBILE = "13812345678"
+CARD = "6228480012345678903"
+DONGSHAN = "villages/chengguan/dongshan"
+DISCLOSURE = f"{DONGSHAN}/2026-10/disclosure.yml"
+TITLE = "title: 村道硬化工程完工验收"
+
+
+def _escaped(digits: str, form: str) -> str:
+    return "".join(form.format(ord(d)) for d in digits)
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def in_project(project: Path) -> Iterator[Path]:
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        yield project
+    finally:
+        os.chdir(cwd)
+
+
+def _check() -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check"])
+    return result.exit_code, result.output
+
+
+def _in_title(value: str) -> Callable[[Path], None]:
+    return lambda root: _replace(root / DISCLOSURE, TITLE, f"title: {value}")
+
+
+def _folder(root: Path) -> None:
+    shutil.copytree(root / DONGSHAN / "2026-10", root / DONGSHAN / MOBILE)
+
+
+def _village_folder(root: Path) -> None:
+    shutil.copytree(root / DONGSHAN, root / f"villages/chengguan/{MOBILE}")
+
+
+def _slug_folder(root: Path) -> None:
+    shutil.copytree(root / DONGSHAN, root / "villages/chengguan/zhang-138-1234-5678")
+
+
+ROUTES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "yaml-x-escape": (_in_title('"' + _escaped(ID, "\\x{:02x}") + '"'), ID),
+    "yaml-u-escape": (_in_title('"' + _escaped(ID, "\\u{:04x}") + '"'), ID),
+    "yaml-U-escape": (_in_title('"' + _escaped(MOBILE, "\\U{:08x}") + '"'), MOBILE),
+    "line-continuation": (_in_title('"电话 1381234\\\n      5678"'), MOBILE),
+    "folded-line": (_in_title('"卡号 622848001234\n      5678903"'), CARD),
+    "zero-width": (_in_title("电话 138\u200b1234\u20605678"), MOBILE),
+    "escaped-zero-width": (_in_title('"电话 138\\u200b1234\\u20605678"'), MOBILE),
+    "combining-mark": (_in_title("证号 11010119900307451\u03014"), ID),
+    "full-width": (_in_title("电话 １３８－１２３４－５６７８"), MOBILE),
+    "en-dash": (_in_title("证号 110101\u201319900307\u20134514"), ID),
+    "plus-86": (_in_title("电话 +86 138 1234 5678"), MOBILE),
+    "yaml-key": (
+        lambda root: _replace(root / DISCLOSURE, "drafted_by:", f'"{MOBILE}": 1\ndrafted_by:'),
+        MOBILE,
+    ),
+    "escaped-yaml-key": (
+        lambda root: _replace(
+            root / DISCLOSURE,
+            "drafted_by:",
+            '"' + _escaped(ID, "\\x{:02x}") + '": 1\ndrafted_by:',
+        ),
+        ID,
+    ),
+    "csv-cell": (
+        lambda root: _replace(
+            root / f"{DONGSHAN}/2026-10/ledger.csv",
+            "代发低保金",
+            "代发低保金 １３８１２３４５６７８",
+        ),
+        MOBILE,
+    ),
+    "town-escape": (
+        lambda root: _replace(
+            root / "villages/chengguan/town.yml",
+            "name: 城关镇纪委",
+            'name: "城关镇 ' + _escaped(MOBILE, "\\x{:02x}") + '"',
+        ),
+        MOBILE,
+    ),
+    "escaped-count": (
+        lambda root: _replace(
+            root / f"{DONGSHAN}/village.yml",
+            "households: 412",
+            'households: "' + _escaped(MOBILE, "\\x{:02x}") + '"',
+        ),
+        MOBILE,
+    ),
+    "escaped-amount": (
+        lambda root: _replace(
+            root / DISCLOSURE,
+            'cash: "1000.00"',
+            'cash: "' + _escaped(MOBILE, "\\x{:02x}") + '"',
+        ),
+        MOBILE,
+    ),
+    "period-folder": (_folder, MOBILE),
+    "village-folder": (_village_folder, MOBILE),
+    "slug-folder": (_slug_folder, MOBILE),
+    "arabic-indic-digits": (_in_title("电话 ١٣٨١٢٣٤٥٦٧٨"), MOBILE),
+    "csv-multiline-cell": (
+        lambda root: _replace(
+            root / f"{DONGSHAN}/2026-10/ledger.csv", "代发低保金", '"代发低保金 1381234\n  5678"'
+        ),
+        MOBILE,
+    ),
+}
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_every_route_is_refused_and_masked(in_project: Path, route: str) -> None:
+    plant, digits = ROUTES[route]
+    plant(in_project)
+    code, out = _check()
+    assert code == 1, out
+    assert digits not in out
+    assert digits not in out.replace(" ", "").replace("-", "")
+
+
+def test_the_good_twins_pass(in_project: Path) -> None:
+    _replace(
+        in_project / DISCLOSURE,
+        TITLE,
+        'title: "办公电话 0539-6212345，热线 12388、12345，金额 12,500.00 元、1234567.89 元，'
+        '凭证 记-015，日期 2026-10-05，代码 371398100202，尾号 138****5678，370102********1232"',
+    )
+    code, out = _check()
+    assert (code, out) == (0, "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n")
+
+
+def test_a_decoded_value_is_reported_at_its_file_line_and_field() -> None:
+    disclosure = Rec(1, {"village_affairs": [Rec(9, {"title": ID}, {"title": 9})]}, {})
+    ledger = Table("l.csv", (Rec(3, {"summary": "电话 138\u200b1234 5678"}, {"summary": 3}),), True)
+    twin = Table(
+        "t.csv", (Rec(2, {"summary": "代发 0539-6212345 12,500.00"}, {"summary": 2}),), True
+    )
+    found = scan_values(
+        [("d.yml", disclosure), ("l.csv", ledger), ("t.csv", twin)], {"05396212345"}
+    )
+    assert [(p.where.path, p.where.line, p.field, p.code) for p in found] == [
+        ("d.yml", 9, "village_affairs.title", "resident-id"),
+        ("l.csv", 3, "summary", "bad-character"),
+        ("l.csv", 3, "summary", "mobile-number"),
+    ]
