@@ -207,3 +207,26 @@ def test_an_invisible_character_does_not_dodge_the_supervisor_check(hidden: str)
 def test_a_supervisor_written_with_spaces_is_still_the_supervisor() -> None:
     month = period(disclosure(("0.00", "0.00"), ("0.00", "0.00"), reviewed_by="李 秀英"), [])
     assert places(check_period(month, CONTEXT, PEOPLE, SUPERVISORS, None)) == []
+
+
+def test_no_roster_means_no_unknown_person_on_every_page() -> None:
+    """When village.yml could not be read, its own problem says so; names are not judged."""
+    month = period(
+        disclosure(("0.00", "0.00"), ("0.00", "0.00"), drafted_by="张建国", reviewed_by="某人"),
+        [
+            rec(
+                2,
+                date=dt.date(2026, 10, 5),
+                voucher_no="记-001",
+                summary="x",
+                account_code="513",
+                expense=Decimal("1.00"),
+                approver="谁",
+            )
+        ],
+    )
+    assert [p.code for p in check_period(month, CONTEXT, None, set(), None)] == ["balance-mismatch"]
+    # with a roster, the three names are unknown (and the ledger is not added up)
+    assert [p.code for p in check_period(month, CONTEXT, PEOPLE, SUPERVISORS, None)] == [
+        "unknown-person"
+    ] * 3

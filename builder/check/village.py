@@ -37,8 +37,10 @@ def check_village(records: VillageRecords, context: VillageContext) -> list[Prob
     """Every problem of one village's records, given what it inherits."""
     found = list(records.problems)
     found.extend(_check_people(records))
-    people = people_of(records.village)
-    supervisors = {n for n, roles in people.items() if schema.SUPERVISOR_ROLES & set(roles)}
+    # NOTE: with no readable village.yml there is no roster to hold names against: its own
+    # problem says so, and "unknown person" on every page would bury it
+    people = people_of(records.village) if records.village is not None else None
+    supervisors = {n for n, roles in (people or {}).items() if schema.SUPERVISOR_ROLES & set(roles)}
     rel = f"{records.dir_rel}/powers.yml"
     level, level_found = powers.power_level(records.powers, rel)
     found.extend(level_found)
@@ -65,7 +67,7 @@ def people_of(village: Rec | None) -> dict[str, tuple[str, ...]]:
     people: dict[str, tuple[str, ...]] = {}
     for person in village.get("people", []) if village is not None else []:
         name = person.get("name")
-        if name is not None and name_key(name) not in people:
+        if name is not None and is_unknown(name, people):
             people[name_key(name)] = tuple(person.get("roles", []))
     return people
 
@@ -79,6 +81,11 @@ def village_phones(village: Rec | None) -> set[str]:
     if channels.get("office_phone"):
         phones.add(phone_digits(channels.get("office_phone")))
     return phones
+
+
+def is_unknown(name: str, people: dict[str, tuple[str, ...]] | None) -> bool:
+    """Whether a name is missing from the village's roster (never, when there is no roster)."""
+    return people is not None and name_key(name) not in people
 
 
 def carries_balance(period: PeriodRecords) -> bool:
@@ -151,7 +158,7 @@ def _check_people(records: VillageRecords) -> Iterator[Problem]:
 def check_period(
     period: PeriodRecords,
     context: VillageContext,
-    people: dict[str, tuple[str, ...]],
+    people: dict[str, tuple[str, ...]] | None,
     supervisors: set[str],
     previous: PeriodRecords | None,
 ) -> list[Problem]:
@@ -202,7 +209,7 @@ def _check_sign_off(
     disclosure: Rec,
     folder: str,
     chart: str,
-    people: dict[str, tuple[str, ...]],
+    people: dict[str, tuple[str, ...]] | None,
     supervisors: set[str],
     dctx: Ctx,
 ) -> str:
@@ -218,11 +225,12 @@ def _check_sign_off(
         )
     for key, zh in (("drafted_by", "拟稿人"), ("reviewed_by", "审核人")):
         name = disclosure.get(key)
-        if name is not None and name_key(name) not in people:
+        if name is not None and is_unknown(name, people):
             dctx.add(problems.UNKNOWN_PERSON, disclosure.at(key), key, zh, value=name)
     reviewer = disclosure.get("reviewed_by")
     if (
         reviewer is not None
+        and people is not None
         and name_key(reviewer) in people
         and name_key(reviewer) not in supervisors
     ):
@@ -245,7 +253,7 @@ def _check_sign_off(
         )
     for correction in disclosure.get("corrections", []):
         who = correction.get("approved_by")
-        if who is not None and name_key(who) not in people:
+        if who is not None and is_unknown(who, people):
             dctx.add(
                 problems.UNKNOWN_PERSON,
                 correction.at("approved_by"),
@@ -267,7 +275,7 @@ def _check_sign_off(
 
 
 def _check_ledger(
-    period: PeriodRecords, chart: str, people: dict[str, tuple[str, ...]]
+    period: PeriodRecords, chart: str, people: dict[str, tuple[str, ...]] | None
 ) -> list[Problem]:
     found: list[Problem] = []
     if period.ledger is None:
@@ -321,7 +329,7 @@ def _check_ledger(
             if amount is not None and amount <= 0:
                 lctx.add(problems.NOT_POSITIVE, row.line, key, zh, value=str(amount))
         approver = row.get("approver")
-        if approver is not None and name_key(approver) not in people:
+        if approver is not None and is_unknown(approver, people):
             lctx.add(problems.UNKNOWN_PERSON, row.line, "approver", "审批人", value=approver)
     return found
 
