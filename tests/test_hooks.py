@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -50,3 +52,163 @@ def test_hook_blocks_staged_personal_data(project: Path) -> None:
     git(project, "add", str(ledger))
     fixed = git(project, "commit", "-q", "-m", "fixed")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+# --- every route into a commit (hooks/pre-commit, hooks/pre-merge-commit) ----------------------
+ID = "110101199003074514"
+PERIOD = "villages/chengguan/dongshan/2026-09"
+
+
+@pytest.fixture
+def repo(project: Path) -> Path:
+    """The project as a git repository with the hooks installed and one clean commit."""
+    assert git(project, "init", "-q", "-b", "main").returncode == 0
+    (project / ".venv/bin").mkdir(parents=True)
+    (project / ".venv/bin/sunlight").symlink_to(ROOT / ".venv/bin/sunlight")
+    for hook in ("pre-commit", "pre-merge-commit", "scan-history"):
+        shutil.copy(ROOT / "hooks" / hook, project / ".git/hooks" / hook)
+    (project / ".gitignore").write_text(".venv/\nprivate/\n", encoding="utf-8")
+    git(project, "add", ".")
+    first = git(project, "commit", "-q", "-m", "records")
+    assert first.returncode == 0, first.stdout + first.stderr
+    return project
+
+
+def refused(repo: Path, *args: str) -> str:
+    """Commit (or merge) and assert the hook refused it, naming the ID without printing it."""
+    before = git(repo, "rev-parse", "HEAD").stdout
+    result = git(repo, *(args or ("commit", "-q", "-m", "oops")))
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert "[resident-id]" in out or "[link]" in out, out
+    assert ID not in out
+    assert git(repo, "rev-parse", "HEAD").stdout == before
+    return out
+
+
+def commits(repo: Path, *args: str) -> None:
+    result = git(repo, *(args or ("commit", "-q", "-m", "clean")))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def with_id(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("第三村民小组", f"第三村民小组 {ID}", 1), encoding="utf-8")
+
+
+def test_rename_out_of_villages(repo: Path) -> None:
+    (repo / "archive").mkdir()
+    git(repo, "mv", f"{PERIOD}/assistance.csv", "archive/assistance.csv")
+    with_id(repo / "archive/assistance.csv")
+    git(repo, "add", "archive")
+    assert "R" in git(repo, "diff", "--cached", "--name-status", "-M").stdout
+    refused(repo)
+    git(repo, "reset", "-q", "--hard")
+    (repo / "archive").mkdir()
+    git(repo, "mv", f"{PERIOD}/assistance.csv", "archive/assistance.csv")
+    commits(repo)
+
+
+def test_rename_into_villages(repo: Path) -> None:
+    (repo / "drafts").mkdir()
+    shutil.copy(repo / PERIOD / "assistance.csv", repo / "drafts/assistance.csv")
+    git(repo, "rm", "-q", f"{PERIOD}/assistance.csv")
+    git(repo, "add", "drafts")
+    commits(repo, "commit", "-q", "-m", "a draft, outside the records")
+    git(repo, "mv", "drafts/assistance.csv", f"{PERIOD}/assistance.csv")
+    with_id(repo / PERIOD / "assistance.csv")
+    git(repo, "add", PERIOD)
+    refused(repo)
+    git(repo, "reset", "-q", "--hard")
+    git(repo, "mv", "drafts/assistance.csv", f"{PERIOD}/assistance.csv")
+    commits(repo)
+
+
+def test_copy_out_of_villages(repo: Path) -> None:
+    (repo / "archive").mkdir()
+    shutil.copy(repo / PERIOD / "assistance.csv", repo / "archive/assistance.csv")
+    with_id(repo / "archive/assistance.csv")
+    git(repo, "add", "archive")
+    status = git(repo, "diff", "--cached", "--name-status", "-C", "--find-copies-harder").stdout
+    assert status.startswith("C"), status
+    refused(repo)
+    shutil.copy(repo / PERIOD / "assistance.csv", repo / "archive/assistance.csv")
+    git(repo, "add", "archive")
+    commits(repo)
+
+
+def test_pages_in_content(repo: Path) -> None:
+    page = repo / "content/notice.md"
+    page.write_text(f"# 通知\n\n联系人：{ID}\n", encoding="utf-8")
+    git(repo, "add", str(page))
+    refused(repo)
+    page.write_text("# 通知\n\n联系人：村委会\n", encoding="utf-8")
+    git(repo, "add", str(page))
+    commits(repo)
+    about = repo / "content/about.md"  # a change to an existing page too
+    about.write_text(about.read_text(encoding="utf-8") + "\n手机 13812345678\n", encoding="utf-8")
+    git(repo, "add", str(about))
+    result = git(repo, "commit", "-q", "-m", "oops")
+    assert result.returncode != 0
+    assert "[mobile-number]" in result.stdout + result.stderr
+
+
+def test_type_change_to_a_link(repo: Path) -> None:
+    (repo / "private").mkdir()  # ignored by git, but the site would publish it through a link
+    (repo / "private/ids.txt").write_text(f"{ID}\n", encoding="utf-8")
+    for rel, target in (
+        ("content/about.md", "../private/ids.txt"),
+        (f"{PERIOD}/assistance.csv", "../../../../private/ids.txt"),
+    ):
+        (repo / rel).unlink()
+        (repo / rel).symlink_to(target)
+        git(repo, "add", rel)
+        assert git(repo, "diff", "--cached", "--name-status").stdout.startswith("T")
+        assert "[link]" in refused(repo)
+        git(repo, "reset", "-q", "--hard")
+    # the good twin: a link (committed past the hook) replaced by a clean file again
+    about = repo / "content/about.md"
+    text = about.read_text(encoding="utf-8")
+    about.unlink()
+    about.symlink_to("../private/ids.txt")
+    git(repo, "add", "content")
+    commits(repo, "commit", "-q", "--no-verify", "-m", "a link")
+    about.unlink()
+    about.write_text(text, encoding="utf-8")
+    git(repo, "add", "content")
+    assert git(repo, "diff", "--cached", "--name-status").stdout.startswith("T")
+    commits(repo)
+
+
+def test_merges(repo: Path) -> None:
+    ledger = repo / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    clean = ledger.read_text(encoding="utf-8")
+    git(repo, "checkout", "-q", "-b", "town")
+    # a commit past the hook (--no-verify) adds the number, a later one removes it
+    ledger.write_text(clean.replace("支付村道硬化工程尾款", f"尾款 {ID}"), encoding="utf-8")
+    commits(repo, "commit", "-q", "-a", "--no-verify", "-m", "past the hook")
+    ledger.write_text(clean, encoding="utf-8")
+    commits(repo, "commit", "-q", "-a", "--no-verify", "-m", "removed again")
+    git(repo, "checkout", "-q", "main")
+    page = repo / "content/notice.md"
+    page.write_text("# 通知\n", encoding="utf-8")
+    git(repo, "add", str(page))
+    commits(repo, "commit", "-q", "-m", "main moves on")
+    # a merge that commits by itself runs pre-merge-commit: the result is clean, its history not
+    assert "past the hook" in refused(repo, "merge", "-q", "--no-ff", "-m", "merge", "town")
+    git(repo, "merge", "--abort")
+
+    # a merge whose conflict is resolved by hand: the staged result is checked at `git commit`
+    git(repo, "checkout", "-q", "-b", "clean", "main~1")
+    page.write_text("# 通知\n\n下周一开会。\n", encoding="utf-8")
+    git(repo, "add", str(page))
+    commits(repo, "commit", "-q", "-m", "a clean change")
+    git(repo, "checkout", "-q", "main")
+    assert git(repo, "merge", "-q", "clean").returncode != 0  # the conflict
+    page.write_text(f"# 通知\n\n下周一开会。{ID}\n", encoding="utf-8")
+    git(repo, "add", str(page))
+    refused(repo, "commit", "-q", "--no-edit")
+    page.write_text("# 通知\n\n下周一开会。\n", encoding="utf-8")  # the good twin
+    git(repo, "add", str(page))
+    commits(repo, "commit", "-q", "--no-edit")
+    assert len(git(repo, "log", "-1", "--format=%P").stdout.split()) == 2
