@@ -212,3 +212,62 @@ def test_merges(repo: Path) -> None:
     git(repo, "add", str(page))
     commits(repo, "commit", "-q", "--no-edit")
     assert len(git(repo, "log", "-1", "--format=%P").stdout.split()) == 2
+
+
+# --- CI: every pushed commit (hooks/scan-history) ----------------------------------------------
+def scan_history(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ROOT / "hooks/scan-history", *args], cwd=repo, capture_output=True, text=True
+    )
+
+
+def past_the_hook(repo: Path) -> None:
+    """A commit made with --no-verify adds an ID number, a later one removes it: HEAD is clean."""
+    ledger = repo / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    clean = ledger.read_text(encoding="utf-8")
+    ledger.write_text(clean.replace("支付村道硬化工程尾款", f"尾款 {ID}"), encoding="utf-8")
+    commits(repo, "commit", "-q", "-a", "--no-verify", "-m", "past the hook")
+    ledger.write_text(clean, encoding="utf-8")
+    commits(repo, "commit", "-q", "-a", "-m", "removed again")
+
+
+def test_scan_history_finds_a_number_removed_later(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD").stdout.strip()
+    past_the_hook(repo)
+    head = git(repo, "rev-parse", "HEAD").stdout.strip()
+    (repo / "content/notice.md").write_text("# 通知\n", encoding="utf-8")
+    git(repo, "add", "content")
+    commits(repo)
+
+    for args in (
+        ["--push", base, "HEAD"],  # a push: the commits after the old head
+        [f"{base}..HEAD"],  # any range
+        ["--push", "0" * 40, "HEAD"],  # a new branch: no old head, no default branch
+        ["--push", "1" * 40, "HEAD", "main"],  # forced, old head gone, main is HEAD: everything
+    ):
+        found = scan_history(repo, *args)
+        out = found.stdout + found.stderr
+        assert found.returncode == 1, (args, out)
+        assert "past the hook" in out and "[resident-id]" in out, out
+        assert ID not in out
+
+    assert subprocess.run(["git", "grep", "-q", ID, "HEAD"], cwd=repo).returncode == 1
+    clean = scan_history(repo, "--push", head, "HEAD")  # only the clean commit after it
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Scanned 1 commits" in clean.stdout
+
+
+def test_scan_history_new_branch_falls_back_to_the_merge_base(repo: Path) -> None:
+    past_the_hook(repo)  # on main, long ago (say, before the scan existed)
+    git(repo, "checkout", "-q", "-b", "town")
+    (repo / "content/notice.md").write_text("# 通知\n", encoding="utf-8")
+    git(repo, "add", "content")
+    commits(repo)
+    # a new branch (no old head): only its own commits after main are scanned
+    fine = scan_history(repo, "--push", "", "HEAD", "main")
+    assert fine.returncode == 0, fine.stdout + fine.stderr
+    assert "Scanned 1 commits" in fine.stdout
+
+    past_the_hook(repo)
+    bad = scan_history(repo, "--push", "", "HEAD", "main")
+    assert bad.returncode == 1 and "past the hook" in bad.stdout, bad.stdout + bad.stderr
