@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -216,8 +217,9 @@ def test_merges(repo: Path) -> None:
 
 # --- CI: every pushed commit (hooks/scan-history) ----------------------------------------------
 def scan_history(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"}
     return subprocess.run(
-        [ROOT / "hooks/scan-history", *args], cwd=repo, capture_output=True, text=True
+        [ROOT / "hooks/scan-history", *args], cwd=repo, capture_output=True, text=True, env=env
     )
 
 
@@ -271,3 +273,85 @@ def test_scan_history_new_branch_falls_back_to_the_merge_base(repo: Path) -> Non
     past_the_hook(repo)
     bad = scan_history(repo, "--push", "", "HEAD", "main")
     assert bad.returncode == 1 and "past the hook" in bad.stdout, bad.stdout + bad.stderr
+
+
+# --- purging a number that got into history anyway (content/guide.md) --------------------------
+def guide_steps() -> list[str]:
+    """The bash blocks of the guide's purge section, in order: purge, check, push."""
+    guide = (ROOT / "content/guide.md").read_text(encoding="utf-8")
+    section = guide.split("## 清除历史中的个人信息", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 3, blocks
+    return blocks
+
+
+def test_documented_purge_keeps_the_audit_trail(repo: Path, tmp_path: Path) -> None:
+    past_the_hook(repo)  # an early commit past the hook: the number is in history, not in HEAD
+    logged = subprocess.run(
+        [ROOT / ".venv/bin/sunlight", "log", "update"], cwd=repo, capture_output=True, text=True
+    )
+    assert logged.returncode == 0, logged.stdout + logged.stderr
+    git(repo, "add", "publication-log.jsonl")
+    commits(repo, "commit", "-q", "-m", "publication log")
+    home = tmp_path / "home"
+    home.mkdir()
+    saved = home / "publication-log.jsonl"  # a villager's copy, downloaded from the site
+    shutil.copy(repo / "publication-log.jsonl", saved)
+
+    origin = tmp_path / "origin.git"  # the hosted repository; file:// sends only what is reachable
+    assert git(tmp_path, "clone", "-q", "--bare", f"file://{repo}", str(origin)).returncode == 0
+    work = tmp_path / "purge"
+    assert git(tmp_path, "clone", "-q", f"file://{origin}", str(work)).returncode == 0
+    assert ID in git(work, "log", "-p", "--all").stdout
+    stopped = scan_history(work, "HEAD")  # CI would stop it
+    assert stopped.returncode == 1 and "past the hook" in stopped.stdout, stopped.stdout
+
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}",
+    }
+    purge, check, push = guide_steps()
+    purge = purge.replace("NUMBER=这里填泄露的号码", f"NUMBER={ID}")
+    for step in (purge, push):
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", step],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert done.returncode == 0, step + done.stdout + done.stderr
+        if step is purge:
+            checked = subprocess.run(
+                ["bash", "-c", f"NUMBER={ID}\n{check}"],
+                cwd=work,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            out = checked.stdout + checked.stderr
+            assert checked.stdout.startswith("0\n"), out
+            assert "发现 0 个错误" in out and "一致：" in out and "不一致" not in out, out
+
+    # a town's computer clones again: no trace anywhere, the records pass, the log still verifies
+    town = tmp_path / "town"
+    assert git(tmp_path, "clone", "-q", f"file://{origin}", str(town)).returncode == 0
+    assert (
+        git(town, "rev-list", "--count", "--all").stdout
+        == git(repo, "rev-list", "--count", "--all").stdout
+    )
+    everything = git(town, "log", "-p", "--all").stdout
+    assert ID not in everything and "[已删除]" in everything
+    objects = subprocess.run(
+        "git cat-file --batch-all-objects --batch", shell=True, cwd=town, capture_output=True
+    ).stdout
+    assert ID.encode() not in objects
+    for command in (["check"], ["verify", "--log", str(saved)]):
+        result = subprocess.run(
+            [ROOT / ".venv/bin/sunlight", *command], cwd=town, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert (town / "publication-log.jsonl").read_bytes() == saved.read_bytes()
+    clean = scan_history(town, "HEAD")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
