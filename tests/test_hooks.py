@@ -355,3 +355,25 @@ def test_documented_purge_keeps_the_audit_trail(repo: Path, tmp_path: Path) -> N
     assert (town / "publication-log.jsonl").read_bytes() == saved.read_bytes()
     clean = scan_history(town, "HEAD")
     assert clean.returncode == 0, clean.stdout + clean.stderr
+
+
+def test_pre_push_scans_every_commit_it_sends(repo: Path, tmp_path: Path) -> None:
+    shutil.copy(ROOT / "hooks/pre-push", repo / ".git/hooks/pre-push")
+    origin = tmp_path / "origin.git"
+    assert git(tmp_path, "init", "-q", "--bare", str(origin)).returncode == 0
+    git(repo, "remote", "add", "origin", str(origin))
+    first = git(repo, "push", "-q", "origin", "main")
+    assert first.returncode == 0, first.stdout + first.stderr
+    past_the_hook(repo)
+    pushed = git(repo, "push", "-q", "origin", "main")
+    out = pushed.stdout + pushed.stderr
+    assert pushed.returncode != 0 and "past the hook" in out and "[resident-id]" in out, out
+    assert ID not in out
+    assert git(origin, "rev-list", "--count", "main").stdout.strip() == "1"
+
+    git(repo, "reset", "-q", "--hard", "HEAD~2")  # the good twin: a clean commit goes out
+    (repo / "content/notice.md").write_text("# 通知\n", encoding="utf-8")
+    git(repo, "add", "content")
+    commits(repo)
+    pushed = git(repo, "push", "-q", "origin", "main")
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
