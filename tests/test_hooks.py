@@ -287,6 +287,8 @@ def guide_steps() -> list[str]:
 
 def test_documented_purge_keeps_the_audit_trail(repo: Path, tmp_path: Path) -> None:
     past_the_hook(repo)  # an early commit past the hook: the number is in history, not in HEAD
+    git(repo, "branch", "town", "HEAD~1")  # another branch holds it too, and a tag
+    git(repo, "tag", "-a", "-m", "before the log", "v1", "HEAD~1")
     logged = subprocess.run(
         [ROOT / ".venv/bin/sunlight", "log", "update"], cwd=repo, capture_output=True, text=True
     )
@@ -341,6 +343,8 @@ def test_documented_purge_keeps_the_audit_trail(repo: Path, tmp_path: Path) -> N
         git(town, "rev-list", "--count", "--all").stdout
         == git(repo, "rev-list", "--count", "--all").stdout
     )
+    assert "origin/town" in git(town, "branch", "-r").stdout
+    assert "v1" in git(town, "tag").stdout
     everything = git(town, "log", "-p", "--all").stdout
     assert ID not in everything and "[已删除]" in everything
     objects = subprocess.run(
