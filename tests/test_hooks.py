@@ -181,6 +181,25 @@ def test_type_change_to_a_link(repo: Path) -> None:
     commits(repo)
 
 
+def test_link_where_git_writes_links_as_plain_files(repo: Path) -> None:
+    """core.symlinks=false (Windows): the scratch copy holds the target's name, not a link."""
+    git(repo, "config", "core.symlinks", "false")
+    blob = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=repo,
+        input="../private/ids.txt",
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    for rel in ("content/about.md", f"{PERIOD}/assistance.csv"):
+        git(repo, "update-index", "--cacheinfo", f"120000,{blob},{rel}")
+        assert "[link]" in refused(repo)
+        git(repo, "reset", "-q", "--hard")
+    (repo / "content/about.md").write_text("# 关于\n", encoding="utf-8")  # the good twin
+    git(repo, "add", "content")
+    commits(repo)
+
+
 def test_merges(repo: Path) -> None:
     ledger = repo / "villages/chengguan/dongshan/2026-10/ledger.csv"
     clean = ledger.read_text(encoding="utf-8")
