@@ -122,6 +122,28 @@ def check(
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=Path))
+@VILLAGES
+def scan(paths: tuple[Path, ...], villages_dir: Path) -> None:
+    """只查个人信息（身份证、银行卡、手机号）和不可见字符，适用于任何文本文件，例如 content/
+    里的页面；记录中登记的电话可以出现。 / Scan any text files (e.g. pages in content/) for
+    personal data only; the phone numbers the records declare are allowed."""
+    from builder.format.problems import Report
+    from builder.pipeline.scan import declared_lines, scan_files
+
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise click.BadParameter(
+            f"找不到“{missing[0]}”。 / {missing[0]} does not exist.", param_hint="PATHS"
+        )
+    report = Report()
+    base = Path.cwd()
+    report.extend(scan_files(paths, base, declared_lines(villages_dir, base)))
+    _echo_report(report)
+    sys.exit(report.exit_code())
+
+
+@cli.command()
 @VILLAGES
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / Print JSON.")
 @click.option(
