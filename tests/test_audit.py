@@ -620,6 +620,38 @@ def test_history_page_shows_no_commit_message_or_author(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_number_removed_from_history_is_never_republished(tmp_path: Path) -> None:
+    """A commit (made past the hook) held an ID, a bank card and a mobile; the next one removed
+    them. The records are clean again and the site builds: no file of it may hold the digits,
+    however they are grouped, on the history page or anywhere else."""
+    project = make_repo(make_project(tmp_path / "project"))
+    ledger = "villages/chengguan/dongshan/2026-10/ledger.csv"
+    planted = {
+        "110101199003074514": "身份证 110101 19900307 4514",
+        "6228480012345678903": "卡号 6228-4800-1234-5678-903",
+        "13912345678": "电话 139 1234 5678",
+    }
+    original = (project / ledger).read_text(encoding="utf-8")
+    edit(project, ledger, "代发低保金", "代发低保金 " + " ".join(planted.values()))
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "--no-verify", "-m", "补录", date="2026-12-07T10:00:00+08:00")
+    (project / ledger).write_text(original, encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "删除个人信息", date="2026-12-07T11:00:00+08:00")
+    result = validate(project / "villages", project)
+    assert result.county is not None, result.report.rows("path", "line", "code")
+    build_site(project / "mkdocs.yml", project / "site", preloaded=result)
+    site = project / "site"
+    assert (site / "chengguan/dongshan/history/index.html").is_file()
+    for path in site.rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", "replace")
+            digits = "".join(ch for ch in text if ch.isdigit())
+            for number in planted:
+                assert number not in text and number not in digits, (number, path)
+
+
+@pytest.mark.slow
 def test_verify_reads_fingerprints_links_and_saved_logs(corrected: tuple[Path, Path]) -> None:
     project, _site = corrected
     entries, _ = log.parse((project / "publication-log.jsonl").read_text(), "log")
