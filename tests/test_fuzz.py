@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -200,3 +202,101 @@ def test_check_command_never_shows_a_traceback(
     finally:
         os.chdir(cwd)
         shutil.rmtree(project.parent)
+
+
+# --- files and folders that cannot be read --------------------------------------------------
+# NOTE: tests run as root, where chmod 000 does not stop reading: the operating system's
+# refusal is simulated, and pipes and folders stand where a file is expected.
+def _unreadable(report: object) -> list[tuple[str, str]]:
+    return sorted(
+        (p.where.path, dict(p.values)["reason_en"])
+        for p in report  # type: ignore[attr-defined]
+        if p.code == "unreadable"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["county.yml", "chengguan/town.yml", "chengguan/dongshan/village.yml", D10 + "/ledger.csv"],
+)
+def test_a_file_the_system_will_not_read_is_a_problem(
+    project: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    target = project / "villages" / name
+    read_bytes = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    report = validate(project / "villages", project).report
+    assert _unreadable(report) == [(f"villages/{name}", "permission denied")]
+    assert all(p.where.path.startswith("villages/") for p in report)
+
+
+@pytest.mark.parametrize("folder", ["", "chengguan", "chengguan/dongshan", D10])
+def test_a_folder_the_system_will_not_list_is_a_problem(
+    project: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    target = (project / "villages" / folder).resolve()
+    scandir = os.scandir
+
+    def refuse(path: Any) -> Any:
+        if Path(path).resolve() == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    report = validate(project / "villages", project).report
+    rel = f"villages/{folder}".rstrip("/")
+    assert (rel, "permission denied") in _unreadable(report)
+    assert all(p.where.path.startswith("villages") for p in report)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "socket"])
+@pytest.mark.parametrize(
+    "name", ["county.yml", "chengguan/dongshan/village.yml", D10 + "/ledger.csv"]
+)
+def test_not_a_regular_file_where_a_file_is_expected_is_a_problem(
+    project: Path, monkeypatch: pytest.MonkeyPatch, kind: str, name: str
+) -> None:
+    path = project / "villages" / name
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+        (path / "x.yml").write_text("a: 1\n", encoding="utf-8")
+    else:
+        monkeypatch.chdir(path.parent)  # a socket's path is short: bind it where it is
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(path.name)
+    report = validate(project / "villages", project).report
+    assert _unreadable(report) == [(f"villages/{name}", "not a regular file")]
+    assert "missing-file" not in {p.code for p in report}
+
+
+def test_check_names_an_unreadable_file_without_a_traceback(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = project / "villages/chengguan/dongshan/village.yml"
+    read_bytes = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self.resolve() == target.resolve():
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["check", "--today", "2026-11-20"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "villages/chengguan/dongshan/village.yml" in result.output
+    assert "无法读取“village.yml”（没有读取权限）" in result.output
+    assert "cannot be read (permission denied)" in result.output
+    # the problem is not cached: once the file is readable again, check passes
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = CliRunner().invoke(cli, ["check", "--today", "2026-11-20"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
