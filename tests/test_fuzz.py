@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.cli import cli
+from builder.format.values import month_index, period_at
 from builder.pipeline.validate import validate
 from tests.conftest import GOOD, make_project
 
@@ -300,3 +301,27 @@ def test_check_names_an_unreadable_file_without_a_traceback(
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     result = CliRunner().invoke(cli, ["check", "--today", "2026-11-20"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+# --- crashes the fuzzing found, as plain regression tests --------------------------------------
+@pytest.mark.parametrize("today", ["0001-01-01", "0002-01-01", "0999-05-05", "9999-12-31"])
+def test_check_as_of_a_far_date_gives_a_report(
+    project: Path, monkeypatch: pytest.MonkeyPatch, today: str
+) -> None:
+    """Found by sweeping dates: a year before 1000 was written unpadded ("1-01") by the
+    rules and refused by month_index, a ValueError traceback from `check --today 0001-01-01`."""
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(
+        cli, ["check", "--no-cache", "--today", today], catch_exceptions=False
+    )
+    assert result.exit_code in (0, 1), result.output
+
+
+@pytest.mark.parametrize(
+    ("period", "index"),
+    [("2026-10", 2026 * 12 + 9), ("0001-01", 12), ("1-01", 12), ("999-12", 11999)],
+)
+def test_month_arithmetic_reads_short_years(period: str, index: int) -> None:
+    assert month_index(period) == index
+    assert month_index(period_at(index)) == index
+    assert period_at(12) == "0001-01"
