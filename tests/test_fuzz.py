@@ -325,3 +325,20 @@ def test_month_arithmetic_reads_short_years(period: str, index: int) -> None:
     assert month_index(period) == index
     assert month_index(period_at(index)) == index
     assert period_at(12) == "0001-01"
+
+
+@pytest.mark.parametrize("period", ["0000-10", "9999-12", "0001-01", "1899-12", "3000-01"])
+def test_a_period_folder_of_an_impossible_year_is_a_problem(
+    project: Path, monkeypatch: pytest.MonkeyPatch, period: str
+) -> None:
+    """Found by renaming period folders: "0000-10" (year 0) and "9999-12" (its next month is in
+    the year 10000) matched YYYY-MM and ended in a ValueError traceback in the checks."""
+    village = project / "villages/chengguan/xiwan"
+    (village / "2026-10").rename(village / period)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(
+        cli, ["check", "--no-cache", "--today", "2026-11-20"], catch_exceptions=False
+    )
+    assert result.exit_code == 1, result.output
+    assert f"villages/chengguan/xiwan/{period}: " in result.output
+    assert "A period's year is between 1900 and 2999" in result.output

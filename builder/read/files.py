@@ -17,6 +17,9 @@ from builder.format.problems import Location, Problem
 
 SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 PERIOD_DIR_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+# NOTE: a period's dates, due dates and next month must be dates Python can hold (year 1 to
+# 9999): "0000-10" or "9999-12" named as a period crashed the checks. Records start long after.
+PERIOD_YEARS = range(1900, 3000)
 
 VILLAGE_FILES = {
     "village.yml": True,
@@ -259,6 +262,16 @@ def scan_layout(
                             entry.name,
                             "公开期文件夹须按“年-月”命名，例如 2026-10。",
                             "Period folders are named YYYY-MM, e.g. 2026-10.",
+                        )
+                    )
+                    continue
+                if int(entry.name[:4]) not in PERIOD_YEARS:
+                    out.append(
+                        _unknown(
+                            rel,
+                            entry.name,
+                            "公开期的年份须在 1900 到 2999 之间，例如 2026-10。",
+                            "A period's year is between 1900 and 2999, e.g. 2026-10.",
                         )
                     )
                     continue
