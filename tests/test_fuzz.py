@@ -342,3 +342,50 @@ def test_a_period_folder_of_an_impossible_year_is_a_problem(
     assert result.exit_code == 1, result.output
     assert f"villages/chengguan/xiwan/{period}: " in result.output
     assert "A period's year is between 1900 and 2999" in result.output
+
+
+# --- the folder layout: any names, any period --------------------------------------------------
+LEVELS = ["", "chengguan", "chengguan/dongshan", D10]
+NAMES = st.one_of(
+    st.sampled_from(
+        ["village.yml", "town.yml", "county.yml", "powers.yml", "ledger.csv", "2026-13"]
+    ),
+    st.from_regex(r"[0-9]{4}-(0[1-9]|1[0-2])", fullmatch=True),
+    st.text(
+        st.characters(blacklist_categories=["Cs"], blacklist_characters="/\\\x00"),
+        min_size=1,
+        max_size=30,
+    ).filter(lambda s: s not in (".", "..") and len(s.encode()) < 200),
+)
+
+
+@pytest.mark.parametrize("what", ["file", "folder", "period"])
+@SETTINGS
+@given(data=st.data())
+def test_any_names_in_the_layout_give_a_report(
+    county: Path, what: str, data: st.DataObject
+) -> None:
+    root = county / "villages"
+    if what == "period":  # a village's period folder renamed to any YYYY-MM
+        name = data.draw(st.from_regex(r"[0-9]{4}-(0[1-9]|1[0-2])", fullmatch=True))
+        old, new = root / "chengguan/xiwan/2026-10", root / "chengguan/xiwan" / name
+        if new.exists():
+            return
+        old.rename(new)
+        try:
+            _assert_report(county)
+        finally:
+            new.rename(old)
+        return
+    at = root / data.draw(st.sampled_from(LEVELS)) / data.draw(NAMES)
+    if at.exists():
+        return
+    if what == "file":
+        at.write_bytes(data.draw(st.binary(max_size=50)))
+    else:
+        at.mkdir()
+        (at / "ledger.csv").write_text("date\n", encoding="utf-8")
+    try:
+        _assert_report(county)
+    finally:
+        shutil.rmtree(at) if at.is_dir() else at.unlink()
