@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -84,3 +85,14 @@ def edit(good_villages: Path) -> Callable[[str, str, str], Path]:
         return path
 
     return do
+
+
+# Hypothesis profiles: under "default" (Hypothesis' own; the property tests set their budgets)
+# the fuzz tests of test_fuzz.py run a small fixed budget; `make fuzz` selects "fuzz"
+# (pytest --hypothesis-profile=fuzz), for release checks: minutes of examples.
+settings.register_profile(
+    "fuzz",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)

@@ -99,6 +99,14 @@ MISSING_FILE = _kind(
     'The file "{name}" is missing. {hint_en}',
 )
 
+UNREADABLE = _kind(
+    "unreadable",
+    "无法读取",
+    "无法读取“{name}”（{reason}）。请检查它是不是普通文件或文件夹、是否有读取权限，或把它换成正常的文件。",
+    'The file or folder "{name}" cannot be read ({reason_en}). Check that it is a regular file or '
+    "folder you may read, or replace it with a regular copy.",
+)
+
 # --- encoding and text --------------------------------------------------------------------
 NOT_UTF8 = _kind(
     "not-utf8",

@@ -17,14 +17,16 @@ def yuan(value: Decimal | None) -> str:
 
 
 def month_index(period: str) -> int:
-    """A "YYYY-MM" period as a count of months, so that months subtract."""
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
+    """A "YYYY-MM" period as a count of months, so that months subtract (a year before 1000
+    may be written unpadded, as f"{date.year}-{date.month:02d}" writes it)."""
+    year, month = period.rsplit("-", 1)
+    return int(year) * 12 + int(month) - 1
 
 
 def period_at(index: int) -> str:
     """The "YYYY-MM" period of a month count (the inverse of month_index)."""
     year, month0 = divmod(index, 12)
-    return f"{year}-{month0 + 1:02d}"
+    return f"{year:04d}-{month0 + 1:02d}"
 
 
 def next_month(period: str) -> str:

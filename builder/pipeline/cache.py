@@ -44,11 +44,16 @@ def code_hash() -> str:
 
 
 def files_hash(paths: Iterable[Path | None]) -> str:
-    """Hash of some files' contents (missing ones count as absent)."""
+    """Hash of some files' contents (missing or unreadable ones count as absent: reading them
+    reports the problem, and a village inheriting one has an error and no model to reuse)."""
     digest = hashlib.sha256(code_hash().encode())
     for path in paths:
-        if path is not None and path.is_file():
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            data = path.read_bytes() if path is not None and path.is_file() else None
+        except OSError:
+            data = None
+        if path is not None and data is not None:
+            digest.update(path.as_posix().encode() + b"\0" + data + b"\0")
         else:
             digest.update(b"-\0")
     return digest.hexdigest()
@@ -58,7 +63,11 @@ def stat_signature(paths: Iterable[Path], context: str) -> str:
     """A village's signature: its files' paths, sizes and mtimes, and its context."""
     digest = hashlib.sha256(context.encode())
     for path in sorted(paths):
-        st = path.stat()
+        try:
+            st = path.stat()
+        except OSError:  # gone or unreadable since the scan: never the same as last time
+            digest.update(f"{path.as_posix()}\0?\0{os.urandom(8).hex()}\0".encode())
+            continue
         digest.update(f"{path.as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 

@@ -20,7 +20,7 @@ from builder.check.context import VillageContext, parameters_of, town_context
 from builder.check.county import check_county, check_village_names
 from builder.check.village import check_village
 from builder.format.parameters import Parameters
-from builder.format.problems import Problem, Report, Severity
+from builder.format.problems import UNREADABLE, Problem, Report, Severity
 from builder.model.build import build_county, build_town, build_village
 from builder.pipeline.cache import BuildCache, files_hash, stat_signature
 from builder.pipeline.workers import parallel_map
@@ -178,7 +178,9 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
     fresh = parallel_map(run_village, [jobs[i] for i in todo])
     for i, outcome in zip(todo, fresh, strict=True):
         done[i] = outcome
-        if cache is not None:
+        # NOTE: not a file that could not be read: giving read permission back changes no size
+        # or mtime, so the signature would keep returning the stale problem
+        if cache is not None and not any(p.code == UNREADABLE.code for p in outcome.problems):
             cache.save("villages", jobs[i].signature, outcome)
     return [done[i] for i in range(len(jobs))]
 

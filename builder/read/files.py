@@ -17,6 +17,9 @@ from builder.format.problems import Location, Problem
 
 SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 PERIOD_DIR_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+# NOTE: a period's dates, due dates and next month must be dates Python can hold (year 1 to
+# 9999): "0000-10" or "9999-12" named as a period crashed the checks. Records start long after.
+PERIOD_YEARS = range(1900, 3000)
 
 VILLAGE_FILES = {
     "village.yml": True,
@@ -83,9 +86,28 @@ def display_path(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
-    with os.scandir(folder) as scan:
-        return sorted(scan, key=lambda e: e.name)
+def _entries(folder: Path, base: Path, out: list[Problem]) -> list[os.DirEntry[str]]:
+    """A folder's entries by name; none, and a problem, when it cannot be listed."""
+    try:
+        with os.scandir(folder) as scan:
+            return sorted(scan, key=lambda e: e.name)
+    except OSError as exc:
+        out.append(unreadable(display_path(folder, base), folder.name, exc))
+        return []
+
+
+def unreadable(rel: str, name: str, exc: OSError | None) -> Problem:
+    """A file or folder the operating system would not read (exc None: not a regular file)."""
+    if exc is None:
+        reason, reason_en = "不是普通文件", "not a regular file"
+    elif isinstance(exc, PermissionError):
+        reason, reason_en = "没有读取权限", "permission denied"
+    else:
+        text = exc.strerror or type(exc).__name__
+        reason, reason_en = f"系统错误：{text}", f"system error: {text}"
+    return problems.UNREADABLE.at(
+        Location(rel), None, name=name, reason=reason, reason_en=reason_en
+    )
 
 
 def _unknown(where: str, name: str, hint: str, hint_en: str) -> Problem:
@@ -144,18 +166,32 @@ def _files_in(
     """Split a folder into its allowed files and its sub-folders; report links and strangers."""
     files: dict[str, Path] = {}
     dirs: list[os.DirEntry[str]] = []
-    for entry in _entries(folder):
-        if entry.is_symlink():
-            rel = display_path(Path(entry.path), base)
+    refused: set[str] = set()
+    for entry in _entries(folder, base, out):
+        rel = display_path(Path(entry.path), base)
+        try:
+            link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = entry.is_file(follow_symlinks=False)
+        except OSError as exc:
+            out.append(unreadable(rel, entry.name, exc))
+            refused.add(entry.name)
+            continue
+        if link:
             out.append(problems.LINK.at(Location(rel), None, name=entry.name))
-        elif entry.is_dir(follow_symlinks=False):
+        elif entry.name in allowed and not is_file:
+            # NOTE: a folder, a pipe or a device where the file is expected: reading it would
+            # fail or block, and "missing" or "unknown" would send the clerk looking elsewhere
+            out.append(unreadable(rel, entry.name, None))
+            refused.add(entry.name)
+        elif is_dir:
             dirs.append(entry)
-        elif entry.name in allowed and entry.is_file(follow_symlinks=False):
+        elif entry.name in allowed:
             files[entry.name] = folder / entry.name
         else:
-            out.append(_unknown(display_path(Path(entry.path), base), entry.name, hint, hint_en))
+            out.append(_unknown(rel, entry.name, hint, hint_en))
     for name, required in allowed.items():
-        if required and name not in files:
+        if required and name not in files and name not in refused:
             out.append(
                 problems.MISSING_FILE.at(
                     Location(display_path(folder / name, base)),
@@ -229,6 +265,16 @@ def scan_layout(
                         )
                     )
                     continue
+                if int(entry.name[:4]) not in PERIOD_YEARS:
+                    out.append(
+                        _unknown(
+                            rel,
+                            entry.name,
+                            "公开期的年份须在 1900 到 2999 之间，例如 2026-10。",
+                            "A period's year is between 1900 and 2999, e.g. 2026-10.",
+                        )
+                    )
+                    continue
                 period = PeriodFiles(entry.name, rel)
                 period.files, extra = _files_in(
                     Path(entry.path),
@@ -279,7 +325,11 @@ def decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
 def read_text(path: Path, base: Path) -> tuple[TextFile | None, list[Problem]]:
     """Read and decode one file."""
     rel = display_path(path, base)
-    text, found = decode(path.read_bytes(), rel)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [unreadable(rel, path.name, exc)]
+    text, found = decode(data, rel)
     if text is None:
         return None, found
     return TextFile(rel, text.replace("\r\n", "\n").replace("\r", "\n")), found
