@@ -168,3 +168,42 @@ def test_a_decoded_value_is_reported_at_its_file_line_and_field() -> None:
         ("l.csv", 3, "summary", "bad-character"),
         ("l.csv", 3, "summary", "mobile-number"),
     ]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A county whose clean records are already published in site/."""
+    from conftest import make_project
+
+    project = make_project(tmp_path_factory.mktemp("published") / "project")
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(cli, ["build", "--no-cache"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_no_route_reaches_a_file_of_the_site(published: Path, tmp_path: Path, route: str) -> None:
+    """The build refuses, the published site stays as it was, and no file of it (page, search
+    index, sitemap, QR code) holds the number, however its digits are grouped."""
+    project = tmp_path / "project"
+    shutil.copytree(published, project, symlinks=True)
+    plant, digits = ROUTES[route]
+    plant(project)
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(cli, ["build", "--no-cache"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 1, result.output
+    site = project / "site"
+    assert (site / "index.html").is_file()
+    for path in site.rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", "replace")
+            assert digits not in text and digits not in "".join(filter(str.isdigit, text)), path
