@@ -313,3 +313,29 @@ def test_preview_of_one_village_builds_only_it(project: Path, tmp_path: Path) ->
     assert (site / "chengguan/xiwan/2026-09/index.html").is_file()
     assert not (site / "chengguan/dongshan").exists()
     assert "西湾村" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_hand_written_page_with_personal_data_is_not_published(project: Path) -> None:
+    """content/ is published as it is: the build scans it like the records."""
+    site = build(project)
+    before = tree_digest(site)
+    page = project / "content/about.md"
+    page.write_text(
+        page.read_text(encoding="utf-8")
+        + "\n联系人手机 139-1234-5678，身份证 110101199003074514\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(BuilderError):
+        build(project)
+    assert tree_digest(site) == before
+    assert "1101011990" not in (site / "about/index.html").read_text(encoding="utf-8")
+
+
+def test_a_hand_written_page_may_name_the_declared_lines(project: Path) -> None:
+    page = project / "content/about.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\n监督举报电话 12388，金额 12,500.00 元。\n",
+        encoding="utf-8",
+    )
+    site = build(project)
+    assert "12388" in (site / "about/index.html").read_text(encoding="utf-8")

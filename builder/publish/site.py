@@ -26,8 +26,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from builder import model
-from builder.format.problems import Severity, format_problem
+from builder.format.privacy import phone_digits
+from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
+from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
 from builder.publish.render import Rendered, RenderedVillage, Renderer
 from builder.publish.search import SearchDoc
@@ -76,12 +78,15 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         only = [base_dir / path for path in self.config.only] or None
         result = self.preloaded or validate(villages, base_dir, only=only)
         errors = [p for p in result.report.sorted() if p.severity is Severity.ERROR]
+        if result.county is not None:  # the hand-written pages are published too
+            found = scan_files([Path(config.docs_dir)], base_dir, lines(result.county))
+            errors += sorted(found, key=Problem.sort_key)
         if errors or result.county is None:
             for p in errors:
                 log.error(format_problem(p))
             raise PluginError(
-                f"记录有 {len(errors)} 个错误，未生成网站。请先运行 sunlight check。 / "
-                f"{len(errors)} errors in the records; nothing was built."
+                f"记录或网站页面有 {len(errors)} 个错误，未生成网站。请按上面的提示修改。 / "
+                f"{len(errors)} errors in the records or pages; nothing was built."
             )
         county = result.county
         # after a county's own custom_dir (its main.html wins), before Material's templates
@@ -223,6 +228,17 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
 # NOTE: the builder uses both cores: while MkDocs renders the pages, a forked process makes
 # the static files (QR codes, print sheets), which inherits the model without pickling it.
 PARALLEL = "fork" in multiprocessing.get_all_start_methods()
+
+
+def lines(county: model.County) -> set[str]:
+    """The digits of every phone line the county, its towns and villages declare."""
+    contacts = [*county.contacts, *(c for town in county.towns for c in town.contacts)]
+    phones = {phone_digits(c.phone) for c in contacts}
+    for village in county.villages():
+        phones |= {phone_digits(c.phone) for c in village.channels.hotlines}
+        if village.channels.office_phone:
+            phones.add(phone_digits(village.channels.office_phone))
+    return phones
 
 
 def search_places(
