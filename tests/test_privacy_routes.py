@@ -176,14 +176,20 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from conftest import make_project
 
     project = make_project(tmp_path_factory.mktemp("published") / "project")
+    code, out = _build(project)
+    assert code == 0, out
+    return project
+
+
+def _build(project: Path) -> tuple[int, str]:
+    """`sunlight build --no-cache` in project, as a clerk runs it there."""
     cwd = Path.cwd()
     os.chdir(project)
     try:
         result = CliRunner().invoke(cli, ["build", "--no-cache"])
     finally:
         os.chdir(cwd)
-    assert result.exit_code == 0, result.output
-    return project
+    return result.exit_code, result.output
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
@@ -194,13 +200,8 @@ def test_no_route_reaches_a_file_of_the_site(published: Path, tmp_path: Path, ro
     shutil.copytree(published, project, symlinks=True)
     plant, digits = ROUTES[route]
     plant(project)
-    cwd = Path.cwd()
-    os.chdir(project)
-    try:
-        result = CliRunner().invoke(cli, ["build", "--no-cache"])
-    finally:
-        os.chdir(cwd)
-    assert result.exit_code == 1, result.output
+    code, out = _build(project)
+    assert code == 1, out
     site = project / "site"
     assert (site / "index.html").is_file()
     for path in site.rglob("*"):

@@ -15,6 +15,7 @@ from builder.check import powers
 from builder.check.privacy import declared_phones
 from builder.format import schema
 from builder.format.parameters import Parameters
+from builder.format.problems import Problem
 from builder.read.records import Rec
 from builder.read.village import CountyRecords, TownRecords
 
@@ -72,12 +73,18 @@ def county_names_online(county: CountyRecords) -> str:
     return str(county.county.get("names_online", "masked")) if county.county else "masked"
 
 
-def county_power_lists(county: CountyRecords) -> powers.PowerLists:
-    """The county's own lists (一县一单): they inherit nothing."""
-    level, _ = powers.power_level(county.powers, f"{county.root_rel}/powers.yml")
+def county_powers(county: CountyRecords) -> tuple[powers.PowerLists, list[Problem]]:
+    """The county's own lists (一县一单, they inherit nothing) and the problems of its file."""
+    rel = f"{county.root_rel}/powers.yml"
+    level, found = powers.power_level(county.powers, rel)
     level.inherit = False
-    lists, _ = powers.resolve_powers(powers.EMPTY, level, "县", f"{county.root_rel}/powers.yml")
-    return lists
+    lists, resolving = powers.resolve_powers(powers.EMPTY, level, "县", rel)
+    return lists, found + resolving
+
+
+def county_power_lists(county: CountyRecords) -> powers.PowerLists:
+    """The county's own lists (一县一单)."""
+    return county_powers(county)[0]
 
 
 def town_context(county: CountyRecords, town: TownRecords) -> VillageContext:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from builder.check import powers
-from builder.check.context import county_power_lists
+from builder.check.context import county_powers
 from builder.check.ids import repeats
 from builder.check.privacy import (
     county_values,
@@ -26,12 +26,8 @@ VillageCode = tuple[str, str, str]
 def check_county(county: CountyRecords, villages: Iterable[VillageCode]) -> Iterator[Problem]:
     """Problems of county.yml, town.yml and their power lists, and of area codes."""
     yield from county.problems
-    county_rel = f"{county.root_rel}/powers.yml"
-    level, found = powers.power_level(county.powers, county_rel)
+    county_lists, found = county_powers(county)
     yield from found
-    level.inherit = False
-    yield from powers.resolve_powers(powers.EMPTY, level, "县", county_rel)[1]
-    county_lists = county_power_lists(county)
     phones = declared_phones(county.county)
     for town in county.towns:
         rel = f"{town.dir_rel}/powers.yml"

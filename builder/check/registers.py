@@ -19,8 +19,6 @@ from builder.format.values import money
 from builder.read.records import Ctx, Rec, Table
 from builder.read.village import VillageRecords
 
-STEP_INDEX = {name: i for i, name in enumerate(schema.STEP_NAMES, start=1)} | {"村民会议决议": 4}
-
 
 def check_registers(records: VillageRecords, params: Parameters) -> list[Problem]:
     """Check one village's registers and the ledger rows that point into them."""
@@ -139,7 +137,7 @@ def _check_decisions(decisions: list[Rec], ctx: Ctx) -> list[Problem]:
         ]
         repeated = set()
         for _, line, first in repeats(
-            (STEP_INDEX[step.get("step")], step.at("step")) for step in steps
+            (schema.STEP_INDEX[step.get("step")], step.at("step")) for step in steps
         ):
             repeated.add(line)
             ctx.add(

@@ -27,6 +27,8 @@ STEP_NAMES = (
     "决议公开",
     "实施结果公开",
 )
+# Each step's place in that order; a 村民会议 decides in place of the representatives (step 4).
+STEP_INDEX = {name: i for i, name in enumerate(STEP_NAMES, start=1)} | {"村民会议决议": 4}
 
 
 # NOTE: folder names become URLs. A town folder lives beside the site's own top-level pages

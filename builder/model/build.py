@@ -18,8 +18,8 @@ from builder.check.context import (
     county_power_lists,
     parameters_of,
 )
-from builder.check.registers import STEP_INDEX
 from builder.check.village import REQUIRED_SIGN_OFF, carries_balance
+from builder.format import schema
 from builder.format.accounts import account_name
 from builder.format.parameters import Parameters
 from builder.read.records import Rec
@@ -213,7 +213,7 @@ def _decision(record: Rec) -> model.Decision:
     steps = sorted(
         (
             model.Step(
-                STEP_INDEX[step.get("step")],
+                schema.STEP_INDEX[step.get("step")],
                 step.get("step"),
                 step.get("date"),
                 step.at("step"),
