@@ -208,3 +208,38 @@ def test_no_route_reaches_a_file_of_the_site(published: Path, tmp_path: Path, ro
         if path.is_file():
             text = path.read_bytes().decode("utf-8", "replace")
             assert digits not in text and digits not in "".join(filter(str.isdigit, text)), path
+
+
+@pytest.mark.parametrize("sealed", [False, True], ids=["edited-line", "chain-rebuilt"])
+def test_a_number_in_the_publication_log_is_not_published(
+    published: Path, tmp_path: Path, sealed: bool
+) -> None:
+    """The log is published as it is: a number typed into it stops the build, whether the line
+    was edited by hand or the chain rebuilt around it so that it reads as sound."""
+    from dataclasses import replace
+
+    from builder.audit import log
+
+    project = tmp_path / "project"
+    shutil.copytree(published, project, symlinks=True)
+    path = project / "publication-log.jsonl"
+    if not path.is_file():  # the fixture county starts without one: publish it first
+        os.chdir(project)
+        try:
+            assert (
+                CliRunner().invoke(cli, ["log", "update", "--today", "2026-12-10"]).exit_code == 0
+            )
+        finally:
+            os.chdir(Path(__file__).resolve().parent.parent)
+    entries, found = log.parse(path.read_text(encoding="utf-8"), "log")
+    assert entries and not found
+    planted = replace(entries[-1], village=f"{entries[-1].village}-{ID}")
+    if sealed:
+        entries[-1] = log.seal(planted)
+        path.write_text(log.render(entries), encoding="utf-8")
+    else:
+        path.write_text(log.render(entries[:-1]) + planted.line(), encoding="utf-8")
+    code, out = _build(project)
+    assert code == 1, out
+    assert ID not in out
+    assert ID not in (project / "site/log/publication-log.jsonl").read_text(encoding="utf-8")

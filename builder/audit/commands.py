@@ -52,6 +52,9 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
     entries, found = log.parse(path.read_text(encoding="utf-8"), rel)
     if found:
         return found
+    found = log.personal_data(entries, rel)
+    if found:
+        return found
     towns = result.county.towns if result.county is not None else result.towns
     villages = [v for t in towns for v in t.villages]
     return log.stale_problems(entries, villages, today, rel, problems.LOG_OUT_OF_DATE)

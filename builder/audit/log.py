@@ -27,6 +27,7 @@ from typing import Any
 from builder import model
 from builder.audit.fingerprint import encode, fingerprint
 from builder.format import problems
+from builder.format.privacy import scan_personal_data
 from builder.format.problems import Location, Problem
 
 DOMAIN = b"sunlight-log-v1\x00"
@@ -278,3 +279,18 @@ def stale_problems(
             )
         )
     return out
+
+
+def personal_data(entries: list[Entry], rel: str) -> list[Problem]:
+    """ID, card or phone numbers in an entry's written fields (the log is published as it is).
+
+    NOTE: field by field, and never the hashes: hex digits look like a phone number now and then.
+    """
+    found = []
+    for line, entry in enumerate(entries, start=1):
+        for key in ("village", "code", "period", "published_at"):
+            for finding in scan_personal_data(str(getattr(entry, key))):
+                found.append(
+                    problems.KINDS[finding.code].at(Location(rel, line), key, value=finding.value)
+                )
+    return found

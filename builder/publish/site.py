@@ -26,6 +26,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from builder import model
+from builder.audit.commands import log_problems
+from builder.audit.snapshot import china_today
 from builder.format.privacy import phone_digits
 from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
@@ -79,8 +81,12 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         result = self.preloaded or validate(villages, base_dir, only=only)
         errors = [p for p in result.report.sorted() if p.severity is Severity.ERROR]
         if result.county is not None:  # the hand-written pages are published too
-            found = scan_files([Path(config.docs_dir)], base_dir, lines(result.county))
-            errors += sorted(found, key=Problem.sort_key)
+            found = [*scan_files([Path(config.docs_dir)], base_dir, lines(result.county))]
+            # the publication log is published as it is, too
+            found += log_problems(villages, base_dir, result, china_today())
+            errors += sorted(
+                (p for p in found if p.severity is Severity.ERROR), key=Problem.sort_key
+            )
         if errors or result.county is None:
             for p in errors:
                 log.error(format_problem(p))
