@@ -76,16 +76,25 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     )
     env.filters["yuan"] = yuan
     env.filters["masked"] = model.mask_name
+    env.filters["css_string"] = css_string
     return env
 
 
+def css_string(text: str) -> Markup:
+    """text as the inside of a CSS string in a <style> block: every character that could end
+    the string, the block or the rule is written as a CSS escape."""
+    return Markup("".join(c if c.isalnum() or c in " -" else f"\\{ord(c):x} " for c in text))
+
+
 def front_matter(title: str, **extra: Any) -> str:
-    """YAML front matter written as JSON values, which YAML reads back exactly."""
-    lines = ["---"] + ([f"title: {json.dumps(title, ensure_ascii=False)}"] if title else [])
-    for key, value in extra.items():
-        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
-    lines.append("---")
-    return "\n".join(lines) + "\n\n"
+    """YAML front matter written as JSON values, which YAML reads back exactly; none at all
+    when there is nothing to say (an empty `---` pair is not front matter to MkDocs: it
+    printed "--- ---" above the home page's title)."""
+    fields = {"title": title, **extra}
+    lines = [
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items() if value
+    ]
+    return "\n".join(["---", *lines, "---"]) + "\n\n" if lines else ""
 
 
 class Renderer:
@@ -99,8 +108,11 @@ class Renderer:
         templates_dir: Path = TEMPLATES_DIR,
         reuse: Callable[[model.Village], RenderedVillage | None] | None = None,
         selected: Callable[[model.Village], bool] | None = None,
+        assets: dict[str, str] | None = None,
     ) -> None:
         self.county = county
+        # logical asset name -> its content-hashed site path (site.py); plain names otherwise
+        self.assets = assets or {}
         self.reuse = reuse
         # the villages whose pages this build renders (a shard's); None: every village
         self.selected = selected
@@ -111,8 +123,17 @@ class Renderer:
         self.out = Rendered(county=county)
         self.flags = flags_by_village(county)
 
-    def page(self, out: Rendered, url: str, template: str, title: str, **context: Any) -> None:
-        """Render one template as the page at url, into out."""
+    def page(
+        self,
+        out: Rendered,
+        url: str,
+        template: str,
+        title: str,
+        description: str = "",
+        **context: Any,
+    ) -> None:
+        """Render one template as the page at url, into out; description: what a link shared
+        in WeChat shows under the title (<meta name="description">)."""
 
         def link(to: str) -> str:
             return relative(url, to)
@@ -126,7 +147,7 @@ class Renderer:
             **context,
         )
         body = "\n".join(line for line in body.split("\n") if line.strip())
-        out.pages[url + "index.md"] = front_matter(title) + body + "\n"
+        out.pages[url + "index.md"] = front_matter(title, description=description) + body + "\n"
 
     def search_box(self, url: str, scope: str | None = None, label: str = "") -> Markup:
         """The search form for a page; scoped to a village's pages where given."""
@@ -134,7 +155,7 @@ class Renderer:
             mount_html(
                 relative(url, "search/"),
                 relative(url, ""),
-                relative(url, "assets/search.js"),
+                relative(url, self.assets.get("search.js", "assets/search.js")),
                 scope=scope,
                 scope_label=label,
             )
@@ -143,14 +164,31 @@ class Renderer:
     def render(self) -> Rendered:
         county = self.county
         # NOTE: no title of its own: the theme then titles the home page with the site's name
-        self.page(self.out, "", "home.html", "", towns=county.towns, search=self.search_box(""))
+        self.page(
+            self.out,
+            "",
+            "home.html",
+            "",
+            towns=county.towns,
+            search=self.search_box(""),
+            description=f"{county.name}各村（社区）的党务、村务、财务公开。扫村里公开栏上的二维码，"
+            "或在这里找到本村，查看每月收支明细。",
+        )
         self.out.search_docs.append(SearchDoc("", county.site_title, "首页", county.name))
-        self.page(self.out, "search/", "search.html", "搜索", search=self.search_box("search/"))
+        self.page(
+            self.out,
+            "search/",
+            "search.html",
+            "搜索",
+            search=self.search_box("search/"),
+            description=f"在{county.name}各村的公开内容中查找：收支、低保、合同、村务。",
+        )
         self.page(
             self.out,
             "status/",
             "status.html",
             "公开情况和监督提示",
+            description=f"{county.name}各村是否按时公开，以及从记录中算出的监督提示。",
             as_of=county.as_of,
             table=status_table(county, self.flags),
             status_zh=STATUS_ZH,
@@ -162,7 +200,14 @@ class Renderer:
 
     def render_town(self, town: model.Town) -> None:
         url = f"{town.slug}/"
-        self.page(self.out, url, "town.html", town.name, town=town)
+        self.page(
+            self.out,
+            url,
+            "town.html",
+            town.name,
+            town=town,
+            description=f"{town.name}各村（社区）的三务公开：最新一期和公开日期。",
+        )
         self.out.search_docs.append(
             SearchDoc(
                 url,
@@ -209,6 +254,9 @@ class Renderer:
             village=village,
             abs_url=abs_url,
             search=self.search_box(url, url, village.name),
+            households=current_households(village),
+            phone_lines=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+            description=village_description(town, village),
             **self.supervision(village),
         )
         for name, title, items in (
@@ -222,6 +270,7 @@ class Renderer:
                     f"{url}{name}/",
                     f"{name}.html",
                     f"{village.name}{title}",
+                    description=f"{town.name}{village.name}的{title}，共 {len(items)} 项。",
                     town=town,
                     village=village,
                     step_names=schema.STEP_NAMES,
@@ -232,6 +281,7 @@ class Renderer:
             url + "qr/",
             "qr.html",
             f"{village.name}二维码",
+            description=f"{village.name}三务公开的二维码和公开栏海报。",
             town=town,
             village=village,
             abs_url=abs_url,
@@ -272,6 +322,7 @@ class Renderer:
                 fp=fp,
                 fp_display=display(fp),
                 topics=[t for t in village.topics if t.period == period.period],
+                description=period_description(village, period),
                 **self.supervision(village, period.period),
             )
             self.file(out, purl + "print/index.html", self.sheet, town, village, period, fp)
@@ -323,11 +374,45 @@ class Renderer:
             qr=Markup(svg),
             verify_url=url,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+            topics=[t for t in village.topics if t.period == period.period],
+            running=f"{town.name} {village.name} {period.year}年{period.month}月 三务公开",
         )
         return html.encode("utf-8")
 
 
 RECENT_UNITS = 6  # periods shown per village on the county status page
+MONTHLY_AID = ("低保", "特困")  # paid every month: the village page lists who receives them now
+STOPPED = "已停发"
+
+
+def current_households(village: model.Village) -> list[tuple[str, model.AssistanceRow]]:
+    """The 低保 and 特困 households a village pays now: each one's latest notice (period, row),
+    unless that notice says the payment stopped; newest notice first."""
+    latest: dict[tuple[str, str, str], tuple[str, model.AssistanceRow]] = {}
+    for period in village.newest_first():
+        for row in period.assistance:
+            key = (row.category, row.name, row.group)
+            if row.category in MONTHLY_AID and key not in latest:
+                latest[key] = (period.period, row)
+    return [entry for entry in latest.values() if entry[1].status != STOPPED]
+
+
+def village_description(town: model.Town, village: model.Village) -> str:
+    """What a shared link to the village's page says (<meta name="description">)."""
+    latest = f"最新：{village.latest.year}年{village.latest.month}月。" if village.latest else ""
+    return (
+        f"{town.name}{village.name}的三务公开：每月收支明细、村务和党务、救助公示、"
+        f"小微权力清单和投诉电话。{latest}"
+    )
+
+
+def period_description(village: model.Village, period: model.Period) -> str:
+    """What a shared link to a month's page says: the month's totals in plain words."""
+    return (
+        f"{village.name}{period.year}年{period.month}月三务公开：本月收入 {yuan(period.income)} 元，"
+        f"支出 {yuan(period.expense)} 元，月末余额 {yuan(period.closing.total)} 元，"
+        f"收支明细 {len(period.ledger)} 笔。"
+    )
 
 
 def flags_by_village(county: model.County) -> dict[tuple[str, str], list[model.Flag]]:
