@@ -67,6 +67,9 @@ def precompress_tree(root: Path, only: tuple[str, ...] = ()) -> int:
     for start in starts:
         files = [start] if start.is_file() else sorted(start.rglob("*"))
         for path in files:
+            # NOTE: a shard's sitemap is not the site's: the merge writes it (and its .gz)
+            if path.name.startswith("sitemap."):
+                continue
             if path.suffix in TEXT and path.is_file() and path.stat().st_size >= MIN_BYTES:
                 precompress(path)
                 count += 1

@@ -41,8 +41,28 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 NESTED = {"media", "supports", "layer", "container"}
 # elements Markdown writes in the hand-written pages (their sources hold no tags)
 MARKDOWN_TAGS = (
-    *"html body p h1 h2 h3 h4 h5 h6 ul ol li a em strong code pre blockquote table".split(),
-    *"thead tbody tr th td hr img br".split(),
+    *[
+        "html",
+        "body",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "em",
+        "strong",
+        "code",
+        "pre",
+        "blockquote",
+        "table",
+    ],
+    *["thead", "tbody", "tr", "th", "td", "hr", "img", "br"],
     "ltr",  # and the text direction Material writes from its language file: dir="ltr"
 )
 

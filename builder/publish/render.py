@@ -265,6 +265,14 @@ class Renderer:
             ("topics", "点题公开", village.topics),
         ):
             if items:
+                out.search_docs.append(
+                    SearchDoc(
+                        f"{url}{name}/",
+                        f"{village.name} {title}",
+                        town.name,
+                        register_text(village, name),
+                    )
+                )
                 self.page(
                     out,
                     f"{url}{name}/",
@@ -456,6 +464,22 @@ def status_table(
     return table
 
 
+def register_text(village: model.Village, name: str) -> str:
+    """What search sees of a village's contracts, decisions or topics page."""
+    parts: list[str] = [village.name]
+    if name == "contracts":
+        for c in village.contracts:
+            parts += [c.id, c.type, c.object, c.counterparty, c.method, c.platform, yuan(c.amount)]
+    elif name == "decisions":
+        for d in village.decisions:
+            parts += [d.id, d.matter, d.category or ""]
+            parts += [st.result or "" for i in range(1, 7) if (st := d.step(i)) is not None]
+    else:
+        for t in village.topics:
+            parts += [t.id, t.question, t.answer]
+    return "\n".join(p for p in parts if p)
+
+
 def period_text(village: model.Village, period: model.Period) -> str:
     """What search sees of a period: the words people look for, names masked as online."""
     masked = village.names_online != "full"
@@ -472,7 +496,9 @@ def period_text(village: model.Village, period: model.Period) -> str:
     for a in period.village_affairs + period.party_affairs:
         parts += [a.title, a.body]
     for row in period.assistance:
-        parts += [row.category, model.mask_name(row.name) if masked else row.name, row.group]
+        name = model.mask_name(row.name) if masked else row.name
+        # the masked name also without its stars (刘*田 -> 刘田): a query's * joins the same way
+        parts += [row.category, name, name.replace("*", ""), row.group]
     for c in period.corrections:
         parts += ["已更正", c.reason]
     return "\n".join(p for p in parts if p)

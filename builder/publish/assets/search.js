@@ -80,7 +80,23 @@
     return r;
   }
 
-  window.SunlightSearch = { tokens: tokens, grams: grams, fnv: fnv, decode: decode };
+  // 刘*田 -> 刘田: a masked name is indexed without its stars, so * stands for hidden characters.
+  function joinStars(q) {
+    return q.normalize('NFKC').toLowerCase().replace(/([^\s*])\*+(?=[^\s*])/g, '$1').replace(/\*/g, ' ');
+  }
+  // The queries one search runs: each synonym term replaced by each of its words in turn.
+  function variants(q, syn, max) {
+    var out = [''];
+    joinStars(q).split(/\s+/).filter(Boolean).forEach(function (t) {
+      var alts = syn && syn.hasOwnProperty(t) ? syn[t] : [t], next = [];
+      out.forEach(function (v) { alts.forEach(function (a) { next.push(v ? v + ' ' + a : a); }); });
+      out = next;
+    });
+    return out.filter(Boolean).slice(0, max);
+  }
+  var HELP = '输入要找的字词，例如：低保、修路、管理费用、1200.00。姓名中隐去的字用 * 代替，例如 刘*田。几个词用空格隔开，找同时含有它们的页面。';
+
+  window.SunlightSearch = { tokens: tokens, grams: grams, fnv: fnv, decode: decode, variants: variants, joinStars: joinStars };
   var el = document.getElementById('sunlight-search');
   if (!el || !window.fetch || !''.normalize) return; // the plain GET form still works
 
@@ -129,9 +145,9 @@
 
   var run = 0;
   async function search(q) {
-    var my = ++run, toks = tokens(q);
+    var my = ++run, toks = tokens(joinStars(q));
     out.textContent = '';
-    if (!toks.length) return;
+    if (!toks.length) { out.appendChild(mk('p', HELP, 'sunlight-status sunlight-help')); return; }
     var say = out.appendChild(mk('p', '请至少输入两个字', 'sunlight-status'));
     if (toks.some(function (t) { return Array.from(t).length < 2; })) return;
     say.textContent = '正在搜索…';
@@ -139,13 +155,25 @@
       var m = await get(base + 'manifest.json', { cache: 'no-cache' });
       if (m.v !== 1) throw new Error('index version');
       var v = '.json?v=' + m.build;
-      var lists = await Promise.all(grams(toks, m.max_bigrams).map(function (g) {
-        return get(base + 's/' + fnv(g) % m.shards + v).then(function (s) {
-          return s.hasOwnProperty(g) ? decode(s[g]) : [];
-        });
+      var usable = variants(q, m.synonyms, 8).filter(function (x) {
+        return !tokens(x).some(function (t) { return Array.from(t).length < 2; });
+      }).slice(0, Math.max(1, m.max_bigrams));
+      var share = Math.max(1, Math.floor(m.max_bigrams / usable.length));
+      var found = await Promise.all(usable.map(async function (x) {
+        var lists = await Promise.all(grams(tokens(x), share).map(function (g) {
+          return get(base + 's/' + fnv(g) % m.shards + v).then(function (s) {
+            return s.hasOwnProperty(g) ? decode(s[g]) : [];
+          });
+        }));
+        lists.sort(function (a, b) { return a.length - b.length; });
+        return lists.reduce(intersect);
       }));
-      lists.sort(function (a, b) { return a.length - b.length; });
-      var ids = lists.reduce(intersect);
+      var seen = {}, ids = [];
+      found.forEach(function (l) { l.forEach(function (i) { if (!seen[i]) { seen[i] = 1; ids.push(i); } }); });
+      ids.sort(function (a, b) { return a - b; });
+      // the result opens at the words searched for (a text fragment; browsers without it open the top)
+      var words = joinStars(q).split(/\s+/).filter(Boolean);
+      var frag = words.length && !(m.synonyms || {}).hasOwnProperty(words[0]) ? '#:~:text=' + encodeURIComponent(q.trim().split(/\s+/)[0]) : '';
       if (only && only.checked) {
         var r = range;
         if (!fixed) {
@@ -178,7 +206,7 @@
           var id = ids[shown], d = rows[chunks.indexOf(Math.floor(id / m.chunk))][id % m.chunk];
           var li = list.appendChild(mk('li'));
           var safe = !/^([a-z][\w+.-]*:|[/\\])/i.test(d[0]); // only site-relative links
-          li.appendChild(mk(safe ? 'a' : 'span', d[1] || d[0])).href = root + d[0];
+          li.appendChild(mk(safe ? 'a' : 'span', d[1] || d[0])).href = root + d[0] + frag;
           if (d[2]) li.appendChild(mk('span', d[2], 'sunlight-sub'));
         }
         more.disabled = false;
