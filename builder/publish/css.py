@@ -30,6 +30,12 @@ UNUSED = frozenset(
         "md-consent__inner",
         "md-dialog",
         "md-dialog__inner",
+        "md-banner",  # only with an announcement block
+        "md-banner--warning",
+        "md-banner__inner",
+        "md-banner__button",
+        "md-header__source",  # only with a repo_url
+        "md-nav__source",
         # Material styles <details> as a collapsible admonition (its icons, 12.8 px text);
         # the power lists' <details> are styled by sunlight.css alone
         "details",
@@ -178,7 +184,18 @@ def site_stylesheet(material_templates: Path, sources: Iterable[Path], ours: byt
     css = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", css)
     used = (used_words(sources) | set(MARKDOWN_TAGS)) - UNUSED
     reduced = purge(css, used) + "\n" + minify(ours.decode("utf-8"))
-    return drop_unused_variables(reduced).encode("utf-8")
+    return drop_unused_keyframes(drop_unused_variables(reduced)).encode("utf-8")
+
+
+KEYFRAMES = re.compile(r"@keyframes\s+([A-Za-z0-9_-]+)\s*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+
+
+def drop_unused_keyframes(css: str) -> str:
+    """css without the @keyframes that no kept rule's animation names."""
+    rest = KEYFRAMES.sub("", css)
+    return KEYFRAMES.sub(
+        lambda m: m.group(0) if re.search(rf"\b{re.escape(m.group(1))}\b", rest) else "", css
+    )
 
 
 def minify(css: str) -> str:

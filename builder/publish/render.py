@@ -77,7 +77,34 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env.filters["yuan"] = yuan
     env.filters["masked"] = model.mask_name
     env.filters["css_string"] = css_string
+    env.filters["plain_where"] = plain_where
     return env
+
+
+# what a record file is called on villagers' pages (never its path)
+RECORD_NAMES = {
+    "ledger.csv": "收支明细",
+    "assistance.csv": "救助公示",
+    "disclosure.yml": "公开信息",
+    "contracts.csv": "合同登记",
+    "decisions.yml": "四议两公开记录",
+    "topics.yml": "点题记录",
+    "village.yml": "村基本情况",
+    "powers.yml": "小微权力清单",
+}
+
+
+def plain_where(where: Any) -> str:
+    """A flag's place in plain words: "2026-10 收支明细第 3 笔" for ledger.csv line 4, not a
+    clerk's file path (which stays in `sunlight check`, for the clerk)."""
+    path = str(getattr(where, "path", where))
+    line = getattr(where, "line", None)
+    parts = path.split("/")
+    name = RECORD_NAMES.get(parts[-1], "记录")
+    period = parts[-2] if len(parts) > 1 and parts[-2][:4].isdigit() else ""
+    unit = "笔" if parts[-1] == "ledger.csv" else "条"
+    row = f"第 {line - 1} {unit}" if line and line > 1 and parts[-1].endswith(".csv") else ""
+    return " ".join(p for p in (period, name + row) if p)
 
 
 def css_string(text: str) -> Markup:
