@@ -223,6 +223,12 @@ def test_search_knows_villagers_words_masked_names_and_registers(
     phone.wait_for_function("document.querySelector('.sunlight-list a')")
     link = phone.get_attribute(".sunlight-list a", "href") or ""
     assert link.endswith("2026-09/#:~:text=%E9%99%88*%E8%8A%B3"), link
+    # a snippet of the matching text, the match marked, and the link opens at it
+    phone.goto(base + "search/?q=" + "修路")
+    phone.wait_for_function("document.querySelector('.sunlight-snippet mark')")
+    first = phone.locator(".sunlight-list li").first
+    assert first.locator("mark").inner_text() in ("修路", "道路", "硬化", "维修")
+    assert "#:~:text=" in (first.locator("a").get_attribute("href") or "")
     phone.fill("input[name=q]", "")
     phone.click("button[type=submit]")
     assert phone.inner_text(".sunlight-status") == HELP_MESSAGE

@@ -94,6 +94,34 @@
     });
     return out.filter(Boolean).slice(0, max);
   }
+  // A result's snippet: the first row or paragraph of its page that holds a searched word. The
+  // first few results' pages are fetched (the one the reader opens next is then cached).
+  var SNIPPETS = 3;
+  function findLine(doc, words) {
+    var els = doc.querySelectorAll('article td, article p, article li, article h2, article h3, article summary');
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i].closest('tr') || els[i], t = (el.cells ? Array.from(el.cells).map(function (c) {
+        return c.textContent.trim();
+      }).filter(Boolean).join(' · ') : el.textContent).replace(/\s+/g, ' ').trim();
+      for (var j = 0; j < words.length; j++) {
+        var k = t.indexOf(words[j]);
+        if (k < 0) k = t.toLowerCase().indexOf(words[j]);
+        if (k >= 0) return [t, k, words[j].length];
+      }
+    }
+    return null;
+  }
+  async function snippet(li, a, url, words) {
+    var r = await fetch(url);
+    if (!r.ok) return;
+    var found = findLine(new DOMParser().parseFromString(await r.text(), 'text/html'), words);
+    if (!found) return;
+    var t = found[0], k = found[1], n = found[2], from = Math.max(0, k - 24), to = Math.min(t.length, k + n + 36);
+    var s = li.appendChild(mk('span', (from ? '…' : '') + t.slice(from, k), 'sunlight-snippet'));
+    s.appendChild(mk('mark', t.substr(k, n)));
+    s.appendChild(document.createTextNode(t.slice(k + n, to) + (to < t.length ? '…' : '')));
+    a.href = url + '#:~:text=' + encodeURIComponent(t.substr(k, n)); // opens at the match
+  }
   var HELP = '输入要找的字词，例如：低保、修路、管理费用、1200.00。姓名中隐去的字用 * 代替，例如 刘*田。几个词用空格隔开，找同时含有它们的页面。';
 
   window.SunlightSearch = { tokens: tokens, grams: grams, fnv: fnv, decode: decode, variants: variants, joinStars: joinStars };
@@ -171,9 +199,11 @@
       var seen = {}, ids = [];
       found.forEach(function (l) { l.forEach(function (i) { if (!seen[i]) { seen[i] = 1; ids.push(i); } }); });
       ids.sort(function (a, b) { return a - b; });
+      // the words a snippet looks for: as typed (刘*田 is on the page as written), then each variant's
+      var words = q.normalize('NFKC').split(/\s+/).filter(Boolean);
+      usable.forEach(function (x) { x.split(' ').forEach(function (w) { if (words.indexOf(w) < 0) words.push(w); }); });
       // the result opens at the words searched for (a text fragment; browsers without it open the top)
-      var words = joinStars(q).split(/\s+/).filter(Boolean);
-      var frag = words.length && !(m.synonyms || {}).hasOwnProperty(words[0]) ? '#:~:text=' + encodeURIComponent(q.trim().split(/\s+/)[0]) : '';
+      var frag = words.length && !(m.synonyms || {}).hasOwnProperty(words[0]) ? '#:~:text=' + encodeURIComponent(words[0]) : '';
       if (only && only.checked) {
         var r = range;
         if (!fixed) {
@@ -206,8 +236,10 @@
           var id = ids[shown], d = rows[chunks.indexOf(Math.floor(id / m.chunk))][id % m.chunk];
           var li = list.appendChild(mk('li'));
           var safe = !/^([a-z][\w+.-]*:|[/\\])/i.test(d[0]); // only site-relative links
-          li.appendChild(mk(safe ? 'a' : 'span', d[1] || d[0])).href = root + d[0] + frag;
+          var a = li.appendChild(mk(safe ? 'a' : 'span', d[1] || d[0]));
+          a.href = root + d[0] + frag;
           if (d[2]) li.appendChild(mk('span', d[2], 'sunlight-sub'));
+          if (safe && shown < SNIPPETS) snippet(li, a, root + d[0], words).catch(function () {});
         }
         more.disabled = false;
         more.hidden = shown >= ids.length;
