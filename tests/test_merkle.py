@@ -136,7 +136,7 @@ def test_inclusion_proofs_match_the_reference_vectors(
     bad = [
         (index + 1, size, _h(path), root),
         (index, size * 2, _h(path), root),
-        (index, size, _h(path) + [root], root),
+        (index, size, [*_h(path), root], root),
         (index, size, _h(path)[:-1], root) if path else (index, size, [root], root),
         (index, size, _h(path), merkle.EMPTY_ROOT),
     ]
@@ -160,8 +160,8 @@ def test_consistency_proofs_match_the_reference_vectors(
         (size1, size2, r2, r1, _h(proof)),
         (size1, size2, r1, r2, []),
         (size1, size2, r1, r2, _h(proof)[:-1]),
-        (size1, size2, r1, r2, _h(proof) + [r1]),
-        (size1, size2, r1, r2, [r2] + _h(proof)),
+        (size1, size2, r1, r2, [*_h(proof), r1]),
+        (size1, size2, r1, r2, [r2, *_h(proof)]),
     ]
     for s1, s2, a, b, p in bad:
         with pytest.raises(merkle.ProofError):
@@ -201,6 +201,8 @@ def test_every_proof_of_every_small_tree_verifies_and_a_flipped_bit_fails() -> N
                 forged = bytearray(proof[0])
                 forged[0] ^= 1
                 with pytest.raises(merkle.ProofError):
-                    merkle.verify_consistency(m, n, prefix[m - 1], root, [bytes(forged), *proof[1:]])
+                    merkle.verify_consistency(
+                        m, n, prefix[m - 1], root, [bytes(forged), *proof[1:]]
+                    )
                 with pytest.raises(merkle.ProofError):  # a different old tree
                     merkle.verify_consistency(m, n, merkle.leaf_hash(b"other"), root, proof)

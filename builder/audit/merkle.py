@@ -85,8 +85,8 @@ def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
         return []
     k = _split(n)
     if index < k:
-        return inclusion_proof(index, hashes[:k]) + [root(hashes[k:])]
-    return inclusion_proof(index - k, hashes[k:]) + [root(hashes[:k])]
+        return [*inclusion_proof(index, hashes[:k]), root(hashes[k:])]
+    return [*inclusion_proof(index - k, hashes[k:]), root(hashes[:k])]
 
 
 def consistency_proof(size: int, hashes: Sequence[bytes]) -> list[bytes]:
@@ -103,8 +103,8 @@ def _subproof(m: int, hashes: Sequence[bytes], whole: bool) -> list[bytes]:
         return [] if whole else [root(hashes)]
     k = _split(n)
     if m <= k:
-        return _subproof(m, hashes[:k], whole) + [root(hashes[k:])]
-    return _subproof(m - k, hashes[k:], False) + [root(hashes[:k])]
+        return [*_subproof(m, hashes[:k], whole), root(hashes[k:])]
+    return [*_subproof(m - k, hashes[k:], False), root(hashes[:k])]
 
 
 def verify_inclusion(
