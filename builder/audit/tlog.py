@@ -242,3 +242,37 @@ def add_cosignatures(files: Files, cosigned: str) -> list[str]:
             cp.Note(note.text, tuple(sigs)).render(), encoding="utf-8", newline="\n"
         )
     return added
+
+
+@dataclass(frozen=True)
+class Version:
+    """One logged version of a period, with the tree head it was first included in."""
+
+    seq: int
+    published_at: str
+    corrections: int
+    fingerprint: str
+    head: Head  # the tree of the first seq entries: its last leaf is this version
+
+
+def period_versions(entries: list[Entry]) -> dict[tuple[str, str], tuple[Version, ...]]:
+    """Every (village code, period)'s logged versions, oldest first, each with its tree head."""
+    roots = merkle.prefix_roots(entry_leaves(entries))
+    out: dict[tuple[str, str], list[Version]] = {}
+    for e, root in zip(entries, roots, strict=True):
+        out.setdefault(e.key, []).append(
+            Version(e.seq, e.published_at, e.corrections, e.fingerprint, Head(e.seq, root))
+        )
+    return {key: tuple(versions) for key, versions in out.items()}
+
+
+def read_versions(root: Path) -> dict[tuple[str, str], tuple[Version, ...]]:
+    """period_versions of the log beside villages/ (empty when there is none or it is broken:
+    `check` reports a broken log, and the build refuses it)."""
+    from builder.audit.log import parse
+
+    path = root / "publication-log.jsonl"
+    if not path.is_file():
+        return {}
+    entries, _problems = parse(path.read_text(encoding="utf-8"), path.name)
+    return period_versions(entries)

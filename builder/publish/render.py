@@ -7,6 +7,7 @@ Templates never check and never add up: totals come from `model.py`.
 
 from __future__ import annotations
 
+import base64
 import json
 import posixpath
 from collections.abc import Callable
@@ -18,7 +19,8 @@ import jinja2
 from markupsafe import Markup
 
 from builder import model
-from builder.audit.fingerprint import display, fingerprint, period_url
+from builder.audit import tlog
+from builder.audit.fingerprint import DOMAIN, canonical, display, fingerprint, period_url
 from builder.format import schema
 from builder.format.values import yuan
 from builder.publish.search import SearchDoc, mount_html
@@ -110,6 +112,8 @@ class Renderer:
         self.env = make_env(templates_dir)
         self.out = Rendered(county=county)
         self.flags = flags_by_village(county)
+        # each period's logged versions and tree heads (publication log), for sheets and pages
+        self.versions: dict[tuple[str, str], tuple[tlog.Version, ...]] = {}
 
     def page(self, out: Rendered, url: str, template: str, title: str, **context: Any) -> None:
         """Render one template as the page at url, into out."""
@@ -271,6 +275,10 @@ class Renderer:
                 older=older,
                 fp=fp,
                 fp_display=display(fp),
+                record=base64.b64encode(canonical(village, period)).decode(),
+                domain=DOMAIN.rstrip(b"\0").decode(),
+                versions=self.versions.get((village.code, period.period), ()),
+                contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
                 **self.supervision(village, period.period),
             )
@@ -313,6 +321,12 @@ class Renderer:
         from builder.publish.qr import qr_svg
 
         url = period_url(self.county, village, period, fp)
+        logged = [
+            v for v in self.versions.get((village.code, period.period), ()) if v.fingerprint == fp
+        ]
+        head = logged[-1].head if logged else None
+        if head is not None:  # the tree head the sheet's version was included in
+            url += f"&t={head.size}-{head.short}"
         svg = qr_svg(url).decode("ascii").split("\n", 1)[1].strip()  # inline: no XML prolog
         html = self.env.get_template("sheet.html").render(
             county=self.county,
@@ -322,6 +336,7 @@ class Renderer:
             fp_display=display(fp),
             qr=Markup(svg),
             verify_url=url,
+            head=head,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
         )
         return html.encode("utf-8")
