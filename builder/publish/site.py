@@ -27,8 +27,8 @@ from mkdocs.structure.pages import Page
 
 from builder import model
 from builder.audit.commands import log_problems
-from builder.audit.tlog import read_versions
 from builder.audit.snapshot import china_today
+from builder.audit.tlog import read_versions
 from builder.format.privacy import phone_digits
 from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
