@@ -26,7 +26,13 @@
     out.setAttribute("data-state", ok ? "match" : "mismatch");
     out.className = "sl-verify-result " + (ok ? "sl-ok" : "sl-bad");
     out.textContent = text;
-    if (!ok) document.getElementById("sl-mismatch").hidden = false;
+    if (!ok) showTruth();
+  }
+  function showTruth() {  /* the truth goes right under the verdict, at the top of the page */
+    var mm = document.getElementById("sl-mismatch");
+    if (!mm) return;
+    if (mm.previousElementSibling !== out) out.parentNode.insertBefore(mm, out.nextSibling);
+    mm.hidden = false;
   }
   function hex(buf) {
     var b = new Uint8Array(buf), s = "";
@@ -65,6 +71,8 @@
     var cc = cents(data.closing.cash), cb = cents(data.closing.bank);
     want.opening = yuan(oc + ob);
     want.closing = yuan(cc + cb);
+    want["opening-split"] = "现金 " + yuan(oc) + " · 银行 " + yuan(ob);
+    want["closing-split"] = "现金 " + yuan(cc) + " · 银行 " + yuan(cb);
     for (i = 0; i < data.ledger.length; i++) {
       var r = data.ledger[i], ri = cents(r.income), re = cents(r.expense);
       want["l" + i + "i"] = yuan(ri);
@@ -126,7 +134,7 @@
         line.textContent = ok
           ? "记录树头一致：这张纸质公示是公开记录第 " + size + " 条，现在的公开记录（共 " + lines.length + " 条）的前 " + size + " 条仍然算出同一个记录树头 " + m[2] + "，之前的记录没有被改写。"
           : "记录树头不一致：现在的公开记录算不出纸质公示上的记录树头，公开记录可能被改写过。请以纸质公示为准，并向下列电话反映。";
-        if (!ok) document.getElementById("sl-mismatch").hidden = false;
+        if (!ok) showTruth();
       });
     }).catch(function () {
       line.textContent = "暂时无法下载公开记录，记录树头没有核对（不影响上面的指纹核对）。";
