@@ -28,6 +28,7 @@ from builder.audit import checkpoint as cp
 from builder.audit import merkle, tlog
 
 STATE_VERSION = 1
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass
@@ -163,6 +164,7 @@ def observe(
                 ),
             )
     stamp = int(now.timestamp())
+    now = now.astimezone(CHINA)  # what the officer reads and the state file keeps
     signature = cp.cosign(note.text, signer, stamp)
     cosigned = cp.Note(note.text, (*note.signatures, signature)).render()
     state.checkpoints.append(
