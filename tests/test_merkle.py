@@ -184,12 +184,15 @@ def test_every_proof_of_every_small_tree_verifies_and_a_flipped_bit_fails() -> N
     data = [f"entry {i}".encode() for i in range(40)]
     hashes = [merkle.leaf_hash(d) for d in data]
     prefix = merkle.prefix_roots(hashes)
+    tree = merkle.Tree(hashes)
     for n in range(1, len(data) + 1):
+        assert tree.root(0, n) == prefix[n - 1]
         root = _mth(data[:n])
         assert merkle.root(hashes[:n]) == root == prefix[n - 1]
         for m in range(n):
             path = merkle.inclusion_proof(m, hashes[:n])
             merkle.verify_inclusion(hashes[m], m, n, path, root)
+            assert tree.inclusion_proof(m, n) == path
             with pytest.raises(merkle.ProofError):
                 merkle.verify_inclusion(hashes[(m + 1) % n], m, n, path, root) if n > 1 else (
                     merkle.verify_inclusion(merkle.leaf_hash(b"x"), m, n, path, root)
@@ -197,6 +200,7 @@ def test_every_proof_of_every_small_tree_verifies_and_a_flipped_bit_fails() -> N
         for m in range(1, n + 1):
             proof = merkle.consistency_proof(m, hashes[:n])
             merkle.verify_consistency(m, n, prefix[m - 1], root, proof)
+            assert tree.consistency_proof(m, n) == proof
             if m < n:
                 forged = bytearray(proof[0])
                 forged[0] ^= 1

@@ -190,6 +190,16 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
         page.write_text(edit(page.read_text(encoding="utf-8")), encoding="utf-8")
         sites[how] = edited
     results = {}
+    with serve_directory(site) as base, chromium() as browser:
+        page = phone_page(browser)
+        wrong = query[:-1] + ("0" if query[-1] != "0" else "1")  # a tree head not in the log
+        page.goto(base + "chengguan/dongshan/2026-10/" + wrong)
+        page.wait_for_selector("#sl-head-result[data-state]")
+        results["wrong head"] = (
+            page.locator("#sl-head-result").get_attribute("data-state"),
+            page.locator("#sl-mismatch").is_visible(),
+        )
+    assert results["wrong head"] == ("mismatch", True)
     for how, root in sites.items():
         with serve_directory(root) as base, chromium() as browser:
             page = phone_page(browser)
@@ -198,6 +208,7 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
             if how == "clean":
                 page.wait_for_selector("#sl-head-result[data-state]")
                 results["head"] = page.locator("#sl-head-result").get_attribute("data-state")
+                results["head text"] = page.locator("#sl-head-result").inner_text()
             results[how] = (
                 page.locator("#sl-verify-result").get_attribute("data-state"),
                 page.locator("#sl-verify-result").inner_text(),
@@ -209,6 +220,8 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
                 page.screenshot(path=str(shots / f"page-{how}.png"))
     assert results["clean"][:3] == ("match", results["clean"][1], False)
     assert results["head"] == "match"
+    # proved from the proofs in the page, against the head the county signed
+    assert "仍包含在县里签名的记录树头" in results["head text"]
     for how in EDITS:
         state, verdict, visible, truth = results[how]
         assert state == "mismatch" and visible, (how, verdict)

@@ -76,6 +76,76 @@ def prefix_roots(hashes: Sequence[bytes]) -> list[bytes]:
     return out
 
 
+class Tree:
+    """One tree's leaves with every aligned perfect subtree hashed once, so that any MTH the
+    RFC's recursions ask for costs O(log n) and proofs for thousands of leaves stay cheap."""
+
+    def __init__(self, hashes: Sequence[bytes]) -> None:
+        self.levels: list[list[bytes]] = [list(hashes)]
+        while len(self.levels[-1]) >= 2:
+            below = self.levels[-1]
+            self.levels.append(
+                [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+            )
+        self._memo: dict[tuple[int, int], bytes] = {}
+
+    @property
+    def size(self) -> int:
+        """The number of leaves."""
+        return len(self.levels[0])
+
+    def root(self, lo: int = 0, hi: int | None = None) -> bytes:
+        """MTH(D[lo:hi]) for the ranges MTH's own recursion produces (lo aligned to the split)."""
+        hi = self.size if hi is None else hi
+        n = hi - lo
+        if n == 0:
+            return EMPTY_ROOT
+        if n & (n - 1) == 0 and lo % n == 0:
+            return self.levels[n.bit_length() - 1][lo // n]
+        found = self._memo.get((lo, hi))
+        if found is None:
+            k = _split(n)
+            found = node_hash(self.root(lo, lo + k), self.root(lo + k, hi))
+            self._memo[(lo, hi)] = found
+        return found
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """PATH(index, D[0:size])."""
+        if not 0 <= index < size <= self.size:
+            raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
+        out: list[bytes] = []
+        lo, hi = 0, size
+        while hi - lo > 1:
+            k = _split(hi - lo)
+            if index < lo + k:
+                out.append(self.root(lo + k, hi))
+                hi = lo + k
+            else:
+                out.append(self.root(lo, lo + k))
+                lo = lo + k
+        return out[::-1]
+
+    def consistency_proof(self, m: int, size: int) -> list[bytes]:
+        """PROOF(m, D[0:size])."""
+        if not 0 < m <= size <= self.size:
+            raise ProofError(f"no consistency proof from size {m} to size {size}")
+        out: list[bytes] = []
+        lo, hi, whole = 0, size, True
+        while True:
+            n = hi - lo
+            if m == n:
+                if not whole:
+                    out.append(self.root(lo, hi))
+                return out[::-1]
+            k = _split(n)
+            if m <= k:
+                out.append(self.root(lo + k, hi))
+                hi = lo + k
+            else:
+                out.append(self.root(lo, lo + k))
+                lo, m, whole = lo + k, m - k, False
+
+
 def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
     """PATH(m, D[n]): the audit path of leaf `index` in the tree of these leaves."""
     n = len(hashes)

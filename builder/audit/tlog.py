@@ -253,6 +253,7 @@ class Version:
     corrections: int
     fingerprint: str
     head: Head  # the tree of the first seq entries: its last leaf is this version
+    line: str = ""  # the entry's line in the log: the leaf
 
 
 def period_versions(entries: list[Entry]) -> dict[tuple[str, str], tuple[Version, ...]]:
@@ -261,18 +262,75 @@ def period_versions(entries: list[Entry]) -> dict[tuple[str, str], tuple[Version
     out: dict[tuple[str, str], list[Version]] = {}
     for e, root in zip(entries, roots, strict=True):
         out.setdefault(e.key, []).append(
-            Version(e.seq, e.published_at, e.corrections, e.fingerprint, Head(e.seq, root))
+            Version(
+                e.seq,
+                e.published_at,
+                e.corrections,
+                e.fingerprint,
+                Head(e.seq, root),
+                e.line().rstrip("\n"),
+            )
         )
     return {key: tuple(versions) for key, versions in out.items()}
 
 
-def read_versions(root: Path) -> dict[tuple[str, str], tuple[Version, ...]]:
-    """period_versions of the log beside villages/ (empty when there is none or it is broken:
+@dataclass
+class LogView:
+    """What pages and sheets show of the log: each period's versions, and the head their
+    proofs lead to (the signed checkpoint when it is valid and current, else the log's own)."""
+
+    versions: dict[tuple[str, str], tuple[Version, ...]]
+    target: Head
+    signed: bool
+    witnesses: tuple[str, ...]
+    tree: merkle.Tree
+
+    def evidence(self, versions: tuple[Version, ...]) -> str:
+        """Base64 of the JSON a period page embeds so the browser can prove each version's
+        inclusion: its leaf, its path in its own tree head, and the consistency proof from
+        that head to the target head (RFC 9162)."""
+        import json
+
+        def b64(hashes: list[bytes]) -> list[str]:
+            return [base64.b64encode(h).decode() for h in hashes]
+
+        data = {
+            "size": self.target.size,
+            "root": self.target.b64,
+            "signed": self.signed,
+            "witnesses": list(self.witnesses),
+            "versions": [
+                {
+                    "seq": v.seq,
+                    "line": v.line,
+                    "path": b64(self.tree.inclusion_proof(v.seq - 1, v.seq)),
+                    "consistency": b64(self.tree.consistency_proof(v.seq, self.target.size)),
+                }
+                for v in versions
+                if v.seq <= self.target.size
+            ],
+        }
+        raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return base64.b64encode(raw.encode()).decode()
+
+
+def read_versions(root: Path) -> LogView:
+    """The log beside villages/ as pages see it (empty when there is none or it is broken:
     `check` reports a broken log, and the build refuses it)."""
     from builder.audit.log import parse
 
     path = root / "publication-log.jsonl"
-    if not path.is_file():
-        return {}
-    entries, _problems = parse(path.read_text(encoding="utf-8"), path.name)
-    return period_versions(entries)
+    entries: list[Entry] = []
+    if path.is_file():
+        entries, _problems = parse(path.read_text(encoding="utf-8"), path.name)
+    hashes = entry_leaves(entries)
+    state = status(Files(root), hashes)
+    signed = state.signed is not None and not state.problem
+    target = Head(state.signed.size, state.signed.root) if signed and state.signed else state.head
+    return LogView(
+        period_versions(entries),
+        target,
+        signed,
+        tuple(label for label, _ in state.cosigners) if signed else (),
+        merkle.Tree(hashes),
+    )

@@ -113,7 +113,7 @@ class Renderer:
         self.out = Rendered(county=county)
         self.flags = flags_by_village(county)
         # each period's logged versions and tree heads (publication log), for sheets and pages
-        self.versions: dict[tuple[str, str], tuple[tlog.Version, ...]] = {}
+        self.log: tlog.LogView | None = None
 
     def page(self, out: Rendered, url: str, template: str, title: str, **context: Any) -> None:
         """Render one template as the page at url, into out."""
@@ -277,7 +277,8 @@ class Renderer:
                 fp_display=display(fp),
                 record=base64.b64encode(canonical(village, period)).decode(),
                 domain=DOMAIN.rstrip(b"\0").decode(),
-                versions=self.versions.get((village.code, period.period), ()),
+                versions=self._versions(village, period),
+                evidence=self.log.evidence(self._versions(village, period)) if self.log else "",
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
                 **self.supervision(village, period.period),
@@ -292,6 +293,10 @@ class Renderer:
                 )
             )
         return out
+
+    def _versions(self, village: model.Village, period: model.Period) -> tuple[tlog.Version, ...]:
+        """The period's logged versions, oldest first."""
+        return self.log.versions.get((village.code, period.period), ()) if self.log else ()
 
     def file(self, out: Rendered, path: str, make: Callable[..., bytes], *args: Any) -> None:
         """A static file (QR code, print sheet): made now, or listed for a worker to make."""
@@ -321,9 +326,7 @@ class Renderer:
         from builder.publish.qr import qr_svg
 
         url = period_url(self.county, village, period, fp)
-        logged = [
-            v for v in self.versions.get((village.code, period.period), ()) if v.fingerprint == fp
-        ]
+        logged = [v for v in self._versions(village, period) if v.fingerprint == fp]
         head = logged[-1].head if logged else None
         if head is not None:  # the tree head the sheet's version was included in
             url += f"&t={head.size}-{head.short}"

@@ -111,7 +111,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             v.url for position, v in enumerate(county.villages()) if self.shard.holds(position)
         }
         renderer = Renderer(county, updated=updated, reuse=self.reusable, selected=self.is_selected)
-        renderer.versions = read_versions(villages.resolve().parent)
+        renderer.log = read_versions(villages.resolve().parent)
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()

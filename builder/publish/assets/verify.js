@@ -7,9 +7,10 @@
  *    cells marked data-sl) is recomputed from that record and compared with the text shown.
  * 3. The hash is compared with the fingerprint the page shows, and with the one the scanned
  *    sheet's link carries (?fp=…).
- * 4. If the link carries the sheet's tree head (&t=SIZE-ROOT), the publication log is fetched
- *    from this site and the RFC 9162 root of its first SIZE entries recomputed: the sheet's
- *    version is proved to be in the log that exists today.
+ * 4. If the link carries the sheet's tree head (&t=SIZE-ROOT), the RFC 9162 proofs embedded
+ *    in the page (#sl-proofs) are verified: the sheet's version is the last leaf of that tree,
+ *    and that tree is a prefix of the head the county signed and witnesses cosigned. Nothing
+ *    is downloaded; a forged page cannot forge a root that matches the paper.
  * Any difference shows the truth (#sl-mismatch): the posted sheet is the record.
  */
 (function () {
@@ -102,43 +103,85 @@
     }
     return null;
   }
-  /* RFC 9162 MTH over leaf hashes (a compact range, like builder/audit/merkle.py) */
-  function mth(hashes) {
-    if (hashes.length === 1) return Promise.resolve(hashes[0]);
-    var k = 1;
-    while (k * 2 < hashes.length) k *= 2;
-    return Promise.all([mth(hashes.slice(0, k)), mth(hashes.slice(k))]).then(function (lr) {
-      return sha(cat([new Uint8Array([1]), lr[0], lr[1]]));
-    });
+  function b64bytes(t) {
+    var r = atob(t), b = new Uint8Array(r.length);
+    for (var i = 0; i < r.length; i++) b[i] = r.charCodeAt(i);
+    return b;
   }
+  function same(a, b) {
+    if (a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  function node(l, r) { return sha(cat([new Uint8Array([1]), l, r])); }
+  /* RFC 9162 2.1.3.2, computing the root an inclusion path leads to (null: malformed) */
+  function inclusionRoot(leaf, index, size, path) {
+    var fn = index, sn = size - 1, r = Promise.resolve(leaf), i = 0;
+    function step(h) {
+      if (i === path.length) return sn === 0 ? h : null;
+      var p = path[i++];
+      if (sn === 0) return null;
+      var next;
+      if ((fn & 1) || fn === sn) {
+        next = node(p, h);
+        if (!(fn & 1)) while (fn !== 0 && !(fn & 1)) { fn >>= 1; sn >>= 1; }
+      } else next = node(h, p);
+      fn >>= 1; sn >>= 1;
+      return next.then(step);
+    }
+    return r.then(step);
+  }
+  /* RFC 9162 2.1.4.2: resolves true when tree size1 (root1) is a prefix of size2 (root2) */
+  function consistent(size1, size2, root1, root2, proof) {
+    if (size1 === size2) return Promise.resolve(proof.length === 0 && same(root1, root2));
+    if (size1 === 0 || size1 > size2 || proof.length === 0) return Promise.resolve(false);
+    var path = proof.slice();
+    if ((size1 & (size1 - 1)) === 0) path.unshift(root1);
+    var fn = size1 - 1, sn = size2 - 1, i = 1;
+    while (fn & 1) { fn >>= 1; sn >>= 1; }
+    function step(fr, sr) {
+      if (i === path.length) return sn === 0 && same(fr, root1) && same(sr, root2);
+      var c = path[i++];
+      if (sn === 0) return false;
+      var both;
+      if ((fn & 1) || fn === sn) {
+        both = Promise.all([node(c, fr), node(c, sr)]);
+        if (!(fn & 1)) while (fn !== 0 && !(fn & 1)) { fn >>= 1; sn >>= 1; }
+      } else both = Promise.all([Promise.resolve(fr), node(sr, c)]);
+      fn >>= 1; sn >>= 1;
+      return both.then(function (x) { return step(x[0], x[1]); });
+    }
+    return Promise.resolve(step(path[0], path[0]));
+  }
+  /* The sheet's tree head (&t=SIZE-ROOT16): its version's leaf is the last of that tree, and
+     that tree is a prefix of the head the county signed (proofs embedded, nothing fetched). */
   function checkHead(t, fp) {
     var m = /^([0-9]+)-([0-9a-f]{16})$/.exec(t || "");
-    if (!m) return;
+    var blob = document.getElementById("sl-proofs");
+    if (!m || !blob) return;
     var size = parseInt(m[1], 10), line = document.createElement("p");
     line.id = "sl-head-result";
     box.insertBefore(line, box.children[2] || null);
-    line.textContent = "正在核对纸质公示上的记录树头 " + size + " · " + m[2] + " ……";
-    fetch(box.getAttribute("data-log"), { cache: "no-store" }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.text();
-    }).then(function (text) {
-      var lines = text.split("\n").filter(function (l) { return l !== ""; });
-      if (lines.length < size) throw new Error("short");
-      var own = JSON.parse(lines[size - 1]);
-      return Promise.all(lines.slice(0, size).map(function (l) {
-        return sha(cat([new Uint8Array([0]), enc.encode(l)]));
-      })).then(mth).then(function (root) {
-        var ok = hex(root).indexOf(m[2]) === 0 && String(own.fingerprint).indexOf(fp) === 0;
-        line.setAttribute("data-state", ok ? "match" : "mismatch");
-        line.className = ok ? "sl-ok" : "sl-bad";
-        line.textContent = ok
-          ? "记录树头一致：这张纸质公示是公开记录第 " + size + " 条，现在的公开记录（共 " + lines.length + " 条）的前 " + size + " 条仍然算出同一个记录树头 " + m[2] + "，之前的记录没有被改写。"
-          : "记录树头不一致：现在的公开记录算不出纸质公示上的记录树头，公开记录可能被改写过。请以纸质公示为准，并向下列电话反映。";
-        if (!ok) showTruth();
-      });
-    }).catch(function () {
-      line.textContent = "暂时无法下载公开记录，记录树头没有核对（不影响上面的指纹核对）。";
-    });
+    var ev = JSON.parse(new TextDecoder().decode(b64bytes(blob.textContent.trim())));
+    var v = null;
+    for (var i = 0; i < ev.versions.length; i++) if (ev.versions[i].seq === size) v = ev.versions[i];
+    function verdict(ok) {
+      line.setAttribute("data-state", ok ? "match" : "mismatch");
+      line.className = ok ? "sl-ok" : "sl-bad";
+      var who = ev.witnesses.length ? "，见证人：" + ev.witnesses.join("、") : "";
+      line.textContent = ok
+        ? "记录树头一致：这张纸质公示是公开记录第 " + size + " 条（记录树头 " + size + " · " + m[2] + "），仍包含在" + (ev.signed ? "县里签名的" : "现在的") + "记录树头（" + ev.size + " 条）中" + who + "。之前的记录没有被改写。"
+        : "记录树头不一致：纸质公示上的记录树头 " + size + " · " + m[2] + " 不在现在的公开记录中，公开记录可能被改写过。请以纸质公示为准，并向下列电话反映。";
+      if (!ok) showTruth();
+    }
+    if (!v || String(JSON.parse(v.line).fingerprint).indexOf(fp) !== 0) { verdict(false); return; }
+    var path = v.path.map(b64bytes), cons = v.consistency.map(b64bytes), target = b64bytes(ev.root);
+    sha(cat([new Uint8Array([0]), enc.encode(v.line)])).then(function (leaf) {
+      return inclusionRoot(leaf, size - 1, size, path);
+    }).then(function (root) {
+      if (!root || hex(root).indexOf(m[2]) !== 0) return false;
+      return consistent(size, ev.size, root, target, cons);
+    }).then(verdict, function () { verdict(false); });
   }
 
   if (!subtle || !window.Promise) {
