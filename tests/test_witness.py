@@ -158,6 +158,13 @@ def test_an_auditor_with_only_an_old_head_or_a_printed_line_can_check(county: Pa
         _cli(county, "log", "show", "dongshan", "2026-10", "--since", f"{sheet_seq}:{'0' * 16}")[0]
         == 1
     )
+    # `sunlight verify` with the sheet's QR link proves the same, from the link alone
+    fp = json.loads(lines[sheet_seq - 1])["fingerprint"][:32]
+    link = f"https://example.org/shifan/chengguan/dongshan/2026-10/?fp={fp}&t={sheet_seq}-{printed}"
+    code, out = _cli(county, "verify", link)
+    assert code == 0 and f"记录树头一致：这张纸质公示是公开记录第 {sheet_seq} 条" in out, out
+    code, out = _cli(county, "verify", link[:-1] + ("0" if link[-1] != "0" else "1"))
+    assert code == 1 and "记录树头不一致" in out
     wrong = bytes(32).hex()
     code, out = _cli(
         county, "log", "show", "dongshan", "2026-10", "--since", f"{kept.size}:{wrong}"

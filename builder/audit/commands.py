@@ -204,7 +204,31 @@ def _log_entries(villages_dir: Path) -> list[log.Entry]:
 
 
 def verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> Verdict:
-    """Does a fingerprint (≥128 bits, or a page link carrying one) name a published period?"""
+    """Does a fingerprint (≥128 bits, or a page link carrying one) name a published period?
+    A sheet's link also carries its tree head (&t=SIZE-ROOT16): that is proved too."""
+    verdict = _verify_fingerprint(county, villages_dir, text)
+    head = (parse_qs(urlsplit(text).query).get("t") or [""])[0] if "://" in text else ""
+    found = re.fullmatch(r"([0-9]+)-([0-9a-f]{16})", head)
+    if not found:
+        return verdict
+    size, short = int(found.group(1)), bytes.fromhex(found.group(2))
+    lines = _lines(villages_dir)
+    given = normalize((parse_qs(urlsplit(text).query).get("fp") or [""])[0]) or ""
+    own = lines[size - 1] if 0 < size <= len(lines) else ""
+    proof = witness.check_old_head(lines, size, short)
+    if proof.ok and given and f'"fingerprint":"{given}' in own:
+        zh = (
+            f"记录树头一致：这张纸质公示是公开记录第 {size} 条，记录树头 {size} · {found.group(2)} "
+            f"仍是现在公开记录（{len(lines)} 条）的前缀。"
+        )
+        en = f"Tree head {size}-{found.group(2)} is a prefix of today's log ({len(lines)})."
+        return Verdict(verdict.ok, [verdict.lines[0], zh, *verdict.lines[1:], en])
+    zh = f"记录树头不一致：纸质公示上的记录树头 {size} · {found.group(2)} 不在现在的公开记录中，公开记录可能被改写过。"
+    en = f"Tree head {size}-{found.group(2)} is not in today's log: it may have been rewritten."
+    return Verdict(False, [verdict.lines[0], zh, *verdict.lines[1:], en])
+
+
+def _verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> Verdict:
     target: tuple[str, str] | None = None
     given = normalize(text)
     if given is None and "://" in text:
