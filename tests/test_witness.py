@@ -170,3 +170,30 @@ def test_an_auditor_with_only_an_old_head_or_a_printed_line_can_check(county: Pa
         county, "log", "show", "dongshan", "2026-10", "--since", f"{kept.size}:{wrong}"
     )
     assert code == 1 and "之前的记录被改写了" in out
+
+
+def test_check_refuses_a_forged_checkpoint_or_a_log_that_left_it(county: Path) -> None:
+    assert sunlight(county, "check")[0] == 0
+    checkpoint = county / tlog.CHECKPOINT_NAME
+    signed = checkpoint.read_text(encoding="utf-8")
+    size = signed.split("\n")[1]
+    checkpoint.write_text(
+        signed.replace(f"\n{size}\n", f"\n{int(size) + 1}\n", 1), encoding="utf-8"
+    )
+    code, out = sunlight(county, "check")
+    assert code == 1 and "[log-checkpoint]" in out and "签名无效" in out
+    checkpoint.write_text(signed, encoding="utf-8")
+    # a log re-chained after a silent edit: a sound chain, but not the signed tree
+    path = county / "publication-log.jsonl"
+    from builder.audit import log
+
+    entries, _ = log.parse(path.read_text(encoding="utf-8"), "log")
+    import dataclasses
+
+    chain = [log.seal(dataclasses.replace(entries[0], published_at="2026-09-01"))]
+    for e in entries[1:]:
+        chain.append(log.seal(dataclasses.replace(e, prev=chain[-1].hash)))
+    path.write_text(log.render(chain), encoding="utf-8")
+    code, out = sunlight(county, "check")
+    assert code == 1 and "[log-checkpoint]" in out and "公开记录与已签名的记录树头" in out
+    assert sunlight(county, "build", "--site-dir", str(county / "site"))[0] == 1

@@ -21,7 +21,7 @@ from builder.audit.since import since_problems
 from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
 from builder.errors import BuilderError
 from builder.format import problems
-from builder.format.problems import Problem, format_problem
+from builder.format.problems import Location, Problem, format_problem
 from builder.pipeline.validate import Result
 from builder.read import git
 from builder.read.files import display_path
@@ -44,6 +44,35 @@ def _repo(villages_dir: Path) -> Repo:
     return repo
 
 
+def checkpoint_problems(villages_dir: Path, base: Path, entries: list[log.Entry]) -> list[Problem]:
+    """A published key and checkpoint must verify, and the log must extend the checkpoint."""
+    files = tlog_files(villages_dir)
+    if not files.checkpoint.is_file():
+        return []
+    rel = display_path(files.checkpoint, base.resolve())
+    try:
+        state = tlog.status(files, tlog.entry_leaves(entries))
+    except cp.NoteError as err:  # a malformed log-key.pub or log-witnesses.txt
+        return [
+            problems.LOG_CHECKPOINT.at(
+                Location(rel), None, reason=f"{err}。", reason_en=f"{err}.", path=rel
+            )
+        ]
+    if (state.signed is None and files.key.is_file()) or (state.signed is not None and state.problem.startswith("公开记录与已签名")):
+        reason = state.problem
+    else:
+        return []
+    return [
+        problems.LOG_CHECKPOINT.at(
+            Location(rel),
+            None,
+            reason=reason,
+            reason_en="The signature does not verify, or the log no longer extends it.",
+            path=rel,
+        )
+    ]
+
+
 # --- check ------------------------------------------------------------------------------------
 def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date) -> list[Problem]:
     """Plain `check`: the log, where there is one, is a sound chain and not behind the records."""
@@ -55,6 +84,9 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
     if found:
         return found
     found = log.personal_data(entries, rel)
+    if found:
+        return found
+    found = checkpoint_problems(villages_dir, base, entries)
     if found:
         return found
     towns = result.county.towns if result.county is not None else result.towns
