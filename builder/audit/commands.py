@@ -58,7 +58,9 @@ def checkpoint_problems(villages_dir: Path, base: Path, entries: list[log.Entry]
                 Location(rel), None, reason=f"{err}。", reason_en=f"{err}.", path=rel
             )
         ]
-    if (state.signed is None and files.key.is_file()) or (state.signed is not None and state.problem.startswith("公开记录与已签名")):
+    if (state.signed is None and files.key.is_file()) or (
+        state.signed is not None and state.problem.startswith("公开记录与已签名")
+    ):
         reason = state.problem
     else:
         return []

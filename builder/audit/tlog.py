@@ -192,8 +192,10 @@ def status(files: Files, hashes: list[bytes]) -> Status:
         return Status(current, None, f"还没有签名的记录树头（{CHECKPOINT_NAME}）。", ())
     try:
         signed, note = cp.open_checkpoint(files.checkpoint.read_text(encoding="utf-8"), key)
-    except cp.NoteError as err:
-        return Status(current, None, f"记录树头的签名无效：{err}", ())
+    except cp.NoteError:
+        return Status(
+            current, None, "记录树头的签名无效（不是 log-key.pub 中的密钥所签，或内容被改过）。", ()
+        )
     problem = ""
     if signed.size > current.size or merkle.root(hashes[: signed.size]) != signed.root:
         problem = f"公开记录与已签名的记录树头（{signed.size} 条）不一致。"
