@@ -45,7 +45,7 @@ PAGES = {
     "print sheet": VILLAGE + "2026-10/print/",
     "about": "about/",
     "rules": "rules/",
-    "verify": "verify/",
+    "witness": "witness/",
     "guide": "guide/",
     "codes": "codes/",
 }

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import rjsmin
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,6 +29,7 @@ from mkdocs.structure.pages import Page
 from builder import model
 from builder.audit.commands import log_problems
 from builder.audit.snapshot import china_today
+from builder.audit.tlog import read_versions
 from builder.format.privacy import phone_digits
 from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
@@ -47,7 +49,11 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 # NOTE: one stylesheet (Material's rules in use, ours, the search widget's) saves requests on
 # every first visit; each asset's name carries a hash of its bytes, so a phone (or WeChat's
 # cache) never keeps a stale copy, and a host may cache them for ever.
-ASSET_FILES = {"sunlight.css": ("sunlight.css", "search.css"), "search.js": ("search.js",)}
+ASSET_FILES = {
+    "sunlight.css": ("sunlight.css", "search.css"),
+    "search.js": ("search.js",),
+    "verify.js": ("verify.js",),
+}
 # Material's templates whose classes a page of this site can carry (publish/css.py)
 MATERIAL_PARTS = (
     "base.html",
@@ -131,6 +137,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             selected=self.is_selected,
             assets={name: path for name, (path, _) in self.assets.items()},
         )
+        renderer.log = read_versions(villages.resolve().parent)
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()
@@ -336,6 +343,7 @@ def site_key(
 
     parts: list[Path | None] = [Path(config.config_file_path or base_dir / "mkdocs.yml")]
     parts += sorted(p for p in Path(config.docs_dir).rglob("*") if p.is_file())
+    parts.append(publication_log(base_dir, config))  # period pages and sheets show its heads
     versions = f"{mkdocs.__version__}\0{material.__version__}\0{updated}\0{config.site_url}"
     versions += "".join(f"\0{path}" for path, _ in sorted(assets.values()))
     return hashlib.sha256((versions + files_hash(parts)).encode()).hexdigest()
@@ -359,6 +367,8 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
         content = b"".join((ASSETS / part).read_bytes() for part in parts)
         if name.endswith(".css"):
             content = site_stylesheet(material, sources, content)
+        elif name.endswith(".js"):  # comments and blanks off: a third of each script
+            content = rjsmin.jsmin(content.decode("utf-8")).encode("utf-8")
         out[name] = (f"assets/{hashed_name(name, content)}", content)
     return out
 
@@ -385,3 +395,11 @@ def link_or_copy(src: Path, dest: Path, made: set[Path]) -> None:
         os.link(src, dest)
     except OSError:
         shutil.copy2(src, dest)
+
+
+def publication_log(base_dir: Path, config: MkDocsConfig) -> Path | None:
+    """The publication log the sunlight plugin's villages folder sits beside, if any."""
+    plugin = config.plugins.get("sunlight")
+    villages = Path(getattr(getattr(plugin, "config", None), "villages_dir", "villages"))
+    path = (base_dir / villages).resolve().parent / "publication-log.jsonl"
+    return path if path.is_file() else None
