@@ -482,14 +482,16 @@ def new_period(village: str, period: str, villages_dir: Path) -> None:
         )
         sys.exit(1)
     for path in written:
-        click.echo(f"已创建 / created: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+        click.echo(
+            f"已创建 / created: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
+        )
     click.echo(
         "下一步 / Next:\n"
         f"  1. sunlight workbook {found.rel} {period}      生成本月表格（Excel/WPS） / make the workbook\n"
         f"  2. 在 Excel 或 WPS 中填写表格并保存 / fill it in and save\n"
         f"  3. sunlight import workbooks/{found.files.slug}-{period}.xlsx   导入并检查 / import and check\n"
         f"  4. sunlight serve villages/{found.rel}        预览 / preview at http://127.0.0.1:8000\n"
-        f"  5. git add villages/{found.rel}/{period} && git commit -m \"{found.rel} {period}\"   提交 / commit"
+        f'  5. git add villages/{found.rel}/{period} && git commit -m "{found.rel} {period}"   提交 / commit'
     )
 
 
@@ -533,7 +535,9 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
     from builder.clerk.imports import import_workbook
     from builder.format.problems import Report
 
-    result = import_workbook(workbook, _villages(villages_dir), Path.cwd(), today.date() if today else None)
+    result = import_workbook(
+        workbook, _villages(villages_dir), Path.cwd(), today.date() if today else None
+    )
     where = f"（{result.village} {result.period}）" if result.village else ""
     click.echo(f"读取 / reading {result.workbook}{where}")
     if result.notes:
@@ -552,7 +556,9 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
     if result.problems:
         _echo_report(report)
     if not result.ok:
-        click.echo("有错误，没有写入任何文件。请在表格中改正上面列出的格子后重新导入。 / Nothing was written: fix the cells above and import again.")
+        click.echo(
+            "有错误，没有写入任何文件。请在表格中改正上面列出的格子后重新导入。 / Nothing was written: fix the cells above and import again."
+        )
         sys.exit(1)
     if result.closing is not None:
         click.echo(

@@ -12,7 +12,9 @@ from mkdocs.config import load_config
 
 def preview(project: Path) -> str:
     plugins = {"sunlight": {"villages_dir": str(project / "villages"), "preview": True}}
-    config = load_config(str(project / "mkdocs.yml"), plugins=plugins, site_dir=str(project / "site"))
+    config = load_config(
+        str(project / "mkdocs.yml"), plugins=plugins, site_dir=str(project / "site")
+    )
     build(config)
     # MkDocs' serve reads the same mapping again on every rebuild
     assert plugins["sunlight"]["preview"] is True

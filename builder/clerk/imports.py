@@ -21,7 +21,8 @@ from builder.format import excel, layout, problems, schema, sheets
 from builder.format.problems import Location, Problem, Severity
 from builder.pipeline.validate import validate
 from builder.read.files import display_path
-from builder.read.workbook import Row, Table, Workbook, grid, read_workbook
+from builder.read.village import PeriodRecords
+from builder.read.workbook import RawSheet, Row, Table, Workbook, grid, read_workbook
 
 
 @dataclass
@@ -76,7 +77,9 @@ def closing_balances(opening: tuple[Decimal, Decimal], rows: list[Row]) -> tuple
     return cash, bank
 
 
-def _sign_problem(result: Imported, book: Workbook, key: str, kind: problems.Kind, **values: str) -> None:
+def _sign_problem(
+    result: Imported, book: Workbook, key: str, kind: problems.Kind, **values: str
+) -> None:
     cell = book.sign_cells.get(key, "B1")
     row = int("".join(ch for ch in cell if ch.isdigit()))
     label = next((label for k, label, _ in sheets.SIGN_ROWS if k == key), "")
@@ -93,9 +96,10 @@ def import_workbook(
     today = today or china_today()
     # the village first: its declared phones may appear in the workbook, its chart names codes
     village: Village | None = None
+    raw_sheets: list[RawSheet] | None
     try:
         raw_sheets = grid(path)
-    except Exception:
+    except Exception:  # not a workbook: read_workbook says so
         raw_sheets = None
     typed = _typed_village(raw_sheets)
     if typed:
@@ -140,15 +144,41 @@ def import_workbook(
                 published=published.isoformat(),
                 village=village.rel,
             )
+    if existing is not None:
+        _keep_what_is_there(result, book, existing)
     if not result.ok:
         return result
     files, ledger_written, disclosure_written = _lay_out(book, result)
     folder = village.dir / period
-    _write_checked(result, book, village, folder, files, base, today, ledger_written, disclosure_written)
+    _write_checked(
+        result, book, village, folder, files, base, today, ledger_written, disclosure_written
+    )
     return result
 
 
-def _typed_village(raw_sheets: list | None) -> str:  # type: ignore[type-arg]
+def _keep_what_is_there(result: Imported, book: Workbook, existing: PeriodRecords) -> None:
+    """A sheet left out of the workbook would delete the month's rows of it: refused."""
+    disclosure = existing.disclosure
+    held = {
+        "ledger": len(existing.ledger.rows) if existing.ledger else 0,
+        "assistance": len(existing.assistance.rows) if existing.assistance else 0,
+        **{
+            part: len(disclosure.get(part, [])) if disclosure is not None else 0
+            for part in ("village_affairs", "party_affairs")
+        },
+    }
+    for part, count in held.items():
+        table = book.tables[part]
+        if count and not table.present:
+            where = Location(book.name, 1, f"{table.spec.name}!A1")
+            result.problems.append(
+                problems.WORKBOOK_SHEET_MISSING.at(
+                    where, None, sheet=table.spec.name, count=count, what=table.spec.name
+                )
+            )
+
+
+def _typed_village(raw_sheets: list[RawSheet] | None) -> str:
     """The village named on the sign-off sheet (column B beside 村（文件夹）)."""
     label = excel.header_text(sheets.SIGN_ROWS[0][1])
     for raw in raw_sheets or []:
@@ -173,7 +203,9 @@ def _lay_out(
     )
     cash, bank = closing_balances(opening, ledger.rows)
     if cash < 0:
-        _sign_problem(result, book, "opening.cash", problems.NEGATIVE_CASH, value=excel.money_text(cash))
+        _sign_problem(
+            result, book, "opening.cash", problems.NEGATIVE_CASH, value=excel.money_text(cash)
+        )
     result.closing = (excel.money_text(cash), excel.money_text(bank))
     header = {
         "period": book.sign.get("period", ""),
@@ -192,14 +224,18 @@ def _lay_out(
     files: dict[str, str | None] = {
         "disclosure.yml": disclosure.text,
         "ledger.csv": ledger_text.text,
-        "assistance.csv": layout.csv_text(schema.ASSISTANCE, [r.values for r in assistance.rows]).text
+        "assistance.csv": layout.csv_text(
+            schema.ASSISTANCE, [r.values for r in assistance.rows]
+        ).text
         if assistance.rows
         else None,
     }
     for part in ("ledger", "village_affairs", "party_affairs", "assistance"):
         table = book.tables[part]
         rows_out = len(table.rows)  # every row read is a row or an item written (checked below)
-        result.counts.append(Count(table.spec.name, len(table.rows), rows_out, table.spec.what, table.skipped))
+        result.counts.append(
+            Count(table.spec.name, len(table.rows), rows_out, table.spec.what, table.skipped)
+        )
     # the proof: count what the texts hold, not what was meant to be written
     result.counts[0].rows_out = ledger_text.text.count("\n") - 1 if ledger.rows else 0
     written_items = {
@@ -291,7 +327,9 @@ def _to_cell(
         if part == "header":
             sign_key = problem.field or written_key
             if sign_key.startswith("closing"):
-                sign_key = "opening." + sign_key.split(".")[-1] if "." in sign_key else "opening.cash"
+                sign_key = (
+                    "opening." + sign_key.split(".")[-1] if "." in sign_key else "opening.cash"
+                )
             if sign_key in ("opening", "closing"):
                 sign_key = "opening.cash"
             found = book.sign_cells.get(sign_key)

@@ -52,7 +52,7 @@ class Village:
         """The names of village.yml's people (with one of roles, when given), in file order."""
         rec = self.records.village
         out = []
-        for person in (rec.get("people", []) if rec is not None else []):
+        for person in rec.get("people", []) if rec is not None else []:
             if not isinstance(person, Rec) or not person.get("name"):
                 continue
             if roles is None or roles & set(person.get("roles", [])):

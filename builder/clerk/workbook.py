@@ -96,7 +96,9 @@ def _table_sheet(
     ws = book.create_sheet(spec.name)
     kinds = [sheets.kind_of(f) for f in spec.fields]
     widths = [
-        {"date": 12, "money": 14, "code": 16, "integer": 10}.get(k, 30 if f.key in ("summary", "title", "body") else 14)
+        {"date": 12, "money": 14, "code": 16, "integer": 10}.get(
+            k, 30 if f.key in ("summary", "title", "body") else 14
+        )
         for f, k in zip(spec.fields, kinds, strict=True)
     ]
     _style_header(ws, [sheets.header_label(f) for f in spec.fields], widths)
@@ -274,7 +276,9 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
             rule.add(f"B{r}")
             sign.add_data_validation(rule)
     note_row = len(sheets.SIGN_ROWS) + 3
-    sign.cell(row=note_row, column=1, value="期末余额不用填写：导入时按收支明细和结算方式自动计算。")
+    sign.cell(
+        row=note_row, column=1, value="期末余额不用填写：导入时按收支明细和结算方式自动计算。"
+    )
     _protect(sign, 0, 0)
     for r in range(2, len(sheets.SIGN_ROWS) + 2):
         from openpyxl.styles import Protection

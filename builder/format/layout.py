@@ -56,7 +56,9 @@ ITEM_KEYS = {
 }
 
 
-def disclosure_text(header: Mapping[str, str], lists: Mapping[str, Sequence[Mapping[str, str]]]) -> Written:
+def disclosure_text(
+    header: Mapping[str, str], lists: Mapping[str, Sequence[Mapping[str, str]]]
+) -> Written:
     """disclosure.yml from its scalars (period, opening.cash, …, published_at) and its lists
     (village_affairs, party_affairs, corrections); empty values and lists are left out."""
     lines: list[str] = []

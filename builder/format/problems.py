@@ -345,6 +345,14 @@ WORKBOOK_UNKNOWN_SHEET = _kind(
     'The sheet "{name}" holds data but is not one of the workbook\'s tables; importing would '
     "lose it. Move its rows to the right sheet ({sheets}) or delete it.",
 )
+WORKBOOK_SHEET_MISSING = _kind(
+    "workbook-sheet-missing",
+    "表格缺少工作表",
+    "表格里没有“{sheet}”表，而该月已有 {count} 条{what}。导入会删掉它们。请用 sunlight workbook 重新生成本月表格（已有内容会填入），在其中修改。",
+    'The workbook has no "{sheet}" sheet, but the month already has {count} rows of it that an '
+    "import would delete. Make the month's workbook again with sunlight workbook (it holds "
+    "what is there) and edit that.",
+)
 WORKBOOK_TOTAL = _kind(
     "workbook-total",
     "合计与明细不符",

@@ -23,7 +23,7 @@ def problems_markdown(problems: list[Problem]) -> str:
         zh, _, en = format_problem(problem).partition("\n")
         place, _, message = zh.partition(": ")
         items.append(
-            f'<li><p><code>{html.escape(place)}</code></p><p>{html.escape(message)}</p>'
+            f"<li><p><code>{html.escape(place)}</code></p><p>{html.escape(message)}</p>"
             f'<p lang="en"><small>{html.escape(en.strip())}</small></p></li>'
         )
     return (

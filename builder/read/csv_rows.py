@@ -62,9 +62,13 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
     # NOTE: Excel saves a sheet's used range: columns once touched on the right come out as
     # empty header cells and trailing commas on every line
     width = len(_strip_empty_tail(header))
-    if width < len(header) and all(not any(c.strip() for c in cells[width:]) for _, cells in records):
+    if width < len(header) and all(
+        not any(c.strip() for c in cells[width:]) for _, cells in records
+    ):
         out.append(
-            problems.EMPTY_COLUMN.at(Location(file.rel, header_line), None, count=len(header) - width)
+            problems.EMPTY_COLUMN.at(
+                Location(file.rel, header_line), None, count=len(header) - width
+            )
         )
         records = [
             (line, cells[:width] if len(cells) == len(header) else cells) for line, cells in records
@@ -121,7 +125,9 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
             continue
         total = next((c.strip() for c in cells if excel.is_total_label(c)), "")
         if total:
-            out.append(problems.TOTAL_ROW.at(Location(file.rel, line), None, line=line, value=total))
+            out.append(
+                problems.TOTAL_ROW.at(Location(file.rel, line), None, line=line, value=total)
+            )
             continue
         if len(cells) != len(columns):
             out.append(
@@ -146,11 +152,7 @@ def _title_row(records: list[tuple[int, list[str]]], schema: RecordSchema) -> st
     the header."""
 
     def known(cells: list[str]) -> int:
-        return sum(
-            1
-            for c in cells
-            if schema.column(excel.header_text(c)) is not None
-        )
+        return sum(1 for c in cells if schema.column(excel.header_text(c)) is not None)
 
     first = records[0][1]
     if known(first) >= 2:

@@ -148,7 +148,10 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
             refused_en=f"This cell holds a formula ({shown}). Copy the cells and paste them back as values only.",
         )
     if isinstance(value, bool):
-        return excel.Read(refused="是“是/否”（TRUE/FALSE）格子。请填写文字。", refused_en="This cell is a TRUE/FALSE cell.")
+        return excel.Read(
+            refused="是“是/否”（TRUE/FALSE）格子。请填写文字。",
+            refused_en="This cell is a TRUE/FALSE cell.",
+        )
     if isinstance(value, dt.datetime | dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
         if isinstance(value, dt.datetime) and value.time() != dt.time(0):
@@ -166,7 +169,9 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
             "Text and type it again.",
         )
     if isinstance(value, dt.time):
-        return excel.Read(refused="是一个时刻。请重新输入。", refused_en="This cell holds a time of day.")
+        return excel.Read(
+            refused="是一个时刻。请重新输入。", refused_en="This cell holds a time of day."
+        )
     if isinstance(value, int | float | Decimal):
         return _read_number(value, kind)
     text = str(value).strip()
@@ -175,9 +180,9 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
     if kind == "money":
         return excel.read_amount_text(text)
     if kind == "period":
-        folded = excel.read_date_text(text + "-01")
-        if folded.text and not folded.refused and len(text) < 10:
-            period = folded.text[:7]
+        as_day = excel.read_date_text(text + "-01")
+        if as_day.text and not as_day.refused and len(text) < 10:
+            period = as_day.text[:7]
             return excel.Read(period, f"期间“{text}”→ {period}" if period != text else "")
         short = text.replace("年", "-").replace("月", "").replace("/", "-")
         if len(short.split("-")) == 2 and all(p.isdigit() for p in short.split("-")):
@@ -196,7 +201,10 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
                     refused=f"科目代码 {lead} 是“{known}”，与写的名称“{name}”不符。请核对。",
                     refused_en=f"The account code {lead} is {known}, not {name}. Check which is meant.",
                 )
-            return excel.Read(lead, f"科目“{text}”→ {lead}")
+            # a pick from the drop-down list ("513 管理费用") is the code, said only if unusual
+            return excel.Read(
+                lead, "" if known is not None and name == known else f"科目“{text}”→ {lead}"
+            )
         if folded != text and folded.isdigit():
             return excel.Read(folded, f"全角数字“{text}”→ {folded}")
     # the checker reads text NFKC-normalised (Chinese punctuation kept): write it so, so that
@@ -257,7 +265,13 @@ def _cell_problem(
     sink: _Sink, sheet: str, row: int, col: int, key: str, label: str, read: excel.Read
 ) -> None:
     sink.problem(
-        problems.WORKBOOK_CELL, sheet, row, col, key, field_zh=label, reason=read.refused,
+        problems.WORKBOOK_CELL,
+        sheet,
+        row,
+        col,
+        key,
+        field_zh=label,
+        reason=read.refused,
         reason_en=read.refused_en,
     )
 
@@ -266,8 +280,15 @@ def _scan(sink: _Sink, sheet: str, row: int, col: int, key: str, label: str, tex
     found = False
     for finding in [*scan_characters(text), *scan_personal_data(text, sink.allowed_phones)]:
         sink.problem(
-            problems.KINDS[finding.code], sheet, row, col, key, field_zh=label,
-            value=finding.value, column=finding.column, char=finding.value,
+            problems.KINDS[finding.code],
+            sheet,
+            row,
+            col,
+            key,
+            field_zh=label,
+            value=finding.value,
+            column=finding.column,
+            char=finding.value,
         )
         found = True
     return found
@@ -291,9 +312,7 @@ def _note_of(read: excel.Read) -> str:
     return note
 
 
-def _read_table(
-    raw: RawSheet, spec: sheets.SheetSpec, sink: _Sink
-) -> Table:
+def _read_table(raw: RawSheet, spec: sheets.SheetSpec, sink: _Sink) -> Table:
     table = Table(spec, present=True)
     name = raw.name
     # the header: the first row (of the first ten) where two or more cells name a column
@@ -313,7 +332,11 @@ def _read_table(
         if raw.cells:
             first = min(raw.cells)
             sink.problem(
-                problems.WORKBOOK_NO_HEADER, name, first[0], first[1], None,
+                problems.WORKBOOK_NO_HEADER,
+                name,
+                first[0],
+                first[1],
+                None,
                 columns="、".join(sheets.header_label(f) for f in spec.fields),
             )
         return table
@@ -331,35 +354,60 @@ def _read_table(
         if field_spec is None:
             if c in data_cols:
                 sink.problem(
-                    problems.WORKBOOK_UNKNOWN_COLUMN, name, r, c, None, value=str(cell.value),
+                    problems.WORKBOOK_UNKNOWN_COLUMN,
+                    name,
+                    r,
+                    c,
+                    None,
+                    value=str(cell.value),
                     columns="、".join(sheets.header_label(f) for f in spec.fields),
                 )
             continue
         if field_spec.key in table.columns:
-            sink.problem(problems.DUPLICATE_COLUMN, name, r, c, field_spec.key, value=str(cell.value))
+            sink.problem(
+                problems.DUPLICATE_COLUMN, name, r, c, field_spec.key, value=str(cell.value)
+            )
             continue
-        if str(cell.value).strip() not in (field_spec.zh, field_spec.key, sheets.header_label(field_spec)):
+        if str(cell.value).strip() not in (
+            field_spec.zh,
+            field_spec.key,
+            sheets.header_label(field_spec),
+        ):
             sink.note(name, f"表头“{cell.value}”按“{field_spec.zh}”读入", f"{column_letter(c)}{r}")
         columns[c] = field_spec
         table.columns[field_spec.key] = column_letter(c)
     for field_spec in spec.fields:
         if field_spec.required and field_spec.key not in table.columns:
             sink.problem(
-                problems.MISSING_COLUMN, name, header_row, 1, field_spec.key,
+                problems.MISSING_COLUMN,
+                name,
+                header_row,
+                1,
+                field_spec.key,
                 label=f"{sheets.header_label(field_spec)}（{field_spec.key}）",
             )
     for c in sorted(data_cols - set(columns)):
         if (header_row, c) not in raw.cells:
             r = min(rr for rr, cc in raw.cells if cc == c and rr > header_row)
-            sink.problem(problems.WORKBOOK_UNKNOWN_COLUMN, name, r, c, None, value="（无表头）",
-                         columns="、".join(sheets.header_label(f) for f in spec.fields))
+            sink.problem(
+                problems.WORKBOOK_UNKNOWN_COLUMN,
+                name,
+                r,
+                c,
+                None,
+                value="（无表头）",
+                columns="、".join(sheets.header_label(f) for f in spec.fields),
+            )
     for r in range(header_row + 1, raw.max_row + 1):
         cells = {c: raw.cells[(r, c)] for c in columns if (r, c) in raw.cells}
         if not cells:
             if not any(rr == r for rr, _ in raw.cells):
                 continue  # a blank row: nothing to read, nothing lost
             continue  # only cells outside the table's columns: reported above
-        if any(isinstance(cell.value, str) and excel.is_total_label(cell.value) for cell in cells.values()):
+        if any(
+            isinstance(cell.value, str) and excel.is_total_label(cell.value)
+            for cell in cells.values()
+        ):
             table.skipped.append(f"第{r}行（合计）")
             sink.note(name, "合计行已跳过（合计由网站计算）", f"A{r}")
             _check_totals(table, columns, cells, r, sink)
@@ -405,13 +453,23 @@ def _check_totals(
         if read.refused or not read.text:
             continue
         total = sum(
-            (Decimal(row.values[field_spec.key]) for row in table.rows if row.values.get(field_spec.key)),
+            (
+                Decimal(row.values[field_spec.key])
+                for row in table.rows
+                if row.values.get(field_spec.key)
+            ),
             Decimal(0),
         )
         if Decimal(read.text) != total:
             sink.problem(
-                problems.WORKBOOK_TOTAL, name_of(table), r, c, field_spec.key,
-                field_zh=field_spec.zh, value=read.text, total=excel.money_text(total),
+                problems.WORKBOOK_TOTAL,
+                name_of(table),
+                r,
+                c,
+                field_spec.key,
+                field_zh=field_spec.zh,
+                value=read.text,
+                total=excel.money_text(total),
             )
 
 
@@ -481,7 +539,12 @@ def read_workbook(
         else:
             first = min(raw.cells)
             sink.problem(
-                problems.WORKBOOK_UNKNOWN_SHEET, title, first[0], first[1], None, name=title,
+                problems.WORKBOOK_UNKNOWN_SHEET,
+                title,
+                first[0],
+                first[1],
+                None,
+                name=title,
                 sheets="、".join([*specs, sheets.SIGN_OFF]),
             )
     for spec in sheets.TABLES:
