@@ -185,9 +185,10 @@ def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: 
     ]  # fmt: skip
     assert ledger.freeze_panes == "A2"
     assert ledger.protection.sheet and ledger["A1"].protection.locked
-    assert not ledger["A2"].protection.locked and not ledger.protection.insertRows
-    assert ledger["A2"].number_format == "yyyy-mm-dd" and ledger["E2"].number_format == "#,##0.00"
-    assert ledger["D2"].number_format == "@"
+    columns = ledger.column_dimensions
+    assert not columns["A"].protection.locked and not ledger.protection.insertRows
+    assert columns["A"].number_format == "yyyy-mm-dd" and columns["E"].number_format == "#,##0.00"
+    assert columns["D"].number_format == "@"
     lists = {
         str(v.sqref): v.formula1 for v in ledger.data_validations.dataValidation if v.type == "list"
     }

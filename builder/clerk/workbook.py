@@ -57,13 +57,16 @@ def _style_header(ws: Any, labels: list[str], widths: list[int]) -> None:
     ws.freeze_panes = "A2"
 
 
-def _protect(ws: Any, columns: int, rows: int) -> None:
-    """Lock the header only: data cells stay editable, rows may be inserted, deleted, sorted."""
-    from openpyxl.styles import Protection
+def _protect(ws: Any, columns: int) -> None:
+    """Lock the header only: data cells stay editable, rows may be inserted, deleted, sorted.
 
-    for row in ws.iter_rows(min_row=2, max_row=rows + 1, max_col=columns):
-        for cell in row:
-            cell.protection = Protection(locked=False)
+    Formats and the unlocking are the columns' styles, not each cell's: an empty workbook then
+    holds no empty cells, and reading a filled-in one back stays fast."""
+    from openpyxl.styles import Protection
+    from openpyxl.utils import get_column_letter
+
+    for col in range(1, columns + 1):
+        ws.column_dimensions[get_column_letter(col)].protection = Protection(locked=False)
     protection = ws.protection
     protection.sheet = True
     for allowed in (
@@ -102,13 +105,17 @@ def _table_sheet(
         for f, k in zip(spec.fields, kinds, strict=True)
     ]
     _style_header(ws, [sheets.header_label(f) for f in spec.fields], widths)
-    for col, kind in enumerate(kinds, start=1):
-        fmt = {"date": DATE_FORMAT, "money": MONEY_FORMAT, "integer": "0"}.get(kind, "@")
-        for r in range(2, DATA_ROWS + 2):
-            ws.cell(row=r, column=col).number_format = fmt
+    formats = [
+        {"date": DATE_FORMAT, "money": MONEY_FORMAT, "integer": "0"}.get(k, "@") for k in kinds
+    ]
+    for col, fmt in enumerate(formats, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=col).column_letter].number_format = fmt
     for index, rec in enumerate(rows, start=2):
         for col, (field_spec, kind) in enumerate(zip(spec.fields, kinds, strict=True), start=1):
-            ws.cell(row=index, column=col, value=_value(rec.get(field_spec.key), kind))
+            value = _value(rec.get(field_spec.key), kind)
+            if value is not None:
+                cell = ws.cell(row=index, column=col, value=value)
+                cell.number_format = formats[col - 1]
     for col, field_spec in enumerate(spec.fields, start=1):
         source = validations.get(field_spec.key)
         if source is None:
@@ -140,7 +147,7 @@ def _table_sheet(
             letter = ws.cell(row=1, column=col).column_letter
             rule.add(f"{letter}2:{letter}{DATA_ROWS + 1}")
             ws.add_data_validation(rule)
-    _protect(ws, len(spec.fields), DATA_ROWS)
+    _protect(ws, len(spec.fields))
 
 
 def _options_sheet(book: Any, lists: dict[str, list[str]]) -> dict[str, str]:
@@ -279,7 +286,7 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
     sign.cell(
         row=note_row, column=1, value="期末余额不用填写：导入时按收支明细和结算方式自动计算。"
     )
-    _protect(sign, 0, 0)
+    _protect(sign, 0)
     for r in range(2, len(sheets.SIGN_ROWS) + 2):
         from openpyxl.styles import Protection
 

@@ -83,7 +83,9 @@ def read_date_text(text: str) -> Read:
 
 def looks_like_excel_date(text: str) -> bool:
     """Whether a CSV cell holds a date the way Excel writes one (2026/11/5, 2026年11月5日)."""
-    return bool(_YMD.fullmatch(fold(text))) and not _ISO.fullmatch(text)
+    # NOTE: 2026-7-2 is a typo of the format's own form, not Excel's: invalid-date says so
+    folded = fold(text)
+    return bool(_YMD.fullmatch(folded)) and any(mark in folded for mark in "/.年")
 
 
 # --- amounts ----------------------------------------------------------------------------------
