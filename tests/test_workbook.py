@@ -448,11 +448,13 @@ def test_problems_the_checker_finds_are_placed_at_their_cells(in_project: Path) 
     ws["J4"] = "王五"  # not one of the village's people
     ws["A6"] = dt.date(2026, 10, 30)  # outside the period
     book["签字"]["B7"] = "张建国"  # not on the supervisory committee
+    ws["F4"] = "=1000+200"  # refused, and the row's "fill in income or expense" is not repeated
     book.save("nov.xlsx")
     result = import_workbook(Path("nov.xlsx"), Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
     assert sorted((p.where.cell, p.code) for p in result.problems) == [
         ("收支明细!A6", "date-outside-period"),
         ("收支明细!D7", "unknown-account"),
+        ("收支明细!F4", "workbook-cell"),
         ("收支明细!J4", "unknown-person"),
         ("签字!B7", "reviewer-not-supervisor"),
     ]

@@ -56,6 +56,25 @@ class Imported:
         return not any(p.severity is Severity.ERROR for p in self.problems)
 
 
+# problems after which the checker would only repeat them row by row (or must not run)
+STOP = frozenset(
+    {
+        problems.ALREADY_PUBLISHED.code,
+        problems.WORKBOOK_SHEET_MISSING.code,
+        problems.WORKBOOK_UNREADABLE.code,
+        problems.WORKBOOK_VILLAGE.code,
+        problems.WORKBOOK_NO_HEADER.code,
+        problems.WORKBOOK_UNKNOWN_COLUMN.code,
+        problems.MISSING_COLUMN.code,
+        problems.DUPLICATE_COLUMN.code,
+        problems.WORKBOOK_MISSING.code,
+    }
+)
+
+
+EMPTY_CONSEQUENCES = frozenset({problems.MISSING_FIELD.code, problems.ONE_OF_INCOME_EXPENSE.code})
+
+
 def _money(text: str) -> Decimal | None:
     try:
         return Decimal(text) if schema.MONEY_RE.fullmatch(text) else None
@@ -146,8 +165,9 @@ def import_workbook(
             )
     if existing is not None:
         _keep_what_is_there(result, book, existing)
-    if not result.ok:
+    if any(p.code in STOP for p in result.problems):
         return result
+    # cells refused above are left empty, and the checker still runs: every problem at once
     files, ledger_written, disclosure_written = _lay_out(book, result)
     folder = village.dir / period
     _write_checked(
@@ -281,11 +301,19 @@ def _write_checked(
     villages_dir = village.dir.parent.parent
     checked = validate(villages_dir, base, only=[village.dir], today=today)
     folder_rel = display_path(folder, base)
+    refused = {p.where.cell for p in result.problems if p.where.cell}
+    refused_rows = {(p.where.cell.partition("!")[0], p.where.line) for p in result.problems}
     mine: list[Problem] = []
     for problem in checked.report.sorted():
         if not problem.where.path.startswith(folder_rel + "/"):
             continue
-        mine.append(_to_cell(problem, book, folder_rel, ledger_written, disclosure_written))
+        placed = _to_cell(problem, book, folder_rel, ledger_written, disclosure_written)
+        if placed.where.cell in refused:
+            continue  # already said what is wrong with that cell
+        sheet = placed.where.cell.partition("!")[0]
+        if (sheet, placed.where.line) in refused_rows and placed.code in EMPTY_CONSEQUENCES:
+            continue  # the refused cell was left empty: "fill it in" would repeat the problem
+        mine.append(placed)
     result.problems.extend(mine)
     if not result.ok:
         for filename, data in before.items():
