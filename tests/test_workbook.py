@@ -173,6 +173,7 @@ def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: 
         "村务公开",
         "党务公开",
         "救助公示",
+        "合同登记",
         "签字",
         "选项",
     ]
@@ -615,3 +616,32 @@ def test_the_checker_names_what_excel_did_to_a_csv(in_project: Path) -> None:
     ledger.write_text("\n".join(lines).replace(",summary,", ",note,", 1) + "\n", encoding="utf-8")
     code, out = run("check", "--today", TODAY, str(FOLDER))
     assert 'The header lacks the required column "summary".' in out
+
+
+def test_the_contract_register_is_rewritten_only_when_it_changed(in_project: Path) -> None:
+    register = FOLDER / "contracts.csv"
+    original = register.read_bytes()
+    run("new", "dongshan", "2026-11")
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    fill_generated(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["合同登记"]
+    assert (sheet["A2"].value, sheet["G2"].value) == ("HT2026-01", 31000)
+    assert sheet["J2"].value == "2026-08-15:10000;2026-09-15:10000;2026-10-15:11000"
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert register.read_bytes() == original  # the same rows: the file as it was written
+    assert "✓ 合同登记：读入 2 行 → contracts.csv 2 行" in out
+    sheet["C2"] = "东山村至西湾村村道硬化工程（全长1.3公里）"
+    sheet["B3"] = "赠与"  # not a contract type
+    book.save(path)
+    result = import_workbook(path, Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
+    assert [(p.where.cell, p.code) for p in result.problems] == [("合同登记!B3", "invalid-choice")]
+    assert register.read_bytes() == original
+    sheet["B3"] = "发包"
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert "（全长1.3公里）" in register.read_text(encoding="utf-8")
+    assert "已写入 / written: villages/chengguan/dongshan/contracts.csv" in out

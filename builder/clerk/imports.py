@@ -11,6 +11,7 @@ published is refused: it is corrected with `sunlight correct`, never overwritten
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,7 +21,8 @@ from builder.clerk.village import Village, VillageNotFound, find_village, valid_
 from builder.format import excel, layout, problems, schema, sheets
 from builder.format.problems import Location, Problem, Severity
 from builder.pipeline.validate import validate
-from builder.read.files import display_path
+from builder.read.csv_rows import parse_csv
+from builder.read.files import TextFile, display_path
 from builder.read.village import PeriodRecords
 from builder.read.workbook import RawSheet, Row, Table, Workbook, grid, read_workbook
 
@@ -168,7 +170,9 @@ def import_workbook(
     if any(p.code in STOP for p in result.problems):
         return result
     # cells refused above are left empty, and the checker still runs: every problem at once
-    files, ledger_written, disclosure_written = _lay_out(book, result)
+    files, ledger_written, disclosure_written = _lay_out(
+        book, result, village.dir / "contracts.csv"
+    )
     folder = village.dir / period
     _write_checked(
         result, book, village, folder, files, base, today, ledger_written, disclosure_written
@@ -212,7 +216,7 @@ def _typed_village(raw_sheets: list[RawSheet] | None) -> str:
 
 
 def _lay_out(
-    book: Workbook, result: Imported
+    book: Workbook, result: Imported, register: Path
 ) -> tuple[dict[str, str | None], layout.Written, layout.Written]:
     """The period's files as text (None: the file is not wanted), with the counts."""
     ledger = book.tables["ledger"]
@@ -250,6 +254,11 @@ def _lay_out(
         if assistance.rows
         else None,
     }
+    contracts = book.tables["contracts"]
+    if contracts.present:
+        text = layout.csv_text(schema.CONTRACTS, [r.values for r in contracts.rows]).text
+        if text != _register_as_laid_out(register):
+            files[REGISTER] = text  # changed: rewritten; unchanged, the file stays as it is
     for part in ("ledger", "village_affairs", "party_affairs", "assistance"):
         table = book.tables[part]
         rows_out = len(table.rows)  # every row read is a row or an item written (checked below)
@@ -268,7 +277,34 @@ def _lay_out(
         result.counts[3].rows_out = len(
             layout.csv_text(schema.ASSISTANCE, [r.values for r in assistance.rows]).lines
         )
+    if contracts.present:
+        written = layout.csv_text(schema.CONTRACTS, [r.values for r in contracts.rows])
+        result.counts.append(
+            Count(
+                contracts.spec.name,
+                len(contracts.rows),
+                len(written.lines),
+                "contracts.csv",
+                contracts.skipped,
+            )
+        )
     return files, ledger_text, disclosure
+
+
+# the register beside the period folders, as a path from the period's folder
+REGISTER = "../contracts.csv"
+
+
+def _register_as_laid_out(path: Path) -> str | None:
+    """contracts.csv as the import would write the same rows (None: there is none)."""
+    if not path.is_file():
+        return None
+    table, _ = parse_csv(
+        TextFile(path.name, path.read_text(encoding="utf-8-sig")), schema.CONTRACTS
+    )
+    if table is None:
+        return ""
+    return layout.csv_text(schema.CONTRACTS, [row.values for row in table.rows]).text
 
 
 def _write_checked(
@@ -301,11 +337,14 @@ def _write_checked(
     villages_dir = village.dir.parent.parent
     checked = validate(villages_dir, base, only=[village.dir], today=today)
     folder_rel = display_path(folder, base)
+    register_rel = display_path(village.dir / "contracts.csv", base)
     refused = {p.where.cell for p in result.problems if p.where.cell}
     refused_rows = {(p.where.cell.partition("!")[0], p.where.line) for p in result.problems}
     mine: list[Problem] = []
     for problem in checked.report.sorted():
-        if not problem.where.path.startswith(folder_rel + "/"):
+        if not problem.where.path.startswith(folder_rel + "/") and not (
+            REGISTER in files and problem.where.path == register_rel
+        ):
             continue
         placed = _to_cell(problem, book, folder_rel, ledger_written, disclosure_written)
         if placed.where.cell in refused:
@@ -326,7 +365,7 @@ def _write_checked(
             folder.rmdir()
         return
     for filename, text in files.items():
-        rel = f"{folder_rel}/{filename}"
+        rel = os.path.normpath(f"{folder_rel}/{filename}")
         data = text.encode("utf-8") if text is not None else None
         if data == before[filename]:
             if data is not None:
@@ -343,11 +382,14 @@ def _to_cell(
     disclosure_written: layout.Written,
 ) -> Problem:
     """The same problem, placed at the workbook cell its value came from."""
-    filename = problem.where.path[len(folder_rel) + 1 :]
+    inside = problem.where.path.startswith(folder_rel + "/")
+    filename = problem.where.path[len(folder_rel) + 1 :] if inside else ""
     line = problem.where.line or 0
     key = (problem.field or "").split(".")[-1]
     cell = ""
-    if filename in ("ledger.csv", "assistance.csv"):
+    if problem.where.path.endswith("/contracts.csv") and not filename:
+        cell = _row_cell(book.tables["contracts"], line - 2, key)
+    elif filename in ("ledger.csv", "assistance.csv"):
         table = book.tables["ledger" if filename == "ledger.csv" else "assistance"]
         cell = _row_cell(table, line - 2, key)
     elif filename == "disclosure.yml":

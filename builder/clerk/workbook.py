@@ -117,7 +117,7 @@ def _table_sheet(
                 cell = ws.cell(row=index, column=col, value=value)
                 cell.number_format = formats[col - 1]
     for col, field_spec in enumerate(spec.fields, start=1):
-        source = validations.get(field_spec.key)
+        source = validations.get(f"{spec.part}.{field_spec.key}", validations.get(field_spec.key))
         if source is None:
             continue
         strict = field_spec.key not in ("account_code", "approver")
@@ -172,6 +172,29 @@ def _codes_used(village: Village) -> set[str]:
             if isinstance(code, str):
                 codes.add(code)
     return codes
+
+
+def register_rows(village: Village) -> list[Rec]:
+    """contracts.csv's rows as written (the schedule as its text), amounts and dates typed."""
+    from builder.read.csv_rows import parse_csv
+    from builder.read.files import TextFile
+
+    path = village.dir / "contracts.csv"
+    if not path.is_file():
+        return []
+    table, _ = parse_csv(
+        TextFile(path.name, path.read_text(encoding="utf-8-sig")), schema.CONTRACTS
+    )
+    out = []
+    for row in table.rows if table is not None else []:
+        values: dict[str, Any] = {}
+        for field_spec in schema.CONTRACTS.fields:
+            text = row.values.get(field_spec.key, "")
+            kind = sheets.kind_of(field_spec)
+            typed = field_spec.type.parse(text) if text and kind in ("date", "money") else text
+            values[field_spec.key] = typed if isinstance(typed, dt.date | Decimal) else text or None
+        out.append(Rec(row.line, values))
+    return out
 
 
 def sign_values(village: Village, period: str) -> dict[str, Any]:
@@ -236,12 +259,15 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
         "status": ["公示中", "已批准", "已停发"],
         "drafted_by": people,
         "reviewed_by": supervisors,
+        "contracts.type": list(schema.CONTRACT_TYPES),
+        "contracts.method": list(schema.METHODS),
     }
     existing = village.period(period)
     tables = {
         "ledger": list(existing.ledger.rows) if existing and existing.ledger else [],
         "assistance": list(existing.assistance.rows) if existing and existing.assistance else [],
     }
+    tables["contracts"] = register_rows(village)
     rec = existing.disclosure if existing is not None else None
     for part in ("village_affairs", "party_affairs"):
         items = rec.get(part, []) if rec is not None else []

@@ -17,7 +17,7 @@ class SheetSpec:
     """One table sheet: its name, the part of the period it fills, its columns."""
 
     name: str
-    part: str  # ledger | assistance | village_affairs | party_affairs
+    part: str  # ledger | assistance | village_affairs | party_affairs | contracts
     fields: tuple[schema.Field, ...]
     what: str  # where it goes, for the import's summary
 
@@ -56,7 +56,9 @@ PARTY_AFFAIRS = SheetSpec(
     "党务公开", "party_affairs", schema.AFFAIR.fields, "disclosure.yml party_affairs"
 )
 ASSISTANCE = SheetSpec("救助公示", "assistance", schema.ASSISTANCE.fields, "assistance.csv")
-TABLES = (LEDGER, VILLAGE_AFFAIRS, PARTY_AFFAIRS, ASSISTANCE)
+# the contract register spans periods: the import rewrites contracts.csv only when it changed
+CONTRACTS = SheetSpec("合同登记", "contracts", schema.CONTRACTS.fields, "contracts.csv")
+TABLES = (LEDGER, VILLAGE_AFFAIRS, PARTY_AFFAIRS, ASSISTANCE, CONTRACTS)
 
 INSTRUCTIONS = "说明"
 SIGN_OFF = "签字"
