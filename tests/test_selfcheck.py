@@ -12,7 +12,7 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,9 +60,10 @@ def _copy(site: Path, dest: Path) -> Path:
 
 def _figures(html: str) -> str:
     """Change one ledger amount, as a forger editing the page would."""
-    new, n = re.subn(r'(data-sl="l2e">)200\.00<', r"\g<1>20.00<", html)
-    assert n == 1
-    return new
+    rows = re.findall(r"<tr>.*?</tr>", html.split('class="sl-table sl-ledger', 1)[1])
+    third = rows[3]  # the header row, then the ledger's third row
+    assert '<td class="sl-num">200.00</td>' in third
+    return html.replace(third, third.replace(">200.00<", ">20.00<"))
 
 
 def _fingerprint(html: str) -> str:
@@ -74,20 +75,24 @@ def _fingerprint(html: str) -> str:
     return re.sub(r'(id="sl-fp-shown">)[^<]*<', rf"\g<1>{shown}<", html)
 
 
-def _both(html: str) -> str:
-    """The careful forger: new figure, the embedded record edited to match, its fingerprint
+def _both(html: str, folder: Path) -> str:
+    """The careful forger: new figure, the page's data file edited to match, its fingerprint
     recomputed and shown — self-consistent, so only the sheet's fingerprint can tell."""
     html = _figures(html)
-    m = re.search(r'id="sl-record">([^<]*)<', html)
-    assert m is not None
-    data = json.loads(base64.b64decode(m.group(1)))
+    name = re.search(r'data-check="([^"]+)"', html)
+    assert name is not None
+    file = json.loads((folder / name.group(1)).read_bytes())
+    data = file["record"]
     row = data["ledger"][2]
     assert row["expense"] == "200.00"
     row["expense"] = "20.00"
     data["closing"]["cash"] = f"{float(data['closing']['cash']) + 180:.2f}"
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    proofs = json.dumps(file["proofs"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    (folder / name.group(1)).write_bytes(
+        b'{"proofs":' + proofs.encode() + b',"record":' + raw + b"}"
+    )
     fp = hashlib.sha256(DOMAIN + raw).hexdigest()
-    html = html.replace(m.group(1), base64.b64encode(raw).decode())
     old = re.search(r'data-fingerprint="([0-9a-f]{64})"', html)
     assert old is not None
     html = html.replace(old.group(1), fp)
@@ -107,7 +112,11 @@ def _both(html: str) -> str:
     return html.replace(cash.group(0), f'data-sl="closing-split">现金 {total:,.2f} ')
 
 
-EDITS = {"figures": _figures, "fingerprint": _fingerprint, "both": _both}
+EDITS: dict[str, Callable[[str, Path], str]] = {
+    "figures": lambda html, _: _figures(html),
+    "fingerprint": lambda html, _: _fingerprint(html),
+    "both": _both,
+}
 
 
 def _sheet_url(site: Path) -> str:
@@ -144,14 +153,15 @@ def test_an_edited_page_fails_verify_site(
     project, site, reference = built
     edited = _copy(site, tmp_path / "site")
     page = edited / PAGE
-    page.write_text(EDITS[how](page.read_text(encoding="utf-8")), encoding="utf-8")
+    page.write_text(EDITS[how](page.read_text(encoding="utf-8"), page.parent), encoding="utf-8")
     result = validate(project / "villages", project)
     assert result.county is not None
     verdict = verify_site(result.county, project / "villages", edited, reference)
     assert not verdict.ok
     want = {"figures": "数字被改动", "fingerprint": "指纹被改动", "both": "数字被改动、指纹被改动"}
-    assert verdict.lines[0] == f"不一致：{PAGE}（{want[how]}）"
-    assert len(verdict.lines) == 2
+    assert f"不一致：{PAGE}（{want[how]}）" in verdict.lines
+    # the careful forger's data file differs from the rebuilt one too
+    assert len(verdict.lines) == (3 if how == "both" else 2), verdict.lines
 
 
 def test_the_sheets_qr_carries_the_tree_head_and_decodes_at_printed_size(
@@ -187,7 +197,7 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
     for how, edit in EDITS.items():
         edited = _copy(site, tmp_path / how)
         page = edited / PAGE
-        page.write_text(edit(page.read_text(encoding="utf-8")), encoding="utf-8")
+        page.write_text(edit(page.read_text(encoding="utf-8"), page.parent), encoding="utf-8")
         sites[how] = edited
     results = {}
     with serve_directory(site) as base, chromium() as browser:
@@ -199,7 +209,24 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
             page.locator("#sl-head-result").get_attribute("data-state"),
             page.locator("#sl-mismatch").is_visible(),
         )
+        # a plain visit downloads neither the check nor its data; a tap on 核对本页 runs it
+        asked: list[str] = []
+        page = phone_page(browser)
+        page.on("request", lambda r: asked.append(r.url.rsplit("/", 1)[-1]))
+        page.goto(base + "chengguan/dongshan/2026-10/", wait_until="networkidle")
+        before = [name for name in asked if name.startswith(("check.", "verify."))]
+        assert page.locator("#sl-verify-result").is_hidden()
+        page.click("#sl-check")
+        page.wait_for_selector("#sl-verify-result[data-state]")
+        results["tapped"] = page.locator("#sl-verify-result").get_attribute("data-state")
+        results["tapped text"] = page.locator("#sl-verify-result").inner_text()
     assert results["wrong head"] == ("mismatch", True)
+    assert before == []
+    assert [n.split(".")[0] for n in asked if n.startswith(("check.", "verify."))] == [
+        "verify",
+        "check",
+    ]
+    assert results["tapped"] == "match" and "本页自检一致" in results["tapped text"]
     for how, root in sites.items():
         with serve_directory(root) as base, chromium() as browser:
             page = phone_page(browser)

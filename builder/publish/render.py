@@ -8,6 +8,7 @@ Templates never check and never add up: totals come from `model.py`.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import posixpath
 from collections.abc import Callable
@@ -351,6 +352,7 @@ class Renderer:
             older = periods[i + 1] if i + 1 < len(periods) else None
             purl = f"{url}{period.period}/"
             fp = fingerprint(village, period)
+            check = self.check_file(out, purl, village, period)
             self.page(
                 out,
                 purl,
@@ -363,10 +365,9 @@ class Renderer:
                 older=older,
                 fp=fp,
                 fp_display=display(fp),
-                record=base64.b64encode(canonical(village, period)).decode(),
+                check=check,
                 domain=DOMAIN.rstrip(b"\0").decode(),
                 versions=self._versions(village, period),
-                evidence=self.log.evidence(self._versions(village, period)) if self.log else "",
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
                 description=period_description(village, period),
@@ -382,6 +383,21 @@ class Renderer:
                 )
             )
         return out
+
+    def check_file(
+        self, out: Rendered, purl: str, village: model.Village, period: model.Period
+    ) -> str:
+        """The data the period page's check (assets/verify.js) fetches when it runs, kept out of
+        the page so a first visit stays light: `{"proofs":…,"record":…}` in canonical JSON, the
+        record's bytes verbatim (what the fingerprint hashes) and the RFC 9162 proofs of its
+        logged versions. Named by a hash of its bytes, so a phone never keeps a stale copy; the
+        file's name, relative to the page."""
+        versions = self._versions(village, period)
+        proofs = base64.b64decode(self.log.evidence(versions)) if self.log else b"null"
+        data = b'{"proofs":' + proofs + b',"record":' + canonical(village, period) + b"}"
+        name = f"check.{hashlib.sha256(data).hexdigest()[:10]}.json"
+        out.files[purl + name] = data
+        return name
 
     def _versions(self, village: model.Village, period: model.Period) -> tuple[tlog.Version, ...]:
         """The period's logged versions, oldest first."""

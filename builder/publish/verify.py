@@ -22,7 +22,8 @@ from builder.audit.snapshot import Repo
 from builder.read import git
 
 COMMIT_FILE = "log/site-commit.txt"
-_CELL = re.compile(r'data-sl="([^"]+)">([^<]*)')
+# a figure the page's check compares (data-sl), or any amount cell (a ledger row's, by position)
+_CELL = re.compile(r'(?:data-sl="([^"]+)"|class="sl-num")>([^<]*)')
 _FP = re.compile(r'data-fingerprint="([0-9a-f]*)"|id="sl-fp-shown">([^<]*)<')
 
 

@@ -1,24 +1,28 @@
 /* Sunlight: a period page that checks itself, in the reader's own browser.
  *
- * 1. The record this page was rendered from is in the page (#sl-record: base64 of the canonical
- *    bytes the fingerprint covers). The browser hashes it — SHA-256("sunlight-period-v1\0" ||
- *    bytes), with its own Web Crypto, never a declared attribute.
- * 2. Every figure the page shows (balances, totals, each ledger row, each assistance amount:
- *    cells marked data-sl) is recomputed from that record and compared with the text shown.
+ * This script loads only when the check is asked for (the page's 核对本页 button, or a sheet's
+ * QR link on a host that compresses): a first visit stays light.
+ * 1. It fetches the data the page was rendered from (the section's data-check file, named by a
+ *    hash of its bytes): {"proofs":…,"record":…}, where the record is the canonical bytes the
+ *    fingerprint covers, verbatim. The browser hashes those bytes — SHA-256(
+ *    "sunlight-period-v1\0" || bytes), with its own Web Crypto, never a declared attribute.
+ * 2. Every figure the page shows (balances, totals, each assistance amount: cells marked
+ *    data-sl; each ledger row's two amount cells, by position) is recomputed from that record
+ *    and compared with the text shown.
  * 3. The hash is compared with the fingerprint the page shows, and with the one the scanned
  *    sheet's link carries (?fp=…).
- * 4. If the link carries the sheet's tree head (&t=SIZE-ROOT), the RFC 9162 proofs embedded
- *    in the page (#sl-proofs) are verified: the sheet's version is the last leaf of that tree,
- *    and that tree is a prefix of the head the county signed and witnesses cosigned. Nothing
- *    is downloaded; a forged page cannot forge a root that matches the paper.
+ * 4. If the link carries the sheet's tree head (&t=SIZE-ROOT), the RFC 9162 proofs from the same
+ *    file are verified: the sheet's version is the last leaf of that tree, and that tree is a
+ *    prefix of the head the county signed and witnesses cosigned. Only the page's own site is
+ *    asked; a forged page cannot forge a root that matches the paper.
  * Any difference shows the truth (#sl-mismatch): the posted sheet is the record.
  */
 (function () {
   "use strict";
   var box = document.getElementById("verify");
   var out = document.getElementById("sl-verify-result");
-  var rec = document.getElementById("sl-record");
-  if (!box || !out || !rec) return;
+  if (!box || !out) return;
+  var proofs = null;
   var subtle = window.crypto && window.crypto.subtle;
   var enc = new TextEncoder();
 
@@ -66,6 +70,11 @@
     whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     return (neg ? "-" : "") + whole + "." + (frac.length < 2 ? "0" + frac : frac);
   }
+  /* the text a figure's cell shows before any inner element (a balance's split line) */
+  function text(cell) {
+    var node = cell.firstChild;
+    return node && node.nodeType === 3 ? node.nodeValue.trim() : "";
+  }
   function figures(data) {
     var want = {}, inc = 0, exp = 0, i;
     var oc = cents(data.opening.cash), ob = cents(data.opening.bank);
@@ -74,26 +83,26 @@
     want.closing = yuan(cc + cb);
     want["opening-split"] = "现金 " + yuan(oc) + " · 银行 " + yuan(ob);
     want["closing-split"] = "现金 " + yuan(cc) + " · 银行 " + yuan(cb);
+    var bad = [], rows = document.querySelectorAll(".sl-ledger tbody tr");
+    if (rows.length !== data.ledger.length) bad.push("rows");
     for (i = 0; i < data.ledger.length; i++) {
       var r = data.ledger[i], ri = cents(r.income), re = cents(r.expense);
-      want["l" + i + "i"] = yuan(ri);
-      want["l" + i + "e"] = yuan(re);
+      /* a ledger row's two amount cells, by position: income, then expense */
+      var amounts = rows[i] ? rows[i].querySelectorAll("td.sl-num") : [];
+      if (amounts.length !== 2 || text(amounts[0]) !== yuan(ri) || text(amounts[1]) !== yuan(re)) bad.push("l" + i);
       if (ri != null) inc += ri;
       if (re != null) exp += re;
     }
     want.income = yuan(inc);
     want.expense = yuan(exp);
     for (i = 0; i < data.assistance.length; i++) want["a" + i] = yuan(cents(data.assistance[i].amount));
-    var bad = [], seen = {}, cells = document.querySelectorAll("[data-sl]");
+    var seen = {}, cells = document.querySelectorAll("[data-sl]");
     for (i = 0; i < cells.length; i++) {
-      var key = cells[i].getAttribute("data-sl"), node = cells[i].firstChild;
-      var shown = node && node.nodeType === 3 ? node.nodeValue.trim() : "";
+      var key = cells[i].getAttribute("data-sl");
       seen[key] = true;
-      if (!(key in want) || want[key] !== shown) bad.push(key);
+      if (!(key in want) || want[key] !== text(cells[i])) bad.push(key);
     }
     for (var k in want) if (!seen[k]) bad.push(k);
-    var rows = document.querySelectorAll(".sl-ledger tbody tr").length;
-    if (rows !== data.ledger.length) bad.push("rows");
     return bad;
   }
   function versionOf(fp) {
@@ -154,15 +163,14 @@
     return Promise.resolve(step(path[0], path[0]));
   }
   /* The sheet's tree head (&t=SIZE-ROOT16): its version's leaf is the last of that tree, and
-     that tree is a prefix of the head the county signed (proofs embedded, nothing fetched). */
+     that tree is a prefix of the head the county signed (proofs from the page's data file). */
   function checkHead(t, fp) {
     var m = /^([0-9]+)-([0-9a-f]{16})$/.exec(t || "");
-    var blob = document.getElementById("sl-proofs");
-    if (!m || !blob) return;
+    if (!m || !proofs) return;
     var size = parseInt(m[1], 10), line = document.createElement("p");
     line.id = "sl-head-result";
     box.insertBefore(line, box.children[2] || null);
-    var ev = JSON.parse(new TextDecoder().decode(b64bytes(blob.textContent.trim())));
+    var ev = proofs;
     var v = null;
     for (var i = 0; i < ev.versions.length; i++) if (ev.versions[i].seq === size) v = ev.versions[i];
     function verdict(ok) {
@@ -184,14 +192,40 @@
     }).then(verdict, function () { verdict(false); });
   }
 
-  if (!subtle || !window.Promise) {
+  if (!subtle || !window.Promise || !window.fetch) {
     say(false, "本浏览器无法自动核对。请对照纸质公示上的指纹逐字核对本页下方的指纹；有不同，以纸质公示为准。");
     return;
   }
-  var raw = atob(rec.textContent.trim()), bytes = new Uint8Array(raw.length);
-  for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  /* the record's bytes, verbatim: between the top-level ,"record": and the closing brace (a
+     JSON string never holds an unescaped quote, and the proofs have no "record" key) */
+  function recordBytes(file) {
+    var mark = enc.encode(',"record":'), i, j;
+    for (i = 0; i + mark.length < file.length; i++) {
+      for (j = 0; j < mark.length && file[i + j] === mark[j]; j++);
+      if (j === mark.length) return file.subarray(i + mark.length, file.length - 1);
+    }
+    throw new Error("no record");
+  }
   var domain = enc.encode(box.getAttribute("data-domain"));
-  sha(cat([domain, new Uint8Array([0]), bytes])).then(function (d) {
+  var bytes;
+  out.hidden = false;
+  out.removeAttribute("data-state");
+  out.className = "sl-verify-result";
+  out.textContent = "正在核对……";
+  fetch(box.getAttribute("data-check") || "").then(function (r) {
+    if (!r.ok) throw new Error(String(r.status));
+    return r.arrayBuffer();
+  }).then(function (buf) {
+    var file = new Uint8Array(buf);
+    proofs = JSON.parse(new TextDecoder().decode(file)).proofs;
+    bytes = recordBytes(file);
+    return sha(cat([domain, new Uint8Array([0]), bytes]));
+  }, function () { return null; }).then(function (d) {
+    if (!d) {
+      say(false, "无法核对：没有取到本页的公开数据。请对照纸质公示上的指纹逐字核对本页下方的指纹；有不同，以纸质公示为准。");
+      box.setAttribute("data-problem", "data");
+      return;
+    }
     var h = hex(d);
     var data = JSON.parse(new TextDecoder().decode(bytes));
     var badFigures = figures(data);
