@@ -6,7 +6,6 @@ decodes at its printed size."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
