@@ -88,8 +88,15 @@ def _both(html: str, folder: Path) -> str:
     data["closing"]["cash"] = f"{float(data['closing']['cash']) + 180:.2f}"
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     proofs = json.dumps(file["proofs"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    logged = json.dumps(file["logged"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     (folder / name.group(1)).write_bytes(
-        b'{"proofs":' + proofs.encode() + b',"record":' + raw + b"}"
+        b'{"logged":'
+        + logged.encode()
+        + b',"proofs":'
+        + proofs.encode()
+        + b',"record":'
+        + raw
+        + b"}"
     )
     fp = hashlib.sha256(DOMAIN + raw).hexdigest()
     old = re.search(r'data-fingerprint="([0-9a-f]{64})"', html)

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from builder import model
 from builder.audit import tlog
-from builder.audit.fingerprint import DOMAIN, canonical, display, fingerprint, period_url
+from builder.audit.fingerprint import DOMAIN, canonical, display, encode, fingerprint, period_url
 from builder.format import schema
 from builder.format.values import yuan
 from builder.publish.search import SearchDoc, mount_html
@@ -388,13 +388,31 @@ class Renderer:
         self, out: Rendered, purl: str, village: model.Village, period: model.Period
     ) -> str:
         """The data the period page's check (assets/verify.js) fetches when it runs, kept out of
-        the page so a first visit stays light: `{"proofs":…,"record":…}` in canonical JSON, the
-        record's bytes verbatim (what the fingerprint hashes) and the RFC 9162 proofs of its
-        logged versions. Named by a hash of its bytes, so a phone never keeps a stale copy; the
+        the page so a first visit stays light: `{"logged":…,"proofs":…,"record":…}` in canonical
+        JSON: the period's logged versions (what a mismatch lists), the RFC 9162 proofs of their
+        inclusion, and the record's bytes verbatim (what the fingerprint hashes). Named by a hash of its bytes, so a phone never keeps a stale copy; the
         file's name, relative to the page."""
         versions = self._versions(village, period)
         proofs = base64.b64decode(self.log.evidence(versions)) if self.log else b"null"
-        data = b'{"proofs":' + proofs + b',"record":' + canonical(village, period) + b"}"
+        # the logged versions the mismatch message lists (the page keeps only the hotlines)
+        logged = [
+            {
+                "fp": v.fingerprint,
+                "seq": v.seq,
+                "when": v.published_at,
+                "what": "首次公开" if i == 0 else f"更正后重新公开（第 {v.corrections} 次更正）",
+            }
+            for i, v in enumerate(versions)
+        ]
+        data = (
+            b'{"logged":'
+            + encode(logged)
+            + b',"proofs":'
+            + proofs
+            + b',"record":'
+            + canonical(village, period)
+            + b"}"
+        )
         name = f"check.{hashlib.sha256(data).hexdigest()[:10]}.json"
         out.files[purl + name] = data
         return name

@@ -3,8 +3,8 @@
  * This script loads only when the check is asked for (the page's 核对本页 button, or a sheet's
  * QR link on a host that compresses): a first visit stays light.
  * 1. It fetches the data the page was rendered from (the section's data-check file, named by a
- *    hash of its bytes): {"proofs":…,"record":…}, where the record is the canonical bytes the
- *    fingerprint covers, verbatim. The browser hashes those bytes — SHA-256(
+ *    hash of its bytes): {"logged":…,"proofs":…,"record":…}, where the record is the canonical
+ *    bytes the fingerprint covers, verbatim, and logged the period's versions in the log. The browser hashes those bytes — SHA-256(
  *    "sunlight-period-v1\0" || bytes), with its own Web Crypto, never a declared attribute.
  * 2. Every figure the page shows (balances, totals, each assistance amount: cells marked
  *    data-sl; each ledger row's two amount cells, by position) is recomputed from that record
@@ -22,7 +22,7 @@
   var box = document.getElementById("verify");
   var out = document.getElementById("sl-verify-result");
   if (!box || !out) return;
-  var proofs = null;
+  var proofs = null, logged = null;
   var subtle = window.crypto && window.crypto.subtle;
   var enc = new TextEncoder();
 
@@ -33,9 +33,38 @@
     out.textContent = text;
     if (!ok) showTruth();
   }
-  function showTruth() {  /* the truth goes right under the verdict, at the top of the page */
+  function el(tag, text) {
+    var e = document.createElement(tag);
+    if (text) e.textContent = text;
+    return e;
+  }
+  /* The truth goes right under the verdict, at the top of the page: the posted sheet is the
+     record; the period's logged versions (from the check's data; text, never markup); the
+     hotlines (in the page, so they show even when the data cannot be fetched). */
+  var told = false;
+  function showTruth() {
     var mm = document.getElementById("sl-mismatch");
     if (!mm) return;
+    if (!told) {
+      told = true;
+      var lead = el("p"), list = el("ul"), i;
+      lead.appendChild(el("strong", "本页显示的内容与张贴的纸质公示不符。"));
+      lead.appendChild(document.createTextNode("张贴在公开栏、经村务监督委员会审核签字的纸质公示是正式记录，请以纸质公示为准，不要以本页为准。"));
+      mm.insertBefore(lead, mm.firstChild);
+      if (logged) {
+        list.id = "sl-versions";
+        for (i = 0; i < logged.length; i++) {
+          var v = logged[i], li = el("li", v.when + " " + v.what + "，指纹 ");
+          li.setAttribute("data-fp", v.fp);
+          li.appendChild(el("code", v.fp.slice(0, 32)));
+          li.appendChild(document.createTextNode("（公开记录第 " + v.seq + " 条）"));
+          list.appendChild(li);
+        }
+        if (!logged.length) list.appendChild(el("li", "本期还没有记入公开记录。"));
+        mm.insertBefore(list, lead.nextSibling);
+        mm.insertBefore(el("p", "公开记录中本期的各个版本："), list);
+      }
+    }
     if (mm.previousElementSibling !== out) out.parentNode.insertBefore(mm, out.nextSibling);
     mm.hidden = false;
   }
@@ -106,9 +135,8 @@
     return bad;
   }
   function versionOf(fp) {
-    var items = document.querySelectorAll("#sl-versions li[data-fp]");
-    for (var i = 0; i < items.length; i++) {
-      if (items[i].getAttribute("data-fp").indexOf(fp) === 0) return items[i];
+    for (var i = 0; logged && i < logged.length; i++) {
+      if (logged[i].fp.indexOf(fp) === 0) return logged[i];
     }
     return null;
   }
@@ -217,7 +245,9 @@
     return r.arrayBuffer();
   }).then(function (buf) {
     var file = new Uint8Array(buf);
-    proofs = JSON.parse(new TextDecoder().decode(file)).proofs;
+    var parsed = JSON.parse(new TextDecoder().decode(file));
+    proofs = parsed.proofs;
+    logged = Array.isArray(parsed.logged) ? parsed.logged : null;
     bytes = recordBytes(file);
     return sha(cat([domain, new Uint8Array([0]), bytes]));
   }, function () { return null; }).then(function (d) {
@@ -249,9 +279,10 @@
       checkHead(param("t"), given);
       return;
     }
-    var older = /^[0-9a-f]{32,64}$/.test(given) ? versionOf(given) : null;
+    /* another logged version only if this page's own content is a logged version too */
+    var older = /^[0-9a-f]{32,64}$/.test(given) && versionOf(h) ? versionOf(given) : null;
     say(false, older
-      ? "不一致：您扫描的纸质公示是本期的另一个版本（" + older.textContent + "）。本页显示的是公开记录中的最新版本；各版本和更正见下。"
+      ? "不一致：您扫描的纸质公示是本期的另一个版本（" + older.when + " " + older.what + "，公开记录第 " + older.seq + " 条）。本页显示的是公开记录中的最新版本；各版本和更正见下。"
       : "不一致：纸质公示上的指纹与本页的内容不符。");
     if (older) checkHead(param("t"), given);
   });
