@@ -31,9 +31,7 @@ LEDGER_HEADER = (
     "contract_id\n"
 )
 ASSISTANCE_HEADER = "category,name,group,household_size,amount,notice_start,notice_end,status\n"
-CONTRACTS_HEADER = (
-    "id,type,object,counterparty,method,platform,amount,start,end,schedule,decision_id\n"
-)
+CONTRACTS_HEADER = "id,type,object,counterparty,method,platform,amount,start,end,schedule,decision_id,accepted_at\n"
 
 # fmt: off
 CN_MONTH = (
@@ -265,6 +263,7 @@ class _Contract:
     end: str
     schedule: tuple[tuple[str, Decimal], ...] = ()
     decision: str = ""
+    accepted: str = ""  # 验收 date of a project (the month its settlement is paid, day 20)
 
 
 @dataclass(frozen=True)
@@ -1695,6 +1694,7 @@ def _registers(v: _Village, periods: list[tuple[int, int]]) -> _Registers:
                 _mday(ey, em, 31),
                 tuple((_mday(y, m, 28), x) for (y, m), x in plan),
                 did,
+                _mday(*_month_add(sy, sm, 2), 20),
             )
         )
         regs.links.append((p.name, 1, cid))
@@ -1754,7 +1754,7 @@ def _contracts_csv(contracts: list[_Contract]) -> str:
     return CONTRACTS_HEADER + "".join(
         f"{c.id},{c.type},{_c(c.object)},{_c(c.counterparty)},{c.method},{c.platform},"
         f"{money(c.amount)},{c.start},{c.end},"
-        f"{';'.join(f'{d}:{money(a)}' for d, a in c.schedule)},{c.decision}\n"
+        f"{';'.join(f'{d}:{money(a)}' for d, a in c.schedule)},{c.decision},{c.accepted}\n"
         for c in contracts
     )
 

@@ -478,6 +478,30 @@ INVALID_SCHEDULE = _kind(
     '"{value}" is not a valid schedule. Write date:amount pairs separated by ";", e.g. '
     "2026-03-31:5000;2026-09-30:5000.",
 )
+INVALID_CHANGES = _kind(
+    "invalid-changes",
+    "合同变更格式不对",
+    "“{value}”不是有效的合同变更。请写成 日期:增减金额:决议编号，多笔用分号隔开，例如 "
+    "2026-06-10:+35000:JY2026-04;2026-08-01:-2000。",
+    '"{value}" is not a valid list of change orders. Write date:amount:decision items separated '
+    'by ";", e.g. 2026-06-10:+35000:JY2026-04;2026-08-01:-2000.',
+)
+ROSTER_IN_PROJECT = _kind(
+    "roster-in-project",
+    "亲属名单放在了项目文件夹里",
+    "干部亲属名单是个人信息，不能放在项目文件夹里（会被提交进 git、被发布）。请把它移到项目以外，"
+    "例如只有监督人员能打开的文件夹，再用 --relatives 指向它。",
+    "The relatives roster is personal data and may not live inside the project (it would be "
+    "committed and published). Move it outside and point --relatives at it.",
+)
+ROSTER_INVALID = _kind(
+    "roster-invalid",
+    "亲属名单有错误",
+    "干部亲属名单第 {line} 行的“{key}”不对（名单是个人信息，这里不显示内容）。请打开名单核对，"
+    "格式见 FORMAT.md“干部亲属名单”。",
+    'Line {line} of the relatives roster: "{key}" is not valid (the roster is personal data, so '
+    "its content is not shown). Open the roster and check it against FORMAT.md.",
+)
 SCHEDULE_OVER_AMOUNT = _kind(
     "schedule-over-amount",
     "收付款计划超过合同金额",

@@ -331,9 +331,21 @@ RECENT_UNITS = 6  # periods shown per village on the county status page
 
 
 def flags_by_village(county: model.County) -> dict[tuple[str, str], list[model.Flag]]:
-    """The county's flags by (town, village), in report order."""
+    """The county's flags by (town, village), in report order.
+
+    R24's flags (the relatives roster) appear only where the county or town turned
+    `relatives_on_site` on, and then only in their neutral wording (rules/relief.py).
+    """
+    shown = {
+        (town.slug, v.slug)
+        for town in county.towns
+        for v in town.villages
+        if v.parameters.relatives_on_site
+    }
     out: dict[tuple[str, str], list[model.Flag]] = {}
     for f in county.flags:
+        if f.rule == "R24" and (f.town, f.village) not in shown:
+            continue
         out.setdefault((f.town, f.village), []).append(f)
     return out
 

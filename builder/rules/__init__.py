@@ -25,12 +25,14 @@ from pathlib import Path
 from builder import model
 from builder.format import problems
 from builder.read.git import commit_day
-from builder.rules import contracts, decisions, ledger, publication
+from builder.read.roster import Relative
+from builder.rules import contracts, decisions, ledger, money, projects, publication, relief
 from builder.rules.base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
 from builder.rules.publication import STATUS_ZH, Unit, publication_units
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-_CHECKS = (publication, ledger, contracts, decisions)  # importing them declares their rules
+# importing them declares their rules, in this order
+_CHECKS = (publication, ledger, contracts, decisions, money, projects, relief)
 
 
 # --- running the rules ---------------------------------------------------------------------------
@@ -102,10 +104,16 @@ def apply_rules(
     base: Path,
     today: dt.date | None = None,
     flags_of: FlagsOf = village_flags,
+    roster: tuple[Relative, ...] = (),
 ) -> model.County:
-    """Run every rule; error-level flags join the report; the county keeps all its flags."""
+    """Run every rule; error-level flags join the report; the county keeps all its flags.
+
+    The relatives roster (R24), when given, is used in a pass of its own, never cached.
+    """
     as_of = resolve_as_of(county, base, today)
     flags = evaluate(county, as_of, flags_of)
+    if roster:
+        flags = sorted(flags + relief.roster_flags(county, as_of, roster), key=model.Flag.sort_key)
     report.extend(flag_problem(f) for f in flags if f.severity == "error")
     return replace(county, towns=_signed(county.towns, flags), flags=tuple(flags), as_of=as_of)
 
@@ -163,8 +171,54 @@ def format_flags(flags: list[model.Flag], as_of: dt.date | None) -> list[str]:
             f"{rule.title} / {rule.title_en}",
             f"    {flag.zh}",
             f"    {flag.en}",
+            *(
+                [f"    仅供监督人员：{flag.detail} / Supervisors only: {flag.detail_en}"]
+                if flag.detail
+                else []
+            ),
             f"    为什么要看：{rule.why} / Why: {rule.why_en}",
         ]
+    lines.append(count_line(flags, as_of))
+    return lines
+
+
+def open_counts(
+    flags: Iterable[model.Flag],
+) -> dict[tuple[str, str], dict[str, int]]:
+    """Open flags per (town, village) and rule, villages with the most first-come order kept."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for f in flags:
+        per = out.setdefault((f.town, f.village), {})
+        per[f.rule] = per.get(f.rule, 0) + 1
+    return out
+
+
+def rule_order(rid: str) -> int:
+    """Sort rule ids by number (R9 before R10)."""
+    return int(rid[1:])
+
+
+def format_by_village(
+    county: model.County, flags: list[model.Flag], as_of: dt.date | None
+) -> list[str]:
+    """A town officer's view: per town, its villages by open flags (most first), per rule."""
+    counts = open_counts(flags)
+    lines: list[str] = []
+    for town in county.towns:
+        rows = []
+        for village in town.villages:
+            per = counts.get((town.slug, village.slug), {})
+            mine = [f for f in flags if f.town == town.slug and f.village == village.slug]
+            errors = sum(1 for f in mine if f.severity == "error")
+            rows.append((-errors, -len(mine), village.slug, village, per, errors, len(mine)))
+        rows.sort(key=lambda r: r[:3])
+        lines.append(f"{town.name}（{town.slug}）")
+        for *_, village, per, errors, total in rows:
+            if not total:
+                lines.append(f"  {village.name:<8} 0 条")
+                continue
+            rules = "，".join(f"{rid}×{per[rid]}" for rid in sorted(per, key=rule_order))
+            lines.append(f"  {village.name:<8} {total} 条（错误 {errors}）：{rules}")
     lines.append(count_line(flags, as_of))
     return lines
 
@@ -191,6 +245,7 @@ def flags_json(flags: list[model.Flag], as_of: dt.date | None) -> str:
                 "seen_en": f.en,
                 "why": RULES[f.rule].why,
                 "why_en": RULES[f.rule].why_en,
+                "detail": f.detail or None,
             }
             for f in flags
         ],
@@ -208,6 +263,8 @@ __all__ = [
     "apply_rules",
     "evaluate",
     "flags_json",
+    "format_by_village",
     "format_flags",
+    "open_counts",
     "publication_units",
 ]
