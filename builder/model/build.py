@@ -67,6 +67,7 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
         ),
         bank_accounts=tuple(_bank_account(r) for r in village.get("bank_accounts", [])),
         debts=tuple(_debt(r) for r in records.debts.rows) if records.debts else (),
+        keeps_acceptance=bool(records.contracts and "accepted_at" in records.contracts.columns),
     )
 
 

@@ -162,7 +162,16 @@ class Renderer:
 
     def render_town(self, town: model.Town) -> None:
         url = f"{town.slug}/"
-        self.page(self.out, url, "town.html", town.name, town=town)
+        self.page(
+            self.out,
+            url,
+            "town.html",
+            town.name,
+            town=town,
+            flag_rows=town_flag_rows(town, self.flags),
+            levels=LEVEL_ZH,
+            rule_titles={rid: r.title for rid, r in RULES.items()},
+        )
         self.out.search_docs.append(
             SearchDoc(
                 url,
@@ -348,6 +357,27 @@ def flags_by_village(county: model.County) -> dict[tuple[str, str], list[model.F
             continue
         out.setdefault((f.town, f.village), []).append(f)
     return out
+
+
+TownFlagRow = tuple[model.Village, int, dict[str, int], list[tuple[str, int]]]
+
+
+def town_flag_rows(
+    town: model.Town, flags: dict[tuple[str, str], list[model.Flag]]
+) -> list[TownFlagRow]:
+    """A town's villages by open flags, where to look first: the most errors, then the most
+    flags; each with its count per level and per rule (rules in number order)."""
+    rows: list[TownFlagRow] = []
+    for village in town.villages:
+        mine = flags.get((town.slug, village.slug), [])
+        levels = {lv: sum(1 for f in mine if f.severity == lv) for lv in LEVELS}
+        per: dict[str, int] = {}
+        for f in mine:
+            per[f.rule] = per.get(f.rule, 0) + 1
+        rules = sorted(per.items(), key=lambda item: int(item[0][1:]))
+        rows.append((village, len(mine), levels, rules))
+    rows.sort(key=lambda row: (-row[2]["error"], -row[1]))
+    return rows
 
 
 def flag_target(village: model.Village, f: model.Flag) -> str:
