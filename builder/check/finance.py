@@ -119,9 +119,13 @@ def _unknown(ctx: Ctx, line: int, key: str, zh: str, value: str, what: tuple[str
     ctx.add(problems.NAME_NOT_IN_MAP, line, key, zh, value=value, what=what[0], what_en=what[1])
 
 
+OTHER_EN = {"开始日期": "the start", "日期": "the date", "开户日期": "the opening date"}
+
+
 def _early(
     ctx: Ctx, line: int, key: str, zh: str, value: object, other: object, other_zh: str
 ) -> None:
+    """Report a date earlier than the one it must follow."""
     ctx.add(
         problems.DATE_ORDER,
         line,
@@ -130,11 +134,7 @@ def _early(
         value=str(value),
         other=str(other),
         other_label=other_zh,
-        other_label_en={
-            "开始日期": "the start",
-            "日期": "the date",
-            "开户日期": "the opening date",
-        }[other_zh],
+        other_label_en=OTHER_EN[other_zh],
     )
 
 
