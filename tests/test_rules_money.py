@@ -466,6 +466,6 @@ def test_flags_by_village_puts_the_town_officer_s_villages_in_order(
     lines = out.splitlines()
     assert lines[:3] == [
         "城关镇（chengguan）",
-        "  东山村      1 条（错误 0）：R9×1",
+        "  东山村      1 条（警告 1）：R9×1",
         "  西湾村      0 条",
     ]

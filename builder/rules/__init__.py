@@ -182,17 +182,6 @@ def format_flags(flags: list[model.Flag], as_of: dt.date | None) -> list[str]:
     return lines
 
 
-def open_counts(
-    flags: Iterable[model.Flag],
-) -> dict[tuple[str, str], dict[str, int]]:
-    """Open flags per (town, village) and rule, villages with the most first-come order kept."""
-    out: dict[tuple[str, str], dict[str, int]] = {}
-    for f in flags:
-        per = out.setdefault((f.town, f.village), {})
-        per[f.rule] = per.get(f.rule, 0) + 1
-    return out
-
-
 def rule_order(rid: str) -> int:
     """Sort rule ids by number (R9 before R10)."""
     return int(rid[1:])
@@ -201,24 +190,30 @@ def rule_order(rid: str) -> int:
 def format_by_village(
     county: model.County, flags: list[model.Flag], as_of: dt.date | None
 ) -> list[str]:
-    """A town officer's view: per town, its villages by open flags (most first), per rule."""
-    counts = open_counts(flags)
+    """A town officer's view: per town, its villages by open flags (the most errors, then the
+    most flags, first), with their count per level and per rule."""
+    mine: dict[tuple[str, str], list[model.Flag]] = {}
+    for f in flags:
+        mine.setdefault((f.town, f.village), []).append(f)
     lines: list[str] = []
     for town in county.towns:
         rows = []
         for village in town.villages:
-            per = counts.get((town.slug, village.slug), {})
-            mine = [f for f in flags if f.town == town.slug and f.village == village.slug]
-            errors = sum(1 for f in mine if f.severity == "error")
-            rows.append((-errors, -len(mine), village.slug, village, per, errors, len(mine)))
+            own = mine.get((town.slug, village.slug), [])
+            levels = {lv: sum(1 for f in own if f.severity == lv) for lv in LEVELS}
+            rows.append((-levels["error"], -len(own), village.slug, village, own, levels))
         rows.sort(key=lambda r: r[:3])
         lines.append(f"{town.name}（{town.slug}）")
-        for *_, village, per, errors, total in rows:
-            if not total:
+        for *_, village, own, levels in rows:
+            if not own:
                 lines.append(f"  {village.name:<8} 0 条")
                 continue
+            per: dict[str, int] = {}
+            for f in own:
+                per[f.rule] = per.get(f.rule, 0) + 1
             rules = "，".join(f"{rid}×{per[rid]}" for rid in sorted(per, key=rule_order))
-            lines.append(f"  {village.name:<8} {total} 条（错误 {errors}）：{rules}")
+            count = "，".join(f"{LEVEL_ZH[lv]} {n}" for lv, n in levels.items() if n)
+            lines.append(f"  {village.name:<8} {len(own)} 条（{count}）：{rules}")
     lines.append(count_line(flags, as_of))
     return lines
 
@@ -265,6 +260,5 @@ __all__ = [
     "flags_json",
     "format_by_village",
     "format_flags",
-    "open_counts",
     "publication_units",
 ]
