@@ -469,3 +469,26 @@ def test_flags_by_village_puts_the_town_officer_s_villages_in_order(
         "  东山村      1 条（警告 1）：R9×1",
         "  西湾村      0 条",
     ]
+
+
+def test_v12_period_values_join_the_fingerprint_only_where_written(project: Path) -> None:
+    import dataclasses
+
+    from builder import model
+    from builder.audit.fingerprint import fingerprint
+
+    county = validate(project / "villages", project, today=GTODAY).county
+    assert county is not None
+    village = next(v for v in county.villages() if v.slug == "dongshan")
+    period = village.periods[-1]
+    assert period.deposits is None
+    base = fingerprint(village, period)
+    banked = dataclasses.replace(
+        period, deposits=(model.Deposit(dt.date(2026, 10, 21), model.ZERO + 200),)
+    )
+    noted = dataclasses.replace(
+        period, deposits=(model.Deposit(dt.date(2026, 10, 21), model.ZERO + 200, note="x"),)
+    )
+    prints = {base, fingerprint(village, banked), fingerprint(village, noted)}
+    prints.add(fingerprint(village, dataclasses.replace(period, deposits=())))
+    assert len(prints) == 4

@@ -230,6 +230,7 @@ class Deposit:
     date: dt.date
     amount: Decimal
     line: int = 0
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ def build_period(period: PeriodRecords, chart: str) -> model.Period:
         if period.assistance
         else (),
         deposits=tuple(
-            model.Deposit(d.get("date"), d.get("amount"), d.line)
+            model.Deposit(d.get("date"), d.get("amount"), d.line, d.get("note", ""))
             for d in disclosure.get("deposits", [])
         )
         if "deposits" in disclosure.values
