@@ -498,7 +498,7 @@ ROSTER_INVALID = _kind(
     "roster-invalid",
     "亲属名单有错误",
     "干部亲属名单第 {line} 行的“{key}”不对（名单是个人信息，这里不显示内容）。请打开名单核对，"
-    "格式见 FORMAT.md“干部亲属名单”。",
+    "格式见填写指南“干部亲属名单”。",
     'Line {line} of the relatives roster: "{key}" is not valid (the roster is personal data, so '
     "its content is not shown). Open the roster and check it against FORMAT.md.",
 )
