@@ -360,7 +360,7 @@ def test_r28_cadre_receivable_open_past_the_days(project: Path, edit: Edit) -> N
     [
         ("", "2026-10-08", []),  # accepted the day it was paid off
         ("", "2026-10-09", [(f"{DV}/2026-10/ledger.csv", 2)]),  # paid off before acceptance
-        ("", "", [(f"{DV}/2026-10/ledger.csv", 2)]),  # never accepted
+        ("", "", []),  # the column is there, but the village keeps no acceptance yet
         (
             "2026-09-01:-1000",
             "2026-09-30",
@@ -492,3 +492,15 @@ def test_v12_period_values_join_the_fingerprint_only_where_written(project: Path
     prints = {base, fingerprint(village, banked), fingerprint(village, noted)}
     prints.add(fingerprint(village, dataclasses.replace(period, deposits=())))
     assert len(prints) == 4
+
+
+def test_r30_a_village_that_keeps_acceptance_is_judged_on_every_project(project: Path) -> None:
+    path = project / CONTRACTS_GOOD
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text + "HT2026-02,工程,村委会院墙维修,城关建筑队,简易招标,村级简易招标,9000.00,2026-09-01,"
+        "2026-09-30,,\n",
+        encoding="utf-8",
+    )
+    add_column(project, "chengguan/dongshan/contracts.csv", "accepted_at", {4: "2026-09-30"})
+    assert rule_at(project, "R30") == [(f"{DV}/2026-10/ledger.csv", 2)]  # HT2026-01: never

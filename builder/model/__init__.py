@@ -412,7 +412,7 @@ class Village:
     cadre_pay: tuple[CadrePay, ...] = ()
     bank_accounts: tuple[BankAccount, ...] = ()
     debts: tuple[Debt, ...] = ()
-    keeps_acceptance: bool = False  # contracts.csv has the accepted_at column (v1.2)
+    keeps_acceptance: bool = False  # some contract has an accepted_at written (v1.2)
 
     @property
     def url(self) -> str:

@@ -67,7 +67,12 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
         ),
         bank_accounts=tuple(_bank_account(r) for r in village.get("bank_accounts", [])),
         debts=tuple(_debt(r) for r in records.debts.rows) if records.debts else (),
-        keeps_acceptance=bool(records.contracts and "accepted_at" in records.contracts.columns),
+        # NOTE: by values, not by the column: tools that write every column (the workbook
+        # import) must not make a village "keep" acceptance it never wrote
+        keeps_acceptance=any(
+            r.get("accepted_at") is not None
+            for r in (records.contracts.rows if records.contracts else ())
+        ),
     )
 
 

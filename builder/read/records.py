@@ -226,7 +226,6 @@ class Table:
     rel: str
     rows: tuple[Rec, ...]
     read_ok: bool  # nothing was wrong with the file or its values (its rows are all there)
-    columns: tuple[str, ...] = ()  # the keys its header names (optional columns may be absent)
 
 
 @dataclass(frozen=True)
@@ -284,7 +283,7 @@ class Reader:
         ctx = Ctx(file.rel, self.found)
         rows = tuple(check_row(r.values, r.line, record_schema, ctx) for r in table.rows)
         read_ok = not any(p.severity is problems.Severity.ERROR for p in self.found[start:])
-        return Table(file.rel, rows, read_ok, tuple(table.columns))
+        return Table(file.rel, rows, read_ok)
 
 
 def _yaml_fields(node: Node | None) -> dict[int, str]:

@@ -169,8 +169,8 @@ def check_payments(scope: Scope) -> Iterator[model.Flag]:
                     ref=contract.id,
                 )
             is_final = paid >= total or any(w in row.summary for w in FINAL_WORDS)
-            # NOTE: acceptance is judged once the village keeps it (the accepted_at column):
-            # a county upgrading to v1.2 is not blocked by projects it could not yet record
+            # NOTE: acceptance is judged once the village keeps it (any accepted_at written): a
+            # county upgrading to v1.2 is not blocked by projects it could not yet record
             if not village.keeps_acceptance or contract.type != "工程" or final or not is_final:
                 continue
             final = True
