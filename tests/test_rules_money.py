@@ -504,3 +504,13 @@ def test_r30_a_village_that_keeps_acceptance_is_judged_on_every_project(project:
     )
     add_column(project, "chengguan/dongshan/contracts.csv", "accepted_at", {4: "2026-09-30"})
     assert rule_at(project, "R30") == [(f"{DV}/2026-10/ledger.csv", 2)]  # HT2026-01: never
+
+
+def test_tools_write_an_extension_column_only_when_a_row_uses_it() -> None:
+    from builder.format import layout, schema
+
+    row = {"date": "2026-10-01", "voucher_no": "记-001", "summary": "收款"}
+    assert layout.csv_text(schema.LEDGER, [row]).text.splitlines()[0].endswith(",contract_id")
+    used = layout.csv_text(schema.LEDGER, [row, {**row, "bank_account": "JBH"}]).text
+    assert used.splitlines()[0].endswith(",contract_id,bank_account")
+    assert used.splitlines()[2].endswith(",JBH")

@@ -181,9 +181,19 @@ def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: 
     assert "每月公开五步" in book["说明"]["A1"].value
     ledger = book["收支明细"]
     assert [c.value for c in ledger[1]] == [
-        "日期", "凭证号", "摘要", "科目代码", "收入（元）", "支出（元）",
-        "收付款方", "结算方式", "票据", "审批人", "合同编号",
-    ]  # fmt: skip
+        "日期",
+        "凭证号",
+        "摘要",
+        "科目代码",
+        "收入（元）",
+        "支出（元）",
+        "收付款方",
+        "结算方式",
+        "票据",
+        "审批人",
+        "合同编号",
+        "银行账户",
+    ]  # fmt: skip  (银行账户: FORMAT.md v1.2, written to ledger.csv only when used)
     assert ledger.freeze_panes == "A2"
     assert ledger.protection.sheet and ledger["A1"].protection.locked
     columns = ledger.column_dimensions

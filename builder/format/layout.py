@@ -28,10 +28,15 @@ class Written:
 
 
 def csv_text(record_schema: RecordSchema, rows: Sequence[Mapping[str, str]]) -> Written:
-    """A CSV file: the header of keys, then one line per row in order (row i on line i + 2)."""
+    """A CSV file: the header of keys (a v1.2 extension column only when a row uses it), then
+    one line per row in order (row i on line i + 2)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    keys = [f.key for f in record_schema.fields]
+    keys = [
+        f.key
+        for f in record_schema.fields
+        if not f.extension or any(row.get(f.key) not in (None, "") for row in rows)
+    ]
     writer.writerow(keys)
     written = Written("")
     for index, row in enumerate(rows):

@@ -335,6 +335,9 @@ class Field:
     required: bool = False
     doc: str = ""
     aliases: tuple[str, ...] = ()
+    # an optional column added after v1 (FORMAT.md v1.2): tools write it only when a row uses
+    # it, so files kept without it stay byte for byte as they were
+    extension: bool = False
 
     @property
     def label(self) -> str:
@@ -390,9 +393,10 @@ def F(
     required: bool = False,
     doc: str = "",
     aliases: tuple[str, ...] = (),
+    extension: bool = False,
 ) -> Field:
     """Declare one field (a short constructor for the schema tables below)."""
-    return Field(key, zh, type_, required, doc, aliases)
+    return Field(key, zh, type_, required, doc, aliases, extension)
 
 
 PERSON_REF = Text(max_len=40, name=True)
@@ -897,6 +901,7 @@ LEDGER = RecordSchema(
             "银行账户",
             ITEM_ID,
             doc="(v1.2) 转账收付所用的账户，village.yml bank_accounts 中的编号（R31）",
+            extension=True,
         ),
     ),
 )
@@ -920,6 +925,7 @@ ASSISTANCE = RecordSchema(
             "救助事由",
             Choice(RELIEF_CAUSES),
             doc="(v1.2) 临时救助的事由类别（R25），不写病名等具体情况",
+            extension=True,
         ),
     ),
 )
@@ -957,12 +963,14 @@ CONTRACTS = RecordSchema(
             "合同变更",
             Changes(),
             doc="(v1.2) 每次变更的日期、增减金额和新的决议编号（R15、R27、R30）",
+            extension=True,
         ),
         F(
             "accepted_at",
             "验收日期",
             Date(),
             doc="(v1.2) 工程竣工验收的日期；付尾款前应当验收（R30）",
+            extension=True,
         ),
     ),
 )
