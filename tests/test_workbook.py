@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import time
+import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -203,6 +204,21 @@ def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: 
     assert [sign.cell(row=r, column=2).value for r in range(2, 8)] == [
         VILLAGE, "2026-11", 800, 341900.5, "王丽", "李秀英",
     ]  # fmt: skip
+
+
+def test_the_same_month_gives_the_same_workbook_bytes(in_project: Path) -> None:
+    """Written twice, two seconds apart (the zip's clock resolution), the bytes are equal;
+    the document's dates are the period's, not the clock's."""
+    path = Path("workbooks/dongshan-2026-11.xlsx")  # its name is in the instructions
+    assert run("workbook", VILLAGE, "2026-11")[0] == 0
+    first = path.read_bytes()
+    time.sleep(2.1)
+    assert run("workbook", VILLAGE, "2026-11")[0] == 0
+    assert path.read_bytes() == first
+    with zipfile.ZipFile(path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 1, 0, 0, 0)}
+    properties = openpyxl.load_workbook(path).properties
+    assert properties.created == properties.modified == dt.datetime(2026, 11, 1)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

@@ -11,6 +11,8 @@ same bytes back.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -320,8 +322,43 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
             sign.cell(row=r, column=2).protection = Protection(locked=False)
     _options_sheet(book, option_lists)
     book.active = 0
-    # fixed document dates: the same month gives the same workbook
-    book.properties.created = dt.datetime(2020, 1, 1)
-    book.properties.modified = dt.datetime(2020, 1, 1)
     out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+    save_fixed(book, out, month_start(period))
+
+
+def month_start(period: str) -> dt.datetime:
+    """The first moment of a period (YYYY-MM), the workbook's fixed date; 2020-01-01 for
+    anything else, so that a mistyped period still gives a workbook."""
+    try:
+        return dt.datetime(int(period[:4]), int(period[5:7]), 1)
+    except ValueError:
+        return dt.datetime(2020, 1, 1)
+
+
+def save_fixed(book: Any, out: Path, when: dt.datetime) -> None:
+    """Save a workbook so that the same content gives the same bytes: the document's
+    created/modified dates and every zip entry's date are `when`, not now.
+
+    openpyxl's `Workbook.save` stamps `modified` with the clock, so its own writer
+    (`ExcelWriter`) writes the workbook; its zip entries carry their writing time, so they are
+    copied, in the writer's order (which depends only on the workbook), into a zip whose
+    entries all carry `when`."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = when
+    book.properties.modified = when
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(book, archive).write_data()
+    fixed = io.BytesIO()
+    stamp = (when.year, when.month, when.day, 0, 0, 0)
+    with (
+        zipfile.ZipFile(written) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, source.read(entry))
+    out.write_bytes(fixed.getvalue())
