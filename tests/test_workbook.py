@@ -661,3 +661,23 @@ def test_the_contract_register_is_rewritten_only_when_it_changed(in_project: Pat
     assert code == 0, out
     assert "（全长1.3公里）" in register.read_text(encoding="utf-8")
     assert "已写入 / written: villages/chengguan/dongshan/contracts.csv" in out
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_a_csv_from_excel_is_refused_with_the_way_to_the_workbook(
+    in_project: Path, encoding: str
+) -> None:
+    """Excel/WPS's CSV (GBK, or UTF-8 with a BOM) names no village, period or opening balance:
+    refused, nothing written, the message says how to get the rows into the workbook."""
+    before = snapshot(FOLDER)
+    Path("ledger.csv").write_bytes(
+        '日期,凭证号,摘要,科目代码,收入,支出\n2026/11/3,记-001,收到拨款,503,"15,000.00",\n'.encode(
+            encoding
+        )
+    )
+    code, out = run("import", "ledger.csv", "--today", TODAY)
+    assert code == 1
+    assert "ledger.csv: 这是 CSV 文件，不是本月表格" in out
+    assert "sunlight workbook <村> <年-月>" in out and "workbook-csv" in out
+    assert "Traceback" not in out and "ValueError" not in out
+    assert snapshot(FOLDER) == before

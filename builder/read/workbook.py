@@ -23,6 +23,7 @@ from builder.format.privacy import scan_characters, scan_personal_data
 from builder.format.problems import Location, Problem
 
 READABLE = (".xlsx", ".xlsm", ".xls", ".et")
+CSV_SUFFIXES = (".csv", ".txt")  # refused with a way to the workbook, not read
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,9 @@ def _grid_calamine(path: Path) -> list[RawSheet]:
 
 
 def grid(path: Path) -> list[RawSheet]:
-    """Every sheet of a workbook, cell by cell."""
+    """Every sheet of a workbook, cell by cell (a CSV is not one: ValueError)."""
+    if path.suffix.lower() in CSV_SUFFIXES:
+        raise ValueError(f"{path.name} is a CSV file, not a workbook")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _grid_openpyxl(path)
     return _grid_calamine(path)
@@ -516,6 +519,9 @@ def read_workbook(
     village's declared phones may appear, a code written with a name must match accounts."""
     book = Workbook(name)
     sink = _Sink(book, allowed_phones, accounts or {})
+    if path.suffix.lower() in CSV_SUFFIXES:
+        book.problems.append(problems.WORKBOOK_CSV.at(Location(name), None))
+        return book
     try:
         raw_sheets = raw_sheets if raw_sheets is not None else grid(path)
     except Exception as exc:  # a damaged or password-protected file, or not a workbook at all
