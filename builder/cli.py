@@ -727,8 +727,13 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
     if result.problems:
         _echo_report(report)
     if not result.ok:
+        fix = (
+            "在表格中改正上面列出的格子"
+            if any(p.where.cell for p in result.problems)
+            else "按上面的说明改正"
+        )
         click.echo(
-            "有错误，没有写入任何文件。请在表格中改正上面列出的格子后重新导入。 / Nothing was written: fix the cells above and import again."
+            f"有错误，没有写入任何文件。请{fix}后重新导入。 / Nothing was written: fix the cells above and import again."
         )
         sys.exit(1)
     if result.closing is not None:

@@ -478,6 +478,34 @@ def test_problems_the_checker_finds_are_placed_at_their_cells(in_project: Path) 
     assert not (FOLDER / "2026-11").exists()  # the folder it made is gone again
 
 
+def test_messages_speak_of_the_workbook_not_the_files(in_project: Path) -> None:
+    """A clerk reading the import sees the sheet's headers and sheets, not the files' keys, and a
+    cell of the wrong type is told what its column takes."""
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    fill_generated(path)
+    book = openpyxl.load_workbook(path)
+    ws = book["收支明细"]
+    ws["C4"] = None  # summary left empty
+    ws["K4"] = "HT-NOPE"  # no such contract
+    ws["F5"] = True  # a TRUE/FALSE cell where an amount goes
+    book["村务公开"].append([None, dt.date(2026, 11, 12), "没有标题的公告"])
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 1
+    assert "收支明细!C4: 摘要 summary: 缺少必填项。请填写“摘要”。\n" in out
+    assert (
+        "收支明细!K4: 合同编号 contract_id: “HT-NOPE”不是本村合同登记（“合同登记”表）中的编号。"
+        in out
+    )
+    assert "收支明细!F5: 支出 expense: 是“是/否”（TRUE/FALSE）格子，这一列应填金额数字" in out
+    assert re.search(
+        r"村务公开!A\d+: 标题 village_affairs.title: 缺少必填项。请填写“标题”。\n", out
+    )
+    assert "✓ 村务公开：读入 2 行" in out  # the item without a title is still counted out
+    assert "请在表格中改正上面列出的格子后重新导入" in out
+
+
 def test_a_published_month_is_corrected_not_overwritten(in_project: Path) -> None:
     run("workbook", VILLAGE, "2026-10")
     before = snapshot(FOLDER)

@@ -268,7 +268,7 @@ def _lay_out(
     # the proof: count what the texts hold, not what was meant to be written
     result.counts[0].rows_out = ledger_text.text.count("\n") - 1 if ledger.rows else 0
     written_items = {
-        part: sum(1 for p, _i, k in disclosure.lines.values() if p == part and k == "title")
+        part: len({i for p, i, _k in disclosure.lines.values() if p == part})
         for part in ("village_affairs", "party_affairs")
     }
     result.counts[1].rows_out = written_items["village_affairs"]
@@ -410,7 +410,38 @@ def _to_cell(
     if not cell:
         return problem
     row = int("".join(ch for ch in cell.split("!")[1] if ch.isdigit()))
-    return Problem(Location(book.name, row, cell), problem.field, problem.kind, problem.values)
+    values = _workbook_words(problem, book, cell)
+    return Problem(Location(book.name, row, cell), problem.field, problem.kind, values)
+
+
+# how the checker names a register, and how the workbook's clerk knows it
+REGISTER_WORDS = {"本村 contracts.csv": "本村合同登记（“合同登记”表）"}
+
+
+def _workbook_words(problem: Problem, book: Workbook, cell: str) -> tuple[tuple[str, str], ...]:
+    """The checker's values in the workbook's words: a field is its column's header (not
+    "“摘要”（summary）": the sheet shows no keys), a register its sheet."""
+    sheet = cell.partition("!")[0]
+    spec = next((t.spec for t in book.tables.values() if t.spec.name == sheet), None)
+    key = (problem.field or "").split(".")[-1]
+    header = name_zh = ""
+    if spec is not None:
+        field_spec = next((f for f in spec.fields if f.key == key), None)
+        if field_spec is not None:
+            header, name_zh = sheets.header_label(field_spec), field_spec.zh
+    else:
+        header = next((label for k, label, _ in sheets.SIGN_ROWS if k == problem.field), "")
+        name_zh = header
+    out = []
+    for name, value in problem.values:
+        if name == "label" and header:
+            value = f"“{header}”"
+        elif name == "field_zh" and name_zh:
+            value = name_zh
+        elif name == "what":
+            value = REGISTER_WORDS.get(value, value)
+        out.append((name, value))
+    return tuple(out)
 
 
 def _row_cell(table: Table, index: int, key: str) -> str:
