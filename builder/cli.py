@@ -744,8 +744,15 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
         click.echo(f"已写入 / written: {rel}")
     for rel in result.unchanged:
         click.echo(f"未变 / unchanged: {rel}")
+    # a register (contracts.csv, decisions.yml, topics.yml) lies beside the period's folder
+    period_dir = f"villages/{result.village}/{result.period}"
+    add = (
+        period_dir
+        if all(r.startswith(period_dir + "/") for r in result.written)
+        else f"villages/{result.village}"
+    )
     click.echo(
-        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add villages/{result.village}/{result.period} 并提交。"
+        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add {add} 并提交。"
         f" / Checked. Preview with sunlight serve, then commit."
     )
 

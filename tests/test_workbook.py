@@ -175,6 +175,8 @@ def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: 
         "党务公开",
         "救助公示",
         "合同登记",
+        "四议两公开",
+        "点题公开",
         "签字",
         "选项",
     ]
@@ -709,3 +711,84 @@ def test_a_csv_from_excel_is_refused_with_the_way_to_the_workbook(
     assert "sunlight workbook <村> <年-月>" in out and "workbook-csv" in out
     assert "Traceback" not in out and "ValueError" not in out
     assert snapshot(FOLDER) == before
+
+
+def test_decisions_and_topics_registers_round_trip_and_change(in_project: Path) -> None:
+    """四议两公开 (one row per step) and 点题公开 come back unchanged when untouched (the files keep
+    their bytes); rows added are written, rows in = rows out; their problems are at cells."""
+    registers = {name: (FOLDER / name).read_bytes() for name in ("decisions.yml", "topics.yml")}
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    fill_generated(path)
+    book = openpyxl.load_workbook(path)
+    steps = book["四议两公开"]
+    rows_before = steps.max_row - 1
+    assert [c.value for c in steps[1]][:6] == [
+        "决议编号",
+        "事项",
+        "类别",
+        "金额（元）",
+        "一肩挑合并",
+        "步骤",
+    ]
+    assert steps["A2"].value == "JY2026-01" and steps["A3"].value is None  # own fields: first row
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert {n: (FOLDER / n).read_bytes() for n in registers} == registers
+    assert f"✓ 四议两公开：读入 {rows_before} 行 → decisions.yml {rows_before} 行" in out
+
+    run("workbook", VILLAGE, "2026-11")  # the month as imported, registers as they are
+    book = openpyxl.load_workbook(path)
+    steps = book["四议两公开"]
+    steps.append(["JY2026-09", "修缮村部", "工程项目", 30000, "否", "两委会商议",
+                  dt.date(2026, 11, 3), 3, 3, 3])  # fmt: skip
+    steps.append([None, None, None, None, None, "党员大会审议", dt.date(2026, 11, 8), 34, 30, 29,
+                  None, "会议记录存档"])  # fmt: skip
+    topics = book["点题公开"]
+    topics.append(["DT2026-11", dt.date(2026, 11, 20), "第一村民小组", "路灯什么时候修？\n在村口",
+                   dt.date(2026, 11, 25), "已安排维修。", "2026-11", "JY2026-09"])  # fmt: skip
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert f"✓ 四议两公开：读入 {rows_before + 2} 行 → decisions.yml {rows_before + 2} 行" in out
+    assert "git add villages/chengguan/dongshan 并提交" in out  # the registers are outside 2026-11
+    decisions = (FOLDER / "decisions.yml").read_text(encoding="utf-8")
+    assert decisions.endswith(
+        '  - id: "JY2026-09"\n    matter: "修缮村部"\n    category: "工程项目"\n'
+        '    amount: "30000.00"\n    merged: false\n    steps:\n'
+        '      - step: "两委会商议"\n        date: "2026-11-03"\n        due: 3\n'
+        "        attended: 3\n        agreed: 3\n"
+        '      - step: "党员大会审议"\n        date: "2026-11-08"\n        due: 34\n'
+        '        attended: 30\n        agreed: 29\n        note: "会议记录存档"\n'
+    )
+    assert (
+        (FOLDER / "topics.yml")
+        .read_text(encoding="utf-8")
+        .endswith(
+            '  - id: "DT2026-11"\n    asked_at: "2026-11-20"\n    asker: "第一村民小组"\n'
+            '    question: "路灯什么时候修？\\n在村口"\n    answered_at: "2026-11-25"\n'
+            '    answer: "已安排维修。"\n    period: "2026-11"\n    ref: "JY2026-09"\n'
+        )
+    )
+    assert run("check", "--today", TODAY)[0] == 0
+    # a second export and import of the rewritten registers changes nothing
+    written = {n: (FOLDER / n).read_bytes() for n in registers}
+    run("workbook", VILLAGE, "2026-11")
+    assert run("import", str(path), "--today", TODAY)[0] == 0
+    assert {n: (FOLDER / n).read_bytes() for n in registers} == written
+
+    # problems at their cells, nothing written
+    book = openpyxl.load_workbook(path)
+    steps, topics = book["四议两公开"], book["点题公开"]
+    last = steps.max_row
+    steps[f"B{last}"] = "修缮村部（改）"  # a decision's own field differs on its second row
+    steps[f"F{last}"] = "镇政府批准"  # not a step
+    topics[f"E{topics.max_row}"] = dt.date(2026, 11, 1)  # answered before asked
+    book.save(path)
+    result = import_workbook(path, Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
+    assert sorted((p.where.cell, p.code) for p in result.problems) == [
+        (f"四议两公开!B{last}", "workbook-cell"),
+        (f"四议两公开!F{last}", "invalid-choice"),
+        (f"点题公开!E{topics.max_row}", "date-order"),
+    ]
+    assert {n: (FOLDER / n).read_bytes() for n in registers} == written
