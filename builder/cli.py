@@ -28,11 +28,11 @@ def _villages(path: Path) -> Path:
     return path
 
 
-def _echo_report(report: object) -> None:
+def _echo_report(report: object, fold: bool = True) -> None:
     from builder.format.problems import Report, format_report
 
     assert isinstance(report, Report)
-    for line in format_report(report):
+    for line in format_report(report, fold):
         click.echo(line)
 
 
@@ -725,7 +725,7 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
     report = Report()
     report.extend(result.problems)
     if result.problems:
-        _echo_report(report)
+        _echo_report(report, fold=False)  # every cell named: the clerk fixes them in one pass
     if not result.ok:
         fix = (
             "在表格中改正上面列出的格子"

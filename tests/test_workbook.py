@@ -491,6 +491,7 @@ def test_messages_speak_of_the_workbook_not_the_files(in_project: Path) -> None:
     ws["C4"] = None  # summary left empty
     ws["K4"] = "HT-NOPE"  # no such contract
     ws["F5"] = True  # a TRUE/FALSE cell where an amount goes
+    ws["E2"] = -15000  # a negative amount
     book["村务公开"].append([None, dt.date(2026, 11, 12), "没有标题的公告"])
     book.save(path)
     code, out = run("import", str(path), "--today", TODAY)
@@ -501,11 +502,27 @@ def test_messages_speak_of_the_workbook_not_the_files(in_project: Path) -> None:
         in out
     )
     assert "收支明细!F5: 支出 expense: 是“是/否”（TRUE/FALSE）格子，这一列应填金额数字" in out
+    assert "收支明细!E2: 收入 income: 金额是负数（-15000）。收入和支出都只填正数" in out
     assert re.search(
         r"村务公开!A\d+: 标题 village_affairs.title: 缺少必填项。请填写“标题”。\n", out
     )
     assert "✓ 村务公开：读入 2 行" in out  # the item without a title is still counted out
     assert "请在表格中改正上面列出的格子后重新导入" in out
+
+
+def test_every_bad_cell_is_named_however_many(in_project: Path) -> None:
+    """The checker folds long runs of one problem; the import names every cell."""
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    book = openpyxl.load_workbook(path)
+    ws = book["收支明细"]
+    for r in range(2, 10):
+        ws.append([dt.date(2026, 11, r), f"记-{r}", "购买办公用品", "51301", None, f"=1+{r}"])
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 1
+    assert [f"收支明细!F{r}" for r in range(2, 10)] == re.findall(r"收支明细!F\d+(?=: 支出)", out)
+    assert "另有" not in out
 
 
 def test_a_published_month_is_corrected_not_overwritten(in_project: Path) -> None:

@@ -811,8 +811,9 @@ def format_problem(problem: Problem) -> str:
     return f"{head}: {warn}{zh}\n    {en} [{problem.code}]"
 
 
-def format_report(report: Report) -> list[str]:
-    """Every problem, sorted, folding long runs of one code in one file; then the count."""
+def format_report(report: Report, fold: bool = True) -> list[str]:
+    """Every problem, sorted, folding long runs of one code in one file (unless fold is False:
+    a workbook's clerk needs every cell named); then the count."""
     lines: list[str] = []
     shown: dict[tuple[str, str], int] = {}
     folded: dict[tuple[str, str], int] = {}
@@ -822,11 +823,11 @@ def format_report(report: Report) -> list[str]:
         if key not in shown:
             order.append(key)
         shown[key] = shown.get(key, 0) + 1
-        if shown[key] > FOLD_AFTER:
+        if fold and shown[key] > FOLD_AFTER:
             folded[key] = folded.get(key, 0) + 1
             continue
         lines.append(format_problem(problem))
-        if shown[key] == FOLD_AFTER:
+        if fold and shown[key] == FOLD_AFTER:
             lines.append(f"\0fold:{key[0]}\0{key[1]}")
     out = []
     for line in lines:
