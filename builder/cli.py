@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,11 +29,11 @@ def _villages(path: Path) -> Path:
     return path
 
 
-def _echo_report(report: object) -> None:
+def _echo_report(report: object, fold: bool = True) -> None:
     from builder.format.problems import Report, format_report
 
     assert isinstance(report, Report)
-    for line in format_report(report):
+    for line in format_report(report, fold):
         click.echo(line)
 
 
@@ -64,6 +65,34 @@ TODAY = click.option(
     help="按此日期判断逾期、到期（默认：最后一次提交的日期） / Judge lateness as of this date "
     "(default: the last commit's date).",
 )
+
+
+RELATIVES = click.option(
+    "--relatives",
+    "relatives_file",
+    envvar="SUNLIGHT_RELATIVES",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="干部亲属名单（个人信息，放在项目以外；也可用环境变量 SUNLIGHT_RELATIVES），供 R24 使用 / "
+    "The relatives roster for R24 (personal data, kept outside the project; or "
+    "SUNLIGHT_RELATIVES).",
+)
+
+
+def _roster(path: Path | None) -> tuple[Any, ...]:
+    """Read the relatives roster, or stop with its problems (never its content)."""
+    if path is None:
+        return ()
+    from builder.format.problems import Report
+    from builder.read.roster import read_roster
+
+    entries, found = read_roster(path, Path.cwd())
+    if found:
+        report = Report()
+        report.extend(found)
+        _echo_report(report)
+        sys.exit(1)
+    return entries
 
 
 @cli.command()
@@ -153,10 +182,25 @@ def scan(paths: tuple[Path, ...], villages_dir: Path) -> None:
     show_default=True,
     help="只列出此级别及更严重的 / Only flags at this level or graver.",
 )
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(["village"]),
+    default=None,
+    help="按村汇总：每个乡镇里各村的提示条数和规则，多的在前 / Count the flags per village and "
+    "rule, town by town, most first.",
+)
 @TODAY
 @NO_CACHE
+@RELATIVES
 def flags(
-    villages_dir: Path, as_json: bool, severity: str, today: dt.datetime | None, no_cache: bool
+    villages_dir: Path,
+    as_json: bool,
+    severity: str,
+    by: str | None,
+    today: dt.datetime | None,
+    no_cache: bool,
+    relatives_file: Path | None,
 ) -> None:
     """列出全部监督提示（规则见网站“监督规则”页）。 / List every supervision flag.
 
@@ -164,13 +208,15 @@ def flags(
     a flag is error-level.
     """
     from builder.pipeline.validate import validate
-    from builder.rules import at_least, flags_json, format_flags
+    from builder.rules import at_least, flags_json, format_by_village, format_flags
 
+    roster = _roster(relatives_file)
     result = validate(
         _villages(villages_dir),
         Path.cwd(),
         today=today.date() if today else None,
         cache=_cache(no_cache),
+        roster=roster,
     )
     if result.county is None:
         _echo_report(result.report)
@@ -178,7 +224,13 @@ def flags(
         sys.exit(1)
     county = result.county
     shown = at_least(county.flags, severity)
-    for line in [flags_json(shown, county.as_of)] if as_json else format_flags(shown, county.as_of):
+    if as_json:
+        lines = [flags_json(shown, county.as_of)]
+    elif by == "village":
+        lines = format_by_village(county, shown, county.as_of)
+    else:
+        lines = format_flags(shown, county.as_of)
+    for line in lines:
         click.echo(line)
     sys.exit(1 if any(f.severity == "error" for f in county.flags) else 0)
 
@@ -200,6 +252,7 @@ def flags(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @NO_CACHE
+@RELATIVES
 @click.option(
     "--shard",
     "shard_text",
@@ -209,7 +262,12 @@ def flags(
     "into --site-dir, to be joined by sunlight merge.",
 )
 def build(
-    villages_dir: Path, site_dir: Path, config_file: Path, no_cache: bool, shard_text: str | None
+    villages_dir: Path,
+    site_dir: Path,
+    config_file: Path,
+    no_cache: bool,
+    relatives_file: Path | None,
+    shard_text: str | None,
 ) -> None:
     """检查记录，然后生成网站（出错时原网站不变）。 / Check, then build the site (on failure the old site stays)."""
     import time
@@ -227,7 +285,9 @@ def build(
         ) from None
     started = time.perf_counter()
     cache = _cache(no_cache)
-    result = validate(_villages(villages_dir), Path.cwd(), cache=cache)
+    result = validate(
+        _villages(villages_dir), Path.cwd(), cache=cache, roster=_roster(relatives_file)
+    )
     _echo_report(result.report)
     if result.report.has_errors():
         click.echo(
@@ -725,10 +785,15 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
     report = Report()
     report.extend(result.problems)
     if result.problems:
-        _echo_report(report)
+        _echo_report(report, fold=False)  # every cell named: the clerk fixes them in one pass
     if not result.ok:
+        fix = (
+            "在表格中改正上面列出的格子"
+            if any(p.where.cell for p in result.problems)
+            else "按上面的说明改正"
+        )
         click.echo(
-            "有错误，没有写入任何文件。请在表格中改正上面列出的格子后重新导入。 / Nothing was written: fix the cells above and import again."
+            f"有错误，没有写入任何文件。请{fix}后重新导入。 / Nothing was written: fix the cells above and import again."
         )
         sys.exit(1)
     if result.closing is not None:
@@ -739,8 +804,15 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
         click.echo(f"已写入 / written: {rel}")
     for rel in result.unchanged:
         click.echo(f"未变 / unchanged: {rel}")
+    # a register (contracts.csv, decisions.yml, topics.yml) lies beside the period's folder
+    period_dir = f"villages/{result.village}/{result.period}"
+    add = (
+        period_dir
+        if all(r.startswith(period_dir + "/") for r in result.written)
+        else f"villages/{result.village}"
+    )
     click.echo(
-        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add villages/{result.village}/{result.period} 并提交。"
+        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add {add} 并提交。"
         f" / Checked. Preview with sunlight serve, then commit."
     )
 

@@ -229,7 +229,9 @@ def test_flags_json_has_stable_keys(in_project: Path) -> None:
         "seen_en",
         "why",
         "why_en",
+        "detail",  # for supervisors: only R24 (with --relatives) fills it
     ]
+    assert flag["detail"] is None
     assert (flag["rule"], flag["path"], flag["line"], flag["period"], flag["ref"]) == (
         "R8",
         "villages/chengguan/dongshan/2026-09/ledger.csv",

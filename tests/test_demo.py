@@ -34,6 +34,7 @@ LEDGER_COLUMNS = [
     "approver",
     "contract_id",
 ]
+OPTIONAL_COLUMNS = {"bank_account", "cause", "changes", "accepted_at"}  # FORMAT.md v1.2
 ASSISTANCE_COLUMNS = [
     "category",
     "name",
@@ -96,12 +97,13 @@ def load_yaml(path: Path) -> Any:
 
 
 def load_csv(path: Path, columns: list[str]) -> list[dict[str, str]]:
-    """A CSV file whose header must be exactly columns."""
+    """A CSV file whose header is exactly columns, then any of the v1.2 optional columns."""
     reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline=""), strict=True)
     header, *rows = list(reader)
-    assert header == columns, path
-    assert all(len(r) == len(columns) for r in rows), path
-    return [dict(zip(columns, r, strict=True)) for r in rows]
+    assert header[: len(columns)] == columns, path
+    assert set(header[len(columns) :]) <= OPTIONAL_COLUMNS, path
+    assert all(len(r) == len(header) for r in rows), path
+    return [dict(zip(header, r, strict=True)) for r in rows]
 
 
 @dataclass
@@ -291,7 +293,14 @@ def assert_format_layout(root: Path) -> None:
             allowed = {
                 1: {"county.yml", "powers.yml"},
                 2: {"town.yml", "powers.yml"},
-                3: {"village.yml", "powers.yml", "contracts.csv", "decisions.yml", "topics.yml"},
+                3: {
+                    "village.yml",
+                    "powers.yml",
+                    "contracts.csv",
+                    "decisions.yml",
+                    "topics.yml",
+                    "debts.csv",
+                },
                 4: {"disclosure.yml", "ledger.csv", "assistance.csv"},
             }[len(parts)]
             assert parts[-1] in allowed, path

@@ -11,6 +11,7 @@ import pytest
 
 from builder.format import schema
 from builder.pipeline.validate import validate
+from builder.read.roster import read_roster
 from builder.rules import RULES, publication_units
 from builder.rules.base import same_party
 
@@ -421,7 +422,8 @@ def example_flags(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, s
     """Every flag of a copy of the repository's own villages/ (the example county, data)."""
     root = tmp_path_factory.mktemp("example")
     shutil.copytree(ROOT / "villages", root / "villages")
-    result = validate(root / "villages", root, today=dt.date(2026, 11, 22))
+    roster, _ = read_roster(ROOT / "tests/data/relatives-example.yml", root)
+    result = validate(root / "villages", root, today=dt.date(2026, 11, 22), roster=roster)
     assert result.report.rows("code") == []
     assert result.county is not None
     return [(f.rule, f.village, f.severity) for f in result.county.flags]

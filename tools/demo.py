@@ -31,9 +31,7 @@ LEDGER_HEADER = (
     "contract_id\n"
 )
 ASSISTANCE_HEADER = "category,name,group,household_size,amount,notice_start,notice_end,status\n"
-CONTRACTS_HEADER = (
-    "id,type,object,counterparty,method,platform,amount,start,end,schedule,decision_id\n"
-)
+CONTRACTS_HEADER = "id,type,object,counterparty,method,platform,amount,start,end,schedule,decision_id,accepted_at\n"
 
 # fmt: off
 CN_MONTH = (
@@ -265,6 +263,7 @@ class _Contract:
     end: str
     schedule: tuple[tuple[str, Decimal], ...] = ()
     decision: str = ""
+    accepted: str = ""  # 验收 date of a project (the month its settlement is paid, day 20)
 
 
 @dataclass(frozen=True)
@@ -832,7 +831,7 @@ class _VillageSim:
         rng: random.Random,
         cash_limit: Decimal,
         realistic: bool,
-        links: tuple[tuple[str, int, str], ...] = (),
+        links: tuple[tuple[str, int, str, str], ...] = (),
     ) -> None:
         self.county, self.town, self.v, self.rng = county, town, village, rng
         self.links = links
@@ -1331,7 +1330,17 @@ class _VillageSim:
             method = "现金" if cash else "转账"
             inc, exp = (money(amount), "") if kind == 0 else ("", money(amount))
             appr = approver if kind == 1 else ""
-            cid = next((c for part, k, c in self.links if k == kind and part in summary), "")
+            # NOTE: a village may build the same kind of project twice: a payment belongs to
+            # the latest contract of that name begun by its month, not to the first one
+            month = f"{y}-{m:02d}"
+            cid = next(
+                (
+                    c
+                    for part, k, c, begun in reversed(self.links)
+                    if k == kind and part in summary and begun <= month
+                ),
+                "",
+            )
             out.append(
                 f"{_date(y, m, day)},记-{n:03d},{_c(summary)},{account},{inc},{exp},"
                 f"{_c(party)},{method},{receipt},{appr},{cid}\n"
@@ -1651,7 +1660,7 @@ class _Registers:
     contracts: list[_Contract] = field(default_factory=list)
     decisions: list[_Decision] = field(default_factory=list)
     topics: list[_Topic] = field(default_factory=list)
-    links: list[tuple[str, int, str]] = field(default_factory=list)
+    links: list[tuple[str, int, str, str]] = field(default_factory=list)  # part, kind, id, from
     numbers: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, prefix: str, year: int) -> str:
@@ -1695,9 +1704,10 @@ def _registers(v: _Village, periods: list[tuple[int, int]]) -> _Registers:
                 _mday(ey, em, 31),
                 tuple((_mday(y, m, 28), x) for (y, m), x in plan),
                 did,
+                _mday(*_month_add(sy, sm, 2), 20),
             )
         )
-        regs.links.append((p.name, 1, cid))
+        regs.links.append((p.name, 1, cid, f"{sy}-{sm:02d}"))
         ay, am = _month_add(sy, sm, 1)
         if periods[0] <= (ay, am) <= periods[-1]:
             regs.topics.append(
@@ -1742,7 +1752,7 @@ def _registers(v: _Village, periods: list[tuple[int, int]]) -> _Registers:
                 did,
             )
         )
-        regs.links.append(("机动地发包租金", 0, cid))
+        regs.links.append(("机动地发包租金", 0, cid, ""))
     regs.contracts.sort(key=lambda c: (c.start, c.id))
     regs.decisions.sort(key=lambda d: (d.steps[0].date, d.id))
     regs.topics.sort(key=lambda t: (t.asked, t.id))
@@ -1754,7 +1764,7 @@ def _contracts_csv(contracts: list[_Contract]) -> str:
     return CONTRACTS_HEADER + "".join(
         f"{c.id},{c.type},{_c(c.object)},{_c(c.counterparty)},{c.method},{c.platform},"
         f"{money(c.amount)},{c.start},{c.end},"
-        f"{';'.join(f'{d}:{money(a)}' for d, a in c.schedule)},{c.decision}\n"
+        f"{';'.join(f'{d}:{money(a)}' for d, a in c.schedule)},{c.decision},{c.accepted}\n"
         for c in contracts
     )
 

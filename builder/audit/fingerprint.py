@@ -41,6 +41,12 @@ def _s(value: Any) -> str:
     return str(value)
 
 
+def _written(key: str, value: str) -> dict[str, str]:
+    """An optional v1.2 value, in the canonical form only when written (FORMAT.md): so every
+    record kept without it has the fingerprint it always had, and writing or changing it shows."""
+    return {key: value} if value else {}
+
+
 def _affairs(items: tuple[model.Affair, ...]) -> list[dict[str, str]]:
     return [{"title": a.title, "date": _s(a.date), "body": a.body} for a in items]
 
@@ -50,7 +56,7 @@ def canonical_data(
 ) -> dict[str, Any]:
     """The canonical form as plain data (names: "masked" for fingerprints, "full" for checks)."""
     mask = model.mask_name if names == "masked" else str
-    return {
+    data: dict[str, Any] = {
         "village": village.code,
         "period": period.period,
         "opening": {"cash": _s(period.opening.cash), "bank": _s(period.opening.bank)},
@@ -78,6 +84,7 @@ def canonical_data(
                 "receipt": r.receipt,
                 "approver": r.approver,
                 "contract_id": r.contract_id,
+                **_written("bank_account", r.bank_account),
             }
             for r in period.ledger
         ],
@@ -91,10 +98,16 @@ def canonical_data(
                 "notice_start": _s(a.notice_start),
                 "notice_end": _s(a.notice_end),
                 "status": a.status,
+                **_written("cause", a.cause),
             }
             for a in period.assistance
         ],
     }
+    if period.deposits is not None:  # v1.2, optional: only where the period records them
+        data["deposits"] = [
+            {"date": _s(d.date), "amount": _s(d.amount), "note": d.note} for d in period.deposits
+        ]
+    return data
 
 
 def encode(data: Any) -> bytes:

@@ -54,9 +54,9 @@ def parameters_of(rec: Rec | None, inherited: Parameters) -> Parameters:
             if low is not None and name:
                 parsed.append((low, high, name))
         values["tender_bands"] = tuple(parsed)
-    for key in ("open_methods", "payroll_accounts"):
-        if key in values:
-            values[key] = tuple(values[key])
+    for key, value in values.items():
+        if isinstance(value, list):  # lists of parameters are held as tuples
+            values[key] = tuple(value)
     levels = written.get("severity")
     if isinstance(levels, Rec):  # a town changes the rules it names, keeps the county's others
         values["severity"] = tuple(sorted({**dict(inherited.severity), **levels.values}.items()))

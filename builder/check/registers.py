@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from builder.check.finance import check_finance
 from builder.check.ids import repeats
 from builder.format import problems, schema
 from builder.format.parameters import Parameters
@@ -55,6 +56,7 @@ def check_registers(records: VillageRecords, params: Parameters) -> list[Problem
                     what="本村 contracts.csv",
                     what_en="this village's contracts.csv",
                 )
+    found.extend(check_finance(records, decision_ids))
     return found
 
 

@@ -34,6 +34,20 @@ class Parameters:
     duplicate_days: int = 3  # R19
     expiry_days: int = 90  # R26
     max_lease_years: int = 20  # R26
+    deposit_days: int = 7  # R9: cash received is banked within this many days
+    change_order_abs: Decimal = Decimal(50000)  # R15
+    change_order_pct: int = 20  # R15: % of the contract amount
+    loan_accounts: tuple[str, ...] = ("201", "221")  # R16: 短期借款, 长期借款及应付款
+    cadre_pay_accounts: tuple[str, ...] = ("212", "213", "513")  # R18
+    hospitality_allowed: bool = True  # R21
+    hospitality_cap: Decimal = Decimal(1000)  # R21: a month's hospitality, in yuan
+    hospitality_words: tuple[str, ...] = ("招待", "接待", "宴请", "餐费")  # R21
+    relief_months: int = 12  # R25: the same cause twice within this many months
+    relief_standard: Decimal = Decimal(700)  # R25: the county's monthly 低保 standard
+    relief_cap_times: int = 6  # R25: one 临时救助 above this many months' standard
+    receivable_days: int = 30  # R28: a cadre's 应收款 left open longer
+    receivable_accounts: tuple[str, ...] = ("112",)  # R28: 应收款
+    relatives_on_site: bool = False  # R24: show its flags (neutrally worded) on the site
     severity: tuple[tuple[str, str], ...] = ()  # rule id -> error / warning / info / off
 
     def level_of(self, rule: str) -> str | None:

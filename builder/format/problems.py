@@ -319,6 +319,16 @@ WORKBOOK_UNREADABLE = _kind(
     "The file cannot be opened as a workbook ({reason}). Open it in Excel or WPS and save it "
     "as an Excel workbook (*.xlsx), then import it again.",
 )
+WORKBOOK_CSV = _kind(
+    "workbook-csv",
+    "CSV 文件不能导入",
+    "这是 CSV 文件，不是本月表格：CSV 里没有村、期间和期初余额，导入无法知道它属于哪个月。"
+    "请运行 sunlight workbook <村> <年-月> 生成本月表格，把 CSV 的各行复制到“收支明细”表（从第 2 行起），"
+    "保存后导入这个表格。",
+    "This is a CSV file, not the month's workbook: it names no village, period or opening "
+    "balances. Run sunlight workbook <village> <YYYY-MM>, paste the CSV's rows into its "
+    "收支明细 sheet (from row 2), save it and import the workbook.",
+)
 WORKBOOK_CELL = _kind(
     "workbook-cell",
     "格子无法读入",
@@ -590,6 +600,30 @@ INVALID_SCHEDULE = _kind(
     '"{value}" is not a valid schedule. Write date:amount pairs separated by ";", e.g. '
     "2026-03-31:5000;2026-09-30:5000.",
 )
+INVALID_CHANGES = _kind(
+    "invalid-changes",
+    "合同变更格式不对",
+    "“{value}”不是有效的合同变更。请写成 日期:增减金额:决议编号，多笔用分号隔开，例如 "
+    "2026-06-10:+35000:JY2026-04;2026-08-01:-2000。",
+    '"{value}" is not a valid list of change orders. Write date:amount:decision items separated '
+    'by ";", e.g. 2026-06-10:+35000:JY2026-04;2026-08-01:-2000.',
+)
+ROSTER_IN_PROJECT = _kind(
+    "roster-in-project",
+    "亲属名单放在了项目文件夹里",
+    "干部亲属名单是个人信息，不能放在项目文件夹里（会被提交进 git、被发布）。请把它移到项目以外，"
+    "例如只有监督人员能打开的文件夹，再用 --relatives 指向它。",
+    "The relatives roster is personal data and may not live inside the project (it would be "
+    "committed and published). Move it outside and point --relatives at it.",
+)
+ROSTER_INVALID = _kind(
+    "roster-invalid",
+    "亲属名单有错误",
+    "干部亲属名单第 {line} 行的“{key}”不对（名单是个人信息，这里不显示内容）。请打开名单核对，"
+    "格式见填写指南“干部亲属名单”。",
+    'Line {line} of the relatives roster: "{key}" is not valid (the roster is personal data, so '
+    "its content is not shown). Open the roster and check it against FORMAT.md.",
+)
 SCHEDULE_OVER_AMOUNT = _kind(
     "schedule-over-amount",
     "收付款计划超过合同金额",
@@ -801,8 +835,9 @@ def format_problem(problem: Problem) -> str:
     return f"{head}: {warn}{zh}\n    {en} [{problem.code}]"
 
 
-def format_report(report: Report) -> list[str]:
-    """Every problem, sorted, folding long runs of one code in one file; then the count."""
+def format_report(report: Report, fold: bool = True) -> list[str]:
+    """Every problem, sorted, folding long runs of one code in one file (unless fold is False:
+    a workbook's clerk needs every cell named); then the count."""
     lines: list[str] = []
     shown: dict[tuple[str, str], int] = {}
     folded: dict[tuple[str, str], int] = {}
@@ -812,11 +847,11 @@ def format_report(report: Report) -> list[str]:
         if key not in shown:
             order.append(key)
         shown[key] = shown.get(key, 0) + 1
-        if shown[key] > FOLD_AFTER:
+        if fold and shown[key] > FOLD_AFTER:
             folded[key] = folded.get(key, 0) + 1
             continue
         lines.append(format_problem(problem))
-        if shown[key] == FOLD_AFTER:
+        if fold and shown[key] == FOLD_AFTER:
             lines.append(f"\0fold:{key[0]}\0{key[1]}")
     out = []
     for line in lines:

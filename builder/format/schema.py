@@ -279,6 +279,35 @@ class Schedule(Scalar):
         return tuple(items) if items else Invalid(problems.INVALID_SCHEDULE)
 
 
+class Changes(Scalar):
+    """Contract change orders: date:amount[:decision id] items separated by semicolons."""
+
+    zh = "日期:增减金额:决议编号，多笔用分号隔开，例如 2026-06-10:+35000:JY2026-04;2026-08-01:-2000"
+    _item = r"[0-9]{4}-[0-9]{2}-[0-9]{2}:[+-]?(0|[1-9][0-9]*)(\.[0-9]{1,2})?(:[A-Za-z][A-Za-z0-9-]{0,19})?"
+    json = {"type": "string", "pattern": f"^{_item}(;{_item})*;?$"}
+    table = {"type": "string", "constraints": {"pattern": f"{_item}(;{_item})*;?"}}
+
+    def parse(self, text: str) -> Any:
+        """Parse change orders: (date, signed amount, decision id or "")."""
+        items = []
+        for part in text.replace("；", ";").replace("：", ":").split(";"):
+            if not part.strip():
+                continue
+            day, _, rest = part.strip().partition(":")
+            amount, _, ref = rest.partition(":")
+            date, money, ref = Date().parse(day.strip()), amount.strip(), ref.strip()
+            sign = -1 if money.startswith("-") else 1
+            money = money.lstrip("+-")
+            if (
+                isinstance(date, Invalid)
+                or not MONEY_RE.fullmatch(money)
+                or (ref and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,19}", ref))
+            ):
+                return Invalid(problems.INVALID_CHANGES)
+            items.append((date, sign * Decimal(money), ref))
+        return tuple(items) if items else Invalid(problems.INVALID_CHANGES)
+
+
 REGION_CODE = Pattern(
     r"[0-9]{12}", "12 位统计用区划代码", "12-digit statistical area code", "371322101201"
 )
@@ -306,6 +335,9 @@ class Field:
     required: bool = False
     doc: str = ""
     aliases: tuple[str, ...] = ()
+    # an optional column added after v1 (FORMAT.md v1.2): tools write it only when a row uses
+    # it, so files kept without it stay byte for byte as they were
+    extension: bool = False
 
     @property
     def label(self) -> str:
@@ -361,9 +393,10 @@ def F(
     required: bool = False,
     doc: str = "",
     aliases: tuple[str, ...] = (),
+    extension: bool = False,
 ) -> Field:
     """Declare one field (a short constructor for the schema tables below)."""
-    return Field(key, zh, type_, required, doc, aliases)
+    return Field(key, zh, type_, required, doc, aliases, extension)
 
 
 PERSON_REF = Text(max_len=40, name=True)
@@ -372,7 +405,31 @@ BAND = ListOf(Scalar())  # [low, high|null, platform] — checked in validate
 METHODS = ("公开招标", "竞价拍卖", "邀请招标", "简易招标", "协商")
 CONTRACT_TYPES = ("发包", "租赁", "出让", "投资入股", "工程", "采购", "服务")
 # NOTE: the supervision rules of builder/rules/, by id; a county or town may change their level
-RULE_IDS = ("R1", "R8", "R10", "R11", "R12", "R13", "R14", "R17", "R19", "R20", "R26", "R29")
+RULE_IDS = (
+    "R1",
+    "R8",
+    "R9",
+    "R10",
+    "R11",
+    "R12",
+    "R13",
+    "R14",
+    "R15",
+    "R16",
+    "R17",
+    "R18",
+    "R19",
+    "R20",
+    "R21",
+    "R24",
+    "R25",
+    "R26",
+    "R27",
+    "R28",
+    "R29",
+    "R30",
+    "R31",
+)
 RULE_LEVEL = Choice(["error", "warning", "info", "off"])
 
 PARAMETERS = Obj(
@@ -452,6 +509,90 @@ PARAMETERS = Obj(
             "最长租期年数",
             Integer(),
             doc="租赁、发包合同期限超过此年数即提示（R26），默认 20",
+        ),
+        F(
+            "deposit_days",
+            "现金送存天数",
+            Integer(),
+            doc="现金收入须在此天数内存入银行（R9），默认 7",
+        ),
+        F(
+            "change_order_abs",
+            "变更金额",
+            Money(),
+            doc="合同变更达到此金额须有新的决议（R15），默认 50000 元",
+        ),
+        F(
+            "change_order_pct",
+            "变更比例",
+            Integer(),
+            doc="合同变更达到合同金额此百分比须有新的决议（R15），默认 20",
+        ),
+        F(
+            "loan_accounts",
+            "借款科目",
+            ListOf(ACCOUNT_CODE),
+            doc="借入款项所用科目（R16），默认 201、221",
+        ),
+        F(
+            "cadre_pay_accounts",
+            "干部报酬科目",
+            ListOf(ACCOUNT_CODE),
+            doc="付给干部的工资、补贴所用科目（R18），默认 212、213、513",
+        ),
+        F(
+            "hospitality_allowed",
+            "允许招待费",
+            Bool(),
+            doc="false：本县（镇）禁止村级招待费，任何一笔都提示（R21），默认 true",
+        ),
+        F(
+            "hospitality_cap",
+            "招待费月上限",
+            Money(),
+            doc="一个月招待费合计上限（R21），默认 1000 元",
+        ),
+        F(
+            "hospitality_words",
+            "招待费摘要用词",
+            ListOf(TEXT),
+            doc="管理费用中摘要含这些词的支出算招待费（R21），默认 招待、接待、宴请、餐费",
+        ),
+        F(
+            "relief_months",
+            "临时救助间隔月数",
+            Integer(),
+            doc="同一人同一事由在此月数内两次临时救助即提示（R25），默认 12",
+        ),
+        F(
+            "relief_standard",
+            "低保标准",
+            Money(),
+            doc="本县每人每月低保标准（R25），默认 700 元",
+        ),
+        F(
+            "relief_cap_times",
+            "临时救助倍数",
+            Integer(),
+            doc="一次临时救助超过低保标准的此倍数即提示（R25），默认 6",
+        ),
+        F(
+            "receivable_days",
+            "干部借款天数",
+            Integer(),
+            doc="干部个人的应收款超过此天数未还即提示（R28），默认 30",
+        ),
+        F(
+            "receivable_accounts",
+            "应收款科目",
+            ListOf(ACCOUNT_CODE),
+            doc="借给个人的款项所用科目（R28），默认 112",
+        ),
+        F(
+            "relatives_on_site",
+            "网站显示亲属核实提示",
+            Bool(),
+            doc="true：R24 的提示以“一条需要核实的救助记录”显示在网站上，不写关系；默认 false，只在 sunlight flags 中显示",
         ),
         F(
             "severity",
@@ -584,6 +725,60 @@ VILLAGE = RecordSchema(
             ListOf(Obj((F("name", "姓名", NAME, True), F("account", "账号", TEXT)))),
         ),
         F(
+            "cadre_pay",
+            "干部报酬标准",
+            ListOf(
+                Obj(
+                    (
+                        F("name", "姓名", NAME, True, doc="people 中的一位干部"),
+                        F("annual", "年报酬标准", Money(), True, doc="一年应发的工资和补贴合计"),
+                        F("year", "年度", Integer(), doc="适用的年度；不填则各年都适用"),
+                        F("decision_id", "决议编号", ITEM_ID, doc="批准这一标准的村民会议决议"),
+                    )
+                )
+            ),
+            doc="(v1.2) 每位干部经村民会议批准的报酬标准（R18）",
+        ),
+        F(
+            "bank_accounts",
+            "银行账户",
+            ListOf(
+                Obj(
+                    (
+                        F(
+                            "id",
+                            "账户编号",
+                            ITEM_ID,
+                            True,
+                            doc="本村自编，例如 JBH；收支明细的 bank_account 填它",
+                        ),
+                        F("bank", "开户行", TEXT, True),
+                        F(
+                            "kind",
+                            "账户类型",
+                            Choice(["基本存款账户", "一般存款账户", "专用存款账户"]),
+                            True,
+                        ),
+                        F(
+                            "tail",
+                            "账号后四位",
+                            Pattern(r"[0-9]{4}", "账号后四位", "last four digits", "3721"),
+                            doc="只写后四位，不写完整账号",
+                        ),
+                        F(
+                            "designated",
+                            "指定收款账户",
+                            Bool(),
+                            doc="true：收入可以进这个账户；不填时基本存款账户为 true，其他为 false",
+                        ),
+                        F("opened", "开户日期", Date()),
+                        F("closed", "销户日期", Date()),
+                    )
+                )
+            ),
+            doc="(v1.2) 本村的银行账户（R31）",
+        ),
+        F(
             "channels",
             "监督渠道",
             Obj(
@@ -663,6 +858,20 @@ DISCLOSURE = RecordSchema(
         F("village_affairs", "村务公开", ListOf(AFFAIR)),
         F("party_affairs", "党务公开", ListOf(AFFAIR)),
         F("corrections", "更正记录", ListOf(CORRECTION)),
+        F(
+            "deposits",
+            "现金送存",
+            ListOf(
+                Obj(
+                    (
+                        F("date", "送存日期", Date(), True),
+                        F("amount", "金额", Money(), True),
+                        F("note", "说明", TEXT),
+                    )
+                )
+            ),
+            doc="(v1.2) 本期把库存现金存入银行的每一笔（R9）",
+        ),
     ),
 )
 
@@ -687,9 +896,17 @@ LEDGER = RecordSchema(
         F("receipt", "票据", Choice(["发票", "收据", "财政票据", "白条"])),
         F("approver", "审批人", PERSON_REF),
         F("contract_id", "合同编号", ITEM_ID),
+        F(
+            "bank_account",
+            "银行账户",
+            ITEM_ID,
+            doc="(v1.2) 转账收付所用的账户，village.yml bank_accounts 中的编号（R31）",
+            extension=True,
+        ),
     ),
 )
 
+RELIEF_CAUSES = ("意外事故", "自然灾害", "医疗支出", "教育支出", "基本生活", "其他")
 ASSISTANCE = RecordSchema(
     "assistance",
     "assistance.csv",
@@ -703,6 +920,13 @@ ASSISTANCE = RecordSchema(
         F("notice_start", "公示开始", Date(), True),
         F("notice_end", "公示结束", Date(), True),
         F("status", "状态", Choice(["公示中", "已批准", "已停发"])),
+        F(
+            "cause",
+            "救助事由",
+            Choice(RELIEF_CAUSES),
+            doc="(v1.2) 临时救助的事由类别（R25），不写病名等具体情况",
+            extension=True,
+        ),
     ),
 )
 
@@ -734,6 +958,43 @@ CONTRACTS = RecordSchema(
         F("end", "结束日期", Date(), True),
         F("schedule", "收付款计划", Schedule(), doc="每笔应收或应付的日期和金额"),
         F("decision_id", "决议编号", ITEM_ID, doc="decisions.yml 中的四议两公开记录"),
+        F(
+            "changes",
+            "合同变更",
+            Changes(),
+            doc="(v1.2) 每次变更的日期、增减金额和新的决议编号（R15、R27、R30）",
+            extension=True,
+        ),
+        F(
+            "accepted_at",
+            "验收日期",
+            Date(),
+            doc="(v1.2) 工程竣工验收的日期；付尾款前应当验收（R30）",
+            extension=True,
+        ),
+    ),
+)
+
+DEBTS = RecordSchema(
+    "debts",
+    "debts.csv",
+    "举债和担保登记",
+    (
+        F("id", "编号", ITEM_ID, True, doc="本村唯一，例如 JK2026-01"),
+        F(
+            "kind",
+            "类型",
+            Choice(["借款", "担保"]),
+            True,
+            doc="借款：村向别人借钱；担保：村为别人担保",
+        ),
+        F("party", "对方", TEXT, True, doc="出借方，或被担保的一方"),
+        F("amount", "金额", Money(), True),
+        F("date", "日期", Date(), True, doc="借入或签订担保的日期"),
+        F("end", "到期日期", Date()),
+        F("decision_id", "决议编号", ITEM_ID, doc="decisions.yml 中的村民（代表）会议决议"),
+        F("filed_at", "镇备案日期", Date(), doc="报乡镇审核备案的日期"),
+        F("note", "说明", TEXT),
     ),
 )
 
@@ -794,8 +1055,44 @@ TOPICS = RecordSchema(
 )
 
 YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS)
-CSV_SCHEMAS = (LEDGER, ASSISTANCE, CONTRACTS)
+CSV_SCHEMAS = (LEDGER, ASSISTANCE, CONTRACTS, DEBTS)
 ALL_SCHEMAS = YAML_SCHEMAS + CSV_SCHEMAS
+
+# NOTE: the relatives roster (R24) is personal data kept outside the project (FORMAT.md): it is
+# read with this schema and is no published record kind, so it is not in ALL_SCHEMAS.
+RELATIVES = RecordSchema(
+    "relatives",
+    "relatives.yml",
+    "干部亲属名单（不公开）",
+    (
+        F(
+            "relatives",
+            "亲属",
+            ListOf(
+                Obj(
+                    (
+                        F(
+                            "village",
+                            "村",
+                            Pattern(
+                                r"[a-z0-9-]+/[a-z0-9-]+",
+                                "乡镇/村文件夹",
+                                "town/village folder",
+                                "chengguan/dongshan",
+                            ),
+                            True,
+                        ),
+                        F("name", "姓名", NAME, True),
+                        F("group", "村民小组", TEXT),
+                        F("cadre", "干部", NAME, True),
+                        F("relation", "关系", TEXT),
+                        F("filed_at", "备案日期", Date()),
+                    )
+                )
+            ),
+        ),
+    ),
+)
 
 
 def label_for(key: str) -> str:

@@ -99,6 +99,7 @@ class LedgerRow:
     receipt: str = ""
     approver: str = ""
     contract_id: str = ""
+    bank_account: str = ""
 
     @property
     def amount(self) -> Decimal:
@@ -122,6 +123,7 @@ class AssistanceRow:
     notice_end: dt.date
     household_size: int | None = None
     status: str = ""
+    cause: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ class Period:
     ledger: tuple[LedgerRow, ...] = ()
     assistance: tuple[AssistanceRow, ...] = ()
     published_line: int | None = None  # line of published_at in disclosure.yml
+    deposits: tuple[Deposit, ...] | None = None  # None: the period does not record deposits
 
     @cached_property
     def income(self) -> Decimal:
@@ -212,6 +215,72 @@ class ScheduleItem:
 
 
 @dataclass(frozen=True)
+class ChangeOrder:
+    """A change to a contract's amount (negative: a reduction), and the decision behind it."""
+
+    date: dt.date
+    amount: Decimal
+    decision_id: str = ""
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """Cash taken to the bank (现金送存), from a period's disclosure.yml."""
+
+    date: dt.date
+    amount: Decimal
+    line: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CadrePay:
+    """A cadre's approved yearly pay (village.yml cadre_pay)."""
+
+    line: int
+    name: str
+    annual: Decimal
+    year: int | None = None
+    decision_id: str = ""
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    """One of the village's bank accounts (village.yml bank_accounts); never a full number."""
+
+    line: int
+    id: str
+    bank: str
+    kind: str
+    designated: bool
+    tail: str = ""
+    opened: dt.date | None = None
+    closed: dt.date | None = None
+
+    def open_on(self, day: dt.date) -> bool:
+        """Tell whether the account was open on a day."""
+        return (self.opened is None or self.opened <= day) and (
+            self.closed is None or day < self.closed
+        )
+
+
+@dataclass(frozen=True)
+class Debt:
+    """A loan the village took or a guarantee it gave (debts.csv)."""
+
+    line: int
+    id: str
+    kind: str  # 借款 / 担保
+    party: str
+    amount: Decimal
+    date: dt.date
+    end: dt.date | None = None
+    decision_id: str = ""
+    filed_at: dt.date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Contract:
     """One row of contracts.csv: a 三资 or works contract."""
 
@@ -227,6 +296,8 @@ class Contract:
     end: dt.date
     schedule: tuple[ScheduleItem, ...] = ()
     decision_id: str = ""
+    changes: tuple[ChangeOrder, ...] = ()
+    accepted_at: dt.date | None = None
 
     @property
     def is_income(self) -> bool:
@@ -299,6 +370,10 @@ class Flag:
     en: str
     period: str = ""  # the period it belongs to, if any
     ref: str = ""  # the contract, decision or topic id, if any
+    # NOTE: for supervisors only (`sunlight flags`), never on a page: R24's place in the
+    # assistance list. Left out of repr, so it is in no signature or cache key either.
+    detail: str = field(default="", repr=False, compare=False)
+    detail_en: str = field(default="", repr=False, compare=False)
 
     def sort_key(self) -> tuple[str, int, str, str]:
         """Order flags by file, line, rule and text."""
@@ -334,6 +409,10 @@ class Village:
     contracts: tuple[Contract, ...] = ()
     decisions: tuple[Decision, ...] = ()
     topics: tuple[Topic, ...] = ()
+    cadre_pay: tuple[CadrePay, ...] = ()
+    bank_accounts: tuple[BankAccount, ...] = ()
+    debts: tuple[Debt, ...] = ()
+    keeps_acceptance: bool = False  # some contract has an accepted_at written (v1.2)
 
     @property
     def url(self) -> str:

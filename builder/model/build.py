@@ -59,6 +59,49 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
         contracts=tuple(_contract(r) for r in records.contracts.rows) if records.contracts else (),
         decisions=tuple(_decision(r) for r in _items(records.decisions, "decisions")),
         topics=tuple(_topic(r) for r in _items(records.topics, "topics")),
+        cadre_pay=tuple(
+            model.CadrePay(
+                r.line, r.get("name"), r.get("annual"), r.get("year"), r.get("decision_id", "")
+            )
+            for r in village.get("cadre_pay", [])
+        ),
+        bank_accounts=tuple(_bank_account(r) for r in village.get("bank_accounts", [])),
+        debts=tuple(_debt(r) for r in records.debts.rows) if records.debts else (),
+        # NOTE: by values, not by the column: tools that write every column (the workbook
+        # import) must not make a village "keep" acceptance it never wrote
+        keeps_acceptance=any(
+            r.get("accepted_at") is not None
+            for r in (records.contracts.rows if records.contracts else ())
+        ),
+    )
+
+
+def _bank_account(record: Rec) -> model.BankAccount:
+    kind = record.get("kind")
+    return model.BankAccount(
+        record.line,
+        record.get("id"),
+        record.get("bank"),
+        kind,
+        record.get("designated", kind == "基本存款账户"),
+        record.get("tail", ""),
+        record.get("opened"),
+        record.get("closed"),
+    )
+
+
+def _debt(record: Rec) -> model.Debt:
+    return model.Debt(
+        record.line,
+        record.get("id"),
+        record.get("kind"),
+        record.get("party"),
+        record.get("amount"),
+        record.get("date"),
+        record.get("end"),
+        record.get("decision_id", ""),
+        record.get("filed_at"),
+        record.get("note", ""),
     )
 
 
@@ -88,6 +131,12 @@ def build_period(period: PeriodRecords, chart: str) -> model.Period:
         assistance=tuple(_assistance_row(r) for r in period.assistance.rows)
         if period.assistance
         else (),
+        deposits=tuple(
+            model.Deposit(d.get("date"), d.get("amount"), d.line, d.get("note", ""))
+            for d in disclosure.get("deposits", [])
+        )
+        if "deposits" in disclosure.values
+        else None,
     )
 
 
@@ -175,6 +224,7 @@ def _ledger_row(record: Rec, chart: str) -> model.LedgerRow:
         record.get("receipt", ""),
         record.get("approver", ""),
         record.get("contract_id", ""),
+        record.get("bank_account", ""),
     )
 
 
@@ -189,6 +239,7 @@ def _assistance_row(record: Rec) -> model.AssistanceRow:
         record.get("notice_end"),
         record.get("household_size"),
         record.get("status", ""),
+        record.get("cause", ""),
     )
 
 
@@ -206,6 +257,8 @@ def _contract(record: Rec) -> model.Contract:
         record.get("end"),
         tuple(sorted(model.ScheduleItem(d, a) for d, a in record.get("schedule") or ())),
         record.get("decision_id", ""),
+        tuple(model.ChangeOrder(d, a, ref) for d, a, ref in record.get("changes") or ()),
+        record.get("accepted_at"),
     )
 
 

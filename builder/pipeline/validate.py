@@ -25,6 +25,7 @@ from builder.model.build import build_county, build_town, build_village
 from builder.pipeline.cache import BuildCache, files_hash, stat_signature
 from builder.pipeline.workers import parallel_map
 from builder.read.files import Layout, VillageFiles, display_path, scan_layout
+from builder.read.roster import Relative
 from builder.read.village import read_county, read_village
 from builder.rules import apply_rules, village_flags
 
@@ -78,6 +79,7 @@ def validate(
     only: Iterable[Path] | None = None,
     today: dt.date | None = None,
     cache: BuildCache | None = None,
+    roster: tuple[Relative, ...] = (),
 ) -> Result:
     """Check every record under villages_dir (or only the villages holding the given paths).
 
@@ -140,7 +142,7 @@ def validate(
     if county.county is None or report.errors:
         return Result(report, None, layout, towns)
     flags_of = village_flags if cache is None else CachedFlags(cache)
-    county_model = apply_rules(build_county(county, towns), report, base, today, flags_of)
+    county_model = apply_rules(build_county(county, towns), report, base, today, flags_of, roster)
     if cache is not None and only is None:
         cache.prune("flags")
     return Result(report, county_model, layout, towns)

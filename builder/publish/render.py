@@ -242,6 +242,9 @@ class Renderer:
             town.name,
             town=town,
             description=f"{town.name}各村（社区）的三务公开：最新一期和公开日期。",
+            flag_rows=town_flag_rows(town, self.flags),
+            levels=LEVEL_ZH,
+            rule_titles={rid: r.title for rid, r in RULES.items()},
         )
         self.out.search_docs.append(
             SearchDoc(
@@ -506,11 +509,44 @@ def period_description(village: model.Village, period: model.Period) -> str:
 
 
 def flags_by_village(county: model.County) -> dict[tuple[str, str], list[model.Flag]]:
-    """The county's flags by (town, village), in report order."""
+    """The county's flags by (town, village), in report order.
+
+    R24's flags (the relatives roster) appear only where the county or town turned
+    `relatives_on_site` on, and then only in their neutral wording (rules/relief.py).
+    """
+    shown = {
+        (town.slug, v.slug)
+        for town in county.towns
+        for v in town.villages
+        if v.parameters.relatives_on_site
+    }
     out: dict[tuple[str, str], list[model.Flag]] = {}
     for f in county.flags:
+        if f.rule == "R24" and (f.town, f.village) not in shown:
+            continue
         out.setdefault((f.town, f.village), []).append(f)
     return out
+
+
+TownFlagRow = tuple[model.Village, int, dict[str, int], list[tuple[str, int]]]
+
+
+def town_flag_rows(
+    town: model.Town, flags: dict[tuple[str, str], list[model.Flag]]
+) -> list[TownFlagRow]:
+    """A town's villages by open flags, where to look first: the most errors, then the most
+    flags; each with its count per level and per rule (rules in number order)."""
+    rows: list[TownFlagRow] = []
+    for village in town.villages:
+        mine = flags.get((town.slug, village.slug), [])
+        levels = {lv: sum(1 for f in mine if f.severity == lv) for lv in LEVELS}
+        per: dict[str, int] = {}
+        for f in mine:
+            per[f.rule] = per.get(f.rule, 0) + 1
+        rules = sorted(per.items(), key=lambda item: int(item[0][1:]))
+        rows.append((village, len(mine), levels, rules))
+    rows.sort(key=lambda row: (-row[2]["error"], -row[1]))
+    return rows
 
 
 def flag_target(village: model.Village, f: model.Flag) -> str:

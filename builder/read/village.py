@@ -43,6 +43,7 @@ class VillageRecords:
     topics: Rec | None
     texts: tuple[ScannedText, ...]
     problems: tuple[Problem, ...]
+    debts: Table | None = None
 
     @property
     def code(self) -> str:
@@ -91,6 +92,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
     decisions = reader.yaml(files.files.get("decisions.yml"), schema.DECISIONS)
     contracts = reader.csv(files.files.get("contracts.csv"), schema.CONTRACTS)
     topics = reader.yaml(files.files.get("topics.yml"), schema.TOPICS)
+    debts = reader.csv(files.files.get("debts.csv"), schema.DEBTS)
     return VillageRecords(
         town=files.town,
         slug=files.slug,
@@ -101,6 +103,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
         contracts=contracts,
         decisions=decisions,
         topics=topics,
+        debts=debts,
         texts=tuple(reader.texts),
         problems=tuple(reader.found),
     )

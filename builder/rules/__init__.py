@@ -25,12 +25,14 @@ from pathlib import Path
 from builder import model
 from builder.format import problems
 from builder.read.git import commit_day
-from builder.rules import contracts, decisions, ledger, publication
+from builder.read.roster import Relative
+from builder.rules import contracts, decisions, ledger, money, projects, publication, relief
 from builder.rules.base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
 from builder.rules.publication import STATUS_ZH, Unit, publication_units
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-_CHECKS = (publication, ledger, contracts, decisions)  # importing them declares their rules
+# importing them declares their rules, in this order
+_CHECKS = (publication, ledger, contracts, decisions, money, projects, relief)
 
 
 # --- running the rules ---------------------------------------------------------------------------
@@ -102,10 +104,16 @@ def apply_rules(
     base: Path,
     today: dt.date | None = None,
     flags_of: FlagsOf = village_flags,
+    roster: tuple[Relative, ...] = (),
 ) -> model.County:
-    """Run every rule; error-level flags join the report; the county keeps all its flags."""
+    """Run every rule; error-level flags join the report; the county keeps all its flags.
+
+    The relatives roster (R24), when given, is used in a pass of its own, never cached.
+    """
     as_of = resolve_as_of(county, base, today)
     flags = evaluate(county, as_of, flags_of)
+    if roster:
+        flags = sorted(flags + relief.roster_flags(county, as_of, roster), key=model.Flag.sort_key)
     report.extend(flag_problem(f) for f in flags if f.severity == "error")
     return replace(county, towns=_signed(county.towns, flags), flags=tuple(flags), as_of=as_of)
 
@@ -163,8 +171,49 @@ def format_flags(flags: list[model.Flag], as_of: dt.date | None) -> list[str]:
             f"{rule.title} / {rule.title_en}",
             f"    {flag.zh}",
             f"    {flag.en}",
+            *(
+                [f"    仅供监督人员：{flag.detail} / Supervisors only: {flag.detail_en}"]
+                if flag.detail
+                else []
+            ),
             f"    为什么要看：{rule.why} / Why: {rule.why_en}",
         ]
+    lines.append(count_line(flags, as_of))
+    return lines
+
+
+def rule_order(rid: str) -> int:
+    """Sort rule ids by number (R9 before R10)."""
+    return int(rid[1:])
+
+
+def format_by_village(
+    county: model.County, flags: list[model.Flag], as_of: dt.date | None
+) -> list[str]:
+    """A town officer's view: per town, its villages by open flags (the most errors, then the
+    most flags, first), with their count per level and per rule."""
+    mine: dict[tuple[str, str], list[model.Flag]] = {}
+    for f in flags:
+        mine.setdefault((f.town, f.village), []).append(f)
+    lines: list[str] = []
+    for town in county.towns:
+        rows = []
+        for village in town.villages:
+            own = mine.get((town.slug, village.slug), [])
+            levels = {lv: sum(1 for f in own if f.severity == lv) for lv in LEVELS}
+            rows.append((-levels["error"], -len(own), village.slug, village, own, levels))
+        rows.sort(key=lambda r: r[:3])
+        lines.append(f"{town.name}（{town.slug}）")
+        for *_, village, own, levels in rows:
+            if not own:
+                lines.append(f"  {village.name:<8} 0 条")
+                continue
+            per: dict[str, int] = {}
+            for f in own:
+                per[f.rule] = per.get(f.rule, 0) + 1
+            rules = "，".join(f"{rid}×{per[rid]}" for rid in sorted(per, key=rule_order))
+            count = "，".join(f"{LEVEL_ZH[lv]} {n}" for lv, n in levels.items() if n)
+            lines.append(f"  {village.name:<8} {len(own)} 条（{count}）：{rules}")
     lines.append(count_line(flags, as_of))
     return lines
 
@@ -191,6 +240,7 @@ def flags_json(flags: list[model.Flag], as_of: dt.date | None) -> str:
                 "seen_en": f.en,
                 "why": RULES[f.rule].why,
                 "why_en": RULES[f.rule].why_en,
+                "detail": f.detail or None,
             }
             for f in flags
         ],
@@ -208,6 +258,7 @@ __all__ = [
     "apply_rules",
     "evaluate",
     "flags_json",
+    "format_by_village",
     "format_flags",
     "publication_units",
 ]

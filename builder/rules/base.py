@@ -13,6 +13,7 @@ from builder import model
 from builder.format import privacy, schema
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
+from builder.read.roster import Relative
 
 LEVELS = ("error", "warning", "info")
 LEVEL_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -71,6 +72,9 @@ class Scope:
     as_of: dt.date
     rule: str = ""
     memo: dict[str, Any] = field(default_factory=dict)  # work shared by rules
+    # NOTE: the relatives roster (R24) is personal data: given only to the private pass
+    # (rules/relief.py), never to a cached or published one
+    roster: tuple[Relative, ...] = ()
 
     @property
     def params(self) -> Parameters:
@@ -90,6 +94,8 @@ class Scope:
         period: str = "",
         ref: str = "",
         level: str = "",
+        detail: str = "",
+        detail_en: str = "",
     ) -> model.Flag:
         """Make a flag of the current rule for this village."""
         return model.Flag(
@@ -102,6 +108,8 @@ class Scope:
             en,
             period,
             ref,
+            detail,
+            detail_en,
         )
 
     def rows(self) -> Iterator[tuple[model.Period, model.LedgerRow]]:
@@ -113,6 +121,10 @@ class Scope:
     def row_at(self, period: model.Period, row: model.LedgerRow) -> Location:
         """Locate a ledger row."""
         return Location(self.path("ledger.csv", period.period), row.line)
+
+    def row_at_name(self, period: str, row: model.LedgerRow) -> Location:
+        """Locate a ledger row by its period's name."""
+        return Location(self.path("ledger.csv", period), row.line)
 
     def contract_at(self, contract: model.Contract) -> Location:
         """Locate a contract's row in contracts.csv."""
