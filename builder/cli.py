@@ -80,6 +80,13 @@ TODAY = click.option(
     "Also check that nothing published in REV was changed or deleted without a correction, and "
     "that the publication log only grew (for CI).",
 )
+@click.option(
+    "--site-log",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="与 --since 同用：线上网站的公开记录（log/publication-log.jsonl 的副本），也必须只在末尾追加 / "
+    "With --since: the live site's publication log (a saved copy); it too must only grow.",
+)
 @NO_CACHE
 def check(
     paths: tuple[Path, ...],
@@ -87,6 +94,7 @@ def check(
     strict: bool,
     today: dt.datetime | None,
     since_rev: str | None,
+    site_log: Path | None,
     no_cache: bool,
 ) -> None:
     """检查全部记录（或只检查给定的村/文件）。 / Check every record, or only the given villages or files."""
@@ -107,7 +115,9 @@ def check(
     )
     as_of = today.date() if today else china_today()
     if since_rev is not None:
-        result.report.extend(audit.since(villages_dir, Path.cwd(), since_rev, result, as_of))
+        result.report.extend(
+            audit.since(villages_dir, Path.cwd(), since_rev, result, as_of, site_log)
+        )
     else:
         result.report.extend(audit.log_problems(villages_dir, Path.cwd(), result, as_of))
     _echo_report(result.report)
@@ -228,6 +238,16 @@ def build(
     started = time.perf_counter()
     cache = _cache(no_cache)
     result = validate(_villages(villages_dir), Path.cwd(), cache=cache)
+    if result.county is not None and not result.report.has_errors():
+        from builder.audit import commands as audit
+        from builder.audit.snapshot import china_today
+
+        # no path publishes a silent edit: an uncorrected change of a logged period is an error
+        result.report.extend(
+            p
+            for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, china_today())
+            if p.kind.code == "silent-edit"
+        )
     _echo_report(result.report)
     if result.report.has_errors():
         click.echo(
@@ -424,7 +444,16 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
         _echo_report(result.report)
         click.echo("记录有错误，公开记录没有更新。 / Errors found: the log was not updated.")
         sys.exit(1)
-    added = audit.update_log(villages_dir, result, today.date() if today else china_today())
+    try:
+        added = audit.update_log(villages_dir, result, today.date() if today else china_today())
+    except audit.UncorrectedEdit as refused:
+        result.report.extend(refused.found)
+        _echo_report(result.report)
+        click.echo(
+            "已公开的期间被改动但没有更正记录，公开记录没有更新。请运行 sunlight correct 记录更正。 / "
+            'Published periods were edited without a correction: the log was not updated. Run "sunlight correct".'
+        )
+        sys.exit(1)
     for e in added:
         click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}")
     path = audit.log_path(villages_dir).name

@@ -13,13 +13,20 @@ from urllib.parse import parse_qs, urlsplit
 
 from builder import model
 from builder.audit import log
-from builder.audit.diff import Change, diff_village
-from builder.audit.fingerprint import display, fingerprint, matches, normalize, short
+from builder.audit.diff import (
+    Change,
+    Who,
+    content_changes,
+    diff_period,
+    diff_village,
+    period_changed,
+)
+from builder.audit.fingerprint import display, fingerprint, matches, normalize, short, versions
 from builder.audit.since import since_problems
-from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
+from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, VillageCache, at_revision, worktree
 from builder.errors import BuilderError
 from builder.format import problems
-from builder.format.problems import Problem, format_problem
+from builder.format.problems import Location, Problem, format_problem
 from builder.pipeline.validate import Result
 from builder.read import git
 from builder.read.files import display_path
@@ -57,20 +64,106 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
         return found
     towns = result.county.towns if result.county is not None else result.towns
     villages = [v for t in towns for v in t.villages]
-    return log.stale_problems(entries, villages, today, rel, problems.LOG_OUT_OF_DATE)
+    root = display_path(villages_dir.resolve(), base.resolve())
+    found = uncorrected(villages_dir, entries, villages, root)
+    flagged = {p.where.path for p in found}
+    return found + [
+        p
+        for p in log.stale_problems(entries, villages, today, rel, problems.LOG_OUT_OF_DATE)
+        if p.where.path not in flagged
+    ]
+
+
+def uncorrected(
+    villages_dir: Path, entries: list[log.Entry], villages: list[model.Village], root: str
+) -> list[Problem]:
+    """Logged periods whose records changed since the logged version without a new correction
+    (what plain `check`, the hook, `log update` and `build` refuse, before any `--since`).
+
+    The logged version is the village as committed with its log entry; a change of the display
+    parameters or the rendering alone is no edit (the next `log update` records it)."""
+    last = log.latest(entries)
+    repo = Repo.find(villages_dir)
+    cache = VillageCache(repo) if repo is not None else None
+    out: list[Problem] = []
+    for village in villages:
+        for period in village.periods:
+            entry = last.get((village.code, period.period))
+            if entry is None or entry.fingerprint in versions(village, period):
+                continue
+            if len(period.corrections) > entry.corrections:
+                continue  # a new correction: judged field by field by check --since
+            before = _logged_version(repo, cache, entry)
+            if before is not None and not period_changed(before[0], before[1], village, period):
+                continue
+            change = "指纹与公开记录不符"
+            if before is not None:
+                who = Who(village.code, village.name, f"{village.town_slug}/{village.slug}")
+                found = content_changes(diff_period(who, before[1], period))
+                if found:
+                    change = found[0].text.removeprefix(f"{village.name} {period.period} ")
+            out.append(
+                problems.SILENT_EDIT.at(
+                    Location(
+                        f"{root}/{village.town_slug}/{village.slug}/{period.period}/disclosure.yml"
+                    ),
+                    "corrections",
+                    field_zh="更正记录",
+                    village=village.name,
+                    period=period.period,
+                    published=entry.published_at,
+                    change=change,
+                    more="",
+                )
+            )
+    return out
+
+
+def _logged_version(
+    repo: Repo | None, cache: VillageCache | None, entry: log.Entry
+) -> tuple[model.Village, model.Period] | None:
+    """The village and period as committed with their newest log entry (or at HEAD, when the
+    entry is not committed yet), if that version has the logged fingerprint."""
+    if repo is None or cache is None:
+        return None
+    sha = git.added_in(repo.top, repo.log_rel, f'"hash":"{entry.hash}"') or "HEAD"
+    try:
+        at = cache.get(sha, entry.village, git.commit(repo.top, git.resolve(repo.top, sha)).day)
+    except git.GitError:
+        return None
+    period = at.village.period(entry.period) if at.village is not None else None
+    if at.village is None or period is None:
+        return None
+    if entry.fingerprint not in versions(at.village, period):
+        return None
+    return at.village, period
 
 
 def since(
-    villages_dir: Path, base: Path, rev: str, result: Result, today: dt.date
+    villages_dir: Path,
+    base: Path,
+    rev: str,
+    result: Result,
+    today: dt.date,
+    site_log: Path | None = None,
 ) -> list[Problem]:
-    """`check --since REV`: nothing published in REV was changed or deleted without a
-    correction, and the publication log only grew."""
+    """`check --since REV`: nothing published in REV (or in the live site's log, a copy saved
+    at site_log) was changed or deleted without a correction, the publication log only grew,
+    and the tool did not change together with published records."""
     repo = _repo(villages_dir)
     old = at_revision(repo, rev)
     new = worktree(villages_dir, base, result, today)
     root = display_path(villages_dir.resolve(), base.resolve())
     rel = display_path(log_path(villages_dir), base.resolve())
-    return since_problems(old, new, root, rel)
+    live = (str(site_log), site_log.read_text(encoding="utf-8")) if site_log is not None else None
+    changed: list[str] = []
+    if old.commit and old.commit != git.EMPTY:
+        for change in git.changed_files(repo.top, old.commit, None, "."):
+            changed += [p for p in dict.fromkeys((change.old, change.new)) if p]
+        changed += git.untracked(repo.top)
+    return since_problems(
+        old, new, root, rel, site_log=live, changed=changed, villages_rel=repo.villages_rel
+    )
 
 
 # --- diff -------------------------------------------------------------------------------------
@@ -160,6 +253,14 @@ def _unreadable(village: model.Village, label: str) -> Change:
 
 
 # --- log ------------------------------------------------------------------------------------------
+class UncorrectedEdit(Exception):
+    """`log update` refuses to fingerprint published periods edited without a correction."""
+
+    def __init__(self, found: list[Problem]) -> None:
+        super().__init__(f"{len(found)} uncorrected edits")
+        self.found = found
+
+
 def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.Entry]:
     """Append an entry for every published period whose fingerprint the log lacks; return them."""
     assert result.county is not None
@@ -169,6 +270,10 @@ def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.E
     if found:
         zh, en = format_problem(found[0]).split("\n", 1)
         raise BuilderError(zh, en.strip())
+    root = display_path(villages_dir.resolve(), Path.cwd().resolve())
+    refused = uncorrected(villages_dir, entries, list(result.county.villages()), root)
+    if refused:
+        raise UncorrectedEdit(refused)
     new = log.append(entries, log.pending(entries, result.county.villages(), today))
     if new:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".publication-log-")
@@ -220,8 +325,8 @@ def verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> V
         )
     for village in county.villages():
         for period in village.periods:
-            fp = fingerprint(village, period)
-            if matches(fp, given) and (
+            fp = next((f for f in versions(village, period) if matches(f, given)), "")
+            if fp and (
                 target is None or target == (f"{village.town_slug}/{village.slug}", period.period)
             ):
                 return Verdict(

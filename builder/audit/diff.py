@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from builder import model
-from builder.audit.fingerprint import canonical
+from builder.audit.fingerprint import encode, records_data
 from builder.format import privacy, schema
 from builder.format.values import money
 
@@ -43,7 +43,7 @@ VILLAGE_FIELDS = (
     ("population", "人口"),
 )
 LEDGER_FIELDS = tuple((f.key, f.zh) for f in schema.LEDGER.fields)
-ASSISTANCE_FIELDS = tuple((f.key, f.zh) for f in schema.ASSISTANCE.fields)
+ASSISTANCE_FIELDS = tuple((f.key, f.zh) for f in schema.ASSISTANCE.fields if f.key != "salt")
 AFFAIR_FIELDS = (("title", "标题"), ("date", "日期"), ("body", "内容"))
 SHORT = 40
 
@@ -410,7 +410,7 @@ def period_changed(
     old_village: model.Village, old: model.Period, new_village: model.Village, new: model.Period
 ) -> bool:
     """Whether the full records of a period differ (personal names unmasked, order counted)."""
-    return canonical(old_village, old, names="full") != canonical(new_village, new, names="full")
+    return encode(records_data(old_village, old)) != encode(records_data(new_village, new))
 
 
 # --- villages ---------------------------------------------------------------------------------

@@ -568,6 +568,37 @@ SINCE_UNCHECKED = _kind(
     W,
 )
 
+CORRECTION_APPROVER = _kind(
+    "correction-approver",
+    "更正的批准人不合格",
+    "更正记录（{date}）的批准人“{who}”{reason}更正须由当日在任的村务监督委员会成员批准，且不能是拟稿人或被改动那一行的收款人。",
+    'The approver "{who}" of the correction dated {date} {reason_en} A correction is approved by '
+    "a member of the village affairs supervision committee on that day, who is neither the "
+    "drafter nor the payee of a changed row.",
+)
+CORRECTION_REASON = _kind(
+    "correction-reason",
+    "更正原因没有写清楚",
+    "更正原因“{reason}”没有说清楚改了什么、为什么改。请写一句完整的话，例如“第3行保洁员工资录入错误，120.00 应为 12.00”。",
+    'The reason "{reason}" does not say what was wrong and why. Write a full sentence, e.g. '
+    '"line 3: the cleaner\'s pay was entered as 120.00, it is 12.00".',
+)
+CORRECTION_CHANGES = _kind(
+    "correction-changes",
+    "更正记录列出的改动与实际改动不符",
+    "{village} {period} 的更正记录（{date}）{reason}请运行 sunlight correct 重新生成更正记录。",
+    '{village} {period}: the correction dated {date} {reason_en} Run "sunlight correct" to '
+    "write it again.",
+)
+CODE_WITH_RECORDS = _kind(
+    "code-with-records",
+    "程序和已公开的记录在同一次改动中",
+    "这次改动既修改了程序或发布流程（{paths}），又修改了已公开的记录（{records}）。审核工具不能和它审核的内容一起改：请把两者分成两次提交，程序的改动先经审核合并。",
+    "This change alters both the tool or the publishing workflow ({paths}) and published "
+    "records ({records}). The checker cannot change together with what it judges: split them, "
+    "and have the tool change reviewed and merged first.",
+)
+
 
 @dataclass(frozen=True)
 class Problem:

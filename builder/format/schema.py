@@ -571,6 +571,20 @@ VILLAGE = RecordSchema(
                     (
                         F("name", "姓名", NAME, True),
                         F("roles", "职务", ListOf(Choice(ROLES), 1), True),
+                        F(
+                            "terms",
+                            "任期",
+                            ListOf(
+                                Obj(
+                                    (
+                                        F("roles", "职务", ListOf(Choice(ROLES), 1), True),
+                                        F("from", "起", Date(), True),
+                                        F("to", "止", Date()),
+                                    )
+                                )
+                            ),
+                            doc="换届前后的职务和起止日期；不写表示 roles 一直有效",
+                        ),
                     )
                 ),
                 1,
@@ -645,6 +659,22 @@ CORRECTION = Obj(
         F("date", "更正日期", Date(), True),
         F("reason", "更正原因", TEXT, True),
         F("approved_by", "批准人", PERSON_REF, True),
+        F(
+            "changes",
+            "更正内容",
+            ListOf(
+                Obj(
+                    (
+                        F("section", "部分", TEXT, True),
+                        F("line", "行号", Integer()),
+                        F("field", "字段", TEXT, True),
+                        F("old", "原值", TEXT),
+                        F("new", "新值", TEXT),
+                    )
+                )
+            ),
+            doc="这次更正改了什么（sunlight correct 自动写出）：部分、行、字段、原值、新值",
+        ),
     )
 )
 
@@ -703,6 +733,12 @@ ASSISTANCE = RecordSchema(
         F("notice_start", "公示开始", Date(), True),
         F("notice_end", "公示结束", Date(), True),
         F("status", "状态", Choice(["公示中", "已批准", "已停发"])),
+        F(
+            "salt",
+            "校验码",
+            Pattern(r"[a-z]{16,64}", "校验码", "salt", "qwhzkxmtrpbnvcsa"),
+            doc="每行一个随机字母串，sunlight log update 自动填写；让指纹随姓名变化而不泄露姓名，请勿改动",
+        ),
     ),
 )
 

@@ -35,7 +35,15 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
     people: dict[str, model.Person] = {}
     for person in village.get("people", []):
         people.setdefault(
-            person.get("name"), model.Person(person.get("name"), tuple(person.get("roles", [])))
+            person.get("name"),
+            model.Person(
+                person.get("name"),
+                tuple(person.get("roles", [])),
+                tuple(
+                    model.Term(tuple(t.get("roles", [])), t.get("from"), t.get("to"))
+                    for t in person.get("terms", [])
+                ),
+            ),
         )
     return model.Village(
         slug=records.slug,
@@ -81,7 +89,21 @@ def build_period(period: PeriodRecords, chart: str) -> model.Period:
         village_affairs=_affairs(disclosure, "village_affairs"),
         party_affairs=_affairs(disclosure, "party_affairs"),
         corrections=tuple(
-            model.Correction(c.get("date"), c.get("reason"), c.get("approved_by"))
+            model.Correction(
+                c.get("date"),
+                c.get("reason"),
+                c.get("approved_by"),
+                tuple(
+                    model.CorrectionChange(
+                        ch.get("section"),
+                        ch.get("line"),
+                        ch.get("field"),
+                        ch.get("old") or "",
+                        ch.get("new") or "",
+                    )
+                    for ch in c.get("changes", [])
+                ),
+            )
             for c in disclosure.get("corrections", [])
         ),
         ledger=tuple(_ledger_row(r, chart) for r in period.ledger.rows) if period.ledger else (),
@@ -189,6 +211,7 @@ def _assistance_row(record: Rec) -> model.AssistanceRow:
         record.get("notice_end"),
         record.get("household_size"),
         record.get("status", ""),
+        record.get("salt", ""),
     )
 
 

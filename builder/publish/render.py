@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import model
-from builder.audit.fingerprint import display, fingerprint, period_url
+from builder.audit.fingerprint import display, fingerprint, fingerprint_v1, period_url
 from builder.format import schema
 from builder.format.values import yuan
 from builder.publish.search import SearchDoc, mount_html
@@ -270,6 +270,7 @@ class Renderer:
                 newer=newer,
                 older=older,
                 fp=fp,
+                fp_v1=fingerprint_v1(village, period),  # v1 sheets on paper keep verifying
                 fp_display=display(fp),
                 topics=[t for t in village.topics if t.period == period.period],
                 **self.supervision(village, period.period),

@@ -275,3 +275,19 @@ def materialize(top: Path, rev: str, paths: Iterable[str], dest: Path) -> int:
         else:
             target.write_bytes(content)
     return len(entries)
+
+
+def added_in(top: Path, path: str, text: str) -> str | None:
+    """The newest commit that added a line holding text to path (None: not committed yet)."""
+    try:
+        out = run(top, "log", "-1", "--format=%H", "-F", "-S", text, "--", path)
+    except GitError:
+        return None
+    sha = out.decode("ascii", "replace").strip()
+    return sha or None
+
+
+def untracked(top: Path) -> list[str]:
+    """Files in the working tree that git does not track (nor ignore), relative to top."""
+    out = run(top, "ls-files", "--others", "--exclude-standard", "-z")
+    return [p for p in out.decode("utf-8", "replace").split("\0") if p]
