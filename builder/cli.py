@@ -465,6 +465,86 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
     )
 
 
+@cli.command()
+@click.argument("village")
+@click.argument("period")
+@VILLAGES
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="更正日期（默认今天） / The correction's date (default: today).",
+)
+@click.option("--reason", default=None, help="更正原因 / Why.")
+@click.option("--approver", default=None, help="批准人（村务监督委员会成员） / Who approved it.")
+@click.option("--yes", is_flag=True, help="不再确认 / Do not ask to confirm.")
+def correct(
+    village: str,
+    period: str,
+    villages_dir: Path,
+    day: dt.datetime | None,
+    reason: str | None,
+    approver: str | None,
+    yes: bool,
+) -> None:
+    """更正已公开的一期：先改好记录，再回答几个问题，自动写更正记录并更新公开记录。 /
+    Correct a published month: edit the records, answer a few questions; the correction entry
+    and the log are written for you."""
+    from builder.audit import commands as audit
+    from builder.audit import correct as flow
+    from builder.audit.snapshot import china_today
+    from builder.format.problems import Report
+    from builder.pipeline.validate import validate
+
+    villages_dir = _villages(villages_dir)
+    result = validate(villages_dir, Path.cwd())
+    carried = flow.carry_balances(villages_dir, village, period, result)
+    for path in carried:
+        click.echo(f"已把余额的变化结转到：{path} / Carried the balance change into {path}.")
+    if carried:
+        result = validate(villages_dir, Path.cwd())
+    if result.county is None or result.report.errors:
+        _echo_report(result.report)
+        click.echo("记录有错误，请先改正，再运行 sunlight correct。 / Fix the errors first.")
+        sys.exit(1)
+    plan = flow.plan(villages_dir, village, period, result)
+    click.echo(f"{plan.village.name} 与公开时相比的改动： / Changes since publication:")
+    for month in plan.months:
+        for change in month.changes:
+            click.echo(f"  {change.text}")
+    if not yes and not click.confirm("这些改动都对吗？ / Are these the changes?", default=True):
+        sys.exit(1)
+    when = day.date() if day else china_today()
+    if reason is None:
+        reason = click.prompt("更正原因（一句完整的话，说清哪里错了、为什么改） / Reason")
+    if approver is None:
+        names = plan.supervisors(when)
+        approver = click.prompt(
+            f"批准人（{when.isoformat()} 在任的村务监督委员会成员：{'、'.join(names) or '无'}） / Approver",
+            type=click.Choice(names) if names else str,
+        )
+    entries = flow.entries_for(plan, when, reason, approver)
+    found = flow.problems_of(plan, entries)
+    if found:
+        report = Report()
+        report.extend(found)
+        _echo_report(report)
+        click.echo("更正记录没有写入。 / Nothing was written.")
+        sys.exit(1)
+    for path in flow.write(plan, entries):
+        click.echo(f"已写入更正记录：{path} / Wrote the correction into {path}.")
+    result = validate(villages_dir, Path.cwd())
+    if result.county is None or result.report.errors:
+        _echo_report(result.report)
+        sys.exit(1)
+    added = audit.update_log(villages_dir, result, when)
+    click.echo(
+        f"公开记录已追加 {len(added)} 条。请把改动和 {audit.log_path(villages_dir).name} 一起提交。 / "
+        f"Appended {len(added)} log entries; commit them with the records."
+    )
+
+
 @cli.command("schema")
 @click.option(
     "--out",

@@ -93,7 +93,7 @@ def uncorrected(
                 continue
             if len(period.corrections) > entry.corrections:
                 continue  # a new correction: judged field by field by check --since
-            before = _logged_version(repo, cache, entry)
+            before = logged_version(repo, cache, entry)
             if before is not None and not period_changed(before[0], before[1], village, period):
                 continue
             change = "指纹与公开记录不符"
@@ -119,7 +119,7 @@ def uncorrected(
     return out
 
 
-def _logged_version(
+def logged_version(
     repo: Repo | None, cache: VillageCache | None, entry: log.Entry
 ) -> tuple[model.Village, model.Period] | None:
     """The village and period as committed with their newest log entry (or at HEAD, when the

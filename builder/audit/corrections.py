@@ -39,6 +39,9 @@ _SECTION_BY_NAME = {zh: key for key, zh in SECTION_NAMES.items()} | {k: k for k 
 _FIELD_BY_LABEL = {
     label: key for key, label in (*LEDGER_FIELDS, *ASSISTANCE_FIELDS, *AFFAIR_FIELDS, *HEADER)
 }
+_LABEL_BY_FIELD = {
+    key: label for key, label in (*LEDGER_FIELDS, *ASSISTANCE_FIELDS, *AFFAIR_FIELDS, *HEADER)
+} | {"added": "新增", "removed": "删除", "order": "顺序"}
 ROW_ADDED, ROW_REMOVED, ROWS_REORDERED = "added", "removed", "order"
 _ROW_WORDS = {"新增": ROW_ADDED, "删除": ROW_REMOVED, "顺序": ROWS_REORDERED}
 PLACEHOLDERS = frozenset(
@@ -97,7 +100,8 @@ def describe(listed: model.CorrectionChange) -> str:
     """One listed change in words: 收支明细第3行 expense 120.00 → 12.00."""
     section, line, field, old, new = _key(listed)
     where = SECTION_NAMES.get(section, section) + (f"第{line}行" if line else "")
-    return f"{where} {field} {old or '（空）'} → {new or '（空）'}"
+    label = _LABEL_BY_FIELD.get(field, field)
+    return f"{where} {label} {old or '（空）'} → {new or '（空）'}"
 
 
 def is_real_reason(reason: str) -> bool:

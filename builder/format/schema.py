@@ -668,8 +668,8 @@ CORRECTION = Obj(
                         F("section", "部分", TEXT, True),
                         F("line", "行号", Integer()),
                         F("field", "字段", TEXT, True),
-                        F("old", "原值", TEXT),
-                        F("new", "新值", TEXT),
+                        F("old", "原值", BODY),
+                        F("new", "新值", BODY),
                     )
                 )
             ),

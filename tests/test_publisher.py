@@ -1,0 +1,395 @@
+"""No quiet edits, even by the publisher: each attempt of a dishonest publisher fails, in a real
+git repository (force pushes, orphan commits, [skip ci] pushes, backdated commits), judged
+against the last *published* commit (the tag the deploy job writes) and the live site's log;
+a legitimate correction, a pure reformatting and a renamed folder pass."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.audit.corrections import is_real_reason
+
+try:
+    from test_audit import (
+        CORRECTION,
+        DONGSHAN,
+        NOV,
+        OCT,
+        _cut_cleaner_pay,
+        add_november,
+        codes,
+        correct,
+        correct_file,
+        edit,
+        git,
+        make_repo,
+        publish,
+        sunlight,
+    )
+
+    from conftest import make_project
+except ImportError:  # tests/ became a package
+    from tests.conftest import make_project  # type: ignore[no-redef]
+    from tests.test_audit import (  # type: ignore[no-redef]
+        CORRECTION,
+        DONGSHAN,
+        NOV,
+        OCT,
+        _cut_cleaner_pay,
+        add_november,
+        codes,
+        correct,
+        correct_file,
+        edit,
+        git,
+        make_repo,
+        publish,
+        sunlight,
+    )
+
+TAG = "sunlight-published"
+
+
+def deploy(repo: Path) -> None:
+    """What the deploy job does after the audit passed: the tag moves to the deployed commit,
+    and the live site serves that commit's log."""
+    git(repo, "tag", "-f", TAG, "HEAD")
+    shutil.copy(repo / "publication-log.jsonl", repo.parent / "live-log.jsonl")
+
+
+def audit(repo: Path, day: str = "2026-12-12") -> tuple[int, str]:
+    """What the audit job runs: check --since the published tag, with the live site's log."""
+    return sunlight(
+        repo,
+        "check",
+        "--since",
+        TAG,
+        "--site-log",
+        str(repo.parent / "live-log.jsonl"),
+        "--today",
+        day,
+    )
+
+
+@pytest.fixture
+def published(project: Path) -> Path:
+    repo = make_repo(project)
+    deploy(repo)
+    return repo
+
+
+# --- 2. the baseline lives outside the branch -------------------------------------------------------
+def test_a_force_push_that_rewrites_a_published_month_fails(published: Path) -> None:
+    repo = published
+    git(repo, "reset", "-q", "--hard", "HEAD~1")  # history rewritten, as a force push would
+    add_november(repo)
+    edit(repo, f"{NOV}/ledger.csv", "120.00,孙桂兰", "12.00,孙桂兰")
+    edit(repo, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "788.00"')
+    publish(repo, "2026-12-06", "东山村十一月公开")
+    # against the push's own parent, the rewritten month looks new and clean
+    assert sunlight(repo, "check", "--since", "HEAD~1", "--today", "2026-12-12")[0] == 0
+    code, out = audit(repo)
+    assert code == 1
+    assert set(codes(out)) == {"log-rewritten", "silent-edit"}
+    assert "收支明细第3行 支出 120.00 → 12.00" in out
+
+
+def test_an_orphan_commit_fails(published: Path) -> None:
+    repo = published
+    git(repo, "checkout", "-q", "--orphan", "fresh")
+    edit(repo, f"{OCT}/ledger.csv", "支付村道硬化工程尾款", "支付村道工程尾款")
+    (repo / "publication-log.jsonl").unlink()
+    sunlight(repo, "log", "update", "--today", "2026-12-12")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "重新开始", date="2026-12-12T10:00:00+08:00")
+    code, out = audit(repo)
+    assert code == 1 and {"log-rewritten", "silent-edit"} <= set(codes(out))
+
+
+def test_a_skip_ci_push_then_a_harmless_one_fails(published: Path) -> None:
+    repo = published
+    _cut_cleaner_pay(repo)
+    git(repo, "commit", "-qam", "调整 [skip ci]", "--no-verify", date="2026-12-11T10:00:00+08:00")
+    (repo / "README-村.txt").write_text("说明\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "补充说明", date="2026-12-11T11:00:00+08:00")
+    # the second push's "before" is the unchecked first push: nothing looks changed
+    code, _ = sunlight(repo, "check", "--since", "HEAD~1", "--today", "2026-12-12")
+    assert code == 1  # plain check already refuses the uncorrected edit (the log says otherwise)
+    code, out = audit(repo)
+    assert code == 1 and "silent-edit" in codes(out)
+
+
+def test_a_red_push_followed_by_a_fix_fails(published: Path) -> None:
+    repo = published
+    edit(repo, f"{NOV}/ledger.csv", "1000.00", "1,000")  # red: the records do not read
+    edit(repo, f"{OCT}/ledger.csv", "支付村道硬化工程尾款", "支付村道工程尾款")
+    git(repo, "commit", "-qam", "红", "--no-verify", date="2026-12-11T10:00:00+08:00")
+    edit(repo, f"{NOV}/ledger.csv", "1,000", "1000.00")  # the "fix" keeps the October edit
+    git(repo, "commit", "-qam", "修好", "--no-verify", date="2026-12-11T11:00:00+08:00")
+    code, out = audit(repo)
+    assert code == 1 and codes(out).count("silent-edit") == 1
+    assert "支付村道硬化工程尾款 → 支付村道工程尾款" in out
+
+
+def test_deleting_a_month_then_re_adding_it_altered_fails(published: Path) -> None:
+    repo = published
+    saved = repo.parent / "nov"
+    shutil.copytree(repo / NOV, saved)
+    shutil.rmtree(repo / NOV)
+    git(repo, "commit", "-qam", "删除十一月", "--no-verify", date="2026-12-11T10:00:00+08:00")
+    shutil.copytree(saved, repo / NOV)
+    _cut_cleaner_pay(repo)
+    code, out = sunlight(repo, "log", "update", "--today", "2026-12-12")
+    assert code == 1 and codes(out) == ["silent-edit"]  # the log will not fingerprint it
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "恢复十一月", "--no-verify", date="2026-12-11T11:00:00+08:00")
+    # even against the deleting push (the push event's "before"), the log it carried holds
+    code, out = sunlight(repo, "check", "--since", "HEAD~1", "--today", "2026-12-12")
+    assert code == 1 and "silent-edit" in codes(out)
+    assert audit(repo)[0] == 1
+
+
+def test_the_live_log_counts_even_when_the_tag_is_old(published: Path) -> None:
+    """A tag that lags (or was moved back) does not free what the live site already shows."""
+    repo = published
+    git(repo, "tag", "-f", TAG, "HEAD~1")  # the tag points before November
+    _cut_cleaner_pay(repo)
+    git(repo, "commit", "-qam", "改", "--no-verify", date="2026-12-11T10:00:00+08:00")
+    code, out = audit(repo)
+    assert code == 1 and "silent-edit" in codes(out)
+
+
+# --- 3. the checker is not the change -------------------------------------------------------------
+def test_a_tool_change_with_published_records_is_refused(published: Path) -> None:
+    repo = published
+    (repo / "builder").mkdir()
+    (repo / "builder/weaker.py").write_text("ALLOW = True\n", encoding="utf-8")
+    correct(repo)
+    sunlight(repo, "log", "update", "--today", "2026-12-10")
+    code, out = audit(repo)
+    assert code == 1 and codes(out) == ["code-with-records"]
+    assert "builder/weaker.py" in out
+    (repo / "builder/weaker.py").unlink()  # the correction alone passes
+    assert audit(repo)[0] == 0
+
+
+def test_codeowners_covers_the_tool() -> None:
+    root = Path(__file__).resolve().parent.parent
+    owners = (root / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    for path in ("/builder/", "/site_templates/", "/.github/", "/hooks/"):
+        assert any(
+            line.split()[0] == path
+            for line in owners.splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+
+
+# --- 4. published means "in the log" --------------------------------------------------------------
+def test_a_backdated_commit_cannot_turn_a_published_month_into_a_draft(published: Path) -> None:
+    repo = published
+    edit(repo, f"{NOV}/disclosure.yml", "published_at: 2026-12-05", "published_at: 2027-01-05")
+    edit(repo, f"{NOV}/ledger.csv", "120.00,孙桂兰", "12.00,孙桂兰")
+    edit(repo, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "788.00"')
+    git(repo, "commit", "-qam", "草稿", "--no-verify", date="2026-11-01T10:00:00+08:00")
+    code, out = audit(repo)
+    assert code == 1 and "silent-edit" in codes(out)
+
+
+def test_a_draft_is_not_logged_and_may_change(published: Path) -> None:
+    repo = published
+    dec = f"{DONGSHAN}/2026-12"
+    shutil.copytree(repo / NOV, repo / dec)
+    for old, new in (
+        ("2026-11", "2026-12"),
+        ("2026-12-05", "2027-01-05"),
+        ("2026-12-03", "2027-01-03"),
+    ):
+        edit(repo, f"{dec}/disclosure.yml", old, new)
+    edit(
+        repo,
+        f"{dec}/disclosure.yml",
+        'opening: {cash: "800.00", bank: "341900.50"}',
+        'opening: {cash: "680.00", bank: "342900.50"}',
+    )
+    edit(
+        repo,
+        f"{dec}/disclosure.yml",
+        'closing: {cash: "680.00", bank: "342900.50"}',
+        'closing: {cash: "560.00", bank: "343900.50"}',
+    )
+    for old in ("2026-11-03", "2026-11-20"):
+        edit(repo, f"{dec}/ledger.csv", old, old.replace("2026-11", "2026-12"))
+    edit(repo, f"{dec}/ledger.csv", "11月工资", "12月工资")
+    publish(repo, "2026-12-20", "十二月草稿")
+    log_text = (repo / "publication-log.jsonl").read_text(encoding="utf-8")
+    assert '"period":"2026-12"' not in log_text  # a draft has no fingerprint yet
+    edit(repo, f"{dec}/ledger.csv", "1000.00", "1100.00")
+    edit(repo, f"{dec}/disclosure.yml", 'bank: "343900.50"', 'bank: "344000.50"')
+    assert audit(repo, "2026-12-21")[0] == 0
+
+
+# --- 8. corrections mean something ---------------------------------------------------------------
+def test_a_legitimate_correction_passes(published: Path) -> None:
+    correct(published)
+    assert sunlight(published, "log", "update", "--today", "2026-12-10")[0] == 0
+    assert audit(published, "2026-12-10") == (
+        0,
+        "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "code", "words"),
+    [
+        (
+            CORRECTION.replace("approved_by: 李秀英", "approved_by: 王丽"),
+            "correction-approver",
+            "不是村务监督委员会成员",
+        ),
+        (
+            CORRECTION.replace("approved_by: 李秀英", "approved_by: 张建国"),
+            "correction-approver",
+            "不是村务监督委员会成员",
+        ),
+        (
+            CORRECTION.replace(
+                "reason: 第3行保洁员工资录入错误，120.00 应为 12.00", "reason: 更正"
+            ),
+            "correction-reason",
+            "没有说清楚",
+        ),
+        (
+            CORRECTION.replace('new: "12.00"', 'new: "10.00"'),
+            "correction-changes",
+            "没有列出实际的改动",
+        ),
+        (
+            CORRECTION.replace(
+                '      - {section: header, field: closing.cash, old: "680.00", new: "788.00"}\n', ""
+            ),
+            "correction-changes",
+            "期末余额",
+        ),
+        (CORRECTION.split("    changes:")[0], "correction-changes", "没有列出改了什么"),
+    ],
+)
+def test_a_hollow_correction_fails(published: Path, entry: str, code: str, words: str) -> None:
+    _cut_cleaner_pay(published)
+    correct_file(published, entry)
+    code_, out = audit(published, "2026-12-10")
+    assert code_ == 1 and codes(out)[-1] == code and words in out, out
+
+
+def test_the_approver_must_hold_the_role_on_the_day_and_terms_survive_a_change_of_committee(
+    published: Path,
+) -> None:
+    village = published / DONGSHAN / "village.yml"
+    edit(
+        published,
+        f"{DONGSHAN}/village.yml",
+        "  - {name: 李秀英, roles: [村务监督委员会主任]}\n",
+        "  - name: 李秀英\n    roles: [村务监督委员会主任]\n    terms:\n"
+        "      - {roles: [村务监督委员会主任], from: 2021-01-01, to: 2026-12-09}\n",
+    )
+    assert "terms" in village.read_text(encoding="utf-8")
+    _cut_cleaner_pay(published)
+    correct_file(published)  # dated 2026-12-10: the day after her term ended
+    code, out = audit(published, "2026-12-10")
+    assert code == 1 and "correction-approver" in codes(out) and "在 2026-12-10 不是" in out
+    # her earlier sign-off (the 2026-09 correction, dated 2026-10-20) stays valid
+    assert "2026-09" not in out
+
+
+def test_a_payee_cannot_approve_the_change_of_their_own_row(published: Path) -> None:
+    edit(published, f"{NOV}/ledger.csv", "120.00,孙桂兰", "120.00,赵𠮷")
+    sunlight(published, "log", "update", "--today", "2026-12-09")
+    git(published, "commit", "-qam", "x", "--no-verify", date="2026-12-09T10:00:00+08:00")
+    deploy(published)  # (as if published so) — now 赵𠮷's own row is cut
+    edit(published, f"{NOV}/ledger.csv", "120.00,赵𠮷", "12.00,赵𠮷")
+    edit(published, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "788.00"')
+    correct_file(published, CORRECTION.replace("approved_by: 李秀英", "approved_by: 赵𠮷"))
+    code, out = audit(published, "2026-12-10")
+    assert "收款人" in out and "correction-approver" in codes(out)
+
+
+def test_real_reasons() -> None:
+    assert is_real_reason("第3行保洁员工资录入错误，120.00 应为 12.00")
+    for hollow in ("更正", "改正。", "xxxxxxxxxx", "修改错误", "fix"):
+        assert not is_real_reason(hollow), hollow
+
+
+# --- the clerk's way: sunlight correct ---------------------------------------------------------------
+def test_sunlight_correct_writes_the_entry_carries_balances_and_updates_the_log(
+    published: Path,
+) -> None:
+    repo = published
+    # an October expense was 100.00 too high: the clerk fixes the row and October's closing
+    ledger = (repo / f"{OCT}/ledger.csv").read_text(encoding="utf-8")
+    row = next(line for line in ledger.splitlines() if "支付村道硬化工程尾款" in line)
+    amount = row.split(",")[5]
+    fixed = f"{float(amount) - 100:.2f}"
+    edit(repo, f"{OCT}/ledger.csv", row, row.replace(f",{amount},", f",{fixed},"))
+    method = row.split(",")[7]
+    side = "cash" if method == "现金" else "bank"
+    disclosure = (repo / f"{OCT}/disclosure.yml").read_text(encoding="utf-8")
+    closing = disclosure.split("closing: {")[1].split("}")[0]
+    old = closing.split(f'{side}: "')[1].split('"')[0]
+    edit(
+        repo,
+        f"{OCT}/disclosure.yml",
+        f"closing: {{{closing}}}",
+        f"closing: {{{closing.replace(old, f'{float(old) + 100:.2f}')}}}",
+    )
+    code, out = sunlight(
+        repo, "correct", "chengguan/dongshan", "2026-10", "--date", "2026-12-10",
+        "--reason", "第3行村道工程尾款多记了100元，按发票改正", "--approver", "李秀英", "--yes",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "已把余额的变化结转到" in out and "2026-11/disclosure.yml" in out
+    assert "公开记录已追加 2 条" in out
+    nov = (repo / f"{NOV}/disclosure.yml").read_text(encoding="utf-8")
+    assert "因 2026-10 更正，本期期初、期末余额随之结转调整" in nov
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "更正", date="2026-12-10T10:00:00+08:00")
+    assert audit(repo, "2026-12-10")[0] == 0
+    assert sunlight(repo, "check", "--today", "2026-12-10")[0] == 0
+
+
+def test_sunlight_correct_refuses_a_hollow_answer(published: Path) -> None:
+    _cut_cleaner_pay(published)
+    code, out = sunlight(
+        published, "correct", "dongshan", "2026-11", "--date", "2026-12-10",
+        "--reason", "改正", "--approver", "王丽", "--yes",
+    )  # fmt: skip
+    assert code == 1 and "更正记录没有写入" in out
+    assert set(codes(out)) == {"correction-approver", "correction-reason"}
+    assert "corrections" not in (published / f"{NOV}/disclosure.yml").read_text(encoding="utf-8")
+
+
+# --- formatting is no change ----------------------------------------------------------------------------
+def test_bom_crlf_and_column_order_pass(published: Path) -> None:
+    ledger = published / f"{NOV}/ledger.csv"
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    swapped = [",".join([c.split(",")[2], *c.split(",")[:2], *c.split(",")[3:]]) for c in lines]
+    ledger.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(swapped).encode() + b"\r\n")
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[1].endswith(
+        "publication-log.jsonl 已是最新。 / publication-log.jsonl is up to date.\n"
+    )
+    git(published, "commit", "-qam", "另存", date="2026-12-12T10:00:00+08:00")
+    assert audit(published)[0] == 0
+
+
+def test_a_renamed_folder_with_its_code_passes(published: Path) -> None:
+    git(published, "mv", "villages/chengguan/xiwan", "villages/chengguan/xiwan-cun")
+    git(published, "commit", "-qm", "改文件夹名", date="2026-12-12T10:00:00+08:00")
+    assert audit(published)[0] == 0
+
+
+def test_plain_check_in_a_fresh_project_without_a_log(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p")
+    git(project, "init", "-q", "-b", "main")
+    assert sunlight(project, "check", "--today", "2026-12-10")[0] == 0
