@@ -13,6 +13,7 @@ import pytest
 from builder.audit.corrections import is_real_reason
 
 try:
+    from conftest import make_project
     from test_audit import (
         CORRECTION,
         DONGSHAN,
@@ -29,8 +30,6 @@ try:
         publish,
         sunlight,
     )
-
-    from conftest import make_project
 except ImportError:  # tests/ became a package
     from tests.conftest import make_project  # type: ignore[no-redef]
     from tests.test_audit import (  # type: ignore[no-redef]
@@ -313,6 +312,7 @@ def test_a_payee_cannot_approve_the_change_of_their_own_row(published: Path) -> 
     edit(published, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "788.00"')
     correct_file(published, CORRECTION.replace("approved_by: 李秀英", "approved_by: 赵𠮷"))
     code, out = audit(published, "2026-12-10")
+    assert code == 1
     assert "收款人" in out and "correction-approver" in codes(out)
 
 
