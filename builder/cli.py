@@ -555,10 +555,19 @@ def correct(
 )
 def schema_cmd(out_dir: Path) -> None:
     """导出 JSON Schema 与 Table Schema。 / Write the format as JSON Schema and Table Schema files."""
+    import json
+
+    from builder.audit.diff import diff_schema
     from builder.format.export import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(str(path))
+    # the interface of `sunlight diff --json`, versioned like the format
+    diff_path = out_dir / "diff.schema.json"
+    diff_path.write_text(
+        json.dumps(diff_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    click.echo(str(diff_path))
 
 
 def main() -> None:

@@ -393,3 +393,85 @@ def test_plain_check_in_a_fresh_project_without_a_log(tmp_path: Path) -> None:
     project = make_project(tmp_path / "p")
     git(project, "init", "-q", "-b", "main")
     assert sunlight(project, "check", "--today", "2026-12-10")[0] == 0
+
+
+# --- 10. diff --json is a documented, versioned interface ------------------------------------------
+def _conforms(value: object, schema: dict[str, object], defs: dict[str, object]) -> list[str]:
+    """The few JSON Schema keywords diff.schema.json uses (type, enum, const, required,
+    properties, additionalProperties, items, pattern), checked strictly."""
+    import re as re_
+
+    errors: list[str] = []
+    kinds = {"string": str, "integer": int, "null": type(None), "object": dict, "array": list}
+    if "type" in schema:
+        allowed = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(isinstance(value, kinds[str(t)]) for t in allowed):
+            return [f"{value!r} is not {allowed}"]
+    if "enum" in schema and value not in schema["enum"]:  # type: ignore[operator]
+        errors.append(f"{value!r} not in enum")
+    if "const" in schema and value != schema["const"]:
+        errors.append(f"{value!r} != const")
+    if (
+        "pattern" in schema
+        and isinstance(value, str)
+        and not re_.search(str(schema["pattern"]), value)
+    ):
+        errors.append(f"{value!r} does not match {schema['pattern']}")
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        assert isinstance(props, dict)
+        for key in schema.get("required", []):  # type: ignore[attr-defined]
+            if key not in value:
+                errors.append(f"missing {key}")
+        for key, item in value.items():
+            if key in props:
+                errors += _conforms(item, props[key], defs)
+            elif schema.get("additionalProperties") is False:
+                errors.append(f"unexpected {key}")
+    if isinstance(value, list) and "items" in schema:
+        for item in value:
+            errors += _conforms(item, schema["items"], defs)  # type: ignore[arg-type]
+    return errors
+
+
+def test_diff_json_follows_its_published_schema_beyond_the_first_change(published: Path) -> None:
+    import json
+
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "content/schema/diff.schema.json").read_text(encoding="utf-8"))
+    from builder.audit.diff import diff_schema
+
+    assert schema == diff_schema(), "run: sunlight schema"
+    repo = published
+    correct(repo)  # a changed row, a header value, a correction added, totals
+    ledger = repo / f"{NOV}/ledger.csv"
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8")
+        + "2026-11-25,记-003,收到租金,501,100.00,,,转账,收据,张建国\n",
+        encoding="utf-8",
+    )
+    edit(repo, f"{NOV}/disclosure.yml", 'bank: "342900.50"', 'bank: "343000.50"')
+    git(repo, "mv", "villages/chengguan/xiwan", "villages/chengguan/xiwan-cun")
+    code, out = sunlight(repo, "diff", "HEAD", ".", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["version"] == schema["properties"]["version"]["const"]
+    assert _conforms(data, schema, {}) == []
+    kinds = {(c["section"], c["action"]) for c in data["changes"]}
+    assert {
+        ("ledger", "changed"),
+        ("ledger", "added"),
+        ("header", "changed"),
+        ("corrections", "added"),
+        ("totals", "changed"),
+        ("village", "renamed"),
+    } <= kinds
+    added = next(c for c in data["changes"] if c["action"] == "added" and c["section"] == "ledger")
+    assert (added["old_line"], added["new_line"], added["old"], added["new"]) == (
+        None,
+        4,
+        None,
+        None,
+    )
+    assert _conforms({**data, "extra": 1}, schema, {}) == ["unexpected extra"]
+    assert _conforms({**data, "version": "0"}, schema, {}) == ["'0' != const"]

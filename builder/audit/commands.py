@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from builder import model
 from builder.audit import log
 from builder.audit.diff import (
+    DIFF_SCHEMA_VERSION,
     Change,
     Who,
     content_changes,
@@ -184,6 +185,7 @@ class DiffResult:
             }
 
         return {
+            "version": DIFF_SCHEMA_VERSION,
             "from": side(self.old),
             "to": side(self.new),
             "changes": [c.as_json() for c in self.changes],

@@ -544,3 +544,93 @@ def diff_village(
 def content_changes(changes: Iterable[Change]) -> list[Change]:
     """Drop what is not a change of content (renamed folders, re-encoded files)."""
     return [c for c in changes if c.section != "format" and c.action != "renamed"]
+
+
+# --- the published interface of `sunlight diff --json` -------------------------------------------
+DIFF_SCHEMA_VERSION = "1"
+ACTIONS = ("added", "removed", "changed", "renamed", "reordered", "reformatted", "unreadable")
+SECTION_KEYS = ("village", "period", "header", "totals", "format", *SECTIONS)
+
+
+def diff_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of `sunlight diff --json`, version DIFF_SCHEMA_VERSION.
+
+    Versioning: a new optional key or a new enum value raises the minor part in "version"
+    ("1.1"); removing or renaming a key, or changing a type, raises the major part."""
+    text = {"type": "string"}
+    maybe_text = {"type": ["string", "null"]}
+    maybe_line = {"type": ["integer", "null"], "minimum": 1}
+    side = {
+        "type": "object",
+        "required": ["rev", "commit", "date"],
+        "additionalProperties": False,
+        "properties": {
+            "rev": {**text, "description": "the revision as given (HEAD~1, a tag, 工作区)"},
+            "commit": {**maybe_text, "description": "full commit id; null for the working tree"},
+            "date": {**text, "format": "date", "description": "the commit's day (UTC+8)"},
+        },
+    }
+    change = {
+        "type": "object",
+        "required": [
+            "code",
+            "village",
+            "path",
+            "period",
+            "section",
+            "action",
+            "field",
+            "label",
+            "old",
+            "new",
+            "old_line",
+            "new_line",
+            "item",
+            "text",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "code": {**text, "description": "the village's area code (villages match by it)"},
+            "village": {**text, "description": "the village's name"},
+            "path": {**text, "description": "town/village folder (the newer one)"},
+            "period": {
+                **text,
+                "pattern": "^([0-9]{4}-[0-9]{2})?$",
+                "description": "YYYY-MM, or empty for the village itself",
+            },
+            "section": {"enum": list(SECTION_KEYS)},
+            "action": {"enum": list(ACTIONS)},
+            "field": {
+                **text,
+                "description": "the field's key (ledger: expense, header: closing.cash)",
+            },
+            "label": {**text, "description": "the field's Chinese name as shown"},
+            "old": {
+                **maybe_text,
+                "description": "the value before, as shown (masked names stay masked)",
+            },
+            "new": {**maybe_text, "description": "the value after, as shown"},
+            "old_line": {
+                **maybe_line,
+                "description": "the row's line in the older file (header = line 1)",
+            },
+            "new_line": {**maybe_line, "description": "the row's line in the newer file"},
+            "item": {**text, "description": "a short description of the row or entry"},
+            "text": {**text, "description": "the change as one Chinese sentence"},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"sunlight-diff-{DIFF_SCHEMA_VERSION}.schema.json",
+        "title": "sunlight diff --json",
+        "description": "What changed between two revisions of a county's records, field by field.",
+        "type": "object",
+        "required": ["version", "from", "to", "changes"],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"const": DIFF_SCHEMA_VERSION},
+            "from": side,
+            "to": side,
+            "changes": {"type": "array", "items": change},
+        },
+    }
