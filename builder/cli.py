@@ -444,6 +444,11 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
         _echo_report(result.report)
         click.echo("记录有错误，公开记录没有更新。 / Errors found: the log was not updated.")
         sys.exit(1)
+    salted = audit.salt_new_periods(villages_dir, result, today.date() if today else china_today())
+    if salted:
+        result = validate(villages_dir, Path.cwd())
+        for path in salted:
+            click.echo(f"已为救助公示各行添加校验码：{path} / Salted the rows of {path}.")
     try:
         added = audit.update_log(villages_dir, result, today.date() if today else china_today())
     except audit.UncorrectedEdit as refused:

@@ -475,3 +475,34 @@ def test_diff_json_follows_its_published_schema_beyond_the_first_change(publishe
     )
     assert _conforms({**data, "extra": 1}, schema, {}) == ["unexpected extra"]
     assert _conforms({**data, "version": "0"}, schema, {}) == ["'0' != const"]
+
+
+# --- 5. fingerprint v2: salted names -------------------------------------------------------------------
+def test_log_update_salts_names_so_the_public_hash_follows_the_name_without_revealing_it(
+    published: Path,
+) -> None:
+    from builder.audit.fingerprint import canonical_v2_data, encode, fingerprint, fingerprint_v1
+    from builder.pipeline.validate import validate
+
+    assistance = published / f"{DONGSHAN}/2026-09/assistance.csv"
+    header, row = assistance.read_text(encoding="utf-8").splitlines()[:2]
+    assert header.endswith(",salt") and len(row.rsplit(",", 1)[1]) == 24  # written at publication
+
+    def period() -> tuple[object, object]:
+        result = validate(published / "villages", published)
+        assert result.county is not None
+        village = next(v for v in result.county.villages() if v.slug == "dongshan")
+        return village, village.period("2026-09")
+
+    village, sep = period()
+    public = encode(canonical_v2_data(village, sep)).decode()  # type: ignore[arg-type]
+    assert "欧阳明" not in public and "欧*明" not in public  # neither the name nor the mask
+    before = (fingerprint(village, sep), fingerprint_v1(village, sep))  # type: ignore[arg-type]
+    edit(published, f"{DONGSHAN}/2026-09/assistance.csv", "欧阳明", "欧杨明")
+    village, sep = period()
+    after = (fingerprint(village, sep), fingerprint_v1(village, sep))  # type: ignore[arg-type]
+    assert after[1] == before[1]  # v1 only saw 欧**明
+    assert after[0] != before[0]  # v2 binds the full name
+    code, out = sunlight(published, "check", "--today", "2026-12-12")
+    assert code == 1 and codes(out) == ["silent-edit"]
+    assert "救助公示第3行 姓名（打码部分）" in out

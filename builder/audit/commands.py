@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from builder import model
-from builder.audit import log
+from builder.audit import log, salts
 from builder.audit.diff import (
     DIFF_SCHEMA_VERSION,
     Change,
@@ -99,7 +99,12 @@ def uncorrected(
                 continue
             change = "指纹与公开记录不符"
             if before is not None:
-                who = Who(village.code, village.name, f"{village.town_slug}/{village.slug}")
+                who = Who(
+                    village.code,
+                    village.name,
+                    f"{village.town_slug}/{village.slug}",
+                    village.names_online != "full",
+                )
                 found = content_changes(diff_period(who, before[1], period))
                 if found:
                     change = found[0].text.removeprefix(f"{village.name} {period.period} ")
@@ -255,6 +260,21 @@ def _unreadable(village: model.Village, label: str) -> Change:
 
 
 # --- log ------------------------------------------------------------------------------------------
+def salt_new_periods(villages_dir: Path, result: Result, today: dt.date) -> list[Path]:
+    """Before a period's first log entry, give its assistance rows their salts (v2)."""
+    assert result.county is not None
+    entries = _log_entries(villages_dir)
+    logged = log.latest(entries)
+    written = []
+    for village, period, _fp in log.pending(entries, result.county.villages(), today):
+        if (village.code, period.period) in logged or not salts.unsalted(village, period):
+            continue
+        path = villages_dir / village.town_slug / village.slug / period.period / "assistance.csv"
+        if path.is_file() and salts.add_salts(path):
+            written.append(path)
+    return written
+
+
 class UncorrectedEdit(Exception):
     """`log update` refuses to fingerprint published periods edited without a correction."""
 
