@@ -255,6 +255,15 @@ def build(
         )
         sys.exit(1)
     _log_to_terminal()
+    from builder.audit.drafts import drafts, public
+
+    if result.county is not None:
+        for village, period in drafts(result.county, _villages(villages_dir)):
+            click.echo(
+                f"草稿（尚未记入公开记录，不上网站）：{village.name} {period.period} / "
+                f"Draft, not on the site: {village.town_slug}/{village.slug} {period.period}"
+            )
+        result = public(result, _villages(villages_dir))
     if shard is not None:
         build_partial(config_file, site_dir, shard, preloaded=result)
         click.echo(
@@ -447,8 +456,10 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
     salted = audit.salt_new_periods(villages_dir, result, today.date() if today else china_today())
     if salted:
         result = validate(villages_dir, Path.cwd())
-        for path in salted:
-            click.echo(f"已为救助公示各行添加校验码：{path} / Salted the rows of {path}.")
+        for salted_path in salted:
+            click.echo(
+                f"已为救助公示各行添加校验码：{salted_path} / Salted the rows of {salted_path}."
+            )
     try:
         added = audit.update_log(villages_dir, result, today.date() if today else china_today())
     except audit.UncorrectedEdit as refused:

@@ -506,3 +506,38 @@ def test_log_update_salts_names_so_the_public_hash_follows_the_name_without_reve
     code, out = sunlight(published, "check", "--today", "2026-12-12")
     assert code == 1 and codes(out) == ["silent-edit"]
     assert "救助公示第3行 姓名（打码部分）" in out
+
+
+@pytest.mark.slow
+def test_a_draft_is_not_on_the_public_site(published: Path) -> None:
+    repo = published
+    dec = f"{DONGSHAN}/2026-12"
+    shutil.copytree(repo / NOV, repo / dec)
+    for old, new in (
+        ("2026-11", "2026-12"),
+        ("2026-12-05", "2027-01-05"),
+        ("2026-12-03", "2027-01-03"),
+    ):
+        edit(repo, f"{dec}/disclosure.yml", old, new)
+    edit(
+        repo,
+        f"{dec}/disclosure.yml",
+        'opening: {cash: "800.00", bank: "341900.50"}',
+        'opening: {cash: "680.00", bank: "342900.50"}',
+    )
+    edit(
+        repo,
+        f"{dec}/disclosure.yml",
+        'closing: {cash: "680.00", bank: "342900.50"}',
+        'closing: {cash: "560.00", bank: "343900.50"}',
+    )
+    for old in ("2026-11-03", "2026-11-20"):
+        edit(repo, f"{dec}/ledger.csv", old, old.replace("2026-11", "2026-12"))
+    publish(repo, "2026-12-20", "十二月草稿")
+    code, out = sunlight(repo, "build")
+    assert code == 0, out
+    assert "草稿（尚未记入公开记录，不上网站）：东山村 2026-12" in out
+    site = repo / "site"
+    assert (site / "chengguan/dongshan/2026-11/index.html").is_file()
+    assert not (site / "chengguan/dongshan/2026-12").exists()  # no page, no print sheet
+    assert "2026-12/" not in (site / "chengguan/dongshan/index.html").read_text(encoding="utf-8")
