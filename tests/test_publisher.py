@@ -541,3 +541,52 @@ def test_a_draft_is_not_on_the_public_site(published: Path) -> None:
     assert (site / "chengguan/dongshan/2026-11/index.html").is_file()
     assert not (site / "chengguan/dongshan/2026-12").exists()  # no page, no print sheet
     assert "2026-12/" not in (site / "chengguan/dongshan/index.html").read_text(encoding="utf-8")
+
+
+# --- 9. the history page tells the truth ----------------------------------------------------------
+def _history(repo: Path) -> object:
+    from builder.audit.history import histories
+    from builder.audit.snapshot import Repo
+    from builder.pipeline.validate import validate
+
+    result = validate(repo / "villages", repo)
+    assert result.county is not None
+    found = Repo.find(repo / "villages")
+    village = next(v for v in result.county.villages() if v.slug == "dongshan")
+    return histories(found, result.county)[village.code]
+
+
+def test_history_warns_of_an_uncorrected_change_and_includes_merges(published: Path) -> None:
+    repo = published
+    git(repo, "checkout", "-q", "-b", "side")
+    _cut_cleaner_pay(repo)
+    git(repo, "commit", "-qam", "悄悄改", "--no-verify", date="2026-12-11T10:00:00+08:00")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "合并", "side", date="2026-12-12T10:00:00+08:00")
+    history = _history(repo)
+    newest = history.revisions[0]  # type: ignore[attr-defined]
+    assert len(newest.commit.parents) == 2  # the merge itself, against its first parent
+    assert newest.uncorrected == ("2026-11",)
+    assert any("支出 120.00 → 12.00" in c.text for c in newest.changes)
+
+
+def test_history_aligns_rows_by_content_and_shows_changed_words(published: Path) -> None:
+    repo = published
+    ledger = repo / f"{NOV}/ledger.csv"
+    header, first, second = ledger.read_text(encoding="utf-8").splitlines()
+    inserted = "2026-11-10,记-002,收到租金,501,50.00,,,转账,收据,张建国"
+    renumbered = second.replace("记-002", "记-003")
+    ledger.write_text("\n".join([header, first, inserted, renumbered]) + "\n", encoding="utf-8")
+    edit(repo, f"{NOV}/disclosure.yml", 'bank: "342900.50"', 'bank: "342950.50"')
+    git(repo, "commit", "-qam", "补录", "--no-verify", date="2026-12-11T10:00:00+08:00")
+    texts = [c.text for c in _history(repo).revisions[0].changes]  # type: ignore[attr-defined]
+    ledger_texts = [t for t in texts if "收支明细" in t]
+    assert ledger_texts == [
+        "东山村 2026-11 收支明细第3行 新增：2026-11-10 记-002 收到租金 收入 50.00",
+        "东山村 2026-11 收支明细第4行（原第3行） 凭证号 记-002 → 记-003",
+    ]
+    from builder.audit.diff import changed_words
+
+    old = "东山村至西湾村村道硬化工程于10月18日完工，村务监督委员会参加验收。工程决算待镇农经站审核后公开。"
+    new = old.replace("10月18日", "10月28日")
+    assert changed_words(old, new) == "…工程于10月【1→2】8日完工，村…"

@@ -9,6 +9,7 @@ sentence for people is made from the same fields the JSON gives tools.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -96,11 +97,30 @@ def _clip(text: str | None) -> str:
     return text if len(text) <= SHORT else privacy.shorten(text, SHORT - 1)
 
 
+def changed_words(old: str, new: str, context: int = 6) -> str:
+    """Where two long texts differ: each changed stretch with a few characters around it,
+    e.g. “…于10月【18→28】日完工…”, at most three stretches."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    parts = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before = old[max(0, i1 - context) : i1]
+        after = old[i2 : i2 + context]
+        cut, put = old[i1:i2] or "", new[j1:j2] or ""
+        change = f"删去“{cut}”" if not put else f"加上“{put}”" if not cut else f"{cut}→{put}"
+        parts.append(f"…{before}【{change}】{after}…")
+    more = f" 等 {len(parts)} 处" if len(parts) > 3 else ""
+    return " ".join(" ".join(parts[:3]).split()) + more
+
+
 def describe(change: Change) -> str:
     """The change as one Chinese sentence for auditors and villagers."""
     head = f"{change.village} {change.period}".strip()
     section = SECTIONS.get(change.section, "")
     arrow = f"{change.label} {_clip(change.old)} → {_clip(change.new)}"
+    if change.old and change.new and max(len(change.old), len(change.new)) > SHORT:
+        arrow = f"{change.label} {changed_words(change.old, change.new)}"
     if change.section == "village":
         if change.action == "added":
             return f"新增村：{change.village}（{change.path}）"
@@ -152,22 +172,28 @@ Row = TypeVar("Row")
 def match(
     old: Sequence[Row],
     new: Sequence[Row],
-    key: Callable[[Row], Any],
+    key: Callable[[Row], Any] | Sequence[Callable[[Row], Any]],
     pos: Callable[[Row, int], int],
 ) -> list[tuple[Row | None, Row | None]]:
-    """Pair rows by key (first come, first paired); leftovers pair by position; the rest are
-    added or removed. Pairs come in the newer file's order, removed rows where they stood."""
-    pending: dict[Any, list[int]] = {}
-    for j, row in enumerate(new):
-        pending.setdefault(key(row), []).append(j)
+    """Pair rows by each key in turn (first come, first paired; e.g. by the whole content, then
+    by voucher number), then leftovers by position; the rest are added or removed. Pairs come in
+    the newer file's order, removed rows where they stood."""
+    keys = list(key) if isinstance(key, Sequence) else [key]
     paired: dict[int, int] = {}
-    left_old: list[int] = []
-    for i, row in enumerate(old):
-        slots = pending.get(key(row))
-        if slots:
-            paired[slots.pop(0)] = i
-        else:
-            left_old.append(i)
+    left_old = list(range(len(old)))
+    for each in keys:
+        pending: dict[Any, list[int]] = {}
+        for j, row in enumerate(new):
+            if j not in paired:
+                pending.setdefault(each(row), []).append(j)
+        still: list[int] = []
+        for i in left_old:
+            slots = pending.get(each(old[i]))
+            if slots:
+                paired[slots.pop(0)] = i
+            else:
+                still.append(i)
+        left_old = still
     left_new = {pos(row, j): j for j, row in enumerate(new) if j not in paired}
     removed: list[int] = []
     for i in left_old:
@@ -182,6 +208,12 @@ def match(
     out += [(i - 0.5, old[i], None) for i in removed]
     out.sort(key=lambda t: t[0])
     return [(a, b) for _, a, b in out]
+
+
+def _content(fields: Sequence[tuple[str, str]]) -> Callable[[Any], tuple[Any, ...]]:
+    """A row's whole content (its fields but the voucher number) as a matching key."""
+    keys = [k for k, _ in fields if k != "voucher_no"]
+    return lambda row: tuple(getattr(row, k) for k in keys)
 
 
 def _reordered(pairs: list[tuple[Any, Any]], old: Sequence[Any]) -> bool:
@@ -232,7 +264,7 @@ def _rows(
     old: Sequence[Any],
     new: Sequence[Any],
     fields: Sequence[tuple[str, str]],
-    key: Callable[[Any], Any],
+    key: Sequence[Callable[[Any], Any]],
     item: Callable[[Any], str],
     line: Callable[[Any, int], int],
 ) -> list[Change]:
@@ -305,7 +337,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
         old.ledger,
         new.ledger,
         LEDGER_FIELDS,
-        key=lambda r: r.voucher_no,
+        key=(_content(LEDGER_FIELDS), lambda r: r.voucher_no),
         item=_ledger_item,
         line=lambda r, _i: r.line,
     )
@@ -316,7 +348,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
         old.assistance,
         new.assistance,
         ASSISTANCE_FIELDS,
-        key=lambda r: (r.name, r.category),
+        key=(_content(ASSISTANCE_FIELDS), lambda r: (r.name, r.category)),
         item=lambda r: _assistance_item(r, who),
         line=lambda r, _i: r.line,
     )
@@ -328,7 +360,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
             getattr(old, section),
             getattr(new, section),
             AFFAIR_FIELDS,
-            key=lambda affair: affair.title,
+            key=(_content(AFFAIR_FIELDS), lambda affair: affair.title),
             item=lambda affair: f"“{affair.title}”（{affair.date.isoformat()}）",
             line=lambda _a, i: i + 1,
         )

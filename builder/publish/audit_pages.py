@@ -102,9 +102,11 @@ def add_audit_pages(
                     "when": _when(r.commit.authored),
                     "periods": r.periods,
                     "changes": [c.text.removeprefix(f"{v.name} ") for c in r.changes],
+                    "uncorrected": r.uncorrected,
                 }
                 for r in h.revisions
             ]
+            warned = sorted({p for r in h.revisions for p in r.uncorrected})
             renderer.page(
                 renderer.out,
                 f"{v.url}history/",
@@ -114,6 +116,7 @@ def add_audit_pages(
                 village=v,
                 corrections=corrections,
                 revisions=revisions,
+                warned=warned,
                 entries=list(reversed(by_code.get(v.code, []))),
             )
     problem = ""

@@ -183,13 +183,23 @@ def commit(top: Path, sha: str) -> Commit:
 
 
 def history(top: Path, pathspec: str) -> list[Commit]:
-    """Every non-merge commit that touched pathspec, newest first, with its files (renames found)."""
+    """Every commit on the first-parent line that touched pathspec, newest first, with its files
+    (renames found); a merge counts as one change, against its first parent, so work merged from
+    a branch is shown when it arrived."""
     try:
         run(top, "rev-parse", "--verify", "--quiet", "HEAD")
     except GitError:
         return []  # a repository without commits
     raw = run(
-        top, "log", "--no-merges", "-M", "--name-status", f"--format={_FORMAT}", "--", pathspec
+        top,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "-M",
+        "--name-status",
+        f"--format={_FORMAT}",
+        "--",
+        pathspec,
     )
     return _commits(raw.decode("utf-8", "replace"))
 
