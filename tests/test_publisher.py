@@ -160,6 +160,14 @@ def test_the_live_log_counts_even_when_the_tag_is_old(published: Path) -> None:
     git(repo, "commit", "-qam", "改", "--no-verify", date="2026-12-11T10:00:00+08:00")
     code, out = audit(repo)
     assert code == 1 and "silent-edit" in codes(out)
+    # a log rewritten the way the tag's log allows, but not the live one
+    git(repo, "reset", "-q", "--hard", TAG)
+    add_november(repo)
+    _cut_cleaner_pay(repo)
+    sunlight(repo, "log", "update", "--today", "2026-12-06")
+    code, out = audit(repo)
+    assert code == 1 and codes(out) == ["site-log-rewritten", "silent-edit"]
+    assert "公开记录与线上网站上的" in out
 
 
 # --- 3. the checker is not the change -------------------------------------------------------------

@@ -269,8 +269,11 @@ def _log(
     base: Snapshot, head: Snapshot, log_rel: str, site_log: tuple[str, str] | None
 ) -> list[Problem]:
     out = log.extension_problems(base.log_text, head.log_text, log_rel, base.label)
-    if site_log is not None:
-        out += log.extension_problems(site_log[1], head.log_text, log_rel, site_log[0])
+    if site_log is not None and not out:
+        out += [
+            problems.SITE_LOG_REWRITTEN.at(p.where, None, **dict(p.values))
+            for p in log.extension_problems(site_log[1], head.log_text, log_rel, site_log[0])
+        ]
     entries, broken = log.parse(head.log_text or "", log_rel)
     out += broken
     if not broken:

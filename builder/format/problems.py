@@ -590,6 +590,15 @@ CORRECTION_CHANGES = _kind(
     '{village} {period}: the correction dated {date} {reason_en} Run "sunlight correct" to '
     "write it again.",
 )
+SITE_LOG_REWRITTEN = _kind(
+    "site-log-rewritten",
+    "公开记录与线上网站的不同",
+    "公开记录与线上网站上的（{rev}）不同：{reason}网站上的公开记录已经发布，只能在其后追加。"
+    "请从网站下载 log/publication-log.jsonl 恢复 {path}，再运行 sunlight log update。",
+    "The publication log differs from the one the live site serves ({rev}): {reason_en} What the "
+    "site published may only be extended. Restore {path} from the site's "
+    'log/publication-log.jsonl, then run "sunlight log update".',
+)
 CODE_WITH_RECORDS = _kind(
     "code-with-records",
     "程序和已公开的记录在同一次改动中",
