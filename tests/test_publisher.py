@@ -598,3 +598,89 @@ def test_history_aligns_rows_by_content_and_shows_changed_words(published: Path)
     old = "东山村至西湾村村道硬化工程于10月18日完工，村务监督委员会参加验收。工程决算待镇农经站审核后公开。"
     new = old.replace("10月18日", "10月28日")
     assert changed_words(old, new) == "…工程于10月【1→2】8日完工，村…"
+
+
+# --- 6. registers are records too -------------------------------------------------------------------
+REG = f"{DONGSHAN}"
+
+
+def _register_correction(repo: Path, register: str, key: str, changes: str) -> None:
+    (repo / f"{REG}/corrections.yml").write_text(
+        f"{register}:\n  - id: {key}\n    date: 2026-12-12\n"
+        "    reason: 合同金额录入错误，按签订的合同原件改正\n    approved_by: 李秀英\n"
+        f"    changes:\n{changes}",
+        encoding="utf-8",
+    )
+
+
+def test_a_changed_contract_amount_fails_and_shows_field_by_field(published: Path) -> None:
+    repo = published
+    edit(
+        repo,
+        f"{REG}/contracts.csv",
+        "刘大海,竞价拍卖,村级简易招标,12000.00",
+        "刘大海,竞价拍卖,村级简易招标,14000.00",
+    )
+    code, out = audit(repo)
+    assert code == 1 and set(codes(out)) == {"log-out-of-date", "register-edit"}
+    assert "合同登记“HT2024-03”已在网站上公开" in out and "合同金额 12000.00 → 14000.00" in out
+    code, out = sunlight(repo, "diff", "HEAD", ".")
+    assert "东山村 合同登记“HT2024-03” 合同金额 12000.00 → 14000.00" in out
+    _register_correction(
+        repo,
+        "contracts",
+        "HT2024-03",
+        '      - {field: 合同金额, old: "12000.00", new: "14000.00"}\n',
+    )
+    assert sunlight(repo, "log", "update", "--today", "2026-12-12")[0] == 0  # pages showing it
+    assert audit(repo) == (0, "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n")
+    _register_correction(
+        repo, "contracts", "HT2024-03", '      - {field: amount, old: "12000.00", new: "9000.00"}\n'
+    )
+    code, out = audit(repo)
+    assert code == 1 and codes(out) == ["correction-changes"]
+
+
+def test_changed_vote_counts_fail(published: Path) -> None:
+    edit(published, f"{REG}/decisions.yml", "attended: 26, agreed: 24", "attended: 26, agreed: 25")
+    code, out = audit(published)
+    assert code == 1 and set(codes(out)) == {"log-out-of-date", "register-edit"}
+    assert "第4步（村民代表会议决议）·同意人数 24 → 25" in out
+
+
+def test_a_backdated_topic_answer_fails_and_a_timely_one_passes(published: Path) -> None:
+    repo = published
+    with (repo / f"{REG}/topics.yml").open("a", encoding="utf-8") as f:
+        f.write("  - {id: DT2026-02, asked_at: 2026-12-08, question: 果园承包费什么时候公开？}\n")
+    git(repo, "commit", "-qam", "新点题", date="2026-12-12T10:00:00+08:00")
+    deploy(repo)
+    topics = repo / f"{REG}/topics.yml"
+    unanswered = topics.read_text(encoding="utf-8")
+    answer = "question: 果园承包费什么时候公开？, answered_at: {day}, answer: 12月公开栏已公布。"
+    topics.write_text(
+        unanswered.replace("question: 果园承包费什么时候公开？", answer.format(day="2026-12-09")),
+        encoding="utf-8",
+    )
+    code, out = audit(repo, "2026-12-13")
+    assert code == 1 and codes(out) == ["register-backdated"]
+    assert "早于上次公开（2026-12-12）" in out
+    topics.write_text(
+        unanswered.replace("question: 果园承包费什么时候公开？", answer.format(day="2026-12-13")),
+        encoding="utf-8",
+    )
+    assert audit(repo, "2026-12-13")[0] == 0
+
+
+def test_a_village_power_item_changes_only_with_a_yearly_adjustment(published: Path) -> None:
+    repo = published
+    edit(repo, f"{REG}/powers.yml", "name: 村集体经济合作社分红", "name: 村集体经济合作社年度分红")
+    code, out = audit(repo)
+    assert code == 1 and codes(out) == ["register-edit"]
+    assert "小微权力清单“P10” 名称 村集体经济合作社分红 → 村集体经济合作社年度分红" in out
+    _register_correction(
+        repo,
+        "powers",
+        "2027",
+        "      - {field: 名称, old: 村集体经济合作社分红, new: 村集体经济合作社年度分红}\n",
+    )
+    assert audit(repo)[0] == 0

@@ -26,6 +26,10 @@ SECTIONS = {
     "village_affairs": "村务公开",
     "party_affairs": "党务公开",
     "corrections": "更正记录",
+    "contracts": "合同登记",
+    "decisions": "四议两公开",
+    "topics": "点题公开",
+    "powers": "小微权力清单",
 }
 HEADER = (
     ("opening.cash", "期初余额·库存现金"),
@@ -148,6 +152,11 @@ def describe(change: Change) -> str:
     if change.section == "corrections":
         verb = "新增" if change.action == "added" else "删除了"
         return f"{head} {verb}更正记录：{change.item}"
+    if change.section in ("contracts", "decisions", "topics", "powers"):
+        if change.action in ("added", "removed"):
+            verb = "新增" if change.action == "added" else "删除了"
+            return f"{head} {section} {verb}“{change.item}”"
+        return f"{head} {section}“{change.item}” {arrow}"
     if change.action == "reordered":
         return f"{head} {section}各行的顺序有变化"
     if change.section in ("ledger", "assistance"):
@@ -442,7 +451,11 @@ def period_changed(
     old_village: model.Village, old: model.Period, new_village: model.Village, new: model.Period
 ) -> bool:
     """Whether the full records of a period differ (personal names unmasked, order counted)."""
-    return encode(records_data(old_village, old)) != encode(records_data(new_village, new))
+    # NOTE: the records only: a register entry a page shows changes with a correction of its
+    # own (registers.py), and the roles of the people named are village.yml's
+    return encode(records_data(old_village, old)["record"]) != encode(
+        records_data(new_village, new)["record"]
+    )
 
 
 # --- villages ---------------------------------------------------------------------------------
@@ -523,12 +536,10 @@ def diff_village(
         out.append(
             who.change("", "village", "changed", field="channels", label="监督渠道", item="有改动")
         )
-    if old.power_list != new.power_list:
-        out.append(
-            who.change(
-                "", "village", "changed", field="power_list", label="小微权力清单", item="有改动"
-            )
-        )
+    # NOTE: imported here: registers.py builds on this module's Change and Who
+    from builder.audit.registers import register_changes
+
+    out += register_changes(who, old, new)
     old_periods = {p.period: p for p in old.periods}
     new_periods = {p.period: p for p in new.periods}
     touched_by_period: dict[str, list[str]] = {}
@@ -544,11 +555,30 @@ def diff_village(
         if not changes and period in touched_by_period:
             changes = [who.change(period, "format", "reformatted")]
         out += changes
-    content_village = [c for c in out if c.section == "village" and c.action != "renamed"]
+    compared = ("village.yml", "powers.yml", "contracts.csv", "decisions.yml", "topics.yml")
+    content_village = [
+        c
+        for c in out
+        if c.section in ("village", "contracts", "decisions", "topics", "powers")
+        and c.action != "renamed"
+    ]
     for name in sorted(village_files):
-        if name in ("village.yml", "powers.yml") and not content_village:
+        if name in compared and not content_village:
             out.append(who.change("", "format", "reformatted", item=name))
-        elif name not in ("village.yml", "powers.yml"):
+        elif name == "corrections.yml":
+            kept = set(old.register_corrections)
+            for c in new.register_corrections:
+                if c not in kept:
+                    out.append(
+                        who.change(
+                            "",
+                            "corrections",
+                            "added",
+                            item=f"{SECTIONS.get(c.register, c.register)}“{c.id}” "
+                            f"{c.date.isoformat()} {c.reason}（批准：{c.approved_by}）",
+                        )
+                    )
+        elif name not in compared:
             out.append(
                 who.change(
                     "",

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from builder import model
-from builder.audit import corrections, log
+from builder.audit import corrections, log, registers
 from builder.audit.diff import Who, content_changes, diff_period, period_changed
 from builder.audit.fingerprint import versions
 from builder.audit.snapshot import Snapshot
@@ -57,6 +57,13 @@ def since_problems(
     out += _log(base, head, log_rel, site_log)
     out += _held_to_log(base, head, root, logged)
     out += _tool_with_records(base, changed, villages_rel, logged)
+    if base.log_text is not None:
+        for code, old_village in sorted(base.villages.items()):
+            new_village = head.villages.get(code)
+            if new_village is not None:
+                out += registers.register_problems(
+                    old_village, new_village, base.as_of, head.as_of, root
+                )
     return out
 
 

@@ -599,6 +599,21 @@ SITE_LOG_REWRITTEN = _kind(
     "site published may only be extended. Restore {path} from the site's "
     'log/publication-log.jsonl, then run "sunlight log update".',
 )
+REGISTER_EDIT = _kind(
+    "register-edit",
+    "登记簿中已公开的条目被改动但没有更正记录",
+    "{village} {register}“{id}”已在网站上公开，这次改动了它（{change}{more}），但 corrections.yml 中没有它的更正记录。"
+    "请在 corrections.yml 的 {register} 部分为“{id}”新增一条：更正日期、原因、批准人和改了什么。",
+    '{village}: {register} "{id}" is on the site; this change alters it ({change}{more}) without '
+    "a correction of its own. Add one to corrections.yml: date, reason, approver and the changes.",
+)
+REGISTER_BACKDATED = _kind(
+    "register-backdated",
+    "登记簿中补记的日期早于上次公开",
+    "{register}“{id}”新记的{label}日期是 {date}，早于上次公开（{since}）。已公开的登记簿不能倒签日期：请写实际的日期。",
+    '{register} "{id}": the new {label} is dated {date}, before the last publication ({since}). '
+    "A published register cannot be backdated: write the actual date.",
+)
 CODE_WITH_RECORDS = _kind(
     "code-with-records",
     "程序和已公开的记录在同一次改动中",

@@ -829,7 +829,41 @@ TOPICS = RecordSchema(
     (F("topics", "点题", ListOf(TOPIC)),),
 )
 
-YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS)
+REGISTER_CORRECTION = Obj(
+    (
+        F("id", "编号", TEXT, True, doc="被更正的合同、决议或点题的编号；权力清单写年度，如 2027"),
+        F("date", "更正日期", Date(), True),
+        F("reason", "更正原因", TEXT, True),
+        F("approved_by", "批准人", PERSON_REF, True),
+        F(
+            "changes",
+            "更正内容",
+            ListOf(
+                Obj(
+                    (
+                        F("field", "字段", TEXT, True),
+                        F("old", "原值", BODY),
+                        F("new", "新值", BODY),
+                    )
+                )
+            ),
+            doc="逐项列出改了什么：字段、原值、新值",
+        ),
+    )
+)
+REGISTER_CORRECTIONS = RecordSchema(
+    "corrections",
+    "corrections.yml",
+    "登记簿更正记录",
+    (
+        F("contracts", "合同登记的更正", ListOf(REGISTER_CORRECTION)),
+        F("decisions", "四议两公开决议的更正", ListOf(REGISTER_CORRECTION)),
+        F("topics", "点题公开的更正", ListOf(REGISTER_CORRECTION)),
+        F("powers", "小微权力清单的年度调整", ListOf(REGISTER_CORRECTION)),
+    ),
+)
+
+YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS, REGISTER_CORRECTIONS)
 CSV_SCHEMAS = (LEDGER, ASSISTANCE, CONTRACTS)
 ALL_SCHEMAS = YAML_SCHEMAS + CSV_SCHEMAS
 

@@ -109,6 +109,18 @@ class CorrectionChange:
 
 
 @dataclass(frozen=True)
+class RegisterCorrection:
+    """A correction of one register entry (or a power list's yearly adjustment)."""
+
+    register: str  # contracts / decisions / topics / powers
+    id: str
+    date: dt.date
+    reason: str
+    approved_by: str
+    changes: tuple[CorrectionChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class Correction:
     date: dt.date
     reason: str
@@ -367,6 +379,7 @@ class Village:
     contracts: tuple[Contract, ...] = ()
     decisions: tuple[Decision, ...] = ()
     topics: tuple[Topic, ...] = ()
+    register_corrections: tuple[RegisterCorrection, ...] = ()  # corrections.yml
 
     @property
     def url(self) -> str:

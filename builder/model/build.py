@@ -67,6 +67,27 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
         contracts=tuple(_contract(r) for r in records.contracts.rows) if records.contracts else (),
         decisions=tuple(_decision(r) for r in _items(records.decisions, "decisions")),
         topics=tuple(_topic(r) for r in _items(records.topics, "topics")),
+        register_corrections=tuple(
+            model.RegisterCorrection(
+                register,
+                str(c.get("id", "")),
+                c.get("date"),
+                c.get("reason", ""),
+                c.get("approved_by", ""),
+                tuple(
+                    model.CorrectionChange(
+                        register,
+                        None,
+                        ch.get("field", ""),
+                        ch.get("old") or "",
+                        ch.get("new") or "",
+                    )
+                    for ch in c.get("changes", [])
+                ),
+            )
+            for register in ("contracts", "decisions", "topics", "powers")
+            for c in _items(records.corrections, register)
+        ),
     )
 
 

@@ -27,6 +27,7 @@ VILLAGE_FILES = {
     "contracts.csv": False,
     "decisions.yml": False,
     "topics.yml": False,
+    "corrections.yml": False,  # corrections of the registers (contracts, decisions, topics)
 }
 PERIOD_FILES = {"disclosure.yml": True, "ledger.csv": True, "assistance.csv": False}
 
@@ -248,10 +249,10 @@ def scan_layout(
                 VILLAGE_FILES,
                 base,
                 out,
-                "村文件夹里只能放 village.yml、powers.yml、contracts.csv、decisions.yml、topics.yml"
-                " 和“年-月”公开期文件夹（如 2026-10）。",
+                "村文件夹里只能放 village.yml、powers.yml、contracts.csv、decisions.yml、topics.yml、"
+                "corrections.yml 和“年-月”公开期文件夹（如 2026-10）。",
                 "A village folder holds village.yml, powers.yml, contracts.csv, decisions.yml, "
-                "topics.yml and period folders named YYYY-MM (e.g. 2026-10).",
+                "topics.yml, corrections.yml and period folders named YYYY-MM (e.g. 2026-10).",
             )
             for entry in period_dirs:
                 rel = display_path(Path(entry.path), base)

@@ -43,6 +43,7 @@ class VillageRecords:
     topics: Rec | None
     texts: tuple[ScannedText, ...]
     problems: tuple[Problem, ...]
+    corrections: Rec | None = None  # corrections.yml: the registers' corrections
 
     @property
     def code(self) -> str:
@@ -91,6 +92,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
     decisions = reader.yaml(files.files.get("decisions.yml"), schema.DECISIONS)
     contracts = reader.csv(files.files.get("contracts.csv"), schema.CONTRACTS)
     topics = reader.yaml(files.files.get("topics.yml"), schema.TOPICS)
+    corrections = reader.yaml(files.files.get("corrections.yml"), schema.REGISTER_CORRECTIONS)
     return VillageRecords(
         town=files.town,
         slug=files.slug,
@@ -103,6 +105,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
         topics=topics,
         texts=tuple(reader.texts),
         problems=tuple(reader.found),
+        corrections=corrections,
     )
 
 
