@@ -391,10 +391,72 @@ def test_bom_crlf_and_column_order_pass(published: Path) -> None:
     assert audit(published)[0] == 0
 
 
-def test_a_renamed_folder_with_its_code_passes(published: Path) -> None:
-    git(published, "mv", "villages/chengguan/xiwan", "villages/chengguan/xiwan-cun")
-    git(published, "commit", "-qm", "改文件夹名", date="2026-12-12T10:00:00+08:00")
+MOVE = (
+    "- date: 2026-12-12\n  reason: 村名调整，按镇政府2026年12月通知\n"
+    '  from: {{code: "{old_code}", folder: chengguan/xiwan}}\n'
+    '  to: {{code: "{new_code}", folder: chengguan/xiwan-cun}}\n'
+)
+
+
+def _move(repo: Path, new_code: str | None = None, declare: bool = True) -> str:
+    village = repo / "villages/chengguan/xiwan/village.yml"
+    old_code = village.read_text(encoding="utf-8").split('code: "')[1].split('"')[0]
+    if new_code:
+        edit(repo, "villages/chengguan/xiwan/village.yml", old_code, new_code)
+    git(repo, "mv", "villages/chengguan/xiwan", "villages/chengguan/xiwan-cun")
+    if declare:
+        (repo / "migrations.yml").write_text(
+            MOVE.format(old_code=old_code, new_code=new_code or old_code), encoding="utf-8"
+        )
+    return old_code
+
+
+# --- 7. a village's identity is stable ----------------------------------------------------------------
+def test_an_undeclared_move_fails_and_a_declared_one_passes(published: Path) -> None:
+    _move(published, declare=False)
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["village-moved"]
+    assert "从 chengguan/xiwan 移到了 chengguan/xiwan-cun" in out
+    old_code = (published / "villages/chengguan/xiwan-cun/village.yml").read_text(encoding="utf-8")
+    old_code = old_code.split('code: "')[1].split('"')[0]
+    (published / "migrations.yml").write_text(
+        MOVE.format(old_code=old_code, new_code=old_code), encoding="utf-8"
+    )
     assert audit(published)[0] == 0
+
+
+def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
+    old_code = _move(published, new_code="371322101299", declare=False)
+    code, out = audit(published)
+    assert code == 1 and set(codes(out)) == {"log-out-of-date", "published-period-deleted"}
+    (published / "migrations.yml").write_text(
+        MOVE.format(old_code=old_code, new_code="371322101299"), encoding="utf-8"
+    )
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    assert audit(published)[0] == 0
+    # a declared migration does not excuse an edit that travels with it
+    edit(
+        published,
+        "villages/chengguan/xiwan-cun/2026-10/disclosure.yml",
+        "reviewed_at: 2026-11-04",
+        "reviewed_at: 2026-11-05",
+    )
+    code, out = audit(published)
+    assert code == 1 and "silent-edit" in codes(out)
+
+
+@pytest.mark.slow
+def test_old_qr_links_of_a_migrated_village_redirect(published: Path) -> None:
+    _move(published, new_code="371322101299")
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    code, out = sunlight(published, "build")
+    assert code == 0, out
+    site = published / "site"
+    old = (site / "chengguan/xiwan/2026-10/index.html").read_text(encoding="utf-8")
+    assert 'content="0; url=../../../chengguan/xiwan-cun/2026-10/"' in old
+    assert (site / "chengguan/xiwan/qr/index.html").is_file()
+    assert (site / "chengguan/xiwan-cun/2026-10/index.html").is_file()
+    assert sunlight(published, "verify", "--site", "site")[0] == 0
 
 
 def test_plain_check_in_a_fresh_project_without_a_log(tmp_path: Path) -> None:

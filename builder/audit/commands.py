@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from builder import model
-from builder.audit import log, salts
+from builder.audit import log, migrations, salts
 from builder.audit.diff import (
     DIFF_SCHEMA_VERSION,
     Change,
@@ -98,6 +98,8 @@ def uncorrected(
             if before is not None and not period_changed(before[0], before[1], village, period):
                 continue
             change = "指纹与公开记录不符"
+            if before is None and any(not row.salt for row in period.assistance):
+                change = "救助公示的校验码（salt 列）缺失，请把 sunlight log update 写入的 assistance.csv 一起提交"
             if before is not None:
                 who = Who(
                     village.code,
@@ -168,7 +170,14 @@ def since(
             changed += [p for p in dict.fromkeys((change.old, change.new)) if p]
         changed += git.untracked(repo.top)
     return since_problems(
-        old, new, root, rel, site_log=live, changed=changed, villages_rel=repo.villages_rel
+        old,
+        new,
+        root,
+        rel,
+        site_log=live,
+        changed=changed,
+        villages_rel=repo.villages_rel,
+        moves=migrations.read(villages_dir),
     )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from builder import model
-from builder.audit import corrections, log, registers
+from builder.audit import corrections, log, migrations, registers
 from builder.audit.diff import Who, content_changes, diff_period, period_changed
 from builder.audit.fingerprint import versions
 from builder.audit.snapshot import Snapshot
@@ -46,6 +46,7 @@ def since_problems(
     site_log: tuple[str, str] | None = None,
     changed: Sequence[str] = (),
     villages_rel: str = "villages",
+    moves: Sequence[migrations.Migration] = (),
 ) -> list[Problem]:
     """Every way head rewrites what base (and the live site's log: (label, text)) had
     published; root is the villages folder as shown, changed the repository paths that differ
@@ -53,9 +54,9 @@ def since_problems(
     # NOTE: the publication log is the project's commitment. A base without one (a project
     # adopting the audit trail in this very change) published no fingerprints to hold to yet.
     logged = _logged_entries(base, site_log)
-    out = list(_edits(base, head, root, logged)) if base.log_text is not None else []
+    out = list(_edits(base, head, root, logged, moves)) if base.log_text is not None else []
     out += _log(base, head, log_rel, site_log)
-    out += _held_to_log(base, head, root, logged)
+    out += _held_to_log(base, head, root, logged, moves)
     out += _tool_with_records(base, changed, villages_rel, logged)
     if base.log_text is not None:
         for code, old_village in sorted(base.villages.items()):
@@ -92,11 +93,34 @@ def _where(
     return Location(f"{root}/{village.town_slug}/{village.slug}/{period}/{name}".rstrip("/"))
 
 
+def _successor(
+    head: Snapshot, moves: Sequence[migrations.Migration], code: str, folder: str
+) -> model.Village | None:
+    """The village a declared migration moved (code, folder) to, as in head."""
+    found = migrations.successor(list(moves), code, folder)
+    return head.villages.get(found[0]) if found else None
+
+
 def _edits(
-    base: Snapshot, head: Snapshot, root: str, logged: Mapping[tuple[str, str], log.Entry]
+    base: Snapshot,
+    head: Snapshot,
+    root: str,
+    logged: Mapping[tuple[str, str], log.Entry],
+    moves: Sequence[migrations.Migration],
 ) -> Iterator[Problem]:
     for code, old_village in sorted(base.villages.items()):
-        new_village = head.villages.get(code)
+        folder = f"{old_village.town_slug}/{old_village.slug}"
+        moved = _successor(head, moves, code, folder)
+        new_village = head.villages.get(code) or moved
+        published = [p for p in old_village.periods if _published(old_village, p, base, logged)]
+        if new_village is not None and published and moved is None:
+            now = f"{new_village.town_slug}/{new_village.slug}"
+            if now != folder:
+                yield problems.VILLAGE_MOVED.at(
+                    Location(f"{root}/{now}"), None, village=new_village.name, old=folder, new=now
+                )
+        if new_village is not None and new_village.code != code:
+            new_village = dataclasses.replace(new_village, code=code)  # compared as the same
         for old in old_village.periods:
             if not _published(old_village, old, base, logged):
                 continue
@@ -188,7 +212,11 @@ def _corrections(
 
 
 def _held_to_log(
-    base: Snapshot, head: Snapshot, root: str, logged: Mapping[tuple[str, str], log.Entry]
+    base: Snapshot,
+    head: Snapshot,
+    root: str,
+    logged: Mapping[tuple[str, str], log.Entry],
+    moves: Sequence[migrations.Migration],
 ) -> Iterator[Problem]:
     """Every period a baseline log carries, held to its last logged fingerprint where REV's
     records could not be compared field by field (missing, broken or deleted in REV)."""
@@ -197,7 +225,9 @@ def _held_to_log(
         old_village = base.villages.get(code)
         if old_village is not None and old_village.period(period) is not None:
             continue  # compared field by field in _edits
-        new_village = head.villages.get(code)
+        new_village = head.villages.get(code) or _successor(head, moves, code, entry.village)
+        if new_village is not None and new_village.code != code:
+            new_village = dataclasses.replace(new_village, code=code)
         if entry.village in base.dirs and code not in base.villages and code not in warned:
             warned.add(code)
             yield problems.SINCE_UNCHECKED.at(

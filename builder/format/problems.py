@@ -614,6 +614,15 @@ REGISTER_BACKDATED = _kind(
     '{register} "{id}": the new {label} is dated {date}, before the last publication ({since}). '
     "A published register cannot be backdated: write the actual date.",
 )
+VILLAGE_MOVED = _kind(
+    "village-moved",
+    "村的文件夹或区划代码改了，但没有声明迁移",
+    "{village} 已公开的记录从 {old} 移到了 {new}，但 migrations.yml 中没有声明。村的区划代码和文件夹是它公开记录的身份，"
+    "改动要声明（from、to、日期、原因），网站才会在原地址留下跳转页，已印发的二维码才不会失效。",
+    "{village}'s published records moved from {old} to {new} without a declaration in "
+    "migrations.yml. Declare it (from, to, date, reason) so that the site keeps a redirect at "
+    "the old address and printed QR codes keep working.",
+)
 CODE_WITH_RECORDS = _kind(
     "code-with-records",
     "程序和已公开的记录在同一次改动中",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import model
-from builder.audit import log
+from builder.audit import log, migrations
 from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
@@ -138,3 +138,5 @@ def add_audit_pages(
     )
     rendered.pages.update(renderer.out.pages)
     rendered.files[f"log/{LOG_NAME}"] = text.encode("utf-8")
+    # old addresses of migrated villages (printed QR codes) lead to the new ones
+    rendered.files.update(migrations.redirects(migrations.read(villages_dir), county))
