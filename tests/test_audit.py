@@ -528,6 +528,12 @@ def test_renamed_or_re_encoded_files_are_no_change(repo: Path) -> None:
     swapped = [",".join([c.split(",")[1], c.split(",")[0], *c.split(",")[2:]]) for c in lines]
     ledger.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(swapped).encode() + b"\r\n")
     git(repo, "mv", "villages/chengguan/xiwan", "villages/chengguan/xiwan-cun")
+    (repo / "migrations.yml").write_text(  # a new folder is a declared migration
+        "- date: 2026-12-10\n  reason: 村名调整，按镇政府2026年12月通知\n"
+        '  from: {code: "371322101202", folder: chengguan/xiwan}\n'
+        '  to: {code: "371322101202", folder: chengguan/xiwan-cun}\n',
+        encoding="utf-8",
+    )
     code, out = sunlight(repo, "diff", "HEAD", ".")
     assert code == 0
     assert out == (
