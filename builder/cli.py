@@ -76,9 +76,10 @@ TODAY = click.option(
     "since_rev",
     metavar="REV",
     default=None,
-    help="并检查 REV 之后没有不加更正地改动或删除已公开的期间、公开记录只在末尾追加（CI 用） / "
-    "Also check that nothing published in REV was changed or deleted without a correction, and "
-    "that the publication log only grew (for CI).",
+    help="并与上次发布的版本 REV（CI 用标签 sunlight-published）比较：已公开的内容没有不加更正地改动或删除、"
+    "公开记录只在末尾追加、程序没有和已公开的记录一起改 / Also compare with REV, the last published "
+    "commit (in CI the tag sunlight-published): nothing published was changed or deleted without a "
+    "correction, the publication log only grew, the tool did not change with published records.",
 )
 @click.option(
     "--site-log",

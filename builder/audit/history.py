@@ -21,6 +21,7 @@ from builder.audit.diff import (
     diff_village,
     period_changed,
 )
+from builder.audit.fingerprint import versions
 from builder.audit.snapshot import Repo, VillageAt, VillageCache
 from builder.read import git
 
@@ -121,7 +122,7 @@ def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHisto
         if (repo.top / repo.log_rel).is_file()
         else ""
     )
-    logged = set(log.latest(log.parse(log_text, "")[0]))
+    logged = log.latest(log.parse(log_text, "")[0])
     touches = _touches(commits, repo.villages_rel + "/", county)
     cache = VillageCache(repo)
     cache.adopt_worktree(county.villages())
@@ -226,9 +227,10 @@ def _corrections(village: model.Village, touches: list[_Touch]) -> list[Correcti
     return out
 
 
-def _uncorrected(touch: _Touch, logged: set[tuple[str, str]]) -> tuple[str, ...]:
+def _uncorrected(touch: _Touch, logged: dict[tuple[str, str], log.Entry]) -> tuple[str, ...]:
     """The published periods a commit changed without adding a correction (a warning on the
-    page: the rule was broken, whatever the commit's date says)."""
+    page: the rule was broken, whatever the commit's date says). A commit that puts back the
+    logged version (a revert of such a change) is not one."""
     assert touch.before is not None and touch.after is not None
     before, after = touch.before.village, touch.after.village
     if before is None or after is None:
@@ -237,11 +239,13 @@ def _uncorrected(touch: _Touch, logged: set[tuple[str, str]]) -> tuple[str, ...]
     for old in before.periods:
         new = after.period(old.period)
         published = (touch.code, old.period) in logged or old.published_at <= touch.commit.day
+        entry = logged.get((touch.code, old.period))
         if (
             new is not None
             and published
             and len(new.corrections) <= len(old.corrections)
             and period_changed(before, old, after, new)
+            and not (entry is not None and entry.fingerprint in versions(after, new))
         ):
             out.append(old.period)
     return tuple(out)
