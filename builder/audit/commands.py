@@ -22,7 +22,15 @@ from builder.audit.diff import (
     diff_village,
     period_changed,
 )
-from builder.audit.fingerprint import display, fingerprint, matches, normalize, short, versions
+from builder.audit.fingerprint import (
+    display,
+    fingerprint,
+    is_logged_as,
+    matches,
+    normalize,
+    short,
+    versions,
+)
 from builder.audit.since import since_problems
 from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, VillageCache, at_revision, worktree
 from builder.errors import BuilderError
@@ -66,17 +74,45 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
     towns = result.county.towns if result.county is not None else result.towns
     villages = [v for t in towns for v in t.villages]
     root = display_path(villages_dir.resolve(), base.resolve())
-    found = uncorrected(villages_dir, entries, villages, root)
+    pending, changed = stale(entries, villages, today)
+    found = uncorrected(villages_dir, entries, changed, root)
     flagged = {p.where.path for p in found}
+    behind = {village.code for village, _period, _fp in pending}
     return found + [
         p
-        for p in log.stale_problems(entries, villages, today, rel, problems.LOG_OUT_OF_DATE)
+        for p in log.stale_problems(
+            entries, [v for v in villages if v.code in behind], today, rel, problems.LOG_OUT_OF_DATE
+        )
         if p.where.path not in flagged
     ]
 
 
+def stale(
+    entries: list[log.Entry], villages: list[model.Village], today: dt.date
+) -> tuple[list[tuple[model.Village, model.Period, str]], list[tuple[model.Village, model.Period]]]:
+    """The published periods the log lacks or holds otherwise (log.pending), and of those and of
+    the logged periods now dated later (a backdated draft), the ones the log carries: each
+    fingerprint computed once."""
+    last = log.latest(entries)
+    pending = log.pending(entries, villages, today)
+    changed = [(v, p) for v, p, _fp in pending if (v.code, p.period) in last]
+    for village in villages:
+        for period in village.periods:
+            entry = last.get((village.code, period.period))
+            if (
+                entry is not None
+                and not log.is_published(period, today)
+                and not is_logged_as(village, period, entry.fingerprint)
+            ):
+                changed.append((village, period))
+    return pending, changed
+
+
 def uncorrected(
-    villages_dir: Path, entries: list[log.Entry], villages: list[model.Village], root: str
+    villages_dir: Path,
+    entries: list[log.Entry],
+    changed: list[tuple[model.Village, model.Period]],
+    root: str,
 ) -> list[Problem]:
     """Logged periods whose records changed since the logged version without a new correction
     (what plain `check`, the hook, `log update` and `build` refuse, before any `--since`).
@@ -87,43 +123,40 @@ def uncorrected(
     repo = Repo.find(villages_dir)
     cache = VillageCache(repo) if repo is not None else None
     out: list[Problem] = []
-    for village in villages:
-        for period in village.periods:
-            entry = last.get((village.code, period.period))
-            if entry is None or entry.fingerprint in versions(village, period):
-                continue
-            if len(period.corrections) > entry.corrections:
-                continue  # a new correction: judged field by field by check --since
-            before = logged_version(repo, cache, entry)
-            if before is not None and not period_changed(before[0], before[1], village, period):
-                continue
-            change = "指纹与公开记录不符"
-            if before is None and any(not row.salt for row in period.assistance):
-                change = "救助公示的校验码（salt 列）缺失，请把 sunlight log update 写入的 assistance.csv 一起提交"
-            if before is not None:
-                who = Who(
-                    village.code,
-                    village.name,
-                    f"{village.town_slug}/{village.slug}",
-                    village.names_online != "full",
-                )
-                found = content_changes(diff_period(who, before[1], period))
-                if found:
-                    change = found[0].text.removeprefix(f"{village.name} {period.period} ")
-            out.append(
-                problems.SILENT_EDIT.at(
-                    Location(
-                        f"{root}/{village.town_slug}/{village.slug}/{period.period}/disclosure.yml"
-                    ),
-                    "corrections",
-                    field_zh="更正记录",
-                    village=village.name,
-                    period=period.period,
-                    published=entry.published_at,
-                    change=change,
-                    more="",
-                )
+    for village, period in changed:  # logged, and no longer with the logged fingerprint
+        entry = last[(village.code, period.period)]
+        if len(period.corrections) > entry.corrections:
+            continue  # a new correction: judged field by field by check --since
+        before = logged_version(repo, cache, entry)
+        if before is not None and not period_changed(before[0], before[1], village, period):
+            continue
+        change = "指纹与公开记录不符"
+        if before is None and any(not row.salt for row in period.assistance):
+            change = "救助公示的校验码（salt 列）缺失，请把 sunlight log update 写入的 assistance.csv 一起提交"
+        if before is not None:
+            who = Who(
+                village.code,
+                village.name,
+                f"{village.town_slug}/{village.slug}",
+                village.names_online != "full",
             )
+            found = content_changes(diff_period(who, before[1], period))
+            if found:
+                change = found[0].text.removeprefix(f"{village.name} {period.period} ")
+        out.append(
+            problems.SILENT_EDIT.at(
+                Location(
+                    f"{root}/{village.town_slug}/{village.slug}/{period.period}/disclosure.yml"
+                ),
+                "corrections",
+                field_zh="更正记录",
+                village=village.name,
+                period=period.period,
+                published=entry.published_at,
+                change=change,
+                more="",
+            )
+        )
     return out
 
 
@@ -302,7 +335,8 @@ def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.E
         zh, en = format_problem(found[0]).split("\n", 1)
         raise BuilderError(zh, en.strip())
     root = display_path(villages_dir.resolve(), Path.cwd().resolve())
-    refused = uncorrected(villages_dir, entries, list(result.county.villages()), root)
+    _pending, changed = stale(entries, list(result.county.villages()), today)
+    refused = uncorrected(villages_dir, entries, changed, root)
     if refused:
         raise UncorrectedEdit(refused)
     new = log.append(entries, log.pending(entries, result.county.villages(), today))

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -149,6 +150,13 @@ def _plain(value: Any) -> Any:
     return _s(value)
 
 
+@functools.lru_cache(maxsize=16384)
+def _plain_entry(entry: Any) -> Any:
+    """_plain of one frozen register entry or parameter set, computed once (entries repeat on
+    every period that shows them); the result is only ever encoded, never changed."""
+    return _plain(entry)
+
+
 def named_people(period: model.Period) -> list[str]:
     """Everyone the period's page names as an official, in order of first mention."""
     names = [period.drafted_by, period.reviewed_by]
@@ -163,9 +171,9 @@ def shown_registers(village: model.Village, period: model.Period) -> dict[str, A
     contracts = [c for c in village.contracts if c.id in ids]
     decision_ids = {c.decision_id for c in contracts if c.decision_id}
     return {
-        "contracts": _plain(contracts),
-        "decisions": _plain([d for d in village.decisions if d.id in decision_ids]),
-        "topics": _plain([t for t in village.topics if t.period == period.period]),
+        "contracts": [_plain_entry(c) for c in contracts],
+        "decisions": [_plain_entry(d) for d in village.decisions if d.id in decision_ids],
+        "topics": [_plain_entry(t) for t in village.topics if t.period == period.period],
     }
 
 
@@ -198,7 +206,7 @@ def canonical_v2_data(village: model.Village, period: model.Period) -> dict[str,
         "v": "2",
         "render": RENDER_VERSION,
         **data,
-        "parameters": _plain(village.parameters),
+        "parameters": _plain_entry(village.parameters),
         "names_online": village.names_online,
     }
 
@@ -211,6 +219,12 @@ def fingerprint(village: model.Village, period: model.Period) -> str:
 def versions(village: model.Village, period: model.Period) -> tuple[str, str]:
     """Both fingerprints of a period, newest first: (v2, v1)."""
     return fingerprint(village, period), fingerprint_v1(village, period)
+
+
+def is_logged_as(village: model.Village, period: model.Period, logged: str) -> bool:
+    """Whether a logged fingerprint names the period as it is now (v2, else v1: computed only
+    when v2 does not match)."""
+    return fingerprint(village, period) == logged or fingerprint_v1(village, period) == logged
 
 
 def short(fp: str) -> str:
