@@ -211,9 +211,14 @@ def canonical_v2_data(village: model.Village, period: model.Period) -> dict[str,
     }
 
 
+def canonical_v2(village: model.Village, period: model.Period) -> bytes:
+    """The canonical v2 bytes (what the v2 fingerprint hashes, after the domain)."""
+    return encode(canonical_v2_data(village, period))
+
+
 def fingerprint(village: model.Village, period: model.Period) -> str:
     """The period's fingerprint (v2): 64 lower-case hex digits."""
-    return hashlib.sha256(DOMAIN_V2 + encode(canonical_v2_data(village, period))).hexdigest()
+    return hashlib.sha256(DOMAIN_V2 + canonical_v2(village, period)).hexdigest()
 
 
 def versions(village: model.Village, period: model.Period) -> tuple[str, str]:
