@@ -746,3 +746,43 @@ def test_a_village_power_item_changes_only_with_a_yearly_adjustment(published: P
         "      - {field: 名称, old: 村集体经济合作社分红, new: 村集体经济合作社年度分红}\n",
     )
     assert audit(repo)[0] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_sheet_printed_with_a_v1_fingerprint_still_matches_its_page(published: Path) -> None:
+    """Paper from before fingerprint v2: the page recomputes the v1 fingerprint and says 一致."""
+    try:
+        from browser import browser_missing, chromium, phone_page, serve_directory
+    except ImportError:  # tests/ became a package
+        from tests.browser import (  # type: ignore[no-redef]
+            browser_missing,
+            chromium,
+            phone_page,
+            serve_directory,
+        )
+    from builder.audit.fingerprint import fingerprint, fingerprint_v1
+    from builder.pipeline.validate import validate
+
+    if browser_missing() is not None:
+        pytest.skip(str(browser_missing()))
+    assert sunlight(published, "build")[0] == 0
+    result = validate(published / "villages", published)
+    assert result.county is not None
+    village = next(v for v in result.county.villages() if v.slug == "dongshan")
+    october = village.period("2026-10")
+    assert october is not None
+    old, new = fingerprint_v1(village, october), fingerprint(village, october)
+    states = {}
+    with serve_directory(published / "site") as base, chromium() as browser:
+        page = phone_page(browser)
+        for name, fp in (("v1", old[:32]), ("v2", new[:32]), ("forged", "0" * 32)):
+            page.goto(f"{base}chengguan/dongshan/2026-10/?fp={fp}")
+            result_box = page.locator("#sl-verify-result[data-state]")
+            result_box.wait_for()
+            states[name] = (result_box.get_attribute("data-state"), result_box.inner_text()[:2])
+    assert states == {
+        "v1": ("match", "一致"),
+        "v2": ("match", "一致"),
+        "forged": ("mismatch", "不一"),
+    }
