@@ -384,8 +384,9 @@ def test_bom_crlf_and_column_order_pass(published: Path) -> None:
     lines = ledger.read_text(encoding="utf-8").splitlines()
     swapped = [",".join([c.split(",")[2], *c.split(",")[:2], *c.split(",")[3:]]) for c in lines]
     ledger.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(swapped).encode() + b"\r\n")
-    assert sunlight(published, "log", "update", "--today", "2026-12-12")[1].endswith(
+    assert (
         "publication-log.jsonl 已是最新。 / publication-log.jsonl is up to date.\n"
+        in sunlight(published, "log", "update", "--today", "2026-12-12")[1]
     )
     git(published, "commit", "-qam", "另存", date="2026-12-12T10:00:00+08:00")
     assert audit(published)[0] == 0
@@ -449,6 +450,8 @@ def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
 def test_old_qr_links_of_a_migrated_village_redirect(published: Path) -> None:
     _move(published, new_code="371322101299")
     assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    git(published, "add", "-A")
+    git(published, "commit", "-qm", "迁移", date="2026-12-12T10:00:00+08:00")
     code, out = sunlight(published, "build")
     assert code == 0, out
     site = published / "site"
