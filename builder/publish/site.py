@@ -34,6 +34,7 @@ from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
+from builder.publish.preview import problem_files
 from builder.publish.render import Rendered, RenderedVillage, Renderer
 from builder.publish.search import SearchDoc
 from builder.publish.shards import Place, Shard, ShardManifest, finish_site
@@ -59,6 +60,8 @@ class SunlightConfig(base.Config):  # type: ignore[no-untyped-call]
     villages_dir = c.Dir(exists=True, default="villages")
     # village folders to build alone (a clerk's preview); empty: the whole county
     only = c.ListOfItems(c.Type(str), default=[])
+    # a clerk's preview (sunlight serve): records with errors show a page of problems
+    preview = c.Type(bool, default=False)
 
 
 class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-call]
@@ -78,6 +81,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.shard = Shard()
         self.partial = False  # True when build_shard runs it: the merge finishes the site
         self.selected: set[str] = set()  # URLs of the villages this shard renders
+        self.problems: list[Problem] = []  # a preview of records with errors shows these
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         villages = Path(self.config.villages_dir)
@@ -92,9 +96,15 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             errors += sorted(
                 (p for p in found if p.severity is Severity.ERROR), key=Problem.sort_key
             )
+        self.problems = []
         if errors or result.county is None:
+            # NOTE: a preview shows them on its page; logged as errors, strict mode would stop it
             for p in errors:
-                log.error(format_problem(p))
+                (log.info if self.config.preview else log.error)(format_problem(p))
+            if self.config.preview:
+                self.problems = errors or result.report.sorted()
+                config.nav = [{"记录有错误": "index.md"}]
+                return config
             raise PluginError(
                 f"记录或网站页面有 {len(errors)} 个错误，未生成网站。请按上面的提示修改。 / "
                 f"{len(errors)} errors in the records or pages; nothing was built."
@@ -157,6 +167,12 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         return html if body is None else body.strip("\n")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.problems:
+            files = problem_files(files, config, self.problems)
+            for name, parts in ASSET_FILES.items():
+                content = b"".join((ASSETS / part).read_bytes() for part in parts)
+                files.append(File.generated(config, f"assets/{name}", content=content))
+            return files
         assert self.rendered is not None
         material = Path(material_templates_dir())
         for file in [f for f in files if is_material_script(f, material)]:
@@ -193,6 +209,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             self.worker = None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.problems:
+            return
         assert self.rendered is not None
         site = Path(config.site_dir)
         if self.worker is not None:
