@@ -842,8 +842,16 @@ def correct(
     if not yes and not click.confirm("这些改动都对吗？ / Are these the changes?", default=True):
         sys.exit(1)
     when = day.date() if day else china_today()
-    if reason is None:
+    from builder.audit.corrections import is_real_reason
+
+    while reason is None:
         reason = click.prompt("更正原因（一句完整的话，说清哪里错了、为什么改） / Reason")
+        if not is_real_reason(reason):
+            click.echo(
+                "请写清楚哪一行错了、原来是多少、应为多少，例如“第3行保洁员工资录入错误，120.00 应为 12.00”。"
+                " / Say which line was wrong, what it was and what it should be."
+            )
+            reason = None
     if approver is None:
         names = plan.supervisors(when)
         approver = click.prompt(

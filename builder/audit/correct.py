@@ -32,6 +32,7 @@ from builder.audit import log
 from builder.audit.commands import log_path, logged_version
 from builder.audit.corrections import actual_changes, as_listed, judge
 from builder.audit.diff import Change, Who
+from builder.audit.fingerprint import is_logged_as
 from builder.audit.snapshot import Repo, VillageCache
 from builder.errors import BuilderError
 from builder.format import problems
@@ -175,6 +176,19 @@ def plan(villages_dir: Path, name: str, period: str, result: Result) -> Plan:
     if village is None or village.period(period) is None:
         raise BuilderError(f"{rel} 没有 {period} 这一期。", f"{rel} has no period {period}.")
     logged = _logged_period(villages_dir, folder, period, result)
+    entry = log.latest(_entries(villages_dir)).get((village.code, period))
+    current = village.period(period)
+    assert current is not None
+    if entry is not None and is_logged_as(village, current, entry.fingerprint):
+        raise BuilderError(
+            f"{village.name} {period} 与公开记录中的最新版本相同，没有需要更正的改动。请先改好记录，再运行 sunlight correct。",
+            f"{rel} {period} is as last logged: edit the records first, then run sunlight correct.",
+        )
+    if logged is None and entry is not None:
+        raise BuilderError(
+            f"公开记录中 {village.name} {period} 的最新版本还没有提交。请先提交（git commit），再运行 sunlight correct。",
+            f"The last logged version of {rel} {period} is not committed yet: commit it first.",
+        )
     if logged is None:
         raise BuilderError(
             f"{village.name} {period} 还没有公开（不在公开记录中），直接修改即可，不需要更正。",
