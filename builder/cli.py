@@ -28,11 +28,11 @@ def _villages(path: Path) -> Path:
     return path
 
 
-def _echo_report(report: object) -> None:
+def _echo_report(report: object, fold: bool = True) -> None:
     from builder.format.problems import Report, format_report
 
     assert isinstance(report, Report)
-    for line in format_report(report):
+    for line in format_report(report, fold):
         click.echo(line)
 
 
@@ -771,10 +771,15 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
     report = Report()
     report.extend(result.problems)
     if result.problems:
-        _echo_report(report)
+        _echo_report(report, fold=False)  # every cell named: the clerk fixes them in one pass
     if not result.ok:
+        fix = (
+            "在表格中改正上面列出的格子"
+            if any(p.where.cell for p in result.problems)
+            else "按上面的说明改正"
+        )
         click.echo(
-            "有错误，没有写入任何文件。请在表格中改正上面列出的格子后重新导入。 / Nothing was written: fix the cells above and import again."
+            f"有错误，没有写入任何文件。请{fix}后重新导入。 / Nothing was written: fix the cells above and import again."
         )
         sys.exit(1)
     if result.closing is not None:
@@ -785,8 +790,15 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
         click.echo(f"已写入 / written: {rel}")
     for rel in result.unchanged:
         click.echo(f"未变 / unchanged: {rel}")
+    # a register (contracts.csv, decisions.yml, topics.yml) lies beside the period's folder
+    period_dir = f"villages/{result.village}/{result.period}"
+    add = (
+        period_dir
+        if all(r.startswith(period_dir + "/") for r in result.written)
+        else f"villages/{result.village}"
+    )
     click.echo(
-        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add villages/{result.village}/{result.period} 并提交。"
+        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add {add} 并提交。"
         f" / Checked. Preview with sunlight serve, then commit."
     )
 

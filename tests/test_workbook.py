@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import time
+import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -174,6 +175,8 @@ def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: 
         "党务公开",
         "救助公示",
         "合同登记",
+        "四议两公开",
+        "点题公开",
         "签字",
         "选项",
     ]
@@ -203,6 +206,21 @@ def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: 
     assert [sign.cell(row=r, column=2).value for r in range(2, 8)] == [
         VILLAGE, "2026-11", 800, 341900.5, "王丽", "李秀英",
     ]  # fmt: skip
+
+
+def test_the_same_month_gives_the_same_workbook_bytes(in_project: Path) -> None:
+    """Written twice, two seconds apart (the zip's clock resolution), the bytes are equal;
+    the document's dates are the period's, not the clock's."""
+    path = Path("workbooks/dongshan-2026-11.xlsx")  # its name is in the instructions
+    assert run("workbook", VILLAGE, "2026-11")[0] == 0
+    first = path.read_bytes()
+    time.sleep(2.1)
+    assert run("workbook", VILLAGE, "2026-11")[0] == 0
+    assert path.read_bytes() == first
+    with zipfile.ZipFile(path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 1, 0, 0, 0)}
+    properties = openpyxl.load_workbook(path).properties
+    assert properties.created == properties.modified == dt.datetime(2026, 11, 1)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
@@ -462,6 +480,51 @@ def test_problems_the_checker_finds_are_placed_at_their_cells(in_project: Path) 
     assert not (FOLDER / "2026-11").exists()  # the folder it made is gone again
 
 
+def test_messages_speak_of_the_workbook_not_the_files(in_project: Path) -> None:
+    """A clerk reading the import sees the sheet's headers and sheets, not the files' keys, and a
+    cell of the wrong type is told what its column takes."""
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    fill_generated(path)
+    book = openpyxl.load_workbook(path)
+    ws = book["收支明细"]
+    ws["C4"] = None  # summary left empty
+    ws["K4"] = "HT-NOPE"  # no such contract
+    ws["F5"] = True  # a TRUE/FALSE cell where an amount goes
+    ws["E2"] = -15000  # a negative amount
+    book["村务公开"].append([None, dt.date(2026, 11, 12), "没有标题的公告"])
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 1
+    assert "收支明细!C4: 摘要 summary: 缺少必填项。请填写“摘要”。\n" in out
+    assert (
+        "收支明细!K4: 合同编号 contract_id: “HT-NOPE”不是本村合同登记（“合同登记”表）中的编号。"
+        in out
+    )
+    assert "收支明细!F5: 支出 expense: 是“是/否”（TRUE/FALSE）格子，这一列应填金额数字" in out
+    assert "收支明细!E2: 收入 income: 金额是负数（-15000）。收入和支出都只填正数" in out
+    assert re.search(
+        r"村务公开!A\d+: 标题 village_affairs.title: 缺少必填项。请填写“标题”。\n", out
+    )
+    assert "✓ 村务公开：读入 2 行" in out  # the item without a title is still counted out
+    assert "请在表格中改正上面列出的格子后重新导入" in out
+
+
+def test_every_bad_cell_is_named_however_many(in_project: Path) -> None:
+    """The checker folds long runs of one problem; the import names every cell."""
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    book = openpyxl.load_workbook(path)
+    ws = book["收支明细"]
+    for r in range(2, 10):
+        ws.append([dt.date(2026, 11, r), f"记-{r}", "购买办公用品", "51301", None, f"=1+{r}"])
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 1
+    assert [f"收支明细!F{r}" for r in range(2, 10)] == re.findall(r"收支明细!F\d+(?=: 支出)", out)
+    assert "另有" not in out
+
+
 def test_a_published_month_is_corrected_not_overwritten(in_project: Path) -> None:
     run("workbook", VILLAGE, "2026-10")
     before = snapshot(FOLDER)
@@ -645,3 +708,104 @@ def test_the_contract_register_is_rewritten_only_when_it_changed(in_project: Pat
     assert code == 0, out
     assert "（全长1.3公里）" in register.read_text(encoding="utf-8")
     assert "已写入 / written: villages/chengguan/dongshan/contracts.csv" in out
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_a_csv_from_excel_is_refused_with_the_way_to_the_workbook(
+    in_project: Path, encoding: str
+) -> None:
+    """Excel/WPS's CSV (GBK, or UTF-8 with a BOM) names no village, period or opening balance:
+    refused, nothing written, the message says how to get the rows into the workbook."""
+    before = snapshot(FOLDER)
+    Path("ledger.csv").write_bytes(
+        '日期,凭证号,摘要,科目代码,收入,支出\n2026/11/3,记-001,收到拨款,503,"15,000.00",\n'.encode(
+            encoding
+        )
+    )
+    code, out = run("import", "ledger.csv", "--today", TODAY)
+    assert code == 1
+    assert "ledger.csv: 这是 CSV 文件，不是本月表格" in out
+    assert "sunlight workbook <村> <年-月>" in out and "workbook-csv" in out
+    assert "Traceback" not in out and "ValueError" not in out
+    assert snapshot(FOLDER) == before
+
+
+def test_decisions_and_topics_registers_round_trip_and_change(in_project: Path) -> None:
+    """四议两公开 (one row per step) and 点题公开 come back unchanged when untouched (the files keep
+    their bytes); rows added are written, rows in = rows out; their problems are at cells."""
+    registers = {name: (FOLDER / name).read_bytes() for name in ("decisions.yml", "topics.yml")}
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    fill_generated(path)
+    book = openpyxl.load_workbook(path)
+    steps = book["四议两公开"]
+    rows_before = steps.max_row - 1
+    assert [c.value for c in steps[1]][:6] == [
+        "决议编号",
+        "事项",
+        "类别",
+        "金额（元）",
+        "一肩挑合并",
+        "步骤",
+    ]
+    assert steps["A2"].value == "JY2026-01" and steps["A3"].value is None  # own fields: first row
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert {n: (FOLDER / n).read_bytes() for n in registers} == registers
+    assert f"✓ 四议两公开：读入 {rows_before} 行 → decisions.yml {rows_before} 行" in out
+
+    run("workbook", VILLAGE, "2026-11")  # the month as imported, registers as they are
+    book = openpyxl.load_workbook(path)
+    steps = book["四议两公开"]
+    steps.append(["JY2026-09", "修缮村部", "工程项目", 30000, "否", "两委会商议",
+                  dt.date(2026, 11, 3), 3, 3, 3])  # fmt: skip
+    steps.append([None, None, None, None, None, "党员大会审议", dt.date(2026, 11, 8), 34, 30, 29,
+                  None, "会议记录存档"])  # fmt: skip
+    topics = book["点题公开"]
+    topics.append(["DT2026-11", dt.date(2026, 11, 20), "第一村民小组", "路灯什么时候修？\n在村口",
+                   dt.date(2026, 11, 25), "已安排维修。", "2026-11", "JY2026-09"])  # fmt: skip
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert f"✓ 四议两公开：读入 {rows_before + 2} 行 → decisions.yml {rows_before + 2} 行" in out
+    assert "git add villages/chengguan/dongshan 并提交" in out  # the registers are outside 2026-11
+    decisions = (FOLDER / "decisions.yml").read_text(encoding="utf-8")
+    assert decisions.endswith(
+        '  - id: "JY2026-09"\n    matter: "修缮村部"\n    category: "工程项目"\n'
+        '    amount: "30000.00"\n    merged: false\n    steps:\n'
+        '      - step: "两委会商议"\n        date: "2026-11-03"\n        due: 3\n'
+        "        attended: 3\n        agreed: 3\n"
+        '      - step: "党员大会审议"\n        date: "2026-11-08"\n        due: 34\n'
+        '        attended: 30\n        agreed: 29\n        note: "会议记录存档"\n'
+    )
+    assert (
+        (FOLDER / "topics.yml")
+        .read_text(encoding="utf-8")
+        .endswith(
+            '  - id: "DT2026-11"\n    asked_at: "2026-11-20"\n    asker: "第一村民小组"\n'
+            '    question: "路灯什么时候修？\\n在村口"\n    answered_at: "2026-11-25"\n'
+            '    answer: "已安排维修。"\n    period: "2026-11"\n    ref: "JY2026-09"\n'
+        )
+    )
+    assert run("check", "--today", TODAY)[0] == 0
+    # a second export and import of the rewritten registers changes nothing
+    written = {n: (FOLDER / n).read_bytes() for n in registers}
+    run("workbook", VILLAGE, "2026-11")
+    assert run("import", str(path), "--today", TODAY)[0] == 0
+    assert {n: (FOLDER / n).read_bytes() for n in registers} == written
+
+    # problems at their cells, nothing written
+    book = openpyxl.load_workbook(path)
+    steps, topics = book["四议两公开"], book["点题公开"]
+    last = steps.max_row
+    steps[f"B{last}"] = "修缮村部（改）"  # a decision's own field differs on its second row
+    steps[f"F{last}"] = "镇政府批准"  # not a step
+    topics[f"E{topics.max_row}"] = dt.date(2026, 11, 1)  # answered before asked
+    book.save(path)
+    result = import_workbook(path, Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
+    assert sorted((p.where.cell, p.code) for p in result.problems) == [
+        (f"四议两公开!B{last}", "workbook-cell"),
+        (f"四议两公开!F{last}", "invalid-choice"),
+        (f"点题公开!E{topics.max_row}", "date-order"),
+    ]
+    assert {n: (FOLDER / n).read_bytes() for n in registers} == written

@@ -23,6 +23,7 @@ from builder.format.problems import Location, Problem, Severity
 from builder.pipeline.validate import validate
 from builder.read.csv_rows import parse_csv
 from builder.read.files import TextFile, display_path
+from builder.read.records import Rec
 from builder.read.village import PeriodRecords
 from builder.read.workbook import RawSheet, Row, Table, Workbook, grid, read_workbook
 
@@ -170,12 +171,24 @@ def import_workbook(
     if any(p.code in STOP for p in result.problems):
         return result
     # cells refused above are left empty, and the checker still runs: every problem at once
-    files, ledger_written, disclosure_written = _lay_out(
-        book, result, village.dir / "contracts.csv"
+    files, ledger_written, disclosure_written, registers = _lay_out(
+        book,
+        result,
+        village.dir / "contracts.csv",
+        {"decisions": village.records.decisions, "topics": village.records.topics},
     )
     folder = village.dir / period
     _write_checked(
-        result, book, village, folder, files, base, today, ledger_written, disclosure_written
+        result,
+        book,
+        village,
+        folder,
+        files,
+        base,
+        today,
+        ledger_written,
+        disclosure_written,
+        registers,
     )
     return result
 
@@ -216,8 +229,8 @@ def _typed_village(raw_sheets: list[RawSheet] | None) -> str:
 
 
 def _lay_out(
-    book: Workbook, result: Imported, register: Path
-) -> tuple[dict[str, str | None], layout.Written, layout.Written]:
+    book: Workbook, result: Imported, register: Path, existing_registers: dict[str, Rec | None]
+) -> tuple[dict[str, str | None], layout.Written, layout.Written, dict[str, layout.Written]]:
     """The period's files as text (None: the file is not wanted), with the counts."""
     ledger = book.tables["ledger"]
     assistance = book.tables["assistance"]
@@ -259,6 +272,15 @@ def _lay_out(
         text = layout.csv_text(schema.CONTRACTS, [r.values for r in contracts.rows]).text
         if text != _register_as_laid_out(register):
             files[REGISTER] = text  # changed: rewritten; unchanged, the file stays as it is
+    registers: dict[str, layout.Written] = {}
+    for spec in (sheets.DECISIONS, sheets.TOPICS):
+        table = book.tables[spec.part]
+        if not table.present:
+            continue
+        written = register_written(spec, table, result, book.name)
+        registers[spec.what] = written
+        if written.text != _yaml_register_as_laid_out(spec, existing_registers.get(spec.part)):
+            files[f"../{spec.what}"] = written.text
     for part in ("ledger", "village_affairs", "party_affairs", "assistance"):
         table = book.tables[part]
         rows_out = len(table.rows)  # every row read is a row or an item written (checked below)
@@ -268,7 +290,7 @@ def _lay_out(
     # the proof: count what the texts hold, not what was meant to be written
     result.counts[0].rows_out = ledger_text.text.count("\n") - 1 if ledger.rows else 0
     written_items = {
-        part: sum(1 for p, _i, k in disclosure.lines.values() if p == part and k == "title")
+        part: len({i for p, i, _k in disclosure.lines.values() if p == part})
         for part in ("village_affairs", "party_affairs")
     }
     result.counts[1].rows_out = written_items["village_affairs"]
@@ -288,7 +310,91 @@ def _lay_out(
                 contracts.skipped,
             )
         )
-    return files, ledger_text, disclosure
+    for name, written in registers.items():
+        table = book.tables["decisions" if name == "decisions.yml" else "topics"]
+        rows_out = len({i for line, (_p, i, _k) in written.lines.items() if line > 1})
+        result.counts.append(Count(table.spec.name, len(table.rows), rows_out, name, table.skipped))
+    return files, ledger_text, disclosure, registers
+
+
+def register_written(
+    spec: sheets.SheetSpec, table: Table, result: Imported, workbook: str
+) -> layout.Written:
+    """topics.yml or decisions.yml from its sheet's rows. Decisions: a row with a 决议编号
+    other than the row above's starts a decision, a row without one adds a step to it; the
+    decision's own columns are read from its first row (a different value below is refused)."""
+    if spec.part == "topics":
+        keys = [f.key for f in schema.TOPIC.fields]
+        return layout.register_text("topics", keys, list(enumerate(r.values for r in table.rows)))
+    own_keys = [f.key for f in sheets.DECISION_FIELDS]
+    step_keys = [f.key for f in schema.STEP.fields]
+    items: list[tuple[int, dict[str, str]]] = []
+    steps: list[list[tuple[int, dict[str, str]]]] = []
+    for index, row in enumerate(table.rows):
+        typed = row.values.get("id", "")
+        if not items or (typed and typed != items[-1][1].get("id", "")):
+            own = {k: row.values.get(k, "") for k in own_keys}
+            own["merged"] = sheets.YES_NO.get(own["merged"], own["merged"])
+            items.append((index, own))
+            steps.append([])
+        else:
+            first = items[-1][1]
+            for key in own_keys:
+                value = row.values.get(key, "")
+                if key == "merged":
+                    value = sheets.YES_NO.get(value, value)
+                if value and value != first.get(key, ""):
+                    zh = next(f.zh for f in sheets.DECISION_FIELDS if f.key == key)
+                    cell = row.cells.get(key, f"A{row.row}")
+                    result.problems.append(
+                        problems.WORKBOOK_CELL.at(
+                            Location(workbook, row.row, f"{spec.name}!{cell}"),
+                            key,
+                            field_zh=zh,
+                            reason=f"同一决议的“{zh}”只在它的第一行填写；这一行的“{value}”与第一行不同。"
+                            "请删除它，或把这一行的决议编号改成另一个决议的编号。",
+                            reason_en=f"A decision's {key} is written on its first row only; this "
+                            "row's differs. Clear it, or give the row its own decision id.",
+                        )
+                    )
+        if any(row.values.get(k) for k in step_keys) or not any(
+            row.values.get(k) for k in own_keys
+        ):
+            steps[-1].append((index, {k: row.values.get(k, "") for k in step_keys}))
+    return layout.register_text("decisions", own_keys, items, steps, step_keys)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return excel.money_text(value)  # "31000" is written 31000.00, as the workbook reads it
+    return str(value)
+
+
+def _yaml_register_as_laid_out(spec: sheets.SheetSpec, rec: Rec | None) -> str | None:
+    """topics.yml or decisions.yml as read, laid out as the import would write it (None: the
+    village has none)."""
+    if rec is None:
+        return None
+    list_key = spec.part
+    keys = [f.key for f in (schema.TOPIC if list_key == "topics" else schema.DECISION).fields]
+    items = [i for i in rec.get(list_key, []) if isinstance(i, Rec)]
+    if list_key == "topics":
+        rows = [(n, {k: _text(item.get(k)) for k in keys}) for n, item in enumerate(items)]
+        return layout.register_text("topics", keys, rows).text
+    own_keys = [f.key for f in sheets.DECISION_FIELDS]
+    step_keys = [f.key for f in schema.STEP.fields]
+    rows, steps = [], []
+    for n, item in enumerate(items):
+        rows.append((n, {k: _text(item.get(k)) for k in own_keys}))
+        item_steps = [s for s in item.get("steps", []) if isinstance(s, Rec)]
+        steps.append([(n, {k: _text(s.get(k)) for k in step_keys}) for s in item_steps])
+    return layout.register_text("decisions", own_keys, rows, steps, step_keys).text
 
 
 # the register beside the period folders, as a path from the period's folder
@@ -317,6 +423,7 @@ def _write_checked(
     today: dt.date,
     ledger_written: layout.Written,
     disclosure_written: layout.Written,
+    registers: dict[str, layout.Written],
 ) -> None:
     """Write the files, check the village, and put everything back on any error here."""
     existed = folder.is_dir()
@@ -337,16 +444,19 @@ def _write_checked(
     villages_dir = village.dir.parent.parent
     checked = validate(villages_dir, base, only=[village.dir], today=today)
     folder_rel = display_path(folder, base)
-    register_rel = display_path(village.dir / "contracts.csv", base)
+    rewritten = {
+        display_path(village.dir / name[3:], base) for name in files if name.startswith("../")
+    }
     refused = {p.where.cell for p in result.problems if p.where.cell}
     refused_rows = {(p.where.cell.partition("!")[0], p.where.line) for p in result.problems}
     mine: list[Problem] = []
     for problem in checked.report.sorted():
-        if not problem.where.path.startswith(folder_rel + "/") and not (
-            REGISTER in files and problem.where.path == register_rel
+        if (
+            not problem.where.path.startswith(folder_rel + "/")
+            and problem.where.path not in rewritten
         ):
             continue
-        placed = _to_cell(problem, book, folder_rel, ledger_written, disclosure_written)
+        placed = _to_cell(problem, book, folder_rel, disclosure_written, registers)
         if placed.where.cell in refused:
             continue  # already said what is wrong with that cell
         sheet = placed.where.cell.partition("!")[0]
@@ -378,8 +488,8 @@ def _to_cell(
     problem: Problem,
     book: Workbook,
     folder_rel: str,
-    ledger_written: layout.Written,
     disclosure_written: layout.Written,
+    registers: dict[str, layout.Written],
 ) -> Problem:
     """The same problem, placed at the workbook cell its value came from."""
     inside = problem.where.path.startswith(folder_rel + "/")
@@ -387,8 +497,13 @@ def _to_cell(
     line = problem.where.line or 0
     key = (problem.field or "").split(".")[-1]
     cell = ""
-    if problem.where.path.endswith("/contracts.csv") and not filename:
+    register = problem.where.path.rpartition("/")[2]
+    if register == "contracts.csv" and not filename:
         cell = _row_cell(book.tables["contracts"], line - 2, key)
+    elif register in registers and not filename:
+        part, index, written_key = registers[register].lines.get(line, (register, -1, ""))
+        table = book.tables["decisions" if register == "decisions.yml" else "topics"]
+        cell = _row_cell(table, index, key if key in table.columns else written_key)
     elif filename in ("ledger.csv", "assistance.csv"):
         table = book.tables["ledger" if filename == "ledger.csv" else "assistance"]
         cell = _row_cell(table, line - 2, key)
@@ -406,11 +521,41 @@ def _to_cell(
             cell = f"{sheets.SIGN_OFF}!{found}" if found else ""
         else:
             cell = _row_cell(book.tables[part], index, key or written_key)
-    del ledger_written
     if not cell:
         return problem
     row = int("".join(ch for ch in cell.split("!")[1] if ch.isdigit()))
-    return Problem(Location(book.name, row, cell), problem.field, problem.kind, problem.values)
+    values = _workbook_words(problem, book, cell)
+    return Problem(Location(book.name, row, cell), problem.field, problem.kind, values)
+
+
+# how the checker names a register, and how the workbook's clerk knows it
+REGISTER_WORDS = {"本村 contracts.csv": "本村合同登记（“合同登记”表）"}
+
+
+def _workbook_words(problem: Problem, book: Workbook, cell: str) -> tuple[tuple[str, str], ...]:
+    """The checker's values in the workbook's words: a field is its column's header (not
+    "“摘要”（summary）": the sheet shows no keys), a register its sheet."""
+    sheet = cell.partition("!")[0]
+    spec = next((t.spec for t in book.tables.values() if t.spec.name == sheet), None)
+    key = (problem.field or "").split(".")[-1]
+    header = name_zh = ""
+    if spec is not None:
+        field_spec = next((f for f in spec.fields if f.key == key), None)
+        if field_spec is not None:
+            header, name_zh = sheets.header_label(field_spec), field_spec.zh
+    else:
+        header = next((label for k, label, _ in sheets.SIGN_ROWS if k == problem.field), "")
+        name_zh = header
+    out = []
+    for name, value in problem.values:
+        if name == "label" and header:
+            value = f"“{header}”"
+        elif name == "field_zh" and name_zh:
+            value = name_zh
+        elif name == "what":
+            value = REGISTER_WORDS.get(value, value)
+        out.append((name, value))
+    return tuple(out)
 
 
 def _row_cell(table: Table, index: int, key: str) -> str:

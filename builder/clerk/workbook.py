@@ -11,6 +11,8 @@ same bytes back.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,8 @@ INSTRUCTIONS = (
     "· 不要使用公式：导入只收数值。需要计算时，请复制后“选择性粘贴 → 数值”。",
     "· 不得填写身份证号、银行卡号、个人手机号；救助公示只写到村民小组，不写门牌号。",
     "· 期末余额不用填写，导入时按明细自动计算。",
+    "· “合同登记”“四议两公开”“点题公开”是全村的登记（不分月份），只在有新合同、新的决议步骤或新的点题答复时添改；"
+    "没有改动的登记，导入时原样保留。“四议两公开”每个步骤一行，决议编号、事项等只在该决议的第一行填写。",
     "· 已经公开的月份不能再导入覆盖；要更正，请运行 sunlight correct {village} {period}。",
 )
 
@@ -197,6 +201,31 @@ def register_rows(village: Village) -> list[Rec]:
     return out
 
 
+def _items(rec: Rec | None, key: str) -> list[Rec]:
+    return [item for item in (rec.get(key, []) if rec is not None else []) if isinstance(item, Rec)]
+
+
+def topic_rows(village: Village) -> list[Rec]:
+    """topics.yml's items, one row each."""
+    return _items(village.records.topics, "topics")
+
+
+def decision_rows(village: Village) -> list[Rec]:
+    """decisions.yml as rows: one per step, the decision's own fields on its first step's row
+    (一肩挑合并 as 是/否); a decision without steps is one row."""
+    out = []
+    for decision in _items(village.records.decisions, "decisions"):
+        own = {f.key: decision.get(f.key) for f in sheets.DECISION_FIELDS}
+        merged = own.get("merged")
+        if isinstance(merged, bool):
+            own["merged"] = "是" if merged else "否"
+        steps = _items(decision, "steps") or [Rec(decision.line)]
+        for number, step in enumerate(steps):
+            values = {f.key: step.get(f.key) for f in schema.STEP.fields}
+            out.append(Rec(step.line, {**(own if number == 0 else {}), **values}))
+    return out
+
+
 def sign_values(village: Village, period: str) -> dict[str, Any]:
     """The sign-off sheet's values: from the period's disclosure.yml, else the defaults (the
     previous closing, the clerk and the supervisory committee's head from village.yml)."""
@@ -261,6 +290,10 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
         "reviewed_by": supervisors,
         "contracts.type": list(schema.CONTRACT_TYPES),
         "contracts.method": list(schema.METHODS),
+        "merged": ["是", "否"],
+        "step": [*schema.STEP_NAMES, "村民会议决议"],
+        "result": ["通过", "未通过"],
+        "decisions.category": ["工程项目", "发包租赁", "资产处置", "举债担保", "收益分配", "其他"],
     }
     existing = village.period(period)
     tables = {
@@ -268,6 +301,8 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
         "assistance": list(existing.assistance.rows) if existing and existing.assistance else [],
     }
     tables["contracts"] = register_rows(village)
+    tables["topics"] = topic_rows(village)
+    tables["decisions"] = decision_rows(village)
     rec = existing.disclosure if existing is not None else None
     for part in ("village_affairs", "party_affairs"):
         items = rec.get(part, []) if rec is not None else []
@@ -320,8 +355,43 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
             sign.cell(row=r, column=2).protection = Protection(locked=False)
     _options_sheet(book, option_lists)
     book.active = 0
-    # fixed document dates: the same month gives the same workbook
-    book.properties.created = dt.datetime(2020, 1, 1)
-    book.properties.modified = dt.datetime(2020, 1, 1)
     out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+    save_fixed(book, out, month_start(period))
+
+
+def month_start(period: str) -> dt.datetime:
+    """The first moment of a period (YYYY-MM), the workbook's fixed date; 2020-01-01 for
+    anything else, so that a mistyped period still gives a workbook."""
+    try:
+        return dt.datetime(int(period[:4]), int(period[5:7]), 1)
+    except ValueError:
+        return dt.datetime(2020, 1, 1)
+
+
+def save_fixed(book: Any, out: Path, when: dt.datetime) -> None:
+    """Save a workbook so that the same content gives the same bytes: the document's
+    created/modified dates and every zip entry's date are `when`, not now.
+
+    openpyxl's `Workbook.save` stamps `modified` with the clock, so its own writer
+    (`ExcelWriter`) writes the workbook; its zip entries carry their writing time, so they are
+    copied, in the writer's order (which depends only on the workbook), into a zip whose
+    entries all carry `when`."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = when
+    book.properties.modified = when
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(book, archive).write_data()
+    fixed = io.BytesIO()
+    stamp = (when.year, when.month, when.day, 0, 0, 0)
+    with (
+        zipfile.ZipFile(written) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            target.writestr(info, source.read(entry))
+    out.write_bytes(fixed.getvalue())

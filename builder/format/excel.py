@@ -134,6 +134,14 @@ def read_amount_number(number: float | int | Decimal) -> Read:
         value = Decimal(str(number)) if not isinstance(number, Decimal) else number
     except InvalidOperation:
         return Read(refused="不是数字。", refused_en="is not a number.")
+    if value < 0:
+        return Read(
+            refused=f"金额是负数（{value}）。收入和支出都只填正数：退款、冲销请另记一行，"
+            "按实际收到或付出的钱填在“收入”或“支出”列。",
+            refused_en=f"The amount is negative ({value}). Income and expense are both written as "
+            "positive amounts: record a refund or reversal as its own row, in the income or "
+            "expense column as the money actually moved.",
+        )
     if value != value.quantize(Decimal("0.01")):
         return Read(
             refused=f"金额 {value} 有两位以上小数。请四舍五入到分，例如 {value:.2f}。",

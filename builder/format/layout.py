@@ -93,3 +93,54 @@ def disclosure_text(
                 first = False
     written.text = "".join(line + "\n" for line in lines)
     return written
+
+
+def _scalar(key: str, value: str, bare: frozenset[str]) -> str:
+    return value if key in bare else quoted(value)
+
+
+# values written bare in the registers: whole numbers and true/false (the format's types)
+BARE = frozenset({"due", "attended", "agreed", "merged"})
+
+
+def register_text(
+    list_key: str,
+    keys: Sequence[str],
+    items: Sequence[tuple[int, Mapping[str, str]]],
+    steps: Sequence[Sequence[tuple[int, Mapping[str, str]]]] = (),
+    step_keys: Sequence[str] = (),
+) -> Written:
+    """topics.yml or decisions.yml: `list_key:` then one item per (row index, values), and for
+    decisions each item's steps (row index, values) under `steps:`; every value on its own
+    line, traced to its row; empty values are left out."""
+    lines: list[str] = [f"{list_key}:" if items else f"{list_key}: []"]
+    written = Written("")
+    written.lines[1] = (list_key, 0, "")
+    for number, (index, item) in enumerate(items):
+        lead = "  - "
+        for key in keys:
+            value = item.get(key, "")
+            if value:
+                lines.append(f"{lead}{key}: {_scalar(key, value, BARE)}")
+                written.lines[len(lines)] = (list_key, index, key)
+                lead = "    "
+        has_steps = bool(step_keys) and number < len(steps)
+        if lead == "  - " and not has_steps:  # an item with nothing in it still holds its place
+            lines.append("  - {}")
+            written.lines[len(lines)] = (list_key, index, "")
+        if has_steps:
+            lines.append(f"{lead}steps:")
+            written.lines[len(lines)] = (list_key, index, "steps")
+            for step_index, step in steps[number]:
+                step_lead = "      - "
+                for key in step_keys:
+                    value = step.get(key, "")
+                    if value:
+                        lines.append(f"{step_lead}{key}: {_scalar(key, value, BARE)}")
+                        written.lines[len(lines)] = (list_key, step_index, key)
+                        step_lead = "        "
+                if step_lead == "      - ":
+                    lines.append("      - {}")
+                    written.lines[len(lines)] = (list_key, step_index, "")
+    written.text = "".join(line + "\n" for line in lines)
+    return written

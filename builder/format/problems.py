@@ -319,6 +319,16 @@ WORKBOOK_UNREADABLE = _kind(
     "The file cannot be opened as a workbook ({reason}). Open it in Excel or WPS and save it "
     "as an Excel workbook (*.xlsx), then import it again.",
 )
+WORKBOOK_CSV = _kind(
+    "workbook-csv",
+    "CSV 文件不能导入",
+    "这是 CSV 文件，不是本月表格：CSV 里没有村、期间和期初余额，导入无法知道它属于哪个月。"
+    "请运行 sunlight workbook <村> <年-月> 生成本月表格，把 CSV 的各行复制到“收支明细”表（从第 2 行起），"
+    "保存后导入这个表格。",
+    "This is a CSV file, not the month's workbook: it names no village, period or opening "
+    "balances. Run sunlight workbook <village> <YYYY-MM>, paste the CSV's rows into its "
+    "收支明细 sheet (from row 2), save it and import the workbook.",
+)
 WORKBOOK_CELL = _kind(
     "workbook-cell",
     "格子无法读入",
@@ -865,8 +875,9 @@ def format_problem(problem: Problem) -> str:
     return f"{head}: {warn}{zh}\n    {en} [{problem.code}]"
 
 
-def format_report(report: Report) -> list[str]:
-    """Every problem, sorted, folding long runs of one code in one file; then the count."""
+def format_report(report: Report, fold: bool = True) -> list[str]:
+    """Every problem, sorted, folding long runs of one code in one file (unless fold is False:
+    a workbook's clerk needs every cell named); then the count."""
     lines: list[str] = []
     shown: dict[tuple[str, str], int] = {}
     folded: dict[tuple[str, str], int] = {}
@@ -876,11 +887,11 @@ def format_report(report: Report) -> list[str]:
         if key not in shown:
             order.append(key)
         shown[key] = shown.get(key, 0) + 1
-        if shown[key] > FOLD_AFTER:
+        if fold and shown[key] > FOLD_AFTER:
             folded[key] = folded.get(key, 0) + 1
             continue
         lines.append(format_problem(problem))
-        if shown[key] == FOLD_AFTER:
+        if fold and shown[key] == FOLD_AFTER:
             lines.append(f"\0fold:{key[0]}\0{key[1]}")
     out = []
     for line in lines:

@@ -58,7 +58,17 @@ PARTY_AFFAIRS = SheetSpec(
 ASSISTANCE = SheetSpec("救助公示", "assistance", schema.ASSISTANCE.fields, "assistance.csv")
 # the contract register spans periods: the import rewrites contracts.csv only when it changed
 CONTRACTS = SheetSpec("合同登记", "contracts", schema.CONTRACTS.fields, "contracts.csv")
-TABLES = (LEDGER, VILLAGE_AFFAIRS, PARTY_AFFAIRS, ASSISTANCE, CONTRACTS)
+# decisions.yml: one row per step; the decision's own columns are filled on its first row
+DECISION_FIELDS = tuple(f for f in schema.DECISION.fields if f.key != "steps")
+DECISIONS = SheetSpec(
+    "四议两公开", "decisions", DECISION_FIELDS + schema.STEP.fields, "decisions.yml"
+)
+TOPICS = SheetSpec("点题公开", "topics", schema.TOPIC.fields, "topics.yml")
+TABLES = (LEDGER, VILLAGE_AFFAIRS, PARTY_AFFAIRS, ASSISTANCE, CONTRACTS, DECISIONS, TOPICS)
+# the registers beside the period folders (rewritten only when their rows changed)
+REGISTERS = (CONTRACTS, DECISIONS, TOPICS)
+# how the workbook writes a true/false field (一肩挑合并), and what it reads as one
+YES_NO = {"是": "true", "否": "false", "true": "true", "false": "false"}
 
 INSTRUCTIONS = "说明"
 SIGN_OFF = "签字"

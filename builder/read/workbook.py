@@ -23,6 +23,7 @@ from builder.format.privacy import scan_characters, scan_personal_data
 from builder.format.problems import Location, Problem
 
 READABLE = (".xlsx", ".xlsm", ".xls", ".et")
+CSV_SUFFIXES = (".csv", ".txt")  # refused with a way to the workbook, not read
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,26 @@ def _grid_calamine(path: Path) -> list[RawSheet]:
 
 
 def grid(path: Path) -> list[RawSheet]:
-    """Every sheet of a workbook, cell by cell."""
+    """Every sheet of a workbook, cell by cell (a CSV is not one: ValueError)."""
+    if path.suffix.lower() in CSV_SUFFIXES:
+        raise ValueError(f"{path.name} is a CSV file, not a workbook")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _grid_openpyxl(path)
     return _grid_calamine(path)
 
 
 # --- cells ----------------------------------------------------------------------------------
+# what a column of each kind takes, for messages about a cell of the wrong type
+WANTED = {
+    "date": ("日期，例如 2026-11-05", "a date, e.g. 2026-11-05"),
+    "money": ("金额数字，例如 1200.50", "an amount in digits, e.g. 1200.50"),
+    "integer": ("整数，例如 3", "a whole number, e.g. 3"),
+    "code": ("科目代码，例如 51301", "an account code, e.g. 51301"),
+    "period": ("年-月，例如 2026-11", "year-month, e.g. 2026-11"),
+    "text": ("文字", "text"),
+}
+
+
 def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) -> excel.Read:
     """One cell in a column of this kind (date, money, code, integer, text, period); accounts
     (code → name) checks a code written with its name."""
@@ -148,9 +162,11 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
             refused_en=f"This cell holds a formula ({shown}). Copy the cells and paste them back as values only.",
         )
     if isinstance(value, bool):
+        want, want_en = WANTED.get(kind, WANTED["text"])
         return excel.Read(
-            refused="是“是/否”（TRUE/FALSE）格子。请填写文字。",
-            refused_en="This cell is a TRUE/FALSE cell.",
+            refused=f"是“是/否”（TRUE/FALSE）格子，这一列应填{want}。请删除后重新输入。",
+            refused_en=f"This cell is a TRUE/FALSE cell; the column takes {want_en}. Clear it and "
+            "type it again.",
         )
     if isinstance(value, dt.datetime | dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
@@ -163,6 +179,14 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
             return excel.Read(day.isoformat())
         if kind == "period":
             return excel.Read(f"{day:%Y-%m}", f"期间（日期格子 {day.isoformat()}）→ {day:%Y-%m}")
+        if kind in ("money", "integer"):
+            want, want_en = WANTED[kind]
+            return excel.Read(
+                refused=f"是日期格子（{day.isoformat()}），这一列应填{want}。"
+                "请把格子设为“常规”或“数值”格式后重新输入。",
+                refused_en=f"This cell holds a date ({day.isoformat()}); the column takes "
+                f"{want_en}. Format it as General or Number and type it again.",
+            )
         return excel.Read(
             refused=f"被 Excel 变成了日期（{day.isoformat()}）。请把这一列设为“文本”格式后重新输入。",
             refused_en=f"Excel turned this cell into a date ({day.isoformat()}). Format the column as "
@@ -516,6 +540,9 @@ def read_workbook(
     village's declared phones may appear, a code written with a name must match accounts."""
     book = Workbook(name)
     sink = _Sink(book, allowed_phones, accounts or {})
+    if path.suffix.lower() in CSV_SUFFIXES:
+        book.problems.append(problems.WORKBOOK_CSV.at(Location(name), None))
+        return book
     try:
         raw_sheets = raw_sheets if raw_sheets is not None else grid(path)
     except Exception as exc:  # a damaged or password-protected file, or not a workbook at all
