@@ -22,7 +22,7 @@ from PIL import Image, ImageFilter
 
 from builder.audit import checkpoint as cp
 from builder.audit import tlog
-from builder.audit.fingerprint import DOMAIN
+from builder.audit.fingerprint import DOMAIN_V2
 from builder.cli import cli
 from builder.pipeline.validate import validate
 from builder.publish.verify import rebuild, verify_site
@@ -81,12 +81,13 @@ def _both(html: str) -> str:
     m = re.search(r'id="sl-record">([^<]*)<', html)
     assert m is not None
     data = json.loads(base64.b64decode(m.group(1)))
-    row = data["ledger"][2]
+    record = data["record"]  # fingerprint v2: the records under "record"
+    row = record["ledger"][2]
     assert row["expense"] == "200.00"
     row["expense"] = "20.00"
-    data["closing"]["cash"] = f"{float(data['closing']['cash']) + 180:.2f}"
+    record["closing"]["cash"] = f"{float(record['closing']['cash']) + 180:.2f}"
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    fp = hashlib.sha256(DOMAIN + raw).hexdigest()
+    fp = hashlib.sha256(DOMAIN_V2 + raw).hexdigest()
     html = html.replace(m.group(1), base64.b64encode(raw).decode())
     old = re.search(r'data-fingerprint="([0-9a-f]{64})"', html)
     assert old is not None

@@ -20,7 +20,16 @@ from markupsafe import Markup
 
 from builder import model
 from builder.audit import tlog
-from builder.audit.fingerprint import DOMAIN, canonical, display, fingerprint, period_url
+from builder.audit.fingerprint import (
+    DOMAIN,
+    DOMAIN_V2,
+    canonical,
+    canonical_v2,
+    display,
+    fingerprint,
+    fingerprint_v1,
+    period_url,
+)
 from builder.format import schema
 from builder.format.values import yuan
 from builder.publish.search import SearchDoc, mount_html
@@ -366,8 +375,13 @@ class Renderer:
                 older=older,
                 fp=fp,
                 fp_display=display(fp),
-                record=base64.b64encode(canonical(village, period)).decode(),
-                domain=DOMAIN.rstrip(b"\0").decode(),
+                # the v2 record the fingerprint covers; the v1 one so that sheets printed
+                # before v2 keep verifying
+                record=base64.b64encode(canonical_v2(village, period)).decode(),
+                domain=DOMAIN_V2.rstrip(b"\0").decode(),
+                fp_v1=fingerprint_v1(village, period),
+                record_v1=base64.b64encode(canonical(village, period)).decode(),
+                domain_v1=DOMAIN.rstrip(b"\0").decode(),
                 versions=self._versions(village, period),
                 evidence=self.log.evidence(self._versions(village, period)) if self.log else "",
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),

@@ -1,8 +1,9 @@
 /* Sunlight: a period page that checks itself, in the reader's own browser.
  *
  * 1. The record this page was rendered from is in the page (#sl-record: base64 of the canonical
- *    bytes the fingerprint covers). The browser hashes it — SHA-256("sunlight-period-v1\0" ||
- *    bytes), with its own Web Crypto, never a declared attribute.
+ *    bytes the fingerprint covers). The browser hashes it — SHA-256(data-domain "\0" || bytes),
+ *    "sunlight-period-v2", with its own Web Crypto, never a declared attribute. A sheet printed
+ *    before v2 carries a v1 fingerprint: it is checked against #sl-record-v1 the same way.
  * 2. Every figure the page shows (balances, totals, each ledger row, each assistance amount:
  *    cells marked data-sl) is recomputed from that record and compared with the text shown.
  * 3. The hash is compared with the fingerprint the page shows, and with the one the scanned
@@ -194,7 +195,7 @@
   sha(cat([domain, new Uint8Array([0]), bytes])).then(function (d) {
     var h = hex(d);
     var data = JSON.parse(new TextDecoder().decode(bytes));
-    var badFigures = figures(data);
+    var badFigures = figures(data.record || data);  /* v2 holds the records under "record" */
     var shown = (document.getElementById("sl-fp-shown") || {}).textContent || "";
     shown = shown.replace(/\s/g, "").toLowerCase();
     var declared = box.getAttribute("data-fingerprint") || "";
@@ -215,10 +216,26 @@
       checkHead(param("t"), given);
       return;
     }
+    /* a sheet printed before fingerprint v2: its v1 fingerprint, recomputed from #sl-record-v1 */
+    var rec1 = document.getElementById("sl-record-v1");
+    if (rec1 && /^[0-9a-f]{32,64}$/.test(given)) {
+      var d1 = enc.encode(box.getAttribute("data-domain-v1") || "");
+      sha(cat([d1, new Uint8Array([0]), b64bytes(rec1.textContent.trim())])).then(function (v1) {
+        if (hex(v1).indexOf(given) === 0) {
+          say(true, "一致：您扫描的纸质公示与本页公开的内容相同（按纸质公示所用的第一版指纹，手机已重新计算）。");
+        } else {
+          differ();
+        }
+      });
+      return;
+    }
+    differ();
+    function differ() {
     var older = /^[0-9a-f]{32,64}$/.test(given) ? versionOf(given) : null;
     say(false, older
       ? "不一致：您扫描的纸质公示是本期的另一个版本（" + older.textContent + "）。本页显示的是公开记录中的最新版本；各版本和更正见下。"
       : "不一致：纸质公示上的指纹与本页的内容不符。");
     if (older) checkHead(param("t"), given);
+    }
   });
 })();
