@@ -12,18 +12,23 @@ the same merge, so N shards give the same bytes as one (tests prove it).
 from __future__ import annotations
 
 import gzip
+import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from builder.errors import BuilderError
-from builder.publish.search import SearchDoc, build_search_index
+from builder.pipeline.cache import BuildCache
+from builder.pipeline.workers import parallel_map
+from builder.publish.search import SearchDoc, build_search_index, doc_postings
 
 SHARD_MANIFEST = ".sunlight-shard.json"
 Place = tuple[int, int, int]
@@ -64,6 +69,9 @@ class ShardManifest:
     # -1 for the county's and a town's own documents
     search_docs: tuple[tuple[Place, SearchDoc], ...]
     villages: dict[str, str]  # village URL -> the signature its pages were rendered from
+    # village URL -> the key of its folder in this machine's store, for a folder that is a link
+    # to it (folders.VillageStore); empty for a shard built to be copied elsewhere
+    stored: dict[str, str] = field(default_factory=dict)
 
     def write(self, site: Path) -> None:
         """Write the manifest into a shard's partial site."""
@@ -76,6 +84,7 @@ class ShardManifest:
                 [*place, d.url, d.title, d.subtitle, d.text] for place, d in self.search_docs
             ],
             "villages": self.villages,
+            "stored": self.stored,
         }
         (site / SHARD_MANIFEST).write_text(
             json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8"
@@ -94,6 +103,7 @@ class ShardManifest:
                 tuple(data["pages"]),
                 tuple(((d[0], d[1], d[2]), SearchDoc(*d[3:])) for d in data["search_docs"]),
                 dict(data["villages"]),
+                dict(data.get("stored", {})),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise BuilderError(
@@ -102,8 +112,11 @@ class ShardManifest:
             ) from None
 
 
-def merge_shards(parts: Sequence[Path], dest: Path) -> list[ShardManifest]:
-    """Join partial sites into dest (moving their files); return their manifests."""
+def merge_shards(
+    parts: Sequence[Path], dest: Path, cache: BuildCache | None = None
+) -> list[ShardManifest]:
+    """Join partial sites into dest (moving their files); return their manifests. With a
+    cache, each village's part of the search index is taken from it when its text is known."""
     manifests = [ShardManifest.read(part) for part in parts]
     counts = {m.shard.count for m in manifests}
     indexes = sorted(m.shard.index for m in manifests)
@@ -129,11 +142,13 @@ def merge_shards(parts: Sequence[Path], dest: Path) -> list[ShardManifest]:
             (dest / name).unlink(missing_ok=True)
     for part in others:
         _move_tree(part, dest)
-    finish_site(dest, manifests)
+    finish_site(dest, manifests, cache)
     return manifests
 
 
-def finish_site(site: Path, manifests: Sequence[ShardManifest]) -> None:
+def finish_site(
+    site: Path, manifests: Sequence[ShardManifest], cache: BuildCache | None = None
+) -> None:
     """Write what spans every shard: the search index and the sitemap."""
     pages = sorted({page for m in manifests for page in m.pages})
     # NOTE: in the county's order, as one process renders them: a village's documents stay
@@ -144,14 +159,61 @@ def finish_site(site: Path, manifests: Sequence[ShardManifest]) -> None:
     )
     docs = [doc for _, doc in placed]
     write_sitemap(site, manifests[0].site_url, pages)
-    build_search_index(docs, site / "search")
+    build_search_index(docs, site / "search", postings=assembled_postings(placed, cache))
+
+
+def assembled_postings(
+    placed: Sequence[tuple[Place, SearchDoc]], cache: BuildCache | None
+) -> dict[str, array[int]]:
+    """The search postings of every document, assembled from each village's own (the same
+    as computing them at once): from the cache by the village's text, or in two processes."""
+    runs = [
+        [doc for _, doc in run]
+        for _, run in itertools.groupby(placed, key=lambda entry: entry[0][:2])
+    ]
+    keys = [
+        hashlib.sha256(
+            json.dumps([[d.url, d.title, d.subtitle, d.text] for d in run]).encode()
+        ).hexdigest()
+        for run in runs
+    ]
+    found: list[dict[str, array[int]] | None] = [
+        cache.load("search", key) if cache is not None else None for key in keys
+    ]
+    todo = [i for i, hit in enumerate(found) if not isinstance(hit, dict)]
+    for i, fresh in zip(todo, parallel_map(doc_postings, [runs[i] for i in todo]), strict=True):
+        found[i] = fresh
+        if cache is not None:
+            cache.save("search", keys[i], fresh)
+    postings: dict[str, array[int]] = {}
+    offset = 0
+    for run, part in zip(runs, found, strict=True):
+        assert part is not None
+        for gram, ids in part.items():
+            posting = postings.get(gram)
+            if posting is None:
+                postings[gram] = posting = array("i")
+            posting.extend([doc_id + offset for doc_id in ids] if offset else ids)
+        offset += len(run)
+    return postings
 
 
 def _move_tree(src: Path, dest: Path) -> None:
-    """Move every file of src into dest; a file already there must have the same bytes."""
-    for folder, _, names in os.walk(src):
+    """Move every file of src into dest; a file already there must have the same bytes.
+    A folder (or a link to one) that dest lacks moves whole, in one rename."""
+    for folder, dirs, names in os.walk(src):
         rel = Path(folder).relative_to(src)
         (dest / rel).mkdir(parents=True, exist_ok=True)
+        for name in sorted(dirs):
+            source, target = Path(folder) / name, dest / rel / name
+            if not os.path.lexists(target):
+                os.rename(source, target)
+            elif source.is_symlink() or target.is_symlink():
+                raise BuilderError(
+                    f"两个分片都生成了 {rel / name}。",
+                    f"Two shards both wrote {rel / name}.",
+                )
+        dirs[:] = sorted(name for name in dirs if (Path(folder) / name).is_dir())
         for name in sorted(names):
             if rel == Path(".") and (name == SHARD_MANIFEST or name in MERGED_FILES):
                 continue
