@@ -162,6 +162,20 @@ def finish_site(
     build_search_index(docs, site / "search", postings=assembled_postings(placed, cache))
 
 
+# a run of documents' postings, packed to load fast: every bigram in one string (NUL between
+# them: a separator, never in a word), how many documents hold each, and those documents' ids
+PackedPostings = tuple[str, "array[int]", "array[int]"]
+
+
+def pack_postings(docs: Sequence[SearchDoc]) -> PackedPostings:
+    """doc_postings(docs), packed (see PackedPostings)."""
+    postings = doc_postings(docs)
+    ids: array[int] = array("i")
+    for posting in postings.values():
+        ids.extend(posting)
+    return "\0".join(postings), array("i", map(len, postings.values())), ids
+
+
 def assembled_postings(
     placed: Sequence[tuple[Place, SearchDoc]], cache: BuildCache | None
 ) -> dict[str, array[int]]:
@@ -177,11 +191,11 @@ def assembled_postings(
         ).hexdigest()
         for run in runs
     ]
-    found: list[dict[str, array[int]] | None] = [
+    found: list[PackedPostings | None] = [
         cache.load("search", key) if cache is not None else None for key in keys
     ]
-    todo = [i for i, hit in enumerate(found) if not isinstance(hit, dict)]
-    for i, fresh in zip(todo, parallel_map(doc_postings, [runs[i] for i in todo]), strict=True):
+    todo = [i for i, hit in enumerate(found) if not isinstance(hit, tuple)]
+    for i, fresh in zip(todo, parallel_map(pack_postings, [runs[i] for i in todo]), strict=True):
         found[i] = fresh
         if cache is not None:
             cache.save("search", keys[i], fresh)
@@ -189,11 +203,15 @@ def assembled_postings(
     offset = 0
     for run, part in zip(runs, found, strict=True):
         assert part is not None
-        for gram, ids in part.items():
+        grams, counts, ids = part
+        shifted = [doc_id + offset for doc_id in ids] if offset else ids.tolist()
+        start = 0
+        for gram, count in zip(grams.split("\0") if grams else (), counts, strict=True):
             posting = postings.get(gram)
             if posting is None:
                 postings[gram] = posting = array("i")
-            posting.extend([doc_id + offset for doc_id in ids] if offset else ids)
+            posting.extend(shifted[start : start + count])
+            start += count
         offset += len(run)
     return postings
 
