@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.workers import parallel_map
+from builder.publish.compress import precompress_tree
 from builder.publish.search import SearchDoc, build_search_index, doc_postings
 
 SHARD_MANIFEST = ".sunlight-shard.json"
@@ -160,6 +161,7 @@ def finish_site(
     docs = [doc for _, doc in placed]
     write_sitemap(site, manifests[0].site_url, pages)
     build_search_index(docs, site / "search", postings=assembled_postings(placed, cache))
+    precompress_tree(site, ("search",))
 
 
 # a run of documents' postings, packed to load fast: every bigram in one string (NUL between
