@@ -105,9 +105,17 @@ def _roster(path: Path | None) -> tuple[Any, ...]:
     "since_rev",
     metavar="REV",
     default=None,
-    help="并检查 REV 之后没有不加更正地改动或删除已公开的期间、公开记录只在末尾追加（CI 用） / "
-    "Also check that nothing published in REV was changed or deleted without a correction, and "
-    "that the publication log only grew (for CI).",
+    help="并与上次发布的版本 REV（CI 用标签 sunlight-published）比较：已公开的内容没有不加更正地改动或删除、"
+    "公开记录只在末尾追加、程序没有和已公开的记录一起改 / Also compare with REV, the last published "
+    "commit (in CI the tag sunlight-published): nothing published was changed or deleted without a "
+    "correction, the publication log only grew, the tool did not change with published records.",
+)
+@click.option(
+    "--site-log",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="与 --since 同用：线上网站的公开记录（log/publication-log.jsonl 的副本），也必须只在末尾追加 / "
+    "With --since: the live site's publication log (a saved copy); it too must only grow.",
 )
 @NO_CACHE
 def check(
@@ -116,6 +124,7 @@ def check(
     strict: bool,
     today: dt.datetime | None,
     since_rev: str | None,
+    site_log: Path | None,
     no_cache: bool,
 ) -> None:
     """检查全部记录（或只检查给定的村/文件）。 / Check every record, or only the given villages or files."""
@@ -136,7 +145,9 @@ def check(
     )
     as_of = today.date() if today else china_today()
     if since_rev is not None:
-        result.report.extend(audit.since(villages_dir, Path.cwd(), since_rev, result, as_of))
+        result.report.extend(
+            audit.since(villages_dir, Path.cwd(), since_rev, result, as_of, site_log)
+        )
     else:
         result.report.extend(audit.log_problems(villages_dir, Path.cwd(), result, as_of))
     _echo_report(result.report)
@@ -288,6 +299,16 @@ def build(
     result = validate(
         _villages(villages_dir), Path.cwd(), cache=cache, roster=_roster(relatives_file)
     )
+    if result.county is not None and not result.report.has_errors():
+        from builder.audit import commands as audit
+        from builder.audit.snapshot import china_today
+
+        # no path publishes a silent edit: an uncorrected change of a logged period is an error
+        result.report.extend(
+            p
+            for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, china_today())
+            if p.kind.code == "silent-edit"
+        )
     _echo_report(result.report)
     if result.report.has_errors():
         click.echo(
@@ -295,6 +316,15 @@ def build(
         )
         sys.exit(1)
     _log_to_terminal()
+    from builder.audit.drafts import drafts, public
+
+    if result.county is not None:
+        for village, period in drafts(result.county, _villages(villages_dir)):
+            click.echo(
+                f"草稿（尚未记入公开记录，不上网站）：{village.name} {period.period} / "
+                f"Draft, not on the site: {village.town_slug}/{village.slug} {period.period}"
+            )
+        result = public(result, _villages(villages_dir))
     if shard is not None:
         build_partial(config_file, site_dir, shard, preloaded=result)
         click.echo(
@@ -484,7 +514,23 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
         _echo_report(result.report)
         click.echo("记录有错误，公开记录没有更新。 / Errors found: the log was not updated.")
         sys.exit(1)
-    added = audit.update_log(villages_dir, result, today.date() if today else china_today())
+    salted = audit.salt_new_periods(villages_dir, result, today.date() if today else china_today())
+    if salted:
+        result = validate(villages_dir, Path.cwd())
+        for salted_path in salted:
+            click.echo(
+                f"已为救助公示各行添加校验码：{salted_path} / Salted the rows of {salted_path}."
+            )
+    try:
+        added = audit.update_log(villages_dir, result, today.date() if today else china_today())
+    except audit.UncorrectedEdit as refused:
+        result.report.extend(refused.found)
+        _echo_report(result.report)
+        click.echo(
+            "已公开的期间被改动但没有更正记录，公开记录没有更新。请运行 sunlight correct 记录更正。 / "
+            'Published periods were edited without a correction: the log was not updated. Run "sunlight correct".'
+        )
+        sys.exit(1)
     for e in added:
         click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}")
     path = audit.log_path(villages_dir).name
@@ -817,6 +863,94 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
     )
 
 
+@cli.command()
+@click.argument("village")
+@click.argument("period")
+@VILLAGES
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="更正日期（默认今天） / The correction's date (default: today).",
+)
+@click.option("--reason", default=None, help="更正原因 / Why.")
+@click.option("--approver", default=None, help="批准人（村务监督委员会成员） / Who approved it.")
+@click.option("--yes", is_flag=True, help="不再确认 / Do not ask to confirm.")
+def correct(
+    village: str,
+    period: str,
+    villages_dir: Path,
+    day: dt.datetime | None,
+    reason: str | None,
+    approver: str | None,
+    yes: bool,
+) -> None:
+    """更正已公开的一期：先改好记录，再回答几个问题，自动写更正记录并更新公开记录。 /
+    Correct a published month: edit the records, answer a few questions; the correction entry
+    and the log are written for you."""
+    from builder.audit import commands as audit
+    from builder.audit import correct as flow
+    from builder.audit.snapshot import china_today
+    from builder.format.problems import Report
+    from builder.pipeline.validate import validate
+
+    villages_dir = _villages(villages_dir)
+    result = validate(villages_dir, Path.cwd())
+    carried = flow.carry_balances(villages_dir, village, period, result)
+    for path in carried:
+        click.echo(f"已把余额的变化结转到：{path} / Carried the balance change into {path}.")
+    if carried:
+        result = validate(villages_dir, Path.cwd())
+    if result.county is None or result.report.errors:
+        _echo_report(result.report)
+        click.echo("记录有错误，请先改正，再运行 sunlight correct。 / Fix the errors first.")
+        sys.exit(1)
+    plan = flow.plan(villages_dir, village, period, result)
+    click.echo(f"{plan.village.name} 与公开时相比的改动： / Changes since publication:")
+    for month in plan.months:
+        for change in month.changes:
+            click.echo(f"  {change.text}")
+    if not yes and not click.confirm("这些改动都对吗？ / Are these the changes?", default=True):
+        sys.exit(1)
+    when = day.date() if day else china_today()
+    from builder.audit.corrections import is_real_reason
+
+    while reason is None:
+        reason = click.prompt("更正原因（一句完整的话，说清哪里错了、为什么改） / Reason")
+        if not is_real_reason(reason):
+            click.echo(
+                "请写清楚哪一行错了、原来是多少、应为多少，例如“第3行保洁员工资录入错误，120.00 应为 12.00”。"
+                " / Say which line was wrong, what it was and what it should be."
+            )
+            reason = None
+    if approver is None:
+        names = plan.supervisors(when)
+        approver = click.prompt(
+            f"批准人（{when.isoformat()} 在任的村务监督委员会成员：{'、'.join(names) or '无'}） / Approver",
+            type=click.Choice(names) if names else str,
+        )
+    entries = flow.entries_for(plan, when, reason, approver)
+    found = flow.problems_of(plan, entries)
+    if found:
+        report = Report()
+        report.extend(found)
+        _echo_report(report)
+        click.echo("更正记录没有写入。 / Nothing was written.")
+        sys.exit(1)
+    for path in flow.write(plan, entries):
+        click.echo(f"已写入更正记录：{path} / Wrote the correction into {path}.")
+    result = validate(villages_dir, Path.cwd())
+    if result.county is None or result.report.errors:
+        _echo_report(result.report)
+        sys.exit(1)
+    added = audit.update_log(villages_dir, result, when)
+    click.echo(
+        f"公开记录已追加 {len(added)} 条。请把改动和 {audit.log_path(villages_dir).name} 一起提交。 / "
+        f"Appended {len(added)} log entries; commit them with the records."
+    )
+
+
 @cli.command("schema")
 @click.option(
     "--out",
@@ -827,10 +961,19 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
 )
 def schema_cmd(out_dir: Path) -> None:
     """导出 JSON Schema 与 Table Schema。 / Write the format as JSON Schema and Table Schema files."""
+    import json
+
+    from builder.audit.diff import diff_schema
     from builder.format.export import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(str(path))
+    # the interface of `sunlight diff --json`, versioned like the format
+    diff_path = out_dir / "diff.schema.json"
+    diff_path.write_text(
+        json.dumps(diff_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    click.echo(str(diff_path))
 
 
 def main() -> None:

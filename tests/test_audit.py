@@ -28,7 +28,15 @@ from PIL import Image
 
 from builder import model
 from builder.audit import log
-from builder.audit.fingerprint import canonical, display, fingerprint, normalize, short
+from builder.audit.fingerprint import (
+    canonical,
+    display,
+    fingerprint,
+    fingerprint_v1,
+    normalize,
+    short,
+    versions,
+)
 from builder.cli import cli
 from builder.pipeline.validate import validate
 from builder.publish.build import build_site
@@ -122,8 +130,9 @@ def test_fingerprint_known_answer_vectors(period: model.Period, text: str, fp: s
     assert canonical(_village(), period) == text.encode()
     # the vector holds for any implementation: SHA-256 over the domain tag and the bytes above
     assert hashlib.sha256(b"sunlight-period-v1\x00" + text.encode()).hexdigest() == fp
-    assert fingerprint(_village(), period) == fp
-    assert fingerprint(_village("full"), period) == fp  # names enter masked either way
+    assert fingerprint_v1(_village(), period) == fp
+    assert fingerprint_v1(_village("full"), period) == fp  # names enter masked either way
+    assert fp in versions(_village(), period)  # a v1 fingerprint on paper keeps verifying
 
 
 def test_fingerprint_display_link_and_reading_back() -> None:
@@ -144,7 +153,7 @@ def _mutations(v: model.Village, p: model.Period) -> list[tuple[str, Any]]:
     for section in ("ledger", "assistance", "village_affairs", "party_affairs", "corrections"):
         for i, row in enumerate(getattr(p, section)):
             for f in dataclasses.fields(row):
-                if f.name not in ("line", "account_name"):
+                if f.name not in ("line", "account_name", "changes"):
                     out.append((f"{section}.{i}.{f.name}", getattr(row, f.name)))
     return out
 
@@ -186,6 +195,8 @@ def test_any_single_field_change_alters_the_fingerprint(data: st.DataObject) -> 
         path, old = data.draw(st.sampled_from(_mutations(v, p)), label="field")
         nv, np_ = _with(v, p, path, _other(old, data.draw))
         assert fingerprint(nv, np_) != fingerprint(v, p), path
+        if not path.endswith(".salt"):
+            assert fingerprint_v1(nv, np_) != fingerprint_v1(v, p), path
 
 
 def test_a_change_hidden_by_the_mask_is_still_a_change_of_the_records() -> None:
@@ -375,8 +386,9 @@ def test_editing_a_published_amount_fails(repo: Path) -> None:
         "已于 2026-12-05 公开，这次改动了公开内容（收支明细第3行 支出 120.00 → 12.00 等 4 处），"
         "但没有新的更正记录。"
     ) in out
-    sunlight(repo, "log", "update", "--today", "2026-12-10")  # the log alone does not excuse it
-    assert codes(check_since(repo, "HEAD", "2026-12-10")[1]) == ["silent-edit"]
+    code, out = sunlight(repo, "log", "update", "--today", "2026-12-10")
+    assert code == 1 and codes(out) == ["silent-edit"]  # the log refuses to fingerprint it
+    assert "公开记录没有更新" in out
 
 
 def test_deleting_a_row_fails(repo: Path) -> None:
@@ -384,9 +396,9 @@ def test_deleting_a_row_fails(repo: Path) -> None:
     rows = ledger.read_text(encoding="utf-8").splitlines(keepends=True)
     ledger.write_text("".join(row for row in rows if "记-002" not in row), encoding="utf-8")
     edit(repo, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "800.00"')
-    sunlight(repo, "log", "update", "--today", "2026-12-10")
+    assert sunlight(repo, "log", "update", "--today", "2026-12-10")[0] == 1
     code, out = check_since(repo, "HEAD", "2026-12-10")
-    assert code == 1 and codes(out) == ["silent-edit"]
+    assert code == 1 and codes(out) == ["log-out-of-date", "silent-edit"]
     assert "收支明细原第3行 删除：2026-11-20 记-002 支付保洁员11月工资 支出 120.00 孙桂兰" in out
 
 
@@ -434,13 +446,25 @@ def test_rewriting_the_log_fails(repo: Path, how: str, code: str) -> None:
         assert "publication-log.jsonl:2: 公开记录与 HEAD 中的不同：第 2 行被改写了。" in out
 
 
-CORRECTION = "  - {date: 2026-12-10, reason: 第3行保洁员工资录入错误，120.00 应为 12.00, approved_by: 李秀英}\n"
+CHANGES = (
+    "    changes:\n"
+    '      - {section: 收支明细, line: 3, field: 支出, old: "120.00", new: "12.00"}\n'
+    '      - {section: header, field: closing.cash, old: "680.00", new: "788.00"}\n'
+)
+CORRECTION = (
+    "  - date: 2026-12-10\n    reason: 第3行保洁员工资录入错误，120.00 应为 12.00\n"
+    "    approved_by: 李秀英\n" + CHANGES
+)
 
 
 def correct(repo: Path) -> None:
     _cut_cleaner_pay(repo)
+    correct_file(repo)
+
+
+def correct_file(repo: Path, entry: str = CORRECTION) -> None:
     with (repo / f"{NOV}/disclosure.yml").open("a", encoding="utf-8") as f:
-        f.write("corrections:\n" + CORRECTION)
+        f.write("corrections:\n" + entry)
 
 
 def test_the_same_edit_with_a_correction_passes(repo: Path) -> None:
@@ -474,8 +498,8 @@ def test_the_same_edit_with_a_correction_passes(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "code"),
     [
-        ("  - {date: 2026-12-01, reason: 改正, approved_by: 李秀英}\n", "correction-date"),
-        ("  - {date: 2026-12-11, reason: 改正, approved_by: 李秀英}\n", "correction-date"),
+        (CORRECTION.replace("2026-12-10", "2026-12-01"), "correction-date"),
+        (CORRECTION.replace("2026-12-10", "2026-12-11"), "correction-date"),
     ],
 )
 def test_a_correction_is_dated_between_publication_and_today(
@@ -492,8 +516,11 @@ def test_an_earlier_correction_cannot_be_rewritten(repo: Path) -> None:
     correct(repo)
     publish(repo, "2026-12-10", "更正")
     edit(repo, f"{NOV}/disclosure.yml", "应为 12.00", "应为 1.20")
-    sunlight(repo, "log", "update", "--today", "2026-12-11")
-    assert codes(check_since(repo, "HEAD", "2026-12-11")[1]) == ["correction-rewritten"]
+    assert sunlight(repo, "log", "update", "--today", "2026-12-11")[0] == 1  # refused
+    assert codes(check_since(repo, "HEAD", "2026-12-11")[1]) == [
+        "log-out-of-date",
+        "correction-rewritten",
+    ]
 
 
 def test_renamed_or_re_encoded_files_are_no_change(repo: Path) -> None:
@@ -502,6 +529,12 @@ def test_renamed_or_re_encoded_files_are_no_change(repo: Path) -> None:
     swapped = [",".join([c.split(",")[1], c.split(",")[0], *c.split(",")[2:]]) for c in lines]
     ledger.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(swapped).encode() + b"\r\n")
     git(repo, "mv", "villages/chengguan/xiwan", "villages/chengguan/xiwan-cun")
+    (repo / "migrations.yml").write_text(  # a new folder is a declared migration
+        "- date: 2026-12-10\n  reason: 村名调整，按镇政府2026年12月通知\n"
+        '  from: {code: "371322101202", folder: chengguan/xiwan}\n'
+        '  to: {code: "371322101202", folder: chengguan/xiwan-cun}\n',
+        encoding="utf-8",
+    )
     code, out = sunlight(repo, "diff", "HEAD", ".")
     assert code == 0
     assert out == (
@@ -521,9 +554,9 @@ def test_a_base_with_errors_is_held_to_its_logged_fingerprints(repo: Path) -> No
     code, out = check_since(repo, "HEAD", "2026-12-08")
     assert code == 0 and codes(out) == ["since-unchecked"]  # fixing it passes, with a note
     edit(repo, f"{OCT}/ledger.csv", "支付村道硬化工程尾款", "支付村道工程尾款")
-    sunlight(repo, "log", "update", "--today", "2026-12-08")
+    assert sunlight(repo, "log", "update", "--today", "2026-12-08")[0] == 1  # refused
     code, out = check_since(repo, "HEAD", "2026-12-08")
-    assert code == 1 and codes(out) == ["since-unchecked", "silent-edit"]
+    assert code == 1 and codes(out) == ["since-unchecked", "log-out-of-date", "silent-edit"]
 
 
 def test_the_rule_starts_with_the_publication_log(project: Path) -> None:
@@ -535,8 +568,11 @@ def test_the_rule_starts_with_the_publication_log(project: Path) -> None:
     assert check_since(project, "HEAD", "2026-12-10")[0] == 0
     publish(project, "2026-12-10", "开始记公开记录")
     _shift_oct_voucher(project, back=True)
-    sunlight(project, "log", "update", "--today", "2026-12-11")
-    assert codes(check_since(project, "HEAD", "2026-12-11")[1]) == ["silent-edit"]
+    assert sunlight(project, "log", "update", "--today", "2026-12-11")[0] == 1  # refused
+    assert codes(check_since(project, "HEAD", "2026-12-11")[1]) == [
+        "log-out-of-date",
+        "silent-edit",
+    ]
 
 
 def _shift_oct_voucher(repo: Path, back: bool = False) -> None:
@@ -544,8 +580,14 @@ def _shift_oct_voucher(repo: Path, back: bool = False) -> None:
     edit(repo, f"{OCT}/ledger.csv", *((new, old) if back else (old, new)))
 
 
-def test_plain_check_warns_when_the_log_lags(repo: Path) -> None:
+def test_plain_check_refuses_an_uncorrected_edit_and_warns_when_the_log_lags(
+    repo: Path,
+) -> None:
     _cut_cleaner_pay(repo)
+    code, out = sunlight(repo, "check", "--today", "2026-12-10")  # what the hook runs
+    assert code == 1 and codes(out) == ["silent-edit"]
+    assert "收支明细第3行 支出 120.00 → 12.00" in out
+    correct_file(repo)
     code, out = sunlight(repo, "check", "--today", "2026-12-10")
     assert code == 0 and codes(out) == ["log-out-of-date"]
 

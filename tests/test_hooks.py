@@ -312,7 +312,7 @@ def test_documented_purge_keeps_the_audit_trail(repo: Path, tmp_path: Path) -> N
         [ROOT / ".venv/bin/sunlight", "log", "update"], cwd=repo, capture_output=True, text=True
     )
     assert logged.returncode == 0, logged.stdout + logged.stderr
-    git(repo, "add", "publication-log.jsonl")
+    git(repo, "add", "-A")  # the log, and the salts log update gave the assistance rows
     commits(repo, "commit", "-q", "-m", "publication log")
     home = tmp_path / "home"
     home.mkdir()

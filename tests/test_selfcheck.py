@@ -21,7 +21,7 @@ from PIL import Image, ImageFilter
 
 from builder.audit import checkpoint as cp
 from builder.audit import tlog
-from builder.audit.fingerprint import DOMAIN
+from builder.audit.fingerprint import DOMAIN, DOMAIN_V2
 from builder.cli import cli
 from builder.pipeline.validate import validate
 from builder.publish.verify import rebuild, verify_site
@@ -82,23 +82,31 @@ def _both(html: str, folder: Path) -> str:
     assert name is not None
     file = json.loads((folder / name.group(1)).read_bytes())
     data = file["record"]
-    row = data["ledger"][2]
+    record = data["record"]  # fingerprint v2: the records under "record"
+    row = record["ledger"][2]
     assert row["expense"] == "200.00"
     row["expense"] = "20.00"
-    data["closing"]["cash"] = f"{float(data['closing']['cash']) + 180:.2f}"
+    record["closing"]["cash"] = f"{float(record['closing']['cash']) + 180:.2f}"
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    proofs = json.dumps(file["proofs"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    logged = json.dumps(file["logged"], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def canonical(value: object) -> bytes:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+    # the v1 record is left as it was: a sheet's v1 fingerprint must not vouch for the forgery
     (folder / name.group(1)).write_bytes(
-        b'{"logged":'
-        + logged.encode()
+        b'{"domain_v1":'
+        + canonical(file["domain_v1"])
+        + b',"logged":'
+        + canonical(file["logged"])
         + b',"proofs":'
-        + proofs.encode()
+        + canonical(file["proofs"])
         + b',"record":'
         + raw
+        + b',"record_v1":'
+        + canonical(file["record_v1"])
         + b"}"
     )
-    fp = hashlib.sha256(DOMAIN + raw).hexdigest()
+    fp = hashlib.sha256(DOMAIN_V2 + raw).hexdigest()
     old = re.search(r'data-fingerprint="([0-9a-f]{64})"', html)
     assert old is not None
     html = html.replace(old.group(1), fp)
@@ -199,6 +207,14 @@ def test_the_sheets_qr_carries_the_tree_head_and_decodes_at_printed_size(
 def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_path: Path) -> None:
     _project, site, _ = built
     query = _sheet_url(site).split("/2026-10/", 1)[1]
+    # what a sheet printed before fingerprint v2 carries: v1, of the same records
+    check = re.search(r'data-check="([^"]+)"', (site / PAGE).read_text(encoding="utf-8"))
+    assert check is not None
+    v1_record = json.loads((site / PAGE).parent.joinpath(check.group(1)).read_bytes())["record_v1"]
+    v1 = hashlib.sha256(
+        DOMAIN
+        + json.dumps(v1_record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
     sites = {"clean": site}
     for how, edit in EDITS.items():
         edited = _copy(site, tmp_path / how)
@@ -251,6 +267,13 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
             shots = Path("/work/scratch/shots/14")
             if shots.is_dir():
                 page.screenshot(path=str(shots / f"page-{how}.png"))
+            if how in ("clean", "both"):  # a v1 sheet: the page's v1 bytes, if its records
+                page.goto(base + f"chengguan/dongshan/2026-10/?fp={v1[:32]}")
+                page.wait_for_selector("#sl-verify-result[data-state]")
+                results[how + " v1"] = (
+                    page.locator("#sl-verify-result").get_attribute("data-state"),
+                    page.locator("#sl-verify-result").inner_text(),
+                )
     assert results["clean"][:3] == ("match", results["clean"][1], False)
     assert results["head"] == "match"
     # proved from the proofs in the page, against the head the county signed
@@ -267,3 +290,7 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
     assert "指纹" in results["fingerprint"][1]
     # the consistent forgery passes its own arithmetic; the sheet's fingerprint catches it
     assert "纸质公示上的指纹与本页的内容不符" in results["both"][1]
+    # a v1 sheet matches the page it was printed for, and not a forgery that kept the v1 bytes
+    assert results["clean v1"][0] == "match" and "第一版指纹" in results["clean v1"][1]
+    assert results["both v1"][0] == "mismatch"
+    assert "纸质公示上的指纹与本页的内容不符" in results["both v1"][1]

@@ -125,3 +125,63 @@ def test_a_bad_shard_is_a_usage_error(
 def test_shards_split_villages_round_robin() -> None:
     assert [p for p in range(7) if Shard(2, 3).holds(p)] == [1, 4]
     assert all(Shard(1, 1).holds(p) for p in range(7))
+
+
+def test_linked_village_folders_leave_the_machine_as_files(example: Path, tmp_path: Path) -> None:
+    """A cached build links each village's folder to its stored copy (.build/villages/); two
+    such shards merged (what CI uploads) hold real files, the same bytes as a plain build."""
+    import os
+
+    from builder.pipeline.cache import BuildCache
+    from builder.publish.build import build_shard, merge_site
+
+    result = validate(example / "villages", example)
+    build_site(example / "mkdocs.yml", tmp_path / "plain", preloaded=result, shards=1)
+    cache = BuildCache(tmp_path / ".build" / "cache")
+    build_site(example / "mkdocs.yml", tmp_path / "site", preloaded=result, cache=cache, shards=2)
+    linked = [p for p in (tmp_path / "site").glob("*/*") if p.is_symlink()]
+    assert linked and all(".build/villages/" in os.readlink(p) for p in linked)
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "plain")
+    for k in (1, 2):  # shards built against the store, as a local build makes them
+        build_shard(
+            example / "mkdocs.yml",
+            tmp_path / f"part-{k}",
+            Shard(k, 2),
+            result,
+            True,
+            cache,
+            tmp_path / "site",
+        )
+    assert any(p.is_symlink() for p in (tmp_path / "part-2").glob("*/*"))
+    merge_site([tmp_path / "part-1", tmp_path / "part-2"], tmp_path / "merged")
+    merged = (tmp_path / "merged").resolve()
+    assert [
+        name
+        for folder, dirs, names in os.walk(merged)
+        for name in dirs + names
+        if os.path.islink(os.path.join(folder, name))
+    ] == []
+    assert tree_digest(merged) == tree_digest(tmp_path / "plain")
+
+
+def test_search_postings_assemble_from_each_village_s(tmp_path: Path) -> None:
+    """The index's postings joined from each village's run of documents (cached by their
+    text) are the postings of all the documents at once."""
+    from builder.pipeline.cache import BuildCache
+    from builder.publish.search import SearchDoc, doc_postings
+    from builder.publish.shards import assembled_postings
+
+    placed = [((-1, -1, 0), SearchDoc("", "县", "首页", "城关 东山"))]
+    for v in range(3):
+        placed += [
+            ((0, v, n), SearchDoc(f"t/v{v}/{n}/", f"村{v}", "城关", f"管理费用 {v}{n} 低保金"))
+            for n in range(4)
+        ]
+    docs = [doc for _, doc in placed]
+    whole = {gram: list(ids) for gram, ids in doc_postings(docs).items()}
+    cache = BuildCache(tmp_path / "cache")
+    for _ in range(2):  # computed, then from the cache
+        joined = assembled_postings(placed, cache)
+        assert {gram: list(ids) for gram, ids in joined.items()} == whole
+    assert len(list((tmp_path / "cache/search").glob("*/*.pickle"))) == 4
+    assert whole["低保"] == list(range(1, 13))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -28,9 +29,14 @@ def build(project: Path, site: Path | None = None) -> Path:
 
 
 def tree_digest(root: Path) -> dict[str, str]:
+    """Every file's bytes by path, through links (a village's folder may be one)."""
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
+        for p in sorted(
+            Path(folder) / name
+            for folder, _, names in os.walk(root, followlinks=True)
+            for name in names
+        )
         if p.is_file()
     }
 

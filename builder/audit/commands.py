@@ -14,11 +14,27 @@ from urllib.parse import parse_qs, urlsplit
 
 from builder import model
 from builder.audit import checkpoint as cp
-from builder.audit import log, merkle, tlog, witness
-from builder.audit.diff import Change, diff_village
-from builder.audit.fingerprint import display, fingerprint, matches, normalize, short
+from builder.audit import log, merkle, migrations, salts, tlog, witness
+from builder.audit.diff import (
+    DIFF_SCHEMA_VERSION,
+    Change,
+    Who,
+    content_changes,
+    diff_period,
+    diff_village,
+    period_changed,
+)
+from builder.audit.fingerprint import (
+    display,
+    fingerprint,
+    is_logged_as,
+    matches,
+    normalize,
+    short,
+    versions,
+)
 from builder.audit.since import since_problems
-from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
+from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, VillageCache, at_revision, worktree
 from builder.errors import BuilderError
 from builder.format import problems
 from builder.format.problems import Location, Problem, format_problem
@@ -93,20 +109,145 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
         return found
     towns = result.county.towns if result.county is not None else result.towns
     villages = [v for t in towns for v in t.villages]
-    return log.stale_problems(entries, villages, today, rel, problems.LOG_OUT_OF_DATE)
+    root = display_path(villages_dir.resolve(), base.resolve())
+    pending, changed = stale(entries, villages, today)
+    found = uncorrected(villages_dir, entries, changed, root)
+    flagged = {p.where.path for p in found}
+    behind = {village.code for village, _period, _fp in pending}
+    return found + [
+        p
+        for p in log.stale_problems(
+            entries, [v for v in villages if v.code in behind], today, rel, problems.LOG_OUT_OF_DATE
+        )
+        if p.where.path not in flagged
+    ]
+
+
+def stale(
+    entries: list[log.Entry], villages: list[model.Village], today: dt.date
+) -> tuple[list[tuple[model.Village, model.Period, str]], list[tuple[model.Village, model.Period]]]:
+    """The published periods the log lacks or holds otherwise (log.pending), and of those and of
+    the logged periods now dated later (a backdated draft), the ones the log carries: each
+    fingerprint computed once."""
+    last = log.latest(entries)
+    pending = log.pending(entries, villages, today)
+    changed = [(v, p) for v, p, _fp in pending if (v.code, p.period) in last]
+    for village in villages:
+        for period in village.periods:
+            entry = last.get((village.code, period.period))
+            if (
+                entry is not None
+                and not log.is_published(period, today)
+                and not is_logged_as(village, period, entry.fingerprint)
+            ):
+                changed.append((village, period))
+    return pending, changed
+
+
+def uncorrected(
+    villages_dir: Path,
+    entries: list[log.Entry],
+    changed: list[tuple[model.Village, model.Period]],
+    root: str,
+) -> list[Problem]:
+    """Logged periods whose records changed since the logged version without a new correction
+    (what plain `check`, the hook, `log update` and `build` refuse, before any `--since`).
+
+    The logged version is the village as committed with its log entry; a change of the display
+    parameters or the rendering alone is no edit (the next `log update` records it)."""
+    last = log.latest(entries)
+    repo = Repo.find(villages_dir)
+    cache = VillageCache(repo) if repo is not None else None
+    out: list[Problem] = []
+    for village, period in changed:  # logged, and no longer with the logged fingerprint
+        entry = last[(village.code, period.period)]
+        if len(period.corrections) > entry.corrections:
+            continue  # a new correction: judged field by field by check --since
+        before = logged_version(repo, cache, entry)
+        if before is not None and not period_changed(before[0], before[1], village, period):
+            continue
+        change = "指纹与公开记录不符"
+        if before is None and any(not row.salt for row in period.assistance):
+            change = "救助公示的校验码（salt 列）缺失，请把 sunlight log update 写入的 assistance.csv 一起提交"
+        if before is not None:
+            who = Who(
+                village.code,
+                village.name,
+                f"{village.town_slug}/{village.slug}",
+                village.names_online != "full",
+            )
+            found = content_changes(diff_period(who, before[1], period))
+            if found:
+                change = found[0].text.removeprefix(f"{village.name} {period.period} ")
+        out.append(
+            problems.SILENT_EDIT.at(
+                Location(
+                    f"{root}/{village.town_slug}/{village.slug}/{period.period}/disclosure.yml"
+                ),
+                "corrections",
+                field_zh="更正记录",
+                village=village.name,
+                period=period.period,
+                published=entry.published_at,
+                change=change,
+                more="",
+            )
+        )
+    return out
+
+
+def logged_version(
+    repo: Repo | None, cache: VillageCache | None, entry: log.Entry
+) -> tuple[model.Village, model.Period] | None:
+    """The village and period as committed with their newest log entry (or at HEAD, when the
+    entry is not committed yet), if that version has the logged fingerprint."""
+    if repo is None or cache is None:
+        return None
+    sha = git.added_in(repo.top, repo.log_rel, f'"hash":"{entry.hash}"') or "HEAD"
+    try:
+        at = cache.get(sha, entry.village, git.commit(repo.top, git.resolve(repo.top, sha)).day)
+    except git.GitError:
+        return None
+    period = at.village.period(entry.period) if at.village is not None else None
+    if at.village is None or period is None:
+        return None
+    if entry.fingerprint not in versions(at.village, period):
+        return None
+    return at.village, period
 
 
 def since(
-    villages_dir: Path, base: Path, rev: str, result: Result, today: dt.date
+    villages_dir: Path,
+    base: Path,
+    rev: str,
+    result: Result,
+    today: dt.date,
+    site_log: Path | None = None,
 ) -> list[Problem]:
-    """`check --since REV`: nothing published in REV was changed or deleted without a
-    correction, and the publication log only grew."""
+    """`check --since REV`: nothing published in REV (or in the live site's log, a copy saved
+    at site_log) was changed or deleted without a correction, the publication log only grew,
+    and the tool did not change together with published records."""
     repo = _repo(villages_dir)
     old = at_revision(repo, rev)
     new = worktree(villages_dir, base, result, today)
     root = display_path(villages_dir.resolve(), base.resolve())
     rel = display_path(log_path(villages_dir), base.resolve())
-    return since_problems(old, new, root, rel)
+    live = (str(site_log), site_log.read_text(encoding="utf-8")) if site_log is not None else None
+    changed: list[str] = []
+    if old.commit and old.commit != git.EMPTY:
+        for change in git.changed_files(repo.top, old.commit, None, "."):
+            changed += [p for p in dict.fromkeys((change.old, change.new)) if p]
+        changed += git.untracked(repo.top)
+    return since_problems(
+        old,
+        new,
+        root,
+        rel,
+        site_log=live,
+        changed=changed,
+        villages_rel=repo.villages_rel,
+        moves=migrations.read(villages_dir),
+    )
 
 
 # --- diff -------------------------------------------------------------------------------------
@@ -127,6 +268,7 @@ class DiffResult:
             }
 
         return {
+            "version": DIFF_SCHEMA_VERSION,
             "from": side(self.old),
             "to": side(self.new),
             "changes": [c.as_json() for c in self.changes],
@@ -196,6 +338,29 @@ def _unreadable(village: model.Village, label: str) -> Change:
 
 
 # --- log ------------------------------------------------------------------------------------------
+def salt_new_periods(villages_dir: Path, result: Result, today: dt.date) -> list[Path]:
+    """Before a period's first log entry, give its assistance rows their salts (v2)."""
+    assert result.county is not None
+    entries = _log_entries(villages_dir)
+    logged = log.latest(entries)
+    written = []
+    for village, period, _fp in log.pending(entries, result.county.villages(), today):
+        if (village.code, period.period) in logged or not salts.unsalted(village, period):
+            continue
+        path = villages_dir / village.town_slug / village.slug / period.period / "assistance.csv"
+        if path.is_file() and salts.add_salts(path):
+            written.append(path)
+    return written
+
+
+class UncorrectedEdit(Exception):
+    """`log update` refuses to fingerprint published periods edited without a correction."""
+
+    def __init__(self, found: list[Problem]) -> None:
+        super().__init__(f"{len(found)} uncorrected edits")
+        self.found = found
+
+
 def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.Entry]:
     """Append an entry for every published period whose fingerprint the log lacks; return them."""
     assert result.county is not None
@@ -205,6 +370,11 @@ def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.E
     if found:
         zh, en = format_problem(found[0]).split("\n", 1)
         raise BuilderError(zh, en.strip())
+    root = display_path(villages_dir.resolve(), Path.cwd().resolve())
+    _pending, changed = stale(entries, list(result.county.villages()), today)
+    refused = uncorrected(villages_dir, entries, changed, root)
+    if refused:
+        raise UncorrectedEdit(refused)
     new = log.append(entries, log.pending(entries, result.county.villages(), today))
     if new:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".publication-log-")
@@ -280,8 +450,8 @@ def _verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> 
         )
     for village in county.villages():
         for period in village.periods:
-            fp = fingerprint(village, period)
-            if matches(fp, given) and (
+            fp = next((f for f in versions(village, period) if matches(f, given)), "")
+            if fp and (
                 target is None or target == (f"{village.town_slug}/{village.slug}", period.period)
             ):
                 return Verdict(

@@ -9,13 +9,14 @@ sentence for people is made from the same fields the JSON gives tools.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from builder import model
-from builder.audit.fingerprint import canonical
+from builder.audit.fingerprint import encode, records_data
 from builder.format import privacy, schema
 from builder.format.values import money
 
@@ -25,6 +26,10 @@ SECTIONS = {
     "village_affairs": "村务公开",
     "party_affairs": "党务公开",
     "corrections": "更正记录",
+    "contracts": "合同登记",
+    "decisions": "四议两公开",
+    "topics": "点题公开",
+    "powers": "小微权力清单",
 }
 HEADER = (
     ("opening.cash", "期初余额·库存现金"),
@@ -43,7 +48,7 @@ VILLAGE_FIELDS = (
     ("population", "人口"),
 )
 LEDGER_FIELDS = tuple((f.key, f.zh) for f in schema.LEDGER.fields)
-ASSISTANCE_FIELDS = tuple((f.key, f.zh) for f in schema.ASSISTANCE.fields)
+ASSISTANCE_FIELDS = tuple((f.key, f.zh) for f in schema.ASSISTANCE.fields if f.key != "salt")
 AFFAIR_FIELDS = (("title", "标题"), ("date", "日期"), ("body", "内容"))
 SHORT = 40
 
@@ -96,11 +101,30 @@ def _clip(text: str | None) -> str:
     return text if len(text) <= SHORT else privacy.shorten(text, SHORT - 1)
 
 
+def changed_words(old: str, new: str, context: int = 6) -> str:
+    """Where two long texts differ: each changed stretch with a few characters around it,
+    e.g. “…于10月【18→28】日完工…”, at most three stretches."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    parts = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before = old[max(0, i1 - context) : i1]
+        after = old[i2 : i2 + context]
+        cut, put = old[i1:i2] or "", new[j1:j2] or ""
+        change = f"删去“{cut}”" if not put else f"加上“{put}”" if not cut else f"{cut}→{put}"
+        parts.append(f"…{before}【{change}】{after}…")
+    more = f" 等 {len(parts)} 处" if len(parts) > 3 else ""
+    return " ".join(" ".join(parts[:3]).split()) + more
+
+
 def describe(change: Change) -> str:
     """The change as one Chinese sentence for auditors and villagers."""
     head = f"{change.village} {change.period}".strip()
     section = SECTIONS.get(change.section, "")
     arrow = f"{change.label} {_clip(change.old)} → {_clip(change.new)}"
+    if change.old and change.new and max(len(change.old), len(change.new)) > SHORT:
+        arrow = f"{change.label} {changed_words(change.old, change.new)}"
     if change.section == "village":
         if change.action == "added":
             return f"新增村：{change.village}（{change.path}）"
@@ -128,6 +152,11 @@ def describe(change: Change) -> str:
     if change.section == "corrections":
         verb = "新增" if change.action == "added" else "删除了"
         return f"{head} {verb}更正记录：{change.item}"
+    if change.section in ("contracts", "decisions", "topics", "powers"):
+        if change.action in ("added", "removed"):
+            verb = "新增" if change.action == "added" else "删除了"
+            return f"{head} {section} {verb}“{change.item}”"
+        return f"{head} {section}“{change.item}” {arrow}"
     if change.action == "reordered":
         return f"{head} {section}各行的顺序有变化"
     if change.section in ("ledger", "assistance"):
@@ -152,22 +181,28 @@ Row = TypeVar("Row")
 def match(
     old: Sequence[Row],
     new: Sequence[Row],
-    key: Callable[[Row], Any],
+    key: Callable[[Row], Any] | Sequence[Callable[[Row], Any]],
     pos: Callable[[Row, int], int],
 ) -> list[tuple[Row | None, Row | None]]:
-    """Pair rows by key (first come, first paired); leftovers pair by position; the rest are
-    added or removed. Pairs come in the newer file's order, removed rows where they stood."""
-    pending: dict[Any, list[int]] = {}
-    for j, row in enumerate(new):
-        pending.setdefault(key(row), []).append(j)
+    """Pair rows by each key in turn (first come, first paired; e.g. by the whole content, then
+    by voucher number), then leftovers by position; the rest are added or removed. Pairs come in
+    the newer file's order, removed rows where they stood."""
+    keys = list(key) if isinstance(key, Sequence) else [key]
     paired: dict[int, int] = {}
-    left_old: list[int] = []
-    for i, row in enumerate(old):
-        slots = pending.get(key(row))
-        if slots:
-            paired[slots.pop(0)] = i
-        else:
-            left_old.append(i)
+    left_old = list(range(len(old)))
+    for each in keys:
+        pending: dict[Any, list[int]] = {}
+        for j, row in enumerate(new):
+            if j not in paired:
+                pending.setdefault(each(row), []).append(j)
+        still: list[int] = []
+        for i in left_old:
+            slots = pending.get(each(old[i]))
+            if slots:
+                paired[slots.pop(0)] = i
+            else:
+                still.append(i)
+        left_old = still
     left_new = {pos(row, j): j for j, row in enumerate(new) if j not in paired}
     removed: list[int] = []
     for i in left_old:
@@ -182,6 +217,12 @@ def match(
     out += [(i - 0.5, old[i], None) for i in removed]
     out.sort(key=lambda t: t[0])
     return [(a, b) for _, a, b in out]
+
+
+def _content(fields: Sequence[tuple[str, str]]) -> Callable[[Any], tuple[Any, ...]]:
+    """A row's whole content (its fields but the voucher number) as a matching key."""
+    keys = [k for k, _ in fields if k != "voucher_no"]
+    return lambda row: tuple(getattr(row, k) for k in keys)
 
 
 def _reordered(pairs: list[tuple[Any, Any]], old: Sequence[Any]) -> bool:
@@ -232,7 +273,7 @@ def _rows(
     old: Sequence[Any],
     new: Sequence[Any],
     fields: Sequence[tuple[str, str]],
-    key: Callable[[Any], Any],
+    key: Sequence[Callable[[Any], Any]],
     item: Callable[[Any], str],
     line: Callable[[Any, int], int],
 ) -> list[Change]:
@@ -305,7 +346,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
         old.ledger,
         new.ledger,
         LEDGER_FIELDS,
-        key=lambda r: r.voucher_no,
+        key=(_content(LEDGER_FIELDS), lambda r: r.voucher_no),
         item=_ledger_item,
         line=lambda r, _i: r.line,
     )
@@ -316,7 +357,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
         old.assistance,
         new.assistance,
         ASSISTANCE_FIELDS,
-        key=lambda r: (r.name, r.category),
+        key=(_content(ASSISTANCE_FIELDS), lambda r: (r.name, r.category)),
         item=lambda r: _assistance_item(r, who),
         line=lambda r, _i: r.line,
     )
@@ -328,7 +369,7 @@ def diff_period(who: Who, old: model.Period | None, new: model.Period | None) ->
             getattr(old, section),
             getattr(new, section),
             AFFAIR_FIELDS,
-            key=lambda affair: affair.title,
+            key=(_content(AFFAIR_FIELDS), lambda affair: affair.title),
             item=lambda affair: f"“{affair.title}”（{affair.date.isoformat()}）",
             line=lambda _a, i: i + 1,
         )
@@ -410,7 +451,11 @@ def period_changed(
     old_village: model.Village, old: model.Period, new_village: model.Village, new: model.Period
 ) -> bool:
     """Whether the full records of a period differ (personal names unmasked, order counted)."""
-    return canonical(old_village, old, names="full") != canonical(new_village, new, names="full")
+    # NOTE: the records only: a register entry a page shows changes with a correction of its
+    # own (registers.py), and the roles of the people named are village.yml's
+    return encode(records_data(old_village, old)["record"]) != encode(
+        records_data(new_village, new)["record"]
+    )
 
 
 # --- villages ---------------------------------------------------------------------------------
@@ -491,12 +536,10 @@ def diff_village(
         out.append(
             who.change("", "village", "changed", field="channels", label="监督渠道", item="有改动")
         )
-    if old.power_list != new.power_list:
-        out.append(
-            who.change(
-                "", "village", "changed", field="power_list", label="小微权力清单", item="有改动"
-            )
-        )
+    # NOTE: imported here: registers.py builds on this module's Change and Who
+    from builder.audit.registers import register_changes
+
+    out += register_changes(who, old, new)
     old_periods = {p.period: p for p in old.periods}
     new_periods = {p.period: p for p in new.periods}
     touched_by_period: dict[str, list[str]] = {}
@@ -512,11 +555,30 @@ def diff_village(
         if not changes and period in touched_by_period:
             changes = [who.change(period, "format", "reformatted")]
         out += changes
-    content_village = [c for c in out if c.section == "village" and c.action != "renamed"]
+    compared = ("village.yml", "powers.yml", "contracts.csv", "decisions.yml", "topics.yml")
+    content_village = [
+        c
+        for c in out
+        if c.section in ("village", "contracts", "decisions", "topics", "powers")
+        and c.action != "renamed"
+    ]
     for name in sorted(village_files):
-        if name in ("village.yml", "powers.yml") and not content_village:
+        if name in compared and not content_village:
             out.append(who.change("", "format", "reformatted", item=name))
-        elif name not in ("village.yml", "powers.yml"):
+        elif name == "corrections.yml":
+            kept = set(old.register_corrections)
+            for c in new.register_corrections:
+                if c not in kept:
+                    out.append(
+                        who.change(
+                            "",
+                            "corrections",
+                            "added",
+                            item=f"{SECTIONS.get(c.register, c.register)}“{c.id}” "
+                            f"{c.date.isoformat()} {c.reason}（批准：{c.approved_by}）",
+                        )
+                    )
+        elif name not in compared:
             out.append(
                 who.change(
                     "",
@@ -544,3 +606,93 @@ def diff_village(
 def content_changes(changes: Iterable[Change]) -> list[Change]:
     """Drop what is not a change of content (renamed folders, re-encoded files)."""
     return [c for c in changes if c.section != "format" and c.action != "renamed"]
+
+
+# --- the published interface of `sunlight diff --json` -------------------------------------------
+DIFF_SCHEMA_VERSION = "1"
+ACTIONS = ("added", "removed", "changed", "renamed", "reordered", "reformatted", "unreadable")
+SECTION_KEYS = ("village", "period", "header", "totals", "format", *SECTIONS)
+
+
+def diff_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of `sunlight diff --json`, version DIFF_SCHEMA_VERSION.
+
+    Versioning: a new optional key or a new enum value raises the minor part in "version"
+    ("1.1"); removing or renaming a key, or changing a type, raises the major part."""
+    text = {"type": "string"}
+    maybe_text = {"type": ["string", "null"]}
+    maybe_line = {"type": ["integer", "null"], "minimum": 1}
+    side = {
+        "type": "object",
+        "required": ["rev", "commit", "date"],
+        "additionalProperties": False,
+        "properties": {
+            "rev": {**text, "description": "the revision as given (HEAD~1, a tag, 工作区)"},
+            "commit": {**maybe_text, "description": "full commit id; null for the working tree"},
+            "date": {**text, "format": "date", "description": "the commit's day (UTC+8)"},
+        },
+    }
+    change = {
+        "type": "object",
+        "required": [
+            "code",
+            "village",
+            "path",
+            "period",
+            "section",
+            "action",
+            "field",
+            "label",
+            "old",
+            "new",
+            "old_line",
+            "new_line",
+            "item",
+            "text",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "code": {**text, "description": "the village's area code (villages match by it)"},
+            "village": {**text, "description": "the village's name"},
+            "path": {**text, "description": "town/village folder (the newer one)"},
+            "period": {
+                **text,
+                "pattern": "^([0-9]{4}-[0-9]{2})?$",
+                "description": "YYYY-MM, or empty for the village itself",
+            },
+            "section": {"enum": list(SECTION_KEYS)},
+            "action": {"enum": list(ACTIONS)},
+            "field": {
+                **text,
+                "description": "the field's key (ledger: expense, header: closing.cash)",
+            },
+            "label": {**text, "description": "the field's Chinese name as shown"},
+            "old": {
+                **maybe_text,
+                "description": "the value before, as shown (masked names stay masked)",
+            },
+            "new": {**maybe_text, "description": "the value after, as shown"},
+            "old_line": {
+                **maybe_line,
+                "description": "the row's line in the older file (header = line 1)",
+            },
+            "new_line": {**maybe_line, "description": "the row's line in the newer file"},
+            "item": {**text, "description": "a short description of the row or entry"},
+            "text": {**text, "description": "the change as one Chinese sentence"},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"sunlight-diff-{DIFF_SCHEMA_VERSION}.schema.json",
+        "title": "sunlight diff --json",
+        "description": "What changed between two revisions of a county's records, field by field.",
+        "type": "object",
+        "required": ["version", "from", "to", "changes"],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"const": DIFF_SCHEMA_VERSION},
+            "from": side,
+            "to": side,
+            "changes": {"type": "array", "items": change},
+        },
+    }

@@ -1,4 +1,4 @@
-"""The content fingerprint of one village's period: SHA-256 over a canonical form (v1).
+"""The content fingerprint of one village's period: SHA-256 over a canonical form (v2; v1 kept).
 
 The canonical form is built from the *validated* records, never from file bytes, so a BOM, CRLF
 line ends, the order or Chinese aliases of CSV columns, YAML quoting, `120` vs `120.00`, or a
@@ -11,12 +11,28 @@ enter masked (张*三) whatever `names_online` says, so the published fingerprin
 used to guess a masked name; a change hidden by the mask is still caught by `check --since`,
 which compares the full records (`canonical(..., names="full")`).
 
-    fingerprint = SHA-256(b"sunlight-period-v1\\0" || canonical bytes)
+    fingerprint_v1 = SHA-256(b"sunlight-period-v1\\0" || canonical bytes)
+
+Canonical form v2 covers everything the period's page shows, in the same JCS encoding:
+`{"v": "2", "render": RENDER_VERSION, "record": <v1 form>, "registers": …, "people": …,
+"parameters": …, "names_online": …}` where, in "record", each assistance recipient's name is
+`SHA-256("sunlight-name-v2\\0" salt "\\0" full name)` when the row has a `salt` (random letters
+kept in assistance.csv, written by `log update`), so the public hash changes when a name
+changes but cannot be used to guess it (else the masked name, as in v1); the corrections carry
+the changes they list; "registers" holds the contracts the ledger links, the 四议两公开
+decisions those contracts cite and the 点题 topics answered in the period; "people" the roles,
+on the publication day, of everyone the period names; "parameters" the village's effective
+parameters (masking mode, rule levels, limits). v1 fingerprints (on paper before v2) keep
+verifying: `versions()` gives both, and the log and `verify` accept either.
+
+    fingerprint = SHA-256(b"sunlight-period-v2\\0" || canonical v2 bytes)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -27,6 +43,10 @@ from builder import model
 from builder.format.values import money
 
 DOMAIN = b"sunlight-period-v1\x00"
+DOMAIN_V2 = b"sunlight-period-v2\x00"
+NAME_DOMAIN = "sunlight-name-v2\x00"
+#: Raise when the period page's template shows something new or shows it differently.
+RENDER_VERSION = "1"
 SHORT_HEX = 32  # 128 bits: what paper, links and QR codes carry
 _HEX = re.compile(r"[0-9a-f]+")
 
@@ -120,9 +140,109 @@ def canonical(village: model.Village, period: model.Period, *, names: str = "mas
     return encode(canonical_data(village, period, names=names))
 
 
-def fingerprint(village: model.Village, period: model.Period) -> str:
-    """The period's fingerprint: 64 lower-case hex digits."""
+def fingerprint_v1(village: model.Village, period: model.Period) -> str:
+    """The period's v1 fingerprint (records only, names masked): 64 lower-case hex digits."""
     return hashlib.sha256(DOMAIN + canonical(village, period)).hexdigest()
+
+
+def salted_name(salt: str, name: str) -> str:
+    """A recipient's full name bound to its row's salt (hex): changes with the name, hides it."""
+    return hashlib.sha256(f"{NAME_DOMAIN}{salt}\x00{name}".encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, tuples and scalars as string-only JSON data (row line numbers left out)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name != "line"
+        }
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return _s(value)
+
+
+@functools.lru_cache(maxsize=16384)
+def _plain_entry(entry: Any) -> Any:
+    """_plain of one frozen register entry or parameter set, computed once (entries repeat on
+    every period that shows them); the result is only ever encoded, never changed."""
+    return _plain(entry)
+
+
+def named_people(period: model.Period) -> list[str]:
+    """Everyone the period's page names as an official, in order of first mention."""
+    names = [period.drafted_by, period.reviewed_by]
+    names += [row.approver for row in period.ledger]
+    names += [c.approved_by for c in period.corrections]
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def shown_registers(village: model.Village, period: model.Period) -> dict[str, Any]:
+    """The register entries the period's page shows or links."""
+    ids = list(dict.fromkeys(r.contract_id for r in period.ledger if r.contract_id))
+    contracts = [c for c in village.contracts if c.id in ids]
+    decision_ids = {c.decision_id for c in contracts if c.decision_id}
+    return {
+        "contracts": [_plain_entry(c) for c in contracts],
+        "decisions": [_plain_entry(d) for d in village.decisions if d.id in decision_ids],
+        "topics": [_plain_entry(t) for t in village.topics if t.period == period.period],
+    }
+
+
+def records_data(village: model.Village, period: model.Period) -> dict[str, Any]:
+    """What a correction must account for: the records (full names), the register entries
+    and the people the page shows — everything but the display parameters and the salts."""
+    record = canonical_data(village, period, names="full")
+    record["corrections"] = _plain(period.corrections)
+    by_name = {p.name: p for p in village.people}
+    people = [
+        {"name": name, "roles": list(by_name[name].roles_on(period.published_at))}
+        for name in named_people(period)
+        if name in by_name
+    ]
+    return {"record": record, "registers": shown_registers(village, period), "people": people}
+
+
+def canonical_v2_data(village: model.Village, period: model.Period) -> dict[str, Any]:
+    """The canonical form v2 as plain data (the public hash: no full name in it)."""
+    data = records_data(village, period)
+    record = data["record"]
+    record["assistance"] = [
+        {
+            **row,
+            "name": salted_name(a.salt, a.name) if a.salt else model.mask_name(a.name),
+        }
+        for row, a in zip(record["assistance"], period.assistance, strict=True)
+    ]
+    return {
+        "v": "2",
+        "render": RENDER_VERSION,
+        **data,
+        "parameters": _plain_entry(village.parameters),
+        "names_online": village.names_online,
+    }
+
+
+def canonical_v2(village: model.Village, period: model.Period) -> bytes:
+    """The canonical v2 bytes (what the v2 fingerprint hashes, after the domain)."""
+    return encode(canonical_v2_data(village, period))
+
+
+def fingerprint(village: model.Village, period: model.Period) -> str:
+    """The period's fingerprint (v2): 64 lower-case hex digits."""
+    return hashlib.sha256(DOMAIN_V2 + canonical_v2(village, period)).hexdigest()
+
+
+def versions(village: model.Village, period: model.Period) -> tuple[str, str]:
+    """Both fingerprints of a period, newest first: (v2, v1)."""
+    return fingerprint(village, period), fingerprint_v1(village, period)
+
+
+def is_logged_as(village: model.Village, period: model.Period, logged: str) -> bool:
+    """Whether a logged fingerprint names the period as it is now (v2, else v1: computed only
+    when v2 does not match)."""
+    return fingerprint(village, period) == logged or fingerprint_v1(village, period) == logged
 
 
 def short(fp: str) -> str:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from builder import model
+from builder.audit import log
 from builder.audit.diff import (
     Change,
     Who,
@@ -20,6 +21,7 @@ from builder.audit.diff import (
     diff_village,
     period_changed,
 )
+from builder.audit.fingerprint import versions
 from builder.audit.snapshot import Repo, VillageAt, VillageCache
 from builder.read import git
 
@@ -33,6 +35,7 @@ class Revision:
     commit: git.Commit
     periods: tuple[str, ...]
     changes: tuple[Change, ...]
+    uncorrected: tuple[str, ...] = ()  # published periods it changed without a correction
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,12 @@ def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHisto
     if repo is None:
         return out
     commits = git.history(repo.top, repo.villages_rel)
+    log_text = (
+        (repo.top / repo.log_rel).read_text(encoding="utf-8")
+        if (repo.top / repo.log_rel).is_file()
+        else ""
+    )
+    logged = log.latest(log.parse(log_text, "")[0])
     touches = _touches(commits, repo.villages_rel + "/", county)
     cache = VillageCache(repo)
     cache.adopt_worktree(county.villages())
@@ -140,7 +149,12 @@ def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHisto
                 touch.before.village, touch.after.village, mask=mask, touched=touch.files
             )
         out[touch.code].revisions.append(
-            Revision(touch.commit, tuple(sorted(touch.periods)), tuple(changes))
+            Revision(
+                touch.commit,
+                tuple(sorted(touch.periods)),
+                tuple(changes),
+                _uncorrected(touch, logged),
+            )
         )
     for code, village in current.items():
         mine = [touch for touch in reversed(touches) if touch.code == code]  # oldest first
@@ -211,6 +225,30 @@ def _corrections(village: model.Village, touches: list[_Touch]) -> list[Correcti
             start = version_index + 1
         out.extend(reversed(details))
     return out
+
+
+def _uncorrected(touch: _Touch, logged: dict[tuple[str, str], log.Entry]) -> tuple[str, ...]:
+    """The published periods a commit changed without adding a correction (a warning on the
+    page: the rule was broken, whatever the commit's date says). A commit that puts back the
+    logged version (a revert of such a change) is not one."""
+    assert touch.before is not None and touch.after is not None
+    before, after = touch.before.village, touch.after.village
+    if before is None or after is None:
+        return ()
+    out = []
+    for old in before.periods:
+        new = after.period(old.period)
+        published = (touch.code, old.period) in logged or old.published_at <= touch.commit.day
+        entry = logged.get((touch.code, old.period))
+        if (
+            new is not None
+            and published
+            and len(new.corrections) <= len(old.corrections)
+            and period_changed(before, old, after, new)
+            and not (entry is not None and entry.fingerprint in versions(after, new))
+        ):
+            out.append(old.period)
+    return tuple(out)
 
 
 def _period(village: model.Village | None, period: str) -> model.Period | None:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from builder import model
-from builder.audit.fingerprint import encode, fingerprint
+from builder.audit.fingerprint import encode, fingerprint, is_logged_as
 from builder.format import problems
 from builder.format.privacy import scan_personal_data
 from builder.format.problems import Location, Problem
@@ -210,10 +210,10 @@ def pending(
         for period in village.periods:
             if not is_published(period, today):
                 continue
-            fp = fingerprint(village, period)
             logged = last.get((village.code, period.period))
-            if logged is None or logged.fingerprint != fp:
-                out.append((village, period, fp))
+            # NOTE: a period logged under v1 whose records are unchanged stays as logged
+            if logged is None or not is_logged_as(village, period, logged.fingerprint):
+                out.append((village, period, fingerprint(village, period)))
     out.sort(key=lambda t: (t[1].published_at, t[0].code, t[1].period))
     return out
 

@@ -1,22 +1,30 @@
 """No silent retroactive edits: what `sunlight check --since REV` adds to the usual checks.
 
-The rule (FORMAT.md, "Audit trail"): a period counts as published from its `published_at`.
-For every period that was published in REV (published_at on or before REV's commit day), the
-records now must either be the same, or end their `corrections` list with at least one new entry
-that keeps the earlier entries unchanged and is dated between the period's publication (or its
-last correction) and today. A published period may not be deleted. The publication log must
-keep REV's log as its exact beginning and carry every published period's current fingerprint.
+The baseline is the last *published* state: REV should be the commit the deploy job last
+published (the `sunlight-published` tag it writes), and `--site-log` the log the live site
+serves, never the push's own "before" commit alone. A period counts as published when a
+baseline log carries it (a date a commit can set is not enough); without any log, from its
+`published_at`. For every published period, the records now must either be the same, or end
+their `corrections` list with new entries that keep the earlier ones unchanged and that hold up
+(`corrections.py`: date, approver, reason, the changes they list). A published period may not be
+deleted. Every period a baseline log carries is held to its last logged fingerprint (v1 or v2),
+even where REV's records are missing or broken (an orphan commit, a force push, a month deleted
+in one push and re-added altered in the next). The log must keep every baseline log as its exact
+beginning and carry every published period's current fingerprint. A change to the tool
+(`builder/`, `site_templates/`, `.github/`) may not arrive together with a change to published
+records.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from builder import model
-from builder.audit import log
+from builder.audit import corrections, log, migrations, registers
 from builder.audit.diff import Who, content_changes, diff_period, period_changed
-from builder.audit.fingerprint import fingerprint
+from builder.audit.fingerprint import versions
 from builder.audit.snapshot import Snapshot
 from builder.format import problems
 from builder.format.problems import Location, Problem
@@ -25,13 +33,58 @@ from builder.format.problems import Location, Problem
 LOG_OUT_OF_DATE = dataclasses.replace(problems.LOG_OUT_OF_DATE, severity=problems.Severity.ERROR)
 
 
-def since_problems(base: Snapshot, head: Snapshot, root: str, log_rel: str) -> list[Problem]:
-    """Every way head rewrites what base had published; root is the villages folder as shown."""
+#: Paths whose change alters the checker or the publishing: never together with published records.
+TOOL_PATHS = ("builder/", "site_templates/", ".github/", "hooks/")
+
+
+def since_problems(
+    base: Snapshot,
+    head: Snapshot,
+    root: str,
+    log_rel: str,
+    *,
+    site_log: tuple[str, str] | None = None,
+    changed: Sequence[str] = (),
+    villages_rel: str = "villages",
+    moves: Sequence[migrations.Migration] = (),
+) -> list[Problem]:
+    """Every way head rewrites what base (and the live site's log: (label, text)) had
+    published; root is the villages folder as shown, changed the repository paths that differ
+    between base and head."""
     # NOTE: the publication log is the project's commitment. A base without one (a project
     # adopting the audit trail in this very change) published no fingerprints to hold to yet.
-    out = list(_edits(base, head, root)) if base.log_text is not None else []
-    out += _log(base, head, log_rel)
+    logged = _logged_entries(base, site_log)
+    out = list(_edits(base, head, root, logged, moves)) if base.log_text is not None else []
+    out += _log(base, head, log_rel, site_log)
+    out += _held_to_log(base, head, root, logged, moves)
+    out += _tool_with_records(base, changed, villages_rel, logged)
+    if base.log_text is not None:
+        for code, old_village in sorted(base.villages.items()):
+            new_village = head.villages.get(code)
+            if new_village is not None:
+                out += registers.register_problems(
+                    old_village, new_village, base.as_of, head.as_of, root
+                )
     return out
+
+
+def _logged_entries(
+    base: Snapshot, site_log: tuple[str, str] | None
+) -> dict[tuple[str, str], log.Entry]:
+    """The newest entry of every period in the baseline logs (REV's and the live site's)."""
+    out: dict[tuple[str, str], log.Entry] = {}
+    for text in (base.log_text, site_log[1] if site_log else None):
+        entries, _ = log.parse(text or "", "")
+        for key, entry in log.latest(entries).items():
+            if key not in out or entry.corrections >= out[key].corrections:
+                out[key] = entry
+    return out
+
+
+def _published(
+    village: model.Village, period: model.Period, base: Snapshot, logged: Mapping[Any, Any]
+) -> bool:
+    return (village.code, period.period) in logged or log.is_published(period, base.as_of)
 
 
 def _where(
@@ -40,11 +93,36 @@ def _where(
     return Location(f"{root}/{village.town_slug}/{village.slug}/{period}/{name}".rstrip("/"))
 
 
-def _edits(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
+def _successor(
+    head: Snapshot, moves: Sequence[migrations.Migration], code: str, folder: str
+) -> model.Village | None:
+    """The village a declared migration moved (code, folder) to, as in head."""
+    found = migrations.successor(list(moves), code, folder)
+    return head.villages.get(found[0]) if found else None
+
+
+def _edits(
+    base: Snapshot,
+    head: Snapshot,
+    root: str,
+    logged: Mapping[tuple[str, str], log.Entry],
+    moves: Sequence[migrations.Migration],
+) -> Iterator[Problem]:
     for code, old_village in sorted(base.villages.items()):
-        new_village = head.villages.get(code)
+        folder = f"{old_village.town_slug}/{old_village.slug}"
+        moved = _successor(head, moves, code, folder)
+        new_village = head.villages.get(code) or moved
+        published = [p for p in old_village.periods if _published(old_village, p, base, logged)]
+        if new_village is not None and published and moved is None:
+            now = f"{new_village.town_slug}/{new_village.slug}"
+            if now != folder:
+                yield problems.VILLAGE_MOVED.at(
+                    Location(f"{root}/{now}"), None, village=new_village.name, old=folder, new=now
+                )
+        if new_village is not None and new_village.code != code:
+            new_village = dataclasses.replace(new_village, code=code)  # compared as the same
         for old in old_village.periods:
-            if not log.is_published(old, base.as_of):
+            if not _published(old_village, old, base, logged):
                 continue
             new = _period(new_village, old.period)
             if new is None:
@@ -62,7 +140,6 @@ def _edits(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
             if not period_changed(old_village, old, new_village, new):
                 continue
             yield from _corrections(old_village, old, new_village, new, head, root)
-    yield from _unchecked(base, head, root)
 
 
 def _period(village: model.Village | None, period: str) -> model.Period | None:
@@ -131,19 +208,27 @@ def _corrections(
                 earliest=earliest.isoformat(),
                 latest=head.as_of.isoformat(),
             )
+    yield from corrections.judge(old_village, old, new_village, new, added, where)
 
 
-def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
-    """Villages that had errors in base: hold their logged periods to their fingerprints."""
-    if not base.log_text:
-        return
-    entries, _ = log.parse(base.log_text, "")
+def _held_to_log(
+    base: Snapshot,
+    head: Snapshot,
+    root: str,
+    logged: Mapping[tuple[str, str], log.Entry],
+    moves: Sequence[migrations.Migration],
+) -> Iterator[Problem]:
+    """Every period a baseline log carries, held to its last logged fingerprint where REV's
+    records could not be compared field by field (missing, broken or deleted in REV)."""
     warned: set[str] = set()
-    for (code, period), entry in sorted(log.latest(entries).items()):
-        if code in base.villages or entry.village not in base.dirs:
-            continue  # checked field by field above, or a folder gone before REV
-        new_village = head.villages.get(code)
-        if code not in warned:
+    for (code, period), entry in sorted(logged.items()):
+        old_village = base.villages.get(code)
+        if old_village is not None and old_village.period(period) is not None:
+            continue  # compared field by field in _edits
+        new_village = head.villages.get(code) or _successor(head, moves, code, entry.village)
+        if new_village is not None and new_village.code != code:
+            new_village = dataclasses.replace(new_village, code=code)
+        if entry.village in base.dirs and code not in base.villages and code not in warned:
             warned.add(code)
             yield problems.SINCE_UNCHECKED.at(
                 Location(f"{root}/{entry.village}"), None, rev=base.label, village=entry.village
@@ -154,7 +239,7 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
                 new_village is not None
                 and (f"{new_village.town_slug}/{new_village.slug}/{period}" in head.period_dirs)
             ):
-                continue
+                continue  # there, with errors the usual checks report
             yield problems.PERIOD_DELETED.at(
                 Location(f"{root}/{entry.village}/{period}"),
                 None,
@@ -164,7 +249,7 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
             )
             continue
         if (
-            fingerprint(new_village, new) != entry.fingerprint
+            entry.fingerprint not in versions(new_village, new)
             and len(new.corrections) <= entry.corrections
         ):
             yield problems.SILENT_EDIT.at(
@@ -179,8 +264,53 @@ def _unchecked(base: Snapshot, head: Snapshot, root: str) -> Iterator[Problem]:
             )
 
 
-def _log(base: Snapshot, head: Snapshot, log_rel: str) -> list[Problem]:
+def _tool_with_records(
+    base: Snapshot,
+    changed: Sequence[str],
+    villages_rel: str,
+    logged: Mapping[tuple[str, str], log.Entry],
+) -> list[Problem]:
+    """A change of the tool may not come with a change of published records."""
+    tool = sorted(p for p in changed if p.startswith(TOOL_PATHS))
+    if not tool:
+        return []
+    published_dirs = {f"{entry.village}/{period}" for (_c, period), entry in logged.items()}
+    for village in base.villages.values():
+        for period in village.periods:
+            if _published(village, period, base, logged):
+                published_dirs.add(f"{village.town_slug}/{village.slug}/{period.period}")
+    prefix = villages_rel + "/"
+    records = []
+    for path in changed:
+        if not path.startswith(prefix):
+            continue
+        rel = path.removeprefix(prefix)
+        parts = rel.split("/")
+        in_period = len(parts) >= 4 and "/".join(parts[:3]) in published_dirs
+        # a new month's folder is not yet published; everything else a village shows may be
+        if in_period or len(parts) < 4:
+            records.append(rel)
+    if not records:
+        return []
+    return [
+        problems.CODE_WITH_RECORDS.at(
+            Location(tool[0]),
+            None,
+            paths="、".join(tool[:3]) + (" 等" if len(tool) > 3 else ""),
+            records="、".join(sorted(records)[:3]) + (" 等" if len(records) > 3 else ""),
+        )
+    ]
+
+
+def _log(
+    base: Snapshot, head: Snapshot, log_rel: str, site_log: tuple[str, str] | None
+) -> list[Problem]:
     out = log.extension_problems(base.log_text, head.log_text, log_rel, base.label)
+    if site_log is not None and not out:
+        out += [
+            problems.SITE_LOG_REWRITTEN.at(p.where, None, **dict(p.values))
+            for p in log.extension_problems(site_log[1], head.log_text, log_rel, site_log[0])
+        ]
     entries, broken = log.parse(head.log_text or "", log_rel)
     out += broken
     if not broken:

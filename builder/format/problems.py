@@ -723,6 +723,70 @@ SINCE_UNCHECKED = _kind(
     W,
 )
 
+CORRECTION_APPROVER = _kind(
+    "correction-approver",
+    "更正的批准人不合格",
+    "更正记录（{date}）的批准人“{who}”{reason}更正须由当日在任的村务监督委员会成员批准，且不能是拟稿人或被改动那一行的收款人。",
+    'The approver "{who}" of the correction dated {date} {reason_en} A correction is approved by '
+    "a member of the village affairs supervision committee on that day, who is neither the "
+    "drafter nor the payee of a changed row.",
+)
+CORRECTION_REASON = _kind(
+    "correction-reason",
+    "更正原因没有写清楚",
+    "更正原因“{reason}”没有说清楚改了什么、为什么改。请写一句完整的话，例如“第3行保洁员工资录入错误，120.00 应为 12.00”。",
+    'The reason "{reason}" does not say what was wrong and why. Write a full sentence, e.g. '
+    '"line 3: the cleaner\'s pay was entered as 120.00, it is 12.00".',
+)
+CORRECTION_CHANGES = _kind(
+    "correction-changes",
+    "更正记录列出的改动与实际改动不符",
+    "{village} {period} 的更正记录（{date}）{reason}请运行 sunlight correct 重新生成更正记录。",
+    '{village} {period}: the correction dated {date} {reason_en} Run "sunlight correct" to '
+    "write it again.",
+)
+SITE_LOG_REWRITTEN = _kind(
+    "site-log-rewritten",
+    "公开记录与线上网站的不同",
+    "公开记录与线上网站上的（{rev}）不同：{reason}网站上的公开记录已经发布，只能在其后追加。"
+    "请从网站下载 log/publication-log.jsonl 恢复 {path}，再运行 sunlight log update。",
+    "The publication log differs from the one the live site serves ({rev}): {reason_en} What the "
+    "site published may only be extended. Restore {path} from the site's "
+    'log/publication-log.jsonl, then run "sunlight log update".',
+)
+REGISTER_EDIT = _kind(
+    "register-edit",
+    "登记簿中已公开的条目被改动但没有更正记录",
+    "{village} {register}“{id}”已在网站上公开，这次改动了它（{change}{more}），但 corrections.yml 中没有它的更正记录。"
+    "请在 corrections.yml 的 {register} 部分为“{id}”新增一条：更正日期、原因、批准人和改了什么。",
+    '{village}: {register} "{id}" is on the site; this change alters it ({change}{more}) without '
+    "a correction of its own. Add one to corrections.yml: date, reason, approver and the changes.",
+)
+REGISTER_BACKDATED = _kind(
+    "register-backdated",
+    "登记簿中补记的日期早于上次公开",
+    "{register}“{id}”新记的{label}日期是 {date}，早于上次公开（{since}）。已公开的登记簿不能倒签日期：请写实际的日期。",
+    '{register} "{id}": the new {label} is dated {date}, before the last publication ({since}). '
+    "A published register cannot be backdated: write the actual date.",
+)
+VILLAGE_MOVED = _kind(
+    "village-moved",
+    "村的文件夹或区划代码改了，但没有声明迁移",
+    "{village} 已公开的记录从 {old} 移到了 {new}，但 migrations.yml 中没有声明。村的区划代码和文件夹是它公开记录的身份，"
+    "改动要声明（from、to、日期、原因），网站才会在原地址留下跳转页，已印发的二维码才不会失效。",
+    "{village}'s published records moved from {old} to {new} without a declaration in "
+    "migrations.yml. Declare it (from, to, date, reason) so that the site keeps a redirect at "
+    "the old address and printed QR codes keep working.",
+)
+CODE_WITH_RECORDS = _kind(
+    "code-with-records",
+    "程序和已公开的记录在同一次改动中",
+    "这次改动既修改了程序或发布流程（{paths}），又修改了已公开的记录（{records}）。审核工具不能和它审核的内容一起改：请把两者分成两次提交，程序的改动先经审核合并。",
+    "This change alters both the tool or the publishing workflow ({paths}) and published "
+    "records ({records}). The checker cannot change together with what it judges: split them, "
+    "and have the tool change reviewed and merged first.",
+)
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -712,6 +712,20 @@ VILLAGE = RecordSchema(
                     (
                         F("name", "姓名", NAME, True),
                         F("roles", "职务", ListOf(Choice(ROLES), 1), True),
+                        F(
+                            "terms",
+                            "任期",
+                            ListOf(
+                                Obj(
+                                    (
+                                        F("roles", "职务", ListOf(Choice(ROLES), 1), True),
+                                        F("from", "起", Date(), True),
+                                        F("to", "止", Date()),
+                                    )
+                                )
+                            ),
+                            doc="换届前后的职务和起止日期；不写表示 roles 一直有效",
+                        ),
                     )
                 ),
                 1,
@@ -840,6 +854,22 @@ CORRECTION = Obj(
         F("date", "更正日期", Date(), True),
         F("reason", "更正原因", TEXT, True),
         F("approved_by", "批准人", PERSON_REF, True),
+        F(
+            "changes",
+            "更正内容",
+            ListOf(
+                Obj(
+                    (
+                        F("section", "部分", TEXT, True),
+                        F("line", "行号", Integer()),
+                        F("field", "字段", TEXT, True),
+                        F("old", "原值", BODY),
+                        F("new", "新值", BODY),
+                    )
+                )
+            ),
+            doc="这次更正改了什么（sunlight correct 自动写出）：部分、行、字段、原值、新值",
+        ),
     )
 )
 
@@ -926,6 +956,12 @@ ASSISTANCE = RecordSchema(
             Choice(RELIEF_CAUSES),
             doc="(v1.2) 临时救助的事由类别（R25），不写病名等具体情况",
             extension=True,
+        ),
+        F(
+            "salt",
+            "校验码",
+            Pattern(r"[a-z]{16,64}", "校验码", "salt", "qwhzkxmtrpbnvcsa"),
+            doc="每行一个随机字母串，sunlight log update 自动填写；让指纹随姓名变化而不泄露姓名，请勿改动",
         ),
     ),
 )
@@ -1054,7 +1090,41 @@ TOPICS = RecordSchema(
     (F("topics", "点题", ListOf(TOPIC)),),
 )
 
-YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS)
+REGISTER_CORRECTION = Obj(
+    (
+        F("id", "编号", TEXT, True, doc="被更正的合同、决议或点题的编号；权力清单写年度，如 2027"),
+        F("date", "更正日期", Date(), True),
+        F("reason", "更正原因", TEXT, True),
+        F("approved_by", "批准人", PERSON_REF, True),
+        F(
+            "changes",
+            "更正内容",
+            ListOf(
+                Obj(
+                    (
+                        F("field", "字段", TEXT, True),
+                        F("old", "原值", BODY),
+                        F("new", "新值", BODY),
+                    )
+                )
+            ),
+            doc="逐项列出改了什么：字段、原值、新值",
+        ),
+    )
+)
+REGISTER_CORRECTIONS = RecordSchema(
+    "corrections",
+    "corrections.yml",
+    "登记簿更正记录",
+    (
+        F("contracts", "合同登记的更正", ListOf(REGISTER_CORRECTION)),
+        F("decisions", "四议两公开决议的更正", ListOf(REGISTER_CORRECTION)),
+        F("topics", "点题公开的更正", ListOf(REGISTER_CORRECTION)),
+        F("powers", "小微权力清单的年度调整", ListOf(REGISTER_CORRECTION)),
+    ),
+)
+
+YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS, REGISTER_CORRECTIONS)
 CSV_SCHEMAS = (LEDGER, ASSISTANCE, CONTRACTS, DEBTS)
 ALL_SCHEMAS = YAML_SCHEMAS + CSV_SCHEMAS
 

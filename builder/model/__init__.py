@@ -24,9 +24,29 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Term:
+    """Roles a person held from one day to another (to None: still in office)."""
+
+    roles: tuple[str, ...]
+    start: dt.date
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class Person:
     name: str
     roles: tuple[str, ...]
+    terms: tuple[Term, ...] = ()  # empty: roles hold on every day
+
+    def roles_on(self, day: dt.date) -> tuple[str, ...]:
+        """The roles held on a day: by the terms where there are any, else roles."""
+        if not self.terms:
+            return self.roles
+        held: list[str] = []
+        for term in self.terms:
+            if term.start <= day and (term.end is None or day <= term.end):
+                held += [role for role in term.roles if role not in held]
+        return tuple(held)
 
 
 @dataclass(frozen=True)
@@ -78,10 +98,34 @@ class Affair:
 
 
 @dataclass(frozen=True)
+class CorrectionChange:
+    """One value a correction says it changes: part, line, field, old and new (as shown)."""
+
+    section: str
+    line: int | None
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RegisterCorrection:
+    """A correction of one register entry (or a power list's yearly adjustment)."""
+
+    register: str  # contracts / decisions / topics / powers
+    id: str
+    date: dt.date
+    reason: str
+    approved_by: str
+    changes: tuple[CorrectionChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class Correction:
     date: dt.date
     reason: str
     approved_by: str
+    changes: tuple[CorrectionChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +168,7 @@ class AssistanceRow:
     household_size: int | None = None
     status: str = ""
     cause: str = ""
+    salt: str = ""  # per-row random letters binding the full name into fingerprint v2
 
 
 @dataclass(frozen=True)
@@ -413,6 +458,7 @@ class Village:
     bank_accounts: tuple[BankAccount, ...] = ()
     debts: tuple[Debt, ...] = ()
     keeps_acceptance: bool = False  # some contract has an accepted_at written (v1.2)
+    register_corrections: tuple[RegisterCorrection, ...] = ()  # corrections.yml
 
     @property
     def url(self) -> str:

@@ -35,7 +35,15 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
     people: dict[str, model.Person] = {}
     for person in village.get("people", []):
         people.setdefault(
-            person.get("name"), model.Person(person.get("name"), tuple(person.get("roles", [])))
+            person.get("name"),
+            model.Person(
+                person.get("name"),
+                tuple(person.get("roles", [])),
+                tuple(
+                    model.Term(tuple(t.get("roles", [])), t.get("from"), t.get("to"))
+                    for t in person.get("terms", [])
+                ),
+            ),
         )
     return model.Village(
         slug=records.slug,
@@ -72,6 +80,27 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
         keeps_acceptance=any(
             r.get("accepted_at") is not None
             for r in (records.contracts.rows if records.contracts else ())
+        ),
+        register_corrections=tuple(
+            model.RegisterCorrection(
+                register,
+                str(c.get("id", "")),
+                c.get("date"),
+                c.get("reason", ""),
+                c.get("approved_by", ""),
+                tuple(
+                    model.CorrectionChange(
+                        register,
+                        None,
+                        ch.get("field", ""),
+                        ch.get("old") or "",
+                        ch.get("new") or "",
+                    )
+                    for ch in c.get("changes", [])
+                ),
+            )
+            for register in ("contracts", "decisions", "topics", "powers")
+            for c in _items(records.corrections, register)
         ),
     )
 
@@ -124,7 +153,21 @@ def build_period(period: PeriodRecords, chart: str) -> model.Period:
         village_affairs=_affairs(disclosure, "village_affairs"),
         party_affairs=_affairs(disclosure, "party_affairs"),
         corrections=tuple(
-            model.Correction(c.get("date"), c.get("reason"), c.get("approved_by"))
+            model.Correction(
+                c.get("date"),
+                c.get("reason"),
+                c.get("approved_by"),
+                tuple(
+                    model.CorrectionChange(
+                        ch.get("section"),
+                        ch.get("line"),
+                        ch.get("field"),
+                        ch.get("old") or "",
+                        ch.get("new") or "",
+                    )
+                    for ch in c.get("changes", [])
+                ),
+            )
             for c in disclosure.get("corrections", [])
         ),
         ledger=tuple(_ledger_row(r, chart) for r in period.ledger.rows) if period.ledger else (),
@@ -240,6 +283,7 @@ def _assistance_row(record: Rec) -> model.AssistanceRow:
         record.get("household_size"),
         record.get("status", ""),
         record.get("cause", ""),
+        record.get("salt", ""),
     )
 
 

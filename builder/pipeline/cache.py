@@ -12,6 +12,7 @@ same records with and without the cache and compare the sites byte for byte.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -85,11 +86,18 @@ class BuildCache:
     def load(self, kind: str, key: str) -> Any | None:
         """Return what was stored under key, or None (a damaged entry counts as missing)."""
         self.used.add(f"{kind}/{key}")
+        # NOTE: a village's model is hundreds of thousands of objects; the garbage collector,
+        # woken again and again while they are made, more than doubled the time to load them
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             with self._path(kind, key).open("rb") as f:
                 return pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
+        finally:
+            if collecting:
+                gc.enable()
 
     def save(self, kind: str, key: str, value: Any) -> None:
         """Store value under key, atomically."""

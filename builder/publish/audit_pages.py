@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import model
-from builder.audit import log, tlog
+from builder.audit import log, migrations, tlog
 from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
@@ -105,9 +105,11 @@ def add_audit_pages(
                     "when": _when(r.commit.authored),
                     "periods": r.periods,
                     "changes": [c.text.removeprefix(f"{v.name} ") for c in r.changes],
+                    "uncorrected": r.uncorrected,
                 }
                 for r in h.revisions
             ]
+            warned = sorted({p for r in h.revisions for p in r.uncorrected})
             renderer.page(
                 renderer.out,
                 f"{v.url}history/",
@@ -118,6 +120,7 @@ def add_audit_pages(
                 village=v,
                 corrections=corrections,
                 revisions=revisions,
+                warned=warned,
                 entries=list(reversed(by_code.get(v.code, []))),
             )
     problem = ""
@@ -153,6 +156,8 @@ def add_audit_pages(
     )
     rendered.pages.update(renderer.out.pages)
     rendered.files[f"log/{LOG_NAME}"] = text.encode("utf-8")
+    # old addresses of migrated villages (printed QR codes) lead to the new ones
+    rendered.files.update(migrations.redirects(migrations.read(villages_dir), county))
     commit = site_commit(villages_dir)
     if commit:  # what `sunlight verify --site` rebuilds the site from
         rendered.files[COMMIT_FILE] = commit.encode()

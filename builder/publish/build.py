@@ -16,7 +16,14 @@ from mkdocs.exceptions import Abort, PluginError
 from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.validate import Result
-from builder.publish.folders import absolute, clear_leftovers, publish_version, swap_in
+from builder.publish.folders import (
+    VillageStore,
+    absolute,
+    clear_leftovers,
+    materialize,
+    publish_version,
+    swap_in,
+)
 from builder.publish.render import TEMPLATES_DIR
 from builder.publish.shards import Shard, ShardManifest, merge_shards
 from builder.publish.site import PARALLEL, SunlightPlugin, log, render_key
@@ -47,9 +54,8 @@ def build_site(
     try:
         count = shards or local_shard_count(preloaded)
         parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
-        previous = site_dir if cache is not None and site_dir.is_dir() else None
         jobs = [
-            (config_file, part, Shard(k, count), preloaded, strict, cache, previous)
+            (config_file, part, Shard(k, count), preloaded, strict, cache, site_dir)
             for k, part in enumerate(parts, start=1)
         ]
         if count == 1:
@@ -57,7 +63,7 @@ def build_site(
         else:
             run_in_processes(jobs)
         merged = staging / "site"
-        manifests = merge_shards(parts, merged)
+        manifests = merge_shards(parts, merged, cache)
         publish_version(merged, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -76,7 +82,7 @@ def local_shard_count(preloaded: Result | None) -> int:
     return cores
 
 
-ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path | None]
+ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path]
 
 
 def run_in_processes(jobs: list[ShardJob]) -> None:
@@ -115,9 +121,10 @@ def build_shard(
     preloaded: Result | None = None,
     strict: bool = True,
     cache: BuildCache | None = None,
-    previous_site: Path | None = None,
+    site_dir: Path | None = None,
 ) -> None:
-    """Build one shard's partial site into dest (which must not exist yet)."""
+    """Build one shard's partial site into dest (which must not exist yet); with a cache and
+    the site_dir it will be published as, its villages' folders are links into the store."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -136,9 +143,9 @@ def build_shard(
         plugin = config.plugins.get("sunlight")
         if isinstance(plugin, SunlightPlugin):
             plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
-            plugin.cache, plugin.previous_site = cache, previous_site
-            if cache is not None and previous_site is not None:
-                plugin.manifest = cache.read_manifest()
+            plugin.cache = cache
+            if cache is not None and site_dir is not None:
+                plugin.store, plugin.site_dir = village_store(cache), site_dir
         build(config)
     except (Abort, PluginError) as exc:
         raise BuilderError(
@@ -175,18 +182,32 @@ def merge_site(parts: list[Path], site_dir: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
     try:
         merge_shards(parts, staging / "site")
+        materialize(staging / "site")  # NOTE: what CI uploads holds files, not links
         publish_version(staging / "site", site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def village_store(cache: BuildCache) -> VillageStore:
+    """The store of rendered village folders, beside the cache (`.build/villages/`)."""
+    return VillageStore(cache.root.parent / "villages")
+
+
 def remember_site(cache: BuildCache, manifests: list[ShardManifest]) -> None:
-    """Record what the site now in place was built from, for the next build to reuse."""
+    """Record what the site now in place was built from, for the next build to reuse; keep
+    the stored folders it and the version before it (still readable until the next build)
+    link to."""
     key = manifests[0].site_key
     villages = {url: sig for m in manifests for url, sig in m.villages.items() if sig}
     cache.used |= {f"rendered/{render_key(sig, key)}" for sig in villages.values()}
     cache.prune("rendered")
-    cache.write_manifest({"site_key": key, "villages": dict(sorted(villages.items()))})
+    cache.prune("search")
+    stored = sorted({k for m in manifests for k in m.stored.values()})
+    previous = cache.read_manifest().get("stored", [])
+    village_store(cache).prune({*stored, *previous})
+    cache.write_manifest(
+        {"site_key": key, "villages": dict(sorted(villages.items())), "stored": stored}
+    )
 
 
 def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -91,3 +92,71 @@ def clear_leftovers(site_dir: Path) -> None:
         for version in versions.iterdir():
             if version != current:
                 discard(version)
+
+
+# --- the store of rendered village folders ---------------------------------------------------
+# A published version does not hold every village's files: each village whose folder is in the
+# store is one relative link into it, so a build re-creates a few hundred links, not tens of
+# thousands of folders. Store entries are never changed once made (a new content is a new key),
+# so the previous version, which still links to its own entries, stays whole.
+
+
+@dataclass(frozen=True)
+class VillageStore:
+    """Rendered village folders by key (`.build/villages/<key>/`), linked from site versions."""
+
+    root: Path
+
+    def path(self, key: str) -> Path:
+        """Where the folder stored under key is (or would be)."""
+        return self.root / key
+
+    def has(self, key: str) -> bool:
+        """Whether a whole folder is stored under key (it is renamed in only when complete)."""
+        return self.path(key).is_dir()
+
+    def put(self, folder: Path, key: str) -> bool:
+        """Move a freshly rendered folder into the store; False when it cannot be (the folder
+        then stays where it is, as plain files)."""
+        target = self.path(key)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if target.is_dir():  # NOTE: a killed build stored it already: same key, same bytes
+                shutil.rmtree(folder)
+            else:
+                os.rename(folder, target)
+        except OSError:
+            return False
+        return True
+
+    def link(self, key: str, site: Path, rel: str, site_dir: Path) -> None:
+        """Make site/rel (in a site being built, which becomes a version that site_dir links
+        to) a link to the folder stored under key, relative from where it will be published."""
+        dest = site / rel
+        published = versions_of(site_dir) / "v" / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.symlink_to(os.path.relpath(self.path(key), published.parent), target_is_directory=True)
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete the stored folders no kept version links to (in the background, at once)."""
+        if not self.root.is_dir():
+            return
+        stale = [entry for entry in self.root.iterdir() if entry.name not in keep]
+        if not stale:
+            return
+        trash = Path(tempfile.mkdtemp(prefix=".trash-", dir=self.root))
+        for entry in stale:
+            entry.rename(trash / entry.name)
+        discard(trash)
+
+
+def materialize(site: Path) -> None:
+    """Replace every link to a folder under site by a real copy of it: what leaves this
+    machine (an artifact, an upload, a merge) holds files, never links into `.build/`."""
+    for folder, dirs, _ in os.walk(site):
+        for name in dirs:
+            path = Path(folder) / name
+            if path.is_symlink():
+                target = path.resolve()
+                path.unlink()
+                shutil.copytree(target, path, symlinks=False)

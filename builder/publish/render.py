@@ -21,7 +21,16 @@ from markupsafe import Markup
 
 from builder import model
 from builder.audit import tlog
-from builder.audit.fingerprint import DOMAIN, canonical, display, encode, fingerprint, period_url
+from builder.audit.fingerprint import (
+    DOMAIN,
+    DOMAIN_V2,
+    canonical,
+    canonical_v2,
+    display,
+    encode,
+    fingerprint,
+    period_url,
+)
 from builder.format import schema
 from builder.format.values import yuan
 from builder.publish.search import SearchDoc, mount_html
@@ -369,7 +378,7 @@ class Renderer:
                 fp=fp,
                 fp_display=display(fp),
                 check=check,
-                domain=DOMAIN.rstrip(b"\0").decode(),
+                domain=DOMAIN_V2.rstrip(b"\0").decode(),
                 versions=self._versions(village, period),
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
@@ -391,10 +400,13 @@ class Renderer:
         self, out: Rendered, purl: str, village: model.Village, period: model.Period
     ) -> str:
         """The data the period page's check (assets/verify.js) fetches when it runs, kept out of
-        the page so a first visit stays light: `{"logged":…,"proofs":…,"record":…}` in canonical
-        JSON: the period's logged versions (what a mismatch lists), the RFC 9162 proofs of their
-        inclusion, and the record's bytes verbatim (what the fingerprint hashes). Named by a hash of its bytes, so a phone never keeps a stale copy; the
-        file's name, relative to the page."""
+        the page so a first visit stays light:
+        `{"domain_v1":…,"logged":…,"proofs":…,"record":…,"record_v1":…}` in canonical JSON: the
+        period's logged versions (what a mismatch lists), the RFC 9162 proofs of their inclusion,
+        the v2 record's bytes verbatim (what the fingerprint hashes, after the page's
+        data-domain) and the v1 record's bytes verbatim with their domain, so that a sheet
+        printed with a v1 fingerprint keeps verifying. Named by a hash of its bytes, so a phone
+        never keeps a stale copy; the file's name, relative to the page."""
         versions = self._versions(village, period)
         proofs = base64.b64decode(self.log.evidence(versions)) if self.log else b"null"
         # the logged versions the mismatch message lists (the page keeps only the hotlines)
@@ -408,11 +420,15 @@ class Renderer:
             for i, v in enumerate(versions)
         ]
         data = (
-            b'{"logged":'
+            b'{"domain_v1":'
+            + encode(DOMAIN.rstrip(b"\0").decode())
+            + b',"logged":'
             + encode(logged)
             + b',"proofs":'
             + proofs
             + b',"record":'
+            + canonical_v2(village, period)
+            + b',"record_v1":'
             + canonical(village, period)
             + b"}"
         )

@@ -318,13 +318,9 @@ def _check_url(url: str) -> None:
         raise ValueError(f"search doc url must be relative to the site root: {url!r}")
 
 
-def render_index(
-    docs: Sequence[SearchDoc],
-    *,
-    shard_target_gzip: int = SHARD_TARGET_GZIP,
-    chunk_size: int = CHUNK_SIZE,
-) -> tuple[dict[str, bytes], dict[str, int]]:
-    """Return the index files (relative path -> bytes) for docs and their gzipped sizes."""
+def doc_postings(docs: Sequence[SearchDoc]) -> dict[str, array[int]]:
+    """Return {bigram: ascending ids} for docs (ids 0, 1, … in their order); the postings of
+    consecutive runs of docs, their ids shifted, join into the postings of all of them."""
     postings: dict[str, array[int]] = {}
     for doc_id, doc in enumerate(docs):
         _check_url(doc.url)
@@ -333,6 +329,20 @@ def render_index(
             if posting is None:
                 postings[gram] = posting = array("i")
             posting.append(doc_id)
+    return postings
+
+
+def render_index(
+    docs: Sequence[SearchDoc],
+    *,
+    shard_target_gzip: int = SHARD_TARGET_GZIP,
+    chunk_size: int = CHUNK_SIZE,
+    postings: dict[str, array[int]] | None = None,
+) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Return the index files (relative path -> bytes) for docs and their gzipped sizes;
+    postings, when given, are doc_postings(docs) assembled by the caller (and consumed)."""
+    if postings is None:
+        postings = doc_postings(docs)
     encoded: dict[str, str] = {}
     packed_total = 0
     for gram in sorted(postings):
@@ -390,9 +400,12 @@ def build_search_index(
     *,
     shard_target_gzip: int = SHARD_TARGET_GZIP,
     chunk_size: int = CHUNK_SIZE,
+    postings: dict[str, array[int]] | None = None,
 ) -> IndexStats:
     """Write the search index for docs into out_dir (e.g. site/search/) and return its figures."""
-    files, gz = render_index(docs, shard_target_gzip=shard_target_gzip, chunk_size=chunk_size)
+    files, gz = render_index(
+        docs, shard_target_gzip=shard_target_gzip, chunk_size=chunk_size, postings=postings
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     for sub in ("s", "m", "p"):
         (out_dir / sub).mkdir(exist_ok=True)

@@ -12,19 +12,24 @@ the same merge, so N shards give the same bytes as one (tests prove it).
 from __future__ import annotations
 
 import gzip
+import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from builder.errors import BuilderError
+from builder.pipeline.cache import BuildCache
+from builder.pipeline.workers import parallel_map
 from builder.publish.compress import precompress_tree
-from builder.publish.search import SearchDoc, build_search_index
+from builder.publish.search import SearchDoc, build_search_index, doc_postings
 
 SHARD_MANIFEST = ".sunlight-shard.json"
 Place = tuple[int, int, int]
@@ -65,6 +70,9 @@ class ShardManifest:
     # -1 for the county's and a town's own documents
     search_docs: tuple[tuple[Place, SearchDoc], ...]
     villages: dict[str, str]  # village URL -> the signature its pages were rendered from
+    # village URL -> the key of its folder in this machine's store, for a folder that is a link
+    # to it (folders.VillageStore); empty for a shard built to be copied elsewhere
+    stored: dict[str, str] = field(default_factory=dict)
 
     def write(self, site: Path) -> None:
         """Write the manifest into a shard's partial site."""
@@ -77,6 +85,7 @@ class ShardManifest:
                 [*place, d.url, d.title, d.subtitle, d.text] for place, d in self.search_docs
             ],
             "villages": self.villages,
+            "stored": self.stored,
         }
         (site / SHARD_MANIFEST).write_text(
             json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8"
@@ -95,6 +104,7 @@ class ShardManifest:
                 tuple(data["pages"]),
                 tuple(((d[0], d[1], d[2]), SearchDoc(*d[3:])) for d in data["search_docs"]),
                 dict(data["villages"]),
+                dict(data.get("stored", {})),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise BuilderError(
@@ -103,8 +113,11 @@ class ShardManifest:
             ) from None
 
 
-def merge_shards(parts: Sequence[Path], dest: Path) -> list[ShardManifest]:
-    """Join partial sites into dest (moving their files); return their manifests."""
+def merge_shards(
+    parts: Sequence[Path], dest: Path, cache: BuildCache | None = None
+) -> list[ShardManifest]:
+    """Join partial sites into dest (moving their files); return their manifests. With a
+    cache, each village's part of the search index is taken from it when its text is known."""
     manifests = [ShardManifest.read(part) for part in parts]
     counts = {m.shard.count for m in manifests}
     indexes = sorted(m.shard.index for m in manifests)
@@ -130,11 +143,13 @@ def merge_shards(parts: Sequence[Path], dest: Path) -> list[ShardManifest]:
             (dest / name).unlink(missing_ok=True)
     for part in others:
         _move_tree(part, dest)
-    finish_site(dest, manifests)
+    finish_site(dest, manifests, cache)
     return manifests
 
 
-def finish_site(site: Path, manifests: Sequence[ShardManifest]) -> None:
+def finish_site(
+    site: Path, manifests: Sequence[ShardManifest], cache: BuildCache | None = None
+) -> None:
     """Write what spans every shard: the search index and the sitemap."""
     pages = sorted({page for m in manifests for page in m.pages})
     # NOTE: in the county's order, as one process renders them: a village's documents stay
@@ -145,15 +160,80 @@ def finish_site(site: Path, manifests: Sequence[ShardManifest]) -> None:
     )
     docs = [doc for _, doc in placed]
     write_sitemap(site, manifests[0].site_url, pages)
-    build_search_index(docs, site / "search")
+    build_search_index(docs, site / "search", postings=assembled_postings(placed, cache))
     precompress_tree(site, ("search",))
 
 
+# a run of documents' postings, packed to load fast: every bigram in one string (NUL between
+# them: a separator, never in a word), how many documents hold each, and those documents' ids
+PackedPostings = tuple[str, "array[int]", "array[int]"]
+
+
+def pack_postings(docs: Sequence[SearchDoc]) -> PackedPostings:
+    """doc_postings(docs), packed (see PackedPostings)."""
+    postings = doc_postings(docs)
+    ids: array[int] = array("i")
+    for posting in postings.values():
+        ids.extend(posting)
+    return "\0".join(postings), array("i", map(len, postings.values())), ids
+
+
+def assembled_postings(
+    placed: Sequence[tuple[Place, SearchDoc]], cache: BuildCache | None
+) -> dict[str, array[int]]:
+    """The search postings of every document, assembled from each village's own (the same
+    as computing them at once): from the cache by the village's text, or in two processes."""
+    runs = [
+        [doc for _, doc in run]
+        for _, run in itertools.groupby(placed, key=lambda entry: entry[0][:2])
+    ]
+    keys = [
+        hashlib.sha256(
+            json.dumps([[d.url, d.title, d.subtitle, d.text] for d in run]).encode()
+        ).hexdigest()
+        for run in runs
+    ]
+    found: list[PackedPostings | None] = [
+        cache.load("search", key) if cache is not None else None for key in keys
+    ]
+    todo = [i for i, hit in enumerate(found) if not isinstance(hit, tuple)]
+    for i, fresh in zip(todo, parallel_map(pack_postings, [runs[i] for i in todo]), strict=True):
+        found[i] = fresh
+        if cache is not None:
+            cache.save("search", keys[i], fresh)
+    postings: dict[str, array[int]] = {}
+    offset = 0
+    for run, part in zip(runs, found, strict=True):
+        assert part is not None
+        grams, counts, ids = part
+        shifted = [doc_id + offset for doc_id in ids] if offset else ids.tolist()
+        start = 0
+        for gram, count in zip(grams.split("\0") if grams else (), counts, strict=True):
+            posting = postings.get(gram)
+            if posting is None:
+                postings[gram] = posting = array("i")
+            posting.extend(shifted[start : start + count])
+            start += count
+        offset += len(run)
+    return postings
+
+
 def _move_tree(src: Path, dest: Path) -> None:
-    """Move every file of src into dest; a file already there must have the same bytes."""
-    for folder, _, names in os.walk(src):
+    """Move every file of src into dest; a file already there must have the same bytes.
+    A folder (or a link to one) that dest lacks moves whole, in one rename."""
+    for folder, dirs, names in os.walk(src):
         rel = Path(folder).relative_to(src)
         (dest / rel).mkdir(parents=True, exist_ok=True)
+        for name in sorted(dirs):
+            source, target = Path(folder) / name, dest / rel / name
+            if not os.path.lexists(target):
+                os.rename(source, target)
+            elif source.is_symlink() or target.is_symlink():
+                raise BuilderError(
+                    f"两个分片都生成了 {rel / name}。",
+                    f"Two shards both wrote {rel / name}.",
+                )
+        dirs[:] = sorted(name for name in dirs if (Path(folder) / name).is_dir())
         for name in sorted(names):
             if rel == Path(".") and (name == SHARD_MANIFEST or name in MERGED_FILES):
                 continue

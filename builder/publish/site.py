@@ -12,7 +12,6 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
 from builder.publish.compress import COMPRESSED, compact_html, precompress_tree
 from builder.publish.css import hashed_name, site_stylesheet, template_sources
+from builder.publish.folders import VillageStore
 from builder.publish.preview import problem_files
 from builder.publish.render import TEMPLATES_DIR, Rendered, RenderedVillage, Renderer
 from builder.publish.search import SearchDoc
@@ -86,8 +86,12 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.rendered: Rendered | None = None
         self.fast_html = True
         self.cache: BuildCache | None = None
-        self.previous_site: Path | None = None
-        self.manifest: dict[str, Any] = {}
+        # with a store, each village's folder is one link to its stored copy (folders.py);
+        # site_dir is where the finished site will be published (the links are relative to it)
+        self.store: VillageStore | None = None
+        self.site_dir: Path | None = None
+        self.stored: dict[str, str] = {}  # village URL -> its folder's key in the store
+        self.audit = Rendered()  # the history and log pages (they read git, not the records)
         self.site_key = ""
         self.deferred: list[Job] = []
         self.worker: Any = None
@@ -140,6 +144,10 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.selected = {
             v.url for position, v in enumerate(county.villages()) if self.shard.holds(position)
         }
+        from builder.publish.audit_pages import add_audit_pages
+
+        self.audit = Rendered(county=county)
+        add_audit_pages(self.audit, county, villages, updated, self.is_selected)
         renderer = Renderer(
             county,
             updated=updated,
@@ -159,20 +167,25 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         return village.url in self.selected
 
     def reusable(self, village: model.Village) -> RenderedVillage | None:
-        """The last build's pages of this village, if nothing they show has changed."""
-        if self.cache is None or self.previous_site is None or not village.signature:
+        """A stored folder of this village's pages, if one shows exactly what they would."""
+        if self.cache is None or self.store is None or not village.signature:
             return None
-        if self.manifest.get("site_key") != self.site_key:
-            return None
-        if self.manifest.get("villages", {}).get(village.url) != village.signature:
+        key = self.store_key(village.url, village.signature)
+        if not self.store.has(key):
             return None
         hit = self.cache.load("rendered", render_key(village.signature, self.site_key))
         if not isinstance(hit, RenderedVillage):
             return None
-        outputs = [output_path(p) for p in hit.pages] + hit.files
-        if not all((self.previous_site / path).is_file() for path in outputs):
-            return None
+        self.stored[village.url] = key
         return hit
+
+    def store_key(self, url: str, signature: str) -> str:
+        """The key of a village's folder: what its pages are rendered from (records, flags,
+        site), and its history page, which reads git."""
+        history = self.audit.pages.get(f"{url}history/index.md", "")
+        return hashlib.sha256(
+            f"{render_key(signature, self.site_key)}\0{history}".encode()
+        ).hexdigest()
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
@@ -206,17 +219,12 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         material = Path(material_templates_dir())
         for file in [f for f in files if is_material_asset(f, material)]:
             files.remove(file)
-        if self.rendered.county is not None:  # history and log pages: they read git, not cached
-            from builder.publish.audit_pages import add_audit_pages
-
-            base_dir = Path(config.config_file_path or ".").resolve().parent
-            add_audit_pages(
-                self.rendered,
-                self.rendered.county,
-                Path(self.config.villages_dir),
-                last_commit_date(base_dir),
-                self.is_selected,
-            )
+        for src_uri, markdown in self.audit.pages.items():  # history pages and the log's
+            if src_uri.rsplit("/", 2)[0] + "/" in self.stored:  # a stored village's history
+                self.rendered.reused_pages.append(src_uri)
+            else:
+                self.rendered.pages[src_uri] = markdown
+        self.rendered.files.update(self.audit.files)
         for src_uri, markdown in sorted(self.rendered.pages.items()):
             files.append(File.generated(config, src_uri, content=markdown))
         deferred = {path for path, _, _ in self.deferred}
@@ -249,20 +257,43 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                     f"and print sheets failed (exit {self.worker.exitcode})."
                 )
             self.worker = None
-        reused = [output_path(p) for p in self.rendered.reused_pages] + self.rendered.reused_files
-        if reused:
-            assert self.previous_site is not None
-            made: set[Path] = set()
-            for path in reused:
-                link_or_copy(self.previous_site / path, site / path, made)
-                for suffix in COMPRESSED:  # and their precompressed copies, unchanged too
-                    if (self.previous_site / (path + suffix)).is_file():
-                        link_or_copy(
-                            self.previous_site / (path + suffix), site / (path + suffix), made
-                        )
-            log.info(f"reused {len(reused)} unchanged pages and files from the last build")
-        precompress_tree(site)
+        precompress_tree(site)  # NOTE: before storing: a stored folder keeps its copies
+        if self.store is not None and self.site_dir is not None:
+            self.store_villages(site, self.store, self.site_dir)
         self.write_manifest(config)
+
+    def store_villages(self, site: Path, store: VillageStore, site_dir: Path) -> None:
+        """Move each freshly rendered village's folder into the store, and make every village's
+        folder a link to its stored copy."""
+        assert self.rendered is not None
+        for url, record in self.rendered.villages.items():
+            if url in self.rendered.reused_villages or not record.signature:
+                continue
+            folder = site / url
+            made = {output_path(p)[len(url) :] for p in record.pages} | {
+                f[len(url) :] for f in record.files
+            }
+            history = f"{url}history/index.md"
+            if history in self.rendered.pages:
+                made.add(output_path(history)[len(url) :])
+            found = {
+                (Path(root) / name).relative_to(folder).as_posix()
+                for root, _, names in os.walk(folder)
+                for name in names
+            }
+            found = {  # a page's precompressed copies go with it
+                path
+                for path in found
+                if not any(path.endswith(s) and path[: -len(s)] in found for s in COMPRESSED)
+            }
+            # NOTE: a folder holding anything else (a hand-written page) stays as it is
+            key = self.store_key(url, record.signature)
+            if found == made and store.put(folder, key):
+                self.stored[url] = key
+        for url in sorted(self.stored):
+            store.link(self.stored[url], site, url.rstrip("/"), site_dir)
+        reused = len(self.rendered.reused_villages)
+        log.info(f"reused {reused} unchanged villages' folders; {len(self.stored)} linked")
 
     def write_manifest(self, config: MkDocsConfig) -> None:
         """Leave what the merge needs (pages, search documents, villages) in the shard's root."""
@@ -282,6 +313,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             tuple(sorted(pages)),
             tuple(search_places(self.rendered.county, self.rendered.search_docs)),
             {url: r.signature for url, r in sorted(self.rendered.villages.items())},
+            dict(sorted(self.stored.items())),
         )
         if self.partial:
             manifest.write(Path(config.site_dir))
@@ -401,18 +433,6 @@ def material_templates_dir() -> str:
 def output_path(src_uri: str) -> str:
     """Where MkDocs writes a generated page (directory URLs: a/b/index.md -> a/b/index.html)."""
     return src_uri[: -len(".md")] + ".html"
-
-
-def link_or_copy(src: Path, dest: Path, made: set[Path]) -> None:
-    """Put an unchanged file from the last build into the new one (a hard link when possible);
-    made holds the folders already created (a failing mkdir costs as much as a real one)."""
-    if dest.parent not in made:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        made.add(dest.parent)
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copy2(src, dest)
 
 
 def publication_log(base_dir: Path, config: MkDocsConfig) -> Path | None:

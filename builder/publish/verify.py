@@ -10,6 +10,7 @@ For a period page that differs, the verdict says what was touched.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -44,7 +45,13 @@ def site_commit(villages_dir: Path) -> str:
 
 
 def _files(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    # NOTE: through links: a local build's village folders link to their stored copies
+    found = (
+        Path(folder) / name
+        for folder, _, names in os.walk(root, followlinks=True)
+        for name in names
+    )
+    return {p.relative_to(root).as_posix(): p for p in sorted(found) if p.is_file()}
 
 
 def rebuild(villages_dir: Path, commit: str, dest: Path) -> Path:

@@ -183,13 +183,23 @@ def commit(top: Path, sha: str) -> Commit:
 
 
 def history(top: Path, pathspec: str) -> list[Commit]:
-    """Every non-merge commit that touched pathspec, newest first, with its files (renames found)."""
+    """Every commit on the first-parent line that touched pathspec, newest first, with its files
+    (renames found); a merge counts as one change, against its first parent, so work merged from
+    a branch is shown when it arrived."""
     try:
         run(top, "rev-parse", "--verify", "--quiet", "HEAD")
     except GitError:
         return []  # a repository without commits
     raw = run(
-        top, "log", "--no-merges", "-M", "--name-status", f"--format={_FORMAT}", "--", pathspec
+        top,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "-M",
+        "--name-status",
+        f"--format={_FORMAT}",
+        "--",
+        pathspec,
     )
     return _commits(raw.decode("utf-8", "replace"))
 
@@ -275,3 +285,19 @@ def materialize(top: Path, rev: str, paths: Iterable[str], dest: Path) -> int:
         else:
             target.write_bytes(content)
     return len(entries)
+
+
+def added_in(top: Path, path: str, text: str) -> str | None:
+    """The newest commit that added a line holding text to path (None: not committed yet)."""
+    try:
+        out = run(top, "log", "-1", "--format=%H", "-F", "-S", text, "--", path)
+    except GitError:
+        return None
+    sha = out.decode("ascii", "replace").strip()
+    return sha or None
+
+
+def untracked(top: Path) -> list[str]:
+    """Files in the working tree that git does not track (nor ignore), relative to top."""
+    out = run(top, "ls-files", "--others", "--exclude-standard", "-z")
+    return [p for p in out.decode("utf-8", "replace").split("\0") if p]

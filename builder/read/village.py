@@ -44,6 +44,7 @@ class VillageRecords:
     texts: tuple[ScannedText, ...]
     problems: tuple[Problem, ...]
     debts: Table | None = None
+    corrections: Rec | None = None  # corrections.yml: the registers' corrections
 
     @property
     def code(self) -> str:
@@ -93,6 +94,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
     contracts = reader.csv(files.files.get("contracts.csv"), schema.CONTRACTS)
     topics = reader.yaml(files.files.get("topics.yml"), schema.TOPICS)
     debts = reader.csv(files.files.get("debts.csv"), schema.DEBTS)
+    corrections = reader.yaml(files.files.get("corrections.yml"), schema.REGISTER_CORRECTIONS)
     return VillageRecords(
         town=files.town,
         slug=files.slug,
@@ -106,6 +108,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
         debts=debts,
         texts=tuple(reader.texts),
         problems=tuple(reader.found),
+        corrections=corrections,
     )
 
 

@@ -3,14 +3,17 @@
  * This script loads only when the check is asked for (the page's 核对本页 button, or a sheet's
  * QR link on a host that compresses): a first visit stays light.
  * 1. It fetches the data the page was rendered from (the section's data-check file, named by a
- *    hash of its bytes): {"logged":…,"proofs":…,"record":…}, where the record is the canonical
- *    bytes the fingerprint covers, verbatim, and logged the period's versions in the log. The browser hashes those bytes — SHA-256(
- *    "sunlight-period-v1\0" || bytes), with its own Web Crypto, never a declared attribute.
+ *    hash of its bytes): {"domain_v1":…,"logged":…,"proofs":…,"record":…,"record_v1":…}, where
+ *    record is the canonical bytes the fingerprint (v2) covers, verbatim, record_v1 those of
+ *    fingerprint v1 (sheets printed before v2 carry it), and logged the period's versions in the
+ *    log. The browser hashes those bytes — SHA-256(data-domain "\0" || bytes), i.e.
+ *    "sunlight-period-v2" — with its own Web Crypto, never a declared attribute.
  * 2. Every figure the page shows (balances, totals, each assistance amount: cells marked
- *    data-sl; each ledger row's two amount cells, by position) is recomputed from that record
- *    and compared with the text shown.
+ *    data-sl; each ledger row's two amount cells, by position) is recomputed from the records
+ *    (the v2 data's "record") and compared with the text shown.
  * 3. The hash is compared with the fingerprint the page shows, and with the one the scanned
- *    sheet's link carries (?fp=…).
+ *    sheet's link carries (?fp=…). A ?fp= that is not the v2 one is checked against the v1
+ *    bytes of the same file, which count only if they hold the same records as the v2 ones.
  * 4. If the link carries the sheet's tree head (&t=SIZE-ROOT), the RFC 9162 proofs from the same
  *    file are verified: the sheet's version is the last leaf of that tree, and that tree is a
  *    prefix of the head the county signed and witnesses cosigned. Only the page's own site is
@@ -224,18 +227,41 @@
     say(false, "本浏览器无法自动核对。请对照纸质公示上的指纹逐字核对本页下方的指纹；有不同，以纸质公示为准。");
     return;
   }
-  /* the record's bytes, verbatim: between the top-level ,"record": and the closing brace (a
-     JSON string never holds an unescaped quote, and the proofs have no "record" key) */
-  function recordBytes(file) {
-    var mark = enc.encode(',"record":'), i, j;
-    for (i = 0; i + mark.length < file.length; i++) {
-      for (j = 0; j < mark.length && file[i + j] === mark[j]; j++);
-      if (j === mark.length) return file.subarray(i + mark.length, file.length - 1);
+  /* the bytes of each top-level member's value, verbatim (a scan of the JSON: strings are
+     skipped with their escapes, so nothing inside a value can pass for a key) */
+  function members(file) {
+    var spans = {}, depth = 0, str = false, key = null, from = -1, k0 = -1, i, c;
+    for (i = 0; i < file.length; i++) {
+      c = file[i];
+      if (str) {
+        if (c === 92) i++;  /* backslash: the next byte is escaped */
+        else if (c === 34) {
+          str = false;
+          if (depth === 1 && key === null && from < 0) key = new TextDecoder().decode(file.subarray(k0, i));
+        }
+      } else if (c === 34) {
+        str = true;
+        if (depth === 1 && key === null && from < 0) k0 = i + 1;
+      } else if (c === 58 && depth === 1 && from < 0) from = i + 1;  /* ":" */
+      else if (c === 123 || c === 91) depth++;  /* "{" "[" */
+      else if ((c === 44 && depth === 1) || ((c === 125 || c === 93) && --depth === 0)) {
+        if (key !== null && from >= 0) spans[key] = file.subarray(from, i);
+        key = null;
+        from = -1;
+      }
     }
-    throw new Error("no record");
+    return spans;
+  }
+  /* the v1 record counts only if it holds the v2 one's records: the same but for the names
+     (masked in v1; salted in v2) and the corrections (more fields in v2) */
+  function core(r) {
+    var c = JSON.parse(JSON.stringify(r)), i;
+    delete c.corrections;
+    for (i = 0; c.assistance && i < c.assistance.length; i++) delete c.assistance[i].name;
+    return JSON.stringify(c);
   }
   var domain = enc.encode(box.getAttribute("data-domain"));
-  var bytes;
+  var bytes, spans, domainV1 = "";
   out.hidden = false;
   out.removeAttribute("data-state");
   out.className = "sl-verify-result";
@@ -248,7 +274,9 @@
     var parsed = JSON.parse(new TextDecoder().decode(file));
     proofs = parsed.proofs;
     logged = Array.isArray(parsed.logged) ? parsed.logged : null;
-    bytes = recordBytes(file);
+    domainV1 = String(parsed.domain_v1 || "");
+    spans = members(file);
+    bytes = spans.record;
     return sha(cat([domain, new Uint8Array([0]), bytes]));
   }, function () { return null; }).then(function (d) {
     if (!d) {
@@ -258,7 +286,8 @@
     }
     var h = hex(d);
     var data = JSON.parse(new TextDecoder().decode(bytes));
-    var badFigures = figures(data);
+    var record = data.record;  /* fingerprint v2: the records under "record" */
+    var badFigures = figures(record);
     var shown = (document.getElementById("sl-fp-shown") || {}).textContent || "";
     shown = shown.replace(/\s/g, "").toLowerCase();
     var declared = box.getAttribute("data-fingerprint") || "";
@@ -279,11 +308,29 @@
       checkHead(param("t"), given);
       return;
     }
-    /* another logged version only if this page's own content is a logged version too */
-    var older = /^[0-9a-f]{32,64}$/.test(given) && versionOf(h) ? versionOf(given) : null;
-    say(false, older
-      ? "不一致：您扫描的纸质公示是本期的另一个版本（" + older.when + " " + older.what + "，公开记录第 " + older.seq + " 条）。本页显示的是公开记录中的最新版本；各版本和更正见下。"
-      : "不一致：纸质公示上的指纹与本页的内容不符。");
-    if (older) checkHead(param("t"), given);
+    /* a sheet printed before fingerprint v2 carries v1: recomputed from the same file's v1
+       bytes, if they hold this page's records */
+    var v1 = null;
+    try {
+      var rec1 = JSON.parse(new TextDecoder().decode(spans.record_v1));
+      if (core(rec1) === core(record) && figures(rec1).length === 0) v1 = spans.record_v1;
+    } catch (e) { v1 = null; }
+    var pending = v1
+      ? sha(cat([enc.encode(domainV1), new Uint8Array([0]), v1])).then(hex)
+      : Promise.resolve("");
+    pending.then(function (h1) {
+      if (h1 && /^[0-9a-f]{32,64}$/.test(given) && h1.indexOf(given) === 0) {
+        say(true, "一致：您扫描的纸质公示与本页公开的内容相同（按纸质公示所用的第一版指纹，手机已重新计算）。");
+        checkHead(param("t"), given);
+        return;
+      }
+      /* another logged version only if this page's own content is a logged version too */
+      var own = versionOf(h) || (h1 && versionOf(h1));
+      var older = /^[0-9a-f]{32,64}$/.test(given) && own ? versionOf(given) : null;
+      say(false, older
+        ? "不一致：您扫描的纸质公示是本期的另一个版本（" + older.when + " " + older.what + "，公开记录第 " + older.seq + " 条）。本页显示的是公开记录中的最新版本；各版本和更正见下。"
+        : "不一致：纸质公示上的指纹与本页的内容不符。");
+      if (older) checkHead(param("t"), given);
+    });
   });
 })();
