@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from builder.format.accounts import CATEGORIES
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
 
@@ -99,6 +100,7 @@ class LedgerRow:
     receipt: str = ""
     approver: str = ""
     contract_id: str = ""
+    category: str = "其他"  # plain spending category (format/accounts.py), for the charts
 
     @property
     def amount(self) -> Decimal:
@@ -183,6 +185,15 @@ class Period:
             pair[0] += row.income or ZERO
             pair[1] += row.expense or ZERO
         return tuple(AccountTotal(c, names[c], sums[c][0], sums[c][1]) for c in sorted(sums))
+
+    @cached_property
+    def by_category(self) -> tuple[tuple[str, Decimal], ...]:
+        """Spending per plain category, in the categories' order, only those spent on."""
+        sums: dict[str, Decimal] = {}
+        for row in self.ledger:
+            if row.expense is not None:
+                sums[row.category] = sums.get(row.category, ZERO) + row.expense
+        return tuple((c, sums[c]) for c in CATEGORIES if c in sums)
 
     @property
     def year(self) -> int:

@@ -20,7 +20,7 @@ from builder.check.context import (
 )
 from builder.check.village import REQUIRED_SIGN_OFF, carries_balance
 from builder.format import schema
-from builder.format.accounts import account_name
+from builder.format.accounts import account_name, plain_category
 from builder.format.parameters import Parameters
 from builder.read.records import Rec
 from builder.read.village import CountyRecords, PeriodRecords, TownRecords, VillageRecords
@@ -175,6 +175,7 @@ def _ledger_row(record: Rec, chart: str) -> model.LedgerRow:
         record.get("receipt", ""),
         record.get("approver", ""),
         record.get("contract_id", ""),
+        plain_category(chart, code),
     )
 
 

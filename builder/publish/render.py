@@ -21,6 +21,7 @@ from builder import model
 from builder.audit.fingerprint import display, fingerprint, period_url
 from builder.format import schema
 from builder.format.values import yuan
+from builder.publish.charts import period_charts
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
@@ -209,6 +210,7 @@ class Renderer:
             village=village,
             abs_url=abs_url,
             search=self.search_box(url, url, village.name),
+            chart_list=period_charts(village, village.latest) if village.latest else [],
             **self.supervision(village),
         )
         for name, title, items in (
@@ -272,6 +274,7 @@ class Renderer:
                 fp=fp,
                 fp_display=display(fp),
                 topics=[t for t in village.topics if t.period == period.period],
+                chart_list=period_charts(village, period),
                 **self.supervision(village, period.period),
             )
             self.file(out, purl + "print/index.html", self.sheet, town, village, period, fp)
