@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,9 +97,7 @@ def test_months_chart_is_each_months_ledger_totals(county: model.County) -> None
 def test_months_chart_leaves_a_missing_month_empty(county: model.County) -> None:
     village = next(county.villages())
     gap = village.periods[-3].period
-    holed = model.Village(
-        **{**village.__dict__, "periods": tuple(p for p in village.periods if p.period != gap)}
-    )
+    holed = replace(village, periods=tuple(p for p in village.periods if p.period != gap))
     chart = charts.months(holed, holed.periods[-1])
     assert (gap, "未公开", "未公开") in chart.rows
     assert len(chart.rows) == min(12, len(village.periods))

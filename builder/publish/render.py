@@ -22,6 +22,7 @@ from builder.audit.fingerprint import display, fingerprint, period_url
 from builder.format import schema
 from builder.format.values import yuan
 from builder.publish.charts import period_charts
+from builder.publish.rollup import county_rollup, town_rollup
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
@@ -144,7 +145,17 @@ class Renderer:
     def render(self) -> Rendered:
         county = self.county
         # NOTE: no title of its own: the theme then titles the home page with the site's name
-        self.page(self.out, "", "home.html", "", towns=county.towns, search=self.search_box(""))
+        rows, total = county_rollup(county, self.flags)
+        self.page(
+            self.out,
+            "",
+            "home.html",
+            "",
+            towns=county.towns,
+            search=self.search_box(""),
+            rollup_rows=rows,
+            rollup_sum=total,
+        )
         self.out.search_docs.append(SearchDoc("", county.site_title, "首页", county.name))
         self.page(self.out, "search/", "search.html", "搜索", search=self.search_box("search/"))
         self.page(
@@ -163,7 +174,10 @@ class Renderer:
 
     def render_town(self, town: model.Town) -> None:
         url = f"{town.slug}/"
-        self.page(self.out, url, "town.html", town.name, town=town)
+        rows, total = town_rollup(town, self.flags)
+        self.page(
+            self.out, url, "town.html", town.name, town=town, rollup_rows=rows, rollup_sum=total
+        )
         self.out.search_docs.append(
             SearchDoc(
                 url,
