@@ -372,7 +372,21 @@ BAND = ListOf(Scalar())  # [low, high|null, platform] — checked in validate
 METHODS = ("公开招标", "竞价拍卖", "邀请招标", "简易招标", "协商")
 CONTRACT_TYPES = ("发包", "租赁", "出让", "投资入股", "工程", "采购", "服务")
 # NOTE: the supervision rules of builder/rules/, by id; a county or town may change their level
-RULE_IDS = ("R1", "R8", "R10", "R11", "R12", "R13", "R14", "R17", "R19", "R20", "R26", "R29")
+RULE_IDS: tuple[str, ...] = (
+    "R1",
+    "R8",
+    "R10",
+    "R11",
+    "R12",
+    "R13",
+    "R14",
+    "R17",
+    "R19",
+    "R20",
+    "R26",
+    "R29",
+)
+RULE_IDS += ("R33", "R34", "R36")  # the other 三务 kinds on time (rules/cadence.py)
 RULE_LEVEL = Choice(["error", "warning", "info", "off"])
 
 PARAMETERS = Obj(
@@ -398,6 +412,24 @@ PARAMETERS = Obj(
             "点题答复天数",
             Integer(),
             doc="点题提出后超过此天数未答复即提示（R29），默认 10",
+        ),
+        F(
+            "village_affairs_months",
+            "村务公开间隔月数",
+            Integer(),
+            doc="每隔此月数（按自然季度等对齐）至少公开一次村务（R33），默认 3",
+        ),
+        F(
+            "party_affairs_months",
+            "党务公开间隔月数",
+            Integer(),
+            doc="每隔此月数至少公开一次党务（R34），默认 3",
+        ),
+        F(
+            "decision_publish_days",
+            "决议公开天数",
+            Integer(),
+            doc="村民代表会议决议后超过此天数未公开即提示（R36），默认 5",
         ),
         F(
             "late_income_days",

@@ -22,7 +22,13 @@ from builder.audit.fingerprint import display, fingerprint, period_url
 from builder.format import schema
 from builder.format.values import yuan
 from builder.publish.charts import period_charts
-from builder.publish.rollup import county_rollup, town_rollup
+from builder.publish.rollup import (
+    ONTIME_KINDS,
+    cadence_text,
+    county_rollup,
+    ontime_table,
+    town_rollup,
+)
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
@@ -167,6 +173,20 @@ class Renderer:
             table=status_table(county, self.flags),
             status_zh=STATUS_ZH,
             recent=RECENT_UNITS,
+        )
+        towns, on_time = ontime_table(county, self.flags)
+        self.page(
+            self.out,
+            "ontime/",
+            "ontime.html",
+            "三务按时公开",
+            as_of=county.as_of,
+            towns=towns,
+            on_time=on_time,
+            kinds=ONTIME_KINDS,
+            county_cadence=cadence_text(county.parameters),
+            villages=sum(len(t.villages) for t in county.towns),
+            zip=zip,
         )
         for town in county.towns:
             self.render_town(town)

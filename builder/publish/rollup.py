@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from builder import model
+from builder.format.parameters import Parameters
 from builder.rules import LEVELS
 
 ZERO = Decimal("0.00")
@@ -81,3 +82,56 @@ def county_rollup(
     """Each town's sum, and the county's."""
     rows = [town_rollup(town, flags)[1] for town in county.towns]
     return rows, total(county.name, "", rows)
+
+
+# --- on time, across the 三务 kinds ---------------------------------------------------------------
+# (rule id, kind, how its cadence reads from the parameters)
+ONTIME_KINDS: tuple[tuple[str, str], ...] = (
+    ("R1", "财务"),
+    ("R33", "村务"),
+    ("R34", "党务"),
+    ("R36", "重大事项"),
+    ("R29", "点题答复"),
+)
+
+
+def cadence_text(params: Parameters) -> dict[str, str]:
+    """Each kind's cadence as the county (or town) set it, in words."""
+
+    def every(months: int) -> str:
+        return {1: "每月", 3: "每季度"}.get(months, f"每 {months} 个月")
+
+    finance = "每季度" if params.finance_cadence == "quarterly" else "每月"
+    return {
+        "R1": f"{finance}，期末后 {params.grace_days} 天内",
+        "R33": f"至少{every(params.village_affairs_months)}，期末后 {params.grace_days} 天内",
+        "R34": f"至少{every(params.party_affairs_months)}，期末后 {params.grace_days} 天内",
+        "R36": f"决议后 {params.decision_publish_days} 天内",
+        "R29": f"提出后 {params.reply_days} 天内",
+    }
+
+
+@dataclass(frozen=True)
+class OnTimeTown:
+    """One town's villages: the late or missing count per kind (0: on time), and the cadences."""
+
+    town: model.Town
+    cadence: dict[str, str]
+    rows: list[tuple[model.Village, tuple[int, ...]]]
+
+
+def ontime_table(
+    county: model.County, flags: dict[tuple[str, str], list[model.Flag]]
+) -> tuple[list[OnTimeTown], tuple[int, ...]]:
+    """Per town and village, the flags of each on-time rule; per kind, the villages on time."""
+    towns = []
+    on_time = [0] * len(ONTIME_KINDS)
+    for town in county.towns:
+        rows = []
+        for v in town.villages:
+            mine = flags.get((town.slug, v.slug), [])
+            counts = tuple(sum(1 for f in mine if f.rule == rid) for rid, _ in ONTIME_KINDS)
+            on_time = [n + (c == 0) for n, c in zip(on_time, counts, strict=True)]
+            rows.append((v, counts))
+        towns.append(OnTimeTown(town, cadence_text(town.parameters), rows))
+    return towns, tuple(on_time)

@@ -25,12 +25,18 @@ from pathlib import Path
 from builder import model
 from builder.format import problems
 from builder.read.git import commit_day
-from builder.rules import contracts, decisions, ledger, publication
+from builder.rules import cadence, contracts, decisions, ledger, publication
 from builder.rules.base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
 from builder.rules.publication import STATUS_ZH, Unit, publication_units
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
-_CHECKS = (publication, ledger, contracts, decisions)  # importing them declares their rules
+_CHECKS = (
+    publication,
+    ledger,
+    contracts,
+    decisions,
+    cadence,
+)  # importing them declares their rules
 
 
 # --- running the rules ---------------------------------------------------------------------------
