@@ -20,8 +20,11 @@ from markupsafe import Markup
 from builder import model
 from builder.audit.fingerprint import display, fingerprint, period_url
 from builder.format import schema
+from builder.format.opendata import TABLES
 from builder.format.values import yuan
+from builder.publish import opendata
 from builder.publish.charts import period_charts
+from builder.publish.opendata import county_rows
 from builder.publish.rollup import (
     ONTIME_KINDS,
     cadence_text,
@@ -188,6 +191,23 @@ class Renderer:
             villages=sum(len(t.villages) for t in county.towns),
             zip=zip,
         )
+        data = county_rows(county)
+        self.out.files.update(
+            opendata.files(
+                "data/", county.code, f"{county.name}三务公开数据", county.site_url, data
+            )
+        )
+        self.page(
+            self.out,
+            "data/",
+            "data.html",
+            "数据下载",
+            tables=TABLES,
+            counts={name: len(r) for name, r in data.items()},
+            folder="data/",
+            village=None,
+            town=None,
+        )
         for town in county.towns:
             self.render_town(town)
         return self.out
@@ -272,6 +292,22 @@ class Renderer:
             village=village,
             abs_url=abs_url,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+        )
+        rows = opendata.village_rows(town, village)
+        title = f"{town.name}{village.name}三务公开数据"
+        out.files.update(
+            opendata.files(f"{url}data/", village.code, title, self.county.site_url, rows)
+        )
+        self.page(
+            out,
+            f"{url}data/",
+            "data.html",
+            f"{village.name}数据下载",
+            tables=TABLES,
+            counts={name: len(r) for name, r in rows.items()},
+            folder=f"{url}data/",
+            village=village,
+            town=town,
         )
         self.file(out, url + "qr/qr.svg", qr_svg, abs_url)
         self.file(out, url + "qr/qr.png", qr_png, abs_url)
