@@ -22,7 +22,7 @@ from builder.audit.fingerprint import display, fingerprint, period_url
 from builder.format import schema
 from builder.format.opendata import TABLES
 from builder.format.values import yuan
-from builder.publish import opendata
+from builder.publish import feeds, opendata
 from builder.publish.charts import period_charts
 from builder.publish.opendata import county_rows
 from builder.publish.rollup import (
@@ -208,6 +208,26 @@ class Renderer:
             village=None,
             town=None,
         )
+        everything = []
+        for town in county.towns:
+            entries = [
+                e for v in town.villages for e in feeds.village_entries(county.site_url, town, v)
+            ]
+            everything += entries
+            self.out.files[f"{town.slug}/feed.xml"] = feeds.atom(
+                f"{county.site_url}{town.slug}/feed.xml",
+                f"{county.site_url}{town.slug}/",
+                f"{county.name}{town.name}三务公开",
+                entries,
+                feeds.TOWN_ENTRIES,
+            )
+        self.out.files["feed.xml"] = feeds.atom(
+            f"{county.site_url}feed.xml",
+            county.site_url,
+            county.site_title,
+            everything,
+            feeds.COUNTY_ENTRIES,
+        )
         for town in county.towns:
             self.render_town(town)
         return self.out
@@ -309,6 +329,7 @@ class Renderer:
             village=village,
             town=town,
         )
+        self.file(out, url + "feed.xml", self.village_feed, town, village)
         self.file(out, url + "qr/qr.svg", qr_svg, abs_url)
         self.file(out, url + "qr/qr.png", qr_png, abs_url)
         pl = village.power_list
@@ -365,6 +386,16 @@ class Renderer:
         else:
             out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
             self.deferred.append((path, make, args))
+
+    def village_feed(self, town: model.Town, village: model.Village) -> bytes:
+        """The village's Atom feed of new and corrected periods."""
+        site = self.county.site_url
+        return feeds.atom(
+            f"{site}{village.url}feed.xml",
+            f"{site}{village.url}",
+            f"{town.name}{village.name}三务公开",
+            feeds.village_entries(site, town, village),
+        )
 
     def supervision(self, village: model.Village, period: str | None = None) -> dict[str, Any]:
         """What a page needs to show a village's (or one period's) flags."""
