@@ -77,7 +77,7 @@ def test_a_correction_is_an_entry_and_the_bytes_do_not_depend_on_the_clock(
         + "corrections:\n  - {date: 2026-11-10, reason: 第2行金额录入错误, approved_by: 李秀英}\n",
         encoding="utf-8",
     )
-    county, files = render(project / "villages", project)
+    _, files = render(project / "villages", project)
     feed = parse(files["chengguan/dongshan/feed.xml"])
     first = feed.entries[0]
     assert first.title.endswith("2026-10 已更正") and first.updated.startswith("2026-11-10")
