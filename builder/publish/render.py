@@ -330,6 +330,7 @@ class Renderer:
             town=town,
         )
         self.file(out, url + "feed.xml", self.village_feed, town, village)
+        self.file(out, url + "card/index.html", self.card, town, village, abs_url)
         self.file(out, url + "qr/qr.svg", qr_svg, abs_url)
         self.file(out, url + "qr/qr.png", qr_png, abs_url)
         pl = village.power_list
@@ -386,6 +387,25 @@ class Renderer:
         else:
             out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
             self.deferred.append((path, make, args))
+
+    def card(self, town: model.Town, village: model.Village, abs_url: str) -> bytes:
+        """The village's 明白卡: one A4 sheet for every household, folding to A5."""
+        from builder.publish.qr import qr_svg
+
+        svg = qr_svg(abs_url).decode("ascii").split("\n", 1)[1].strip()
+        pl = village.power_list
+        # the fuller panel decides the type size: services left, powers, bans and phones right
+        lines = max(7 + 2.2 * len(pl.services), 12 + 1.3 * len(pl.powers) + len(pl.negative))
+        size = next((s for s in (11, 10, 9, 8) if lines * s * 1.4 * 0.353 <= 190), 7)
+        html = self.env.get_template("card.html").render(
+            county=self.county,
+            town=town,
+            village=village,
+            qr=Markup(svg),
+            size=size,
+            contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+        )
+        return html.encode("utf-8")
 
     def village_feed(self, town: model.Town, village: model.Village) -> bytes:
         """The village's Atom feed of new and corrected periods."""
