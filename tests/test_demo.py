@@ -291,7 +291,14 @@ def assert_format_layout(root: Path) -> None:
             allowed = {
                 1: {"county.yml", "powers.yml"},
                 2: {"town.yml", "powers.yml"},
-                3: {"village.yml", "powers.yml", "contracts.csv", "decisions.yml", "topics.yml"},
+                3: {
+                    "village.yml",
+                    "powers.yml",
+                    "contracts.csv",
+                    "decisions.yml",
+                    "topics.yml",
+                    "meetings.yml",
+                },
                 4: {"disclosure.yml", "ledger.csv", "assistance.csv"},
             }[len(parts)]
             assert parts[-1] in allowed, path

@@ -71,6 +71,7 @@ def village_values(records: VillageRecords) -> Iterator[tuple[str, Rec | Table |
     if records.contracts is not None:
         yield records.contracts.rel, records.contracts
     yield f"{base}/topics.yml", records.topics
+    yield f"{base}/meetings.yml", records.meetings
 
 
 def county_values(county: CountyRecords) -> Iterator[tuple[str, Rec | Table | None]]:

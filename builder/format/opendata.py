@@ -184,6 +184,27 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "meetings",
+        "会议记录",
+        (
+            *WHO,
+            _c("id", "string", "编号", True),
+            _c("kind", "string", "会议", True),
+            _c("date", "date", "日期", True),
+            _c("chaired_by", "string", "主持人"),
+            _c("due", "integer", "应到人数"),
+            _c("attended", "integer", "实到人数"),
+            _c("agenda", "string", "议题", description="以“；”分隔"),
+            _c(
+                "questions",
+                "string",
+                "群众提出的问题和答复",
+                description="“问：…答：…”，以“；”分隔",
+            ),
+            _c("note", "string", "说明"),
+        ),
+    ),
+    Table(
         "powers",
         "小微权力清单、负面清单和便民服务",
         (

@@ -39,6 +39,7 @@ RESERVED_TOWN_SLUGS = frozenset(
     {"search", "status", "rules", "log", "assets", "schema", "about", "guide", "codes"}
 )
 RESERVED_VILLAGE_SLUGS = frozenset({"qr", "history", "contracts", "decisions", "topics", "print"})
+RESERVED_VILLAGE_SLUGS |= {"meetings", "data", "card"}  # issue-13 pages under a village
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,7 @@ RULE_IDS: tuple[str, ...] = (
     "R26",
     "R29",
 )
-RULE_IDS += ("R33", "R34", "R36")  # the other 三务 kinds on time (rules/cadence.py)
+RULE_IDS += ("R33", "R34", "R35", "R36")  # the other 三务 kinds on time (rules/cadence.py)
 RULE_LEVEL = Choice(["error", "warning", "info", "off"])
 
 PARAMETERS = Obj(
@@ -424,6 +425,23 @@ PARAMETERS = Obj(
             "党务公开间隔月数",
             Integer(),
             doc="每隔此月数至少公开一次党务（R34），默认 3",
+        ),
+        F(
+            "meeting_days",
+            "会议间隔天数",
+            Obj(
+                tuple(
+                    F(k, f"{k}间隔天数", Integer())
+                    for k in (
+                        "村情发布会",
+                        "村务联席会议",
+                        "群众说事日",
+                        "党员大会",
+                        "村民代表会议",
+                    )
+                )
+            ),
+            doc="每种会议相隔不超过的天数，例如 {村情发布会: 92, 群众说事日: 31}（R35）；不写的会议不查",
         ),
         F(
             "decision_publish_days",
@@ -825,7 +843,34 @@ TOPICS = RecordSchema(
     (F("topics", "点题", ListOf(TOPIC)),),
 )
 
-YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS)
+MEETING_KINDS = ("村情发布会", "村务联席会议", "群众说事日", "党员大会", "村民代表会议")
+QUESTION = Obj(
+    (
+        F("question", "问题", Text(max_len=1000, multiline=True), True),
+        F("answer", "答复", BODY),
+    )
+)
+MEETING = Obj(
+    (
+        F("id", "编号", ITEM_ID, True, doc="本村唯一，例如 HY2026-01"),
+        F("kind", "会议", Choice(list(MEETING_KINDS)), True),
+        F("date", "日期", Date(), True),
+        F("chaired_by", "主持人", NAME),
+        F("due", "应到人数", Integer()),
+        F("attended", "实到人数", Integer()),
+        F("agenda", "议题", ListOf(TEXT)),
+        F("questions", "群众提出的问题和答复", ListOf(QUESTION), doc="不写提问人姓名"),
+        F("note", "说明", TEXT),
+    )
+)
+MEETINGS = RecordSchema(
+    "meetings",
+    "meetings.yml",
+    "会议记录",
+    (F("meetings", "会议", ListOf(MEETING)),),
+)
+
+YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS, MEETINGS)
 CSV_SCHEMAS = (LEDGER, ASSISTANCE, CONTRACTS)
 ALL_SCHEMAS = YAML_SCHEMAS + CSV_SCHEMAS
 

@@ -298,6 +298,22 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Meeting:
+    """One meeting from meetings.yml: 村情发布会, 村务联席会议, 群众说事日, 党员大会, 村民代表会议."""
+
+    line: int
+    id: str
+    kind: str
+    date: dt.date
+    chaired_by: str = ""
+    due: int | None = None
+    attended: int | None = None
+    agenda: tuple[str, ...] = ()
+    questions: tuple[tuple[str, str], ...] = ()  # (question, answer)
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Flag:
     """A supervision flag: which rule, where, what was seen; a reason to look, not a verdict."""
 
@@ -345,6 +361,7 @@ class Village:
     contracts: tuple[Contract, ...] = ()
     decisions: tuple[Decision, ...] = ()
     topics: tuple[Topic, ...] = ()
+    meetings: tuple[Meeting, ...] = ()  # by date, then id
 
     @property
     def url(self) -> str:

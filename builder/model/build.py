@@ -59,6 +59,12 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
         contracts=tuple(_contract(r) for r in records.contracts.rows) if records.contracts else (),
         decisions=tuple(_decision(r) for r in _items(records.decisions, "decisions")),
         topics=tuple(_topic(r) for r in _items(records.topics, "topics")),
+        meetings=tuple(
+            sorted(
+                (_meeting(r) for r in _items(records.meetings, "meetings")),
+                key=lambda m: (m.date, m.id),
+            )
+        ),
     )
 
 
@@ -236,6 +242,21 @@ def _decision(record: Rec) -> model.Decision:
         record.get("amount"),
         record.get("category", ""),
         record.get("merged", False),
+    )
+
+
+def _meeting(record: Rec) -> model.Meeting:
+    return model.Meeting(
+        record.line,
+        record.get("id"),
+        record.get("kind"),
+        record.get("date"),
+        record.get("chaired_by", ""),
+        record.get("due"),
+        record.get("attended"),
+        tuple(record.get("agenda", [])),
+        tuple((q.get("question"), q.get("answer") or "") for q in record.get("questions", [])),
+        record.get("note", ""),
     )
 
 

@@ -129,6 +129,22 @@ def village_rows(town: model.Town, village: model.Village) -> Rows:
         out["topics"].append(
             (*who, t.id, t.asked_at, t.question, t.answered_at, t.answer, t.period, t.ref)
         )
+    for m in village.meetings:
+        qa = "；".join(f"问：{q} 答：{a}" for q, a in m.questions)
+        out["meetings"].append(
+            (
+                *who,
+                m.id,
+                m.kind,
+                m.date,
+                m.chaired_by,
+                m.due,
+                m.attended,
+                "；".join(m.agenda),
+                qa,
+                m.note,
+            )
+        )
     pl = village.power_list
     for pw in pl.powers:
         detail = "；".join(

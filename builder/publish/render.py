@@ -291,6 +291,7 @@ class Renderer:
             ("contracts", "合同", village.contracts),
             ("decisions", "四议两公开", village.decisions),
             ("topics", "点题公开", village.topics),
+            ("meetings", "会议记录", village.meetings),
         ):
             if items:
                 self.page(
@@ -469,6 +470,7 @@ def flag_target(village: model.Village, f: model.Flag) -> str:
             ("contracts", village.contract(f.ref)),
             ("decisions", village.decision(f.ref)),
             ("topics", next((t for t in village.topics if t.id == f.ref), None)),
+            ("meetings", next((m for m in village.meetings if m.id == f.ref), None)),
         ):
             if found is not None:
                 return f"{village.url}{name}/#{f.ref}"

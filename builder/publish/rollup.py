@@ -92,6 +92,7 @@ ONTIME_KINDS: tuple[tuple[str, str], ...] = (
     ("R34", "党务"),
     ("R36", "重大事项"),
     ("R29", "点题答复"),
+    ("R35", "会议"),
 )
 
 
@@ -108,6 +109,7 @@ def cadence_text(params: Parameters) -> dict[str, str]:
         "R34": f"至少{every(params.party_affairs_months)}，期末后 {params.grace_days} 天内",
         "R36": f"决议后 {params.decision_publish_days} 天内",
         "R29": f"提出后 {params.reply_days} 天内",
+        "R35": "、".join(f"{k}每 {d} 天" for k, d in params.meeting_days) or "不查",
     }
 
 

@@ -27,6 +27,7 @@ VILLAGE_FILES = {
     "contracts.csv": False,
     "decisions.yml": False,
     "topics.yml": False,
+    "meetings.yml": False,
 }
 PERIOD_FILES = {"disclosure.yml": True, "ledger.csv": True, "assistance.csv": False}
 
@@ -249,9 +250,9 @@ def scan_layout(
                 base,
                 out,
                 "村文件夹里只能放 village.yml、powers.yml、contracts.csv、decisions.yml、topics.yml"
-                " 和“年-月”公开期文件夹（如 2026-10）。",
+                "、meetings.yml 和“年-月”公开期文件夹（如 2026-10）。",
                 "A village folder holds village.yml, powers.yml, contracts.csv, decisions.yml, "
-                "topics.yml and period folders named YYYY-MM (e.g. 2026-10).",
+                "topics.yml, meetings.yml and period folders named YYYY-MM (e.g. 2026-10).",
             )
             for entry in period_dirs:
                 rel = display_path(Path(entry.path), base)

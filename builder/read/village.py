@@ -43,6 +43,7 @@ class VillageRecords:
     topics: Rec | None
     texts: tuple[ScannedText, ...]
     problems: tuple[Problem, ...]
+    meetings: Rec | None = None
 
     @property
     def code(self) -> str:
@@ -91,6 +92,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
     decisions = reader.yaml(files.files.get("decisions.yml"), schema.DECISIONS)
     contracts = reader.csv(files.files.get("contracts.csv"), schema.CONTRACTS)
     topics = reader.yaml(files.files.get("topics.yml"), schema.TOPICS)
+    meetings = reader.yaml(files.files.get("meetings.yml"), schema.MEETINGS)
     return VillageRecords(
         town=files.town,
         slug=files.slug,
@@ -101,6 +103,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
         contracts=contracts,
         decisions=decisions,
         topics=topics,
+        meetings=meetings,
         texts=tuple(reader.texts),
         problems=tuple(reader.found),
     )

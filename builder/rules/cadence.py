@@ -1,5 +1,6 @@
 """Time, for the other kinds of 三务: village affairs (R33) and party affairs (R34) published at
-their county's cadence, and a major matter's decision posted within the set days (R36).
+their county's cadence, meetings held as often as the county says (R35), and a major matter's
+decision posted within the set days (R36).
 
 A cadence is a number of months (3: at least once a quarter, in calendar quarters); an item
 counts for the window its own date falls in, and is on time when a period carrying it was
@@ -9,6 +10,7 @@ published within `grace_days` of the window's end (as finance is, R1).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -172,3 +174,47 @@ def check_decision_posted(scope: Scope) -> Iterator[model.Flag]:
                 f"{decision.id} was posted {days} days after the decision (the limit is {limit}).",
                 ref=decision.id,
             )
+
+
+@rule(
+    "R35",
+    "warning",
+    ("meeting_days",),
+    "会议未按期召开",
+    "Meeting not held on schedule",
+    "村情发布会、群众说事日等会议是村民当面问事的渠道；长期不开，村民有话无处说。",
+    "Meetings such as the 村情发布会 and 群众说事日 are where villagers ask in person; when they "
+    "stop, villagers have nowhere to speak.",
+    "郯城“村情发布会”；习水“村务联席会议”“群众说事日”",
+)
+def check_meetings(scope: Scope) -> Iterator[model.Flag]:
+    """Flag each stretch longer than the county's days without a meeting of a kind (R35)."""
+    village = scope.village
+    if not village.periods:
+        return
+    start, _ = month_bounds(village.periods[0].period)  # held from the first period on
+    for kind, days in scope.params.meeting_days:
+        held = [m for m in village.meetings if m.kind == kind and m.date >= start]
+        marks = [start, *(m.date for m in held), scope.as_of]
+        for i, (since, until) in enumerate(itertools.pairwise(marks)):
+            gap = (until - since).days
+            if gap <= days:
+                continue
+            if i < len(held):  # the meeting that ended the gap came late
+                late = held[i]
+                yield scope.flag(
+                    Location(scope.path("meetings.yml"), late.line),
+                    f"{kind}应每 {days} 天至少召开一次，{since} 之后到 {late.date} 才召开"
+                    f"（{late.id}），相隔 {gap} 天。",
+                    f"A {kind} is due every {days} days; after {since} the next was on "
+                    f"{late.date} ({late.id}), {gap} days later.",
+                    ref=late.id,
+                )
+            else:
+                yield scope.flag(
+                    Location(scope.path("meetings.yml") if held else village.src_dir),
+                    f"{kind}应每 {days} 天至少召开一次，自 {since} 起截至 {scope.as_of} 已 {gap} 天"
+                    "没有召开记录。",
+                    f"A {kind} is due every {days} days; none is recorded in the {gap} days "
+                    f"from {since} to {scope.as_of}.",
+                )
