@@ -206,10 +206,10 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "powers",
-        "小微权力清单、负面清单和便民服务",
+        "小微权力清单、负面清单、便民服务和责任清单",
         (
             *WHO,
-            _c("list", "string", "清单（权力 / 负面 / 服务）", True),
+            _c("list", "string", "清单（权力 / 负面 / 服务 / 责任）", True),
             _c("id", "string", "编号", True),
             _c("name", "string", "事项", True),
             _c("category", "string", "类别"),

@@ -660,6 +660,23 @@ POWER = Obj(
         F("time_limit", "时限", TEXT),
         F("risks", "风险点", ListOf(TEXT)),
         F("supervision", "监督", TEXT),
+        F("conditions", "办理条件", ListOf(TEXT), doc="谁可以申请、要满足什么条件"),
+        F("accountability", "责任追究", TEXT, doc="不按清单办事的，由谁、怎样追究"),
+        F(
+            "department",
+            "主管部门",
+            TEXT,
+            doc="负责指导、审核这项权力的上级部门，例如 镇农村三资管理服务中心",
+        ),
+    )
+)
+DUTY = Obj(
+    (
+        F("id", "编号", ITEM_ID, True),
+        F("who", "责任主体", TEXT, True, doc="岗位或组织，例如 村党组织书记"),
+        F("duties", "责任事项", ListOf(TEXT, 1), True),
+        F("accountability", "责任追究", TEXT, doc="失职时由谁、怎样追究"),
+        F("department", "监督部门", TEXT),
     )
 )
 NEGATIVE = Obj((F("id", "编号", ITEM_ID, True), F("text", "内容", TEXT, True)))
@@ -683,6 +700,7 @@ POWERS = RecordSchema(
         F("powers", "权力清单", ListOf(POWER)),
         F("negative", "负面清单", ListOf(NEGATIVE)),
         F("services", "便民服务清单", ListOf(SERVICE)),
+        F("duties", "责任清单", ListOf(DUTY), doc="谁对什么负责；与权力清单一样 县 → 镇 → 村 继承"),
     ),
 )
 

@@ -42,6 +42,21 @@ class Power:
     risks: tuple[str, ...] = ()
     supervision: str = ""
     level: str = "县"  # where the item was last defined: 县 / 镇 / 村
+    conditions: tuple[str, ...] = ()  # 办理条件
+    accountability: str = ""  # 责任追究
+    department: str = ""  # the owning department above the village
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One item of the 责任清单: who answers for what, and how a failure is pursued."""
+
+    id: str
+    who: str
+    duties: tuple[str, ...]
+    accountability: str = ""
+    department: str = ""
+    level: str = "县"
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class PowerList:
     powers: tuple[Power, ...] = ()
     negative: tuple[Negative, ...] = ()
     services: tuple[Service, ...] = ()
+    duties: tuple[Duty, ...] = ()  # 责任清单
 
 
 @dataclass(frozen=True)

@@ -292,6 +292,9 @@ def power_list_of(resolved: powers.PowerLists) -> model.PowerList:
             tup(record.get("risks")),
             record.get("supervision", ""),
             level,
+            tup(record.get("conditions")),
+            record.get("accountability", ""),
+            record.get("department", ""),
         )
         for record, level in sorted(resolved["powers"].values(), key=lambda x: x[0].get("id"))
     )
@@ -311,4 +314,15 @@ def power_list_of(resolved: powers.PowerLists) -> model.PowerList:
         )
         for record, level in sorted(resolved["services"].values(), key=lambda x: x[0].get("id"))
     )
-    return model.PowerList(power_items, negative, services)
+    duties = tuple(
+        model.Duty(
+            record.get("id"),
+            record.get("who", ""),
+            tup(record.get("duties")),
+            record.get("accountability", ""),
+            record.get("department", ""),
+            level,
+        )
+        for record, level in sorted(resolved["duties"].values(), key=lambda x: x[0].get("id"))
+    )
+    return model.PowerList(power_items, negative, services, duties)

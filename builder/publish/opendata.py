@@ -156,6 +156,9 @@ def village_rows(town: model.Town, village: model.Village) -> Rows:
                 pw.time_limit and f"时限：{pw.time_limit}",
                 pw.risks and "风险点：" + "、".join(pw.risks),
                 pw.supervision and f"监督：{pw.supervision}",
+                pw.conditions and "办理条件：" + "、".join(pw.conditions),
+                pw.department and f"主管部门：{pw.department}",
+                pw.accountability and f"责任追究：{pw.accountability}",
             )
             if x
         )
@@ -174,6 +177,17 @@ def village_rows(town: model.Town, village: model.Village) -> Rows:
             if x
         )
         out["powers"].append((*who, "服务", sv.id, sv.name, "", sv.level, detail))
+    for duty in pl.duties:
+        detail = "；".join(
+            x
+            for x in (
+                "责任事项：" + "、".join(duty.duties),
+                duty.department and f"监督部门：{duty.department}",
+                duty.accountability and f"责任追究：{duty.accountability}",
+            )
+            if x
+        )
+        out["powers"].append((*who, "责任", duty.id, duty.who, "", duty.level, detail))
     return out
 
 
