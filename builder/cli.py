@@ -451,6 +451,177 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
         if added
         else f"{path} 已是最新。 / {path} is up to date."
     )
+    _sign(villages_dir)
+
+
+def _sign(villages_dir: Path) -> None:
+    """Sign the log's tree head when the log's private key is in the environment."""
+    from builder.audit import commands as audit
+    from builder.audit import tlog
+    from builder.audit.checkpoint import NoteError
+
+    try:
+        signer = tlog.signer_from_env()
+        if signer is None:
+            click.echo(
+                f"没有设置 {tlog.KEY_ENV} 或 {tlog.KEY_FILE_ENV}，记录树头未签名（由 CI 签名）。 / "
+                f"No {tlog.KEY_ENV} or {tlog.KEY_FILE_ENV}: the tree head was not signed."
+            )
+            return
+        text = audit.sign_log(villages_dir, signer)
+    except (NoteError, OSError) as err:
+        click.echo(f"记录树头无法签名：{err} / The tree head was not signed: {err}")
+        sys.exit(1)
+    if text is None:
+        click.echo(f"{tlog.CHECKPOINT_NAME} 已是最新。 / {tlog.CHECKPOINT_NAME} is up to date.")
+    else:
+        size = text.split("\n")[1]
+        click.echo(
+            f"已签名记录树头（{size} 条），请提交 {tlog.CHECKPOINT_NAME}。 / Signed the tree head "
+            f"({size} entries); commit {tlog.CHECKPOINT_NAME}."
+        )
+
+
+@log_group.command("sign")
+@VILLAGES
+def log_sign(villages_dir: Path) -> None:
+    """用 SUNLIGHT_LOG_KEY（或 SUNLIGHT_LOG_KEY_FILE）签名当前的记录树头；已有的哈希链第一次
+    签名即完成迁移。 / Sign the current tree head with the log's key (the first signature is the
+    whole migration of an existing hash-chained log)."""
+    _sign(_villages(villages_dir))
+
+
+@log_group.command("keygen")
+@VILLAGES
+@click.option(
+    "--name", required=True, help="公开记录的名称（origin），如 sunlight.example.gov.cn/log"
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="私钥写到这里（仓库之外！） / Where to write the private key (outside the repository!).",
+)
+def log_keygen(villages_dir: Path, name: str, out: Path) -> None:
+    """生成公开记录的签名密钥：公钥写入 log-key.pub，私钥写入 --out。 / Make the log's key pair."""
+    from builder.audit import checkpoint as cp
+    from builder.audit import commands as audit
+
+    villages_dir = _villages(villages_dir)
+    if out.exists():
+        raise click.UsageError(f"{out} 已存在，不覆盖。 / {out} exists; not overwriting.")
+    signer = cp.generate(name)
+    out.touch(mode=0o600)
+    out.write_text(signer.text() + "\n", encoding="utf-8")
+    pub = audit.tlog_files(villages_dir).key
+    pub.write_text(signer.verifier().text() + "\n", encoding="utf-8")
+    click.echo(f"公钥 / public key: {pub}\n{signer.verifier().text()}")
+    click.echo(
+        f"私钥在 {out}：把它的内容存为 CI 的机密 SUNLIGHT_LOG_KEY，不要提交到仓库。 / The private "
+        f"key is in {out}: store it as the CI secret SUNLIGHT_LOG_KEY; never commit it."
+    )
+
+
+@log_group.command("cosign")
+@VILLAGES
+@click.argument("cosigned", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def log_cosign(villages_dir: Path, cosigned: Path) -> None:
+    """把见证人发来的见证签名加到记录树头上。 / Add the cosignatures a witness sent."""
+    from builder.audit import commands as audit
+    from builder.audit import tlog
+    from builder.audit.checkpoint import NoteError
+
+    try:
+        added = tlog.add_cosignatures(
+            audit.tlog_files(_villages(villages_dir)), cosigned.read_text(encoding="utf-8")
+        )
+    except (NoteError, ValueError) as err:
+        click.echo(f"见证签名没有加上：{err} / Cosignatures not added: {err}")
+        sys.exit(1)
+    click.echo(
+        f"已加上 {len(added)} 个见证签名：{'、'.join(added) or '无'}。 / Added {len(added)} "
+        "cosignatures."
+    )
+
+
+@log_group.command("show")
+@VILLAGES
+@click.argument("village")
+@click.argument("period")
+@click.option(
+    "--since",
+    "since",
+    default=None,
+    metavar="CHECKPOINT|SIZE:ROOT",
+    help="并核对现在的记录是您保存的记录树头（文件，或 条数:根哈希）的延续 / Also check the log "
+    "extends a head you kept (a checkpoint file, or SIZE:ROOTHEX).",
+)
+def log_show(villages_dir: Path, village: str, period: str, since: str | None) -> None:
+    """审计：这个村这一期公开过什么、何时公开、之后有没有改过——只凭公开记录回答。 / An auditor's
+    answer from the log alone: what was published for VILLAGE and PERIOD, when, and whether any
+    of it changed since."""
+    from builder.audit import commands as audit
+
+    verdict = audit.show_period(_villages(villages_dir), village, period, since)
+    for line in verdict.lines:
+        click.echo(line)
+    sys.exit(0 if verdict.ok else 1)
+
+
+@cli.group("witness")
+def witness_group() -> None:
+    """见证人：记下见过的记录树头，只为“只增不改”的公开记录签名。 / A witness: remember the
+    log's checkpoints and cosign only a log that grew without rewriting."""
+
+
+WITNESS_DIR = click.option(
+    "--dir",
+    "state_dir",
+    default="sunlight-witness",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="见证人自己保管的文件夹（状态文件和私钥） / The witness's own folder (state and key).",
+)
+
+
+@witness_group.command("init")
+@WITNESS_DIR
+@click.option("--name", required=True, help="见证人名称，如 chengguan.jiwei.example/witness")
+@click.argument("log_key")
+def witness_init(state_dir: Path, name: str, log_key: str) -> None:
+    """开始见证一个公开记录：LOG_KEY 是县里公布的 log-key.pub（文件或网址）。 / Start witnessing
+    a log whose public key (file or URL) is LOG_KEY."""
+    from builder.audit import commands as audit
+    from builder.audit.checkpoint import NoteError
+
+    try:
+        vkey = audit.witness_init(state_dir, name, log_key)
+    except (NoteError, OSError, ValueError) as err:
+        click.echo(f"无法开始见证：{err} / Cannot start witnessing: {err}")
+        sys.exit(1)
+    click.echo(
+        f"见证人公钥（发给县里，写进 log-witnesses.txt） / the witness's public key:\n{vkey}"
+    )
+
+
+@witness_group.command("run")
+@WITNESS_DIR
+@click.argument("source")
+def witness_run(state_dir: Path, source: str) -> None:
+    """核对 SOURCE（网站的 log/ 网址，或有公开记录的文件夹）并签名见证。 / Check the log at
+    SOURCE (the site's log/ address or a folder) against what this witness saw; cosign it."""
+    from builder.audit import commands as audit
+    from builder.audit.checkpoint import NoteError
+
+    try:
+        outcome = audit.witness_run(state_dir, source)
+    except (NoteError, OSError, ValueError) as err:
+        click.echo(f"无法见证：{err} / Cannot witness: {err}")
+        sys.exit(1)
+    for line in outcome.lines:
+        click.echo(line)
+    sys.exit(0 if outcome.ok else 1)
 
 
 @cli.command("schema")

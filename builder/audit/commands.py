@@ -3,6 +3,7 @@ parses options and prints."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import re
@@ -12,14 +13,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from builder import model
-from builder.audit import log
+from builder.audit import checkpoint as cp
+from builder.audit import log, merkle, tlog, witness
 from builder.audit.diff import Change, diff_village
 from builder.audit.fingerprint import display, fingerprint, matches, normalize, short
 from builder.audit.since import since_problems
 from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, at_revision, worktree
 from builder.errors import BuilderError
 from builder.format import problems
-from builder.format.problems import Problem, format_problem
+from builder.format.problems import Location, Problem, format_problem
 from builder.pipeline.validate import Result
 from builder.read import git
 from builder.read.files import display_path
@@ -42,6 +44,37 @@ def _repo(villages_dir: Path) -> Repo:
     return repo
 
 
+def checkpoint_problems(villages_dir: Path, base: Path, entries: list[log.Entry]) -> list[Problem]:
+    """A published key and checkpoint must verify, and the log must extend the checkpoint."""
+    files = tlog_files(villages_dir)
+    if not files.checkpoint.is_file():
+        return []
+    rel = display_path(files.checkpoint, base.resolve())
+    try:
+        state = tlog.status(files, tlog.entry_leaves(entries))
+    except cp.NoteError as err:  # a malformed log-key.pub or log-witnesses.txt
+        return [
+            problems.LOG_CHECKPOINT.at(
+                Location(rel), None, reason=f"{err}。", reason_en=f"{err}.", path=rel
+            )
+        ]
+    if (state.signed is None and files.key.is_file()) or (
+        state.signed is not None and state.problem.startswith("公开记录与已签名")
+    ):
+        reason = state.problem
+    else:
+        return []
+    return [
+        problems.LOG_CHECKPOINT.at(
+            Location(rel),
+            None,
+            reason=reason,
+            reason_en="The signature does not verify, or the log no longer extends it.",
+            path=rel,
+        )
+    ]
+
+
 # --- check ------------------------------------------------------------------------------------
 def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date) -> list[Problem]:
     """Plain `check`: the log, where there is one, is a sound chain and not behind the records."""
@@ -53,6 +86,9 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
     if found:
         return found
     found = log.personal_data(entries, rel)
+    if found:
+        return found
+    found = checkpoint_problems(villages_dir, base, entries)
     if found:
         return found
     towns = result.county.towns if result.county is not None else result.towns
@@ -202,7 +238,31 @@ def _log_entries(villages_dir: Path) -> list[log.Entry]:
 
 
 def verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> Verdict:
-    """Does a fingerprint (≥128 bits, or a page link carrying one) name a published period?"""
+    """Does a fingerprint (≥128 bits, or a page link carrying one) name a published period?
+    A sheet's link also carries its tree head (&t=SIZE-ROOT16): that is proved too."""
+    verdict = _verify_fingerprint(county, villages_dir, text)
+    head = (parse_qs(urlsplit(text).query).get("t") or [""])[0] if "://" in text else ""
+    found = re.fullmatch(r"([0-9]+)-([0-9a-f]{16})", head)
+    if not found:
+        return verdict
+    size, short = int(found.group(1)), bytes.fromhex(found.group(2))
+    lines = _lines(villages_dir)
+    given = normalize((parse_qs(urlsplit(text).query).get("fp") or [""])[0]) or ""
+    own = lines[size - 1] if 0 < size <= len(lines) else ""
+    proof = witness.check_old_head(lines, size, short)
+    if proof.ok and given and f'"fingerprint":"{given}' in own:
+        zh = (
+            f"记录树头一致：这张纸质公示是公开记录第 {size} 条，记录树头 {size} · {found.group(2)} "
+            f"仍是现在公开记录（{len(lines)} 条）的前缀。"
+        )
+        en = f"Tree head {size}-{found.group(2)} is a prefix of today's log ({len(lines)})."
+        return Verdict(verdict.ok, [verdict.lines[0], zh, *verdict.lines[1:], en])
+    zh = f"记录树头不一致：纸质公示上的记录树头 {size} · {found.group(2)} 不在现在的公开记录中，公开记录可能被改写过。"
+    en = f"Tree head {size}-{found.group(2)} is not in today's log: it may have been rewritten."
+    return Verdict(False, [verdict.lines[0], zh, *verdict.lines[1:], en])
+
+
+def _verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> Verdict:
     target: tuple[str, str] | None = None
     given = normalize(text)
     if given is None and "://" in text:
@@ -290,3 +350,179 @@ def verify_log(villages_dir: Path, saved: Path) -> Verdict:
             f"Match: the log ({n_new} entries) keeps the saved {n_old} entries and only appends.",
         ],
     )
+
+
+# --- the transparency log: signing, witnesses, auditors ----------------------------------------
+def tlog_files(villages_dir: Path) -> tlog.Files:
+    """The log's key, checkpoint and witness list, beside villages/."""
+    return tlog.Files(villages_dir.resolve().parent)
+
+
+def _lines(villages_dir: Path) -> list[str]:
+    path = log_path(villages_dir)
+    return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+
+
+def sign_log(villages_dir: Path, signer: cp.Signer) -> str | None:
+    """Sign the whole log's tree head (None if the checkpoint is already current)."""
+    path = log_path(villages_dir)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    _entries, found = log.parse(text, LOG_NAME)
+    if found:
+        zh, en = format_problem(found[0]).split("\n", 1)
+        raise BuilderError(zh, en.strip())
+    return tlog.sign_head(tlog_files(villages_dir), tlog.leaf_hashes(text.splitlines()), signer)
+
+
+def _read_source(source: str, name: str) -> str:
+    """A file of the log from a folder or from the site's log/ address."""
+    if source.startswith(("http://", "https://")):
+        from urllib.request import urlopen
+
+        url = source.rstrip("/") + "/" + name
+        with urlopen(url, timeout=30) as response:
+            return bytes(response.read()).decode("utf-8")
+    folder = Path(source)
+    for candidate in (folder / name, folder / "log" / name):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise OSError(f"{folder} 中没有 {name} / no {name} in {folder}")
+
+
+WITNESS_STATE = "state.json"
+WITNESS_KEY = "witness.key"
+
+
+def witness_init(state_dir: Path, name: str, log_key: str) -> str:
+    """Create the witness's folder: a new key (0x04), the state trusting log_key."""
+    if (state_dir / WITNESS_STATE).exists():
+        raise ValueError(f"{state_dir / WITNESS_STATE} 已存在 / already exists")
+    key_text = (
+        _read_source(log_key.rsplit("/", 1)[0], log_key.rsplit("/", 1)[1])
+        if log_key.startswith(("http://", "https://"))
+        else Path(log_key).read_text(encoding="utf-8")
+    )
+    state = witness.State(cp.parse_verifier(key_text))
+    signer = cp.generate(name, cp.COSIGNATURE_V1)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    key_file = state_dir / WITNESS_KEY
+    key_file.touch(mode=0o600)
+    key_file.write_text(signer.text() + "\n", encoding="utf-8")
+    (state_dir / WITNESS_STATE).write_text(state.dump(), encoding="utf-8")
+    return signer.verifier().text()
+
+
+def witness_run(state_dir: Path, source: str, now: dt.datetime | None = None) -> witness.Outcome:
+    """Check the log at source against the witness's memory; cosign and remember on success.
+
+    The cosigned checkpoint is written to <dir>/cosigned-<size>.txt, for the county's
+    `sunlight log cosign`."""
+    state = witness.load((state_dir / WITNESS_STATE).read_text(encoding="utf-8"))
+    signer = cp.parse_signer((state_dir / WITNESS_KEY).read_text(encoding="utf-8"))
+    outcome = witness.observe(
+        state,
+        _read_source(source, LOG_NAME),
+        _read_source(source, tlog.CHECKPOINT_NAME),
+        signer,
+        now or dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+    if outcome.ok:
+        (state_dir / WITNESS_STATE).write_text(state.dump(), encoding="utf-8")
+        size = state.checkpoints[-1]["size"]
+        out = state_dir / f"cosigned-{size}.txt"
+        out.write_text(outcome.cosigned, encoding="utf-8")
+        outcome.lines.insert(-1, f"见证签名已写入 {out}，请发给县里（sunlight log cosign）。")
+    return outcome
+
+
+def _old_head(since: str) -> tuple[int, bytes]:
+    """A kept tree head: a checkpoint file (its note text) or SIZE:ROOT (hex or base64)."""
+    path = Path(since)
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        body = cp.parse_note(text).text if "\n\n" in text else text
+        kept = cp.parse_checkpoint(body)
+        return kept.size, kept.root
+    size, _, root = since.partition(":")
+    if not size.isdigit() or not root:
+        raise ValueError("--since 要么是记录树头文件，要么是 条数:根哈希 / a file or SIZE:ROOT")
+    try:
+        raw = bytes.fromhex(root.replace(" ", ""))
+    except ValueError:
+        raw = base64.b64decode(root)
+    return int(size), raw
+
+
+def show_period(villages_dir: Path, village: str, period: str, since: str | None) -> Verdict:
+    """Every logged version of one village's period, with its tree head, inclusion proof in the
+    signed head, and the signed head's witnesses; optionally the log checked against a head the
+    auditor kept."""
+    lines = _lines(villages_dir)
+    entries, found = log.parse("".join(line + "\n" for line in lines), LOG_NAME)
+    out: list[str] = []
+    ok = not found
+    if found:
+        out.append(format_problem(found[0]).split("\n", 1)[0])
+    hashes = tlog.leaf_hashes(lines[: len(entries)])
+    prefix = merkle.prefix_roots(hashes)
+    files = tlog_files(villages_dir)
+    state = tlog.status(files, hashes)
+    signed = state.signed
+    mine = [
+        e
+        for e in entries
+        if e.period == period and village in (e.code, e.village, e.village.split("/")[-1])
+    ]
+    if not mine:
+        out.append(f"公开记录中没有 {village} {period}。 / The log has no {village} {period}.")
+        ok = False
+    for n, e in enumerate(mine):
+        kind = "首次公开" if n == 0 else f"第 {n} 次更正"
+        root = prefix[e.seq - 1]
+        line = (
+            f"{kind}：第 {e.seq} 条，{e.village}（{e.code}）{e.period}，{e.published_at} 公开，"
+            f"更正 {e.corrections} 次，指纹 {display(e.fingerprint)}；记录树头 {e.seq} · "
+            f"{tlog.short_root(root)}"
+        )
+        if signed is not None and e.seq <= signed.size:
+            try:
+                merkle.verify_inclusion(
+                    hashes[e.seq - 1],
+                    e.seq - 1,
+                    signed.size,
+                    merkle.inclusion_proof(e.seq - 1, hashes[: signed.size]),
+                    signed.root,
+                )
+                line += f"；已包含在签名的记录树头（{signed.size} 条）中。"
+            except merkle.ProofError:
+                line += "；不在签名的记录树头中！"
+                ok = False
+        out.append(line)
+    if mine:
+        last = mine[-1]
+        out.append(
+            f"之后有无改动：共 {len(mine)} 个版本"
+            + (
+                "，从未更正。"
+                if len(mine) == 1
+                else f"，最新的是第 {last.seq} 条（{last.published_at}）。"
+            )
+        )
+    if signed is None or state.problem:
+        out.append(f"记录树头：{state.problem}")
+        ok = ok and signed is not None and not state.problem
+    else:
+        witnesses = "、".join(label for label, _ in state.cosigners) or "还没有见证人签名"
+        out.append(
+            f"记录树头：{signed.size} 条，根哈希 {signed.root.hex()[:16]}，公钥签名有效；见证：{witnesses}。"
+        )
+    if since:
+        size, root = _old_head(since)
+        verdict = witness.check_old_head(lines[: len(entries)], size, root)
+        out += verdict.lines[:1]
+        ok = ok and verdict.ok
+    out.append(
+        f"{'OK' if ok else 'PROBLEM'}: {len(mine)} logged versions of {village} {period}; "
+        f"log of {len(entries)} entries."
+    )
+    return Verdict(ok, out)

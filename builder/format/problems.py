@@ -559,6 +559,15 @@ LOG_OUT_OF_DATE = _kind(
     "commit {path} with it.",
     W,
 )
+LOG_CHECKPOINT = _kind(
+    "log-checkpoint",
+    "记录树头无效",
+    "{reason}记录树头（{path}）只能由县里的密钥签名（sunlight log sign），签名后公开记录只能在末尾追加。"
+    "请用 git checkout 恢复公开记录和记录树头。",
+    "{reason_en} The tree head ({path}) is signed only with the county's key "
+    '("sunlight log sign"), and the log may only grow after it. Restore the log and the tree '
+    "head with git checkout.",
+)
 SINCE_UNCHECKED = _kind(
     "since-unchecked",
     "旧版本的记录无法逐项比较",

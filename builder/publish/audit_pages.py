@@ -6,17 +6,20 @@ They depend on git history and the log, not only on the records, so the plugin a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from builder import model
-from builder.audit import log
+from builder.audit import log, tlog
 from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
 from builder.publish.render import Rendered, Renderer
+from builder.publish.verify import COMMIT_FILE, site_commit
+from builder.read.git import CHINA
 
 LOG_PAGE_ROWS = 500  # the newest entries on the page; the whole log is a download
 
@@ -122,6 +125,8 @@ def add_audit_pages(
             dict(problems[0].values).get("reason", "")
         )
     newest = list(reversed(views))
+    files = tlog.Files(log_file.parent)
+    tree = tlog.status(files, tlog.entry_leaves(entries))
     renderer.page(
         renderer.out,
         "log/",
@@ -132,6 +137,23 @@ def add_audit_pages(
         head=entries[-1].hash if entries else "",
         entries=newest[:LOG_PAGE_ROWS],
         problem=problem,
+        tree=tree,
+        cosigners=[
+            (
+                label,
+                dt.datetime.fromtimestamp(when, dt.UTC)
+                .astimezone(CHINA)
+                .strftime("%Y-%m-%d %H:%M"),
+            )
+            for label, when in tree.cosigners
+        ],
+        key_text=files.key.read_text(encoding="utf-8").strip() if files.key.is_file() else "",
     )
     rendered.pages.update(renderer.out.pages)
     rendered.files[f"log/{LOG_NAME}"] = text.encode("utf-8")
+    commit = site_commit(villages_dir)
+    if commit:  # what `sunlight verify --site` rebuilds the site from
+        rendered.files[COMMIT_FILE] = commit.encode()
+    for path in (files.key, files.checkpoint, files.witnesses):
+        if path.is_file():
+            rendered.files[f"log/{path.name}"] = path.read_bytes()

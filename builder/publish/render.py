@@ -7,6 +7,7 @@ Templates never check and never add up: totals come from `model.py`.
 
 from __future__ import annotations
 
+import base64
 import json
 import posixpath
 from collections.abc import Callable
@@ -18,7 +19,8 @@ import jinja2
 from markupsafe import Markup
 
 from builder import model
-from builder.audit.fingerprint import display, fingerprint, period_url
+from builder.audit import tlog
+from builder.audit.fingerprint import DOMAIN, canonical, display, fingerprint, period_url
 from builder.format import schema
 from builder.format.opendata import TABLES
 from builder.format.values import yuan
@@ -121,6 +123,8 @@ class Renderer:
         self.env = make_env(templates_dir)
         self.out = Rendered(county=county)
         self.flags = flags_by_village(county)
+        # each period's logged versions and tree heads (publication log), for sheets and pages
+        self.log: tlog.LogView | None = None
 
     def page(self, out: Rendered, url: str, template: str, title: str, **context: Any) -> None:
         """Render one template as the page at url, into out."""
@@ -366,6 +370,11 @@ class Renderer:
                 older=older,
                 fp=fp,
                 fp_display=display(fp),
+                record=base64.b64encode(canonical(village, period)).decode(),
+                domain=DOMAIN.rstrip(b"\0").decode(),
+                versions=self._versions(village, period),
+                evidence=self.log.evidence(self._versions(village, period)) if self.log else "",
+                contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
                 chart_list=period_charts(village, period),
                 **self.supervision(village, period.period),
@@ -380,6 +389,10 @@ class Renderer:
                 )
             )
         return out
+
+    def _versions(self, village: model.Village, period: model.Period) -> tuple[tlog.Version, ...]:
+        """The period's logged versions, oldest first."""
+        return self.log.versions.get((village.code, period.period), ()) if self.log else ()
 
     def file(self, out: Rendered, path: str, make: Callable[..., bytes], *args: Any) -> None:
         """A static file (QR code, print sheet): made now, or listed for a worker to make."""
@@ -438,6 +451,10 @@ class Renderer:
         from builder.publish.qr import qr_svg
 
         url = period_url(self.county, village, period, fp)
+        logged = [v for v in self._versions(village, period) if v.fingerprint == fp]
+        head = logged[-1].head if logged else None
+        if head is not None:  # the tree head the sheet's version was included in
+            url += f"&t={head.size}-{head.short}"
         svg = qr_svg(url).decode("ascii").split("\n", 1)[1].strip()  # inline: no XML prolog
         html = self.env.get_template("sheet.html").render(
             county=self.county,
@@ -447,6 +464,7 @@ class Renderer:
             fp_display=display(fp),
             qr=Markup(svg),
             verify_url=url,
+            head=head,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
         )
         return html.encode("utf-8")

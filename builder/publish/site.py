@@ -28,6 +28,7 @@ from mkdocs.structure.pages import Page
 from builder import model
 from builder.audit.commands import log_problems
 from builder.audit.snapshot import china_today
+from builder.audit.tlog import read_versions
 from builder.format.privacy import phone_digits
 from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
@@ -43,7 +44,11 @@ log = logging.getLogger("mkdocs.plugins.sunlight")
 Job = tuple[str, Callable[..., object], tuple[Any, ...]]
 ASSETS = Path(__file__).resolve().parent / "assets"
 # NOTE: one stylesheet (ours + the search widget's) saves a request on every first visit.
-ASSET_FILES = {"sunlight.css": ("sunlight.css", "search.css"), "search.js": ("search.js",)}
+ASSET_FILES = {
+    "sunlight.css": ("sunlight.css", "search.css"),
+    "search.js": ("search.js",),
+    "verify.js": ("verify.js",),
+}
 # NOTE: Material's main.html less its JavaScript bundle, which fetches a polyfill from a public CDN
 # on browsers without ResizeObserver; the bundle's files (and its search workers) are not shipped.
 THEME_OVERRIDES = Path(__file__).resolve().parent / "theme"
@@ -106,6 +111,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             v.url for position, v in enumerate(county.villages()) if self.shard.holds(position)
         }
         renderer = Renderer(county, updated=updated, reuse=self.reusable, selected=self.is_selected)
+        renderer.log = read_versions(villages.resolve().parent)
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()
@@ -301,6 +307,7 @@ def site_key(base_dir: Path, config: MkDocsConfig, updated: str) -> str:
 
     parts: list[Path | None] = [Path(config.config_file_path or base_dir / "mkdocs.yml")]
     parts += sorted(p for p in Path(config.docs_dir).rglob("*") if p.is_file())
+    parts.append(publication_log(base_dir, config))  # period pages and sheets show its heads
     versions = f"{mkdocs.__version__}\0{material.__version__}\0{updated}\0{config.site_url}"
     return hashlib.sha256((versions + files_hash(parts)).encode()).hexdigest()
 
@@ -335,3 +342,11 @@ def link_or_copy(src: Path, dest: Path, made: set[Path]) -> None:
         os.link(src, dest)
     except OSError:
         shutil.copy2(src, dest)
+
+
+def publication_log(base_dir: Path, config: MkDocsConfig) -> Path | None:
+    """The publication log the sunlight plugin's villages folder sits beside, if any."""
+    plugin = config.plugins.get("sunlight")
+    villages = Path(getattr(getattr(plugin, "config", None), "villages_dir", "villages"))
+    path = (base_dir / villages).resolve().parent / "publication-log.jsonl"
+    return path if path.is_file() else None

@@ -1,57 +1,143 @@
-"""Compare a built site with the records: what `sunlight verify --site DIR` answers."""
+"""Compare a built site with the records: what `sunlight verify --site DIR` answers.
+
+Builds are reproducible (same input, same bytes), so the honest check is to rebuild: the
+records are checked out at the commit the site says it was built from (`log/site-commit.txt`,
+else HEAD) into a temporary git worktree, built there, and every file of the two sites is
+compared byte for byte. Nothing the site declares about itself is trusted: a page edited after
+the build — in its figures, its fingerprint, or both consistently — differs from the rebuild.
+For a period page that differs, the verdict says what was touched.
+"""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from builder import model
-from builder.audit.commands import Verdict, log_path
-from builder.audit.fingerprint import display, fingerprint, period_url
-from builder.audit.snapshot import LOG_NAME
-from builder.publish.qr import qr_svg
+from builder.audit.commands import Verdict
+from builder.audit.snapshot import Repo
+from builder.read import git
+
+COMMIT_FILE = "log/site-commit.txt"
+_CELL = re.compile(r'data-sl="([^"]+)">([^<]*)')
+_FP = re.compile(r'data-fingerprint="([0-9a-f]*)"|id="sl-fp-shown">([^<]*)<')
 
 
-def verify_site(county: model.County, villages_dir: Path, site_dir: Path) -> Verdict:
-    """Does a built site show, for every published period, exactly the records' fingerprint
-    (page, printable sheet and its QR code), and the same publication log?"""
-    bad: list[str] = []
-    seen: set[str] = set()
-    count = 0
-    for v in county.villages():
-        for p in v.periods:
-            count += 1
-            fp = fingerprint(v, p)
-            rel = f"{v.url}{p.period}/"
-            seen.add(rel)
-            page = site_dir / rel / "index.html"
-            sheet = site_dir / rel / "print" / "index.html"
-            html = page.read_text(encoding="utf-8") if page.is_file() else ""
-            if f'data-fingerprint="{fp}"' not in html:
-                bad.append(f"{rel}index.html")
-            qr = qr_svg(period_url(county, v, p, fp)).decode().split("\n", 1)[1].strip()
-            sheet_html = sheet.read_text(encoding="utf-8") if sheet.is_file() else ""
-            if display(fp) not in sheet_html or qr not in sheet_html:
-                bad.append(f"{rel}print/index.html")
-    for page in sorted(site_dir.glob("*/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/index.html")):
-        rel = page.parent.relative_to(site_dir).as_posix() + "/"
-        if rel not in seen:
-            bad.append(f"{rel}index.html（记录中没有这一期 / not in the records）")
-    log_file = log_path(villages_dir)
-    site_log = site_dir / "log" / LOG_NAME
-    if log_file.is_file() and (
-        not site_log.is_file() or site_log.read_bytes() != log_file.read_bytes()
-    ):
-        bad.append(f"log/{LOG_NAME}")
+def site_commit(villages_dir: Path) -> str:
+    """What `log/site-commit.txt` holds for a build of villages_dir: the commit, and "+changes"
+    when the records or the log differ from it (such a site cannot be rebuilt from git)."""
+    repo = Repo.find(villages_dir)
+    if repo is None:
+        return ""
+    try:
+        head = git.resolve(repo.top, "HEAD")
+        dirty = git.run(
+            repo.top, "status", "--porcelain", "--", repo.villages_rel, repo.log_rel
+        ).strip()
+    except git.GitError:
+        return ""
+    return f"{head}{'+changes' if dirty else ''}\n"
+
+
+def _files(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def rebuild(villages_dir: Path, commit: str, dest: Path) -> Path:
+    """Build the site of the records at commit into dest/site (a temporary git worktree)."""
+    repo = Repo.find(villages_dir)
+    if repo is None:
+        raise git.GitError(
+            "记录不在 git 仓库中，无法按提交重新生成网站。",
+            "The records are not in a git repository: nothing to rebuild from.",
+        )
+    tree = dest / "tree"
+    git.run(repo.top, "worktree", "add", "--detach", "--force", str(tree), commit)
+    try:
+        project = tree / Path(repo.villages_rel).parent
+        site = dest / "site"
+        proc = subprocess.run(
+            [sys.executable, "-m", "builder", "build", "--no-cache", "--site-dir", str(site)],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise git.GitError(
+                f"提交 {commit[:12]} 的记录无法生成网站：{proc.stdout[-300:]}",
+                f"The records at {commit[:12]} do not build.",
+            )
+        return site.resolve()
+    finally:
+        git.run(repo.top, "worktree", "remove", "--force", str(tree))
+
+
+def _what(edited: str, built: str) -> str:
+    """What differs between an edited period page and the rebuilt one."""
+    parts = []
+    if _CELL.findall(edited) != _CELL.findall(built):
+        parts.append("数字被改动")
+    if _FP.findall(edited) != _FP.findall(built):
+        parts.append("指纹被改动")
+    return "、".join(parts) or "内容被改动"
+
+
+def verify_site(
+    county: model.County, villages_dir: Path, site_dir: Path, reference: Path | None = None
+) -> Verdict:
+    """Rebuild the site at its commit (or take an already rebuilt reference) and compare every
+    file's bytes."""
+    site_dir = site_dir.resolve()
+    recorded = site_dir / COMMIT_FILE
+    commit = recorded.read_text(encoding="utf-8").strip() if recorded.is_file() else "HEAD"
+    if commit.endswith("+changes"):
+        return Verdict(
+            False,
+            [
+                "不一致：这个网站是用尚未提交的记录生成的，无法按提交重新生成来核对。",
+                "Mismatch: this site was built from uncommitted records; it cannot be rebuilt.",
+            ],
+        )
+    if reference is None:
+        with tempfile.TemporaryDirectory(prefix="sunlight-verify-") as tmp:
+            return _compare(county, site_dir, rebuild(villages_dir, commit, Path(tmp)), commit)
+    return _compare(county, site_dir, reference, commit)
+
+
+def _compare(county: model.County, site_dir: Path, built_dir: Path, commit: str) -> Verdict:
+    mine, built = _files(site_dir), _files(built_dir)
+    bad = []
+    for rel in sorted(mine.keys() | built.keys()):
+        if rel not in built:
+            bad.append(f"{rel}（重新生成的网站中没有 / not in the rebuilt site）")
+        elif rel not in mine:
+            bad.append(f"{rel}（缺失 / missing）")
+        elif mine[rel].read_bytes() != built[rel].read_bytes():
+            if re.search(r"/\d{4}-\d{2}/index\.html$", rel):
+                edited = mine[rel].read_text(encoding="utf-8", errors="replace")
+                rebuilt = built[rel].read_text(encoding="utf-8")
+                bad.append(f"{rel}（{_what(edited, rebuilt)}）")
+            else:
+                bad.append(rel)
+    periods = sum(len(v.periods) for v in county.villages())
     if bad:
         return Verdict(
             False,
-            [f"不一致：{path}" for path in bad]
-            + [f"Mismatch: {len(bad)} files differ from the records."],
+            [f"不一致：{line}" for line in bad]
+            + [
+                f"Mismatch: {len(bad)} files differ from the site rebuilt from commit "
+                f"{commit[:12]}."
+            ],
         )
     return Verdict(
         True,
         [
-            f"一致：{count} 个期间的网页、张贴版和二维码都与记录的指纹相符。",
-            f"Match: the pages, printable sheets and QR codes of {count} periods match the records.",
+            f"一致：按提交 {commit[:12]} 重新生成的网站与这个网站的 {len(mine)} 个文件逐字节相同"
+            f"（{periods} 个期间的网页、张贴版和二维码）。",
+            f"Match: all {len(mine)} files equal the site rebuilt from commit {commit[:12]}.",
         ],
     )
