@@ -15,7 +15,6 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Any
 
 from builder import model
 from builder.format import schema
@@ -202,6 +201,7 @@ def county_rows(county: model.County) -> Rows:
 
 
 def _text(value: Cell) -> str:
+    """A cell as the CSV writes it: dates ISO, money with two decimals, nothing as ""."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
@@ -211,35 +211,45 @@ def _text(value: Cell) -> str:
     return str(value)
 
 
-def _json(value: Cell) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)  # two decimals: the shortest float repr reads back the same
-    return value
+def _cells(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[list[str]]:
+    """Every cell as text, once, for both the CSV and the JSON."""
+    return [[_text(v) for v in row] for row in rows]
 
 
-def csv_bytes(table: Table, rows: Iterable[tuple[Cell, ...]]) -> bytes:
+def csv_bytes(table: Table, cells: list[list[str]]) -> bytes:
     """The table as CSV: a header of column names, text cells made inert, UTF-8 with a BOM."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([c.name for c in table.columns])
-    strings = [c.type == "string" for c in table.columns]
-    for row in rows:
-        writer.writerow(
-            [inert(_text(v)) if s else _text(v) for v, s in zip(row, strings, strict=True)]
-        )
+    text = [i for i, c in enumerate(table.columns) if c.type == "string"]
+    for row in cells:
+        out = list(row)
+        for i in text:
+            out[i] = inert(out[i])
+        writer.writerow(out)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def json_bytes(table: Table, rows: Iterable[tuple[Cell, ...]]) -> bytes:
-    """The table as JSON: an array of rows, the first the column names (tabular JSON)."""
+def json_bytes(table: Table, cells: list[list[str]]) -> bytes:
+    """The table as JSON: an array of rows, the first the column names (tabular JSON).
+
+    Numbers are written as the CSV writes them (valid JSON numbers), text and dates as
+    strings, an empty number or date as null.
+    """
+    quote = _ENCODE_STRING
+    kinds = [c.type in ("number", "integer") for c in table.columns]
+    dates = [c.type == "date" for c in table.columns]
     lines = [json.dumps([c.name for c in table.columns], ensure_ascii=False)]
-    lines += [
-        json.dumps([_json(v) for v in row], ensure_ascii=False, separators=(",", ":"))
-        for row in rows
-    ]
+    for row in cells:
+        parts = [
+            (v or "null") if number else (quote(v) if v or not date else "null")
+            for v, number, date in zip(row, kinds, dates, strict=True)
+        ]
+        lines.append("[" + ",".join(parts) + "]")
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+_ENCODE_STRING = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def datapackage(name: str, title: str, site_url: str) -> bytes:
@@ -288,6 +298,7 @@ def files(
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of one download folder: (site path, bytes)."""
     for table in TABLES:
-        yield f"{folder}{table.name}.csv", csv_bytes(table, rows[table.name])
-        yield f"{folder}{table.name}.json", json_bytes(table, rows[table.name])
+        cells = _cells(table, rows[table.name])
+        yield f"{folder}{table.name}.csv", csv_bytes(table, cells)
+        yield f"{folder}{table.name}.json", json_bytes(table, cells)
     yield f"{folder}datapackage.json", datapackage(name, title, site_url)
