@@ -49,12 +49,12 @@ def affair_windows(
             if seen is None or period.published_at < seen[0]:
                 found[key] = (period.published_at, period.period, period.published_line)
     first = month_index(village.periods[0].period) // months
-    last = month_index(f"{as_of.year}-{as_of.month:02d}") // months
+    last = month_index(f"{as_of.year}-{as_of.month:02d}") // months - 1  # the last ended
     out = []
     for key in range(first, last + 1):
         start, _ = month_bounds(period_at(key * months))
         _, end = month_bounds(period_at(key * months + months - 1))
-        due = end + dt.timedelta(days=grace)
+        due = end + dt.timedelta(days=grace) if end < dt.date.max - dt.timedelta(grace) else end
         label, label_en = _labels(key, months)
         published, folder, line = found.get(key, (None, "", None))
         if published is not None:
