@@ -624,6 +624,144 @@ def witness_run(state_dir: Path, source: str) -> None:
     sys.exit(0 if outcome.ok else 1)
 
 
+def _village_of(villages_dir: Path, typed: str) -> object:
+    from builder.clerk.village import VillageNotFound, find_village
+
+    try:
+        return find_village(_villages(villages_dir), Path.cwd(), typed)
+    except VillageNotFound as exc:
+        choices = "、".join(exc.choices[:20]) or "（无）"
+        raise click.BadParameter(
+            f"找不到村“{typed}”。可以写：{choices}。 / No village {typed!r}; one of: {choices}.",
+            param_hint="VILLAGE",
+        ) from None
+
+
+def _period_arg(period: str) -> str:
+    from builder.clerk.village import valid_period
+
+    if not valid_period(period):
+        raise click.BadParameter(
+            f"“{period}”应写成 年-月，例如 2026-11。 / Write the period as YYYY-MM, e.g. 2026-11.",
+            param_hint="PERIOD",
+        )
+    return period
+
+
+@cli.command("new")
+@click.argument("village")
+@click.argument("period")
+@VILLAGES
+def new_period(village: str, period: str, villages_dir: Path) -> None:
+    """新建一个月的公开文件夹：期初余额取上月期末，拟稿人、审核人取自 village.yml。 / Start
+    a month: its folder, opening balances from last month, drafter and reviewer filled in."""
+    from builder.clerk.scaffold import PeriodExists, scaffold_period
+    from builder.clerk.village import Village
+
+    found = _village_of(villages_dir, village)
+    assert isinstance(found, Village)
+    period = _period_arg(period)
+    try:
+        written = scaffold_period(found, period)
+    except PeriodExists:
+        click.echo(
+            f"{found.rel} {period} 已经存在，没有改动。要填写它，请运行 sunlight workbook {found.rel} {period}。"
+            f" / {period} already exists; nothing changed."
+        )
+        sys.exit(1)
+    for path in written:
+        click.echo(
+            f"已创建 / created: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
+        )
+    click.echo(
+        "下一步 / Next:\n"
+        f"  1. sunlight workbook {found.rel} {period}      生成本月表格（Excel/WPS） / make the workbook\n"
+        f"  2. 在 Excel 或 WPS 中填写表格并保存 / fill it in and save\n"
+        f"  3. sunlight import workbooks/{found.files.slug}-{period}.xlsx   导入并检查 / import and check\n"
+        f"  4. sunlight serve villages/{found.rel}        预览 / preview at http://127.0.0.1:8000\n"
+        f'  5. git add villages/{found.rel}/{period} && git commit -m "{found.rel} {period}"   提交 / commit'
+    )
+
+
+@cli.command("workbook")
+@click.argument("village")
+@click.argument("period")
+@VILLAGES
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="表格保存位置（默认 workbooks/村-年-月.xlsx） / Where to save the workbook.",
+)
+def workbook_cmd(village: str, period: str, villages_dir: Path, out_path: Path | None) -> None:
+    """生成一个月的 Excel/WPS 表格（下拉列表、日期和金额格式、填写说明；已有记录会填入）。 /
+    Write a month's workbook for Excel or WPS, with the month's records if it has any."""
+    from builder.clerk.village import Village
+    from builder.clerk.workbook import write_workbook
+
+    found = _village_of(villages_dir, village)
+    assert isinstance(found, Village)
+    period = _period_arg(period)
+    out = out_path or Path("workbooks") / f"{found.files.slug}-{period}.xlsx"
+    write_workbook(found, period, out, out.as_posix())
+    click.echo(
+        f"已生成表格 / workbook written: {out}\n"
+        f"用 Excel 或 WPS 打开填写，保存后运行 / fill it in, save, then run:\n"
+        f"  sunlight import {out.as_posix()}"
+    )
+
+
+@cli.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@VILLAGES
+@TODAY
+def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) -> None:
+    """导入填好的表格（.xlsx，也可 .xls/.et）：逐格检查，计算期末余额，写入该月的记录文件；
+    有错误时不改动任何文件。 / Import a filled-in workbook: check every cell, compute the
+    closing balances, write the month's files; on any error nothing changes."""
+    from builder.clerk.imports import import_workbook
+    from builder.format.problems import Report
+
+    result = import_workbook(
+        workbook, _villages(villages_dir), Path.cwd(), today.date() if today else None
+    )
+    where = f"（{result.village} {result.period}）" if result.village else ""
+    click.echo(f"读取 / reading {result.workbook}{where}")
+    if result.notes:
+        click.echo("已自动转换 / converted:")
+        for note in result.notes:
+            click.echo(f"  {note}")
+    for count in result.counts:
+        skipped = f"；跳过 {'、'.join(count.skipped)}" if count.skipped else ""
+        mark = "✓" if count.rows_in == count.rows_out else "✗"
+        click.echo(
+            f"  {mark} {count.sheet}：读入 {count.rows_in} 行 → {count.where} {count.rows_out} 行{skipped}"
+            f" / {count.rows_in} rows in, {count.rows_out} out"
+        )
+    report = Report()
+    report.extend(result.problems)
+    if result.problems:
+        _echo_report(report)
+    if not result.ok:
+        click.echo(
+            "有错误，没有写入任何文件。请在表格中改正上面列出的格子后重新导入。 / Nothing was written: fix the cells above and import again."
+        )
+        sys.exit(1)
+    if result.closing is not None:
+        click.echo(
+            f"期末余额（按结算方式计算） / closing: 库存现金 cash {result.closing[0]}，银行存款 bank {result.closing[1]}"
+        )
+    for rel in result.written:
+        click.echo(f"已写入 / written: {rel}")
+    for rel in result.unchanged:
+        click.echo(f"未变 / unchanged: {rel}")
+    click.echo(
+        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add villages/{result.village}/{result.period} 并提交。"
+        f" / Checked. Preview with sunlight serve, then commit."
+    )
+
+
 @cli.command("schema")
 @click.option(
     "--out",

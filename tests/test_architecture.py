@@ -20,6 +20,7 @@ STAGES = (
     ("builder.rules",),
     ("builder.pipeline",),
     ("builder.audit",),
+    ("builder.clerk",),
     ("builder.publish",),
     ("builder.cli", "builder.__main__"),
 )

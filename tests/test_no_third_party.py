@@ -73,7 +73,8 @@ def test_no_page_loads_material_javascript(built_site: Path) -> None:
         assert 'id="__config"' not in html, path
     assert not (built_site / "assets" / "javascripts").exists()
     # our own search client still comes with the pages that have a search box
-    assert 'src="../../assets/search.js"' in (
+    script = next((built_site / "assets").glob("search.*.js")).name
+    assert f'src="../../assets/{script}"' in (
         built_site / "chengguan/dongshan/index.html"
     ).read_text(encoding="utf-8")
 
@@ -105,7 +106,9 @@ def test_old_webview_requests_only_the_site(served: tuple[str, Any], url: str) -
     assert not [r.url for r in requests if "/assets/javascripts/" in r.url]
     if url.startswith("search/"):  # and the search still works there
         page.wait_for_selector(".sunlight-list a")
-        links = page.eval_on_selector_all(".sunlight-list a", "as => as.map(a => a.href)")
+        links = page.eval_on_selector_all(
+            ".sunlight-list a", "as => as.map(a => a.href.split('#')[0])"
+        )
         assert base + "chengguan/dongshan/2026-10/" in links
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from pathlib import Path
 
+import brotli
 import pytest
 import zxingcpp
 from PIL import Image
@@ -53,10 +55,17 @@ def test_strict_build_makes_every_page(built_site: Path) -> None:
         "guide/index.html",
         "codes/index.html",
         "search/manifest.json",
-        "assets/search.js",
-        "assets/sunlight.css",
     ]:
         assert (built_site / page).is_file(), page
+    # assets under names that carry a hash of their bytes; every text file precompressed
+    for pattern in ("sunlight.*.css", "search.*.js"):
+        (asset,) = (built_site / "assets").glob(pattern)
+        digest = hashlib.sha256(asset.read_bytes()).hexdigest()[:10]
+        assert asset.name.split(".")[1] == digest
+        for suffix, unpack in ((".gz", gzip.decompress), (".br", brotli.decompress)):
+            assert unpack(asset.with_name(asset.name + suffix).read_bytes()) == asset.read_bytes()
+    home = built_site / "index.html"
+    assert gzip.decompress((built_site / "index.html.gz").read_bytes()) == home.read_bytes()
     period = (built_site / "chengguan/dongshan/2026-10/index.html").read_text(encoding="utf-8")
     assert "支付村道硬化工程尾款" in period
     assert "11,399.50" in period  # the month's expense, added up in the model
@@ -234,7 +243,7 @@ def test_supervision_pages(project: Path) -> None:
     assert not (site / "chengguan/xiwan/contracts").exists()
     status = (site / "status/index.html").read_text(encoding="utf-8")
     assert status.index('id="chengguan"') < status.index("东山村") < status.index("西湾村")
-    assert '<td class="sl-st-on-time">按时</td>' in status
+    assert '<td class="sl-st-on-time" data-label="2026-10">按时</td>' in status
     assert '<td class="sl-st-missing">' not in status
     rules = (site / "rules/index.html").read_text(encoding="utf-8")
     assert all(f'id="{rule}"' in rules for rule in ("R1", "R11", "R29"))

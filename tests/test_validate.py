@@ -36,7 +36,7 @@ CASES = [
         "chengguan/dongshan/2026-10/ledger.csv",
         "11000.00",
         '"11,000"',
-        (f"{D10}/ledger.csv", 2, "expense", "invalid-amount"),
+        (f"{D10}/ledger.csv", 2, "expense", "excel-amount"),
     ),
     (
         "chengguan/dongshan/2026-10/ledger.csv",
@@ -60,7 +60,7 @@ CASES = [
         "chengguan/dongshan/2026-10/ledger.csv",
         "2026-10-08",
         "2026/10/8",
-        (f"{D10}/ledger.csv", 2, "date", "invalid-date"),
+        (f"{D10}/ledger.csv", 2, "date", "excel-date"),
     ),
     (
         "chengguan/dongshan/2026-10/ledger.csv",
@@ -555,7 +555,7 @@ def test_all_problems_are_reported_at_once(project: Path, edit: Edit) -> None:
     edit("chengguan/xiwan/2026-10/disclosure.yml", "reviewed_by: 郑国庆", "reviewed_by: 周志强")
     assert rows(project) == [
         (f"{D9}/assistance.csv", 2, "amount", "invalid-amount"),
-        (f"{D10}/ledger.csv", 2, "expense", "invalid-amount"),
+        (f"{D10}/ledger.csv", 2, "expense", "excel-amount"),
         (f"{D10}/ledger.csv", 3, "voucher_no", "duplicate-voucher"),
         (
             "villages/chengguan/xiwan/2026-10/disclosure.yml",

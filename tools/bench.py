@@ -120,6 +120,7 @@ class GzipHandler(SimpleHTTPRequestHandler):
     asked for again)."""
 
     sent = 0
+    compress_text = True  # False: a host that sends files as they are (the issue's worst case)
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -131,7 +132,14 @@ class GzipHandler(SimpleHTTPRequestHandler):
         if not path.is_file():
             return super().send_head()
         data = path.read_bytes()
-        compress = path.suffix in (".html", ".css", ".js", ".json", ".svg", ".xml")
+        compress = GzipHandler.compress_text and path.suffix in (
+            ".html",
+            ".css",
+            ".js",
+            ".json",
+            ".svg",
+            ".xml",
+        )
         if compress:
             data = gzip.compress(data, 6, mtime=0)
         self.send_response(200)
@@ -158,10 +166,24 @@ def serve(root: Path) -> Iterator[str]:
         server.shutdown()
 
 
-def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
-    """KB a phone downloads: a period page with an empty cache, then the next one, warm."""
+# The issue's slow phone network: 400 kbit/s each way, 400 ms round trips (DevTools' throttling)
+SLOW_NETWORK = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 400_000 / 8,
+    "uploadThroughput": 400_000 / 8,
+}
+
+
+def page_weights(
+    site: Path, first: str, second: str, *, compress: bool = True
+) -> tuple[float, float, float]:
+    """KB a phone downloads: a period page with an empty cache, then the next one, warm; and
+    the seconds to the first text (first contentful paint) of the first page on a slow network.
+    compress: the host gzips text (most do), else it sends every file as it is."""
     from playwright.sync_api import sync_playwright
 
+    GzipHandler.compress_text = compress
     with serve(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 360, "height": 740})
@@ -172,8 +194,18 @@ def page_weights(site: Path, first: str, second: str) -> tuple[float, float]:
         page.click(f"a[href$='{second.rstrip('/').rsplit('/', 1)[-1]}/']")  # as a reader does
         page.wait_for_load_state("networkidle")
         warm = GzipHandler.sent
+        slow = browser.new_page(viewport={"width": 360, "height": 740})
+        cdp = slow.context.new_cdp_session(slow)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", SLOW_NETWORK)
+        slow.goto(base + first, wait_until="load")
+        fcp = slow.evaluate(
+            "performance.getEntriesByName('first-contentful-paint').map(e => e.startTime)[0]"
+        )
         browser.close()
-    return cold / 1024, warm / 1024
+    GzipHandler.compress_text = True
+    return cold / 1024, warm / 1024, float(fcp or 0) / 1000
 
 
 # What `sunlight serve FOLDER` does on every save, timed inside the process (the server is
@@ -262,7 +294,12 @@ def main(argv: list[str] | None = None) -> None:
     pages = sum(1 for _ in site.rglob("index.html"))
     periods = sorted(p.name for p in village.iterdir() if p.is_dir())
     rel = village.relative_to(out / "villages").as_posix()
-    first_kb, page_kb = page_weights(site, f"{rel}/{periods[-2]}/", f"{rel}/{periods[-3]}/")
+    first_kb, page_kb, first_text_s = page_weights(
+        site, f"{rel}/{periods[-2]}/", f"{rel}/{periods[-3]}/"
+    )
+    raw_kb, _, raw_first_text_s = page_weights(
+        site, f"{rel}/{periods[-2]}/", f"{rel}/{periods[-3]}/", compress=False
+    )
     search_kb = max(plan_query(site / "search", q).gzip_bytes for q in QUERIES) / 1024
     print(
         f"bench: villages={opts.villages} months={opts.months} pages={pages} "
@@ -272,7 +309,9 @@ def main(argv: list[str] | None = None) -> None:
         f"rebuild_one_s={rebuild.seconds:.1f} rebuild_one_mb={rebuild.peak_mb:.0f} "
         f"preview_s={preview_s:.2f} preview_mb={preview.peak_mb:.0f} "
         f"flags_s={flags.seconds:.1f} flags_mb={flags.peak_mb:.0f} "
-        f"first_visit_kb={first_kb:.1f} page_kb={page_kb:.1f} search_kb={search_kb:.1f}"
+        f"first_visit_kb={first_kb:.1f} first_visit_raw_kb={raw_kb:.1f} page_kb={page_kb:.1f} "
+        f"search_kb={search_kb:.1f} first_text_s={first_text_s:.2f} "
+        f"first_text_raw_s={raw_first_text_s:.2f}"
     )
 
 

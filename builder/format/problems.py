@@ -28,8 +28,11 @@ class Location:
 
     path: str
     line: int | None = None
+    cell: str = ""  # a workbook's sheet and cell, e.g. 收支明细!F6 (then line is its row)
 
     def __str__(self) -> str:
+        if self.cell:
+            return f"{self.path} {self.cell}"
         return self.path if self.line is None else f"{self.path}:{self.line}"
 
 
@@ -272,6 +275,115 @@ BLANK_ROW = _kind(
     "这是一个空行。请删除它。",
     "This row is blank. Delete it.",
     W,
+)
+
+# --- what Excel does to a CSV (the checker names the habit, not a generic error) -------------
+TITLE_ROW = _kind(
+    "title-row",
+    "表格上方有标题行",
+    "第 1 行像是标题（“{value}”），不是表头。请删除表头上方的标题行，第 1 行只放列名：{columns}。",
+    'Line 1 looks like a title ("{value}"), not the header. Delete the rows above the header; '
+    "line 1 holds the column names: {columns}.",
+)
+TOTAL_ROW = _kind(
+    "total-row",
+    "合计行",
+    "第 {line} 行像是合计行（“{value}”）。合计由网站计算，请删除这一行。",
+    'Line {line} looks like a totals row ("{value}"). The site computes totals: delete this row.',
+)
+EMPTY_COLUMN = _kind(
+    "empty-column",
+    "表格末尾有空列",
+    "表头最后有 {count} 个空列（Excel 另存时多出的逗号）。请在 Excel 中删除表格右边的空列后重新保存。",
+    "The header ends with {count} empty columns (extra commas from Excel). Delete the empty "
+    "columns on the right in Excel and save again.",
+)
+EXCEL_DATE = _kind(
+    "excel-date",
+    "Excel 日期格式",
+    "“{value}”是 Excel 的日期写法。请写成 年-月-日：{fixed}（或在 Excel 中把这一列设为“文本”后输入）。",
+    '"{value}" is how Excel shows a date. Write it year-month-day: {fixed}.',
+)
+EXCEL_AMOUNT = _kind(
+    "excel-amount",
+    "Excel 金额格式",
+    "“{value}”带有货币符号或千位逗号。请只填数字：{fixed}（在 Excel 中把这一列设为“常规”格式）。",
+    '"{value}" carries a currency sign or thousands separators. Write digits only: {fixed}.',
+)
+
+# --- a clerk's workbook (sunlight import) ---------------------------------------------------
+WORKBOOK_UNREADABLE = _kind(
+    "workbook-unreadable",
+    "无法打开表格文件",
+    "这个文件无法作为表格打开（{reason}）。请在 Excel 或 WPS 中打开它，另存为“Excel 工作簿（*.xlsx）”后再导入。",
+    "The file cannot be opened as a workbook ({reason}). Open it in Excel or WPS and save it "
+    "as an Excel workbook (*.xlsx), then import it again.",
+)
+WORKBOOK_CELL = _kind(
+    "workbook-cell",
+    "格子无法读入",
+    "{reason}",
+    "{reason_en}",
+)
+WORKBOOK_NO_HEADER = _kind(
+    "workbook-no-header",
+    "工作表没有表头",
+    "前 10 行中找不到表头。表头一行应写列名：{columns}。",
+    "No header row in the first 10 rows. The header names the columns: {columns}.",
+)
+WORKBOOK_UNKNOWN_COLUMN = _kind(
+    "workbook-unknown-column",
+    "不认识的列",
+    "列“{value}”下面有内容，但它不是本表的列，导入会丢失这些内容。请删除这一列或改成：{columns}。",
+    'The column "{value}" holds data but is not one of this sheet\'s columns; importing would '
+    "lose it. Delete the column or rename it to one of: {columns}.",
+)
+WORKBOOK_UNKNOWN_SHEET = _kind(
+    "workbook-unknown-sheet",
+    "不认识的工作表",
+    "工作表“{name}”有内容，但不是公开表格，导入会丢失这些内容。请把内容移到对应的表（{sheets}），或删除这张工作表。",
+    'The sheet "{name}" holds data but is not one of the workbook\'s tables; importing would '
+    "lose it. Move its rows to the right sheet ({sheets}) or delete it.",
+)
+WORKBOOK_SHEET_MISSING = _kind(
+    "workbook-sheet-missing",
+    "表格缺少工作表",
+    "表格里没有“{sheet}”表，而该月已有 {count} 条{what}。导入会删掉它们。请用 sunlight workbook 重新生成本月表格（已有内容会填入），在其中修改。",
+    'The workbook has no "{sheet}" sheet, but the month already has {count} rows of it that an '
+    "import would delete. Make the month's workbook again with sunlight workbook (it holds "
+    "what is there) and edit that.",
+)
+WORKBOOK_TOTAL = _kind(
+    "workbook-total",
+    "合计与明细不符",
+    "合计行的{field_zh}是 {value}，上面各行相加是 {total}。请核对明细。",
+    "The totals row says {value}, but the rows above add up to {total}. Check the rows.",
+)
+WORKBOOK_MISSING = _kind(
+    "workbook-missing",
+    "签字表缺少内容",
+    "请在“签字”表填写{label}。",
+    'Fill in {label_en} on the "签字" sheet.',
+)
+WORKBOOK_VILLAGE = _kind(
+    "workbook-village",
+    "找不到村",
+    "找不到村“{value}”。请填写村的文件夹，例如 chengguan/dongshan（用 sunlight workbook 生成的表格已填好）。",
+    'No village "{value}". Write the village\'s folder, e.g. chengguan/dongshan.',
+)
+NEGATIVE_CASH = _kind(
+    "negative-cash",
+    "库存现金成为负数",
+    "按结算方式计算，到本行库存现金成为 {value} 元（负数）。请核对结算方式（现金/转账）和金额。",
+    "By the settlement methods, cash on hand falls to {value} here (below zero). Check the "
+    "methods (现金/转账) and the amounts.",
+)
+ALREADY_PUBLISHED = _kind(
+    "already-published",
+    "该月已经公开",
+    "{period} 已于 {published} 公开，不能直接覆盖。已公开的月份要更正，请运行 sunlight correct {village} {period}，按提示填写更正原因和批准人。",
+    "{period} was published on {published} and cannot be overwritten. Correct a published "
+    "month with: sunlight correct {village} {period}.",
 )
 
 # --- values -------------------------------------------------------------------------------------
@@ -597,9 +709,10 @@ class Problem:
         """The kind's severity."""
         return self.kind.severity
 
-    def sort_key(self) -> tuple[str, int, str, str]:
-        """Order problems by file, line, field and code."""
-        return (self.where.path, self.where.line or 0, self.field or "", self.code)
+    def sort_key(self) -> tuple[str, str, int, str, str]:
+        """Order problems by file (and sheet), line, field and code."""
+        sheet = self.where.cell.partition("!")[0]
+        return (self.where.path, sheet, self.where.line or 0, self.field or "", self.code)
 
 
 @dataclass

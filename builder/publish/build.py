@@ -199,20 +199,22 @@ def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None)
     villages = base_dir / "villages"
     watch = [str(villages), str(TEMPLATES_DIR.resolve())]
     overrides: dict[str, Any] = {}
+    with config_file.open("rb") as f:
+        raw = yaml_load(f) or {}
+    # NOTE: a mapping, not a list: MkDocs empties a list's entries as it reads them, so every
+    # rebuild after a save failed with "Invalid Plugins configuration"
+    plugins: dict[str, Any] = {}
+    for entry in raw.get("plugins") or []:
+        name, options = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+        if name == "sunlight":
+            # records with errors show a page of problems instead of stopping the preview
+            options = {**(options or {}), "preview": True}
+            if only:
+                options["only"] = [p.resolve().relative_to(base_dir).as_posix() for p in only]
+            villages = base_dir / options.get("villages_dir", "villages")
+        plugins[name] = options or {}
+    overrides["plugins"] = plugins
     if only:
-        with config_file.open("rb") as f:
-            raw = yaml_load(f) or {}
-        plugins = []
-        for entry in raw.get("plugins") or []:
-            name, options = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
-            if name == "sunlight":
-                options = {
-                    **(options or {}),
-                    "only": [p.resolve().relative_to(base_dir).as_posix() for p in only],
-                }
-                villages = base_dir / options.get("villages_dir", "villages")
-            plugins.append({name: options})
-        overrides["plugins"] = plugins
         # NOTE: a county has tens of thousands of folders; watch only what the preview shows
         watch = [str(p.resolve()) for p in only]
         watch += [str(f) for f in sorted(villages.glob("*.yml")) + sorted(villages.glob("*/*.yml"))]

@@ -89,16 +89,54 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     )
     env.filters["yuan"] = yuan
     env.filters["masked"] = model.mask_name
+    env.filters["css_string"] = css_string
+    env.filters["plain_where"] = plain_where
     return env
 
 
+# the site's scripts a page may load, by name (site.py gives their content-hashed paths)
+ASSET_NAMES = ("search.js", "verify.js")
+# what a record file is called on villagers' pages (never its path)
+RECORD_NAMES = {
+    "ledger.csv": "收支明细",
+    "assistance.csv": "救助公示",
+    "disclosure.yml": "公开信息",
+    "contracts.csv": "合同登记",
+    "decisions.yml": "四议两公开记录",
+    "topics.yml": "点题记录",
+    "village.yml": "村基本情况",
+    "powers.yml": "小微权力清单",
+}
+
+
+def plain_where(where: Any) -> str:
+    """A flag's place in plain words: "2026-10 收支明细第 3 笔" for ledger.csv line 4, not a
+    clerk's file path (which stays in `sunlight check`, for the clerk)."""
+    path = str(getattr(where, "path", where))
+    line = getattr(where, "line", None)
+    parts = path.split("/")
+    name = RECORD_NAMES.get(parts[-1], "记录")
+    period = parts[-2] if len(parts) > 1 and parts[-2][:4].isdigit() else ""
+    unit = "笔" if parts[-1] == "ledger.csv" else "条"
+    row = f"第 {line - 1} {unit}" if line and line > 1 and parts[-1].endswith(".csv") else ""
+    return " ".join(p for p in (period, name + row) if p)
+
+
+def css_string(text: str) -> Markup:
+    """text as the inside of a CSS string in a <style> block: every character that could end
+    the string, the block or the rule is written as a CSS escape."""
+    return Markup("".join(c if c.isalnum() or c in " -" else f"\\{ord(c):x} " for c in text))
+
+
 def front_matter(title: str, **extra: Any) -> str:
-    """YAML front matter written as JSON values, which YAML reads back exactly."""
-    lines = ["---"] + ([f"title: {json.dumps(title, ensure_ascii=False)}"] if title else [])
-    for key, value in extra.items():
-        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
-    lines.append("---")
-    return "\n".join(lines) + "\n\n"
+    """YAML front matter written as JSON values, which YAML reads back exactly; none at all
+    when there is nothing to say (an empty `---` pair is not front matter to MkDocs: it
+    printed "--- ---" above the home page's title)."""
+    fields = {"title": title, **extra}
+    lines = [
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items() if value
+    ]
+    return "\n".join(["---", *lines, "---"]) + "\n\n" if lines else ""
 
 
 class Renderer:
@@ -112,8 +150,11 @@ class Renderer:
         templates_dir: Path = TEMPLATES_DIR,
         reuse: Callable[[model.Village], RenderedVillage | None] | None = None,
         selected: Callable[[model.Village], bool] | None = None,
+        assets: dict[str, str] | None = None,
     ) -> None:
         self.county = county
+        # logical asset name -> its content-hashed site path (site.py); plain names otherwise
+        self.assets = assets or {}
         self.reuse = reuse
         # the villages whose pages this build renders (a shard's); None: every village
         self.selected = selected
@@ -126,8 +167,17 @@ class Renderer:
         # each period's logged versions and tree heads (publication log), for sheets and pages
         self.log: tlog.LogView | None = None
 
-    def page(self, out: Rendered, url: str, template: str, title: str, **context: Any) -> None:
-        """Render one template as the page at url, into out."""
+    def page(
+        self,
+        out: Rendered,
+        url: str,
+        template: str,
+        title: str,
+        description: str = "",
+        **context: Any,
+    ) -> None:
+        """Render one template as the page at url, into out; description: what a link shared
+        in WeChat shows under the title (<meta name="description">)."""
 
         def link(to: str) -> str:
             return relative(url, to)
@@ -137,11 +187,12 @@ class Renderer:
             url=url,
             link=link,
             root=relative(url, ""),
+            assets={**{name: f"assets/{name}" for name in ASSET_NAMES}, **self.assets},
             updated=self.updated,
             **context,
         )
         body = "\n".join(line for line in body.split("\n") if line.strip())
-        out.pages[url + "index.md"] = front_matter(title) + body + "\n"
+        out.pages[url + "index.md"] = front_matter(title, description=description) + body + "\n"
 
     def search_box(self, url: str, scope: str | None = None, label: str = "") -> Markup:
         """The search form for a page; scoped to a village's pages where given."""
@@ -149,7 +200,7 @@ class Renderer:
             mount_html(
                 relative(url, "search/"),
                 relative(url, ""),
-                relative(url, "assets/search.js"),
+                relative(url, self.assets.get("search.js", "assets/search.js")),
                 scope=scope,
                 scope_label=label,
             )
@@ -168,14 +219,24 @@ class Renderer:
             search=self.search_box(""),
             rollup_rows=rows,
             rollup_sum=total,
+            description=f"{county.name}各村（社区）的党务、村务、财务公开。扫村里公开栏上的二维码，"
+            "或在这里找到本村，查看每月收支明细。",
         )
         self.out.search_docs.append(SearchDoc("", county.site_title, "首页", county.name))
-        self.page(self.out, "search/", "search.html", "搜索", search=self.search_box("search/"))
+        self.page(
+            self.out,
+            "search/",
+            "search.html",
+            "搜索",
+            search=self.search_box("search/"),
+            description=f"在{county.name}各村的公开内容中查找：收支、低保、合同、村务。",
+        )
         self.page(
             self.out,
             "status/",
             "status.html",
             "公开情况和监督提示",
+            description=f"{county.name}各村是否按时公开，以及从记录中算出的监督提示。",
             as_of=county.as_of,
             table=status_table(county, self.flags),
             status_zh=STATUS_ZH,
@@ -240,7 +301,14 @@ class Renderer:
         url = f"{town.slug}/"
         rows, total = town_rollup(town, self.flags)
         self.page(
-            self.out, url, "town.html", town.name, town=town, rollup_rows=rows, rollup_sum=total
+            self.out,
+            url,
+            "town.html",
+            town.name,
+            town=town,
+            rollup_rows=rows,
+            rollup_sum=total,
+            description=f"{town.name}各村（社区）的三务公开：最新一期和公开日期。",
         )
         self.out.search_docs.append(
             SearchDoc(
@@ -289,6 +357,9 @@ class Renderer:
             abs_url=abs_url,
             search=self.search_box(url, url, village.name),
             chart_list=period_charts(village, village.latest) if village.latest else [],
+            households=current_households(village),
+            phone_lines=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+            description=village_description(town, village),
             **self.supervision(village),
         )
         for name, title, items in (
@@ -298,11 +369,20 @@ class Renderer:
             ("meetings", "会议记录", village.meetings),
         ):
             if items:
+                out.search_docs.append(
+                    SearchDoc(
+                        f"{url}{name}/",
+                        f"{village.name} {title}",
+                        town.name,
+                        register_text(village, name),
+                    )
+                )
                 self.page(
                     out,
                     f"{url}{name}/",
                     f"{name}.html",
                     f"{village.name}{title}",
+                    description=f"{town.name}{village.name}的{title}，共 {len(items)} 项。",
                     town=town,
                     village=village,
                     step_names=schema.STEP_NAMES,
@@ -313,6 +393,7 @@ class Renderer:
             url + "qr/",
             "qr.html",
             f"{village.name}二维码",
+            description=f"{village.name}三务公开的二维码和公开栏海报。",
             town=town,
             village=village,
             abs_url=abs_url,
@@ -377,6 +458,7 @@ class Renderer:
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
                 chart_list=period_charts(village, period),
+                description=period_description(village, period),
                 **self.supervision(village, period.period),
             )
             self.file(out, purl + "print/index.html", self.sheet, town, village, period, fp)
@@ -466,11 +548,45 @@ class Renderer:
             verify_url=url,
             head=head,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+            topics=[t for t in village.topics if t.period == period.period],
+            running=f"{town.name} {village.name} {period.year}年{period.month}月 三务公开",
         )
         return html.encode("utf-8")
 
 
 RECENT_UNITS = 6  # periods shown per village on the county status page
+MONTHLY_AID = ("低保", "特困")  # paid every month: the village page lists who receives them now
+STOPPED = "已停发"
+
+
+def current_households(village: model.Village) -> list[tuple[str, model.AssistanceRow]]:
+    """The 低保 and 特困 households a village pays now: each one's latest notice (period, row),
+    unless that notice says the payment stopped; newest notice first."""
+    latest: dict[tuple[str, str, str], tuple[str, model.AssistanceRow]] = {}
+    for period in village.newest_first():
+        for row in period.assistance:
+            key = (row.category, row.name, row.group)
+            if row.category in MONTHLY_AID and key not in latest:
+                latest[key] = (period.period, row)
+    return [entry for entry in latest.values() if entry[1].status != STOPPED]
+
+
+def village_description(town: model.Town, village: model.Village) -> str:
+    """What a shared link to the village's page says (<meta name="description">)."""
+    latest = f"最新：{village.latest.year}年{village.latest.month}月。" if village.latest else ""
+    return (
+        f"{town.name}{village.name}的三务公开：每月收支明细、村务和党务、救助公示、"
+        f"小微权力清单和投诉电话。{latest}"
+    )
+
+
+def period_description(village: model.Village, period: model.Period) -> str:
+    """What a shared link to a month's page says: the month's totals in plain words."""
+    return (
+        f"{village.name}{period.year}年{period.month}月三务公开：本月收入 {yuan(period.income)} 元，"
+        f"支出 {yuan(period.expense)} 元，月末余额 {yuan(period.closing.total)} 元，"
+        f"收支明细 {len(period.ledger)} 笔。"
+    )
 
 
 def flags_by_village(county: model.County) -> dict[tuple[str, str], list[model.Flag]]:
@@ -515,6 +631,22 @@ def status_table(
     return table
 
 
+def register_text(village: model.Village, name: str) -> str:
+    """What search sees of a village's contracts, decisions or topics page."""
+    parts: list[str] = [village.name]
+    if name == "contracts":
+        for c in village.contracts:
+            parts += [c.id, c.type, c.object, c.counterparty, c.method, c.platform, yuan(c.amount)]
+    elif name == "decisions":
+        for d in village.decisions:
+            parts += [d.id, d.matter, d.category or ""]
+            parts += [st.result or "" for i in range(1, 7) if (st := d.step(i)) is not None]
+    else:
+        for t in village.topics:
+            parts += [t.id, t.question, t.answer]
+    return "\n".join(p for p in parts if p)
+
+
 def period_text(village: model.Village, period: model.Period) -> str:
     """What search sees of a period: the words people look for, names masked as online."""
     masked = village.names_online != "full"
@@ -531,7 +663,9 @@ def period_text(village: model.Village, period: model.Period) -> str:
     for a in period.village_affairs + period.party_affairs:
         parts += [a.title, a.body]
     for row in period.assistance:
-        parts += [row.category, model.mask_name(row.name) if masked else row.name, row.group]
+        name = model.mask_name(row.name) if masked else row.name
+        # the masked name also without its stars (刘*田 -> 刘田): a query's * joins the same way
+        parts += [row.category, name, name.replace("*", ""), row.group]
     for c in period.corrections:
         parts += ["已更正", c.reason]
     return "\n".join(p for p in parts if p)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import itertools
 import json
 import math
 import re
@@ -44,13 +45,29 @@ CHUNK_SIZE = 100  # docs per metadata chunk
 PAGE_SIZE = 20  # results per page shown by the client
 MAX_BIGRAMS = 10  # bigrams looked up per query (a subset keeps recall; bounds the download)
 MIN_BIGRAMS = 3  # never cap below this, however big the shards
-QUERY_BUDGET_GZIP = 100_000  # worst-case gzipped bytes one page of results may download
+QUERY_BUDGET_GZIP = 60_000  # worst-case gzipped bytes one page of results may download
 MAX_CHUNKS = 10  # metadata chunks fetched per page of results (bounds scattered results)
 SHARD_TARGET_GZIP = 2_500  # gzipped postings aimed at per shard file
 MAX_SHARDS = 4096
 SCOPES_PER_FILE = 100  # url-prefix scopes per p/<k>.json file  # upper bound on shard files
 GZIP_LEVEL = 6  # what static hosts typically use; for the byte figures only
 MIN_CHARS_MESSAGE = "请至少输入两个字"
+HELP_MESSAGE = (
+    "输入要找的字词，例如：低保、修路、管理费用、1200.00。"
+    "姓名中隐去的字用 * 代替，例如 刘*田。几个词用空格隔开，找同时含有它们的页面。"
+)
+# Villagers' words and the records' words for the same thing: a query term that is a key here
+# finds pages with any of its words (one short list, shipped in manifest.json for search.js).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "修路": ("修路", "道路", "硬化", "维修"),
+    "低保": ("低保", "最低生活保障"),
+    "五保": ("五保", "特困"),
+    "工资": ("工资", "报酬"),
+    "补贴": ("补贴", "补助"),
+    "租金": ("租金", "租赁", "发包"),
+}
+MAX_VARIANTS = 8  # queries one search may expand to (synonyms of several terms multiply)
+WILDCARD = "*"
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
 # Word characters as inclusive code point ranges, ascending; search.js holds the same table.
@@ -175,6 +192,21 @@ def query_bigrams(query: str, limit: int = MAX_BIGRAMS) -> tuple[str, ...] | Non
             seen.setdefault(t[i : i + 2])
     grams = list(seen)
     return tuple((grams[0::2] + grams[1::2])[:limit])
+
+
+def join_wildcards(text: str) -> str:
+    """text with each `*` between two characters removed (刘*田 -> 刘田): a masked name is
+    indexed that way too (see render.period_text), so `*` stands for the hidden characters."""
+    return re.sub(r"(?<=[^\s*])\*+(?=[^\s*])", "", normalize(text)).replace(WILDCARD, " ")
+
+
+def query_variants(query: str) -> list[str]:
+    """The queries a search runs for query: wildcards joined, each synonym term replaced by each
+    of its words in turn (at most MAX_VARIANTS); a page matching any variant is a result."""
+    terms = join_wildcards(query).split()
+    choices = [SYNONYMS.get(t, (t,)) for t in terms]
+    variants = [" ".join(combo) for combo in itertools.product(*choices)]
+    return variants[:MAX_VARIANTS]
 
 
 def fnv1a(text: str) -> int:
@@ -344,6 +376,7 @@ def render_index(
             "max_chunks": MAX_CHUNKS,
             "page": PAGE_SIZE,
             "shards": shards,
+            "synonyms": {key: list(words) for key, words in SYNONYMS.items()},
             "v": FORMAT_VERSION,
         }
     )
@@ -416,9 +449,10 @@ def plan_query(
     index_dir: Path, query: str, *, scope: tuple[int, int] | str | None = None, pages: int = 1
 ) -> QueryPlan:
     """Return what search.js fetches and finds for query (first `pages` pages, optional scope)."""
-    grams = query_bigrams(query, limit=1 << 30)
-    if not grams:
-        message = MIN_CHARS_MESSAGE if grams is None else None
+    variants = query_variants(query)
+    checked = [query_bigrams(v, limit=1 << 30) for v in variants]
+    if not any(checked):
+        message = MIN_CHARS_MESSAGE if None in checked else HELP_MESSAGE
         return QueryPlan(query, message, (), (), 0, 0, (), (), ())
     fetched: dict[str, bytes] = {}
 
@@ -433,12 +467,23 @@ def plan_query(
     if manifest.get("v") != FORMAT_VERSION:
         raise ValueError(f"unsupported search index version: {manifest.get('v')!r}")
     shards, chunk = int(manifest["shards"]), int(manifest["chunk"])
-    grams = query_bigrams(query, limit=int(manifest["max_bigrams"])) or ()
-    lists: list[list[int]] = []
-    for gram in grams:
-        shard = load(f"s/{fnv1a(gram) % shards}.json")
-        assert isinstance(shard, dict)
-        lists.append(decode_posting(shard[gram]) if gram in shard else [])
+    usable = [v for v, g in zip(variants, checked, strict=True) if g]
+    usable = usable[: max(1, int(manifest["max_bigrams"]))]  # within the download budget
+    # the bigrams a query may fetch are shared by its variants (each keeps at least one)
+    share = max(1, int(manifest["max_bigrams"]) // len(usable))
+    all_grams: list[str] = []
+    found: set[int] = set()
+    for variant in usable:
+        grams = query_bigrams(variant, limit=share) or ()
+        lists: list[list[int]] = []
+        for gram in grams:
+            shard = load(f"s/{fnv1a(gram) % shards}.json")
+            assert isinstance(shard, dict)
+            lists.append(decode_posting(shard[gram]) if gram in shard else [])
+        all_grams += [g for g in grams if g not in all_grams]
+        found.update(_intersect(lists))
+    grams = tuple(all_grams)
+    lists = [sorted(found)]
     ids = _intersect(lists)
     if isinstance(scope, str):
         table = load(f"p/{fnv1a(scope) % int(manifest['scopes'])}.json")

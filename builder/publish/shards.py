@@ -23,6 +23,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from builder.errors import BuilderError
+from builder.publish.compress import precompress_tree
 from builder.publish.search import SearchDoc, build_search_index
 
 SHARD_MANIFEST = ".sunlight-shard.json"
@@ -145,6 +146,7 @@ def finish_site(site: Path, manifests: Sequence[ShardManifest]) -> None:
     docs = [doc for _, doc in placed]
     write_sitemap(site, manifests[0].site_url, pages)
     build_search_index(docs, site / "search")
+    precompress_tree(site, ("search",))
 
 
 def _move_tree(src: Path, dest: Path) -> None:

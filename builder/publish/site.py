@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import rjsmin
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -34,7 +35,10 @@ from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
-from builder.publish.render import Rendered, RenderedVillage, Renderer
+from builder.publish.compress import COMPRESSED, compact_html, precompress_tree
+from builder.publish.css import hashed_name, site_stylesheet, template_sources
+from builder.publish.preview import problem_files
+from builder.publish.render import TEMPLATES_DIR, Rendered, RenderedVillage, Renderer
 from builder.publish.search import SearchDoc
 from builder.publish.shards import Place, Shard, ShardManifest, finish_site
 from builder.read.git import commit_day
@@ -43,22 +47,35 @@ log = logging.getLogger("mkdocs.plugins.sunlight")
 # a file for the worker process to make: (site path, function, arguments); bytes are written
 Job = tuple[str, Callable[..., object], tuple[Any, ...]]
 ASSETS = Path(__file__).resolve().parent / "assets"
-# NOTE: one stylesheet (ours + the search widget's) saves a request on every first visit.
+# NOTE: one stylesheet (Material's rules in use, ours, the search widget's) saves requests on
+# every first visit; each asset's name carries a hash of its bytes, so a phone (or WeChat's
+# cache) never keeps a stale copy, and a host may cache them for ever.
 ASSET_FILES = {
     "sunlight.css": ("sunlight.css", "search.css"),
     "search.js": ("search.js",),
     "verify.js": ("verify.js",),
 }
+# Material's templates whose classes a page of this site can carry (publish/css.py)
+MATERIAL_PARTS = (
+    "base.html",
+    *(
+        f"partials/{name}.html"
+        for name in ("header", "logo", "nav", "nav-item", "toc", "toc-item", "content")
+    ),
+)
 # NOTE: Material's main.html less its JavaScript bundle, which fetches a polyfill from a public CDN
 # on browsers without ResizeObserver; the bundle's files (and its search workers) are not shipped.
 THEME_OVERRIDES = Path(__file__).resolve().parent / "theme"
 MATERIAL_SCRIPTS = "assets/javascripts/"
+MATERIAL_STYLES = "assets/stylesheets/"  # Material's, replaced by our reduced one
 
 
 class SunlightConfig(base.Config):  # type: ignore[no-untyped-call]
     villages_dir = c.Dir(exists=True, default="villages")
     # village folders to build alone (a clerk's preview); empty: the whole county
     only = c.ListOfItems(c.Type(str), default=[])
+    # a clerk's preview (sunlight serve): records with errors show a page of problems
+    preview = c.Type(bool, default=False)
 
 
 class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-call]
@@ -78,6 +95,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.shard = Shard()
         self.partial = False  # True when build_shard runs it: the merge finishes the site
         self.selected: set[str] = set()  # URLs of the villages this shard renders
+        self.assets: dict[str, tuple[str, bytes]] = {}  # name: (hashed site path, bytes)
+        self.problems: list[Problem] = []  # a preview of records with errors shows these
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         villages = Path(self.config.villages_dir)
@@ -92,9 +111,15 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             errors += sorted(
                 (p for p in found if p.severity is Severity.ERROR), key=Problem.sort_key
             )
+        self.problems = []
         if errors or result.county is None:
+            # NOTE: a preview shows them on its page; logged as errors, strict mode would stop it
             for p in errors:
-                log.error(format_problem(p))
+                (log.info if self.config.preview else log.error)(format_problem(p))
+            if self.config.preview:
+                self.problems = errors or result.report.sorted()
+                config.nav = [{"记录有错误": "index.md"}]
+                return config
             raise PluginError(
                 f"记录或网站页面有 {len(errors)} 个错误，未生成网站。请按上面的提示修改。 / "
                 f"{len(errors)} errors in the records or pages; nothing was built."
@@ -105,12 +130,23 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         config.site_name = county.site_title
         config.site_url = county.site_url
+        self.assets = site_assets(Path(config.docs_dir))
+        css_path = self.assets["sunlight.css"][0]
+        config.extra_css = [css_path] + [
+            path for path in config.extra_css if path not in ("assets/sunlight.css", css_path)
+        ]
         updated = last_commit_date(base_dir)
-        self.site_key = site_key(base_dir, config, updated)
+        self.site_key = site_key(base_dir, config, updated, self.assets)
         self.selected = {
             v.url for position, v in enumerate(county.villages()) if self.shard.holds(position)
         }
-        renderer = Renderer(county, updated=updated, reuse=self.reusable, selected=self.is_selected)
+        renderer = Renderer(
+            county,
+            updated=updated,
+            reuse=self.reusable,
+            selected=self.is_selected,
+            assets={name: path for name, (path, _) in self.assets.items()},
+        )
         renderer.log = read_versions(villages.resolve().parent)
         if PARALLEL:
             renderer.deferred = []
@@ -156,10 +192,19 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         body = self.pending.pop(page.file.src_uri, None)
         return html if body is None else body.strip("\n")
 
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
+        return compact_html(output)
+
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.problems:
+            files = problem_files(files, config, self.problems)
+            for name, parts in ASSET_FILES.items():
+                content = b"".join((ASSETS / part).read_bytes() for part in parts)
+                files.append(File.generated(config, f"assets/{name}", content=content))
+            return files
         assert self.rendered is not None
         material = Path(material_templates_dir())
-        for file in [f for f in files if is_material_script(f, material)]:
+        for file in [f for f in files if is_material_asset(f, material)]:
             files.remove(file)
         if self.rendered.county is not None:  # history and log pages: they read git, not cached
             from builder.publish.audit_pages import add_audit_pages
@@ -180,9 +225,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                 files.append(File.generated(config, src_uri, content=data))
         if self.deferred:  # QR codes and print sheets: a second process, meanwhile
             self.worker = start_worker(self.deferred, Path(config.site_dir))
-        for name, parts in ASSET_FILES.items():
-            content = b"".join((ASSETS / part).read_bytes() for part in parts)
-            files.append(File.generated(config, f"assets/{name}", content=content))
+        for path, content in self.assets.values():
+            files.append(File.generated(config, path, content=content))
         return files
 
     def on_build_error(self, error: Exception) -> None:
@@ -193,6 +237,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             self.worker = None
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.problems:
+            return
         assert self.rendered is not None
         site = Path(config.site_dir)
         if self.worker is not None:
@@ -209,7 +255,13 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             made: set[Path] = set()
             for path in reused:
                 link_or_copy(self.previous_site / path, site / path, made)
+                for suffix in COMPRESSED:  # and their precompressed copies, unchanged too
+                    if (self.previous_site / (path + suffix)).is_file():
+                        link_or_copy(
+                            self.previous_site / (path + suffix), site / (path + suffix), made
+                        )
             log.info(f"reused {len(reused)} unchanged pages and files from the last build")
+        precompress_tree(site)
         self.write_manifest(config)
 
     def write_manifest(self, config: MkDocsConfig) -> None:
@@ -300,7 +352,9 @@ def render_key(signature: str, key: str) -> str:
     return hashlib.sha256(f"{signature}\0{key}".encode()).hexdigest()
 
 
-def site_key(base_dir: Path, config: MkDocsConfig, updated: str) -> str:
+def site_key(
+    base_dir: Path, config: MkDocsConfig, updated: str, assets: dict[str, tuple[str, bytes]]
+) -> str:
     """What every page's output depends on beyond its own records: theme, config, content."""
     import material
     import mkdocs
@@ -309,15 +363,32 @@ def site_key(base_dir: Path, config: MkDocsConfig, updated: str) -> str:
     parts += sorted(p for p in Path(config.docs_dir).rglob("*") if p.is_file())
     parts.append(publication_log(base_dir, config))  # period pages and sheets show its heads
     versions = f"{mkdocs.__version__}\0{material.__version__}\0{updated}\0{config.site_url}"
+    versions += "".join(f"\0{path}" for path, _ in sorted(assets.values()))
     return hashlib.sha256((versions + files_hash(parts)).encode()).hexdigest()
 
 
-def is_material_script(file: File, material: Path) -> bool:
-    """Whether file is Material's JavaScript (not a county's own file under the same path)."""
+def is_material_asset(file: File, material: Path) -> bool:
+    """Whether file is Material's JavaScript or stylesheet (not a county's own file there)."""
     source = file.abs_src_path
-    if not file.src_uri.startswith(MATERIAL_SCRIPTS) or source is None:
+    if not file.src_uri.startswith((MATERIAL_SCRIPTS, MATERIAL_STYLES)) or source is None:
         return False
     return Path(source).is_relative_to(material)
+
+
+def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
+    """The site's stylesheet and search script: {name: (content-hashed site path, bytes)}."""
+    material = Path(material_templates_dir())
+    sources = [material / part for part in MATERIAL_PARTS]
+    sources += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir])
+    out: dict[str, tuple[str, bytes]] = {}
+    for name, parts in ASSET_FILES.items():
+        content = b"".join((ASSETS / part).read_bytes() for part in parts)
+        if name.endswith(".css"):
+            content = site_stylesheet(material, sources, content)
+        elif name.endswith(".js"):  # comments and blanks off: a third of each script
+            content = rjsmin.jsmin(content.decode("utf-8")).encode("utf-8")
+        out[name] = (f"assets/{hashed_name(name, content)}", content)
+    return out
 
 
 def material_templates_dir() -> str:

@@ -7,7 +7,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 
-from builder.format import problems
+from builder.format import excel, problems
 from builder.format.problems import Location, Problem
 from builder.format.schema import RecordSchema
 from builder.read.files import TextFile
@@ -48,6 +48,32 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
         out.append(problems.EMPTY_FILE.at(Location(file.rel, 1)))
         return None, out
     header_line, header = records[0]
+    title = _title_row(records, schema)
+    if title:
+        out.append(
+            problems.TITLE_ROW.at(
+                Location(file.rel, header_line),
+                None,
+                value=title,
+                columns=",".join(f.key for f in schema.fields),
+            )
+        )
+        return None, out
+    # NOTE: Excel saves a sheet's used range: columns once touched on the right come out as
+    # empty header cells and trailing commas on every line
+    width = len(_strip_empty_tail(header))
+    if width < len(header) and all(
+        not any(c.strip() for c in cells[width:]) for _, cells in records
+    ):
+        out.append(
+            problems.EMPTY_COLUMN.at(
+                Location(file.rel, header_line), None, count=len(header) - width
+            )
+        )
+        records = [
+            (line, cells[:width] if len(cells) == len(header) else cells) for line, cells in records
+        ]
+        header = header[:width]
     columns: list[str] = []
     seen: set[str] = set()
     header_ok = True
@@ -86,6 +112,7 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
                     Location(file.rel, header_line),
                     field_spec.key,
                     label=f"{field_spec.zh}（{field_spec.key}）",
+                    key=field_spec.key,
                 )
             )
             header_ok = False
@@ -96,6 +123,12 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
         if not any(c.strip() for c in cells):
             out.append(problems.BLANK_ROW.at(Location(file.rel, line)))
             continue
+        total = next((c.strip() for c in cells if excel.is_total_label(c)), "")
+        if total:
+            out.append(
+                problems.TOTAL_ROW.at(Location(file.rel, line), None, line=line, value=total)
+            )
+            continue
         if len(cells) != len(columns):
             out.append(
                 problems.RAGGED_ROW.at(
@@ -105,3 +138,25 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
             continue
         rows.append(RawRow(line, {k: v.strip() for k, v in zip(columns, cells, strict=True)}))
     return CsvTable(file.rel, columns, rows), out
+
+
+def _strip_empty_tail(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end > 1 and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
+def _title_row(records: list[tuple[int, list[str]]], schema: RecordSchema) -> str:
+    """The text of a title row above the header (Excel's merged 标题), or "" when line 1 is
+    the header."""
+
+    def known(cells: list[str]) -> int:
+        return sum(1 for c in cells if schema.column(excel.header_text(c)) is not None)
+
+    first = records[0][1]
+    if known(first) >= 2:
+        return ""
+    if any(known(cells) >= 2 for _, cells in records[1:4]):
+        return next((c.strip() for c in first if c.strip()), "（空行）")
+    return ""

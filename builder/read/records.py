@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder.format import privacy, problems, schema
+from builder.format import excel, privacy, problems, schema
 from builder.format.problems import Location, Problem
 from builder.read.csv_rows import parse_csv
 from builder.read.files import TextFile, read_text
@@ -120,10 +120,27 @@ def parse_scalar(text: str, typ: schema.Scalar, ctx: Ctx, line: int, key: str, l
         text = schema.normalize_text(text)
     value = typ.parse(text)
     if isinstance(value, schema.Invalid):
+        habit = _excel_habit(text, typ)
+        if habit is not None:
+            ctx.add(habit[0], line, key, label, value=privacy.shorten(text, 40), fixed=habit[1])
+            return MISSING
         values = {"value": privacy.shorten(text, 40), **value.values}
         ctx.add(value.kind, line, key, label, **values)
         return MISSING
     return value
+
+
+def _excel_habit(text: str, typ: schema.Scalar) -> tuple[problems.Kind, str] | None:
+    """What Excel did to a date or an amount, with the value as it should be written."""
+    if isinstance(typ, schema.Date):
+        if excel.looks_like_excel_date(text):
+            return problems.EXCEL_DATE, excel.read_date_text(text).text
+        if text.isdigit() and excel.date_from_serial(int(text)) is not None:
+            day = excel.date_from_serial(int(text))
+            return problems.EXCEL_DATE, day.isoformat() if day else ""
+    if isinstance(typ, schema.Money) and excel.looks_like_formatted_amount(text):
+        return problems.EXCEL_AMOUNT, excel.read_amount_text(text).text
+    return None
 
 
 def convert_map(node: MapNode, obj: schema.Obj, ctx: Ctx, prefix: str, label: str) -> Rec:

@@ -80,7 +80,51 @@
     return r;
   }
 
-  window.SunlightSearch = { tokens: tokens, grams: grams, fnv: fnv, decode: decode };
+  // 刘*田 -> 刘田: a masked name is indexed without its stars, so * stands for hidden characters.
+  function joinStars(q) {
+    return q.normalize('NFKC').toLowerCase().replace(/([^\s*])\*+(?=[^\s*])/g, '$1').replace(/\*/g, ' ');
+  }
+  // The queries one search runs: each synonym term replaced by each of its words in turn.
+  function variants(q, syn, max) {
+    var out = [''];
+    joinStars(q).split(/\s+/).filter(Boolean).forEach(function (t) {
+      var alts = syn && syn.hasOwnProperty(t) ? syn[t] : [t], next = [];
+      out.forEach(function (v) { alts.forEach(function (a) { next.push(v ? v + ' ' + a : a); }); });
+      out = next;
+    });
+    return out.filter(Boolean).slice(0, max);
+  }
+  // A result's snippet: the first row or paragraph of its page that holds a searched word. The
+  // first few results' pages are fetched (the one the reader opens next is then cached).
+  var SNIPPETS = 3;
+  function findLine(doc, words) {
+    var els = doc.querySelectorAll('article td, article p, article li, article h2, article h3, article summary');
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i].closest('tr') || els[i], t = (el.cells ? Array.from(el.cells).map(function (c) {
+        return c.textContent.trim();
+      }).filter(Boolean).join(' · ') : el.textContent).replace(/\s+/g, ' ').trim();
+      for (var j = 0; j < words.length; j++) {
+        var k = t.indexOf(words[j]);
+        if (k < 0) k = t.toLowerCase().indexOf(words[j]);
+        if (k >= 0) return [t, k, words[j].length];
+      }
+    }
+    return null;
+  }
+  async function snippet(li, a, url, words) {
+    var r = await fetch(url);
+    if (!r.ok) return;
+    var found = findLine(new DOMParser().parseFromString(await r.text(), 'text/html'), words);
+    if (!found) return;
+    var t = found[0], k = found[1], n = found[2], from = Math.max(0, k - 24), to = Math.min(t.length, k + n + 36);
+    var s = li.appendChild(mk('span', (from ? '…' : '') + t.slice(from, k), 'sunlight-snippet'));
+    s.appendChild(mk('mark', t.substr(k, n)));
+    s.appendChild(document.createTextNode(t.slice(k + n, to) + (to < t.length ? '…' : '')));
+    a.href = url + '#:~:text=' + encodeURIComponent(t.substr(k, n)); // opens at the match
+  }
+  var HELP = '输入要找的字词，例如：低保、修路、管理费用、1200.00。姓名中隐去的字用 * 代替，例如 刘*田。几个词用空格隔开，找同时含有它们的页面。';
+
+  window.SunlightSearch = { tokens: tokens, grams: grams, fnv: fnv, decode: decode, variants: variants, joinStars: joinStars };
   var el = document.getElementById('sunlight-search');
   if (!el || !window.fetch || !''.normalize) return; // the plain GET form still works
 
@@ -129,9 +173,9 @@
 
   var run = 0;
   async function search(q) {
-    var my = ++run, toks = tokens(q);
+    var my = ++run, toks = tokens(joinStars(q));
     out.textContent = '';
-    if (!toks.length) return;
+    if (!toks.length) { out.appendChild(mk('p', HELP, 'sunlight-status sunlight-help')); return; }
     var say = out.appendChild(mk('p', '请至少输入两个字', 'sunlight-status'));
     if (toks.some(function (t) { return Array.from(t).length < 2; })) return;
     say.textContent = '正在搜索…';
@@ -139,13 +183,27 @@
       var m = await get(base + 'manifest.json', { cache: 'no-cache' });
       if (m.v !== 1) throw new Error('index version');
       var v = '.json?v=' + m.build;
-      var lists = await Promise.all(grams(toks, m.max_bigrams).map(function (g) {
-        return get(base + 's/' + fnv(g) % m.shards + v).then(function (s) {
-          return s.hasOwnProperty(g) ? decode(s[g]) : [];
-        });
+      var usable = variants(q, m.synonyms, 8).filter(function (x) {
+        return !tokens(x).some(function (t) { return Array.from(t).length < 2; });
+      }).slice(0, Math.max(1, m.max_bigrams));
+      var share = Math.max(1, Math.floor(m.max_bigrams / usable.length));
+      var found = await Promise.all(usable.map(async function (x) {
+        var lists = await Promise.all(grams(tokens(x), share).map(function (g) {
+          return get(base + 's/' + fnv(g) % m.shards + v).then(function (s) {
+            return s.hasOwnProperty(g) ? decode(s[g]) : [];
+          });
+        }));
+        lists.sort(function (a, b) { return a.length - b.length; });
+        return lists.reduce(intersect);
       }));
-      lists.sort(function (a, b) { return a.length - b.length; });
-      var ids = lists.reduce(intersect);
+      var seen = {}, ids = [];
+      found.forEach(function (l) { l.forEach(function (i) { if (!seen[i]) { seen[i] = 1; ids.push(i); } }); });
+      ids.sort(function (a, b) { return a - b; });
+      // the words a snippet looks for: as typed (刘*田 is on the page as written), then each variant's
+      var words = q.normalize('NFKC').split(/\s+/).filter(Boolean);
+      usable.forEach(function (x) { x.split(' ').forEach(function (w) { if (words.indexOf(w) < 0) words.push(w); }); });
+      // the result opens at the words searched for (a text fragment; browsers without it open the top)
+      var frag = words.length && !(m.synonyms || {}).hasOwnProperty(words[0]) ? '#:~:text=' + encodeURIComponent(words[0]) : '';
       if (only && only.checked) {
         var r = range;
         if (!fixed) {
@@ -178,8 +236,10 @@
           var id = ids[shown], d = rows[chunks.indexOf(Math.floor(id / m.chunk))][id % m.chunk];
           var li = list.appendChild(mk('li'));
           var safe = !/^([a-z][\w+.-]*:|[/\\])/i.test(d[0]); // only site-relative links
-          li.appendChild(mk(safe ? 'a' : 'span', d[1] || d[0])).href = root + d[0];
+          var a = li.appendChild(mk(safe ? 'a' : 'span', d[1] || d[0]));
+          a.href = root + d[0] + frag;
           if (d[2]) li.appendChild(mk('span', d[2], 'sunlight-sub'));
+          if (safe && shown < SNIPPETS) snippet(li, a, root + d[0], words).catch(function () {});
         }
         more.disabled = false;
         more.hidden = shown >= ids.length;

@@ -1,0 +1,95 @@
+"""The canonical text of a period's files, as `sunlight new` and `sunlight import` write them.
+
+One layout, so that the same records always give the same bytes (a workbook exported and
+imported again changes nothing): CSV with the keys as header, LF line ends, quotes only where
+a cell needs them; YAML with every value double-quoted (a `#`, a leading `!` or a colon in a
+clerk's text can never change its meaning) and keys in the format's order. Each function also
+returns the line every value is written on, so that a problem found in the written file can be
+traced back to the workbook cell it came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from builder.format.schema import RecordSchema
+
+
+@dataclass
+class Written:
+    """A file's text and, for each line, the record (by index) and key written on it."""
+
+    text: str
+    lines: dict[int, tuple[str, int, str]] = field(default_factory=dict)  # (part, index, key)
+
+
+def csv_text(record_schema: RecordSchema, rows: Sequence[Mapping[str, str]]) -> Written:
+    """A CSV file: the header of keys, then one line per row in order (row i on line i + 2)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    keys = [f.key for f in record_schema.fields]
+    writer.writerow(keys)
+    written = Written("")
+    for index, row in enumerate(rows):
+        writer.writerow([row.get(key, "") for key in keys])
+        written.lines[index + 2] = (record_schema.name, index, "")
+    written.text = out.getvalue()
+    return written
+
+
+def quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+SINGLE_KEYS = ("period",)
+PEOPLE_KEYS = ("drafted_by", "reviewed_by", "reviewed_at", "published_at")
+LIST_KEYS = ("village_affairs", "party_affairs", "corrections")
+ITEM_KEYS = {
+    "village_affairs": ("title", "date", "body"),
+    "party_affairs": ("title", "date", "body"),
+    "corrections": ("date", "reason", "approved_by"),
+}
+
+
+def disclosure_text(
+    header: Mapping[str, str], lists: Mapping[str, Sequence[Mapping[str, str]]]
+) -> Written:
+    """disclosure.yml from its scalars (period, opening.cash, …, published_at) and its lists
+    (village_affairs, party_affairs, corrections); empty values and lists are left out."""
+    lines: list[str] = []
+    written = Written("")
+
+    def add(text: str, part: str, index: int, key: str) -> None:
+        lines.append(text)
+        written.lines[len(lines)] = (part, index, key)
+
+    if header.get("period"):
+        add(f"period: {quoted(header['period'])}", "header", 0, "period")
+    for name in ("opening", "closing"):
+        cash, bank = header.get(f"{name}.cash", ""), header.get(f"{name}.bank", "")
+        if cash or bank:
+            add(f"{name}: {{cash: {quoted(cash)}, bank: {quoted(bank)}}}", "header", 0, name)
+    for key in PEOPLE_KEYS:
+        if header.get(key):
+            add(f"{key}: {quoted(header[key])}", "header", 0, key)
+    for list_key in LIST_KEYS:
+        items = lists.get(list_key) or []
+        if not items:
+            continue
+        add(f"{list_key}:", list_key, 0, "")
+        for index, item in enumerate(items):
+            first = True
+            for key in ITEM_KEYS[list_key]:
+                value = item.get(key, "")
+                if not value:
+                    continue
+                lead = "  - " if first else "    "
+                add(f"{lead}{key}: {quoted(value)}", list_key, index, key)
+                first = False
+    written.text = "".join(line + "\n" for line in lines)
+    return written

@@ -1,0 +1,647 @@
+"""A month published from Excel or WPS: `sunlight new`, `workbook` and `import` on real .xlsx
+files saved the way clerks save them (title and totals rows, text dates, formatted amounts,
+formulas, personal data), asserting the files written, the rows counted and the sheet!cell of
+every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from builder.clerk.imports import import_workbook
+from builder.cli import cli
+from builder.format import excel
+
+TODAY = "2026-12-01"
+VILLAGE = "chengguan/dongshan"
+FOLDER = Path("villages/chengguan/dongshan")
+
+
+@pytest.fixture
+def in_project(project: Path) -> Iterator[Path]:
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        yield project
+    finally:
+        os.chdir(cwd)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+# the month a clerk fills in: (date, voucher, summary, code, income, expense, party, method, receipt, approver)
+NOVEMBER = [
+    (
+        dt.date(2026, 11, 3),
+        "记-001",
+        "收到镇财政拨付运转经费",
+        "503",
+        15000,
+        None,
+        "城关镇财政所",
+        "转账",
+        "财政票据",
+        None,
+    ),
+    (
+        dt.date(2026, 11, 5),
+        "记-002",
+        "支付保洁员工资",
+        "51401",
+        None,
+        1200,
+        "保洁员3人",
+        "转账",
+        "收据",
+        "张建国",
+    ),
+    (
+        dt.date(2026, 11, 9),
+        "记-003",
+        "购买办公用品",
+        "51301",
+        None,
+        132.5,
+        "城关文化用品商店",
+        "现金",
+        "发票",
+        "张建国",
+    ),
+    (
+        dt.date(2026, 11, 20),
+        "记-004",
+        "收取自来水费",
+        "501",
+        719.5,
+        None,
+        "本村用水户",
+        "现金",
+        "收据",
+        None,
+    ),
+]
+LEDGER_CSV = (
+    "date,voucher_no,summary,account_code,income,expense,counterparty,method,receipt,approver,contract_id\n"
+    "2026-11-03,记-001,收到镇财政拨付运转经费,503,15000.00,,城关镇财政所,转账,财政票据,,\n"
+    "2026-11-05,记-002,支付保洁员工资,51401,,1200.00,保洁员3人,转账,收据,张建国,\n"
+    "2026-11-09,记-003,购买办公用品,51301,,132.50,城关文化用品商店,现金,发票,张建国,\n"
+    "2026-11-20,记-004,收取自来水费,501,719.50,,本村用水户,现金,收据,,\n"
+)
+# October's closing in tests/data/good is cash 800.00, bank 341900.50
+DISCLOSURE_YML = (
+    'period: "2026-11"\n'
+    'opening: {cash: "800.00", bank: "341900.50"}\n'
+    'closing: {cash: "1387.00", bank: "355700.50"}\n'
+    'drafted_by: "王丽"\n'
+    'reviewed_by: "李秀英"\n'
+    'reviewed_at: "2026-12-03"\n'
+    'published_at: "2026-12-05"\n'
+    "village_affairs:\n"
+    '  - title: "冬季防火安全提示"\n'
+    '    date: "2026-11-10"\n'
+    '    body: "请村民注意用火安全。\\n严禁焚烧秸秆 #2 号地块。"\n'
+)
+
+
+def fill_generated(path: Path, rows: list[tuple[Any, ...]] = NOVEMBER) -> None:
+    """Fill `sunlight workbook`'s file as a clerk does in Excel: picks from the drop-downs."""
+    book = openpyxl.load_workbook(path)
+    ledger = book["收支明细"]
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            if c == 4 and value is not None:
+                value = f"{value} {'管理费用' if value.startswith('513') else ''}".strip()
+            ledger.cell(row=r, column=c, value=value)
+    affairs = book["村务公开"]
+    affairs["A2"], affairs["B2"] = "冬季防火安全提示", dt.date(2026, 11, 10)
+    affairs["C2"] = "请村民注意用火安全。\n严禁焚烧秸秆 #2 号地块。"
+    sign = book["签字"]
+    sign["B8"], sign["B9"] = dt.date(2026, 12, 3), dt.date(2026, 12, 5)
+    book.save(path)
+
+
+def test_new_scaffolds_the_month_from_last_month(in_project: Path) -> None:
+    code, out = run("new", "dongshan", "2026-11")
+    assert code == 0, out
+    assert (FOLDER / "2026-11/disclosure.yml").read_text(encoding="utf-8") == (
+        'period: "2026-11"\n'
+        'opening: {cash: "800.00", bank: "341900.50"}\n'
+        'closing: {cash: "800.00", bank: "341900.50"}\n'
+        'drafted_by: "王丽"\n'
+        'reviewed_by: "李秀英"\n'
+    )
+    assert (FOLDER / "2026-11/ledger.csv").read_text(encoding="utf-8") == LEDGER_CSV.split("\n")[
+        0
+    ] + "\n"
+    assert "sunlight workbook chengguan/dongshan 2026-11" in out
+    assert "sunlight import workbooks/dongshan-2026-11.xlsx" in out
+    code, out = run("new", "dongshan", "2026-11")
+    assert code == 1 and "已经存在" in out
+    code, out = run("new", "nowhere", "2026-11")
+    assert code == 2 and "chengguan/dongshan" in out
+
+
+def test_workbook_opens_with_drop_downs_formats_and_a_locked_header(in_project: Path) -> None:
+    code, out = run("workbook", VILLAGE, "2026-11")
+    assert code == 0, out
+    book = openpyxl.load_workbook("workbooks/dongshan-2026-11.xlsx")
+    assert book.sheetnames == [
+        "说明",
+        "收支明细",
+        "村务公开",
+        "党务公开",
+        "救助公示",
+        "合同登记",
+        "签字",
+        "选项",
+    ]
+    assert book["选项"].sheet_state == "hidden"
+    assert "每月公开五步" in book["说明"]["A1"].value
+    ledger = book["收支明细"]
+    assert [c.value for c in ledger[1]] == [
+        "日期", "凭证号", "摘要", "科目代码", "收入（元）", "支出（元）",
+        "收付款方", "结算方式", "票据", "审批人", "合同编号",
+    ]  # fmt: skip
+    assert ledger.freeze_panes == "A2"
+    assert ledger.protection.sheet and ledger["A1"].protection.locked
+    columns = ledger.column_dimensions
+    assert not columns["A"].protection.locked and not ledger.protection.insertRows
+    assert columns["A"].number_format == "yyyy-mm-dd" and columns["E"].number_format == "#,##0.00"
+    assert columns["D"].number_format == "@"
+    lists = {
+        str(v.sqref): v.formula1 for v in ledger.data_validations.dataValidation if v.type == "list"
+    }
+    assert lists["D2:D501"].startswith("选项!$A$2")
+    assert lists["H2:H501"].startswith("选项!$B$2")
+    options = book["选项"]
+    codes = [options.cell(row=r, column=1).value for r in range(2, options.max_row + 1)]
+    assert "513 管理费用" in codes and "51302 管理费用" in codes  # the village's own sub-account
+    assert [options.cell(row=r, column=2).value for r in range(2, 5)] == ["现金", "转账", "其他"]
+    sign = book["签字"]
+    assert [sign.cell(row=r, column=2).value for r in range(2, 8)] == [
+        VILLAGE, "2026-11", 800, 341900.5, "王丽", "李秀英",
+    ]  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_workbook(in_project: Path) -> None:
+    run("workbook", VILLAGE, "2026-11")
+    done = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", "out",
+         "workbooks/dongshan-2026-11.xlsx"],
+        capture_output=True, timeout=120, check=False,
+        env={**os.environ, "HOME": str(in_project)},
+    )  # fmt: skip
+    assert done.returncode == 0 and Path("out/dongshan-2026-11.pdf").stat().st_size > 1000
+
+
+def test_a_clean_month_imports_and_round_trips_byte_for_byte(in_project: Path) -> None:
+    run("new", "dongshan", "2026-11")
+    run("workbook", VILLAGE, "2026-11")
+    fill_generated(Path("workbooks/dongshan-2026-11.xlsx"))
+    code, out = run("import", "workbooks/dongshan-2026-11.xlsx", "--today", TODAY)
+    assert code == 0, out
+    assert (FOLDER / "2026-11/ledger.csv").read_text(encoding="utf-8") == LEDGER_CSV
+    assert (FOLDER / "2026-11/disclosure.yml").read_text(encoding="utf-8") == DISCLOSURE_YML
+    assert not (FOLDER / "2026-11/assistance.csv").exists()
+    assert "✓ 收支明细：读入 4 行 → ledger.csv 4 行" in out
+    assert "✓ 村务公开：读入 1 行 → disclosure.yml village_affairs 1 行" in out
+    assert "库存现金 cash 1387.00，银行存款 bank 355700.50" in out
+    assert "已自动转换" not in out  # picks from the drop-downs are what the format wants
+    assert run("check", "--today", TODAY)[0] == 0
+    before = snapshot(FOLDER)
+    # exported again and imported untouched: the same bytes
+    Path("workbooks/dongshan-2026-11.xlsx").unlink()
+    run("workbook", VILLAGE, "2026-11")
+    code, out = run("import", "workbooks/dongshan-2026-11.xlsx", "--today", TODAY)
+    assert code == 0, out
+    assert snapshot(FOLDER) == before
+    assert "未变 / unchanged: villages/chengguan/dongshan/2026-11/ledger.csv" in out
+
+
+def test_an_old_month_exports_and_imports_to_the_same_records(in_project: Path) -> None:
+    """A month written by hand comes back in the canonical layout with the same values."""
+    run("workbook", VILLAGE, "2026-09", "--out", "sept.xlsx")
+    book = openpyxl.load_workbook("sept.xlsx")
+    assert book["救助公示"]["B2"].value  # the assistance notice is in the workbook
+    code, out = run("import", "sept.xlsx", "--today", "2026-09-30")  # not yet published then
+    assert code == 0, out
+    first = snapshot(FOLDER / "2026-09")
+    run("workbook", VILLAGE, "2026-09", "--out", "sept2.xlsx")
+    code, out = run("import", "sept2.xlsx", "--today", "2026-09-30")
+    assert code == 0, out
+    assert snapshot(FOLDER / "2026-09") == first
+
+
+def habits_workbook(path: Path, wps: bool = False) -> None:
+    """A workbook made from scratch the way clerks keep books: a merged title, units in the
+    headers, text dates, formatted amounts, codes as numbers, a blank row, a totals row,
+    a trailing empty column and a hidden scratch sheet."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "收支明细"
+    ws["A1"] = "东山村2026年11月收支明细表"
+    ws.merge_cells("A1:J1")
+    ws.append(
+        [
+            "日期",
+            "凭证号",
+            "摘要",
+            "科目代码",
+            "收入(元)",
+            "支出（元）",
+            "收付款方",
+            "结算方式",
+            "票据",
+            "审批人",
+            None,
+        ]
+    )
+    ws.append(
+        [
+            "2026/11/3",
+            "记-001",
+            "收到镇财政拨付运转经费",
+            503,
+            "¥15,000.00",
+            None,
+            "城关镇财政所",
+            "转账",
+            "财政票据",
+            None,
+        ]
+    )
+    ws.append(
+        [
+            "2026年11月5日",
+            "记-002",
+            "支付保洁员工资",
+            51401,
+            None,
+            "1,200",
+            "保洁员3人",
+            "转账",
+            "收据",
+            "张建国",
+        ]
+    )
+    ws.append([])
+    ws.append(
+        [
+            46335,
+            "记-003",
+            "购买办公用品",
+            "５１３０１",
+            None,
+            "１３２.５０",
+            "城关文化用品商店",
+            "现金",
+            "发票",
+            "张建国",
+        ]
+    )
+    ws.append(
+        [
+            dt.datetime(2026, 11, 20),
+            "记-004",
+            "收取自来水费",
+            "501 经营收入",
+            719.5,
+            None,
+            "本村用水户",
+            "现金",
+            "收据",
+            None,
+        ]
+    )
+    ws.append([None, None, "合计", None, 15719.5, "1332.50"])
+    ws.row_dimensions[9].height = 20
+    scratch = book.create_sheet("草稿" if not wps else "WpsReserved_CellImgList")
+    scratch["A1"] = "记-002 电话已核实"
+    scratch.sheet_state = "hidden"
+    sign = book.create_sheet("签字")
+    for row in (
+        ("项目", "内容"), ("村（文件夹）", VILLAGE), ("期间", dt.date(2026, 11, 1)),
+        ("期初库存现金（元）", "800.00"), ("期初银行存款（元）", "¥341,900.50"),
+        ("拟稿人", "王丽"), ("审核人", "李秀英"), ("审核日期", "2026.12.3"), ("公开日期", "2026-12-05"),
+    ):  # fmt: skip
+        sign.append(row)
+    book.save(path)
+
+
+def test_excel_habits_are_accepted_and_said(in_project: Path) -> None:
+    habits_workbook(Path("nov.xlsx"))
+    code, out = run("import", "nov.xlsx", "--today", TODAY)
+    assert code == 0, out
+    assert (FOLDER / "2026-11/ledger.csv").read_text(encoding="utf-8") == LEDGER_CSV
+    disclosure = (FOLDER / "2026-11/disclosure.yml").read_text(encoding="utf-8")
+    assert disclosure.startswith(DISCLOSURE_YML.split("village_affairs")[0])
+    for said in (
+        "收支明细!A1：表格上方的标题行已跳过",
+        "收支明细!E2：表头“收入(元)”按“收入”读入",
+        "收支明细!A3 等 2 处：文字日期",
+        "收支明细!A6：日期存成了序号数字，已按日期读入",
+        "收支明细!E3 等 3 处：金额中的 ¥、千位逗号、全角数字已去掉",
+        "收支明细!D3 等 2 处：科目代码存成了数字，已按文字读入",
+        "收支明细!D6：全角数字已改为半角",
+        "收支明细!A8：合计行已跳过",
+        "草稿!A1：隐藏的工作表，不是公开表格，未读取",
+        "签字!B3：期间（日期格子 2026-11-01）→ 2026-11",
+        "签字!B8：日期“2026.12.3”→ 2026-12-03",
+    ):
+        assert said in out, said
+    assert "✓ 收支明细：读入 4 行 → ledger.csv 4 行；跳过 第1行（标题）、第8行（合计）" in out
+
+
+def test_bad_cells_are_named_and_nothing_is_written(in_project: Path) -> None:
+    run("new", "dongshan", "2026-11")
+    before = snapshot(FOLDER)
+    habits_workbook(Path("bad.xlsx"))
+    book = openpyxl.load_workbook("bad.xlsx")
+    ws = book["收支明细"]
+    ws["F4"] = "=1000+200"  # a formula
+    ws["A3"] = "5/11/2026"  # day or month first?
+    book["签字"]["B4"] = "8,00.00"  # a decimal comma or a typo
+    ws["C6"] = "购买办公用品 经办人身份证11010519491231002X"  # personal data
+    ws["K6"] = "备注：已报销"  # a column the format does not have, with data
+    ws.append(
+        [
+            dt.date(2026, 11, 21),
+            "记-005",
+            "维修路灯",
+            999,
+            None,
+            300,
+            "某五金店",
+            "转账",
+            "发票",
+            "王五",
+        ]
+    )
+    ws.append(
+        [
+            dt.date(2026, 11, 22),
+            "记-006",
+            "支付电费",
+            "513 经营收入",
+            None,
+            80,
+            "供电公司",
+            "现金",
+            "发票",
+            None,
+        ]
+    )
+    ws["E8"] = (
+        10.005  # a totals row that does not add up (F's total is not rechecked: F4 was refused)
+    )
+    book.save("bad.xlsx")
+    result = import_workbook(Path("bad.xlsx"), Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
+    assert not result.ok
+    found = sorted((p.where.cell, p.code) for p in result.problems)
+    assert found == [
+        ("收支明细!A3", "workbook-cell"),
+        ("收支明细!C6", "resident-id"),
+        ("收支明细!D10", "workbook-cell"),
+        ("收支明细!E8", "workbook-total"),
+        ("收支明细!F4", "workbook-cell"),
+        ("收支明细!K6", "workbook-unknown-column"),
+        ("签字!B4", "workbook-cell"),
+    ]
+    assert snapshot(FOLDER) == before  # nothing written
+    code, out = run("import", "bad.xlsx", "--today", TODAY)
+    assert code == 1
+    assert "bad.xlsx 收支明细!F4: 支出 expense: 是公式（=1000+200）" in out
+    assert "看不出是日/月还是月/日" in out
+    assert "11010519491231002X" not in out and "110105********002X" in out
+    assert "没有写入任何文件" in out
+
+
+def test_problems_the_checker_finds_are_placed_at_their_cells(in_project: Path) -> None:
+    """Cells that read well but break the format's rules: reported where the clerk typed them."""
+    habits_workbook(Path("nov.xlsx"))
+    book = openpyxl.load_workbook("nov.xlsx")
+    ws = book["收支明细"]
+    ws["D7"] = 999  # no such account
+    ws["J4"] = "王五"  # not one of the village's people
+    ws["A6"] = dt.date(2026, 10, 30)  # outside the period
+    book["签字"]["B7"] = "张建国"  # not on the supervisory committee
+    ws["F4"] = "=1000+200"  # refused, and the row's "fill in income or expense" is not repeated
+    book.save("nov.xlsx")
+    result = import_workbook(Path("nov.xlsx"), Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
+    assert sorted((p.where.cell, p.code) for p in result.problems) == [
+        ("收支明细!A6", "date-outside-period"),
+        ("收支明细!D7", "unknown-account"),
+        ("收支明细!F4", "workbook-cell"),
+        ("收支明细!J4", "unknown-person"),
+        ("签字!B7", "reviewer-not-supervisor"),
+    ]
+    assert not (FOLDER / "2026-11").exists()  # the folder it made is gone again
+
+
+def test_a_published_month_is_corrected_not_overwritten(in_project: Path) -> None:
+    run("workbook", VILLAGE, "2026-10")
+    before = snapshot(FOLDER)
+    code, out = run("import", "workbooks/dongshan-2026-10.xlsx", "--today", TODAY)
+    assert code == 1
+    assert "签字!B3: 期间 period: 2026-10 已于 2026-11-05 公开，不能直接覆盖" in out
+    assert "sunlight correct chengguan/dongshan 2026-10" in out
+    assert snapshot(FOLDER) == before
+
+
+def test_wps_and_xls_files_are_read_too(in_project: Path) -> None:
+    """WPS saves .xlsx with its own hidden sheets; .xls and .et go through calamine."""
+    habits_workbook(Path("wps.xlsx"), wps=True)
+    code, out = run("import", "wps.xlsx", "--today", TODAY)
+    assert code == 0, out
+    assert (FOLDER / "2026-11/ledger.csv").read_text(encoding="utf-8") == LEDGER_CSV
+    Path("broken.xls").write_bytes(b"not a workbook")
+    code, out = run("import", "broken.xls", "--today", TODAY)
+    assert code == 1 and "workbook-unreadable" in out
+
+
+def test_two_hundred_rows_import_and_check_fast(in_project: Path) -> None:
+    run("workbook", VILLAGE, "2026-11")
+    rows = [
+        (dt.date(2026, 11, 1 + i % 28), f"记-{i + 1:03d}", f"第{i + 1}笔支出", "51301", None,
+         Decimal("10.50"), "城关文化用品商店", "转账", "发票", "张建国")
+        for i in range(200)
+    ]  # fmt: skip
+    fill_generated(Path("workbooks/dongshan-2026-11.xlsx"), rows)
+    started = time.perf_counter()
+    result = import_workbook(
+        Path("workbooks/dongshan-2026-11.xlsx"), Path("villages"), Path.cwd(), dt.date(2026, 12, 1)
+    )
+    seconds = time.perf_counter() - started
+    assert result.ok, [str(p) for p in result.problems]
+    assert (result.counts[0].rows_in, result.counts[0].rows_out) == (200, 200)
+    assert result.closing == ("800.00", excel.money_text(Decimal("341900.50") - 2100))
+    print(f"200-row import and check: {seconds:.2f} s")
+    assert seconds < 4  # the target is 2 s; the margin is for a loaded shared machine
+
+
+def test_the_guide_five_steps_work_as_written(in_project: Path) -> None:
+    """content/guide.md's commands, typed as they stand (the form filled in between)."""
+    guide = (Path(__file__).resolve().parent.parent / "content/guide.md").read_text(
+        encoding="utf-8"
+    )
+    assert guide.split("\n## ", 1)[1].startswith("每月公开五步")
+    section = guide.split("## 每月公开五步", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    commands = [
+        shlex.split(line) for block in blocks for line in block.splitlines() if line.strip()
+    ]
+    subprocess.run(["git", "init", "-q"], check=True)
+    ran = []
+    for words in commands:
+        if words[0] == "sunlight" and words[1] == "serve":
+            continue  # the live preview: tests/test_preview.py
+        if words[0] == "sunlight":
+            if words[1] == "import":
+                fill_generated(Path(words[2]))
+            today = ["--today", TODAY] if words[1] in ("import", "check") else []
+            code, out = run(*words[1:], *today)
+            assert code == 0, (words, out)
+        elif words[:2] != ["git", "push"]:
+            identity = ["-c", "user.name=王丽", "-c", "user.email=wangli@example.org"]
+            subprocess.run([words[0], *identity, *words[1:]], check=True, capture_output=True)
+        ran.append(words[1])
+    assert ran == ["new", "workbook", "import", "check", "add", "commit", "push"]
+    assert (FOLDER / "2026-11/ledger.csv").read_text(encoding="utf-8") == LEDGER_CSV
+    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=True).stdout
+    assert "villages/chengguan/dongshan/2026-11/ledger.csv" in tracked
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical", "refused"),
+    [
+        ("2026-11-05", "2026-11-05", False),
+        ("2026/11/5", "2026-11-05", False),
+        ("2026年11月5日", "2026-11-05", False),
+        ("２０２６.１１.５", "2026-11-05", False),
+        ("5/11/2026", "", True),  # day or month first?
+        ("11月5日", "", True),  # which year?
+        ("2026/2/30", "", True),
+    ],
+)
+def test_text_dates(typed: str, canonical: str, refused: bool) -> None:
+    read = excel.read_date_text(typed)
+    assert (read.text, bool(read.refused)) == (canonical, refused)
+    assert bool(read.note) == (canonical not in ("", typed))
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical", "refused"),
+    [
+        ("4500.00", "4500.00", False),
+        ("4,500.00", "4500.00", False),
+        ("¥4,500", "4500.00", False),
+        ("￥１２００.５", "1200.50", False),
+        ("1,234,567.8元", "1234567.80", False),
+        ("4,50", "", True),  # a decimal comma?
+        ("1.2万", "", True),
+        ("12.345", "12.345", False),  # left for the format's own check (invalid-amount)
+    ],
+)
+def test_typed_amounts(typed: str, canonical: str, refused: bool) -> None:
+    read = excel.read_amount_text(typed)
+    assert (read.text, bool(read.refused)) == (canonical, refused)
+
+
+def test_stored_numbers() -> None:
+    assert excel.read_amount_number(4500.0).text == "4500.00"
+    assert excel.read_amount_number(0.1 + 0.2).refused  # 0.30000000000000004: not to the fen
+    assert excel.date_from_serial(46331) == dt.date(2026, 11, 5)
+    assert excel.date_from_serial(46331.5) is None and excel.date_from_serial(12) is None
+
+
+def test_a_sheet_left_out_never_deletes_the_rows_there(in_project: Path) -> None:
+    run("new", "dongshan", "2026-11")
+    run("workbook", VILLAGE, "2026-11")
+    fill_generated(Path("workbooks/dongshan-2026-11.xlsx"))
+    assert run("import", "workbooks/dongshan-2026-11.xlsx", "--today", TODAY)[0] == 0
+    before = snapshot(FOLDER)
+    habits_workbook(Path("own.xlsx"))  # the clerk's own workbook: no 村务公开 sheet
+    result = import_workbook(Path("own.xlsx"), Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
+    assert [(p.where.cell, p.code) for p in result.problems] == [
+        ("村务公开!A1", "workbook-sheet-missing")
+    ]
+    assert snapshot(FOLDER) == before
+
+
+def test_the_checker_names_what_excel_did_to_a_csv(in_project: Path) -> None:
+    ledger = FOLDER / "2026-10/ledger.csv"
+    lines = ledger.read_text(encoding="utf-8").splitlines()
+    rows = [line + "," for line in lines]  # an empty column Excel kept on the right
+    rows[1] = rows[1].replace("2026-10-08", "2026/10/8").replace("11000.00", '"¥11,000.00"')
+    rows.append(",,合计,,,11199.50,,,,,,")
+    ledger.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out = run("check", "--today", TODAY, str(FOLDER))
+    assert code == 1
+    found = re.findall(r"^(\S+ledger\.csv:\d+).*\[([a-z-]+)\]", out.replace("\n    ", " "), re.M)
+    assert found == [
+        ("villages/chengguan/dongshan/2026-10/ledger.csv:1", "empty-column"),
+        ("villages/chengguan/dongshan/2026-10/ledger.csv:2", "excel-date"),
+        ("villages/chengguan/dongshan/2026-10/ledger.csv:2", "excel-amount"),
+        (f"villages/chengguan/dongshan/2026-10/ledger.csv:{len(rows)}", "total-row"),
+    ]
+    assert "请写成 年-月-日：2026-10-08" in out and "请只填数字：11000.00" in out
+    ledger.write_text("东山村2026年10月收支明细\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    code, out = run("check", "--today", TODAY, str(FOLDER))
+    assert "ledger.csv:1: 第 1 行像是标题（“东山村2026年10月收支明细”）" in out
+    assert "[title-row]" in out and "unknown-column" not in out
+    ledger.write_text("\n".join(lines).replace(",summary,", ",note,", 1) + "\n", encoding="utf-8")
+    code, out = run("check", "--today", TODAY, str(FOLDER))
+    assert 'The header lacks the required column "summary".' in out
+
+
+def test_the_contract_register_is_rewritten_only_when_it_changed(in_project: Path) -> None:
+    register = FOLDER / "contracts.csv"
+    original = register.read_bytes()
+    run("new", "dongshan", "2026-11")
+    run("workbook", VILLAGE, "2026-11")
+    path = Path("workbooks/dongshan-2026-11.xlsx")
+    fill_generated(path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["合同登记"]
+    assert (sheet["A2"].value, sheet["G2"].value) == ("HT2026-01", 31000)
+    assert sheet["J2"].value == "2026-08-15:10000;2026-09-15:10000;2026-10-15:11000"
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert register.read_bytes() == original  # the same rows: the file as it was written
+    assert "✓ 合同登记：读入 2 行 → contracts.csv 2 行" in out
+    sheet["C2"] = "东山村至西湾村村道硬化工程（全长1.3公里）"
+    sheet["B3"] = "赠与"  # not a contract type
+    book.save(path)
+    result = import_workbook(path, Path("villages"), Path.cwd(), dt.date(2026, 12, 1))
+    assert [(p.where.cell, p.code) for p in result.problems] == [("合同登记!B3", "invalid-choice")]
+    assert register.read_bytes() == original
+    sheet["B3"] = "发包"
+    book.save(path)
+    code, out = run("import", str(path), "--today", TODAY)
+    assert code == 0, out
+    assert "（全长1.3公里）" in register.read_text(encoding="utf-8")
+    assert "已写入 / written: villages/chengguan/dongshan/contracts.csv" in out
