@@ -62,7 +62,7 @@ def test_town_and_county_totals_are_the_sum_of_the_villages(county: model.County
         assert total.villages == len(town.villages)
         assert sum(total.flags) == sum(1 for f in county.flags if f.town == town.slug)
         page = pages[f"{town.slug}/index.md"]
-        foot = page.split("<tfoot>", 1)[1]
+        foot = page.split("sl-total", 1)[1]
         for figure in expected:
             assert f">{yuan(figure)}<" in foot
         grand = [a + b for a, b in zip(grand, expected, strict=True)]
@@ -73,7 +73,7 @@ def test_town_and_county_totals_are_the_sum_of_the_villages(county: model.County
     assert [t.name for t in towns] == [t.name for t in county.towns]
     home = pages["index.md"].split('id="rollup"', 1)[1]
     for figure in grand:
-        assert f">{yuan(figure)}<" in home.split("<tfoot>", 1)[1]
+        assert f">{yuan(figure)}<" in home.split("sl-total", 1)[1]
 
 
 def test_a_village_behind_shows_its_own_month(county: model.County) -> None:
