@@ -272,6 +272,13 @@ def flags(
     help="只生成第 K 个分片（共 N 个），之后用 sunlight merge 合并 / Build only shard K of N "
     "into --site-dir, to be joined by sunlight merge.",
 )
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="网站上的“截至”日期，按此判断逾期（默认：今天，北京时间；同一天生成的网站相同） / "
+    "The site's as-of date, for lateness (default: today, UTC+8; the same day gives the same site).",
+)
 def build(
     villages_dir: Path,
     site_dir: Path,
@@ -279,6 +286,7 @@ def build(
     no_cache: bool,
     relatives_file: Path | None,
     shard_text: str | None,
+    today: dt.datetime | None,
 ) -> None:
     """检查记录，然后生成网站（出错时原网站不变）。 / Check, then build the site (on failure the old site stays)."""
     import time
@@ -294,19 +302,27 @@ def build(
             f"“{shard_text}”应写成 K/N，例如 2/3。 / Write it as K/N, e.g. 2/3.",
             param_hint="--shard",
         ) from None
+    from builder.audit.snapshot import china_today
+
     started = time.perf_counter()
     cache = _cache(no_cache)
+    # NOTE: as of the day the build runs (UTC+8), so a daily rebuild moves every clock on;
+    # the same records and the same --today give the same site.
+    as_of = today.date() if today else china_today()
     result = validate(
-        _villages(villages_dir), Path.cwd(), cache=cache, roster=_roster(relatives_file)
+        _villages(villages_dir),
+        Path.cwd(),
+        cache=cache,
+        roster=_roster(relatives_file),
+        today=as_of,
     )
     if result.county is not None and not result.report.has_errors():
         from builder.audit import commands as audit
-        from builder.audit.snapshot import china_today
 
         # no path publishes a silent edit: an uncorrected change of a logged period is an error
         result.report.extend(
             p
-            for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, china_today())
+            for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, as_of)
             if p.kind.code == "silent-edit"
         )
     _echo_report(result.report)

@@ -300,6 +300,7 @@ def assert_format_layout(root: Path) -> None:
                     "decisions.yml",
                     "topics.yml",
                     "debts.csv",
+                    "meetings.yml",
                 },
                 4: {"disclosure.yml", "ledger.csv", "assistance.csv"},
             }[len(parts)]

@@ -57,6 +57,10 @@ def parameters_of(rec: Rec | None, inherited: Parameters) -> Parameters:
     for key, value in values.items():
         if isinstance(value, list):  # lists of parameters are held as tuples
             values[key] = tuple(value)
+    days = written.get("meeting_days")
+    if isinstance(days, Rec):  # a town sets the kinds it names, keeps the county's others
+        merged = {**dict(inherited.meeting_days), **days.values}
+        values["meeting_days"] = tuple(sorted(merged.items()))
     levels = written.get("severity")
     if isinstance(levels, Rec):  # a town changes the rules it names, keeps the county's others
         values["severity"] = tuple(sorted({**dict(inherited.severity), **levels.values}.items()))

@@ -14,9 +14,9 @@ from builder.format import problems
 from builder.format.problems import Problem
 from builder.read.records import Ctx, Rec
 
-# {"powers" | "negative" | "services": {item id: (record, the level that defined it)}}
+# {"powers" | "negative" | "services" | "duties": {item id: (record, the level defining it)}}
 PowerLists = dict[str, dict[str, tuple[Rec, str]]]
-LIST_KEYS = ("powers", "negative", "services")
+LIST_KEYS = ("powers", "negative", "services", "duties")
 EMPTY: PowerLists = {key: {} for key in LIST_KEYS}
 
 

@@ -72,6 +72,7 @@ def village_values(records: VillageRecords) -> Iterator[tuple[str, Rec | Table |
         yield records.contracts.rel, records.contracts
     yield f"{base}/topics.yml", records.topics
     yield f"{base}/corrections.yml", records.corrections
+    yield f"{base}/meetings.yml", records.meetings
 
 
 def county_values(county: CountyRecords) -> Iterator[tuple[str, Rec | Table | None]]:

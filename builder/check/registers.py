@@ -31,6 +31,8 @@ def check_registers(records: VillageRecords, params: Parameters) -> list[Problem
     if records.contracts is not None:
         contract_ids = ids_written(records.contracts.rows)
         found.extend(_check_contracts(records.contracts, decision_ids, params))
+    meetings = _items(records.meetings, "meetings")
+    found.extend(_check_meetings(meetings, Ctx(f"{records.dir_rel}/meetings.yml", [])))
     topics = _items(records.topics, "topics")
     found.extend(
         _check_topics(
@@ -236,4 +238,26 @@ def _check_topics(
                     what=what,
                     what_en=what_en,
                 )
+    yield from ctx.out
+
+
+# --- meetings.yml -----------------------------------------------------------------------------
+def _check_meetings(meetings: list[Rec], ctx: Ctx) -> Iterator[Problem]:
+    """Ids once each; no more people present than were due."""
+    _repeated_ids(ctx, meetings, "meetings.id", "编号")
+    for meeting in meetings:
+        due, attended = meeting.get("due"), meeting.get("attended")
+        if due is not None and attended is not None and attended > due:
+            ctx.add(
+                problems.ATTENDANCE_COUNT,
+                meeting.at("attended"),
+                "meetings.attended",
+                "实到人数",
+                what="实到人数",
+                what_en="attended",
+                value=attended,
+                other=due,
+                other_label="应到人数",
+                other_label_en="due",
+            )
     yield from ctx.out

@@ -95,3 +95,42 @@ CHARTS = {"2023": CHART_2023, "2004": CHART_2004}
 def account_name(chart: str, code: str) -> str | None:
     """Name of a first-level account for a (possibly sub-level) code, or None if unknown."""
     return CHARTS[chart].get(code[:3])
+
+
+# --- plain categories: what villagers call the money, for the charts ------------------------------
+# Spending is shown by these words, not by account codes; every expense account maps to one.
+CATEGORIES: tuple[str, ...] = ("工资补贴", "工程建设", "办公", "公益", "经营", "税费", "其他")
+
+# first-level expense accounts (and the payables a ledger pays out of) → plain category
+_CATEGORY_2023: dict[str, str] = {
+    "212": "工资补贴",  # 应付工资
+    "213": "工资补贴",  # 应付劳务费
+    "151": "工程建设",  # 固定资产
+    "153": "工程建设",  # 在建工程
+    "231": "工程建设",  # 一事一议资金
+    "513": "办公",  # 管理费用
+    "514": "公益",  # 公益支出
+    "311": "公益",  # 公积公益金
+    "401": "经营",  # 生产(劳务)成本
+    "511": "经营",  # 经营支出
+    "512": "税费",  # 税金及附加
+    "214": "税费",  # 应交税费
+    "521": "税费",  # 所得税费用
+}
+_CATEGORY_2004: dict[str, str] = {
+    "211": "工资补贴",  # 应付工资
+    "212": "工资补贴",  # 应付福利费
+    "151": "工程建设",  # 固定资产
+    "154": "工程建设",  # 在建工程
+    "231": "工程建设",  # 一事一议资金
+    "541": "办公",  # 管理费用
+    "311": "公益",  # 公积公益金
+    "401": "经营",  # 生产(劳务)成本
+    "502": "经营",  # 经营支出
+}
+_CATEGORY = {"2023": _CATEGORY_2023, "2004": _CATEGORY_2004}
+
+
+def plain_category(chart: str, code: str) -> str:
+    """The plain word for what an expense on this account paid for (one of CATEGORIES)."""
+    return _CATEGORY[chart].get(code[:3], "其他")

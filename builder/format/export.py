@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from builder.format import schema
+from builder.format import opendata, schema
 
 BASE_URL = "https://sunlight.invalid/schema/v" + schema.FORMAT_VERSION + "/"
 
@@ -80,6 +80,11 @@ def write_schemas(out_dir: Path) -> list[Path]:
     for record_schema in schema.CSV_SCHEMAS:
         path = out_dir / f"{record_schema.name}.tableschema.json"
         path.write_text(_dump(table_schema(record_schema)), encoding="utf-8")
+        written.append(path)
+    for table in opendata.TABLES:  # the open-data downloads, at versioned paths
+        path = out_dir / table.schema_path.removeprefix("schema/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_dump(opendata.table_schema(table)), encoding="utf-8")
         written.append(path)
     return written
 

@@ -24,6 +24,10 @@ class Parameters:
     cash_payment_limit: Decimal = Decimal(1000)
     notice_days: int = 7
     reply_days: int = 10
+    village_affairs_months: int = 3  # R33: at least once a quarter
+    party_affairs_months: int = 3  # R34
+    decision_publish_days: int = 5  # R36
+    meeting_days: tuple[tuple[str, int], ...] = ()  # R35: meeting kind -> the longest gap, days
     # supervision rules (builder/rules/; defaults from DOMAIN.md §8-§9)
     late_income_days: int = 30  # R10
     open_methods: tuple[str, ...] = ("公开招标", "竞价拍卖", "邀请招标")  # R11

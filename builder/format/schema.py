@@ -39,6 +39,7 @@ RESERVED_TOWN_SLUGS = frozenset(
     {"search", "status", "rules", "log", "assets", "schema", "about", "guide", "codes"}
 )
 RESERVED_VILLAGE_SLUGS = frozenset({"qr", "history", "contracts", "decisions", "topics", "print"})
+RESERVED_VILLAGE_SLUGS |= {"meetings", "data", "card"}  # issue-13 pages under a village
 
 
 @dataclass(frozen=True)
@@ -405,7 +406,7 @@ BAND = ListOf(Scalar())  # [low, high|null, platform] — checked in validate
 METHODS = ("公开招标", "竞价拍卖", "邀请招标", "简易招标", "协商")
 CONTRACT_TYPES = ("发包", "租赁", "出让", "投资入股", "工程", "采购", "服务")
 # NOTE: the supervision rules of builder/rules/, by id; a county or town may change their level
-RULE_IDS = (
+RULE_IDS: tuple[str, ...] = (
     "R1",
     "R8",
     "R9",
@@ -430,6 +431,7 @@ RULE_IDS = (
     "R30",
     "R31",
 )
+RULE_IDS += ("R33", "R34", "R35", "R36")  # the other 三务 kinds on time (rules/cadence.py)
 RULE_LEVEL = Choice(["error", "warning", "info", "off"])
 
 PARAMETERS = Obj(
@@ -455,6 +457,41 @@ PARAMETERS = Obj(
             "点题答复天数",
             Integer(),
             doc="点题提出后超过此天数未答复即提示（R29），默认 10",
+        ),
+        F(
+            "village_affairs_months",
+            "村务公开间隔月数",
+            Integer(),
+            doc="每隔此月数（按自然季度等对齐）至少公开一次村务（R33），默认 3",
+        ),
+        F(
+            "party_affairs_months",
+            "党务公开间隔月数",
+            Integer(),
+            doc="每隔此月数至少公开一次党务（R34），默认 3",
+        ),
+        F(
+            "meeting_days",
+            "会议间隔天数",
+            Obj(
+                tuple(
+                    F(k, f"{k}间隔天数", Integer())
+                    for k in (
+                        "村情发布会",
+                        "村务联席会议",
+                        "群众说事日",
+                        "党员大会",
+                        "村民代表会议",
+                    )
+                )
+            ),
+            doc="每种会议相隔不超过的天数，例如 {村情发布会: 92, 群众说事日: 31}（R35）；不写的会议不查",
+        ),
+        F(
+            "decision_publish_days",
+            "决议公开天数",
+            Integer(),
+            doc="村民代表会议决议后超过此天数未公开即提示（R36），默认 5",
         ),
         F(
             "late_income_days",
@@ -819,6 +856,23 @@ POWER = Obj(
         F("time_limit", "时限", TEXT),
         F("risks", "风险点", ListOf(TEXT)),
         F("supervision", "监督", TEXT),
+        F("conditions", "办理条件", ListOf(TEXT), doc="谁可以申请、要满足什么条件"),
+        F("accountability", "责任追究", TEXT, doc="不按清单办事的，由谁、怎样追究"),
+        F(
+            "department",
+            "主管部门",
+            TEXT,
+            doc="负责指导、审核这项权力的上级部门，例如 镇农村三资管理服务中心",
+        ),
+    )
+)
+DUTY = Obj(
+    (
+        F("id", "编号", ITEM_ID, True),
+        F("who", "责任主体", TEXT, True, doc="岗位或组织，例如 村党组织书记"),
+        F("duties", "责任事项", ListOf(TEXT, 1), True),
+        F("accountability", "责任追究", TEXT, doc="失职时由谁、怎样追究"),
+        F("department", "监督部门", TEXT),
     )
 )
 NEGATIVE = Obj((F("id", "编号", ITEM_ID, True), F("text", "内容", TEXT, True)))
@@ -842,6 +896,7 @@ POWERS = RecordSchema(
         F("powers", "权力清单", ListOf(POWER)),
         F("negative", "负面清单", ListOf(NEGATIVE)),
         F("services", "便民服务清单", ListOf(SERVICE)),
+        F("duties", "责任清单", ListOf(DUTY), doc="谁对什么负责；与权力清单一样 县 → 镇 → 村 继承"),
     ),
 )
 
@@ -1124,7 +1179,44 @@ REGISTER_CORRECTIONS = RecordSchema(
     ),
 )
 
-YAML_SCHEMAS = (COUNTY, TOWN, VILLAGE, POWERS, DISCLOSURE, DECISIONS, TOPICS, REGISTER_CORRECTIONS)
+MEETING_KINDS = ("村情发布会", "村务联席会议", "群众说事日", "党员大会", "村民代表会议")
+QUESTION = Obj(
+    (
+        F("question", "问题", Text(max_len=1000, multiline=True), True),
+        F("answer", "答复", BODY),
+    )
+)
+MEETING = Obj(
+    (
+        F("id", "编号", ITEM_ID, True, doc="本村唯一，例如 HY2026-01"),
+        F("kind", "会议", Choice(list(MEETING_KINDS)), True),
+        F("date", "日期", Date(), True),
+        F("chaired_by", "主持人", NAME),
+        F("due", "应到人数", Integer()),
+        F("attended", "实到人数", Integer()),
+        F("agenda", "议题", ListOf(TEXT)),
+        F("questions", "群众提出的问题和答复", ListOf(QUESTION), doc="不写提问人姓名"),
+        F("note", "说明", TEXT),
+    )
+)
+MEETINGS = RecordSchema(
+    "meetings",
+    "meetings.yml",
+    "会议记录",
+    (F("meetings", "会议", ListOf(MEETING)),),
+)
+
+YAML_SCHEMAS = (
+    COUNTY,
+    TOWN,
+    VILLAGE,
+    POWERS,
+    DISCLOSURE,
+    DECISIONS,
+    TOPICS,
+    REGISTER_CORRECTIONS,
+    MEETINGS,
+)
 CSV_SCHEMAS = (LEDGER, ASSISTANCE, CONTRACTS, DEBTS)
 ALL_SCHEMAS = YAML_SCHEMAS + CSV_SCHEMAS
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from builder.format.accounts import CATEGORIES
 from builder.format.parameters import Parameters
 from builder.format.problems import Location
 
@@ -61,6 +62,21 @@ class Power:
     risks: tuple[str, ...] = ()
     supervision: str = ""
     level: str = "县"  # where the item was last defined: 县 / 镇 / 村
+    conditions: tuple[str, ...] = ()  # 办理条件
+    accountability: str = ""  # 责任追究
+    department: str = ""  # the owning department above the village
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One item of the 责任清单: who answers for what, and how a failure is pursued."""
+
+    id: str
+    who: str
+    duties: tuple[str, ...]
+    accountability: str = ""
+    department: str = ""
+    level: str = "县"
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,7 @@ class PowerList:
     powers: tuple[Power, ...] = ()
     negative: tuple[Negative, ...] = ()
     services: tuple[Service, ...] = ()
+    duties: tuple[Duty, ...] = ()  # 责任清单
 
 
 @dataclass(frozen=True)
@@ -144,6 +161,7 @@ class LedgerRow:
     approver: str = ""
     contract_id: str = ""
     bank_account: str = ""
+    category: str = "其他"  # plain spending category (format/accounts.py), for the charts
 
     @property
     def amount(self) -> Decimal:
@@ -231,6 +249,15 @@ class Period:
             pair[0] += row.income or ZERO
             pair[1] += row.expense or ZERO
         return tuple(AccountTotal(c, names[c], sums[c][0], sums[c][1]) for c in sorted(sums))
+
+    @cached_property
+    def by_category(self) -> tuple[tuple[str, Decimal], ...]:
+        """Spending per plain category, in the categories' order, only those spent on."""
+        sums: dict[str, Decimal] = {}
+        for row in self.ledger:
+            if row.expense is not None:
+                sums[row.category] = sums.get(row.category, ZERO) + row.expense
+        return tuple((c, sums[c]) for c in CATEGORIES if c in sums)
 
     @property
     def year(self) -> int:
@@ -403,6 +430,22 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Meeting:
+    """One meeting from meetings.yml: 村情发布会, 村务联席会议, 群众说事日, 党员大会, 村民代表会议."""
+
+    line: int
+    id: str
+    kind: str
+    date: dt.date
+    chaired_by: str = ""
+    due: int | None = None
+    attended: int | None = None
+    agenda: tuple[str, ...] = ()
+    questions: tuple[tuple[str, str], ...] = ()  # (question, answer)
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Flag:
     """A supervision flag: which rule, where, what was seen; a reason to look, not a verdict."""
 
@@ -459,6 +502,7 @@ class Village:
     debts: tuple[Debt, ...] = ()
     keeps_acceptance: bool = False  # some contract has an accepted_at written (v1.2)
     register_corrections: tuple[RegisterCorrection, ...] = ()  # corrections.yml
+    meetings: tuple[Meeting, ...] = ()  # by date, then id
 
     @property
     def url(self) -> str:

@@ -20,7 +20,7 @@ from builder.check.context import (
 )
 from builder.check.village import REQUIRED_SIGN_OFF, carries_balance
 from builder.format import schema
-from builder.format.accounts import account_name
+from builder.format.accounts import account_name, plain_category
 from builder.format.parameters import Parameters
 from builder.read.records import Rec
 from builder.read.village import CountyRecords, PeriodRecords, TownRecords, VillageRecords
@@ -101,6 +101,12 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
             )
             for register in ("contracts", "decisions", "topics", "powers")
             for c in _items(records.corrections, register)
+        ),
+        meetings=tuple(
+            sorted(
+                (_meeting(r) for r in _items(records.meetings, "meetings")),
+                key=lambda m: (m.date, m.id),
+            )
         ),
     )
 
@@ -268,6 +274,7 @@ def _ledger_row(record: Rec, chart: str) -> model.LedgerRow:
         record.get("approver", ""),
         record.get("contract_id", ""),
         record.get("bank_account", ""),
+        plain_category(chart, code),
     )
 
 
@@ -335,6 +342,21 @@ def _decision(record: Rec) -> model.Decision:
     )
 
 
+def _meeting(record: Rec) -> model.Meeting:
+    return model.Meeting(
+        record.line,
+        record.get("id"),
+        record.get("kind"),
+        record.get("date"),
+        record.get("chaired_by", ""),
+        record.get("due"),
+        record.get("attended"),
+        tuple(record.get("agenda", [])),
+        tuple((q.get("question"), q.get("answer") or "") for q in record.get("questions", [])),
+        record.get("note", ""),
+    )
+
+
 def _topic(record: Rec) -> model.Topic:
     return model.Topic(
         record.line,
@@ -367,6 +389,9 @@ def power_list_of(resolved: powers.PowerLists) -> model.PowerList:
             tup(record.get("risks")),
             record.get("supervision", ""),
             level,
+            tup(record.get("conditions")),
+            record.get("accountability", ""),
+            record.get("department", ""),
         )
         for record, level in sorted(resolved["powers"].values(), key=lambda x: x[0].get("id"))
     )
@@ -386,4 +411,15 @@ def power_list_of(resolved: powers.PowerLists) -> model.PowerList:
         )
         for record, level in sorted(resolved["services"].values(), key=lambda x: x[0].get("id"))
     )
-    return model.PowerList(power_items, negative, services)
+    duties = tuple(
+        model.Duty(
+            record.get("id"),
+            record.get("who", ""),
+            tup(record.get("duties")),
+            record.get("accountability", ""),
+            record.get("department", ""),
+            level,
+        )
+        for record, level in sorted(resolved["duties"].values(), key=lambda x: x[0].get("id"))
+    )
+    return model.PowerList(power_items, negative, services, duties)

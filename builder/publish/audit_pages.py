@@ -18,7 +18,7 @@ from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
 from builder.publish.render import Rendered, Renderer
-from builder.publish.verify import COMMIT_FILE, site_commit
+from builder.publish.verify import AS_OF_FILE, COMMIT_FILE, site_commit
 from builder.read.git import CHINA
 
 LOG_PAGE_ROWS = 500  # the newest entries on the page; the whole log is a download
@@ -161,6 +161,8 @@ def add_audit_pages(
     commit = site_commit(villages_dir)
     if commit:  # what `sunlight verify --site` rebuilds the site from
         rendered.files[COMMIT_FILE] = commit.encode()
+        if county.as_of is not None:  # and the day it judged lateness as of
+            rendered.files[AS_OF_FILE] = (county.as_of.isoformat() + "\n").encode()
     for path in (files.key, files.checkpoint, files.witnesses):
         if path.is_file():
             rendered.files[f"log/{path.name}"] = path.read_bytes()

@@ -32,7 +32,18 @@ from builder.audit.fingerprint import (
     period_url,
 )
 from builder.format import schema
+from builder.format.opendata import TABLES
 from builder.format.values import yuan
+from builder.publish import feeds, opendata
+from builder.publish.charts import period_charts
+from builder.publish.opendata import county_rows
+from builder.publish.rollup import (
+    ONTIME_KINDS,
+    cadence_text,
+    county_rollup,
+    ontime_table,
+    town_rollup,
+)
 from builder.publish.search import SearchDoc, mount_html
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
@@ -208,6 +219,7 @@ class Renderer:
     def render(self) -> Rendered:
         county = self.county
         # NOTE: no title of its own: the theme then titles the home page with the site's name
+        rows, total = county_rollup(county, self.flags)
         self.page(
             self.out,
             "",
@@ -215,6 +227,8 @@ class Renderer:
             "",
             towns=county.towns,
             search=self.search_box(""),
+            rollup_rows=rows,
+            rollup_sum=total,
             description=f"{county.name}各村（社区）的党务、村务、财务公开。扫村里公开栏上的二维码，"
             "或在这里找到本村，查看每月收支明细。",
         )
@@ -238,18 +252,72 @@ class Renderer:
             status_zh=STATUS_ZH,
             recent=RECENT_UNITS,
         )
+        towns, on_time = ontime_table(county, self.flags)
+        self.page(
+            self.out,
+            "ontime/",
+            "ontime.html",
+            "三务按时公开",
+            as_of=county.as_of,
+            towns=towns,
+            on_time=on_time,
+            kinds=ONTIME_KINDS,
+            county_cadence=cadence_text(county.parameters),
+            villages=sum(len(t.villages) for t in county.towns),
+            zip=zip,
+        )
+        data = county_rows(county)
+        self.out.files.update(
+            opendata.files(
+                "data/", county.code, f"{county.name}三务公开数据", county.site_url, data
+            )
+        )
+        self.page(
+            self.out,
+            "data/",
+            "data.html",
+            "数据下载",
+            tables=TABLES,
+            counts={name: len(r) for name, r in data.items()},
+            folder="data/",
+            village=None,
+            town=None,
+        )
+        everything = []
+        for town in county.towns:
+            entries = [
+                e for v in town.villages for e in feeds.village_entries(county.site_url, town, v)
+            ]
+            everything += entries
+            self.out.files[f"{town.slug}/feed.xml"] = feeds.atom(
+                f"{county.site_url}{town.slug}/feed.xml",
+                f"{county.site_url}{town.slug}/",
+                f"{county.name}{town.name}三务公开",
+                entries,
+                feeds.TOWN_ENTRIES,
+            )
+        self.out.files["feed.xml"] = feeds.atom(
+            f"{county.site_url}feed.xml",
+            county.site_url,
+            county.site_title,
+            everything,
+            feeds.COUNTY_ENTRIES,
+        )
         for town in county.towns:
             self.render_town(town)
         return self.out
 
     def render_town(self, town: model.Town) -> None:
         url = f"{town.slug}/"
+        rows, total = town_rollup(town, self.flags)
         self.page(
             self.out,
             url,
             "town.html",
             town.name,
             town=town,
+            rollup_rows=rows,
+            rollup_sum=total,
             description=f"{town.name}各村（社区）的三务公开：最新一期和公开日期。",
             flag_rows=town_flag_rows(town, self.flags),
             levels=LEVEL_ZH,
@@ -301,6 +369,7 @@ class Renderer:
             village=village,
             abs_url=abs_url,
             search=self.search_box(url, url, village.name),
+            chart_list=period_charts(village, village.latest) if village.latest else [],
             households=current_households(village),
             phone_lines=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
             description=village_description(town, village),
@@ -310,6 +379,7 @@ class Renderer:
             ("contracts", "合同", village.contracts),
             ("decisions", "四议两公开", village.decisions),
             ("topics", "点题公开", village.topics),
+            ("meetings", "会议记录", village.meetings),
         ):
             if items:
                 out.search_docs.append(
@@ -342,6 +412,24 @@ class Renderer:
             abs_url=abs_url,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
         )
+        rows = opendata.village_rows(town, village)
+        title = f"{town.name}{village.name}三务公开数据"
+        out.files.update(
+            opendata.files(f"{url}data/", village.code, title, self.county.site_url, rows)
+        )
+        self.page(
+            out,
+            f"{url}data/",
+            "data.html",
+            f"{village.name}数据下载",
+            tables=TABLES,
+            counts={name: len(r) for name, r in rows.items()},
+            folder=f"{url}data/",
+            village=village,
+            town=town,
+        )
+        self.file(out, url + "feed.xml", self.village_feed, town, village)
+        self.file(out, url + "card/index.html", self.card, town, village, abs_url)
         self.file(out, url + "qr/qr.svg", qr_svg, abs_url)
         self.file(out, url + "qr/qr.png", qr_png, abs_url)
         pl = village.power_list
@@ -382,6 +470,7 @@ class Renderer:
                 versions=self._versions(village, period),
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
+                chart_list=period_charts(village, period),
                 description=period_description(village, period),
                 **self.supervision(village, period.period),
             )
@@ -447,6 +536,35 @@ class Renderer:
         else:
             out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
             self.deferred.append((path, make, args))
+
+    def card(self, town: model.Town, village: model.Village, abs_url: str) -> bytes:
+        """The village's 明白卡: one A4 sheet for every household, folding to A5."""
+        from builder.publish.qr import qr_svg
+
+        svg = qr_svg(abs_url).decode("ascii").split("\n", 1)[1].strip()
+        pl = village.power_list
+        # the fuller panel decides the type size: services left, powers, bans and phones right
+        lines = max(7 + 2.2 * len(pl.services), 12 + 1.3 * len(pl.powers) + len(pl.negative))
+        size = next((s for s in (11, 10, 9, 8) if lines * s * 1.4 * 0.353 <= 190), 7)
+        html = self.env.get_template("card.html").render(
+            county=self.county,
+            town=town,
+            village=village,
+            qr=Markup(svg),
+            size=size,
+            contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
+        )
+        return html.encode("utf-8")
+
+    def village_feed(self, town: model.Town, village: model.Village) -> bytes:
+        """The village's Atom feed of new and corrected periods."""
+        site = self.county.site_url
+        return feeds.atom(
+            f"{site}{village.url}feed.xml",
+            f"{site}{village.url}",
+            f"{town.name}{village.name}三务公开",
+            feeds.village_entries(site, town, village),
+        )
 
     def supervision(self, village: model.Village, period: str | None = None) -> dict[str, Any]:
         """What a page needs to show a village's (or one period's) flags."""
@@ -572,6 +690,7 @@ def flag_target(village: model.Village, f: model.Flag) -> str:
             ("contracts", village.contract(f.ref)),
             ("decisions", village.decision(f.ref)),
             ("topics", next((t for t in village.topics if t.id == f.ref), None)),
+            ("meetings", next((m for m in village.meetings if m.id == f.ref), None)),
         ):
             if found is not None:
                 return f"{village.url}{name}/#{f.ref}"

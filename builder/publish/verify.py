@@ -23,6 +23,7 @@ from builder.audit.snapshot import Repo
 from builder.read import git
 
 COMMIT_FILE = "log/site-commit.txt"
+AS_OF_FILE = "log/site-as-of.txt"  # the day the site judged lateness as of (sunlight build --today)
 # a figure the page's check compares (data-sl), or any amount cell (a ledger row's, by position)
 _CELL = re.compile(r'(?:data-sl="([^"]+)"|class="sl-num")>([^<]*)')
 _FP = re.compile(r'data-fingerprint="([0-9a-f]*)"|id="sl-fp-shown">([^<]*)<')
@@ -54,8 +55,9 @@ def _files(root: Path) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in sorted(found) if p.is_file()}
 
 
-def rebuild(villages_dir: Path, commit: str, dest: Path) -> Path:
-    """Build the site of the records at commit into dest/site (a temporary git worktree)."""
+def rebuild(villages_dir: Path, commit: str, dest: Path, as_of: str = "") -> Path:
+    """Build the site of the records at commit into dest/site (a temporary git worktree), as
+    of the day the site was built (its as-of file) when it says."""
     repo = Repo.find(villages_dir)
     if repo is None:
         raise git.GitError(
@@ -68,7 +70,8 @@ def rebuild(villages_dir: Path, commit: str, dest: Path) -> Path:
         project = tree / Path(repo.villages_rel).parent
         site = dest / "site"
         proc = subprocess.run(
-            [sys.executable, "-m", "builder", "build", "--no-cache", "--site-dir", str(site)],
+            [sys.executable, "-m", "builder", "build", "--no-cache", "--site-dir", str(site)]
+            + (["--today", as_of] if as_of else []),
             cwd=project,
             capture_output=True,
             text=True,
@@ -112,7 +115,12 @@ def verify_site(
         )
     if reference is None:
         with tempfile.TemporaryDirectory(prefix="sunlight-verify-") as tmp:
-            return _compare(county, site_dir, rebuild(villages_dir, commit, Path(tmp)), commit)
+            day = site_dir / AS_OF_FILE
+            as_of = day.read_text(encoding="utf-8").strip() if day.is_file() else ""
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of):
+                as_of = ""
+            built = rebuild(villages_dir, commit, Path(tmp), as_of)
+            return _compare(county, site_dir, built, commit)
     return _compare(county, site_dir, reference, commit)
 
 

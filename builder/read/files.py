@@ -29,6 +29,7 @@ VILLAGE_FILES = {
     "topics.yml": False,
     "debts.csv": False,
     "corrections.yml": False,  # corrections of the registers (contracts, decisions, topics)
+    "meetings.yml": False,
 }
 PERIOD_FILES = {"disclosure.yml": True, "ledger.csv": True, "assistance.csv": False}
 
@@ -251,10 +252,10 @@ def scan_layout(
                 base,
                 out,
                 "村文件夹里只能放 village.yml、powers.yml、contracts.csv、decisions.yml、topics.yml、"
-                "debts.csv、corrections.yml 和“年-月”公开期文件夹（如 2026-10）。",
+                "debts.csv、corrections.yml、meetings.yml 和“年-月”公开期文件夹（如 2026-10）。",
                 "A village folder holds village.yml, powers.yml, contracts.csv, decisions.yml, "
-                "topics.yml, debts.csv, corrections.yml and period folders named YYYY-MM "
-                "(e.g. 2026-10).",
+                "topics.yml, debts.csv, corrections.yml, meetings.yml and period folders named "
+                "YYYY-MM (e.g. 2026-10).",
             )
             for entry in period_dirs:
                 rel = display_path(Path(entry.path), base)

@@ -45,6 +45,7 @@ class VillageRecords:
     problems: tuple[Problem, ...]
     debts: Table | None = None
     corrections: Rec | None = None  # corrections.yml: the registers' corrections
+    meetings: Rec | None = None
 
     @property
     def code(self) -> str:
@@ -95,6 +96,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
     topics = reader.yaml(files.files.get("topics.yml"), schema.TOPICS)
     debts = reader.csv(files.files.get("debts.csv"), schema.DEBTS)
     corrections = reader.yaml(files.files.get("corrections.yml"), schema.REGISTER_CORRECTIONS)
+    meetings = reader.yaml(files.files.get("meetings.yml"), schema.MEETINGS)
     return VillageRecords(
         town=files.town,
         slug=files.slug,
@@ -106,6 +108,7 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
         decisions=decisions,
         topics=topics,
         debts=debts,
+        meetings=meetings,
         texts=tuple(reader.texts),
         problems=tuple(reader.found),
         corrections=corrections,

@@ -26,13 +26,22 @@ from builder import model
 from builder.format import problems
 from builder.read.git import commit_day
 from builder.read.roster import Relative
-from builder.rules import contracts, decisions, ledger, money, projects, publication, relief
+from builder.rules import (
+    cadence,
+    contracts,
+    decisions,
+    ledger,
+    money,
+    projects,
+    publication,
+    relief,
+)
 from builder.rules.base import LEVEL_ZH, LEVELS, RULES, Rule, Scope
 from builder.rules.publication import STATUS_ZH, Unit, publication_units
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 # importing them declares their rules, in this order
-_CHECKS = (publication, ledger, contracts, decisions, money, projects, relief)
+_CHECKS = (publication, ledger, contracts, decisions, money, projects, relief, cadence)
 
 
 # --- running the rules ---------------------------------------------------------------------------

@@ -1,0 +1,304 @@
+"""Open data: every record kind as CSV and JSON, per village and for the county, with a
+Frictionless Data Package (`datapackage.json`) that points at the published Table Schemas.
+
+The rows are what the site shows, masked the same way (an assistance name is masked online
+unless the county publishes full names); the columns are declared in `format/opendata.py`.
+CSV: UTF-8 with a byte-order mark (so Excel and WPS read the Chinese), text cells made inert.
+JSON: an array of rows headed by the column names, numbers as numbers, the text as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from builder import model
+from builder.format import schema
+from builder.format.opendata import TABLES, VERSION, Table, inert
+
+Cell = str | Decimal | int | dt.date | None
+Rows = dict[str, list[tuple[Cell, ...]]]
+
+
+def village_rows(town: model.Town, village: model.Village) -> Rows:
+    """Every table's rows for one village, in the tables' order."""
+    who: tuple[Cell, ...] = (town.name, village.name, village.code)
+    masked = village.names_online != "full"
+    out: Rows = {t.name: [] for t in TABLES}
+    for p in village.periods:
+        out["periods"].append(
+            (
+                *who,
+                p.period,
+                p.opening.cash,
+                p.opening.bank,
+                p.closing.cash,
+                p.closing.bank,
+                p.income,
+                p.expense,
+                p.drafted_by,
+                p.reviewed_by,
+                p.reviewed_at,
+                p.published_at,
+                len(p.corrections),
+            )
+        )
+        for r in p.ledger:
+            out["ledger"].append(
+                (
+                    *who,
+                    p.period,
+                    r.date,
+                    r.voucher_no,
+                    r.summary,
+                    r.account_code,
+                    r.account_name,
+                    r.category if r.is_expense else "",
+                    r.income,
+                    r.expense,
+                    r.counterparty,
+                    r.method,
+                    r.receipt,
+                    r.approver,
+                    r.contract_id,
+                )
+            )
+        for a in p.assistance:
+            out["assistance"].append(
+                (
+                    *who,
+                    p.period,
+                    a.category,
+                    model.mask_name(a.name) if masked else a.name,
+                    a.group,
+                    a.household_size,
+                    a.amount,
+                    a.notice_start,
+                    a.notice_end,
+                    a.status,
+                )
+            )
+        for kind, affairs in (("村务", p.village_affairs), ("党务", p.party_affairs)):
+            for f in affairs:
+                out["affairs"].append((*who, p.period, kind, f.title, f.date, f.body))
+        for c in p.corrections:
+            out["corrections"].append((*who, p.period, c.date, c.reason, c.approved_by))
+    for k in village.contracts:
+        plan = "；".join(f"{s.due.isoformat()} {s.amount:.2f}" for s in k.schedule)
+        out["contracts"].append(
+            (
+                *who,
+                k.id,
+                k.type,
+                k.object,
+                k.counterparty,
+                k.method,
+                k.platform,
+                k.amount,
+                k.start,
+                k.end,
+                k.decision_id,
+                plan,
+            )
+        )
+    for d in village.decisions:
+        for s in d.steps:
+            out["decisions"].append(
+                (
+                    *who,
+                    d.id,
+                    d.matter,
+                    d.category,
+                    d.amount,
+                    s.index,
+                    s.name,
+                    s.date,
+                    s.due,
+                    s.attended,
+                    s.agreed,
+                    s.result,
+                    s.note,
+                )
+            )
+    for t in village.topics:
+        out["topics"].append(
+            (*who, t.id, t.asked_at, t.question, t.answered_at, t.answer, t.period, t.ref)
+        )
+    for m in village.meetings:
+        qa = "；".join(f"问：{q} 答：{a}" for q, a in m.questions)
+        out["meetings"].append(
+            (
+                *who,
+                m.id,
+                m.kind,
+                m.date,
+                m.chaired_by,
+                m.due,
+                m.attended,
+                "；".join(m.agenda),
+                qa,
+                m.note,
+            )
+        )
+    pl = village.power_list
+    for pw in pl.powers:
+        detail = "；".join(
+            x
+            for x in (
+                pw.basis and f"依据：{pw.basis}",
+                pw.responsible and f"责任主体：{pw.responsible}",
+                pw.steps and "流程：" + " → ".join(pw.steps),
+                pw.time_limit and f"时限：{pw.time_limit}",
+                pw.risks and "风险点：" + "、".join(pw.risks),
+                pw.supervision and f"监督：{pw.supervision}",
+                pw.conditions and "办理条件：" + "、".join(pw.conditions),
+                pw.department and f"主管部门：{pw.department}",
+                pw.accountability and f"责任追究：{pw.accountability}",
+            )
+            if x
+        )
+        out["powers"].append((*who, "权力", pw.id, pw.name, pw.category, pw.level, detail))
+    for n in pl.negative:
+        out["powers"].append((*who, "负面", n.id, n.text, "", n.level, ""))
+    for sv in pl.services:
+        detail = "；".join(
+            x
+            for x in (
+                sv.where and f"办理地点：{sv.where}",
+                sv.materials and "所需材料：" + "、".join(sv.materials),
+                sv.time_limit and f"办理时限：{sv.time_limit}",
+                sv.contact and f"联系人：{sv.contact}",
+            )
+            if x
+        )
+        out["powers"].append((*who, "服务", sv.id, sv.name, "", sv.level, detail))
+    for duty in pl.duties:
+        detail = "；".join(
+            x
+            for x in (
+                "责任事项：" + "、".join(duty.duties),
+                duty.department and f"监督部门：{duty.department}",
+                duty.accountability and f"责任追究：{duty.accountability}",
+            )
+            if x
+        )
+        out["powers"].append((*who, "责任", duty.id, duty.who, "", duty.level, detail))
+    return out
+
+
+def county_rows(county: model.County) -> Rows:
+    """Every table's rows for the whole county: its villages' rows, in the county's order."""
+    out: Rows = {t.name: [] for t in TABLES}
+    for town in county.towns:
+        for village in town.villages:
+            for name, rows in village_rows(town, village).items():
+                out[name].extend(rows)
+    return out
+
+
+def _text(value: Cell) -> str:
+    """A cell as the CSV writes it: dates ISO, money with two decimals, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _cells(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[list[str]]:
+    """Every cell as text, once, for both the CSV and the JSON."""
+    return [[_text(v) for v in row] for row in rows]
+
+
+def csv_bytes(table: Table, cells: list[list[str]]) -> bytes:
+    """The table as CSV: a header of column names, text cells made inert, UTF-8 with a BOM."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([c.name for c in table.columns])
+    text = [i for i, c in enumerate(table.columns) if c.type == "string"]
+    for row in cells:
+        out = list(row)
+        for i in text:
+            out[i] = inert(out[i])
+        writer.writerow(out)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def json_bytes(table: Table, cells: list[list[str]]) -> bytes:
+    """The table as JSON: an array of rows, the first the column names (tabular JSON).
+
+    Numbers are written as the CSV writes them (valid JSON numbers), text and dates as
+    strings, an empty number or date as null.
+    """
+    quote = _ENCODE_STRING
+    kinds = [c.type in ("number", "integer") for c in table.columns]
+    dates = [c.type == "date" for c in table.columns]
+    lines = [json.dumps([c.name for c in table.columns], ensure_ascii=False)]
+    for row in cells:
+        parts = [
+            (v or "null") if number else (quote(v) if v or not date else "null")
+            for v, number, date in zip(row, kinds, dates, strict=True)
+        ]
+        lines.append("[" + ",".join(parts) + "]")
+    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+_ENCODE_STRING = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def datapackage(name: str, title: str, site_url: str) -> bytes:
+    """The Frictionless Data Package describing one folder's files, schemas by versioned URL."""
+    resources = []
+    for table in TABLES:
+        schema_url = site_url + table.schema_path
+        common = {"title": table.title, "schema": schema_url}
+        resources.append(
+            {
+                "name": table.name,
+                "path": f"{table.name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "profile": "tabular-data-resource",
+                **common,
+            }
+        )
+        resources.append(
+            {
+                "name": f"{table.name}-json",
+                "path": f"{table.name}.json",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "profile": "tabular-data-resource",
+                **common,
+            }
+        )
+    doc = {
+        "profile": "tabular-data-package",
+        "name": name,
+        "title": title,
+        "version": f"{VERSION}.0.0",
+        "description": f"三务公开数据（格式第 {schema.FORMAT_VERSION} 版，下载表第 {VERSION} 版）。"
+        "CSV 中以 = + - @ 或制表符开头的文字前加了一个英文单引号（'），防止电子表格当作公式；"
+        "JSON 是按行排列的数组，第一行是列名，文字是原文。姓名按网站的方式打码。",
+        "resources": resources,
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def files(
+    folder: str, name: str, title: str, site_url: str, rows: Rows
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of one download folder: (site path, bytes)."""
+    for table in TABLES:
+        cells = _cells(table, rows[table.name])
+        yield f"{folder}{table.name}.csv", csv_bytes(table, cells)
+        yield f"{folder}{table.name}.json", json_bytes(table, cells)
+    yield f"{folder}datapackage.json", datapackage(name, title, site_url)

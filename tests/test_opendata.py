@@ -1,0 +1,130 @@
+"""Open data (builder/publish/opendata.py): each download round-trips against its published
+Table Schema, read by frictionless-py as any data user would; CSV never runs as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from frictionless import Package
+
+from builder import model
+from builder.format import opendata
+from builder.pipeline.validate import validate
+from builder.publish.render import Renderer
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "content"  # the published schemas, at their site paths under content/
+
+
+def render(villages: Path, base: Path) -> tuple[model.County, dict[str, bytes]]:
+    result = validate(villages, base, today=dt.date(2026, 11, 22))
+    assert result.county is not None
+    return result.county, Renderer(result.county).render().files
+
+
+def package(files: dict[str, bytes], folder: str, site_url: str, tmp: Path) -> Package:
+    """A download folder written out, its schemas read from the published files by URL."""
+    out = tmp / (folder or "root")
+    out.mkdir(parents=True)
+    for path, data in files.items():
+        if path.startswith(folder) and "/" not in path.removeprefix(folder):
+            (out / path.removeprefix(folder)).write_bytes(data)
+    desc = json.loads((out / "datapackage.json").read_text("utf-8"))
+    for r in desc["resources"]:
+        url = r["schema"]
+        assert url.startswith(site_url + "schema/data/v" + opendata.VERSION + "/")
+        r["schema"] = json.loads((SCHEMAS / url.removeprefix(site_url)).read_text("utf-8"))
+    return Package.from_descriptor(desc, basepath=str(out))
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[model.County, dict[str, bytes]]:
+    return render(ROOT / "villages", ROOT)
+
+
+def test_every_download_round_trips_against_its_schema(
+    example: tuple[model.County, dict[str, bytes]], tmp_path: Path
+) -> None:
+    county, files = example
+    village = county.towns[1].villages[0]
+    for folder in ("data/", f"{village.url}data/"):
+        pkg = package(files, folder, county.site_url, tmp_path)
+        report = pkg.validate()
+        assert report.valid, report.flatten(["resource", "rowNumber", "fieldName", "note"])[:5]
+        assert [r.name for r in pkg.resources] == [
+            n for t in opendata.TABLES for n in (t.name, t.name + "-json")
+        ]
+        for table in opendata.TABLES:
+            from_csv = [r.to_list() for r in pkg.get_resource(table.name).read_rows()]
+            from_json = [r.to_list() for r in pkg.get_resource(table.name + "-json").read_rows()]
+            assert from_csv == from_json, table.name
+    # the county's ledger is every village's ledger.csv, row for row
+    written = sum(
+        len(list(csv.DictReader(p.read_text("utf-8").splitlines())))
+        for p in ROOT.glob("villages/*/*/*/ledger.csv")
+    )
+    ledger = [r for r in pkg_rows(files, "data/ledger.csv")]
+    assert len(ledger) == written
+    assert sum(Decimal(r["expense"] or 0) for r in ledger) == sum(
+        p.expense for v in county.villages() for p in v.periods
+    )
+
+
+def pkg_rows(files: dict[str, bytes], path: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(files[path].decode("utf-8-sig").splitlines()))
+
+
+def test_names_are_masked_as_on_the_site(example: tuple[model.County, dict[str, bytes]]) -> None:
+    county, files = example
+    assert county.names_online == "masked"
+    names = {
+        row["name"]
+        for p in ROOT.glob("villages/*/*/*/assistance.csv")
+        for row in csv.DictReader(p.read_text("utf-8").splitlines())
+    }
+    assert names
+    shown = {r["name"] for r in pkg_rows(files, "data/assistance.csv")}
+    assert shown == {model.mask_name(n) for n in names}
+    for path, data in files.items():
+        if path.endswith((".csv", ".json")):
+            text = data.decode("utf-8-sig")
+            assert not [n for n in names if n in text], path
+
+
+Edit = Callable[[str, str, str], Path]
+
+
+def test_formula_cells_are_inert_in_csv_and_as_written_in_json(
+    project: Path, edit: Edit, tmp_path: Path
+) -> None:
+    ledger = "chengguan/dongshan/2026-10/ledger.csv"
+    edit(ledger, "支付村道硬化工程尾款", "=HYPERLINK(1)")
+    edit(ledger, "临沂市宏达路桥公司", "@SUM(A1)")
+    edit(ledger, "代发低保金", "-2+3")
+    county, files = render(project / "villages", project)
+    rows = pkg_rows(files, "chengguan/dongshan/data/ledger.csv")
+    assert {"'=HYPERLINK(1)", "'-2+3"} <= {r["summary"] for r in rows}
+    assert "'@SUM(A1)" in {r["counterparty"] for r in rows}
+    table = json.loads(files["chengguan/dongshan/data/ledger.json"])
+    at = table[0].index("summary")
+    assert {"=HYPERLINK(1)", "-2+3"} <= {r[at] for r in table[1:]}
+    # negative numbers are numbers, not text: they stay as they are
+    assert opendata.inert("\tx") == "'\tx" and opendata.inert("+1") == "'+1"
+    assert opendata.inert("记-001") == "记-001"
+    pkg = package(files, "chengguan/dongshan/data/", county.site_url, tmp_path)
+    assert pkg.validate().valid
+
+
+def test_published_table_schemas_are_current() -> None:
+    for table in opendata.TABLES:
+        path = SCHEMAS / table.schema_path
+        assert json.loads(path.read_text("utf-8")) == opendata.table_schema(table), (
+            "run: sunlight schema"
+        )
