@@ -54,6 +54,15 @@ def test_deploy_needs_the_audit_of_the_same_run() -> None:
         assert not step.get("continue-on-error"), step
 
 
+def test_every_shard_judges_the_same_day() -> None:
+    # a daily rebuild near midnight: shards judging different days would not merge
+    jobs = _load("site.yml")["jobs"]
+    assert jobs["audit"]["outputs"]["today"] == "${{ steps.today.outputs.today }}"
+    (step,) = [s for s in jobs["shard"]["steps"] if "sunlight build" in str(s.get("run", ""))]
+    assert '--today "$TODAY"' in step["run"]
+    assert step["env"]["TODAY"] == "${{ needs.audit.outputs.today }}"
+
+
 def test_the_audit_baseline_is_the_published_tag_and_the_live_log() -> None:
     audit = _load("site.yml")["jobs"]["audit"]
     text = yaml.safe_dump(audit, allow_unicode=True)
