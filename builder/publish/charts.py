@@ -10,7 +10,9 @@ print; the model supplies every figure (`model.Period.by_category`, `income`, `e
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +39,20 @@ class Chart:
     svg: str
     head: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def height(self) -> int:
+        """The drawing's height in canvas units (its width is WIDTH), for the page's `<img>`."""
+        found = re.search(r'viewBox="0 0 \d+ (\d+)"', self.svg)
+        assert found, "every chart is drawn by _svg"
+        return int(found.group(1))
+
+    @property
+    def file_name(self) -> str:
+        """The chart's own static file, named by a hash of its bytes so a phone never keeps a
+        stale copy: the page shows it with a lazy `<img>`, so a first visit does not fetch it."""
+        digest = hashlib.sha256(self.svg.encode()).hexdigest()[:10]
+        return f"{self.id}.{digest}.svg"
 
 
 def period_charts(village: model.Village, period: model.Period) -> list[Chart]:

@@ -35,7 +35,7 @@ from builder.format import schema
 from builder.format.opendata import TABLES
 from builder.format.values import yuan
 from builder.publish import feeds, opendata
-from builder.publish.charts import period_charts
+from builder.publish.charts import Chart, period_charts
 from builder.publish.opendata import county_rows
 from builder.publish.rollup import (
     ONTIME_KINDS,
@@ -470,7 +470,7 @@ class Renderer:
                 versions=self._versions(village, period),
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
-                chart_list=period_charts(village, period),
+                chart_list=self.chart_files(out, purl, period_charts(village, period)),
                 description=period_description(village, period),
                 **self.supervision(village, period.period),
             )
@@ -524,6 +524,13 @@ class Renderer:
         name = f"check.{hashlib.sha256(data).hexdigest()[:10]}.json"
         out.files[purl + name] = data
         return name
+
+    def chart_files(self, out: Rendered, purl: str, chart_list: list[Chart]) -> list[Chart]:
+        """Each chart as its own static .svg beside the period page (the page shows it with a
+        lazy `<img>` and keeps the same figures as a table), so the first visit stays light."""
+        for chart in chart_list:
+            out.files[purl + chart.file_name] = chart.svg.encode()
+        return chart_list
 
     def _versions(self, village: model.Village, period: model.Period) -> tuple[tlog.Version, ...]:
         """The period's logged versions, oldest first."""
