@@ -36,10 +36,17 @@ UNUSED = frozenset(
         "md-banner__button",
         "md-header__source",  # only with a repo_url
         "md-nav__source",
+        # navigation.sections / navigation.indexes / navigation.tabs.sticky are off too, and the
+        # indeterminate nav toggle is set only by Material's JavaScript, which pages do not load
+        "md-nav__item--section",
+        "md-nav__container",
+        "md-toggle--indeterminate",
+        "md-header--lifted",
+        "grid",  # Material's grid cards (attr_list + md_in_html), which no page writes
         # Material styles <details> as a collapsible admonition (its icons, 12.8 px text);
         # the power lists' <details> are styled by sunlight.css alone
-        "details",
-        "summary",
+        "<details",
+        "<summary",
     }
 )
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -65,12 +72,14 @@ MARKDOWN_TAGS = (
         "strong",
         "code",
         "pre",
-        "blockquote",
         "table",
     ],
-    *["thead", "tbody", "tr", "th", "td", "hr", "img", "br"],
-    "ltr",  # and the text direction Material writes from its language file: dir="ltr"
+    *["thead", "tbody", "tr", "th", "td", "img", "br"],
+    # and what Material's icons (included .svg files, not scanned) are drawn with
+    *["svg", "path"],
 )
+# NOTE: no hand-written page quotes (> …) or rules off (---); add "blockquote"/"hr" if one does
+TAG = re.compile(r"<([a-z][a-z0-9]*)\b|createElement\(\s*[\"']([a-z][a-z0-9]*)")
 
 
 def used_words(paths: Iterable[Path]) -> set[str]:
@@ -81,6 +90,16 @@ def used_words(paths: Iterable[Path]) -> set[str]:
     return words
 
 
+def used_tags(paths: Iterable[Path]) -> set[str]:
+    """Every element the given files write (`<kbd`) or make (`createElement("mark")`), marked
+    `<kbd` so that a word "mark" in a template does not keep Material's rules for <mark>."""
+    tags = {"<" + t for t in MARKDOWN_TAGS}
+    for path in sorted(paths):
+        for written, made in TAG.findall(path.read_text(encoding="utf-8", errors="replace")):
+            tags.add("<" + (written or made))
+    return tags
+
+
 def selector_names(tokens: list[ast.Node]) -> list[str]:
     """The classes, ids, attribute names and values a selector names at its top level."""
     names: list[str] = []
@@ -88,7 +107,7 @@ def selector_names(tokens: list[ast.Node]) -> list[str]:
         if token.type == "hash" or (token.type == "ident" and i > 0 and tokens[i - 1] == "."):
             names.append(token.value)
         elif token.type == "ident" and (i == 0 or tokens[i - 1] != ":"):
-            names.append(token.value.lower())  # an element: <kbd>, <mark>...
+            names.append("<" + token.value.lower())  # an element: <kbd>, <mark>...
         elif token.type == "[] block":
             names += [t.value for t in token.content if t.type in ("ident", "string")]
     return names
@@ -182,7 +201,9 @@ def site_stylesheet(material_templates: Path, sources: Iterable[Path], ours: byt
     """Material's stylesheet reduced to the used rules, followed by our own."""
     css = material_stylesheet(material_templates).read_text(encoding="utf-8")
     css = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", css)
-    used = (used_words(sources) | set(MARKDOWN_TAGS)) - UNUSED
+    sources = list(sources)
+    # the text direction Material writes from its language file: dir="ltr"
+    used = (used_words(sources) | used_tags(sources) | {"ltr"}) - UNUSED
     reduced = purge(css, used) + "\n" + minify(ours.decode("utf-8"))
     return drop_unused_keyframes(drop_unused_variables(reduced)).encode("utf-8")
 
