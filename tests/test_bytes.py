@@ -1,0 +1,110 @@
+"""Issue 12's byte budget for a period page of the example county (`villages/`), without a
+browser: the bytes a phone fetches on a first visit are the page and what it references
+eagerly (stylesheets, scripts with a src, icons, images that are not `loading="lazy"`); the
+next page is the older month's page less what the first visit cached. "Gzipped" is what a
+compressing host sends: the precompressed `.gz` beside a file, or the file itself when the
+build keeps none (files under compress.MIN_BYTES). KB are KiB, as tools/bench.py counts them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from conftest import ROOT, make_project
+
+from builder.pipeline.validate import validate
+from builder.publish.build import build_site
+
+KB = 1024
+FIRST_RAW = 60 * KB  # a host that sends files as they are
+FIRST_GZIP = 25 * KB
+NEXT_GZIP = 10 * KB
+QR_GZIP = 25 * KB  # a visit from a sheet's QR code on a compressing host: the check runs
+EAGER = re.compile(
+    r'<link\b[^>]*\brel="(?:stylesheet|icon)"[^>]*\bhref="([^"]+)"'
+    r'|<script\b[^>]*\bsrc="([^"]+)"'
+    r'|<img\b(?![^>]*\bloading="lazy")[^>]*\bsrc="([^"]+)"'
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    project = make_project(tmp_path_factory.mktemp("bytes") / "project", ROOT / "villages")
+    result = validate(project / "villages", project)
+    build_site(project / "mkdocs.yml", project / "site", preloaded=result)
+    yield project / "site"
+
+
+def file_of(site: Path, url: str) -> Path:
+    """The site's file for a site-relative URL (a folder's index.html)."""
+    path = site / url.split("#")[0].split("?")[0]
+    return path / "index.html" if url.endswith("/") or not url else path
+
+
+def fetched(site: Path, page: str) -> list[str]:
+    """The page's URL and every URL it fetches before the reader scrolls or taps."""
+    html = file_of(site, page).read_text(encoding="utf-8")
+    return [page] + [urljoin(page, next(g for g in m if g)) for m in EAGER.findall(html)]
+
+
+def sizes(site: Path, url: str) -> tuple[int, int]:
+    """(bytes as they are, bytes a compressing host sends) of one URL's file."""
+    path = file_of(site, url)
+    packed = path.with_name(path.name + ".gz")
+    return path.stat().st_size, (packed if packed.exists() else path).stat().st_size
+
+
+def period_pages(site: Path) -> list[str]:
+    """Every period page of the example county, as site-relative URLs."""
+    found = [p.parent for p in site.glob("*/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/index.html")]
+    return sorted(p.relative_to(site).as_posix() + "/" for p in found)
+
+
+def test_every_period_page_fits_the_gzipped_budget(site: Path) -> None:
+    pages = period_pages(site)
+    assert len(pages) > 20, pages  # the example county's months, all of them
+    for page in pages:
+        first = fetched(site, page)
+        assert len(first) >= 3, first  # the page, the stylesheet, the icon
+        gzip_first = sum(sizes(site, url)[1] for url in first)
+        assert gzip_first <= FIRST_GZIP, (page, gzip_first)
+        # a QR visit also fetches the check's script and the period's data file
+        html = file_of(site, page).read_text(encoding="utf-8")
+        check = re.findall(r'data-js="([^"]+)"|data-check="([^"]+)"', html)
+        extra = [urljoin(page, a or b) for a, b in check]
+        assert len(extra) == 2, extra
+        qr = gzip_first + sum(sizes(site, url)[1] for url in extra)
+        assert qr <= QR_GZIP, (page, qr)
+        older = re.search(r'<nav class="sl-pager"><a href="([^"]+)"', html)
+        if older:  # the next page a reader opens: the month before, with the cache warm
+            second = urljoin(page, older.group(1))
+            new = [url for url in fetched(site, second) if url not in first]
+            gzip_next = sum(sizes(site, url)[1] for url in new)
+            assert gzip_next <= NEXT_GZIP, (second, gzip_next)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known overrun: 东山村 2026-09 is 62,649 B raw (page 27,644 + CSS 34,843 + icon 162) "
+    "after the charts left the page; see the byte budget note",
+)
+def test_every_period_page_fits_the_raw_budget(site: Path) -> None:
+    for page in period_pages(site):
+        raw = sum(sizes(site, url)[0] for url in fetched(site, page))
+        assert raw <= FIRST_RAW, (page, raw)
+
+
+def test_charts_are_lazy_files_beside_the_page(site: Path) -> None:
+    """The charts are not part of a first visit, and each one is a real file of the site."""
+    page = "chengguan/dongshan/2026-09/"
+    html = file_of(site, page).read_text(encoding="utf-8")
+    charts = re.findall(r'<img src="(chart-[a-z]+\.[0-9a-f]{10}\.svg)" loading="lazy"', html)
+    assert len(charts) == 3, charts
+    for name in charts:
+        assert name not in " ".join(fetched(site, page))
+        body = file_of(site, page + name).read_bytes()
+        assert body.startswith(b"<svg") and b"<script" not in body
