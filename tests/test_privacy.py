@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from builder.format import privacy, problems, schema
@@ -219,3 +221,21 @@ def test_a_name_blank_once_normalised_is_invalid(blank: str) -> None:
 @pytest.mark.parametrize("name", ["阿不都·热合曼", "王䶮", "陈𠮷英"])
 def test_minority_and_rare_names_are_valid(name: str) -> None:
     assert schema.Text(name=True, max_len=40).parse(name) == name
+
+
+def test_the_value_scan_reads_every_file_a_village_can_hold() -> None:
+    # every record file the layout accepts must reach the value scan (decoded values, not lines)
+    from builder.check.privacy import village_values
+    from builder.read.files import PERIOD_FILES, VILLAGE_FILES, scan_layout
+    from builder.read.village import read_village
+
+    root = Path(__file__).resolve().parent.parent
+    layout, _ = scan_layout(root / "villages", root)
+    scanned: set[str] = set()
+    held: set[str] = set()
+    for files in layout.villages():
+        records = read_village(files, root)
+        scanned |= {rel.rsplit("/", 1)[-1] for rel, found in village_values(records) if found}
+        held |= set(files.files) | {name for p in files.periods for name in p.files}
+    assert held <= set(VILLAGE_FILES) | set(PERIOD_FILES)
+    assert held - scanned == set()

@@ -71,6 +71,8 @@ def village_values(records: VillageRecords) -> Iterator[tuple[str, Rec | Table |
     if records.contracts is not None:
         yield records.contracts.rel, records.contracts
     yield f"{base}/topics.yml", records.topics
+    if records.debts is not None:
+        yield records.debts.rel, records.debts
     yield f"{base}/corrections.yml", records.corrections
     yield f"{base}/meetings.yml", records.meetings
 
