@@ -187,6 +187,7 @@ def uncorrected(
                 "corrections",
                 field_zh="更正记录",
                 village=village.name,
+                village_dir=f"{village.town_slug}/{village.slug}",
                 period=period.period,
                 published=entry.published_at,
                 change=change,

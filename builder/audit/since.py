@@ -165,7 +165,11 @@ def _corrections(
     root: str,
 ) -> Iterator[Problem]:
     where = _where(root, new_village, new.period)
-    values = {"village": new_village.name, "period": new.period}
+    values = {
+        "village": new_village.name,
+        "village_dir": f"{new_village.town_slug}/{new_village.slug}",
+        "period": new.period,
+    }
     kept = new.corrections[: len(old.corrections)]
     if kept != old.corrections:
         bad = next(a for i, a in enumerate(old.corrections) if i >= len(kept) or kept[i] != a)
@@ -257,6 +261,7 @@ def _held_to_log(
                 "corrections",
                 field_zh="更正记录",
                 village=new_village.name,
+                village_dir=f"{new_village.town_slug}/{new_village.slug}",
                 period=period,
                 published=entry.published_at,
                 change="指纹与公开记录不符",

@@ -655,10 +655,12 @@ SILENT_EDIT = _kind(
     "silent-edit",
     "已公开的内容被改动但没有更正记录",
     "{village} {period} 已于 {published} 公开，这次改动了公开内容（{change}{more}），但没有新的更正记录。"
-    "请在本期 disclosure.yml 的 corrections 中新增一条，写明更正日期、原因和批准人。",
+    "请运行 sunlight correct {village_dir} {period}，按提问记下更正日期、原因、批准人和改了什么"
+    "（或在本期 disclosure.yml 的 corrections 中照此新增一条）。",
     "{village} {period} was published on {published}; this change alters it ({change}{more}) "
-    "without a new corrections entry. Add one to corrections in its disclosure.yml: date, reason "
-    "and approved_by.",
+    "without a new corrections entry. Run sunlight correct {village_dir} {period} and answer its "
+    "questions (date, reason, approver, what changed), or add such an entry to corrections in its "
+    "disclosure.yml.",
 )
 PERIOD_DELETED = _kind(
     "published-period-deleted",
