@@ -161,8 +161,13 @@ class Renderer:
         reuse: Callable[[model.Village], RenderedVillage | None] | None = None,
         selected: Callable[[model.Village], bool] | None = None,
         assets: dict[str, str] | None = None,
+        county_files: bool = True,
     ) -> None:
         self.county = county
+        # NOTE: False in every shard but the first: the county's downloads and feeds are the
+        # same in each shard and the largest files of a site, so one shard writes them (every
+        # shard still renders the county's pages, which the navigation and links point at)
+        self.county_files = county_files
         # logical asset name -> its content-hashed site path (site.py); plain names otherwise
         self.assets = assets or {}
         self.reuse = reuse
@@ -267,11 +272,12 @@ class Renderer:
             zip=zip,
         )
         data = county_rows(county)
-        self.out.files.update(
-            opendata.files(
-                "data/", county.code, f"{county.name}三务公开数据", county.site_url, data
+        if self.county_files:
+            self.out.files.update(
+                opendata.files(
+                    "data/", county.code, f"{county.name}三务公开数据", county.site_url, data
+                )
             )
-        )
         self.page(
             self.out,
             "data/",
@@ -283,6 +289,15 @@ class Renderer:
             village=None,
             town=None,
         )
+        if self.county_files:
+            self.county_feeds()
+        for town in county.towns:
+            self.render_town(town)
+        return self.out
+
+    def county_feeds(self) -> None:
+        """The county's feed and each town's."""
+        county = self.county
         everything = []
         for town in county.towns:
             entries = [
@@ -303,9 +318,6 @@ class Renderer:
             everything,
             feeds.COUNTY_ENTRIES,
         )
-        for town in county.towns:
-            self.render_town(town)
-        return self.out
 
     def render_town(self, town: model.Town) -> None:
         url = f"{town.slug}/"

@@ -154,6 +154,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             reuse=self.reusable,
             selected=self.is_selected,
             assets={name: path for name, (path, _) in self.assets.items()},
+            county_files=self.shard.index == 1,
         )
         renderer.log = read_versions(villages.resolve().parent)
         if PARALLEL:
