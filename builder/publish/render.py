@@ -35,9 +35,9 @@ from builder.audit.fingerprint import (
 from builder.format import schema
 from builder.format.opendata import TABLES
 from builder.format.values import yuan
+from builder.pipeline.cache import BuildCache
 from builder.publish import feeds, opendata
 from builder.publish.charts import Chart, period_charts
-from builder.publish.opendata import county_rows
 from builder.publish.rollup import (
     ONTIME_KINDS,
     cadence_text,
@@ -178,6 +178,8 @@ class Renderer:
         self.flags = flags_by_village(county)
         # each period's logged versions and tree heads (publication log), for sheets and pages
         self.log: tlog.LogView | None = None
+        # where the county's downloads find each village's part (opendata.county_parts)
+        self.cache: BuildCache | None = None
 
     def page(
         self,
@@ -274,10 +276,10 @@ class Renderer:
             villages=sum(len(t.villages) for t in county.towns),
             zip=zip,
         )
-        data = county_rows(county)
+        parts = opendata.county_parts(county, self.cache)
         self.out.files.update(
-            opendata.files(
-                "data/", county.code, f"{county.name}三务公开数据", county.site_url, data
+            opendata.county_files(
+                "data/", county.code, f"{county.name}三务公开数据", county.site_url, parts
             )
         )
         self.page(
@@ -286,7 +288,7 @@ class Renderer:
             "data.html",
             "数据下载",
             tables=TABLES,
-            counts={name: len(r) for name, r in data.items()},
+            counts=opendata.part_counts(parts),
             folder="data/",
             village=None,
             town=None,
