@@ -157,6 +157,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             county_files=self.shard.index == 1,
         )
         renderer.log = read_versions(villages.resolve().parent)
+        renderer.cache = self.cache  # the county's downloads join the villages' cached parts
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()
