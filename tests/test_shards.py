@@ -64,6 +64,13 @@ def test_three_shards_merge_into_the_one_machine_site(
     village_pages = {p for p in tree_digest(example / "one") if p.count("/") >= 3}
     for pages in part_pages:
         assert 0 < len(pages & village_pages) < len(village_pages)
+    # the county's downloads and feeds (the same in every shard) come from the first alone
+    county_files = {p for p in part_pages[0] if p.startswith("data/") and "index.html" not in p} | {
+        "feed.xml"
+    }
+    assert "data/datapackage.json" in county_files and "feed.xml" in part_pages[0]
+    assert not county_files & (part_pages[1] | part_pages[2])
+    assert "data/index.html" in part_pages[1]  # the pages links point at are in each
     code, out = sunlight(
         example,
         "merge",
