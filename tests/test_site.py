@@ -70,6 +70,12 @@ def test_strict_build_makes_every_page(built_site: Path) -> None:
         assert asset.name.split(".")[1] == digest
         for suffix, unpack in ((".gz", gzip.decompress), (".br", brotli.decompress)):
             assert unpack(asset.with_name(asset.name + suffix).read_bytes()) == asset.read_bytes()
+    index = [p for p in (built_site / "search").rglob("*.json") if p.stat().st_size >= 512]
+    assert index  # the search index: a cheaper brotli than the assets', the same bytes
+    for part in index:
+        assert brotli.decompress(part.with_name(part.name + ".br").read_bytes()) == (
+            part.read_bytes()
+        )
     home = built_site / "index.html"
     assert gzip.decompress((built_site / "index.html.gz").read_bytes()) == home.read_bytes()
     period = (built_site / "chengguan/dongshan/2026-10/index.html").read_text(encoding="utf-8")
