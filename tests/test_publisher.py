@@ -6,6 +6,7 @@ a legitimate correction, a pure reformatting and a renamed folder pass."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 
 import pytest
@@ -413,6 +414,13 @@ def _move(repo: Path, new_code: str | None = None, declare: bool = True) -> str:
 
 
 # --- 7. a village's identity is stable ----------------------------------------------------------------
+def _log_lines(repo: Path) -> list[dict[str, object]]:
+    import json
+
+    text = (repo / "publication-log.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
 def test_an_undeclared_move_fails_and_a_declared_one_passes(published: Path) -> None:
     _move(published, declare=False)
     code, out = audit(published)
@@ -423,7 +431,29 @@ def test_an_undeclared_move_fails_and_a_declared_one_passes(published: Path) -> 
     (published / "migrations.yml").write_text(
         MOVE.format(old_code=old_code, new_code=old_code), encoding="utf-8"
     )
+    # declared, but the log does not record it yet: the audit refuses, plain check warns
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["migration-not-logged"]
+    assert "2026-12-12 起 西湾村 从 chengguan/xiwan" in out
+    assert sunlight(published, "check", "--today", "2026-12-12")[0] == 0
+    before = len(_log_lines(published))
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    added = _log_lines(published)[before:]
+    assert [e["village"] for e in added] == ["chengguan/xiwan-cun"] * len(added) and added
+    assert {e["code"] for e in added} == {old_code}  # same code, same fingerprint
+    assert all(
+        e["migrated_from"]
+        == {
+            "code": old_code,
+            "village": "chengguan/xiwan",
+            "date": "2026-12-12",
+            "reason": "村名调整，按镇政府2026年12月通知",
+        }
+        for e in added
+    )
     assert audit(published)[0] == 0
+    # a second update has nothing to add: the migration is recorded once
+    assert "已是最新" in sunlight(published, "log", "update", "--today", "2026-12-12")[1]
 
 
 def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
@@ -434,7 +464,12 @@ def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
         MOVE.format(old_code=old_code, new_code="371322101299"), encoding="utf-8"
     )
     assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    moved = [e for e in _log_lines(published) if e["code"] == "371322101299"]
+    assert moved and all(e["migrated_from"]["code"] == old_code for e in moved)  # type: ignore[index]
     assert audit(published)[0] == 0
+    # the auditor reads it in the log
+    code, out = sunlight(published, "log", "show", "371322101299", "2026-10")
+    assert f"2026-12-12 起 西湾村 代码由 {old_code} 改为 371322101299" in out, out
     # a declared migration does not excuse an edit that travels with it
     edit(
         published,
@@ -444,6 +479,44 @@ def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
     )
     code, out = audit(published)
     assert code == 1 and "silent-edit" in codes(out)
+
+
+def test_a_migration_logged_without_its_record_fails(published: Path) -> None:
+    """A log extended for the new code by plain entries (no migrated_from: an old tool, or a
+    hand-made log) hides the migration: refused; and a migrated_from that nothing declares
+    is refused too."""
+    import json
+
+    from builder.audit import log as log_
+
+    old_code = _move(published, new_code="371322101299")
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    path = published / "publication-log.jsonl"
+    entries, _ = log_.parse(path.read_text(encoding="utf-8"), "log")
+    kept = [e for e in entries if not e.migrated_from]
+    plain = [
+        dataclass_replace(e, migrated_from=None)
+        for e in entries
+        if e.migrated_from  # the same entries, without the record of the migration
+    ]
+    prev, seq, out = kept[-1].hash, len(kept), []
+    for e in plain:
+        seq += 1
+        e = log_.seal(dataclass_replace(e, seq=seq, prev=prev, hash=""))
+        out.append(e)
+        prev = e.hash
+    path.write_text(log_.render(kept + out), encoding="utf-8")
+    code, text = audit(published)
+    assert code == 1 and codes(text) == ["migration-not-logged"]
+    # an entry claiming a migration that migrations.yml does not declare
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    (published / "migrations.yml").write_text(
+        MOVE.format(old_code=old_code, new_code="371322101298"), encoding="utf-8"
+    )
+    code, text = sunlight(published, "check", "--today", "2026-12-12")
+    assert code == 1 and "migration-undeclared" in codes(text)
+    line = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+    assert line["migrated_from"]["code"] == old_code
 
 
 @pytest.mark.slow
@@ -789,3 +862,54 @@ def test_a_sheet_printed_with_a_v1_fingerprint_still_matches_its_page(published:
         "v2": ("match", "一致"),
         "forged": ("mismatch", "不一"),
     }
+
+
+# --- 6. the county's and towns' lists keep a version per year -----------------------------------
+VERSION = (
+    "versions:\n"
+    "  - year: 2026\n"
+    "    date: 2026-12-12\n"
+    "    reason: 按县委办通知调整低保受理环节\n"
+    "    basis: 县委办〔2026〕9号\n"
+    "    changes:\n"
+    "      - {{id: P03, change: 修改, field: 名称, old: 低保申请初审, new: {new}}}\n"
+)
+
+
+def test_an_unversioned_change_of_the_county_list_fails(published: Path) -> None:
+    edit(published, "villages/powers.yml", "name: 低保申请初审", "name: 低保申请受理")
+    git(published, "commit", "-qam", "调整清单", date="2026-12-12T10:00:00+08:00")
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["power-list-unversioned"]
+    assert "权力清单“P03” 名称 低保申请初审 → 低保申请受理" in out
+    # sunlight diff names it too, once (not once per village)
+    code, out = sunlight(published, "diff", TAG, "HEAD")
+    assert out.count("“P03” 名称 低保申请初审 → 低保申请受理") == 1, out
+    # a version that lists something else is refused; the right one passes
+    path = published / "villages/powers.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + VERSION.format(new="低保申请审核"), encoding="utf-8")
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["power-version-changes"]
+    assert "没有列出“权力清单“P03” 名称 低保申请初审 → 低保申请受理”" in out
+    path.write_text(text + VERSION.format(new="低保申请受理"), encoding="utf-8")
+    git(published, "commit", "-qam", "年度调整记录", date="2026-12-12T11:00:00+08:00")
+    code, out = audit(published)
+    assert code == 0, out
+
+
+def test_an_unversioned_change_of_a_town_list_fails(published: Path) -> None:
+    edit(published, "villages/chengguan/powers.yml", "name: 小额工程项目发包", "name: 小额工程发包")
+    git(published, "commit", "-qam", "调整清单", date="2026-12-12T10:00:00+08:00")
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["power-list-unversioned"]
+    assert "villages/chengguan/powers.yml" in out and "城关镇的清单已在网站上公开，这次改动了它（权力清单“P04” 名称" in out
+    path = published / "villages/chengguan/powers.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "versions:\n  - year: 2026\n    date: 2026-12-12\n    reason: 按镇党委会议决定简化名称\n"
+        "    changes:\n      - {id: P04, change: 修改, field: 名称, old: 小额工程项目发包, "
+        "new: 小额工程发包}\n",
+        encoding="utf-8",
+    )
+    assert audit(published)[0] == 0

@@ -780,6 +780,50 @@ VILLAGE_MOVED = _kind(
     "migrations.yml. Declare it (from, to, date, reason) so that the site keeps a redirect at "
     "the old address and printed QR codes keep working.",
 )
+POWER_LIST_UNVERSIONED = _kind(
+    "power-list-unversioned",
+    "清单改动没有年度调整记录",
+    "{owner}的清单已在网站上公开，这次改动了它（{change}{more}），但 powers.yml 的 versions 中没有新的年度调整记录。"
+    "请在 versions 中新增一条（year: {year}、date、reason、basis），在 changes 中逐项写明新增、删除和修改的条目。",
+    "{owner}'s lists are on the site; this change alters them ({change}{more}) without a new "
+    "yearly version. Add one under versions in powers.yml (year, date, reason, basis) listing "
+    "every item added, removed or changed.",
+)
+POWER_VERSION_CHANGES = _kind(
+    "power-version-changes",
+    "年度调整记录与实际改动不符",
+    "{owner}{year} 年的清单调整记录{reason}。调整记录要逐项列出实际的改动：新增、删除的编号，修改的字段、原值和新值。",
+    "{owner}'s {year} version of its lists does not match the actual change ({reason}). List "
+    "every item added or removed, and each changed field with its old and new value.",
+)
+POWER_VERSION_DATE = _kind(
+    "power-version-date",
+    "年度调整日期不对",
+    "{year} 年清单调整的日期 {date} 应在 {earliest}（上次公开）到 {latest}（今天）之间。",
+    "The {year} version's date {date} should be between {earliest} (the last publication) and "
+    "{latest} (today).",
+)
+MIGRATION_NOT_LOGGED = _kind(
+    "migration-not-logged",
+    "声明的迁移还没有记入公开记录",
+    "migrations.yml 声明了 {date} 起 {village} 从 {old} 迁到 {new}，但公开记录中还没有这次迁移的条目"
+    "（{periods}）。请运行 sunlight log update（它会为每一期追加一条带 migrated_from 的条目），"
+    "并把 {path} 一起提交。",
+    "migrations.yml declares that from {date} {village} moved from {old} to {new}, but the "
+    'publication log has no entry recording it ({periods}). Run "sunlight log update" (it '
+    "appends an entry with migrated_from for each period) and commit {path} with it.",
+    W,
+)
+MIGRATION_UNDECLARED = _kind(
+    "migration-undeclared",
+    "公开记录中的迁移没有声明",
+    "公开记录的这一条说 {village} {period} 是从 {old} 迁到 {new} 的，但 migrations.yml 中没有这次迁移。"
+    "公开记录只能由 sunlight log update 追加：请在 migrations.yml 中声明迁移（from、to、日期、原因），"
+    "或用 git checkout 恢复公开记录。",
+    "This log entry says {village} {period} moved from {old} to {new}, but migrations.yml "
+    "declares no such migration. Declare it (from, to, date, reason), or restore the log with "
+    "git checkout.",
+)
 CODE_WITH_RECORDS = _kind(
     "code-with-records",
     "程序和已公开的记录在同一次改动中",
