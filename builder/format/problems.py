@@ -803,6 +803,15 @@ POWER_VERSION_DATE = _kind(
     "The {year} version's date {date} should be between {earliest} (the last publication) and "
     "{latest} (today).",
 )
+POWER_VERSION_VILLAGE = _kind(
+    "power-version-village",
+    "村的清单调整记错了地方",
+    "村的 powers.yml 里不写 versions：村自己的清单条目的年度调整记在本村 corrections.yml 的 powers 部分"
+    "（id 写年度，例如 2027，并写更正日期、原因、批准人和改了什么）。versions 只用于县和乡镇的 powers.yml。",
+    "A village's powers.yml takes no versions: the yearly adjustment of the village's own items "
+    "goes under powers in its corrections.yml (id: the year). versions is for the county's and "
+    "towns' powers.yml.",
+)
 MIGRATION_NOT_LOGGED = _kind(
     "migration-not-logged",
     "声明的迁移还没有记入公开记录",
