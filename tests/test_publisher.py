@@ -207,8 +207,8 @@ def test_a_backdated_commit_cannot_turn_a_published_month_into_a_draft(published
     assert code == 1 and "silent-edit" in codes(out)
 
 
-def test_a_draft_is_not_logged_and_may_change(published: Path) -> None:
-    repo = published
+def _december_draft(repo: Path) -> str:
+    """A December month whose published_at (2027-01-05) is still to come: a draft."""
     dec = f"{DONGSHAN}/2026-12"
     shutil.copytree(repo / NOV, repo / dec)
     for old, new in (
@@ -232,6 +232,12 @@ def test_a_draft_is_not_logged_and_may_change(published: Path) -> None:
     for old in ("2026-11-03", "2026-11-20"):
         edit(repo, f"{dec}/ledger.csv", old, old.replace("2026-11", "2026-12"))
     edit(repo, f"{dec}/ledger.csv", "11月工资", "12月工资")
+    return dec
+
+
+def test_a_draft_is_not_logged_and_may_change(published: Path) -> None:
+    repo = published
+    dec = _december_draft(repo)
     publish(repo, "2026-12-20", "十二月草稿")
     log_text = (repo / "publication-log.jsonl").read_text(encoding="utf-8")
     assert '"period":"2026-12"' not in log_text  # a draft has no fingerprint yet
@@ -903,7 +909,10 @@ def test_an_unversioned_change_of_a_town_list_fails(published: Path) -> None:
     git(published, "commit", "-qam", "调整清单", date="2026-12-12T10:00:00+08:00")
     code, out = audit(published)
     assert code == 1 and codes(out) == ["power-list-unversioned"]
-    assert "villages/chengguan/powers.yml" in out and "城关镇的清单已在网站上公开，这次改动了它（权力清单“P04” 名称" in out
+    assert (
+        "villages/chengguan/powers.yml" in out
+        and "城关镇的清单已在网站上公开，这次改动了它（权力清单“P04” 名称" in out
+    )
     path = published / "villages/chengguan/powers.yml"
     path.write_text(
         path.read_text(encoding="utf-8")
@@ -913,3 +922,35 @@ def test_an_unversioned_change_of_a_town_list_fails(published: Path) -> None:
         encoding="utf-8",
     )
     assert audit(published)[0] == 0
+
+
+@pytest.mark.slow
+def test_a_preview_labels_a_draft_and_the_public_site_leaves_it_off(published: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    _december_draft(published)
+    publish(published, "2026-12-20", "十二月草稿")
+    plugins = {"sunlight": {"villages_dir": str(published / "villages"), "preview": True}}
+    build(
+        load_config(str(published / "mkdocs.yml"), plugins=plugins, site_dir=str(published / "pv"))
+    )
+    page = (published / f"pv/{DONGSHAN.removeprefix('villages/')}/2026-12/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert '<span class="sl-badge">草稿</span> 本期还没有公开（公开日期 2027-01-05' in page
+    village = (published / f"pv/{DONGSHAN.removeprefix('villages/')}/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert '2026年12月</a> <span class="sl-badge sl-draft">草稿</span>' in village
+    november = (
+        published / f"pv/{DONGSHAN.removeprefix('villages/')}/2026-11/index.html"
+    ).read_text(encoding="utf-8")
+    assert "草稿" not in november
+    code, out = sunlight(published, "build", "--today", "2026-12-20")
+    assert code == 0, out
+    assert "草稿（尚未记入公开记录，不上网站）：东山村 2026-12" in out
+    site = published / f"site/{DONGSHAN.removeprefix('villages/')}"
+    assert not (site / "2026-12").exists()
+    assert "草稿" not in (site / "index.html").read_text(encoding="utf-8")
+    assert "草稿" not in (site / "2026-11/index.html").read_text(encoding="utf-8")

@@ -108,6 +108,29 @@ def register_changes(who: Who, old: model.Village, new: model.Village) -> list[C
     return out
 
 
+def correction_rows(village: model.Village) -> list[dict[str, Any]]:
+    """The village's register corrections as the history page lists them, newest first: which
+    register and entry, date, reason, approver, and each changed field (old → new)."""
+    out = []
+    for c in sorted(village.register_corrections, key=lambda c: c.date, reverse=True):
+        labels = _LABELS.get(c.register, {})
+        name, _file = REGISTERS.get(c.register, (c.register, ""))
+        out.append(
+            {
+                "register": name,
+                "id": f"{c.id} 年度调整" if c.register == "powers" else f"“{c.id}”",
+                "date": c.date.isoformat(),
+                "reason": c.reason,
+                "approved_by": c.approved_by,
+                "changes": [
+                    (labels.get(ch.field, ch.field), ch.old or "（空）", ch.new or "（空）")
+                    for ch in c.changes
+                ],
+            }
+        )
+    return out
+
+
 def _date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if text else None

@@ -248,6 +248,7 @@ class Period:
     assistance: tuple[AssistanceRow, ...] = ()
     published_line: int | None = None  # line of published_at in disclosure.yml
     deposits: tuple[Deposit, ...] | None = None  # None: the period does not record deposits
+    draft: bool = False  # only in a clerk's preview: not yet in the publication log (草稿)
 
     @cached_property
     def income(self) -> Decimal:

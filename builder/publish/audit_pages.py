@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import model
-from builder.audit import log, migrations, tlog
+from builder.audit import log, migrations, registers, tlog
 from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
@@ -137,6 +137,7 @@ def add_audit_pages(
                 corrections=corrections,
                 revisions=revisions,
                 warned=warned,
+                register_corrections=registers.correction_rows(v),
                 entries=list(reversed(by_code.get(v.code, []))),
             )
     problem = ""
