@@ -126,12 +126,16 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
             data = json.loads(line)
         except ValueError:
             return broken(line_no, "这一行不是 JSON。", "This line is not JSON.")
-        if (
-            not isinstance(data, dict)
-            or sorted(k for k in data if k not in OPTIONAL) != sorted(FIELDS)
-            or ("migrated_from" in data and not _migrated_ok(data["migrated_from"]))
+        if not isinstance(data, dict) or sorted(k for k in data if k not in OPTIONAL) != sorted(
+            FIELDS
         ):
             return broken(line_no, "字段不对。", "The fields are wrong.")
+        if "migrated_from" in data and not _migrated_ok(data["migrated_from"]):
+            return broken(
+                line_no,
+                "migrated_from 应写明原区划代码（code）、原文件夹（village）、迁移日期（date）和原因（reason）。",
+                "migrated_from must hold code, village, date and reason.",
+            )
         try:
             entry = Entry(**data)
         except TypeError:  # pragma: no cover - the fields were just checked

@@ -394,7 +394,7 @@ def shared_list_changes(
     if old is None or new is None:
         return {}
     out: dict[str, list[ListChange]] = {}
-    county = list_changes(old.power_list, new.power_list, "县", "", f"{new.name}（县）")
+    county = list_changes(old.power_list, new.power_list, "县", "", new.name)
     if county:
         out[""] = county
     old_towns = {t.slug: t for t in old.towns}
@@ -456,6 +456,13 @@ def shared_list_problems(
             )
             continue
         for version in added:
+            if not is_real_reason(version.reason):
+                yield problems.CORRECTION_REASON.at(
+                    where,
+                    "versions.reason",
+                    field_zh="年度调整记录·调整原因",
+                    reason=version.reason,
+                )
             if not since <= version.date <= today:
                 yield problems.POWER_VERSION_DATE.at(
                     where,

@@ -890,7 +890,7 @@ SERVICE = Obj(
 #: removed or changed, once the lists are on the site (a village's own items use corrections.yml).
 POWER_VERSION = Obj(
     (
-        F("year", "年度", Pattern(r"[0-9]{4}", "四位年份", "a four-digit year", "2027"), True),
+        F("year", "年度", Pattern(r"[0-9]{4}", "四位年份", "four-digit year", "2027"), True),
         F("date", "调整日期", Date(), True),
         F("reason", "调整原因", TEXT, True),
         F("basis", "依据文件", TEXT, doc="例如 县委办〔2027〕1号"),

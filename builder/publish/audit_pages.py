@@ -138,6 +138,7 @@ def add_audit_pages(
                 revisions=revisions,
                 warned=warned,
                 register_corrections=registers.correction_rows(v),
+                migrations=list(dict.fromkeys(e.moved for e in by_code.get(v.code, []) if e.moved)),
                 entries=list(reversed(by_code.get(v.code, []))),
             )
     problem = ""
