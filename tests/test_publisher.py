@@ -476,6 +476,17 @@ def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
     # the auditor reads it in the log
     code, out = sunlight(published, "log", "show", "371322101299", "2026-10")
     assert f"2026-12-12 起 西湾村 代码由 {old_code} 改为 371322101299" in out, out
+    # a sheet printed before the migration still verifies, and says where the village went
+    old_fp = next(
+        str(e["fingerprint"])
+        for e in _log_lines(published)
+        if e["code"] == old_code and e["period"] == "2026-10"
+    )
+    code, out = sunlight(
+        published, "verify", f"https://example.org/chengguan/xiwan/2026-10/?fp={old_fp[:32]}"
+    )
+    assert code == 0 and "这张纸质公示印于迁移之前" in out, out
+    assert f"迁移：2026-12-12 起 西湾村 代码由 {old_code} 改为 371322101299" in out
     # a declared migration does not excuse an edit that travels with it
     edit(
         published,
@@ -527,7 +538,7 @@ def test_a_migration_logged_without_its_record_fails(published: Path) -> None:
 
 @pytest.mark.slow
 def test_old_qr_links_of_a_migrated_village_redirect(published: Path) -> None:
-    _move(published, new_code="371322101299")
+    old_code = _move(published, new_code="371322101299")
     assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
     git(published, "add", "-A")
     git(published, "commit", "-qm", "迁移", date="2026-12-12T10:00:00+08:00")
@@ -538,6 +549,11 @@ def test_old_qr_links_of_a_migrated_village_redirect(published: Path) -> None:
     assert 'content="0; url=../../../chengguan/xiwan-cun/2026-10/"' in old
     assert (site / "chengguan/xiwan/qr/index.html").is_file()
     assert (site / "chengguan/xiwan-cun/2026-10/index.html").is_file()
+    said = "2026-12-12 起 西湾村 代码由 {} 改为 371322101299、文件夹（网址）由 chengguan/xiwan 改为 chengguan/xiwan-cun"
+    log_page = (site / "log/index.html").read_text(encoding="utf-8")
+    assert said.format(old_code) in log_page and "<td>迁移</td>" in log_page
+    history = (site / "chengguan/xiwan-cun/history/index.html").read_text(encoding="utf-8")
+    assert "迁移：" + said.format(old_code) in history
     assert sunlight(published, "verify", "--site", "site")[0] == 0
 
 
@@ -902,6 +918,31 @@ def test_an_unversioned_change_of_the_county_list_fails(published: Path) -> None
     git(published, "commit", "-qam", "年度调整记录", date="2026-12-12T11:00:00+08:00")
     code, out = audit(published)
     assert code == 0, out
+    # the site shows the year's changes, and a register correction in its own history section
+    edit(
+        published,
+        f"{REG}/contracts.csv",
+        "刘大海,竞价拍卖,村级简易招标,12000.00",
+        "刘大海,竞价拍卖,村级简易招标,14000.00",
+    )
+    _register_correction(
+        published,
+        "contracts",
+        "HT2024-03",
+        '      - {field: amount, old: "12000.00", new: "14000.00"}\n',
+    )
+    publish(published, "2026-12-12", "更正合同金额")
+    assert audit(published)[0] == 0
+    code, out = sunlight(published, "build", "--today", "2026-12-12")
+    assert code == 0, out
+    site = published / "site/chengguan/dongshan"
+    village = (site / "index.html").read_text(encoding="utf-8")
+    assert "2026 年 · 示范县调整" in village and "（依据：县委办〔2026〕9号）" in village
+    assert "修改 P03 名称：低保申请初审 → 低保申请受理" in village
+    history = (site / "history/index.html").read_text(encoding="utf-8")
+    section = history[history.index('id="register-corrections"') : history.index('id="log"')]
+    assert '合同登记“HT2024-03” <span class="sl-badge">已更正</span> 2026-12-12' in section
+    assert "合同金额：12000.00 → 14000.00" in section and "（批准：李秀英）" in section
 
 
 def test_an_unversioned_change_of_a_town_list_fails(published: Path) -> None:
