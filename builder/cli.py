@@ -517,7 +517,14 @@ def log_group() -> None:
 @log_group.command("update")
 @VILLAGES
 @TODAY
-def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
+@click.option(
+    "--upgrade",
+    is_flag=True,
+    help="也为只以 v1 指纹记入的期间追加 v2 条目（内容不变），此后打印的公示带记录树头。 / "
+    "Also append v2 entries for periods logged only under fingerprint v1 (content unchanged), "
+    "so their newly printed sheets carry a tree head.",
+)
+def log_update(villages_dir: Path, today: dt.datetime | None, upgrade: bool) -> None:
     """为新公开或新更正的期间在公开记录末尾追加条目。 / Append entries for newly published or
     corrected periods to the publication log."""
     from builder.audit import commands as audit
@@ -538,7 +545,9 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
                 f"已为救助公示各行添加校验码：{salted_path} / Salted the rows of {salted_path}."
             )
     try:
-        added = audit.update_log(villages_dir, result, today.date() if today else china_today())
+        added = audit.update_log(
+            villages_dir, result, today.date() if today else china_today(), upgrade
+        )
     except audit.UncorrectedEdit as refused:
         result.report.extend(refused.found)
         _echo_report(result.report)
@@ -548,7 +557,8 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
         )
         sys.exit(1)
     for e in added:
-        click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}")
+        why = "（v1 指纹升级为 v2 / restated as v2）" if e.upgraded_from else ""
+        click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}{why}")
     path = audit.log_path(villages_dir).name
     click.echo(
         f"已追加 {len(added)} 条，请把 {path} 与记录一起提交。 / Appended {len(added)} entries; "

@@ -995,3 +995,62 @@ def test_a_preview_labels_a_draft_and_the_public_site_leaves_it_off(published: P
     assert not (site / "2026-12").exists()
     assert "草稿" not in (site / "index.html").read_text(encoding="utf-8")
     assert "草稿" not in (site / "2026-11/index.html").read_text(encoding="utf-8")
+
+
+# --- periods logged under fingerprint v1 get a v2 entry on request --------------------------------
+def _log_as_v1(repo: Path) -> None:
+    """The log as a release before v2 wrote it: every entry holds the v1 fingerprint."""
+    from builder.audit import log as log_
+    from builder.audit.fingerprint import fingerprint_v1
+    from builder.pipeline.validate import validate
+
+    result = validate(repo / "villages", repo)
+    assert result.county is not None
+    periods = {(v.code, p.period): (v, p) for v in result.county.villages() for p in v.periods}
+    path = repo / "publication-log.jsonl"
+    entries, _ = log_.parse(path.read_text(encoding="utf-8"), "log")
+    chain: list[log_.Entry] = []
+    for e in entries:
+        v1 = fingerprint_v1(*periods[e.key])
+        prev = chain[-1].hash if chain else log_.ZERO
+        chain.append(log_.seal(dataclass_replace(e, fingerprint=v1, prev=prev, hash="")))
+    path.write_text(log_.render(chain), encoding="utf-8")
+    git(repo, "commit", "-qam", "旧版公开记录", date="2026-12-12T09:00:00+08:00")
+
+
+@pytest.mark.slow
+def test_log_update_upgrade_restates_v1_periods_as_v2(published: Path) -> None:
+    _log_as_v1(published)
+    before = _log_lines(published)
+    code, out = sunlight(published, "log", "update", "--today", "2026-12-12")
+    assert code == 0 and "已是最新" in out  # v1 still verifies: nothing is re-logged by itself
+    code, out = sunlight(published, "log", "update", "--upgrade", "--today", "2026-12-12")
+    assert code == 0 and "（v1 指纹升级为 v2 / restated as v2）" in out, out
+    added = _log_lines(published)[len(before) :]
+    assert len(added) == len(before)  # one per logged period
+    by_key = {(e["code"], e["period"]): e["fingerprint"] for e in before}
+    assert all(e["upgraded_from"] == by_key[(e["code"], e["period"])] for e in added)
+    assert all(e["corrections"] == 0 for e in added)
+    assert (
+        "已是最新" in sunlight(published, "log", "update", "--upgrade", "--today", "2026-12-12")[1]
+    )
+    git(published, "commit", "-qam", "升级指纹", date="2026-12-12T10:00:00+08:00")
+    code, out = sunlight(published, "check", "--today", "2026-12-12")
+    assert code == 0, out
+    code, out = sunlight(published, "log", "show", "chengguan/dongshan", "2026-11")
+    assert "指纹升级为 v2（内容未变）" in out and "从未更正" in out
+    # the newly printed sheet carries the tree head of its v2 entry
+    code, out = sunlight(published, "build", "--today", "2026-12-12")
+    assert code == 0, out
+    seq = next(e["seq"] for e in added if e["period"] == "2026-11")
+    sheet = (published / f"site/{NOV.removeprefix('villages/')}/print/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert f"&amp;t={seq}-" in sheet or f"&t={seq}-" in sheet
+    # an upgraded_from that is not the period's previous fingerprint breaks the log
+    path = published / "publication-log.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].replace(str(added[-1]["upgraded_from"]), "0" * 64)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = sunlight(published, "check", "--today", "2026-12-12")
+    assert code == 1 and "upgraded_from" in out and "log-broken" in codes(out)

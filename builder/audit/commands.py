@@ -378,8 +378,12 @@ class UncorrectedEdit(Exception):
         self.found = found
 
 
-def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.Entry]:
-    """Append an entry for every published period whose fingerprint the log lacks; return them."""
+def update_log(
+    villages_dir: Path, result: Result, today: dt.date, upgrade: bool = False
+) -> list[log.Entry]:
+    """Append an entry for every published period whose fingerprint the log lacks (with
+    upgrade, also a v2 entry for every period logged only under its v1 fingerprint); return
+    them."""
     assert result.county is not None
     path = log_path(villages_dir)
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -402,7 +406,12 @@ def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.E
         if (m.village.code, m.period.period) not in have
     ]
     items.sort(key=lambda t: (t[1].published_at, t[0].code, t[1].period))
-    new = log.append(entries, items, came)
+    restated = log.upgrades(entries, villages, today) if upgrade else []
+    have |= {(v.code, p.period) for v, p, _fp in items}
+    restated = [t for t in restated if (t[0].code, t[1].period) not in have]
+    new = log.append(
+        entries, items + restated, came, [(v.code, p.period) for v, p, _fp in restated]
+    )
     if new:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".publication-log-")
         try:
@@ -756,7 +765,9 @@ def show_period(villages_dir: Path, village: str, period: str, since: str | None
         ok = False
     fixes = -1
     for e in mine:
-        if e.migrated_from:
+        if e.upgraded_from:
+            kind = "指纹升级为 v2（内容未变）"
+        elif e.migrated_from:
             kind = "迁移"
             out.append(f"迁移：{log.migration_text(e, _folder_name(villages_dir, e.village))}。")
         else:

@@ -46,7 +46,7 @@ FIELDS = (
 )
 #: Optional fields (v1.3): written only when set, so every line without them reads, hashes and
 #: enters the Merkle tree exactly as before.
-OPTIONAL = ("migrated_from",)
+OPTIONAL = ("migrated_from", "upgraded_from")
 #: What `migrated_from` holds: the identity the period was logged under before a declared
 #: migration (migrations.yml), the migration's date and its reason.
 MIGRATED_FIELDS = ("code", "date", "reason", "village")
@@ -65,6 +65,8 @@ class Entry:
     hash: str = ""
     #: {code, village, date, reason} of the identity before a declared migration; empty if none
     migrated_from: dict[str, str] | None = None
+    #: the v1 fingerprint this entry restates as v2 (`log update --upgrade`); empty if none
+    upgraded_from: str = ""
 
     def fields(self) -> dict[str, Any]:
         """Return the entry's fields as written: an unset optional field is left out."""
@@ -130,6 +132,16 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
             FIELDS
         ):
             return broken(line_no, "字段不对。", "The fields are wrong.")
+        if "upgraded_from" in data and not (
+            isinstance(data["upgraded_from"], str)
+            and len(data["upgraded_from"]) == 64
+            and all(c in "0123456789abcdef" for c in data["upgraded_from"])
+        ):
+            return broken(
+                line_no,
+                "upgraded_from 应是 64 位十六进制的 v1 指纹。",
+                "upgraded_from must be a 64-hex v1 fingerprint.",
+            )
         if "migrated_from" in data and not _migrated_ok(data["migrated_from"]):
             return broken(
                 line_no,
@@ -168,6 +180,14 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
                 line_no,
                 "prev 与上一行的 hash 不符，链条断了。",
                 "prev does not match the previous hash.",
+            )
+        if entry.upgraded_from and entry.upgraded_from != next(
+            (e.fingerprint for e in reversed(entries) if e.key == entry.key), None
+        ):
+            return broken(
+                line_no,
+                "upgraded_from 与这一期上一条的指纹不符。",
+                "upgraded_from is not the period's previous fingerprint.",
             )
         if entry.hash != entry_hash(entry):
             return broken(
@@ -394,15 +414,19 @@ def append(
     entries: list[Entry],
     items: list[tuple[model.Village, model.Period, str]],
     moves: Iterable[Moved] = (),
+    upgraded: Iterable[tuple[str, str]] = (),
 ) -> list[Entry]:
     """New entries for items, chained after entries; an item a declared migration moved
-    carries `migrated_from`."""
+    carries `migrated_from`, one restated as v2 (upgraded: their keys) `upgraded_from`."""
     prev = entries[-1].hash if entries else ZERO
     seq = len(entries)
     out = []
     came = {(m.village.code, m.period.period): m.migrated_from() for m in moves}
+    last = latest(entries)
+    restated = set(upgraded)
     for village, period, fp in items:
         seq += 1
+        key = (village.code, period.period)
         entry = seal(
             Entry(
                 seq,
@@ -413,11 +437,33 @@ def append(
                 len(period.corrections),
                 fp,
                 prev,
-                migrated_from=came.get((village.code, period.period)),
+                migrated_from=came.get(key),
+                upgraded_from=last[key].fingerprint if key in restated and key in last else "",
             )
         )
         out.append(entry)
         prev = entry.hash
+    return out
+
+
+def upgrades(
+    entries: list[Entry], villages: Iterable[model.Village], today: dt.date
+) -> list[tuple[model.Village, model.Period, str]]:
+    """Published periods whose newest entry holds their v1 fingerprint (logged before v2): what
+    `log update --upgrade` restates as v2, so their printed sheets can carry a tree head."""
+    from builder.audit.fingerprint import fingerprint_v1
+
+    last = latest(entries)
+    out = []
+    for village in villages:
+        for period in village.periods:
+            entry = last.get((village.code, period.period))
+            if entry is None or not is_published(period, today):
+                continue
+            v2 = fingerprint(village, period)
+            if entry.fingerprint != v2 and entry.fingerprint == fingerprint_v1(village, period):
+                out.append((village, period, v2))
+    out.sort(key=lambda t: (t[1].published_at, t[0].code, t[1].period))
     return out
 
 

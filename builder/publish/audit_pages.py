@@ -35,6 +35,7 @@ class _Entry:
     fp: str
     hash: str
     moved: str = ""  # the migration this entry records, in plain Chinese
+    upgraded: bool = False  # a v1 fingerprint restated as v2 (content unchanged)
 
 
 def _when(at: Any) -> str:
@@ -85,6 +86,7 @@ def add_audit_pages(
                 display(e.fingerprint),
                 e.hash[:16],
                 log.migration_text(e, name) if e.migrated_from else "",
+                bool(e.upgraded_from),
             )
         )
         seen.add(e.key)
