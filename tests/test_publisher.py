@@ -465,7 +465,15 @@ def test_an_undeclared_move_fails_and_a_declared_one_passes(published: Path) -> 
 def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
     old_code = _move(published, new_code="371322101299", declare=False)
     code, out = audit(published)
-    assert code == 1 and set(codes(out)) == {"log-out-of-date", "published-period-deleted"}
+    assert code == 1 and set(codes(out)) == {
+        "log-out-of-date",
+        "published-period-deleted",
+        "village-moved",
+    }
+    assert (
+        f"chengguan/xiwan（区划代码 {old_code}） 移到了 chengguan/xiwan-cun（区划代码 371322101299）"
+        in out
+    )
     (published / "migrations.yml").write_text(
         MOVE.format(old_code=old_code, new_code="371322101299"), encoding="utf-8"
     )

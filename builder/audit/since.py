@@ -126,6 +126,20 @@ def _edits(
                 yield problems.VILLAGE_MOVED.at(
                     Location(f"{root}/{now}"), None, village=new_village.name, old=folder, new=now
                 )
+        if new_village is None and published:
+            # a new code for the same village (same name or folder) is a move, not a new village
+            for other_code, other in sorted(head.villages.items()):
+                now = f"{other.town_slug}/{other.slug}"
+                if other_code not in base.villages and (
+                    other.name == old_village.name or now == folder
+                ):
+                    yield problems.VILLAGE_MOVED.at(
+                        Location(f"{root}/{now}"),
+                        None,
+                        village=other.name,
+                        old=f"{folder}（区划代码 {code}）",
+                        new=f"{now}（区划代码 {other_code}）",
+                    )
         if new_village is not None and new_village.code != code:
             new_village = dataclasses.replace(new_village, code=code)  # compared as the same
         for old in old_village.periods:
