@@ -792,7 +792,7 @@ POWER_LIST_UNVERSIONED = _kind(
 POWER_VERSION_CHANGES = _kind(
     "power-version-changes",
     "年度调整记录与实际改动不符",
-    "{owner}{year} 年的清单调整记录{reason}。调整记录要逐项列出实际的改动：新增、删除的编号，修改的字段、原值和新值。",
+    "{owner} {year} 年的清单调整记录{reason}。调整记录要逐项列出实际的改动：新增、删除的编号，修改的字段、原值和新值。",
     "{owner}'s {year} version of its lists does not match the actual change ({reason}). List "
     "every item added or removed, and each changed field with its old and new value.",
 )
