@@ -909,20 +909,16 @@ def correct(
     from builder.audit import correct as flow
     from builder.audit.snapshot import china_today
     from builder.format.problems import Report
-    from builder.pipeline.validate import validate
 
     villages_dir = _villages(villages_dir)
-    result = validate(villages_dir, Path.cwd())
-    carried = flow.carry_balances(villages_dir, village, period, result)
-    for path in carried:
+    started = flow.start(villages_dir, Path.cwd(), village, period)
+    for path in started.carried:
         click.echo(f"已把余额的变化结转到：{path} / Carried the balance change into {path}.")
-    if carried:
-        result = validate(villages_dir, Path.cwd())
-    if result.county is None or result.report.errors:
-        _echo_report(result.report)
+    if started.plan is None:
+        _echo_report(started.result.report)
         click.echo("记录有错误，请先改正，再运行 sunlight correct。 / Fix the errors first.")
         sys.exit(1)
-    plan = flow.plan(villages_dir, village, period, result)
+    plan = started.plan
     click.echo(f"{plan.village.name} 与公开时相比的改动： / Changes since publication:")
     for month in plan.months:
         for change in month.changes:
@@ -946,21 +942,20 @@ def correct(
             f"批准人（{when.isoformat()} 在任的村务监督委员会成员：{'、'.join(names) or '无'}） / Approver",
             type=click.Choice(names) if names else str,
         )
-    entries = flow.entries_for(plan, when, reason, approver)
-    found = flow.problems_of(plan, entries)
-    if found:
+    done = flow.finish(villages_dir, Path.cwd(), plan, when, reason, approver)
+    if done.problems:
         report = Report()
-        report.extend(found)
+        report.extend(done.problems)
         _echo_report(report)
         click.echo("更正记录没有写入。 / Nothing was written.")
         sys.exit(1)
-    for path in flow.write(plan, entries):
+    for path in done.written:
         click.echo(f"已写入更正记录：{path} / Wrote the correction into {path}.")
-    result = validate(villages_dir, Path.cwd())
-    if result.county is None or result.report.errors:
-        _echo_report(result.report)
+    assert done.result is not None
+    if done.result.county is None or done.result.report.errors:
+        _echo_report(done.result.report)
         sys.exit(1)
-    added = audit.update_log(villages_dir, result, when)
+    added = done.added
     click.echo(
         f"公开记录已追加 {len(added)} 条。请把改动和 {audit.log_path(villages_dir).name} 一起提交。 / "
         f"Appended {len(added)} log entries; commit them with the records."
