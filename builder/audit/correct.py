@@ -42,6 +42,10 @@ from builder.format.values import money
 from builder.pipeline.validate import Result, validate
 
 
+class NothingToCorrect(BuilderError):
+    """The period's records are as last logged: there is no change to correct."""
+
+
 @dataclass
 class MonthChange:
     """One logged month the correction changes: its versions and its changes."""
@@ -180,7 +184,7 @@ def plan(villages_dir: Path, name: str, period: str, result: Result) -> Plan:
     current = village.period(period)
     assert current is not None
     if entry is not None and is_logged_as(village, current, entry.fingerprint):
-        raise BuilderError(
+        raise NothingToCorrect(
             f"{village.name} {period} 与公开记录中的最新版本相同，没有需要更正的改动。请先改好记录，再运行 sunlight correct。",
             f"{rel} {period} is as last logged: edit the records first, then run sunlight correct.",
         )
@@ -223,7 +227,7 @@ def plan(villages_dir: Path, name: str, period: str, result: Result) -> Plan:
             )
         )
     if not out.months or out.months[0].period != period:
-        raise BuilderError(
+        raise NothingToCorrect(
             f"{village.name} {period} 的内容与公开时相同，没有需要更正的改动。请先改好记录，再运行 sunlight correct。",
             f"{rel} {period} is as published: edit the records first, then run sunlight correct.",
         )

@@ -375,6 +375,19 @@ WORKBOOK_MISSING = _kind(
     "请在“签字”表填写{label}。",
     'Fill in {label_en} on the "签字" sheet.',
 )
+WORKBOOK_CORRECTION = _kind(
+    "workbook-correction",
+    "已公开的月份无法更正",
+    "{reason}",
+    "{reason_en}",
+)
+WORKBOOK_ANSWER = _kind(
+    "workbook-answer",
+    "更正缺少内容",
+    "{period} 已经公开，导入会为改动写一条更正记录：请填写{label}（“更正”表的 {cell}，或在命令后加 {option} …）。",
+    "{period} is published: the import writes a correction entry for the changes. Give its "
+    "{label_en} (cell {cell} of the 更正 sheet, or {option} on the command line).",
+)
 WORKBOOK_VILLAGE = _kind(
     "workbook-village",
     "找不到村",

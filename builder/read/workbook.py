@@ -75,6 +75,8 @@ class Workbook:
     tables: dict[str, Table] = field(default_factory=dict)  # by part
     sign: dict[str, str] = field(default_factory=dict)  # key → text
     sign_cells: dict[str, str] = field(default_factory=dict)  # key → "B3"
+    correction: dict[str, str] = field(default_factory=dict)  # the 更正 sheet: key → text
+    correction_cells: dict[str, str] = field(default_factory=dict)  # key → "B3"
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -502,8 +504,19 @@ def name_of(table: Table) -> str:
     return table.spec.name
 
 
-def _read_sign(raw: RawSheet, book: Workbook, sink: _Sink) -> None:
-    labels = {excel.header_text(label): (key, kind) for key, label, kind in sheets.SIGN_ROWS}
+def _read_sign(
+    raw: RawSheet,
+    book: Workbook,
+    sink: _Sink,
+    rows: tuple[tuple[str, str, str], ...] = sheets.SIGN_ROWS,
+) -> None:
+    """A sheet of labels (column A) and values (column B): 签字, or 更正 (rows)."""
+    labels = {excel.header_text(label): (key, kind) for key, label, kind in rows}
+    values, cells = (
+        (book.sign, book.sign_cells)
+        if rows is sheets.SIGN_ROWS
+        else (book.correction, book.correction_cells)
+    )
     for (r, c), cell in sorted(raw.cells.items()):
         if c != 1 or not isinstance(cell.value, str):
             continue
@@ -511,22 +524,22 @@ def _read_sign(raw: RawSheet, book: Workbook, sink: _Sink) -> None:
         if found is None:
             continue
         key, kind = found
-        book.sign_cells[key] = f"B{r}"
+        cells[key] = f"B{r}"
         value = raw.cells.get((r, 2))
         if value is None:
-            book.sign[key] = ""
+            values[key] = ""
             continue
         read = read_cell(value, kind)
         if read.refused:
             _cell_problem(sink, raw.name, r, 2, key, cell.value, read)
-            book.sign[key] = ""
+            values[key] = ""
             continue
         if read.note:
             sink.note(raw.name, read.note, f"B{r}")
         if _scan(sink, raw.name, r, 2, key, cell.value, read.text):
-            book.sign[key] = ""
+            values[key] = ""
             continue
-        book.sign[key] = read.text
+        values[key] = read.text
 
 
 def read_workbook(
@@ -559,6 +572,8 @@ def read_workbook(
             book.tables[specs[title].part] = _read_table(raw, specs[title], sink)
         elif title == sheets.SIGN_OFF:
             _read_sign(raw, book, sink)
+        elif title == sheets.CORRECTION:
+            _read_sign(raw, book, sink, sheets.CORRECTION_ROWS)
         elif title in (sheets.INSTRUCTIONS, sheets.OPTIONS) or not raw.cells:
             continue
         elif raw.hidden:
