@@ -819,6 +819,7 @@ def workbook_cmd(village: str, period: str, villages_dir: Path, out_path: Path |
 
 @cli.command("import")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", nargs=-1)
 @VILLAGES
 @TODAY
 @click.option(
@@ -835,6 +836,7 @@ def workbook_cmd(village: str, period: str, villages_dir: Path, out_path: Path |
 @click.option("--yes", is_flag=True, help="不提问、不确认 / Ask nothing, confirm nothing.")
 def import_cmd(
     workbook: Path,
+    target: tuple[str, ...],
     villages_dir: Path,
     today: dt.datetime | None,
     day: dt.datetime | None,
@@ -843,12 +845,21 @@ def import_cmd(
     yes: bool,
 ) -> None:
     """导入填好的表格（.xlsx，也可 .xls/.et）：逐格检查，计算期末余额，写入该月的记录文件；
-    已公开的月份按更正处理（写更正记录、结转余额、更新公开记录）；有错误时不改动任何文件。 /
+    已公开的月份按更正处理（写更正记录、结转余额、更新公开记录）；有错误时不改动任何文件。
+    收支明细的 CSV 文件要写明村和月份：sunlight import 明细.csv chengguan/dongshan 2026-11。 /
     Import a filled-in workbook: check every cell, compute the closing balances, write the
     month's files; a published month is corrected (entry, carried balances, log); on any error
-    nothing changes."""
+    nothing changes. A ledger CSV needs the village and month after it."""
     from builder.clerk.imports import Answers, import_workbook
     from builder.format.problems import Report
+    from builder.read.workbook import CSV_SUFFIXES
+
+    is_csv = workbook.suffix.lower() in CSV_SUFFIXES
+    if target and (not is_csv or len(target) != 2):
+        raise click.UsageError(
+            "只有 CSV 文件要在文件名后写村和月份（两项，例如 chengguan/dongshan 2026-11）；"
+            "表格的“签字”表已写明。 / Only a CSV takes a village and a month after it."
+        )
 
     given = Answers()
     for key, value in (
@@ -867,6 +878,7 @@ def import_cmd(
         today.date() if today else None,
         given,
         _ask_correction(asked, today) if interactive else None,
+        (target[0], target[1]) if target else None,
     )
     where = f"（{result.village} {result.period}）" if result.village else ""
     click.echo(f"读取 / reading {result.workbook}{where}")

@@ -16,8 +16,12 @@ entries. On any error every file (the village's and the log) is put back.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
+import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -35,7 +39,17 @@ from builder.read.csv_rows import parse_csv
 from builder.read.files import TextFile, display_path
 from builder.read.records import Rec
 from builder.read.village import PeriodRecords
-from builder.read.workbook import RawSheet, Row, Table, Workbook, grid, read_workbook
+from builder.read.workbook import (
+    CSV_SUFFIXES,
+    CsvUnreadable,
+    RawSheet,
+    Row,
+    Table,
+    Workbook,
+    csv_sheet,
+    grid,
+    read_workbook,
+)
 
 
 @dataclass
@@ -154,13 +168,16 @@ def import_workbook(
     today: dt.date | None = None,
     given: Answers | None = None,
     ask: Ask | None = None,
+    target: tuple[str, str] | None = None,
 ) -> Imported:
     """Import one workbook into its village's period folder; nothing changes on any error.
     Into a period the log holds, the changes are corrected: given holds the command line's
-    answers (date, reason, approver), ask asks the clerk for the rest (None: nobody to ask)."""
+    answers (date, reason, approver), ask asks the clerk for the rest (None: nobody to ask).
+    A ledger CSV is imported into target (village, period): see import_csv."""
     name = display_path(path, base) if path.is_absolute() else path.as_posix()
-    result = Imported(name)
     today = today or china_today()
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return import_csv(path, name, villages_dir, base, today, given, ask, target)
     # the village first: its declared phones may appear in the workbook, its chart names codes
     village: Village | None = None
     raw_sheets: list[RawSheet] | None
@@ -174,6 +191,127 @@ def import_workbook(
             village = find_village(villages_dir, base, typed)
         except VillageNotFound:
             village = None
+    return _import_sheets(
+        path, name, raw_sheets, village, typed, villages_dir, base, today, given, ask
+    )
+
+
+def import_csv(
+    path: Path,
+    name: str,
+    villages_dir: Path,
+    base: Path,
+    today: dt.date,
+    given: Answers | None,
+    ask: Ask | None,
+    target: tuple[str, str] | None,
+) -> Imported:
+    """A ledger CSV (UTF-8, UTF-8 with a BOM, or GBK as Excel and WPS save it) as the month's
+    收支明细: the rest of the month (sign-off, notices, registers) is the month as it stands,
+    or as `sunlight new` would make it. Read by the same code as a workbook's sheet, with the
+    same conversions, checks and correction flow; places are file:line, not sheet!cell."""
+    result = Imported(name)
+    if target is None:
+        result.problems.append(problems.WORKBOOK_CSV.at(Location(name), None, file=name))
+        return result
+    typed, period = target
+    try:
+        village = find_village(villages_dir, base, typed)
+    except VillageNotFound:
+        result.problems.append(problems.WORKBOOK_VILLAGE.at(Location(name), None, value=typed))
+        return result
+    result.village, result.period = village.rel, period
+    if not valid_period(period):
+        result.problems.append(
+            problems.INVALID_PERIOD.at(Location(name), "period", field_zh="期间", value=period)
+        )
+        return result
+    if village.period(period) is None:
+        result.problems.append(
+            problems.WORKBOOK_CSV_NEW.at(Location(name), None, village=village.rel, period=period)
+        )
+        return result
+    try:
+        ledger, lines = csv_sheet(path, sheets.LEDGER.name)
+    except CsvUnreadable as err:
+        result.problems.append(
+            problems.WORKBOOK_CSV_TEXT.at(Location(name, err.line), None, line=err.line)
+        )
+        return result
+    from builder.clerk.workbook import write_workbook
+
+    with tempfile.TemporaryDirectory(prefix="sunlight-csv-") as folder:
+        month = Path(folder) / "month.xlsx"
+        write_workbook(village, period, month, name)
+        raw_sheets = [ledger if raw.name == ledger.name else raw for raw in grid(month)]
+        result = _import_sheets(
+            month,
+            name,
+            raw_sheets,
+            village,
+            village.rel,
+            villages_dir,
+            base,
+            today,
+            given,
+            ask,
+            from_csv=True,
+        )
+    return _csv_places(result, village, lines)
+
+
+LEDGER_CELL = re.compile(rf"{re.escape(sheets.LEDGER.name)}!([A-Z]+)([0-9]+)")
+
+
+def _csv_places(result: Imported, village: Village, lines: dict[int, int]) -> Imported:
+    """A CSV import's problems and notes at file:line (the ledger's) or at the month's
+    disclosure.yml (the sign-off the CSV does not hold); only the ledger's rows counted."""
+    disclosure = f"villages/{village.rel}/{result.period}/disclosure.yml"
+    placed = []
+    for problem in result.problems:
+        cell = problem.where.cell
+        if not cell:
+            placed.append(problem)
+            continue
+        found = LEDGER_CELL.fullmatch(cell)
+        if found:
+            where = Location(result.workbook, lines.get(int(found.group(2)), int(found.group(2))))
+        elif cell.startswith(f"{sheets.CORRECTION}!"):
+            where = Location(result.workbook)  # an answer the command line did not give
+        else:
+            where = Location(disclosure)
+        placed.append(Problem(where, problem.field, problem.kind, problem.values))
+    result.problems = placed
+    result.notes = [
+        LEDGER_CELL.sub(
+            lambda m: f"{result.workbook}:{lines.get(int(m.group(2)), int(m.group(2)))}", note
+        )
+        for note in result.notes
+    ]
+    result.counts = [c for c in result.counts if c.sheet == sheets.LEDGER.name]
+    for count in result.counts:  # "第6行（合计）": the file's line, not the record's number
+        count.skipped = [
+            re.sub(r"第([0-9]+)行", lambda m: f"第{lines.get(int(m.group(1)), m.group(1))}行", s)
+            for s in count.skipped
+        ]
+    return result
+
+
+def _import_sheets(
+    path: Path,
+    name: str,
+    raw_sheets: list[RawSheet] | None,
+    village: Village | None,
+    typed: str,
+    villages_dir: Path,
+    base: Path,
+    today: dt.date,
+    given: Answers | None,
+    ask: Ask | None,
+    from_csv: bool = False,
+) -> Imported:
+    """The import proper, from the workbook's sheets as read."""
+    result = Imported(name)
     book = read_workbook(
         path,
         name,
@@ -238,7 +376,9 @@ def import_workbook(
     if saved is None or not result.ok:
         return result
     try:
-        _correct(result, book, village, villages_dir, base, today, given or Answers(), ask)
+        _correct(
+            result, book, village, villages_dir, base, today, given or Answers(), ask, from_csv
+        )
     except BaseException:
         saved.put_back()
         raise
@@ -311,6 +451,7 @@ def _correct(
     today: dt.date,
     given: Answers,
     ask: Ask | None,
+    from_csv: bool = False,
 ) -> None:
     """The files are written and check: correct the changes against the logged version."""
     from builder.audit.commands import UncorrectedEdit
@@ -352,7 +493,8 @@ def _correct(
                 label=f"“{label}”",
                 label_en=key,
                 period=result.period,
-                cell=cell,
+                place="" if from_csv else f"“{sheets.CORRECTION}”表的 {cell}，或",
+                place_en="" if from_csv else f"cell {cell} of the 更正 sheet, or ",
                 option=option,
             )
         )
@@ -518,7 +660,7 @@ def _lay_out(
             Count(table.spec.name, len(table.rows), rows_out, table.spec.what, table.skipped)
         )
     # the proof: count what the texts hold, not what was meant to be written
-    result.counts[0].rows_out = ledger_text.text.count("\n") - 1 if ledger.rows else 0
+    result.counts[0].rows_out = _records(ledger_text.text) if ledger.rows else 0
     written_items = {
         part: len({i for p, i, _k in disclosure.lines.values() if p == part})
         for part in ("village_affairs", "party_affairs")
@@ -545,6 +687,11 @@ def _lay_out(
         rows_out = len({i for line, (_p, i, _k) in written.lines.items() if line > 1})
         result.counts.append(Count(table.spec.name, len(table.rows), rows_out, name, table.skipped))
     return files, ledger_text, disclosure, registers
+
+
+def _records(text: str) -> int:
+    """The records a CSV text holds after its header (a quoted cell may span lines)."""
+    return max(len(list(csv.reader(io.StringIO(text, newline="")))) - 1, 0)
 
 
 def register_written(
@@ -686,7 +833,7 @@ def _write_checked(
             and problem.where.path not in rewritten
         ):
             continue
-        placed = _to_cell(problem, book, folder_rel, disclosure_written, registers)
+        placed = _to_cell(problem, book, folder_rel, disclosure_written, registers, ledger_written)
         if placed.where.cell in refused:
             continue  # already said what is wrong with that cell
         sheet = placed.where.cell.partition("!")[0]
@@ -720,6 +867,7 @@ def _to_cell(
     folder_rel: str,
     disclosure_written: layout.Written,
     registers: dict[str, layout.Written],
+    ledger_written: layout.Written | None = None,
 ) -> Problem:
     """The same problem, placed at the workbook cell its value came from."""
     inside = problem.where.path.startswith(folder_rel + "/")
@@ -734,6 +882,9 @@ def _to_cell(
         part, index, written_key = registers[register].lines.get(line, (register, -1, ""))
         table = book.tables["decisions" if register == "decisions.yml" else "topics"]
         cell = _row_cell(table, index, key if key in table.columns else written_key)
+    elif filename == "ledger.csv" and ledger_written is not None:
+        index = ledger_written.lines.get(line, ("", line - 2, ""))[1]
+        cell = _row_cell(book.tables["ledger"], index, key)
     elif filename in ("ledger.csv", "assistance.csv"):
         table = book.tables["ledger" if filename == "ledger.csv" else "assistance"]
         cell = _row_cell(table, line - 2, key)

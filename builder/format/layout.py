@@ -39,9 +39,15 @@ def csv_text(record_schema: RecordSchema, rows: Sequence[Mapping[str, str]]) -> 
     ]
     writer.writerow(keys)
     written = Written("")
+    line = 2
     for index, row in enumerate(rows):
-        writer.writerow([row.get(key, "") for key in keys])
-        written.lines[index + 2] = (record_schema.name, index, "")
+        one = io.StringIO()
+        csv.writer(one, lineterminator="\n").writerow([row.get(key, "") for key in keys])
+        text = one.getvalue()
+        out.write(text)
+        for offset in range(text.count("\n")):  # a quoted cell may hold a line break
+            written.lines[line + offset] = (record_schema.name, index, "")
+        line += text.count("\n")
     written.text = out.getvalue()
     return written
 
