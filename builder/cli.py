@@ -880,19 +880,8 @@ def import_cmd(
         _ask_correction(asked, today) if interactive else None,
         (target[0], target[1]) if target else None,
     )
-    where = f"（{result.village} {result.period}）" if result.village else ""
-    click.echo(f"读取 / reading {result.workbook}{where}")
-    if result.notes:
-        click.echo("已自动转换 / converted:")
-        for note in result.notes:
-            click.echo(f"  {note}")
-    for count in result.counts:
-        skipped = f"；跳过 {'、'.join(count.skipped)}" if count.skipped else ""
-        mark = "✓" if count.rows_in == count.rows_out else "✗"
-        click.echo(
-            f"  {mark} {count.sheet}：读入 {count.rows_in} 行 → {count.where} {count.rows_out} 行{skipped}"
-            f" / {count.rows_in} rows in, {count.rows_out} out"
-        )
+    if not asked:
+        _echo_read(result)
     fix = result.correction
     if fix is not None and fix.changes and not asked:
         _echo_changes(fix.changes)
@@ -940,6 +929,23 @@ def import_cmd(
     )
 
 
+def _echo_read(result: Any) -> None:
+    """What an import read: the workbook, what was converted, the rows in and out."""
+    where = f"（{result.village} {result.period}）" if result.village else ""
+    click.echo(f"读取 / reading {result.workbook}{where}")
+    if result.notes:
+        click.echo("已自动转换 / converted:")
+        for note in result.notes:
+            click.echo(f"  {note}")
+    for count in result.counts:
+        skipped = f"；跳过 {'、'.join(count.skipped)}" if count.skipped else ""
+        mark = "✓" if count.rows_in == count.rows_out else "✗"
+        click.echo(
+            f"  {mark} {count.sheet}：读入 {count.rows_in} 行 → {count.where} {count.rows_out} 行{skipped}"
+            f" / {count.rows_in} rows in, {count.rows_out} out"
+        )
+
+
 def _echo_changes(changes: list[str]) -> None:
     click.echo(
         "本月已公开，导入按更正处理。与公开时相比的改动： / Published: changes since publication:"
@@ -978,8 +984,9 @@ def _ask_correction(asked: list[bool], today: dt.datetime | None) -> Any:
     from builder.audit.snapshot import china_today
     from builder.clerk.imports import Answers
 
-    def ask(plan: Any, answers: Answers) -> Answers:
+    def ask(plan: Any, answers: Answers, so_far: Any) -> Answers:
         asked.append(True)
+        _echo_read(so_far)
         _echo_changes([c.text for month in plan.months for c in month.changes])
         if not click.confirm("这些改动都对吗？ / Are these the changes?", default=True):
             raise click.Abort()

@@ -198,3 +198,29 @@ def test_a_draft_months_corrections_survive_an_import(project: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.endswith(kept) and text.count("corrections:") == 1
     assert "支付保洁员11月工资（孙桂兰）" in (repo / NOV / "ledger.csv").read_text(encoding="utf-8")
+
+
+def test_a_published_months_ledger_csv_is_corrected_with_the_options(published: Path) -> None:
+    """A ledger CSV into a published month: the same correction flow, the answers given as
+    options (a CSV has no 更正 sheet); a missing one is asked for by its option."""
+    repo = published
+    ledger = (repo / OCT / "ledger.csv").read_text(encoding="utf-8")
+    (repo / "oct.csv").write_bytes(ledger.replace(",200.00,孙桂兰", ",180.00,孙桂兰").encode("gbk"))
+    before = files(repo)
+    code, out = sunlight(repo, "import", "oct.csv", "chengguan/dongshan", "2026-10", "--today", DAY)
+    assert code == 1
+    assert (
+        "oct.csv: 更正原因 reason: 2026-10 已经公开，导入会为改动写一条更正记录：请填写“更正原因”（在命令后加 --reason …）"
+        in out
+    )
+    assert files(repo) == before
+    code, out = sunlight(
+        repo, "import", "oct.csv", "chengguan/dongshan", "2026-10", "--today", DAY,
+        "--reason", REASON, "--approver", "李秀英", "--date", DAY,
+    )  # fmt: skip
+    assert code == 0, out
+    assert "东山村 2026-10 收支明细第4行 支出 200.00 → 180.00" in out
+    assert 'reason: "因 2026-10 更正' in (repo / NOV / "disclosure.yml").read_text(encoding="utf-8")
+    git(repo, "add", "villages", "publication-log.jsonl")
+    git(repo, "commit", "-qm", "东山村 2026-10 更正", date=f"{DAY}T10:00:00+08:00")
+    assert sunlight(repo, "check", "--since", "published", "--today", DAY)[0] == 0

@@ -96,8 +96,9 @@ class Answers:
 # what the clerk is asked for a correction, with the option that gives it
 ANSWER_OPTIONS = {"date": "--date", "reason": "--reason", "approved_by": "--approver"}
 
-# the clerk's answers to what is still missing, given the plan (None: nobody to ask)
-Ask = Callable[["correct.Plan", Answers], Answers]
+# the clerk's answers to what is still missing, given the plan and what the import read so
+# far (None: nobody to ask)
+Ask = Callable[["correct.Plan", Answers, "Imported"], Answers]
 
 
 @dataclass
@@ -475,7 +476,7 @@ def _correct(
     fix.changes = [change.text for month in plan.months for change in month.changes]
     answers = _answers(book, given)
     if ask is not None and not all(answers.values.get(k) for k in ANSWER_OPTIONS):
-        answers = ask(plan, answers)
+        answers = ask(plan, answers, result)
     fix.answers = answers
     if not answers.values.get("date"):
         answers.values["date"], answers.origin["date"] = today.isoformat(), ""
