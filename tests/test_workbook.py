@@ -550,7 +550,9 @@ def test_a_month_the_log_lacks_is_rewritten_and_its_correction_sheet_ignored(
     book.save("workbooks/dongshan-2026-10.xlsx")
     code, out = run("import", "workbooks/dongshan-2026-10.xlsx", "--today", TODAY)
     assert code == 0, out
-    assert "更正!B2：本月还没有公开（不在公开记录中），直接按表格改写，“更正”表不用填写，已忽略" in out
+    assert (
+        "更正!B2：本月还没有公开（不在公开记录中），直接按表格改写，“更正”表不用填写，已忽略" in out
+    )
     assert ",180.00,孙桂兰," in (FOLDER / "2026-10/ledger.csv").read_text(encoding="utf-8")
     assert "corrections" not in (FOLDER / "2026-10/disclosure.yml").read_text(encoding="utf-8")
 
@@ -790,6 +792,10 @@ def test_bad_cells_of_a_csv_are_named_by_line(in_project: Path) -> None:
     assert "✓ 收支明细：读入 3 行 → ledger.csv 3 行" in out
     assert "bad.csv:6" not in out and "missing-field" not in out
     assert "Traceback" not in out and "收支明细!" not in out
+    assert snapshot(FOLDER) == before
+    Path("x.csv").write_bytes(b"date,summary\n2026-10-01,\x80\xff\n")  # neither UTF-8 nor GBK
+    code, out = run("import", "x.csv", VILLAGE, "2026-10", "--today", TODAY)
+    assert code == 1 and "x.csv:2: 文件既不是 UTF-8 也不是 GBK/GB18030" in out
     assert snapshot(FOLDER) == before
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shlex
 from pathlib import Path
 
 import openpyxl
@@ -224,3 +226,31 @@ def test_a_published_months_ledger_csv_is_corrected_with_the_options(published: 
     git(repo, "add", "villages", "publication-log.jsonl")
     git(repo, "commit", "-qm", "东山村 2026-10 更正", date=f"{DAY}T10:00:00+08:00")
     assert sunlight(repo, "check", "--since", "published", "--today", DAY)[0] == 0
+
+
+def test_the_guides_correction_steps_work_as_written(published: Path) -> None:
+    """content/guide.md's 改正已公开的月份, typed as it stands (the workbook edited between)."""
+    guide = (Path(__file__).resolve().parent.parent / "content/guide.md").read_text(
+        encoding="utf-8"
+    )
+    section = guide.split("## 改正已公开的月份", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    commands = [
+        shlex.split(line) for block in blocks for line in block.splitlines() if line.strip()
+    ]
+    ran = []
+    for words in commands:
+        if words[0] == "sunlight":
+            if words[1] == "import":
+                edit_october(published, date=dt.date(2026, 12, 8), reason=REASON, approver="李秀英")
+            code, out = sunlight(
+                published, *words[1:], *(["--today", DAY] if words[1] != "workbook" else [])
+            )
+            assert code == 0, (words, out)
+        elif words[:2] != ["git", "push"]:
+            git(published, *words[1:], date=f"{DAY}T10:00:00+08:00")
+        ran.append(words[1])
+    assert ran == ["workbook", "import", "check", "add", "commit", "push"]
+    # everything the correction wrote is committed (the workbook and the cache stay outside)
+    assert git(published, "status", "--porcelain").split() == ["??", ".build/", "??", "workbooks/"]
+    assert sunlight(published, "check", "--since", "published", "--today", DAY)[0] == 0
