@@ -386,7 +386,8 @@ def _correction_sheet(book: Any, period: str, rec: Rec | None, supervisors: str)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
     for r, (key, label, kind) in enumerate(sheets.CORRECTION_ROWS, start=2):
-        sheet.cell(row=r, column=1, value=label).font = Font(bold=True)
+        head = sheet.cell(row=r, column=1, value=label)
+        head.font, head.alignment = Font(bold=True), Alignment(vertical="top")
         cell = sheet.cell(row=r, column=2)
         cell.number_format = DATE_FORMAT if kind == "date" else "@"
         cell.protection = Protection(locked=False)
@@ -394,6 +395,7 @@ def _correction_sheet(book: Any, period: str, rec: Rec | None, supervisors: str)
         sheet.cell(row=r, column=3, value=CORRECTION_HINTS[key]).alignment = Alignment(
             wrap_text=True, vertical="top"
         )
+        sheet.row_dimensions[r].height = 32  # two lines of a hint or a reason
     rule = DataValidation(type="list", formula1=supervisors, allow_blank=True)
     rule.add("B4")
     sheet.add_data_validation(rule)
@@ -403,7 +405,12 @@ def _correction_sheet(book: Any, period: str, rec: Rec | None, supervisors: str)
         column=1,
         value=f"{period} 已经公开。在各表中改好内容，在这里填写更正日期、原因和批准人，再运行 "
         "sunlight import：导入会写入更正记录、把余额的变化结转到以后各月，并更新公开记录。",
-    )
+    ).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(start_row=note, start_column=1, end_row=note, end_column=3)
+    sheet.row_dimensions[note].height = 36
+    sheet.page_setup.orientation = "landscape"  # printed or saved as PDF: all three columns
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     earlier = [
         c for c in (rec.get("corrections", []) if rec is not None else []) if isinstance(c, Rec)
     ]
