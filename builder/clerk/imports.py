@@ -243,7 +243,7 @@ def import_csv(
 
     with tempfile.TemporaryDirectory(prefix="sunlight-csv-") as folder:
         month = Path(folder) / "month.xlsx"
-        write_workbook(village, period, month, name)
+        write_workbook(village, period, month, name, frozenset({sheets.LEDGER.part}))
         raw_sheets = [ledger if raw.name == ledger.name else raw for raw in grid(month)]
         result = _import_sheets(
             month,

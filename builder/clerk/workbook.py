@@ -253,8 +253,11 @@ def sign_values(village: Village, period: str) -> dict[str, Any]:
     return values
 
 
-def write_workbook(village: Village, period: str, out: Path, file_shown: str) -> None:
-    """Write the month's workbook to out."""
+def write_workbook(
+    village: Village, period: str, out: Path, file_shown: str, empty: frozenset[str] = frozenset()
+) -> None:
+    """Write the month's workbook to out (the sheets of the parts in empty without rows: an
+    import from CSV replaces the ledger's anyway)."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -314,7 +317,7 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
         for i, (key, v) in enumerate(option_lists.items())
     }
     for spec in sheets.TABLES:
-        _table_sheet(book, spec, tables[spec.part], ranges)
+        _table_sheet(book, spec, [] if spec.part in empty else tables[spec.part], ranges)
     sign = book.create_sheet(sheets.SIGN_OFF)
     values = sign_values(village, period)
     sign.column_dimensions["A"].width = 22
