@@ -321,13 +321,25 @@ WORKBOOK_UNREADABLE = _kind(
 )
 WORKBOOK_CSV = _kind(
     "workbook-csv",
-    "CSV 文件不能导入",
-    "这是 CSV 文件，不是本月表格：CSV 里没有村、期间和期初余额，导入无法知道它属于哪个月。"
-    "请运行 sunlight workbook <村> <年-月> 生成本月表格，把 CSV 的各行复制到“收支明细”表（从第 2 行起），"
-    "保存后导入这个表格。",
-    "This is a CSV file, not the month's workbook: it names no village, period or opening "
-    "balances. Run sunlight workbook <village> <YYYY-MM>, paste the CSV's rows into its "
-    "收支明细 sheet (from row 2), save it and import the workbook.",
+    "CSV 文件要写明村和月份",
+    "CSV 里没有村、期间和期初余额，导入不知道它是哪个村哪个月的收支明细。请在文件名后写上村和月份，例如：sunlight import {file} chengguan/dongshan 2026-11",
+    "A CSV names no village, period or opening balance. Give them after the file name, e.g. "
+    "sunlight import {file} chengguan/dongshan 2026-11",
+)
+WORKBOOK_CSV_NEW = _kind(
+    "workbook-csv-new",
+    "CSV 要导入已有的月份",
+    "{village} 还没有 {period} 这个月。CSV 只有收支明细，没有期初余额和签字：请先运行 sunlight new {village} {period}，在 disclosure.yml 写好审核日期和公开日期，再导入这个 CSV（或者用 sunlight workbook 生成本月表格，把 CSV 的各行粘贴进去）。",
+    "{village} has no {period} yet. A CSV holds the ledger only: run sunlight new {village} "
+    "{period}, write the review and publication dates in disclosure.yml, then import the CSV "
+    "(or paste its rows into the month's workbook).",
+)
+WORKBOOK_CSV_TEXT = _kind(
+    "workbook-csv-text",
+    "CSV 文件的编码无法识别",
+    "文件既不是 UTF-8 也不是 GBK/GB18030（第 {line} 行）。请用 Excel/WPS 另存为“CSV UTF-8”或“CSV（逗号分隔）”后再导入。",
+    "The file is neither UTF-8 nor GBK/GB18030 (line {line}). Save it again from Excel/WPS as "
+    "CSV UTF-8 and import it again.",
 )
 WORKBOOK_CELL = _kind(
     "workbook-cell",
@@ -375,6 +387,19 @@ WORKBOOK_MISSING = _kind(
     "请在“签字”表填写{label}。",
     'Fill in {label_en} on the "签字" sheet.',
 )
+WORKBOOK_CORRECTION = _kind(
+    "workbook-correction",
+    "已公开的月份无法更正",
+    "{reason}",
+    "{reason_en}",
+)
+WORKBOOK_ANSWER = _kind(
+    "workbook-answer",
+    "更正缺少内容",
+    "{period} 已经公开，导入会为改动写一条更正记录：请填写{label}（{place}在命令后加 {option} …）。",
+    "{period} is published: the import writes a correction entry for the changes. Give its "
+    "{label_en} ({place_en}{option} on the command line).",
+)
 WORKBOOK_VILLAGE = _kind(
     "workbook-village",
     "找不到村",
@@ -388,14 +413,6 @@ NEGATIVE_CASH = _kind(
     "By the settlement methods, cash on hand falls to {value} here (below zero). Check the "
     "methods (现金/转账) and the amounts.",
 )
-ALREADY_PUBLISHED = _kind(
-    "already-published",
-    "该月已经公开",
-    "{period} 已于 {published} 公开，不能直接覆盖。已公开的月份要更正，请运行 sunlight correct {village} {period}，按提示填写更正原因和批准人。",
-    "{period} was published on {published} and cannot be overwritten. Correct a published "
-    "month with: sunlight correct {village} {period}.",
-)
-
 # --- values -------------------------------------------------------------------------------------
 INVALID_AMOUNT = _kind(
     "invalid-amount",
