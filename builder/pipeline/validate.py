@@ -27,7 +27,7 @@ from builder.pipeline.workers import parallel_map
 from builder.read.files import Layout, VillageFiles, display_path, scan_layout
 from builder.read.roster import Relative
 from builder.read.village import read_county, read_village
-from builder.rules import apply_rules, village_flags
+from builder.rules import RuleFlags, apply_rules, rule_flags, village_flags
 
 
 @dataclass
@@ -150,7 +150,8 @@ def validate(
 
 @dataclass(frozen=True)
 class CachedFlags:
-    """A village's flags from the cache, by its signature and the as-of date."""
+    """A village's flags from the cache, by its signature; as of another date, only the
+    rules that read the date are judged again."""
 
     cache: BuildCache
 
@@ -159,13 +160,17 @@ class CachedFlags:
     ) -> list[model.Flag]:
         if not village.signature:
             return village_flags(town, village, as_of)
-        key = hashlib.sha256(f"{village.signature}\0{as_of.isoformat()}".encode()).hexdigest()
+        # NOTE: one entry a village, whatever the date: when the date moves (a new month
+        # anywhere in the county moves it), only the rules that read it are judged again
+        key = hashlib.sha256(f"{village.signature}\0rules".encode()).hexdigest()
         hit = self.cache.load("flags", key)
-        if isinstance(hit, list):
-            return hit
-        flags = village_flags(town, village, as_of)
-        self.cache.save("flags", key, flags)
-        return flags
+        if isinstance(hit, RuleFlags):
+            judged = hit.moved_to(town, village, as_of)
+        else:
+            judged = rule_flags(town, village, as_of)
+        if judged is not hit:
+            self.cache.save("flags", key, judged)
+        return judged.flags()
 
 
 def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[VillageOutcome]:

@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder import model
@@ -52,16 +52,57 @@ FlagsOf = Callable[[model.Town, model.Village, dt.date], list[model.Flag]]
 
 def village_flags(town: model.Town, village: model.Village, as_of: dt.date) -> list[model.Flag]:
     """Every flag of one village, as of a date, at the levels its county and town set."""
-    flags: list[model.Flag] = []
+    return rule_flags(town, village, as_of).flags()
+
+
+@dataclass(frozen=True)
+class RuleFlags:
+    """One village's flags rule by rule (in the rules' order), the date they were judged as
+    of, and the rules that read it: the others' flags hold whatever the date."""
+
+    as_of: dt.date
+    by_rule: tuple[tuple[str, tuple[model.Flag, ...]], ...]
+    dated: frozenset[str]
+
+    def flags(self) -> list[model.Flag]:
+        """Every flag, in the rules' order."""
+        return [flag for _, flags in self.by_rule for flag in flags]
+
+    def moved_to(self, town: model.Town, village: model.Village, as_of: dt.date) -> RuleFlags:
+        """The same village's flags as of another date: only the rules that read the date
+        are judged again."""
+        if as_of == self.as_of:
+            return self
+        fresh = rule_flags(town, village, as_of, only=self.dated)
+        again = dict(fresh.by_rule)
+        by_rule = tuple(
+            (rid, again.get(rid, ())) if rid in self.dated else (rid, flags)
+            for rid, flags in self.by_rule
+        )
+        return RuleFlags(as_of, by_rule, fresh.dated)
+
+
+def rule_flags(
+    town: model.Town,
+    village: model.Village,
+    as_of: dt.date,
+    only: frozenset[str] | None = None,
+) -> RuleFlags:
+    """village_flags, rule by rule (only the given rules' when given), noting which rules
+    read the as-of date."""
+    by_rule: list[tuple[str, tuple[model.Flag, ...]]] = []
+    dated: set[str] = set()
     scope = Scope(town, village, as_of)
     for rule in RULES.values():
         level = village.parameters.level_of(rule.id)
-        if level == "off":
+        if level == "off" or (only is not None and rule.id not in only):
             continue
-        scope.rule = rule.id
-        for flag in rule.check(scope):
-            flags.append(replace(flag, severity=level) if level else flag)
-    return flags
+        scope.rule, scope.dated = rule.id, False
+        flags = [replace(flag, severity=level) if level else flag for flag in rule.check(scope)]
+        if scope.dated:
+            dated.add(rule.id)
+        by_rule.append((rule.id, tuple(flags)))
+    return RuleFlags(as_of, tuple(by_rule), frozenset(dated))
 
 
 def evaluate(

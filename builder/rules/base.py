@@ -63,18 +63,53 @@ def rule(
     return register
 
 
+class Memo(dict[str, Any]):
+    """Work shared by a village's rules; an entry made after the as-of date was read counts
+    as reading it, for every rule that uses the entry (see Scope.dated)."""
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__()
+        self.scope = scope
+        self.dated: set[str] = set()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self.scope.dated:
+            self.dated.add(key)
+        super().__setitem__(key, value)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.dated:
+            self.scope.dated = True
+        return super().__getitem__(key)
+
+
 @dataclass
 class Scope:
-    """One village as a rule sees it: its records, its parameters and the as-of date."""
+    """One village as a rule sees it: its records, its parameters and the as-of date.
+
+    `dated` turns True when a rule reads the as-of date (or shared work made with it): the
+    flags of a rule that never did hold whatever the date, so the cache keeps them when the
+    date moves (pipeline/validate.py) and judges again only the rules that read it.
+    """
 
     town: model.Town
     village: model.Village
-    as_of: dt.date
+    day: dt.date  # the as-of date; rules read it as `as_of`
     rule: str = ""
-    memo: dict[str, Any] = field(default_factory=dict)  # work shared by rules
     # NOTE: the relatives roster (R24) is personal data: given only to the private pass
     # (rules/relief.py), never to a cached or published one
     roster: tuple[Relative, ...] = ()
+    dated: bool = False
+    memo: Memo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memo = Memo(self)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date lateness and expiry are judged as of."""
+        self.dated = True
+        return self.day
 
     @property
     def params(self) -> Parameters:

@@ -1,0 +1,66 @@
+"""Flags from the cache when the as-of date moves: only the rules that read the date are judged
+again, and the flags are exactly those of judging every rule afresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from builder.pipeline.cache import BuildCache
+from builder.pipeline.validate import CachedFlags, validate
+from builder.rules import RULES, rule_flags, village_flags
+
+try:
+    from conftest import ROOT
+except ImportError:  # tests/ became a package
+    from tests.conftest import ROOT  # type: ignore[no-redef]
+
+# the example county's records end in November 2026; these dates cross its deadlines (a month
+# due, a 点题 reply due, a quarter's village affairs due) and go back again
+DATES = [
+    dt.date(2026, 11, 22),
+    dt.date(2026, 12, 1),
+    dt.date(2026, 12, 16),
+    dt.date(2027, 1, 20),
+    dt.date(2027, 4, 30),
+    dt.date(2026, 11, 30),
+]
+
+
+def test_moving_the_date_rejudges_only_dated_rules_and_gives_fresh_flags(tmp_path: Path) -> None:
+    result = validate(ROOT / "villages", ROOT, today=DATES[0])
+    assert result.county is not None
+    cached = CachedFlags(BuildCache(tmp_path / "cache"))
+    places = [(town, village) for town in result.county.towns for village in town.villages]
+    assert len(places) >= 5
+    for as_of in DATES:
+        for town, village in places:
+            assert cached(town, village, as_of) == village_flags(town, village, as_of), (
+                village.name,
+                as_of,
+            )
+    town, village = places[0]
+    judged = rule_flags(town, village, DATES[0])
+    # lateness reads the date; a repeated voucher or a split purchase does not
+    assert "R1" in judged.dated
+    undated = {rid for rid, _ in judged.by_rule} - judged.dated
+    assert undated and undated <= set(RULES)
+    moved = judged.moved_to(town, village, DATES[2])
+    assert moved.flags() == village_flags(town, village, DATES[2])
+    assert dict(moved.by_rule)[sorted(undated)[0]] is dict(judged.by_rule)[sorted(undated)[0]]
+
+
+def test_a_rule_reading_shared_work_made_with_the_date_counts_as_dated() -> None:
+    from builder.rules.base import Scope
+
+    result = validate(ROOT / "villages", ROOT, today=DATES[0])
+    assert result.county is not None
+    town = result.county.towns[0]
+    scope = Scope(town, town.villages[0], DATES[0])
+    scope.dated = False
+    scope.memo["plain"] = 1  # made before anything read the date
+    assert scope.as_of == DATES[0] and scope.dated
+    scope.memo["late"] = 2  # made after: it may depend on the date
+    scope.dated = False  # the next rule
+    assert scope.memo["plain"] == 1 and not scope.dated
+    assert scope.memo["late"] == 2 and scope.dated
