@@ -238,6 +238,25 @@ def test_posting_roundtrip(ids: set[int]) -> None:
     assert decode_posting(encode_best(ordered)[0]) == ordered
 
 
+@given(st.sets(st.integers(min_value=0, max_value=5000), min_size=256, max_size=2000))
+@settings(database=None, max_examples=60)
+def test_long_postings_encode_as_the_loop_does(ids: set[int]) -> None:
+    from builder.publish import search
+
+    ordered = sorted(ids)
+    assert len(ordered) >= search.VECTOR_FROM  # numpy's path
+    loop = search.VECTOR_FROM
+    try:
+        search.VECTOR_FROM = 10**9  # the loops' path
+        runs, bitmap = encode_posting(ordered), encode_bitmap(ordered)
+    finally:
+        search.VECTOR_FROM = loop
+    assert encode_posting(ordered) == runs
+    assert encode_bitmap(ordered) == bitmap
+    with pytest.raises(ValueError):
+        encode_posting([ordered[0], *ordered])  # not unique
+
+
 def test_common_bigram_posting_is_tiny() -> None:
     assert len(encode_posting(range(22_000))) <= 5  # one run
     assert len(encode_posting([*range(0, 10_000), *range(10_001, 22_000)])) <= 8

