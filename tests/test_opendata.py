@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -152,10 +153,17 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
     def from_nothing(c: model.County) -> dict[str, bytes]:
         return dict(publish.files("data/", c.code, "t", c.site_url, publish.county_rows(c)))
 
+    def plain(files: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
+        """The files but their .gz (joined from the parts: they decompress to these bytes)."""
+        out = dict(files)
+        for path in [p for p in out if p.endswith(".gz")]:
+            assert gzip.decompress(out.pop(path)) == out[path.removesuffix(".gz")]
+        return out
+
     def assembled(c: model.County) -> dict[str, bytes]:
         parts = publish.county_parts(c, cache)
         assert publish.part_counts(parts) == {k: len(v) for k, v in publish.county_rows(c).items()}
-        return dict(publish.county_files("data/", c.code, "t", c.site_url, parts))
+        return plain(publish.county_files("data/", c.code, "t", c.site_url, parts))
 
     made: list[str] = []
     real = publish.village_part
@@ -171,7 +179,7 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
     assert (
         cold
         == from_nothing(first)
-        == dict(
+        == plain(
             publish.county_files(
                 "data/", first.code, "t", first.site_url, publish.county_parts(first)
             )
@@ -190,3 +198,18 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
     assert made == ["dongshan"]  # only the changed village is written again
     assert warm == from_nothing(second) != cold
     assert "3月份=保洁员补贴" in warm["data/ledger.csv"].decode("utf-8-sig")
+
+
+def test_the_county_files_gzip_is_joined_from_the_parts_and_reads_back(
+    example: tuple[model.County, dict[str, bytes]],
+) -> None:
+    from builder.publish.compress import MIN_BYTES
+
+    _, files = example
+    big = [p for p, data in files.items() if p.startswith("data/") and len(data) >= MIN_BYTES]
+    packed = [p for p in big if p.endswith((".csv", ".json")) and p + ".gz" in files]
+    assert len(packed) >= 10  # every table's CSV and JSON that has rows
+    for path in packed:
+        assert gzip.decompress(files[path + ".gz"]) == files[path], path
+    small = [p for p in files if p.startswith("data/") and len(files[p]) < MIN_BYTES]
+    assert small and not any(p + ".gz" in files for p in small)

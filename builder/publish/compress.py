@@ -17,6 +17,9 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import struct
+import zlib
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
@@ -55,6 +58,30 @@ def compact_html(html: str) -> str:
 
 def gzipped(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def deflated(data: bytes) -> bytes:
+    """data as raw deflate blocks that end on a full flush: such pieces, each made on its own,
+    join into one gzip stream (gzip_joined), so a large file assembled from cached parts is
+    compressed from cached parts too."""
+    packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_FULL_FLUSH)
+
+
+_LAST_BLOCK = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -15).flush()  # empty, final
+# RFC 1952: deflate, no name or time, "unknown" system, as gzip.compress(…, mtime=0) writes
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
+def gzip_joined(pieces: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """One gzip file of the pieces' data in turn, from (data, deflated(data)) pairs."""
+    crc, size, body = 0, 0, [_GZIP_HEADER]
+    for data, packed in pieces:
+        crc = zlib.crc32(data, crc)
+        size += len(data)
+        body.append(packed)
+    body.append(_LAST_BLOCK + struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return b"".join(body)
 
 
 def brotlied(data: bytes, quality: int = 11) -> bytes:

@@ -26,6 +26,7 @@ from builder import model
 from builder.format import schema
 from builder.format.opendata import TABLES, VERSION, Table, inert
 from builder.pipeline.cache import BuildCache
+from builder.publish.compress import MIN_BYTES, deflated, gzip_joined
 
 Cell = str | Decimal | int | dt.date | None
 Rows = dict[str, list[tuple[Cell, ...]]]
@@ -274,9 +275,13 @@ def json_rows(table: Table, cells: list[list[str]]) -> str:
 def json_doc(table: Table, parts: Iterable[str]) -> bytes:
     """The table as JSON from parts of json_rows: an array of rows, the first the column names
     (tabular JSON)."""
-    lines = [json.dumps([c.name for c in table.columns], ensure_ascii=False)]
+    lines = [_json_head(table)]
     lines += [p for p in parts if p]
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+def _json_head(table: Table) -> str:
+    return json.dumps([c.name for c in table.columns], ensure_ascii=False)
 
 
 def json_bytes(table: Table, cells: list[list[str]]) -> bytes:
@@ -339,17 +344,30 @@ class Part:
     counts: tuple[int, ...]
     csv: tuple[bytes, ...]
     json: tuple[str, ...]
+    # each table's CSV lines and JSON rows (after the ",\n" that joins them), deflated: the
+    # pieces of the county files' .gz (compress.gzip_joined)
+    csv_packed: tuple[bytes, ...] = ()
+    json_packed: tuple[bytes, ...] = ()
 
 
 def village_part(town: model.Town, village: model.Village) -> Part:
     """A village's part of the county's download files, from its records."""
     rows = village_rows(town, village)
     cells = [_cells(table, rows[table.name]) for table in TABLES]
+    csvs = tuple(csv_body(table, c) for table, c in zip(TABLES, cells, strict=True))
+    jsons = tuple(json_rows(table, c) for table, c in zip(TABLES, cells, strict=True))
     return Part(
         tuple(len(c) for c in cells),
-        tuple(csv_body(table, c) for table, c in zip(TABLES, cells, strict=True)),
-        tuple(json_rows(table, c) for table, c in zip(TABLES, cells, strict=True)),
+        csvs,
+        jsons,
+        tuple(deflated(data) for data in csvs),
+        tuple(deflated(_json_piece(rows)) for rows in jsons),
     )
+
+
+def _json_piece(rows: str) -> bytes:
+    """A part's JSON rows as they follow the lines before them in json_doc."""
+    return (",\n" + rows).encode("utf-8") if rows else b""
 
 
 def county_parts(county: model.County, cache: BuildCache | None = None) -> list[Part]:
@@ -389,8 +407,22 @@ def county_files(
     """Every file of the county's download folder, assembled from the villages' parts: the
     same bytes as `files(folder, …, county_rows(county))`."""
     for i, table in enumerate(TABLES):
-        yield f"{folder}{table.name}.csv", csv_head(table) + b"".join(p.csv[i] for p in parts)
-        yield f"{folder}{table.name}.json", json_doc(table, (p.json[i] for p in parts))
+        head = csv_head(table)
+        data = head + b"".join(p.csv[i] for p in parts)
+        yield f"{folder}{table.name}.csv", data
+        if len(data) >= MIN_BYTES:  # its .gz, joined from the parts' (see precompress_tree)
+            pieces = [(p.csv[i], p.csv_packed[i]) for p in parts if p.csv[i]]
+            yield f"{folder}{table.name}.csv.gz", gzip_joined([(head, deflated(head)), *pieces])
+        doc = json_doc(table, (p.json[i] for p in parts))
+        yield f"{folder}{table.name}.json", doc
+        if len(doc) >= MIN_BYTES:
+            start = ("[\n" + _json_head(table)).encode("utf-8")
+            end = b"\n]\n"
+            pieces = [(_json_piece(p.json[i]), p.json_packed[i]) for p in parts if p.json[i]]
+            yield (
+                f"{folder}{table.name}.json.gz",
+                gzip_joined([(start, deflated(start)), *pieces, (end, deflated(end))]),
+            )
     yield f"{folder}datapackage.json", datapackage(name, title, site_url)
 
 
