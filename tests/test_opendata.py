@@ -163,6 +163,8 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
     def assembled(c: model.County) -> dict[str, bytes]:
         parts = publish.county_parts(c, cache)
         assert publish.part_counts(parts) == {k: len(v) for k, v in publish.county_rows(c).items()}
+        # what the other shards count, from the cached parts or the rows
+        assert publish.row_counts(c, cache) == publish.row_counts(c) == publish.part_counts(parts)
         return plain(publish.county_files("data/", c.code, "t", c.site_url, parts))
 
     made: list[str] = []

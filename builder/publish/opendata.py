@@ -386,11 +386,18 @@ def county_parts(county: model.County, cache: BuildCache | None = None) -> list[
     return out
 
 
-def row_counts(county: model.County) -> dict[str, int]:
-    """The county's number of rows per table, without writing them (part_counts' figures)."""
+def row_counts(county: model.County, cache: BuildCache | None = None) -> dict[str, int]:
+    """The county's number of rows per table, without writing them (part_counts' figures):
+    a village's from its cached part where there is one, else by counting its rows."""
     counts = dict.fromkeys((t.name for t in TABLES), 0)
     for town in county.towns:
         for village in town.villages:
+            key = village.signature
+            part = cache.load(PART_KIND, key) if cache is not None and key else None
+            if isinstance(part, Part):
+                for table, count in zip(TABLES, part.counts, strict=True):
+                    counts[table.name] += count
+                continue
             for name, rows in village_rows(town, village).items():
                 counts[name] += len(rows)
     return counts

@@ -290,7 +290,7 @@ class Renderer:
             )
             counts = opendata.part_counts(parts)
         else:
-            counts = opendata.row_counts(county)
+            counts = opendata.row_counts(county, self.cache)
         self.page(
             self.out,
             "data/",
