@@ -1,7 +1,8 @@
 """Build a county's site in shards and join them: on two cores, or on many machines (a CI matrix).
 
 Shard K of N renders the county's own pages (home, towns, status, log, the hand-written pages)
-and the pages of every Nth village (villages in code order, those at positions K-1, K-1+N, …).
+and the pages of every Nth village (villages in code order, those at positions K-1, K-1+N, …);
+shard 1 alone writes the county's downloads and feeds.
 It writes a partial site whose root holds `SHARD_MANIFEST`: the pages it rendered, its search
 documents and its villages. `merge_shards` joins partial sites into one: a file written by
 several shards must be byte-identical in each (the county's pages are), then the search index
