@@ -20,6 +20,8 @@ from conftest import ROOT, make_project
 from builder.pipeline.validate import validate
 from builder.publish.build import build_site
 
+# one build for the module under `make test` (pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("bytes")
 KB = 1024
 FIRST_RAW = 60_000  # a host that sends files as they are (decimal KB: no argument)
 FIRST_GZIP = 25 * KB

@@ -4,6 +4,7 @@ matter, 0 axe-core violations, 44 px tap targets, a 大字 switch that stays on,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -23,6 +24,9 @@ from builder.publish.search import HELP_MESSAGE, plan_query
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(browser_missing() is not None, reason=str(browser_missing())),
+    # one worker runs the whole module under `make test` (pytest -n 2 --dist loadgroup): one
+    # build and one Chromium, not one of each per worker
+    pytest.mark.xdist_group("phone"),
 ]
 
 AXE = Path(__file__).parent / "fixtures" / "axe-core" / "axe.min.js"
@@ -65,6 +69,14 @@ WIDTH = """() => {
 TEXT = "() => document.querySelector('article') ? document.querySelector('article').innerText : document.body.innerText"
 
 
+@functools.cache
+def axe_script() -> str:
+    """The vendored axe-core, read and checked once for the module's pages."""
+    script = AXE.read_bytes()
+    assert hashlib.sha256(script).hexdigest() == AXE_SHA256, "the vendored axe-core changed"
+    return script.decode("utf-8")
+
+
 def pixels(png: bytes) -> bytes:
     """A screenshot's pixels (two PNGs of the same pixels may differ in their bytes)."""
     with Image.open(io.BytesIO(png)) as image:
@@ -99,9 +111,7 @@ def test_page_fits_the_screen_and_passes_axe(
     assert not re.search(r"^\s*-{3}|^(title|description):", text, re.M), text[:200]
     assert "{{" not in text and "{%" not in text
     # 0 axe-core violations (contrast, links told apart from text, names, landmarks...)
-    script = AXE.read_bytes()
-    assert hashlib.sha256(script).hexdigest() == AXE_SHA256, "the vendored axe-core changed"
-    phone.add_script_tag(content=script.decode("utf-8"))
+    phone.add_script_tag(content=axe_script())
     violations = phone.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
