@@ -1,13 +1,16 @@
-"""Registers are records too: contracts, 四议两公开 decisions, 点题 topics and power lists.
+"""Registers are records too: contracts, 四议两公开 decisions, 点题 topics, meetings and power
+lists.
 
 `register_changes` compares two versions of a village's registers field by field (entries
-matched by id; a decision's steps by their number; power list items by id), for `sunlight
+matched by id; a decision's steps by their number, a meeting's questions by their place; power
+list items by id), for `sunlight
 diff`, the history page and `check --since`. `register_problems` is the rule: an entry shown on
 the site changes only with a correction entry of its own in the village's corrections.yml
-(`contracts:`, `decisions:`, `topics:`, with the entry's id; the village's own power list items
+(`contracts:`, `decisions:`, `topics:`, `meetings:`, with the entry's id; the village's own power list items
 with a yearly adjustment under `powers:`), judged like a period's corrections (approver, reason,
 the changes listed). Progress is not an edit: a new entry, a topic's first answer, a decision's
-next step — unless dated before the published state, which would be a backdated record.
+next step, the first answer to a question raised at a meeting — unless dated before the
+published state, which would be a backdated record.
 """
 
 from __future__ import annotations
@@ -21,23 +24,19 @@ from typing import Any
 
 from builder import model
 from builder.audit.corrections import is_real_reason
-from builder.audit.diff import Change, Who, value
+from builder.audit.diff import REGISTER_FILES, SECTIONS, Change, Who, value
 from builder.format import problems, schema
 from builder.format.problems import Location, Problem
 from builder.format.values import money
 
-REGISTERS = {
-    "contracts": ("合同登记", "contracts.csv"),
-    "decisions": ("四议两公开", "decisions.yml"),
-    "topics": ("点题公开", "topics.yml"),
-    "powers": ("小微权力清单", "powers.yml"),
-}
+REGISTERS = {key: (SECTIONS[key], name) for key, name in REGISTER_FILES.items()}
 _LABELS: dict[str, dict[str, str]] = {
     "contracts": {f.key: f.zh for f in schema.CONTRACTS.fields},
     "decisions": {f.key: f.zh for f in schema.DECISION.fields}
     | {f.key: f.zh for f in schema.STEP.fields},
     "topics": {f.key: f.zh for f in schema.TOPIC.fields},
     "powers": {f.key: f.zh for f in schema.POWER.fields},
+    "meetings": {f.key: f.zh for f in schema.MEETING.fields},
 }
 
 
@@ -64,6 +63,11 @@ def _flat(entry: Any, register: str) -> dict[str, tuple[str, str | None]]:
                         continue
                     label = f"第{step.index}步（{step.name}）·{labels.get(s.name, s.name)}"
                     out[f"steps.{step.index}.{s.name}"] = (label, _text(getattr(step, s.name)))
+            continue
+        if f.name == "questions" and register == "meetings":
+            for n, (question, answer) in enumerate(raw, 1):
+                out[f"questions.{n}.question"] = (f"问题{n}", value(question))
+                out[f"questions.{n}.answer"] = (f"问题{n}的答复", value(answer))
             continue
         out[f.name] = (labels.get(f.name, f.name), _text(raw))
     return out
@@ -125,6 +129,8 @@ def _progress(change: Change, since: dt.date) -> bool | None:
     if change.section == "decisions" and change.field.startswith("steps."):
         day = _date(change.new) if change.field.endswith(".date") else None
         return day is None or day >= since
+    if change.section == "meetings" and change.field.endswith(".answer"):
+        return True  # a question raised at the meeting, answered since: the answer is undated
     return None
 
 
@@ -134,11 +140,16 @@ def register_problems(
     """What check --since says of the registers of one village (old: as published)."""
     who = Who(new.code, new.name, f"{new.town_slug}/{new.slug}")
     edits: dict[tuple[str, str], list[Change]] = {}
-    for change in register_changes(who, old, new):
+    found = register_changes(who, old, new)
+    # a question written in since: its answer is part of that edit, not progress
+    asked = {(c.item, c.field) for c in found if c.field.endswith(".question") and c.old is None}
+    for change in found:
         if change.action == "added":
             continue
         where = Location(f"{root}/{who.path}/{REGISTERS[change.section][1]}")
         progress = _progress(change, since)
+        if progress and (change.item, change.field.replace(".answer", ".question")) in asked:
+            progress = None
         if progress is False:
             yield problems.REGISTER_BACKDATED.at(
                 where,

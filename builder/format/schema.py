@@ -1147,7 +1147,13 @@ TOPICS = RecordSchema(
 
 REGISTER_CORRECTION = Obj(
     (
-        F("id", "编号", TEXT, True, doc="被更正的合同、决议或点题的编号；权力清单写年度，如 2027"),
+        F(
+            "id",
+            "编号",
+            TEXT,
+            True,
+            doc="被更正的合同、决议、点题或会议的编号；权力清单写年度，如 2027",
+        ),
         F("date", "更正日期", Date(), True),
         F("reason", "更正原因", TEXT, True),
         F("approved_by", "批准人", PERSON_REF, True),
@@ -1176,6 +1182,7 @@ REGISTER_CORRECTIONS = RecordSchema(
         F("decisions", "四议两公开决议的更正", ListOf(REGISTER_CORRECTION)),
         F("topics", "点题公开的更正", ListOf(REGISTER_CORRECTION)),
         F("powers", "小微权力清单的年度调整", ListOf(REGISTER_CORRECTION)),
+        F("meetings", "会议记录的更正", ListOf(REGISTER_CORRECTION)),
     ),
 )
 

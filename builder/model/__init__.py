@@ -129,7 +129,7 @@ class CorrectionChange:
 class RegisterCorrection:
     """A correction of one register entry (or a power list's yearly adjustment)."""
 
-    register: str  # contracts / decisions / topics / powers
+    register: str  # contracts / decisions / topics / powers / meetings
     id: str
     date: dt.date
     reason: str

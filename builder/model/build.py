@@ -99,7 +99,7 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
                     for ch in c.get("changes", [])
                 ),
             )
-            for register in ("contracts", "decisions", "topics", "powers")
+            for register in ("contracts", "decisions", "topics", "powers", "meetings")
             for c in _items(records.corrections, register)
         ),
         meetings=tuple(

@@ -164,6 +164,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             assets={name: path for name, (path, _) in self.assets.items()},
         )
         renderer.log = read_versions(villages.resolve().parent)
+        renderer.cache = self.cache  # the county's downloads join the villages' cached parts
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()
