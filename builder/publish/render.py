@@ -213,8 +213,7 @@ class Renderer:
         stylesheet = self.assets.get(PAGE_STYLESHEETS.get(template, ""), "")
         extra = {"feed": relative(url, feed[0]), "feed_title": feed[1]} if feed else {}
         matter = front_matter(title, description=description, stylesheet=stylesheet, **extra)
-        out.pages[url + "index.md"] = matter + body + "
-"
+        out.pages[url + "index.md"] = matter + body + "\n"
 
     def search_box(self, url: str, scope: str | None = None, label: str = "") -> Markup:
         """The search form for a page; scoped to a village's pages where given."""
