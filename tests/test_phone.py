@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from browser import browser_missing, chromium, phone_page, serve_directory
 from conftest import make_project
-from PIL import Image
+from PIL import Image, ImageChops
 
 from builder.pipeline.validate import validate
 from builder.publish.build import build_site
@@ -77,10 +77,20 @@ def axe_script() -> str:
     return script.decode("utf-8")
 
 
-def pixels(png: bytes) -> bytes:
+def pixels(png: bytes) -> Image.Image:
     """A screenshot's pixels (two PNGs of the same pixels may differ in their bytes)."""
     with Image.open(io.BytesIO(png)) as image:
-        return image.convert("RGB").tobytes()
+        return image.convert("RGB")
+
+
+def same_picture(a: Image.Image, b: Image.Image) -> bool:
+    """Whether two screenshots show the same thing: no pixel differs by more than a few levels
+    (a fading overlay scrollbar can tint a corner by one level; content moved sideways changes
+    edges by far more)."""
+    if a.size != b.size:
+        return False
+    bands = ImageChops.difference(a, b).getextrema()  # (low, high) per channel
+    return all(isinstance(band, tuple) and band[1] <= 4 for band in bands)
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +135,8 @@ def test_page_fits_the_screen_and_passes_axe(
     phone.evaluate("window.scrollTo(0, 0)")
     left = pixels(phone.screenshot(animations="disabled"))
     phone.evaluate("window.scrollTo(10000, 0)")
-    assert pixels(phone.screenshot(animations="disabled")) == left, f"{name} scrolls sideways"
+    right = pixels(phone.screenshot(animations="disabled"))
+    assert same_picture(right, left), f"{name} scrolls sideways"
     assert phone.evaluate("window.scrollX") == 0
 
 
