@@ -62,7 +62,7 @@ lint: setup
 	$(BIN)/zizmor --offline .github/workflows/
 
 test: setup browser lint
-	@set +e; $(BIN)/pytest -q -n 2; rc=$$?; \
+	@set +e; $(BIN)/pytest -q -n 2 --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 # Release check: the fuzz tests with the "fuzz" Hypothesis profile (tests/conftest.py), 2,000

@@ -14,6 +14,7 @@ from typing import Any
 
 from builder import model
 from builder.audit import log, migrations, registers, tlog
+from builder.audit.diff import SECTIONS, Change
 from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
@@ -22,6 +23,47 @@ from builder.publish.verify import AS_OF_FILE, COMMIT_FILE, site_commit
 from builder.read.git import CHINA
 
 LOG_PAGE_ROWS = 500  # the newest entries on the page; the whole log is a download
+OPEN_GROUP = 2  # a period's changes up to this many are listed as they are; more fold away
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """One revision's changes to one period (or to the village's registers and lists): a
+    one-line summary for a phone, and each change without the village and period it repeats."""
+
+    period: str
+    summary: str
+    items: tuple[str, ...]  # without "东山村 2026-10 "
+    texts: tuple[str, ...]  # as the change says it, village name off ("2026-10 收支明细…")
+    folded: bool
+
+
+def change_groups(changes: tuple[Change, ...], village: str) -> list[ChangeGroup]:
+    """A revision's changes grouped by period, in the order they come; a group of more than
+    OPEN_GROUP changes is folded behind its summary (“2026-10：175 处（收支明细 173 · 救助公示
+    2）”). Every change stays on the page, word for word."""
+    by_period: dict[str, list[Change]] = {}
+    for c in changes:
+        by_period.setdefault(c.period, []).append(c)
+    groups = []
+    for period, group in by_period.items():
+        counts: dict[str, int] = {}
+        for c in group:
+            part = SECTIONS.get(c.section, "基本情况" if c.section != "format" else "文件格式")
+            counts[part] = counts.get(part, 0) + 1
+        parts = " · ".join(f"{part} {n}" for part, n in counts.items())
+        where = period or "本村登记簿和基本情况"
+        head = f"{village} {period} " if period else f"{village} "
+        groups.append(
+            ChangeGroup(
+                period,
+                f"{where}：{len(group)} 处改动（{parts}）",
+                tuple(c.text.removeprefix(head) for c in group),
+                tuple(c.text.removeprefix(f"{village} ") for c in group),
+                len(group) > OPEN_GROUP,
+            )
+        )
+    return groups
 
 
 @dataclass(frozen=True)
@@ -123,6 +165,7 @@ def add_audit_pages(
                     "when": _when(r.commit.authored),
                     "periods": r.periods,
                     "changes": [c.text.removeprefix(f"{v.name} ") for c in r.changes],
+                    "groups": change_groups(r.changes, v.name),
                     "uncorrected": r.uncorrected,
                 }
                 for r in h.revisions

@@ -15,7 +15,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import jinja2
 import tinycss2
+from jinja2 import meta
 from tinycss2 import ast
 
 # classes Material's templates name only for features this site leaves off (mkdocs.yml's
@@ -25,6 +27,7 @@ UNUSED = frozenset(
         "md-nav--lifted",
         "md-nav--integrated",
         "md-status",
+        "md-status--",  # a prefix: md-status--new, --deprecated, --encrypted...
         "md-consent",
         "md-consent__overlay",
         "md-consent__inner",
@@ -78,6 +81,8 @@ MARKDOWN_TAGS = (
     # and what Material's icons (included .svg files, not scanned) are drawn with
     *["svg", "path"],
 )
+# on a page no Markdown writes: the document, and what Material's icons are drawn with
+WRITTEN_TAGS = ("html", "body", "svg", "path")
 # NOTE: no hand-written page quotes (> …) or rules off (---); add "blockquote"/"hr" if one does
 TAG = re.compile(r"<([a-z][a-z0-9]*)\b|createElement\(\s*[\"']([a-z][a-z0-9]*)")
 
@@ -90,10 +95,11 @@ def used_words(paths: Iterable[Path]) -> set[str]:
     return words
 
 
-def used_tags(paths: Iterable[Path]) -> set[str]:
+def used_tags(paths: Iterable[Path], given: Iterable[str] = MARKDOWN_TAGS) -> set[str]:
     """Every element the given files write (`<kbd`) or make (`createElement("mark")`), marked
-    `<kbd` so that a word "mark" in a template does not keep Material's rules for <mark>."""
-    tags = {"<" + t for t in MARKDOWN_TAGS}
+    `<kbd` so that a word "mark" in a template does not keep Material's rules for <mark>;
+    plus the given ones (what Markdown writes, which no source spells out)."""
+    tags = {"<" + t for t in given}
     for path in sorted(paths):
         for written, made in TAG.findall(path.read_text(encoding="utf-8", errors="replace")):
             tags.add("<" + (written or made))
@@ -125,14 +131,17 @@ def split_selectors(prelude: list[ast.Node]) -> list[list[ast.Node]]:
 
 
 def purge(css: str, used: set[str]) -> str:
-    """css without the selectors (and rules) that name a class, id or attribute not in used."""
+    """css without the selectors (and rules) that name a class, id or attribute not in used.
+    A used word ending in "-" is a prefix a template completes (`sl-flag-{{ f.severity }}`):
+    every name it begins counts as used."""
+    prefixes = tuple(sorted(word for word in used if word.endswith("-") and len(word) > 3))
     out: list[str] = []
     for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
         if rule.type == "qualified-rule":
             kept = [
                 tinycss2.serialize(s).strip()
                 for s in split_selectors(rule.prelude)
-                if all(name in used for name in selector_names(s))
+                if all(n in used or n.startswith(prefixes) for n in selector_names(s))
             ]
             if kept:
                 out.append(",".join(kept) + "{" + tinycss2.serialize(rule.content).strip() + "}")
@@ -197,14 +206,22 @@ def template_sources(dirs: Iterable[Path]) -> list[Path]:
     return sorted(p for d in dirs for p in d.rglob("*") if p.suffix in suffixes and p.is_file())
 
 
-def site_stylesheet(material_templates: Path, sources: Iterable[Path], ours: bytes) -> bytes:
-    """Material's stylesheet reduced to the used rules, followed by our own."""
+def site_stylesheet(
+    material_templates: Path, sources: Iterable[Path], ours: bytes, *, markdown: bool = True
+) -> bytes:
+    """Material's stylesheet reduced to the used rules, followed by our own.
+
+    markdown=False makes the stylesheet of one page type whose body no Markdown writes (a
+    generated page is one HTML block from its template): only the tags its sources write
+    count, and our own rules are reduced to the used ones as well."""
     css = material_stylesheet(material_templates).read_text(encoding="utf-8")
     css = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", css)
     sources = list(sources)
+    tags = used_tags(sources, MARKDOWN_TAGS if markdown else WRITTEN_TAGS)
     # the text direction Material writes from its language file: dir="ltr"
-    used = (used_words(sources) | used_tags(sources) | {"ltr"}) - UNUSED
-    reduced = purge(css, used) + "\n" + minify(ours.decode("utf-8"))
+    used = (used_words(sources) | tags | {"ltr"}) - UNUSED
+    own = minify(ours.decode("utf-8"))
+    reduced = purge(css, used) + "\n" + (own if markdown else purge(own, used))
     return drop_unused_keyframes(drop_unused_variables(reduced)).encode("utf-8")
 
 
@@ -224,6 +241,28 @@ def minify(css: str) -> str:
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     css = re.sub(r"\s+", " ", css)
     return re.sub(r"\s*([{};,>])\s*", r"\1", css).replace(";}", "}").strip()
+
+
+def page_sources(templates_dir: Path, template: str, assets_dir: Path) -> list[Path]:
+    """The files whose words decide the stylesheet of one page type: its template, every
+    template that one imports, includes or extends (in turn), and the scripts they load
+    (`assets['verify.js']`)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=True)
+    seen: set[str] = set()
+    todo = [template]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = (templates_dir / name).read_text(encoding="utf-8")
+        todo += [n for n in meta.find_referenced_templates(env.parse(source)) if n]
+    files = [templates_dir / name for name in seen]
+    scripts = {s for f in files for s in ASSET.findall(f.read_text(encoding="utf-8"))}
+    return sorted(files + [assets_dir / s for s in scripts])
+
+
+ASSET = re.compile(r"assets\[[\"']([A-Za-z0-9_.-]+\.js)[\"']\]")
 
 
 def hashed_name(name: str, content: bytes) -> str:

@@ -107,6 +107,8 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
 
 # the site's scripts a page may load, by name (site.py gives their content-hashed paths)
 ASSET_NAMES = ("search.js", "verify.js")
+# page types with a stylesheet of their own (publish/css.py: the rules that template can use)
+PAGE_STYLESHEETS = {"period.html": "period.css"}
 # what a record file is called on villagers' pages (never its path)
 RECORD_NAMES = {
     "ledger.csv": "收支明细",
@@ -213,10 +215,10 @@ class Renderer:
             **context,
         )
         body = "\n".join(line for line in body.split("\n") if line.strip())
+        stylesheet = self.assets.get(PAGE_STYLESHEETS.get(template, ""), "")
         extra = {"feed": relative(url, feed[0]), "feed_title": feed[1]} if feed else {}
-        out.pages[url + "index.md"] = (
-            front_matter(title, description=description, **extra) + body + "\n"
-        )
+        matter = front_matter(title, description=description, stylesheet=stylesheet, **extra)
+        out.pages[url + "index.md"] = matter + body + "\n"
 
     def search_box(self, url: str, scope: str | None = None, label: str = "") -> Markup:
         """The search form for a page; scoped to a village's pages where given."""

@@ -35,10 +35,16 @@ from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
 from builder.publish.compress import COMPRESSED, compact_html, precompress_tree
-from builder.publish.css import hashed_name, site_stylesheet, template_sources
+from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
 from builder.publish.folders import VillageStore
 from builder.publish.preview import problem_files
-from builder.publish.render import TEMPLATES_DIR, Rendered, RenderedVillage, Renderer
+from builder.publish.render import (
+    PAGE_STYLESHEETS,
+    TEMPLATES_DIR,
+    Rendered,
+    RenderedVillage,
+    Renderer,
+)
 from builder.publish.search import SearchDoc
 from builder.publish.shards import Place, Shard, ShardManifest, finish_site
 from builder.read.git import commit_day
@@ -142,7 +148,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         config.site_url = county.site_url
         self.assets = cached_site_assets(Path(config.docs_dir), self.cache)
         css_path = self.assets["sunlight.css"][0]
-        config.extra_css = [css_path] + [
+        # the theme links it (or a page type's own: the page's `stylesheet`), county's extras after
+        config.extra["sunlight_stylesheet"] = css_path
+        config.extra_css = [
             path for path in config.extra_css if path not in ("assets/sunlight.css", css_path)
         ]
         updated = last_commit_date(base_dir)
@@ -427,6 +435,14 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
             content = site_stylesheet(material, sources, content)
         elif name.endswith(".js"):  # comments and blanks off: a third of each script
             content = rjsmin.jsmin(content.decode("utf-8")).encode("utf-8")
+        out[name] = (f"assets/{hashed_name(name, content)}", content)
+    # a page type read first and often (the period page, from the QR code) gets a stylesheet of
+    # the rules its own template, partials and scripts can use: a first visit's bytes
+    ours = b"".join((ASSETS / part).read_bytes() for part in ASSET_FILES["sunlight.css"])
+    for template, name in sorted(PAGE_STYLESHEETS.items()):
+        own = [material / part for part in MATERIAL_PARTS] + template_sources([THEME_OVERRIDES])
+        own += page_sources(TEMPLATES_DIR, template, ASSETS)
+        content = site_stylesheet(material, own, ours, markdown=False)
         out[name] = (f"assets/{hashed_name(name, content)}", content)
     return out
 
