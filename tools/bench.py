@@ -33,6 +33,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from builder.audit.snapshot import china_today
 from builder.format.values import next_month
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +92,11 @@ def add_month(village: Path) -> str:
         (village / last / "disclosure.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
     )
     cash, bank = previous["closing"]["cash"], previous["closing"]["bank"]
+    # NOTE: published by today when the month is over: a later day makes it a draft, which a
+    # build leaves off the site, and the rebuild would then publish nothing new
+    today = china_today().isoformat()
+    published = min(f"{after}-05", max(today, f"{after}-01"))
+    reviewed = min(f"{after}-03", published)
     folder = village / period
     folder.mkdir()
     (folder / "disclosure.yml").write_text(
@@ -99,8 +105,8 @@ def add_month(village: Path) -> str:
         f'closing: {{cash: "{cash}", bank: "{float(bank) + 4000 - 1200:.2f}"}}\n'
         f"drafted_by: {previous['drafted_by']}\n"
         f"reviewed_by: {previous['reviewed_by']}\n"
-        f'reviewed_at: "{after}-03"\n'
-        f'published_at: "{after}-05"\n',
+        f'reviewed_at: "{reviewed}"\n'
+        f'published_at: "{published}"\n',
         encoding="utf-8",
     )
     header = (village / last / "ledger.csv").read_text(encoding="utf-8").split("\n", 1)[0]
