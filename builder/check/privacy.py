@@ -100,7 +100,7 @@ def scan_values(
     seen = set(already)
     for rel, found in files:
         rows = found.rows if isinstance(found, Table) else (found,) if found is not None else ()
-        if not may_find(",".join(_plain_texts(rows))):
+        if not may_find(",".join(_plain_texts(rows, []))):
             continue
         for rec in rows:
             for key, line, text in _texts(rec, ""):
@@ -119,17 +119,23 @@ def scan_values(
                     )
 
 
-def _plain_texts(values: Iterable[Any]) -> Iterator[str]:
+def _plain_texts(values: Iterable[Any], out: list[str]) -> list[str]:
     """The text of every value _texts gives, without its key and line: what may_find reads."""
     for value in values:
-        if isinstance(value, str):
-            yield value
+        kind = type(value)
+        if kind is str:  # NOTE: the common types first, by identity: a county has millions
+            out.append(value)
+        elif kind is Decimal or kind is int:
+            out.append(str(value))
+        elif isinstance(value, str):
+            out.append(value)
         elif isinstance(value, int | Decimal) and not isinstance(value, bool):
-            yield str(value)
+            out.append(str(value))
         elif isinstance(value, Rec):
-            yield from _plain_texts(value.values.values())
+            _plain_texts(value.values.values(), out)
         elif isinstance(value, list | tuple):
-            yield from _plain_texts(value)
+            _plain_texts(value, out)
+    return out
 
 
 def _texts(rec: Rec, prefix: str) -> Iterator[tuple[str, int, str]]:
