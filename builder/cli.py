@@ -517,7 +517,14 @@ def log_group() -> None:
 @log_group.command("update")
 @VILLAGES
 @TODAY
-def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
+@click.option(
+    "--upgrade",
+    is_flag=True,
+    help="也为只以 v1 指纹记入的期间追加 v2 条目（内容不变），此后打印的公示带记录树头。 / "
+    "Also append v2 entries for periods logged only under fingerprint v1 (content unchanged), "
+    "so their newly printed sheets carry a tree head.",
+)
+def log_update(villages_dir: Path, today: dt.datetime | None, upgrade: bool) -> None:
     """为新公开或新更正的期间在公开记录末尾追加条目。 / Append entries for newly published or
     corrected periods to the publication log."""
     from builder.audit import commands as audit
@@ -538,7 +545,9 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
                 f"已为救助公示各行添加校验码：{salted_path} / Salted the rows of {salted_path}."
             )
     try:
-        added = audit.update_log(villages_dir, result, today.date() if today else china_today())
+        added = audit.update_log(
+            villages_dir, result, today.date() if today else china_today(), upgrade
+        )
     except audit.UncorrectedEdit as refused:
         result.report.extend(refused.found)
         _echo_report(result.report)
@@ -548,7 +557,8 @@ def log_update(villages_dir: Path, today: dt.datetime | None) -> None:
         )
         sys.exit(1)
     for e in added:
-        click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}")
+        why = "（v1 指纹升级为 v2 / restated as v2）" if e.upgraded_from else ""
+        click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}{why}")
     path = audit.log_path(villages_dir).name
     click.echo(
         f"已追加 {len(added)} 条，请把 {path} 与记录一起提交。 / Appended {len(added)} entries; "
@@ -819,18 +829,118 @@ def workbook_cmd(village: str, period: str, villages_dir: Path, out_path: Path |
 
 @cli.command("import")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", nargs=-1)
 @VILLAGES
 @TODAY
-def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) -> None:
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="已公开月份的更正日期（默认：表格“更正”表，或今天） / A published month's correction date.",
+)
+@click.option("--reason", default=None, help="已公开月份的更正原因 / A published month's reason.")
+@click.option(
+    "--approver", default=None, help="已公开月份的更正批准人 / Who approved the correction."
+)
+@click.option("--yes", is_flag=True, help="不提问、不确认 / Ask nothing, confirm nothing.")
+def import_cmd(
+    workbook: Path,
+    target: tuple[str, ...],
+    villages_dir: Path,
+    today: dt.datetime | None,
+    day: dt.datetime | None,
+    reason: str | None,
+    approver: str | None,
+    yes: bool,
+) -> None:
     """导入填好的表格（.xlsx，也可 .xls/.et）：逐格检查，计算期末余额，写入该月的记录文件；
-    有错误时不改动任何文件。 / Import a filled-in workbook: check every cell, compute the
-    closing balances, write the month's files; on any error nothing changes."""
-    from builder.clerk.imports import import_workbook
+    已公开的月份按更正处理（写更正记录、结转余额、更新公开记录）；有错误时不改动任何文件。
+    收支明细的 CSV 文件要写明村和月份：sunlight import 明细.csv chengguan/dongshan 2026-11。 /
+    Import a filled-in workbook: check every cell, compute the closing balances, write the
+    month's files; a published month is corrected (entry, carried balances, log); on any error
+    nothing changes. A ledger CSV needs the village and month after it."""
+    from builder.clerk.imports import Answers, import_workbook
     from builder.format.problems import Report
+    from builder.read.workbook import CSV_SUFFIXES
 
+    is_csv = workbook.suffix.lower() in CSV_SUFFIXES
+    if target and (not is_csv or len(target) != 2):
+        raise click.UsageError(
+            "只有 CSV 文件要在文件名后写村和月份（两项，例如 chengguan/dongshan 2026-11）；"
+            "表格的“签字”表已写明。 / Only a CSV takes a village and a month after it."
+        )
+
+    given = Answers()
+    for key, value in (
+        ("date", day.date().isoformat() if day else None),
+        ("reason", reason),
+        ("approved_by", approver),
+    ):
+        if value:
+            given.values[key] = value
+    asked: list[bool] = []
+    interactive = not yes and sys.stdin.isatty()
     result = import_workbook(
-        workbook, _villages(villages_dir), Path.cwd(), today.date() if today else None
+        workbook,
+        _villages(villages_dir),
+        Path.cwd(),
+        today.date() if today else None,
+        given,
+        _ask_correction(asked, today) if interactive else None,
+        (target[0], target[1]) if target else None,
     )
+    if not asked:
+        _echo_read(result)
+    fix = result.correction
+    if fix is not None and fix.changes and not asked:
+        _echo_changes(fix.changes)
+    report = Report()
+    report.extend(result.problems)
+    if result.problems:
+        _echo_report(report, fold=False)  # every cell named: the clerk fixes them in one pass
+    if not result.ok:
+        fix_where = (
+            "在表格中改正上面列出的格子"
+            if any(p.where.cell for p in result.problems)
+            else "按上面的说明改正"
+        )
+        click.echo(
+            f"有错误，没有写入任何文件。请{fix_where}后重新导入。 / Nothing was written: fix the cells above and import again."
+        )
+        sys.exit(1)
+    if fix is not None and fix.nothing:
+        click.echo(
+            f"{result.village} {result.period} 已公开，表格内容与公开记录中的版本相同：没有改动，"
+            "没有写入任何文件。 / The month is as published: nothing changed, nothing written."
+        )
+        return
+    if result.closing is not None:
+        click.echo(
+            f"期末余额（按结算方式计算） / closing: 库存现金 cash {result.closing[0]}，银行存款 bank {result.closing[1]}"
+        )
+    for rel in result.written:
+        click.echo(f"已写入 / written: {rel}")
+    for rel in result.unchanged:
+        click.echo(f"未变 / unchanged: {rel}")
+    if fix is not None:
+        _echo_correction(result.village, result.period, fix)
+        return
+    # a register (contracts.csv, decisions.yml, topics.yml) lies beside the period's folder
+    period_dir = f"villages/{result.village}/{result.period}"
+    add = (
+        period_dir
+        if all(r.startswith(period_dir + "/") for r in result.written)
+        else f"villages/{result.village}"
+    )
+    click.echo(
+        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add {add} 并提交。"
+        f" / Checked. Preview with sunlight serve, then commit."
+    )
+
+
+def _echo_read(result: Any) -> None:
+    """What an import read: the workbook, what was converted, the rows in and out."""
     where = f"（{result.village} {result.period}）" if result.village else ""
     click.echo(f"读取 / reading {result.workbook}{where}")
     if result.notes:
@@ -844,39 +954,80 @@ def import_cmd(workbook: Path, villages_dir: Path, today: dt.datetime | None) ->
             f"  {mark} {count.sheet}：读入 {count.rows_in} 行 → {count.where} {count.rows_out} 行{skipped}"
             f" / {count.rows_in} rows in, {count.rows_out} out"
         )
-    report = Report()
-    report.extend(result.problems)
-    if result.problems:
-        _echo_report(report, fold=False)  # every cell named: the clerk fixes them in one pass
-    if not result.ok:
-        fix = (
-            "在表格中改正上面列出的格子"
-            if any(p.where.cell for p in result.problems)
-            else "按上面的说明改正"
-        )
-        click.echo(
-            f"有错误，没有写入任何文件。请{fix}后重新导入。 / Nothing was written: fix the cells above and import again."
-        )
-        sys.exit(1)
-    if result.closing is not None:
-        click.echo(
-            f"期末余额（按结算方式计算） / closing: 库存现金 cash {result.closing[0]}，银行存款 bank {result.closing[1]}"
-        )
-    for rel in result.written:
-        click.echo(f"已写入 / written: {rel}")
-    for rel in result.unchanged:
-        click.echo(f"未变 / unchanged: {rel}")
-    # a register (contracts.csv, decisions.yml, topics.yml) lies beside the period's folder
-    period_dir = f"villages/{result.village}/{result.period}"
-    add = (
-        period_dir
-        if all(r.startswith(period_dir + "/") for r in result.written)
-        else f"villages/{result.village}"
-    )
+
+
+def _echo_changes(changes: list[str]) -> None:
     click.echo(
-        f"检查通过。下一步：sunlight serve villages/{result.village} 预览，然后 git add {add} 并提交。"
-        f" / Checked. Preview with sunlight serve, then commit."
+        "本月已公开，导入按更正处理。与公开时相比的改动： / Published: changes since publication:"
     )
+    for text in changes:
+        click.echo(f"  {text}")
+
+
+def _echo_correction(village: str, period: str, fix: Any) -> None:
+    """What importing into a published month wrote: the entry, the carried months, the log."""
+    from builder.clerk.imports import ANSWER_OPTIONS
+
+    words = {"date": "日期", "reason": "原因", "approved_by": "批准人"}
+    said = []
+    for key in ANSWER_OPTIONS:
+        origin = fix.answers.origin.get(key) or ("今天" if key == "date" else "回答")
+        said.append(f"{words[key]} {fix.answers.values.get(key, '')}（{origin}）")
+    click.echo(f"更正：{'，'.join(said)} / correction: date, reason, approver")
+    for rel in fix.carried:
+        click.echo(f"已把余额的变化结转到 / carried the balance change into: {rel}")
+    for rel in fix.entries:
+        click.echo(f"已写入更正记录 / correction entry written: {rel}")
+    for line in fix.logged:
+        click.echo(f"公开记录 / log: {line}")
+    click.echo(
+        f"检查通过，公开记录已追加 {len(fix.logged)} 条。下一步：sunlight check，然后 "
+        f"git add villages/{village} publication-log.jsonl 并提交"
+        f'（git commit -m "{village} {period} 更正"）。 / Checked and logged: commit the '
+        "records with the log."
+    )
+
+
+def _ask_correction(asked: list[bool], today: dt.datetime | None) -> Any:
+    """The questions of a correction, asked in the terminal for what is still missing."""
+    from builder.audit.corrections import is_real_reason
+    from builder.audit.snapshot import china_today
+    from builder.clerk.imports import Answers
+
+    def ask(plan: Any, answers: Answers, so_far: Any) -> Answers:
+        asked.append(True)
+        _echo_read(so_far)
+        _echo_changes([c.text for month in plan.months for c in month.changes])
+        if not click.confirm("这些改动都对吗？ / Are these the changes?", default=True):
+            raise click.Abort()
+        values, origin = dict(answers.values), dict(answers.origin)
+        if not values.get("date"):
+            default = (today.date() if today else china_today()).isoformat()
+            day = click.prompt(
+                "更正日期（年-月-日） / Date",
+                default=default,
+                type=click.DateTime(formats=["%Y-%m-%d"]),
+            )
+            values["date"], origin["date"] = day.date().isoformat(), "回答"
+        while not values.get("reason"):
+            typed = click.prompt("更正原因（一句完整的话，说清哪里错了、为什么改） / Reason")
+            if is_real_reason(typed):
+                values["reason"], origin["reason"] = typed, "回答"
+            else:
+                click.echo(
+                    "请写清楚哪一行错了、原来是多少、应为多少，例如“第3行保洁员工资录入错误，120.00 应为 12.00”。"
+                    " / Say which line was wrong, what it was and what it should be."
+                )
+        if not values.get("approved_by"):
+            names = plan.supervisors(dt.date.fromisoformat(values["date"]))
+            values["approved_by"] = click.prompt(
+                f"批准人（{values['date']} 在任的村务监督委员会成员：{'、'.join(names) or '无'}） / Approver",
+                type=click.Choice(names) if names else str,
+            )
+            origin["approved_by"] = "回答"
+        return Answers(values, origin)
+
+    return ask
 
 
 @cli.command()
@@ -909,20 +1060,16 @@ def correct(
     from builder.audit import correct as flow
     from builder.audit.snapshot import china_today
     from builder.format.problems import Report
-    from builder.pipeline.validate import validate
 
     villages_dir = _villages(villages_dir)
-    result = validate(villages_dir, Path.cwd())
-    carried = flow.carry_balances(villages_dir, village, period, result)
-    for path in carried:
+    started = flow.start(villages_dir, Path.cwd(), village, period)
+    for path in started.carried:
         click.echo(f"已把余额的变化结转到：{path} / Carried the balance change into {path}.")
-    if carried:
-        result = validate(villages_dir, Path.cwd())
-    if result.county is None or result.report.errors:
-        _echo_report(result.report)
+    if started.plan is None:
+        _echo_report(started.result.report)
         click.echo("记录有错误，请先改正，再运行 sunlight correct。 / Fix the errors first.")
         sys.exit(1)
-    plan = flow.plan(villages_dir, village, period, result)
+    plan = started.plan
     click.echo(f"{plan.village.name} 与公开时相比的改动： / Changes since publication:")
     for month in plan.months:
         for change in month.changes:
@@ -946,21 +1093,20 @@ def correct(
             f"批准人（{when.isoformat()} 在任的村务监督委员会成员：{'、'.join(names) or '无'}） / Approver",
             type=click.Choice(names) if names else str,
         )
-    entries = flow.entries_for(plan, when, reason, approver)
-    found = flow.problems_of(plan, entries)
-    if found:
+    done = flow.finish(villages_dir, Path.cwd(), plan, when, reason, approver)
+    if done.problems:
         report = Report()
-        report.extend(found)
+        report.extend(done.problems)
         _echo_report(report)
         click.echo("更正记录没有写入。 / Nothing was written.")
         sys.exit(1)
-    for path in flow.write(plan, entries):
+    for path in done.written:
         click.echo(f"已写入更正记录：{path} / Wrote the correction into {path}.")
-    result = validate(villages_dir, Path.cwd())
-    if result.county is None or result.report.errors:
-        _echo_report(result.report)
+    assert done.result is not None
+    if done.result.county is None or done.result.report.errors:
+        _echo_report(done.result.report)
         sys.exit(1)
-    added = audit.update_log(villages_dir, result, when)
+    added = done.added
     click.echo(
         f"公开记录已追加 {len(added)} 条。请把改动和 {audit.log_path(villages_dir).name} 一起提交。 / "
         f"Appended {len(added)} log entries; commit them with the records."

@@ -48,9 +48,13 @@ def test_incremental_build_equals_a_build_from_nothing(project: Path, tmp_path: 
     unchanged = site / "chengguan/xiwan/2026-09/index.html"
     inode = unchanged.stat().st_ino
     add_month(project / "villages/chengguan/dongshan")
+    cache.used.clear()  # a new process, as every `sunlight build` is
     site = build(project, cache)
     assert (site / "chengguan/dongshan/2026-11/index.html").is_file()
     assert unchanged.stat().st_ino == inode, "an unchanged village's page was reused"
+    # the county's downloads keep one part per village: the changed village's old part is gone
+    parts = list((cache.root / "downloads").glob("*/*.pickle"))
+    assert len(parts) == sum(1 for _ in (project / "villages").glob("*/*/village.yml"))
     incremental = tree_digest(site)
 
     fresh = tmp_path / "fresh"

@@ -128,3 +128,65 @@ def test_published_table_schemas_are_current() -> None:
         assert json.loads(path.read_text("utf-8")) == opendata.table_schema(table), (
             "run: sunlight schema"
         )
+
+
+def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each village's part is kept by its signature: a warm build reads every part from the
+    cache, a changed village's part is made again, and the county's files are always the bytes
+    of writing every row at once."""
+    from conftest import make_project
+
+    from builder.pipeline.cache import BuildCache
+    from builder.publish import opendata as publish
+
+    project = make_project(tmp_path / "project", ROOT / "villages")
+    cache = BuildCache(tmp_path / ".build" / "cache")
+
+    def county() -> model.County:
+        result = validate(project / "villages", project, today=dt.date(2026, 11, 22))
+        assert result.county is not None
+        return result.county
+
+    def from_nothing(c: model.County) -> dict[str, bytes]:
+        return dict(publish.files("data/", c.code, "t", c.site_url, publish.county_rows(c)))
+
+    def assembled(c: model.County) -> dict[str, bytes]:
+        parts = publish.county_parts(c, cache)
+        assert publish.part_counts(parts) == {k: len(v) for k, v in publish.county_rows(c).items()}
+        return dict(publish.county_files("data/", c.code, "t", c.site_url, parts))
+
+    made: list[str] = []
+    real = publish.village_part
+
+    def counted(town: model.Town, village: model.Village) -> publish.Part:
+        made.append(village.slug)
+        return real(town, village)
+
+    monkeypatch.setattr(publish, "village_part", counted)
+    first = county()
+    cold = assembled(first)
+    assert len(made) == len(list(first.villages())) > 1
+    assert (
+        cold
+        == from_nothing(first)
+        == dict(
+            publish.county_files(
+                "data/", first.code, "t", first.site_url, publish.county_parts(first)
+            )
+        )
+    )
+    made.clear()
+    assert assembled(county()) == cold and made == []  # every part from the cache
+
+    ledger = project / "villages/chengguan/dongshan/2026-03/ledger.csv"
+    ledger.write_text(
+        ledger.read_text(encoding="utf-8").replace("保洁员公益岗位补贴", "=保洁员补贴", 1),
+        encoding="utf-8",
+    )
+    second = county()
+    warm = assembled(second)
+    assert made == ["dongshan"]  # only the changed village is written again
+    assert warm == from_nothing(second) != cold
+    assert "3月份=保洁员补贴" in warm["data/ledger.csv"].decode("utf-8-sig")

@@ -6,6 +6,7 @@ a legitimate correction, a pure reformatting and a renamed folder pass."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 
 import pytest
@@ -206,8 +207,8 @@ def test_a_backdated_commit_cannot_turn_a_published_month_into_a_draft(published
     assert code == 1 and "silent-edit" in codes(out)
 
 
-def test_a_draft_is_not_logged_and_may_change(published: Path) -> None:
-    repo = published
+def _december_draft(repo: Path) -> str:
+    """A December month whose published_at (2027-01-05) is still to come: a draft."""
     dec = f"{DONGSHAN}/2026-12"
     shutil.copytree(repo / NOV, repo / dec)
     for old, new in (
@@ -231,6 +232,12 @@ def test_a_draft_is_not_logged_and_may_change(published: Path) -> None:
     for old in ("2026-11-03", "2026-11-20"):
         edit(repo, f"{dec}/ledger.csv", old, old.replace("2026-11", "2026-12"))
     edit(repo, f"{dec}/ledger.csv", "11月工资", "12月工资")
+    return dec
+
+
+def test_a_draft_is_not_logged_and_may_change(published: Path) -> None:
+    repo = published
+    dec = _december_draft(repo)
     publish(repo, "2026-12-20", "十二月草稿")
     log_text = (repo / "publication-log.jsonl").read_text(encoding="utf-8")
     assert '"period":"2026-12"' not in log_text  # a draft has no fingerprint yet
@@ -413,6 +420,13 @@ def _move(repo: Path, new_code: str | None = None, declare: bool = True) -> str:
 
 
 # --- 7. a village's identity is stable ----------------------------------------------------------------
+def _log_lines(repo: Path) -> list[dict[str, object]]:
+    import json
+
+    text = (repo / "publication-log.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
 def test_an_undeclared_move_fails_and_a_declared_one_passes(published: Path) -> None:
     _move(published, declare=False)
     code, out = audit(published)
@@ -423,18 +437,64 @@ def test_an_undeclared_move_fails_and_a_declared_one_passes(published: Path) -> 
     (published / "migrations.yml").write_text(
         MOVE.format(old_code=old_code, new_code=old_code), encoding="utf-8"
     )
+    # declared, but the log does not record it yet: the audit refuses, plain check warns
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["migration-not-logged"]
+    assert "2026-12-12 起 西湾村 从 chengguan/xiwan" in out
+    assert sunlight(published, "check", "--today", "2026-12-12")[0] == 0
+    before = len(_log_lines(published))
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    added = _log_lines(published)[before:]
+    assert [e["village"] for e in added] == ["chengguan/xiwan-cun"] * len(added) and added
+    assert {e["code"] for e in added} == {old_code}  # same code, same fingerprint
+    assert all(
+        e["migrated_from"]
+        == {
+            "code": old_code,
+            "village": "chengguan/xiwan",
+            "date": "2026-12-12",
+            "reason": "村名调整，按镇政府2026年12月通知",
+        }
+        for e in added
+    )
     assert audit(published)[0] == 0
+    # a second update has nothing to add: the migration is recorded once
+    assert "已是最新" in sunlight(published, "log", "update", "--today", "2026-12-12")[1]
 
 
 def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
     old_code = _move(published, new_code="371322101299", declare=False)
     code, out = audit(published)
-    assert code == 1 and set(codes(out)) == {"log-out-of-date", "published-period-deleted"}
+    assert code == 1 and set(codes(out)) == {
+        "log-out-of-date",
+        "published-period-deleted",
+        "village-moved",
+    }
+    assert (
+        f"chengguan/xiwan（区划代码 {old_code}） 移到了 chengguan/xiwan-cun（区划代码 371322101299）"
+        in out
+    )
     (published / "migrations.yml").write_text(
         MOVE.format(old_code=old_code, new_code="371322101299"), encoding="utf-8"
     )
     assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    moved = [e for e in _log_lines(published) if e["code"] == "371322101299"]
+    assert moved and all(e["migrated_from"]["code"] == old_code for e in moved)  # type: ignore[index]
     assert audit(published)[0] == 0
+    # the auditor reads it in the log
+    code, out = sunlight(published, "log", "show", "371322101299", "2026-10")
+    assert f"2026-12-12 起 西湾村 代码由 {old_code} 改为 371322101299" in out, out
+    # a sheet printed before the migration still verifies, and says where the village went
+    old_fp = next(
+        str(e["fingerprint"])
+        for e in _log_lines(published)
+        if e["code"] == old_code and e["period"] == "2026-10"
+    )
+    code, out = sunlight(
+        published, "verify", f"https://example.org/chengguan/xiwan/2026-10/?fp={old_fp[:32]}"
+    )
+    assert code == 0 and "这张纸质公示印于迁移之前" in out, out
+    assert f"迁移：2026-12-12 起 西湾村 代码由 {old_code} 改为 371322101299" in out
     # a declared migration does not excuse an edit that travels with it
     edit(
         published,
@@ -446,9 +506,47 @@ def test_a_changed_code_is_a_deletion_unless_declared(published: Path) -> None:
     assert code == 1 and "silent-edit" in codes(out)
 
 
+def test_a_migration_logged_without_its_record_fails(published: Path) -> None:
+    """A log extended for the new code by plain entries (no migrated_from: an old tool, or a
+    hand-made log) hides the migration: refused; and a migrated_from that nothing declares
+    is refused too."""
+    import json
+
+    from builder.audit import log as log_
+
+    old_code = _move(published, new_code="371322101299")
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    path = published / "publication-log.jsonl"
+    entries, _ = log_.parse(path.read_text(encoding="utf-8"), "log")
+    kept = [e for e in entries if not e.migrated_from]
+    plain = [
+        dataclass_replace(e, migrated_from=None)
+        for e in entries
+        if e.migrated_from  # the same entries, without the record of the migration
+    ]
+    prev, seq, out = kept[-1].hash, len(kept), []
+    for e in plain:
+        seq += 1
+        e = log_.seal(dataclass_replace(e, seq=seq, prev=prev, hash=""))
+        out.append(e)
+        prev = e.hash
+    path.write_text(log_.render(kept + out), encoding="utf-8")
+    code, text = audit(published)
+    assert code == 1 and codes(text) == ["migration-not-logged"]
+    # an entry claiming a migration that migrations.yml does not declare
+    assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
+    (published / "migrations.yml").write_text(
+        MOVE.format(old_code=old_code, new_code="371322101298"), encoding="utf-8"
+    )
+    code, text = sunlight(published, "check", "--today", "2026-12-12")
+    assert code == 1 and "migration-undeclared" in codes(text)
+    line = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+    assert line["migrated_from"]["code"] == old_code
+
+
 @pytest.mark.slow
 def test_old_qr_links_of_a_migrated_village_redirect(published: Path) -> None:
-    _move(published, new_code="371322101299")
+    old_code = _move(published, new_code="371322101299")
     assert sunlight(published, "log", "update", "--today", "2026-12-12")[0] == 0
     git(published, "add", "-A")
     git(published, "commit", "-qm", "迁移", date="2026-12-12T10:00:00+08:00")
@@ -459,6 +557,11 @@ def test_old_qr_links_of_a_migrated_village_redirect(published: Path) -> None:
     assert 'content="0; url=../../../chengguan/xiwan-cun/2026-10/"' in old
     assert (site / "chengguan/xiwan/qr/index.html").is_file()
     assert (site / "chengguan/xiwan-cun/2026-10/index.html").is_file()
+    said = "2026-12-12 起 西湾村 代码由 {} 改为 371322101299、文件夹（网址）由 chengguan/xiwan 改为 chengguan/xiwan-cun"
+    log_page = (site / "log/index.html").read_text(encoding="utf-8")
+    assert said.format(old_code) in log_page and "<td>迁移</td>" in log_page
+    history = (site / "chengguan/xiwan-cun/history/index.html").read_text(encoding="utf-8")
+    assert "迁移：" + said.format(old_code) in history
     assert sunlight(published, "verify", "--site", "site")[0] == 0
 
 
@@ -789,3 +892,173 @@ def test_a_sheet_printed_with_a_v1_fingerprint_still_matches_its_page(published:
         "v2": ("match", "一致"),
         "forged": ("mismatch", "不一"),
     }
+
+
+# --- 6. the county's and towns' lists keep a version per year -----------------------------------
+VERSION = (
+    "versions:\n"
+    "  - year: 2026\n"
+    "    date: 2026-12-12\n"
+    "    reason: 按县委办通知调整低保受理环节\n"
+    "    basis: 县委办〔2026〕9号\n"
+    "    changes:\n"
+    "      - {{id: P03, change: 修改, field: 名称, old: 低保申请初审, new: {new}}}\n"
+)
+
+
+def test_an_unversioned_change_of_the_county_list_fails(published: Path) -> None:
+    edit(published, "villages/powers.yml", "name: 低保申请初审", "name: 低保申请受理")
+    git(published, "commit", "-qam", "调整清单", date="2026-12-12T10:00:00+08:00")
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["power-list-unversioned"]
+    assert "权力清单“P03” 名称 低保申请初审 → 低保申请受理" in out
+    # sunlight diff names it too, once (not once per village)
+    code, out = sunlight(published, "diff", TAG, "HEAD")
+    assert out.count("“P03” 名称 低保申请初审 → 低保申请受理") == 1, out
+    # a version that lists something else is refused; the right one passes
+    path = published / "villages/powers.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + VERSION.format(new="低保申请审核"), encoding="utf-8")
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["power-version-changes"]
+    assert "没有列出“权力清单“P03” 名称 低保申请初审 → 低保申请受理”" in out
+    path.write_text(text + VERSION.format(new="低保申请受理"), encoding="utf-8")
+    git(published, "commit", "-qam", "年度调整记录", date="2026-12-12T11:00:00+08:00")
+    code, out = audit(published)
+    assert code == 0, out
+    # the site shows the year's changes, and a register correction in its own history section
+    edit(
+        published,
+        f"{REG}/contracts.csv",
+        "刘大海,竞价拍卖,村级简易招标,12000.00",
+        "刘大海,竞价拍卖,村级简易招标,14000.00",
+    )
+    _register_correction(
+        published,
+        "contracts",
+        "HT2024-03",
+        '      - {field: amount, old: "12000.00", new: "14000.00"}\n',
+    )
+    publish(published, "2026-12-12", "更正合同金额")
+    assert audit(published)[0] == 0
+    code, out = sunlight(published, "build", "--today", "2026-12-12")
+    assert code == 0, out
+    site = published / "site/chengguan/dongshan"
+    village = (site / "index.html").read_text(encoding="utf-8")
+    assert "2026 年 · 示范县调整" in village and "（依据：县委办〔2026〕9号）" in village
+    assert "修改 P03 名称：低保申请初审 → 低保申请受理" in village
+    history = (site / "history/index.html").read_text(encoding="utf-8")
+    section = history[history.index('id="register-corrections"') : history.index('id="log"')]
+    assert '合同登记“HT2024-03” <span class="sl-badge">已更正</span> 2026-12-12' in section
+    assert "合同金额：12000.00 → 14000.00" in section and "（批准：李秀英）" in section
+
+
+def test_an_unversioned_change_of_a_town_list_fails(published: Path) -> None:
+    edit(published, "villages/chengguan/powers.yml", "name: 小额工程项目发包", "name: 小额工程发包")
+    git(published, "commit", "-qam", "调整清单", date="2026-12-12T10:00:00+08:00")
+    code, out = audit(published)
+    assert code == 1 and codes(out) == ["power-list-unversioned"]
+    assert (
+        "villages/chengguan/powers.yml" in out
+        and "城关镇的清单已在网站上公开，这次改动了它（权力清单“P04” 名称" in out
+    )
+    path = published / "villages/chengguan/powers.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "versions:\n  - year: 2026\n    date: 2026-12-12\n    reason: 按镇党委会议决定简化名称\n"
+        "    changes:\n      - {id: P04, change: 修改, field: 名称, old: 小额工程项目发包, "
+        "new: 小额工程发包}\n",
+        encoding="utf-8",
+    )
+    assert audit(published)[0] == 0
+
+
+@pytest.mark.slow
+def test_a_preview_labels_a_draft_and_the_public_site_leaves_it_off(published: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    _december_draft(published)
+    publish(published, "2026-12-20", "十二月草稿")
+    plugins = {"sunlight": {"villages_dir": str(published / "villages"), "preview": True}}
+    build(
+        load_config(str(published / "mkdocs.yml"), plugins=plugins, site_dir=str(published / "pv"))
+    )
+    page = (published / f"pv/{DONGSHAN.removeprefix('villages/')}/2026-12/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert '<span class="sl-badge">草稿</span> 本期还没有公开（公开日期 2027-01-05' in page
+    village = (published / f"pv/{DONGSHAN.removeprefix('villages/')}/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert '2026年12月</a> <span class="sl-badge sl-draft">草稿</span>' in village
+    november = (
+        published / f"pv/{DONGSHAN.removeprefix('villages/')}/2026-11/index.html"
+    ).read_text(encoding="utf-8")
+    assert "草稿" not in november
+    code, out = sunlight(published, "build", "--today", "2026-12-20")
+    assert code == 0, out
+    assert "草稿（尚未记入公开记录，不上网站）：东山村 2026-12" in out
+    site = published / f"site/{DONGSHAN.removeprefix('villages/')}"
+    assert not (site / "2026-12").exists()
+    assert "草稿" not in (site / "index.html").read_text(encoding="utf-8")
+    assert "草稿" not in (site / "2026-11/index.html").read_text(encoding="utf-8")
+
+
+# --- periods logged under fingerprint v1 get a v2 entry on request --------------------------------
+def _log_as_v1(repo: Path) -> None:
+    """The log as a release before v2 wrote it: every entry holds the v1 fingerprint."""
+    from builder.audit import log as log_
+    from builder.audit.fingerprint import fingerprint_v1
+    from builder.pipeline.validate import validate
+
+    result = validate(repo / "villages", repo)
+    assert result.county is not None
+    periods = {(v.code, p.period): (v, p) for v in result.county.villages() for p in v.periods}
+    path = repo / "publication-log.jsonl"
+    entries, _ = log_.parse(path.read_text(encoding="utf-8"), "log")
+    chain: list[log_.Entry] = []
+    for e in entries:
+        v1 = fingerprint_v1(*periods[e.key])
+        prev = chain[-1].hash if chain else log_.ZERO
+        chain.append(log_.seal(dataclass_replace(e, fingerprint=v1, prev=prev, hash="")))
+    path.write_text(log_.render(chain), encoding="utf-8")
+    git(repo, "commit", "-qam", "旧版公开记录", date="2026-12-12T09:00:00+08:00")
+
+
+@pytest.mark.slow
+def test_log_update_upgrade_restates_v1_periods_as_v2(published: Path) -> None:
+    _log_as_v1(published)
+    before = _log_lines(published)
+    code, out = sunlight(published, "log", "update", "--today", "2026-12-12")
+    assert code == 0 and "已是最新" in out  # v1 still verifies: nothing is re-logged by itself
+    code, out = sunlight(published, "log", "update", "--upgrade", "--today", "2026-12-12")
+    assert code == 0 and "（v1 指纹升级为 v2 / restated as v2）" in out, out
+    added = _log_lines(published)[len(before) :]
+    assert len(added) == len(before)  # one per logged period
+    by_key = {(e["code"], e["period"]): e["fingerprint"] for e in before}
+    assert all(e["upgraded_from"] == by_key[(e["code"], e["period"])] for e in added)
+    assert all(e["corrections"] == 0 for e in added)
+    assert (
+        "已是最新" in sunlight(published, "log", "update", "--upgrade", "--today", "2026-12-12")[1]
+    )
+    git(published, "commit", "-qam", "升级指纹", date="2026-12-12T10:00:00+08:00")
+    code, out = sunlight(published, "check", "--today", "2026-12-12")
+    assert code == 0, out
+    code, out = sunlight(published, "log", "show", "chengguan/dongshan", "2026-11")
+    assert "指纹升级为 v2（内容未变）" in out and "从未更正" in out
+    # the newly printed sheet carries the tree head of its v2 entry
+    code, out = sunlight(published, "build", "--today", "2026-12-12")
+    assert code == 0, out
+    seq = next(e["seq"] for e in added if e["period"] == "2026-11")
+    sheet = (published / f"site/{NOV.removeprefix('villages/')}/print/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert f"&amp;t={seq}-" in sheet or f"&t={seq}-" in sheet
+    # an upgraded_from that is not the period's previous fingerprint breaks the log
+    path = published / "publication-log.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].replace(str(added[-1]["upgraded_from"]), "0" * 64)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = sunlight(published, "check", "--today", "2026-12-12")
+    assert code == 1 and "upgraded_from" in out and "log-broken" in codes(out)

@@ -535,14 +535,26 @@ def test_every_bad_cell_is_named_however_many(in_project: Path) -> None:
     assert "另有" not in out
 
 
-def test_a_published_month_is_corrected_not_overwritten(in_project: Path) -> None:
+def test_a_month_the_log_lacks_is_rewritten_and_its_correction_sheet_ignored(
+    in_project: Path,
+) -> None:
+    """Published means in the publication log (as for sunlight correct): a month without a log
+    entry is imported as a draft, whatever its published_at; a 更正 sheet there is said to be
+    ignored. (A logged month: tests/test_workbook_correct.py.)"""
     run("workbook", VILLAGE, "2026-10")
-    before = snapshot(FOLDER)
+    book = openpyxl.load_workbook("workbooks/dongshan-2026-10.xlsx")
+    assert "更正" not in book.sheetnames
+    sheet = book.create_sheet("更正")
+    sheet["A2"], sheet["B2"] = "更正原因", "第3行保洁员工资录入错误，200.00 应为 180.00"
+    book["收支明细"]["F4"] = 180
+    book.save("workbooks/dongshan-2026-10.xlsx")
     code, out = run("import", "workbooks/dongshan-2026-10.xlsx", "--today", TODAY)
-    assert code == 1
-    assert "签字!B3: 期间 period: 2026-10 已于 2026-11-05 公开，不能直接覆盖" in out
-    assert "sunlight correct chengguan/dongshan 2026-10" in out
-    assert snapshot(FOLDER) == before
+    assert code == 0, out
+    assert (
+        "更正!B2：本月还没有公开（不在公开记录中），直接按表格改写，“更正”表不用填写，已忽略" in out
+    )
+    assert ",180.00,孙桂兰," in (FOLDER / "2026-10/ledger.csv").read_text(encoding="utf-8")
+    assert "corrections" not in (FOLDER / "2026-10/disclosure.yml").read_text(encoding="utf-8")
 
 
 def test_wps_and_xls_files_are_read_too(in_project: Path) -> None:
@@ -720,23 +732,70 @@ def test_the_contract_register_is_rewritten_only_when_it_changed(in_project: Pat
     assert "已写入 / written: villages/chengguan/dongshan/contracts.csv" in out
 
 
-@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
-def test_a_csv_from_excel_is_refused_with_the_way_to_the_workbook(
-    in_project: Path, encoding: str
-) -> None:
-    """Excel/WPS's CSV (GBK, or UTF-8 with a BOM) names no village, period or opening balance:
-    refused, nothing written, the message says how to get the rows into the workbook."""
+# October's ledger as Excel or WPS saves it as CSV: a title row, Chinese headers with （元）,
+# text dates, ¥ and thousands separators, an amount without decimals, a totals row
+OCTOBER_CSV = (
+    "东山村2026年10月收支明细,,,,,,,,,,\n"
+    "日期,凭证号,摘要,科目代码,收入（元）,支出（元）,收付款方,结算方式,票据,审批人,合同编号\n"
+    '2026/10/8,记-001,支付村道硬化工程尾款,153,,"11,000.00",临沂市宏达路桥公司,转账,发票,张建国,HT2026-01\n'
+    "2026年10月15日,记-002,代发低保金,241,,￥199.50,陈小芳,转账,收据,张建国,\n"
+    "2026-10-20,记-003,支付保洁员10月工资,51302,,180,孙桂兰,现金,收据,张建国,\n"
+    '合计,,,,,"11,379.50",,,,,\n'
+)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+def test_a_ledger_csv_from_excel_imports_into_its_month(in_project: Path, encoding: str) -> None:
+    """Excel/WPS's CSV (GBK, UTF-8 with a BOM, plain UTF-8) goes through the workbook's
+    conversions and checks, with file:line places; the rest of the month stays as it is."""
+    Path("oct.csv").write_bytes(OCTOBER_CSV.encode(encoding))
     before = snapshot(FOLDER)
-    Path("ledger.csv").write_bytes(
-        '日期,凭证号,摘要,科目代码,收入,支出\n2026/11/3,记-001,收到拨款,503,"15,000.00",\n'.encode(
-            encoding
-        )
+    code, out = run("import", "oct.csv", "--today", TODAY)  # no village, no month: refused
+    assert code == 1 and "sunlight import oct.csv chengguan/dongshan 2026-11" in out
+    code, out = run("import", "oct.csv", VILLAGE, "2026-12", "--today", TODAY)  # no such month
+    assert code == 1 and "请先运行 sunlight new chengguan/dongshan 2026-12" in out
+    assert snapshot(FOLDER) == before
+    code, out = run("import", "oct.csv", "dongshan", "2026-10", "--today", TODAY)
+    assert code == 0, out
+    assert "oct.csv:1：表格上方的标题行已跳过" in out
+    assert "oct.csv:3 等 2 处：文字日期（如 2026/11/5、2026年11月5日）已改写为 年-月-日" in out
+    assert "oct.csv:6：合计行已跳过" in out
+    assert "✓ 收支明细：读入 3 行 → ledger.csv 3 行；跳过 第1行（标题）、第6行（合计）" in out
+    assert "村务公开" not in out  # only the ledger's rows are counted: the CSV holds no other
+    ledger = (FOLDER / "2026-10/ledger.csv").read_text(encoding="utf-8")
+    assert ledger.splitlines()[1:] == [
+        "2026-10-08,记-001,支付村道硬化工程尾款,153,,11000.00,临沂市宏达路桥公司,转账,发票,张建国,HT2026-01",
+        "2026-10-15,记-002,代发低保金,241,,199.50,陈小芳,转账,收据,张建国,",
+        "2026-10-20,记-003,支付保洁员10月工资,51302,,180.00,孙桂兰,现金,收据,张建国,",
+    ]
+    disclosure = (FOLDER / "2026-10/disclosure.yml").read_text(encoding="utf-8")
+    assert 'closing: {cash: "820.00", bank: "341900.50"}' in disclosure
+    assert "村道硬化工程完工验收" in disclosure and "十月主题党日" in disclosure
+    assert run("check", "--today", TODAY)[0] == 0
+
+
+def test_bad_cells_of_a_csv_are_named_by_line(in_project: Path) -> None:
+    bad = (
+        OCTOBER_CSV.replace("2026年10月15日", "5/10/2026")
+        .replace("陈小芳", "陈小芳 身份证11010519491231002X")
+        .replace("临沂市宏达路桥公司", '"临沂市宏达\n路桥公司"')  # a cell on two lines
     )
-    code, out = run("import", "ledger.csv", "--today", TODAY)
+    Path("bad.csv").write_bytes(bad.encode("gbk"))
+    before = snapshot(FOLDER)
+    code, out = run("import", "bad.csv", VILLAGE, "2026-10", "--today", TODAY)
     assert code == 1
-    assert "ledger.csv: 这是 CSV 文件，不是本月表格" in out
-    assert "sunlight workbook <村> <年-月>" in out and "workbook-csv" in out
-    assert "Traceback" not in out and "ValueError" not in out
+    assert "bad.csv:5: 日期 date: “5/10/2026”看不出是日/月还是月/日" in out
+    assert "bad.csv:5: 收付款方 counterparty: " in out
+    assert "11010519491231002X" not in out and "110105********002X" in out
+    assert "bad.csv:3: 收付款方 counterparty: “临沂市宏达\n路桥公司”不能换行" in out
+    # rows counted as records, problems placed by record: the two-line cell shifts nothing
+    assert "✓ 收支明细：读入 3 行 → ledger.csv 3 行" in out
+    assert "bad.csv:6" not in out and "missing-field" not in out
+    assert "Traceback" not in out and "收支明细!" not in out
+    assert snapshot(FOLDER) == before
+    Path("x.csv").write_bytes(b"date,summary\n2026-10-01,\x80\xff\n")  # neither UTF-8 nor GBK
+    code, out = run("import", "x.csv", VILLAGE, "2026-10", "--today", TODAY)
+    assert code == 1 and "x.csv:2: 文件既不是 UTF-8 也不是 GBK/GB18030" in out
     assert snapshot(FOLDER) == before
 
 

@@ -8,13 +8,14 @@ import datetime as dt
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from builder import model
 from builder.audit import checkpoint as cp
-from builder.audit import log, merkle, migrations, salts, tlog, witness
+from builder.audit import log, merkle, migrations, registers, salts, tlog, witness
 from builder.audit.diff import (
     DIFF_SCHEMA_VERSION,
     Change,
@@ -110,10 +111,14 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
     towns = result.county.towns if result.county is not None else result.towns
     villages = [v for t in towns for v in t.villages]
     root = display_path(villages_dir.resolve(), base.resolve())
+    moves = migrations.read(villages_dir)
+    found = log.undeclared_migrations(entries, moves, rel)
+    found += log.unlogged_migrations(entries, villages, moves, rel)
     pending, changed = stale(entries, villages, today)
-    found = uncorrected(villages_dir, entries, changed, root)
-    flagged = {p.where.path for p in found}
+    refused = uncorrected(villages_dir, entries, changed, root)
+    flagged = {p.where.path for p in refused}
     behind = {village.code for village, _period, _fp in pending}
+    found += refused
     return found + [
         p
         for p in log.stale_problems(
@@ -149,6 +154,7 @@ def uncorrected(
     entries: list[log.Entry],
     changed: list[tuple[model.Village, model.Period]],
     root: str,
+    came: Sequence[log.Moved] = (),
 ) -> list[Problem]:
     """Logged periods whose records changed since the logged version without a new correction
     (what plain `check`, the hook, `log update` and `build` refuse, before any `--since`).
@@ -159,12 +165,17 @@ def uncorrected(
     repo = Repo.find(villages_dir)
     cache = VillageCache(repo) if repo is not None else None
     out: list[Problem] = []
-    for village, period in changed:  # logged, and no longer with the logged fingerprint
-        entry = last[(village.code, period.period)]
+    todo = [(v, p, last[(v.code, p.period)], v) for v, p in changed]
+    for m in came:  # moved by a declared migration: held to the entry under the old identity
+        as_old = replace(m.village, code=m.was.code)
+        if not is_logged_as(as_old, m.period, m.was.fingerprint):
+            todo.append((m.village, m.period, m.was, as_old))
+    for village, period, entry, compared in todo:
+        # logged, and no longer with the logged fingerprint
         if len(period.corrections) > entry.corrections:
             continue  # a new correction: judged field by field by check --since
         before = logged_version(repo, cache, entry)
-        if before is not None and not period_changed(before[0], before[1], village, period):
+        if before is not None and not period_changed(before[0], before[1], compared, period):
             continue
         change = "指纹与公开记录不符"
         if before is None and any(not row.salt for row in period.assistance):
@@ -323,6 +334,11 @@ def diff(villages_dir: Path, base: Path, old_rev: str | None, new_rev: str | Non
             continue
         mine = [rel for folder in sorted(paths) for rel in touched.get(folder, [])]
         result.changes += diff_village(old_village, new_village, touched=mine)
+    # the county's and towns' own list items, which every village of theirs shows
+    codes = {"": new.county.code if new.county else ""}
+    codes |= {t.slug: t.code for t in (new.county.towns if new.county else ())}
+    for owner, found in registers.shared_list_changes(old.county, new.county).items():
+        result.changes += [c.as_change(codes.get(owner, "")) for c in found]
     return result
 
 
@@ -362,8 +378,12 @@ class UncorrectedEdit(Exception):
         self.found = found
 
 
-def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.Entry]:
-    """Append an entry for every published period whose fingerprint the log lacks; return them."""
+def update_log(
+    villages_dir: Path, result: Result, today: dt.date, upgrade: bool = False
+) -> list[log.Entry]:
+    """Append an entry for every published period whose fingerprint the log lacks (with
+    upgrade, also a v2 entry for every period logged only under its v1 fingerprint); return
+    them."""
     assert result.county is not None
     path = log_path(villages_dir)
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -372,11 +392,26 @@ def update_log(villages_dir: Path, result: Result, today: dt.date) -> list[log.E
         zh, en = format_problem(found[0]).split("\n", 1)
         raise BuilderError(zh, en.strip())
     root = display_path(villages_dir.resolve(), Path.cwd().resolve())
-    _pending, changed = stale(entries, list(result.county.villages()), today)
-    refused = uncorrected(villages_dir, entries, changed, root)
+    villages = list(result.county.villages())
+    _pending, changed = stale(entries, villages, today)
+    came = log.moved(entries, villages, migrations.read(villages_dir))
+    refused = uncorrected(villages_dir, entries, changed, root, came)
     if refused:
         raise UncorrectedEdit(refused)
-    new = log.append(entries, log.pending(entries, result.county.villages(), today))
+    items = log.pending(entries, villages, today)
+    have = {(v.code, p.period) for v, p, _fp in items}
+    items += [
+        (m.village, m.period, fingerprint(m.village, m.period))
+        for m in came
+        if (m.village.code, m.period.period) not in have
+    ]
+    items.sort(key=lambda t: (t[1].published_at, t[0].code, t[1].period))
+    restated = log.upgrades(entries, villages, today) if upgrade else []
+    have |= {(v.code, p.period) for v, p, _fp in items}
+    restated = [t for t in restated if (t[0].code, t[1].period) not in have]
+    new = log.append(
+        entries, items + restated, came, [(v.code, p.period) for v, p, _fp in restated]
+    )
     if new:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".publication-log-")
         try:
@@ -433,6 +468,48 @@ def verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> V
     return Verdict(False, [verdict.lines[0], zh, *verdict.lines[1:], en])
 
 
+def _migrations_of(entries: list[log.Entry], code: str, period: str) -> list[log.Entry]:
+    """The migration entries that brought (code, period) where it is, oldest first."""
+    out: list[log.Entry] = []
+    seen = set()
+    while (code, period) not in seen:
+        seen.add((code, period))
+        step = next(
+            (e for e in reversed(entries) if e.key == (code, period) and e.migrated_from), None
+        )
+        if step is None or step.migrated_from is None:
+            break
+        out.insert(0, step)
+        code = step.migrated_from["code"]
+    return out
+
+
+def _successor(entries: list[log.Entry], entry: log.Entry) -> tuple[str, list[log.Entry]]:
+    """Where the log says an entry's period went by recorded migrations: the code it has now
+    and the migration entries on the way (none when it never moved)."""
+    code, seen = entry.code, set()
+    moves: list[log.Entry] = []
+    while code not in seen:
+        seen.add(code)
+        step = next(
+            (
+                e
+                for e in entries
+                if e.period == entry.period
+                and e.seq > entry.seq
+                and e.migrated_from
+                and e.migrated_from["code"] == code
+                and e.migrated_from["village"] in {entry.village, *(m.village for m in moves)}
+            ),
+            None,
+        )
+        if step is None:
+            break
+        moves.append(step)
+        code = step.code
+    return code, moves
+
+
 def _verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> Verdict:
     target: tuple[str, str] | None = None
     given = normalize(text)
@@ -449,42 +526,64 @@ def _verify_fingerprint(county: model.County, villages_dir: Path, text: str) -> 
                 "Mismatch: no fingerprint found (32 to 64 hex digits, spaces allowed).",
             ],
         )
+    entries = _log_entries(villages_dir)
     for village in county.villages():
         for period in village.periods:
             fp = next((f for f in versions(village, period) if matches(f, given)), "")
-            if fp and (
-                target is None or target == (f"{village.town_slug}/{village.slug}", period.period)
-            ):
+            moves = _migrations_of(entries, village.code, period.period)
+            folders = {f"{village.town_slug}/{village.slug}"}
+            folders |= {m.migrated_from["village"] for m in moves if m.migrated_from}
+            if fp and (target is None or (target[0] in folders and target[1] == period.period)):
                 return Verdict(
                     True,
                     [
                         f"一致：{_where(village, period)}，{period.published_at.isoformat()} 公开，"
                         f"指纹 {display(fp)}。",
+                        *(f"迁移：{log.migration_text(m, village.name)}。" for m in moves),
                         f"Match: {village.town_slug}/{village.slug} {period.period}, "
                         f"fingerprint {short(fp)}.",
                     ],
                 )
     by_code = {village.code: village for village in county.villages()}
-    for entry in reversed(_log_entries(villages_dir)):
-        if matches(entry.fingerprint, given) and entry.code in by_code:
-            village = by_code[entry.code]
-            now = next(
-                (period for period in village.periods if period.period == entry.period), None
-            )
-            tail = (
-                f"现行版本的指纹是 {display(fingerprint(village, now))}。"
-                if now
-                else "这一期已不在记录中。"
-            )
+    for entry in reversed(entries):
+        if not matches(entry.fingerprint, given):
+            continue
+        code, moves = _successor(entries, entry)
+        if code not in by_code:
+            continue
+        village = by_code[code]
+        now = village.period(entry.period)
+        if (
+            moves
+            and now is not None
+            and entry.fingerprint in versions(replace(village, code=entry.code), now)
+        ):
             return Verdict(
-                False,
+                True,
                 [
-                    f"不一致：这是 {village.name} {entry.period} 的旧版本（公开记录第 {entry.seq} 条），之后已更正。{tail}",
-                    f"Mismatch: an earlier version of {village.town_slug}/{village.slug} "
-                    f"{entry.period} "
-                    f"(publication log entry {entry.seq}), since corrected.",
+                    f"一致：{_where(village, now)}，{now.published_at.isoformat()} 公开；这张纸质公示"
+                    f"印于迁移之前（公开记录第 {entry.seq} 条，当时是 {entry.village}，代码 "
+                    f"{entry.code}），内容与现在公开的相同，现行指纹是 {display(fingerprint(village, now))}。",
+                    *(f"迁移：{log.migration_text(m, village.name)}。" for m in moves),
+                    f"Match: {village.town_slug}/{village.slug} {entry.period}, as published "
+                    f"before its migration from {entry.village} ({entry.code}); unchanged since.",
                 ],
             )
+        tail = (
+            f"现行版本的指纹是 {display(fingerprint(village, now))}。"
+            if now
+            else "这一期已不在记录中。"
+        )
+        return Verdict(
+            False,
+            [
+                f"不一致：这是 {village.name} {entry.period} 的旧版本（公开记录第 {entry.seq} 条），之后已更正。{tail}",
+                *(f"迁移：{log.migration_text(m, village.name)}。" for m in moves),
+                f"Mismatch: an earlier version of {village.town_slug}/{village.slug} "
+                f"{entry.period} "
+                f"(publication log entry {entry.seq}), since corrected.",
+            ],
+        )
     where = f"（{target[0]} {target[1]}）" if target else ""
     return Verdict(
         False,
@@ -624,6 +723,19 @@ def _old_head(since: str) -> tuple[int, bytes]:
     return int(size), raw
 
 
+def _folder_name(villages_dir: Path, folder: str) -> str:
+    """The village's name from its village.yml (the folder itself if it cannot be read)."""
+    import yaml
+
+    path = villages_dir / folder / "village.yml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return folder
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name else folder
+
+
 def show_period(villages_dir: Path, village: str, period: str, since: str | None) -> Verdict:
     """Every logged version of one village's period, with its tree head, inclusion proof in the
     signed head, and the signed head's witnesses; optionally the log checked against a head the
@@ -639,16 +751,28 @@ def show_period(villages_dir: Path, village: str, period: str, since: str | None
     files = tlog_files(villages_dir)
     state = tlog.status(files, hashes)
     signed = state.signed
+    names = {village}
+    for e in reversed(entries):  # a migrated village's earlier identities, newest first
+        if e.period == period and e.migrated_from and names & {e.code, e.village}:
+            names |= {e.migrated_from["code"], e.migrated_from["village"]}
     mine = [
         e
         for e in entries
-        if e.period == period and village in (e.code, e.village, e.village.split("/")[-1])
+        if e.period == period and names & {e.code, e.village, e.village.split("/")[-1]}
     ]
     if not mine:
         out.append(f"公开记录中没有 {village} {period}。 / The log has no {village} {period}.")
         ok = False
-    for n, e in enumerate(mine):
-        kind = "首次公开" if n == 0 else f"第 {n} 次更正"
+    fixes = -1
+    for e in mine:
+        if e.upgraded_from:
+            kind = "指纹升级为 v2（内容未变）"
+        elif e.migrated_from:
+            kind = "迁移"
+            out.append(f"迁移：{log.migration_text(e, _folder_name(villages_dir, e.village))}。")
+        else:
+            fixes += 1
+            kind = "首次公开" if fixes == 0 else f"第 {fixes} 次更正"
         root = prefix[e.seq - 1]
         line = (
             f"{kind}：第 {e.seq} 条，{e.village}（{e.code}）{e.period}，{e.published_at} 公开，"
@@ -675,7 +799,7 @@ def show_period(villages_dir: Path, village: str, period: str, since: str | None
             f"之后有无改动：共 {len(mine)} 个版本"
             + (
                 "，从未更正。"
-                if len(mine) == 1
+                if fixes <= 0
                 else f"，最新的是第 {last.seq} 条（{last.published_at}）。"
             )
         )

@@ -29,7 +29,7 @@ import yaml
 
 from builder import model
 from builder.audit import log
-from builder.audit.commands import log_path, logged_version
+from builder.audit.commands import log_path, logged_version, update_log
 from builder.audit.corrections import actual_changes, as_listed, judge
 from builder.audit.diff import Change, Who
 from builder.audit.fingerprint import is_logged_as
@@ -39,7 +39,11 @@ from builder.format import problems
 from builder.format.problems import Location, Problem
 from builder.format.schema import SUPERVISOR_ROLES
 from builder.format.values import money
-from builder.pipeline.validate import Result
+from builder.pipeline.validate import Result, validate
+
+
+class NothingToCorrect(BuilderError):
+    """The period's records are as last logged: there is no change to correct."""
 
 
 @dataclass
@@ -180,7 +184,7 @@ def plan(villages_dir: Path, name: str, period: str, result: Result) -> Plan:
     current = village.period(period)
     assert current is not None
     if entry is not None and is_logged_as(village, current, entry.fingerprint):
-        raise BuilderError(
+        raise NothingToCorrect(
             f"{village.name} {period} 与公开记录中的最新版本相同，没有需要更正的改动。请先改好记录，再运行 sunlight correct。",
             f"{rel} {period} is as last logged: edit the records first, then run sunlight correct.",
         )
@@ -223,7 +227,7 @@ def plan(villages_dir: Path, name: str, period: str, result: Result) -> Plan:
             )
         )
     if not out.months or out.months[0].period != period:
-        raise BuilderError(
+        raise NothingToCorrect(
             f"{village.name} {period} 的内容与公开时相同，没有需要更正的改动。请先改好记录，再运行 sunlight correct。",
             f"{rel} {period} is as published: edit the records first, then run sunlight correct.",
         )
@@ -315,3 +319,62 @@ def write(plan_: Plan, entries: list[model.Correction]) -> list[Path]:
         month.path.write_text(text, encoding="utf-8")
         written.append(month.path)
     return written
+
+
+def is_logged(villages_dir: Path, code: str, period: str) -> bool:
+    """Whether the publication log holds the village's (by area code) period."""
+    return (code, period) in log.latest(_entries(villages_dir))
+
+
+@dataclass
+class Started:
+    """The records checked after carrying the balances: the plan, or the errors found."""
+
+    carried: list[Path]
+    result: Result
+    plan: Plan | None  # None: the records have errors (result.report)
+
+
+def start(villages_dir: Path, base: Path, name: str, period: str) -> Started:
+    """Carry the period's balance change into the later months, check, and plan the
+    correction (raises BuilderError when there is nothing to correct)."""
+    result = validate(villages_dir, base)
+    carried = carry_balances(villages_dir, name, period, result)
+    if carried:
+        result = validate(villages_dir, base)
+    if result.county is None or result.report.errors:
+        return Started(carried, result, None)
+    return Started(carried, result, plan(villages_dir, name, period, result))
+
+
+@dataclass
+class Finished:
+    """The entries judged and, when they passed, the files written and the log entries added."""
+
+    entries: list[model.Correction]
+    problems: list[Problem] = field(default_factory=list)  # the entries' (nothing written)
+    written: list[Path] = field(default_factory=list)
+    result: Result | None = None  # the records checked with the entries in place
+    added: list[log.Entry] = field(default_factory=list)
+
+
+def finish(
+    villages_dir: Path,
+    base: Path,
+    plan_: Plan,
+    when: dt.date,
+    reason: str,
+    approver: str,
+) -> Finished:
+    """Judge the entries as `check --since` would; when they pass, write them, check the
+    records again and append the log entries (not when that check finds errors)."""
+    entries = entries_for(plan_, when, reason, approver)
+    done = Finished(entries, problems_of(plan_, entries))
+    if done.problems:
+        return done
+    done.written = write(plan_, entries)
+    done.result = validate(villages_dir, base)
+    if done.result.county is None or done.result.report.errors:
+        return done
+    done.added = update_log(villages_dir, done.result, when)
+    return done

@@ -30,6 +30,15 @@ SECTIONS = {
     "decisions": "四议两公开",
     "topics": "点题公开",
     "powers": "小微权力清单",
+    "meetings": "会议记录",
+}
+# the village's registers: compared entry by entry (registers.py), each with its file
+REGISTER_FILES = {
+    "contracts": "contracts.csv",
+    "decisions": "decisions.yml",
+    "topics": "topics.yml",
+    "powers": "powers.yml",
+    "meetings": "meetings.yml",
 }
 HEADER = (
     ("opening.cash", "期初余额·库存现金"),
@@ -152,7 +161,7 @@ def describe(change: Change) -> str:
     if change.section == "corrections":
         verb = "新增" if change.action == "added" else "删除了"
         return f"{head} {verb}更正记录：{change.item}"
-    if change.section in ("contracts", "decisions", "topics", "powers"):
+    if change.section in REGISTER_FILES:
         if change.action in ("added", "removed"):
             verb = "新增" if change.action == "added" else "删除了"
             return f"{head} {section} {verb}“{change.item}”"
@@ -555,12 +564,11 @@ def diff_village(
         if not changes and period in touched_by_period:
             changes = [who.change(period, "format", "reformatted")]
         out += changes
-    compared = ("village.yml", "powers.yml", "contracts.csv", "decisions.yml", "topics.yml")
+    compared = ("village.yml", *REGISTER_FILES.values())
     content_village = [
         c
         for c in out
-        if c.section in ("village", "contracts", "decisions", "topics", "powers")
-        and c.action != "renamed"
+        if (c.section == "village" or c.section in REGISTER_FILES) and c.action != "renamed"
     ]
     for name in sorted(village_files):
         if name in compared and not content_village:
@@ -609,7 +617,7 @@ def content_changes(changes: Iterable[Change]) -> list[Change]:
 
 
 # --- the published interface of `sunlight diff --json` -------------------------------------------
-DIFF_SCHEMA_VERSION = "1"
+DIFF_SCHEMA_VERSION = "1.1"  # 1.1: the section "meetings" (meetings.yml, field by field)
 ACTIONS = ("added", "removed", "changed", "renamed", "reordered", "reformatted", "unreadable")
 SECTION_KEYS = ("village", "period", "header", "totals", "format", *SECTIONS)
 

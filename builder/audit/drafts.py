@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from builder import model
@@ -43,14 +44,11 @@ def drafts(county: model.County, villages_dir: Path) -> list[tuple[model.Village
     ]
 
 
-def public(result: Result, villages_dir: Path) -> Result:
-    """The result with every draft period left out (what the public site is built from)."""
+def _with_periods(
+    result: Result, keep: Callable[[model.Village, model.Period], model.Period | None]
+) -> Result:
     county = result.county
-    if county is None:
-        return result
-    hidden = {(v.code, p.period) for v, p in drafts(county, villages_dir)}
-    if not hidden:
-        return result
+    assert county is not None
     towns = tuple(
         dataclasses.replace(
             town,
@@ -58,7 +56,7 @@ def public(result: Result, villages_dir: Path) -> Result:
                 dataclasses.replace(
                     village,
                     periods=tuple(
-                        p for p in village.periods if (village.code, p.period) not in hidden
+                        q for q in (keep(village, p) for p in village.periods) if q is not None
                     ),
                 )
                 for village in town.villages
@@ -67,3 +65,28 @@ def public(result: Result, villages_dir: Path) -> Result:
         for town in county.towns
     )
     return dataclasses.replace(result, county=dataclasses.replace(county, towns=towns))
+
+
+def marked(result: Result, villages_dir: Path) -> Result:
+    """The result with every draft period kept but marked (what a clerk's preview shows)."""
+    county = result.county
+    if county is None:
+        return result
+    hidden = {(v.code, p.period) for v, p in drafts(county, villages_dir)}
+    if not hidden:
+        return result
+    return _with_periods(
+        result,
+        lambda v, p: dataclasses.replace(p, draft=True) if (v.code, p.period) in hidden else p,
+    )
+
+
+def public(result: Result, villages_dir: Path) -> Result:
+    """The result with every draft period left out (what the public site is built from)."""
+    county = result.county
+    if county is None:
+        return result
+    hidden = {(v.code, p.period) for v, p in drafts(county, villages_dir)}
+    if not hidden:
+        return result
+    return _with_periods(result, lambda v, p: None if (v.code, p.period) in hidden else p)

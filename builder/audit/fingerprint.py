@@ -20,7 +20,8 @@ Canonical form v2 covers everything the period's page shows, in the same JCS enc
 kept in assistance.csv, written by `log update`), so the public hash changes when a name
 changes but cannot be used to guess it (else the masked name, as in v1); the corrections carry
 the changes they list; "registers" holds the contracts the ledger links, the 四议两公开
-decisions those contracts cite and the 点题 topics answered in the period; "people" the roles,
+decisions those contracts cite and the 点题 topics answered in the period, and, only where the
+period's month held any, the meetings of meetings.yml held in it ("meetings"); "people" the roles,
 on the publication day, of everyone the period names; "parameters" the village's effective
 parameters (masking mode, rule levels, limits). v1 fingerprints (on paper before v2) keep
 verifying: `versions()` gives both, and the log and `verify` accept either.
@@ -178,16 +179,26 @@ def named_people(period: model.Period) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
+def period_meetings(village: model.Village, period: model.Period) -> list[model.Meeting]:
+    """The meetings held in the period's month (what its page lists), by date."""
+    return [m for m in village.meetings if m.date.isoformat()[:7] == period.period]
+
+
 def shown_registers(village: model.Village, period: model.Period) -> dict[str, Any]:
     """The register entries the period's page shows or links."""
     ids = list(dict.fromkeys(r.contract_id for r in period.ledger if r.contract_id))
     contracts = [c for c in village.contracts if c.id in ids]
     decision_ids = {c.decision_id for c in contracts if c.decision_id}
-    return {
+    shown = {
         "contracts": [_plain_entry(c) for c in contracts],
         "decisions": [_plain_entry(d) for d in village.decisions if d.id in decision_ids],
         "topics": [_plain_entry(t) for t in village.topics if t.period == period.period],
     }
+    # NOTE: only where written, so a period whose month held no meeting keeps its fingerprint
+    meetings = period_meetings(village, period)
+    if meetings:
+        shown["meetings"] = [_plain_entry(m) for m in meetings]
+    return shown
 
 
 def records_data(village: model.Village, period: model.Period) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from builder import model
+from builder.audit import migrations
 from builder.audit.fingerprint import encode, fingerprint, is_logged_as
 from builder.format import problems
 from builder.format.privacy import scan_personal_data
@@ -43,6 +44,12 @@ FIELDS = (
     "seq",
     "village",
 )
+#: Optional fields (v1.3): written only when set, so every line without them reads, hashes and
+#: enters the Merkle tree exactly as before.
+OPTIONAL = ("migrated_from", "upgraded_from")
+#: What `migrated_from` holds: the identity the period was logged under before a declared
+#: migration (migrations.yml), the migration's date and its reason.
+MIGRATED_FIELDS = ("code", "date", "reason", "village")
 
 
 @dataclass(frozen=True)
@@ -56,21 +63,43 @@ class Entry:
     fingerprint: str
     prev: str
     hash: str = ""
+    #: {code, village, date, reason} of the identity before a declared migration; empty if none
+    migrated_from: dict[str, str] | None = None
+    #: the v1 fingerprint this entry restates as v2 (`log update --upgrade`); empty if none
+    upgraded_from: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        """Return the entry's fields as written: an unset optional field is left out."""
+        data = asdict(self)
+        for key in OPTIONAL:
+            if not data[key]:
+                del data[key]
+        return data
 
     def body(self) -> dict[str, Any]:
         """Return the fields the entry's hash covers (all but the hash)."""
-        data = asdict(self)
+        data = self.fields()
         del data["hash"]
         return data
 
     def line(self) -> str:
         """Return the entry as one line of the log."""
-        return encode(asdict(self)).decode() + "\n"
+        return encode(self.fields()).decode() + "\n"
 
     @property
     def key(self) -> tuple[str, str]:
         """Return the (village code, period) the entry is about."""
         return (self.code, self.period)
+
+
+def _migrated_ok(value: object) -> bool:
+    """`migrated_from`, when written: an object of the four strings, the old code not empty."""
+    return (
+        isinstance(value, dict)
+        and sorted(value) == sorted(MIGRATED_FIELDS)
+        and all(isinstance(v, str) for v in value.values())
+        and bool(value["code"])
+    )
 
 
 def entry_hash(entry: Entry) -> str:
@@ -99,8 +128,26 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
             data = json.loads(line)
         except ValueError:
             return broken(line_no, "这一行不是 JSON。", "This line is not JSON.")
-        if not isinstance(data, dict) or sorted(data) != sorted(FIELDS):
+        if not isinstance(data, dict) or sorted(k for k in data if k not in OPTIONAL) != sorted(
+            FIELDS
+        ):
             return broken(line_no, "字段不对。", "The fields are wrong.")
+        if "upgraded_from" in data and not (
+            isinstance(data["upgraded_from"], str)
+            and len(data["upgraded_from"]) == 64
+            and all(c in "0123456789abcdef" for c in data["upgraded_from"])
+        ):
+            return broken(
+                line_no,
+                "upgraded_from 应是 64 位十六进制的 v1 指纹。",
+                "upgraded_from must be a 64-hex v1 fingerprint.",
+            )
+        if "migrated_from" in data and not _migrated_ok(data["migrated_from"]):
+            return broken(
+                line_no,
+                "migrated_from 应写明原区划代码（code）、原文件夹（village）、迁移日期（date）和原因（reason）。",
+                "migrated_from must hold code, village, date and reason.",
+            )
         try:
             entry = Entry(**data)
         except TypeError:  # pragma: no cover - the fields were just checked
@@ -133,6 +180,14 @@ def parse(text: str, rel: str) -> tuple[list[Entry], list[Problem]]:
                 line_no,
                 "prev 与上一行的 hash 不符，链条断了。",
                 "prev does not match the previous hash.",
+            )
+        if entry.upgraded_from and entry.upgraded_from != next(
+            (e.fingerprint for e in reversed(entries) if e.key == entry.key), None
+        ):
+            return broken(
+                line_no,
+                "upgraded_from 与这一期上一条的指纹不符。",
+                "upgraded_from is not the period's previous fingerprint.",
             )
         if entry.hash != entry_hash(entry):
             return broken(
@@ -218,15 +273,160 @@ def pending(
     return out
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A logged period that a declared migration moved to a new code or folder."""
+
+    village: model.Village  # as it is now
+    period: model.Period
+    was: Entry  # its newest entry under the old identity
+    step: migrations.Migration  # the declared migration that brought it here
+
+    def migrated_from(self) -> dict[str, str]:
+        """The log entry's `migrated_from`: the old identity, the date and the reason."""
+        return {
+            "code": self.was.code,
+            "village": self.was.village,
+            "date": self.step.date.isoformat(),
+            "reason": self.step.reason,
+        }
+
+
+def moved(
+    entries: list[Entry],
+    villages: Iterable[model.Village],
+    moves: list[migrations.Migration],
+) -> list[Moved]:
+    """Logged periods a declared migration moved whose new identity (code and folder) the log
+    does not carry yet: each needs an entry with `migrated_from` (what `log update` writes)."""
+    if not moves:
+        return []
+    last = latest(entries)
+    by_code = {v.code: v for v in villages}
+    out: list[Moved] = []
+    for (code, period_id), entry in last.items():
+        steps = migrations.chain(moves, code, entry.village)
+        if not steps:
+            continue
+        village = by_code.get(steps[-1].new_code)
+        period = village.period(period_id) if village is not None else None
+        if village is None or period is None:
+            continue  # deleted: check --since reports it
+        folder = f"{village.town_slug}/{village.slug}"
+        if (village.code, folder) == (code, entry.village):
+            continue
+        if any(
+            e.key == (village.code, period_id)
+            and e.village == folder
+            and e.migrated_from
+            and e.seq > entry.seq
+            for e in entries
+        ):
+            continue  # the log records the move
+        out.append(Moved(village, period, entry, steps[-1]))
+    out.sort(key=lambda m: (m.was.seq, m.village.code))
+    return out
+
+
+def unlogged_migrations(
+    entries: list[Entry],
+    villages: Iterable[model.Village],
+    moves: list[migrations.Migration],
+    rel: str,
+    kind: problems.Kind = problems.MIGRATION_NOT_LOGGED,
+) -> list[Problem]:
+    """Declared migrations that moved logged periods the log has no migration entry for yet."""
+    groups: dict[tuple[str, str, str, str], list[Moved]] = {}
+    for m in moved(entries, villages, moves):
+        folder = f"{m.village.town_slug}/{m.village.slug}"
+        groups.setdefault((m.was.code, m.was.village, m.village.code, folder), []).append(m)
+    out = []
+    for (old_code, old_folder, new_code, folder), items in groups.items():
+        periods = sorted(m.period.period for m in items)
+        out.append(
+            kind.at(
+                Location(rel),
+                None,
+                date=items[0].step.date.isoformat(),
+                village=items[0].village.name,
+                old=f"{old_folder}（{old_code}）",
+                new=f"{folder}（{new_code}）",
+                periods="、".join(periods[:6])
+                + (f" 等 {len(periods)} 期" if len(periods) > 6 else ""),
+                path=rel,
+            )
+        )
+    return out
+
+
+def migration_text(entry: Entry, name: str) -> str:
+    """An entry's migration in plain Chinese: "2026-12-12 起 西湾村 代码由 A 改为 B（原因）"."""
+    was = entry.migrated_from or {}
+    parts = []
+    if was.get("code") and was["code"] != entry.code:
+        parts.append(f"代码由 {was['code']} 改为 {entry.code}")
+    if was.get("village") and was["village"] != entry.village:
+        parts.append(f"文件夹（网址）由 {was['village']} 改为 {entry.village}")
+    reason = f"（{was['reason']}）" if was.get("reason") else ""
+    return f"{was.get('date', '')} 起 {name} {'、'.join(parts) or '迁移'}{reason}"
+
+
+def migrations_of(entries: list[Entry]) -> list[Entry]:
+    """One entry per recorded migration (the first of its periods), in log order."""
+    seen: set[tuple[str, str, str, str]] = set()
+    out = []
+    for e in entries:
+        if not e.migrated_from:
+            continue
+        key = (e.migrated_from["code"], e.migrated_from["village"], e.code, e.village)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def undeclared_migrations(
+    entries: list[Entry], moves: list[migrations.Migration], rel: str, start: int = 0
+) -> list[Problem]:
+    """Entries (from index start) whose `migrated_from` no declared migration backs."""
+    out = []
+    for entry in entries[start:]:
+        was = entry.migrated_from
+        if not was:
+            continue
+        steps = migrations.chain(moves, was["code"], was["village"])
+        if steps and steps[-1].new_code == entry.code:
+            continue
+        out.append(
+            problems.MIGRATION_UNDECLARED.at(
+                Location(rel, entry.seq),
+                "migrated_from",
+                village=entry.village,
+                period=entry.period,
+                old=f"{was['village']}（{was['code']}）",
+                new=f"{entry.village}（{entry.code}）",
+            )
+        )
+    return out
+
+
 def append(
-    entries: list[Entry], items: list[tuple[model.Village, model.Period, str]]
+    entries: list[Entry],
+    items: list[tuple[model.Village, model.Period, str]],
+    moves: Iterable[Moved] = (),
+    upgraded: Iterable[tuple[str, str]] = (),
 ) -> list[Entry]:
-    """New entries for items, chained after entries."""
+    """New entries for items, chained after entries; an item a declared migration moved
+    carries `migrated_from`, one restated as v2 (upgraded: their keys) `upgraded_from`."""
     prev = entries[-1].hash if entries else ZERO
     seq = len(entries)
     out = []
+    came = {(m.village.code, m.period.period): m.migrated_from() for m in moves}
+    last = latest(entries)
+    restated = set(upgraded)
     for village, period, fp in items:
         seq += 1
+        key = (village.code, period.period)
         entry = seal(
             Entry(
                 seq,
@@ -237,10 +437,33 @@ def append(
                 len(period.corrections),
                 fp,
                 prev,
+                migrated_from=came.get(key),
+                upgraded_from=last[key].fingerprint if key in restated and key in last else "",
             )
         )
         out.append(entry)
         prev = entry.hash
+    return out
+
+
+def upgrades(
+    entries: list[Entry], villages: Iterable[model.Village], today: dt.date
+) -> list[tuple[model.Village, model.Period, str]]:
+    """Published periods whose newest entry holds their v1 fingerprint (logged before v2): what
+    `log update --upgrade` restates as v2, so their printed sheets can carry a tree head."""
+    from builder.audit.fingerprint import fingerprint_v1
+
+    last = latest(entries)
+    out = []
+    for village in villages:
+        for period in village.periods:
+            entry = last.get((village.code, period.period))
+            if entry is None or not is_published(period, today):
+                continue
+            v2 = fingerprint(village, period)
+            if entry.fingerprint != v2 and entry.fingerprint == fingerprint_v1(village, period):
+                out.append((village, period, v2))
+    out.sort(key=lambda t: (t[1].published_at, t[0].code, t[1].period))
     return out
 
 
@@ -288,8 +511,13 @@ def personal_data(entries: list[Entry], rel: str) -> list[Problem]:
     """
     found = []
     for line, entry in enumerate(entries, start=1):
-        for key in ("village", "code", "period", "published_at"):
-            for finding in scan_personal_data(str(getattr(entry, key))):
+        written = [(key, str(getattr(entry, key))) for key in ("village", "code", "period")]
+        written += [("published_at", entry.published_at)]
+        written += [
+            (f"migrated_from.{k}", v) for k, v in sorted((entry.migrated_from or {}).items())
+        ]
+        for key, text in written:
+            for finding in scan_personal_data(text):
                 found.append(
                     problems.KINDS[finding.code].at(Location(rel, line), key, value=finding.value)
                 )

@@ -72,6 +72,22 @@ def read(villages_dir: Path) -> list[Migration]:
     return parse(path.read_text(encoding="utf-8") if path.is_file() else None)
 
 
+def chain(migrations: list[Migration], code: str, folder: str) -> list[Migration]:
+    """The declared migrations that lead on from a village (code, folder), in order."""
+    seen = set()
+    steps: list[Migration] = []
+    while (code, folder) not in seen:
+        seen.add((code, folder))
+        step = next(
+            (m for m in migrations if m.old_code == code and m.old_folder in ("", folder)), None
+        )
+        if step is None:
+            break
+        steps.append(step)
+        code, folder = step.new_code, step.new_folder or folder
+    return steps
+
+
 def successor(migrations: list[Migration], code: str, folder: str) -> tuple[str, str] | None:
     """Where a village (code, folder) went, following a chain of migrations; None if nowhere."""
     seen = set()

@@ -31,6 +31,10 @@ from builder.format.problems import Location, Problem
 
 #: In `check --since`, a log that lags behind the records blocks (a warning in plain `check`).
 LOG_OUT_OF_DATE = dataclasses.replace(problems.LOG_OUT_OF_DATE, severity=problems.Severity.ERROR)
+#: In `check --since`, a declared migration the log does not record blocks too.
+MIGRATION_NOT_LOGGED = dataclasses.replace(
+    problems.MIGRATION_NOT_LOGGED, severity=problems.Severity.ERROR
+)
 
 
 #: Paths whose change alters the checker or the publishing: never together with published records.
@@ -55,7 +59,7 @@ def since_problems(
     # adopting the audit trail in this very change) published no fingerprints to hold to yet.
     logged = _logged_entries(base, site_log)
     out = list(_edits(base, head, root, logged, moves)) if base.log_text is not None else []
-    out += _log(base, head, log_rel, site_log)
+    out += _log(base, head, log_rel, site_log, moves)
     out += _held_to_log(base, head, root, logged, moves)
     out += _tool_with_records(base, changed, villages_rel, logged)
     if base.log_text is not None:
@@ -65,6 +69,9 @@ def since_problems(
                 out += registers.register_problems(
                     old_village, new_village, base.as_of, head.as_of, root
                 )
+        out += registers.shared_list_problems(
+            base.county, head.county, base.as_of, head.as_of, root
+        )
     return out
 
 
@@ -119,6 +126,20 @@ def _edits(
                 yield problems.VILLAGE_MOVED.at(
                     Location(f"{root}/{now}"), None, village=new_village.name, old=folder, new=now
                 )
+        if new_village is None and published:
+            # a new code for the same village (same name or folder) is a move, not a new village
+            for other_code, other in sorted(head.villages.items()):
+                now = f"{other.town_slug}/{other.slug}"
+                if other_code not in base.villages and (
+                    other.name == old_village.name or now == folder
+                ):
+                    yield problems.VILLAGE_MOVED.at(
+                        Location(f"{root}/{now}"),
+                        None,
+                        village=other.name,
+                        old=f"{folder}（区划代码 {code}）",
+                        new=f"{now}（区划代码 {other_code}）",
+                    )
         if new_village is not None and new_village.code != code:
             new_village = dataclasses.replace(new_village, code=code)  # compared as the same
         for old in old_village.periods:
@@ -308,7 +329,11 @@ def _tool_with_records(
 
 
 def _log(
-    base: Snapshot, head: Snapshot, log_rel: str, site_log: tuple[str, str] | None
+    base: Snapshot,
+    head: Snapshot,
+    log_rel: str,
+    site_log: tuple[str, str] | None,
+    moves: Sequence[migrations.Migration] = (),
 ) -> list[Problem]:
     out = log.extension_problems(base.log_text, head.log_text, log_rel, base.label)
     if site_log is not None and not out:
@@ -322,4 +347,8 @@ def _log(
         out += log.stale_problems(
             entries, head.villages.values(), head.as_of, log_rel, LOG_OUT_OF_DATE
         )
+        out += log.unlogged_migrations(
+            entries, head.villages.values(), list(moves), log_rel, MIGRATION_NOT_LOGGED
+        )
+        out += log.undeclared_migrations(entries, list(moves), log_rel)
     return out

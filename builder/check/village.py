@@ -24,7 +24,7 @@ from builder.check.registers import check_registers
 from builder.format import problems, schema
 from builder.format.accounts import account_name
 from builder.format.privacy import name_key, phone_digits
-from builder.format.problems import Problem
+from builder.format.problems import Location, Problem
 from builder.format.values import money, month_bounds, next_month, previous_month
 from builder.read.records import Ctx, Rec
 from builder.read.village import PeriodRecords, VillageRecords
@@ -44,6 +44,12 @@ def check_village(records: VillageRecords, context: VillageContext) -> list[Prob
     rel = f"{records.dir_rel}/powers.yml"
     level, level_found = powers.power_level(records.powers, rel)
     found.extend(level_found)
+    if records.powers is not None and "versions" in records.powers.values:
+        found.append(
+            problems.POWER_VERSION_VILLAGE.at(
+                Location(rel, records.powers.at("versions")), "versions", field_zh="年度调整记录"
+            )
+        )
     found.extend(powers.resolve_powers(context.power_lists, level, "村", rel)[1])
     previous: PeriodRecords | None = None
     for period in records.periods:

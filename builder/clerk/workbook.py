@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from builder.audit.correct import is_logged
 from builder.clerk.village import Village
 from builder.format import schema, sheets
 from builder.read.records import Rec
@@ -252,8 +253,11 @@ def sign_values(village: Village, period: str) -> dict[str, Any]:
     return values
 
 
-def write_workbook(village: Village, period: str, out: Path, file_shown: str) -> None:
-    """Write the month's workbook to out."""
+def write_workbook(
+    village: Village, period: str, out: Path, file_shown: str, empty: frozenset[str] = frozenset()
+) -> None:
+    """Write the month's workbook to out (the sheets of the parts in empty without rows: an
+    import from CSV replaces the ledger's anyway)."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -313,7 +317,7 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
         for i, (key, v) in enumerate(option_lists.items())
     }
     for spec in sheets.TABLES:
-        _table_sheet(book, spec, tables[spec.part], ranges)
+        _table_sheet(book, spec, [] if spec.part in empty else tables[spec.part], ranges)
     sign = book.create_sheet(sheets.SIGN_OFF)
     values = sign_values(village, period)
     sign.column_dimensions["A"].width = 22
@@ -353,10 +357,76 @@ def write_workbook(village: Village, period: str, out: Path, file_shown: str) ->
 
         if sheets.SIGN_ROWS[r - 2][0] not in ("village", "period"):
             sign.cell(row=r, column=2).protection = Protection(locked=False)
+    rec_village = village.records.village
+    code = str(rec_village.get("code", "")) if rec_village is not None else ""
+    if is_logged(village.dir.parent.parent, code, period):
+        _correction_sheet(book, period, rec, ranges["reviewed_by"])
     _options_sheet(book, option_lists)
     book.active = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     save_fixed(book, out, month_start(period))
+
+
+CORRECTION_HINTS = {
+    "date": "不早于公开日期和上一次更正的日期；不填则按导入当天",
+    "reason": "一句完整的话：哪一行错了、原来是多少、应为多少，例如“第3行保洁员工资录入错误，120.00 应为 12.00”",
+    "approved_by": "更正当天在任的村务监督委员会成员，不能是拟稿人或被改动那一行的收付款方",
+}
+
+
+def _correction_sheet(book: Any, period: str, rec: Rec | None, supervisors: str) -> None:
+    """A published month's 更正 sheet: the correction an import writes for the changes, and
+    the corrections the month already has (for reading only)."""
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    sheet = book.create_sheet(sheets.CORRECTION)
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 40
+    sheet.column_dimensions["C"].width = 60
+    for col, label in enumerate(("项目", "内容", "说明"), start=1):
+        cell = sheet.cell(row=1, column=col, value=label)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    for r, (key, label, kind) in enumerate(sheets.CORRECTION_ROWS, start=2):
+        head = sheet.cell(row=r, column=1, value=label)
+        head.font, head.alignment = Font(bold=True), Alignment(vertical="top")
+        cell = sheet.cell(row=r, column=2)
+        cell.number_format = DATE_FORMAT if kind == "date" else "@"
+        cell.protection = Protection(locked=False)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row=r, column=3, value=CORRECTION_HINTS[key]).alignment = Alignment(
+            wrap_text=True, vertical="top"
+        )
+        sheet.row_dimensions[r].height = 32  # two lines of a hint or a reason
+    rule = DataValidation(type="list", formula1=supervisors, allow_blank=True)
+    rule.add("B4")
+    sheet.add_data_validation(rule)
+    note = len(sheets.CORRECTION_ROWS) + 3
+    sheet.cell(
+        row=note,
+        column=1,
+        value=f"{period} 已经公开。在各表中改好内容，在这里填写更正日期、原因和批准人，再运行 "
+        "sunlight import：导入会写入更正记录、把余额的变化结转到以后各月，并更新公开记录。",
+    ).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(start_row=note, start_column=1, end_row=note, end_column=3)
+    sheet.row_dimensions[note].height = 36
+    sheet.page_setup.orientation = "landscape"  # printed or saved as PDF: all three columns
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    earlier = [
+        c for c in (rec.get("corrections", []) if rec is not None else []) if isinstance(c, Rec)
+    ]
+    if earlier:
+        sheet.cell(row=note + 2, column=1, value="本月已有的更正（不用改动）").font = Font(
+            bold=True
+        )
+        for r, item in enumerate(earlier, start=note + 3):
+            for col, key in enumerate(("date", "reason", "approved_by"), start=1):
+                value = item.get(key)
+                text = value.isoformat() if isinstance(value, dt.date) else str(value or "")
+                sheet.cell(row=r, column=col, value=text).number_format = "@"
+    _protect(sheet, 0)
 
 
 def month_start(period: str) -> dt.datetime:

@@ -39,9 +39,15 @@ def csv_text(record_schema: RecordSchema, rows: Sequence[Mapping[str, str]]) -> 
     ]
     writer.writerow(keys)
     written = Written("")
+    line = 2
     for index, row in enumerate(rows):
-        writer.writerow([row.get(key, "") for key in keys])
-        written.lines[index + 2] = (record_schema.name, index, "")
+        one = io.StringIO()
+        csv.writer(one, lineterminator="\n").writerow([row.get(key, "") for key in keys])
+        text = one.getvalue()
+        out.write(text)
+        for offset in range(text.count("\n")):  # a quoted cell may hold a line break
+            written.lines[line + offset] = (record_schema.name, index, "")
+        line += text.count("\n")
     written.text = out.getvalue()
     return written
 
@@ -149,3 +155,26 @@ def register_text(
                     written.lines[len(lines)] = (list_key, step_index, "")
     written.text = "".join(line + "\n" for line in lines)
     return written
+
+
+# disclosure.yml's keys the workbook writes; every other top-level key is kept as it stands
+WORKBOOK_KEYS = frozenset(
+    {*SINGLE_KEYS, "opening", "closing", *PEOPLE_KEYS, "village_affairs", "party_affairs"}
+)
+
+
+def kept_text(text: str) -> str:
+    """The top-level blocks of a disclosure.yml that the workbook does not carry (corrections,
+    deposits, …), verbatim and in their order, each line ending in LF: an import writes them
+    back after the workbook's part, so nothing the workbook cannot show is lost."""
+    out: list[str] = []
+    keep = False
+    for line in text.lstrip("\ufeff").splitlines():
+        if line[:1] not in ("", " ", "\t", "-", "#"):
+            key = line.split(":", 1)[0].strip().strip("\"'")
+            keep = key not in WORKBOOK_KEYS
+        if keep:
+            out.append(line.rstrip("\r") + "\n")
+    while out and not out[-1].strip():
+        out.pop()
+    return "".join(out)

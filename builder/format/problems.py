@@ -321,13 +321,25 @@ WORKBOOK_UNREADABLE = _kind(
 )
 WORKBOOK_CSV = _kind(
     "workbook-csv",
-    "CSV 文件不能导入",
-    "这是 CSV 文件，不是本月表格：CSV 里没有村、期间和期初余额，导入无法知道它属于哪个月。"
-    "请运行 sunlight workbook <村> <年-月> 生成本月表格，把 CSV 的各行复制到“收支明细”表（从第 2 行起），"
-    "保存后导入这个表格。",
-    "This is a CSV file, not the month's workbook: it names no village, period or opening "
-    "balances. Run sunlight workbook <village> <YYYY-MM>, paste the CSV's rows into its "
-    "收支明细 sheet (from row 2), save it and import the workbook.",
+    "CSV 文件要写明村和月份",
+    "CSV 里没有村、期间和期初余额，导入不知道它是哪个村哪个月的收支明细。请在文件名后写上村和月份，例如：sunlight import {file} chengguan/dongshan 2026-11",
+    "A CSV names no village, period or opening balance. Give them after the file name, e.g. "
+    "sunlight import {file} chengguan/dongshan 2026-11",
+)
+WORKBOOK_CSV_NEW = _kind(
+    "workbook-csv-new",
+    "CSV 要导入已有的月份",
+    "{village} 还没有 {period} 这个月。CSV 只有收支明细，没有期初余额和签字：请先运行 sunlight new {village} {period}，在 disclosure.yml 写好审核日期和公开日期，再导入这个 CSV（或者用 sunlight workbook 生成本月表格，把 CSV 的各行粘贴进去）。",
+    "{village} has no {period} yet. A CSV holds the ledger only: run sunlight new {village} "
+    "{period}, write the review and publication dates in disclosure.yml, then import the CSV "
+    "(or paste its rows into the month's workbook).",
+)
+WORKBOOK_CSV_TEXT = _kind(
+    "workbook-csv-text",
+    "CSV 文件的编码无法识别",
+    "文件既不是 UTF-8 也不是 GBK/GB18030（第 {line} 行）。请用 Excel/WPS 另存为“CSV UTF-8”或“CSV（逗号分隔）”后再导入。",
+    "The file is neither UTF-8 nor GBK/GB18030 (line {line}). Save it again from Excel/WPS as "
+    "CSV UTF-8 and import it again.",
 )
 WORKBOOK_CELL = _kind(
     "workbook-cell",
@@ -375,6 +387,19 @@ WORKBOOK_MISSING = _kind(
     "请在“签字”表填写{label}。",
     'Fill in {label_en} on the "签字" sheet.',
 )
+WORKBOOK_CORRECTION = _kind(
+    "workbook-correction",
+    "已公开的月份无法更正",
+    "{reason}",
+    "{reason_en}",
+)
+WORKBOOK_ANSWER = _kind(
+    "workbook-answer",
+    "更正缺少内容",
+    "{period} 已经公开，导入会为改动写一条更正记录：请填写{label}（{place}在命令后加 {option} …）。",
+    "{period} is published: the import writes a correction entry for the changes. Give its "
+    "{label_en} ({place_en}{option} on the command line).",
+)
 WORKBOOK_VILLAGE = _kind(
     "workbook-village",
     "找不到村",
@@ -388,14 +413,6 @@ NEGATIVE_CASH = _kind(
     "By the settlement methods, cash on hand falls to {value} here (below zero). Check the "
     "methods (现金/转账) and the amounts.",
 )
-ALREADY_PUBLISHED = _kind(
-    "already-published",
-    "该月已经公开",
-    "{period} 已于 {published} 公开，不能直接覆盖。已公开的月份要更正，请运行 sunlight correct {village} {period}，按提示填写更正原因和批准人。",
-    "{period} was published on {published} and cannot be overwritten. Correct a published "
-    "month with: sunlight correct {village} {period}.",
-)
-
 # --- values -------------------------------------------------------------------------------------
 INVALID_AMOUNT = _kind(
     "invalid-amount",
@@ -779,6 +796,59 @@ VILLAGE_MOVED = _kind(
     "{village}'s published records moved from {old} to {new} without a declaration in "
     "migrations.yml. Declare it (from, to, date, reason) so that the site keeps a redirect at "
     "the old address and printed QR codes keep working.",
+)
+POWER_LIST_UNVERSIONED = _kind(
+    "power-list-unversioned",
+    "清单改动没有年度调整记录",
+    "{owner}的清单已在网站上公开，这次改动了它（{change}{more}），但 powers.yml 的 versions 中没有新的年度调整记录。"
+    "请在 versions 中新增一条（year: {year}、date、reason、basis），在 changes 中逐项写明新增、删除和修改的条目。",
+    "{owner}'s lists are on the site; this change alters them ({change}{more}) without a new "
+    "yearly version. Add one under versions in powers.yml (year, date, reason, basis) listing "
+    "every item added, removed or changed.",
+)
+POWER_VERSION_CHANGES = _kind(
+    "power-version-changes",
+    "年度调整记录与实际改动不符",
+    "{owner} {year} 年的清单调整记录{reason}。调整记录要逐项列出实际的改动：新增、删除的编号，修改的字段、原值和新值。",
+    "{owner}'s {year} version of its lists does not match the actual change ({reason}). List "
+    "every item added or removed, and each changed field with its old and new value.",
+)
+POWER_VERSION_DATE = _kind(
+    "power-version-date",
+    "年度调整日期不对",
+    "{year} 年清单调整的日期 {date} 应在 {earliest}（上次公开）到 {latest}（今天）之间。",
+    "The {year} version's date {date} should be between {earliest} (the last publication) and "
+    "{latest} (today).",
+)
+POWER_VERSION_VILLAGE = _kind(
+    "power-version-village",
+    "村的清单调整记错了地方",
+    "村的 powers.yml 里不写 versions：村自己的清单条目的年度调整记在本村 corrections.yml 的 powers 部分"
+    "（id 写年度，例如 2027，并写更正日期、原因、批准人和改了什么）。versions 只用于县和乡镇的 powers.yml。",
+    "A village's powers.yml takes no versions: the yearly adjustment of the village's own items "
+    "goes under powers in its corrections.yml (id: the year). versions is for the county's and "
+    "towns' powers.yml.",
+)
+MIGRATION_NOT_LOGGED = _kind(
+    "migration-not-logged",
+    "声明的迁移还没有记入公开记录",
+    "migrations.yml 声明了 {date} 起 {village} 从 {old} 迁到 {new}，但公开记录中还没有这次迁移的条目"
+    "（{periods}）。请运行 sunlight log update（它会为每一期追加一条带 migrated_from 的条目），"
+    "并把 {path} 一起提交。",
+    "migrations.yml declares that from {date} {village} moved from {old} to {new}, but the "
+    'publication log has no entry recording it ({periods}). Run "sunlight log update" (it '
+    "appends an entry with migrated_from for each period) and commit {path} with it.",
+    W,
+)
+MIGRATION_UNDECLARED = _kind(
+    "migration-undeclared",
+    "公开记录中的迁移没有声明",
+    "公开记录的这一条说 {village} {period} 是从 {old} 迁到 {new} 的，但 migrations.yml 中没有这次迁移。"
+    "公开记录只能由 sunlight log update 追加：请在 migrations.yml 中声明迁移（from、to、日期、原因），"
+    "或用 git checkout 恢复公开记录。",
+    "This log entry says {village} {period} moved from {old} to {new}, but migrations.yml "
+    "declares no such migration. Declare it (from, to, date, reason), or restore the log with "
+    "git checkout.",
 )
 CODE_WITH_RECORDS = _kind(
     "code-with-records",

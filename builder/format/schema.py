@@ -886,6 +886,32 @@ SERVICE = Obj(
         F("contact", "联系人", TEXT),
     )
 )
+#: A yearly version of a county's or town's lists (内江's yearly adjustment): each item added,
+#: removed or changed, once the lists are on the site (a village's own items use corrections.yml).
+POWER_VERSION = Obj(
+    (
+        F("year", "年度", Pattern(r"[0-9]{4}", "四位年份", "four-digit year", "2027"), True),
+        F("date", "调整日期", Date(), True),
+        F("reason", "调整原因", TEXT, True),
+        F("basis", "依据文件", TEXT, doc="例如 县委办〔2027〕1号"),
+        F(
+            "changes",
+            "调整内容",
+            ListOf(
+                Obj(
+                    (
+                        F("id", "编号", ITEM_ID, True),
+                        F("change", "调整", Choice(["新增", "删除", "修改"]), True),
+                        F("field", "字段", TEXT, doc="修改时写改了哪一项，例如 名称、时限"),
+                        F("old", "原值", BODY),
+                        F("new", "新值", BODY),
+                    )
+                )
+            ),
+            doc="逐项列出新增、删除和修改的条目",
+        ),
+    )
+)
 POWERS = RecordSchema(
     "powers",
     "powers.yml",
@@ -897,6 +923,12 @@ POWERS = RecordSchema(
         F("negative", "负面清单", ListOf(NEGATIVE)),
         F("services", "便民服务清单", ListOf(SERVICE)),
         F("duties", "责任清单", ListOf(DUTY), doc="谁对什么负责；与权力清单一样 县 → 镇 → 村 继承"),
+        F(
+            "versions",
+            "年度调整记录",
+            ListOf(POWER_VERSION),
+            doc="县和乡镇的清单公开后，每年的调整逐项记在这里（村自己的条目记在 corrections.yml）",
+        ),
     ),
 )
 
@@ -1147,7 +1179,13 @@ TOPICS = RecordSchema(
 
 REGISTER_CORRECTION = Obj(
     (
-        F("id", "编号", TEXT, True, doc="被更正的合同、决议或点题的编号；权力清单写年度，如 2027"),
+        F(
+            "id",
+            "编号",
+            TEXT,
+            True,
+            doc="被更正的合同、决议、点题或会议的编号；权力清单写年度，如 2027",
+        ),
         F("date", "更正日期", Date(), True),
         F("reason", "更正原因", TEXT, True),
         F("approved_by", "批准人", PERSON_REF, True),
@@ -1176,6 +1214,7 @@ REGISTER_CORRECTIONS = RecordSchema(
         F("decisions", "四议两公开决议的更正", ListOf(REGISTER_CORRECTION)),
         F("topics", "点题公开的更正", ListOf(REGISTER_CORRECTION)),
         F("powers", "小微权力清单的年度调整", ListOf(REGISTER_CORRECTION)),
+        F("meetings", "会议记录的更正", ListOf(REGISTER_CORRECTION)),
     ),
 )
 

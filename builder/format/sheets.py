@@ -85,3 +85,11 @@ SIGN_ROWS = (
     ("reviewed_at", "审核日期", "date"),
     ("published_at", "公开日期", "date"),
 )
+
+# a published month's workbook: the correction an import writes (label in A, value in B)
+CORRECTION = "更正"
+CORRECTION_ROWS = (
+    ("date", "更正日期", "date"),
+    ("reason", "更正原因", "text"),
+    ("approved_by", "批准人", "text"),
+)

@@ -108,6 +108,28 @@ class PowerList:
 
 
 @dataclass(frozen=True)
+class PowerVersionChange:
+    """One item a yearly version of a county's or town's lists adds, removes or changes."""
+
+    id: str
+    change: str  # 新增 / 删除 / 修改
+    field: str = ""
+    old: str = ""
+    new: str = ""
+
+
+@dataclass(frozen=True)
+class PowerVersion:
+    """A yearly version of a county's or town's lists (powers.yml `versions`)."""
+
+    year: str
+    date: dt.date
+    reason: str
+    basis: str = ""
+    changes: tuple[PowerVersionChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class Affair:
     title: str
     date: dt.date
@@ -129,7 +151,7 @@ class CorrectionChange:
 class RegisterCorrection:
     """A correction of one register entry (or a power list's yearly adjustment)."""
 
-    register: str  # contracts / decisions / topics / powers
+    register: str  # contracts / decisions / topics / powers / meetings
     id: str
     date: dt.date
     reason: str
@@ -226,6 +248,7 @@ class Period:
     assistance: tuple[AssistanceRow, ...] = ()
     published_line: int | None = None  # line of published_at in disclosure.yml
     deposits: tuple[Deposit, ...] | None = None  # None: the period does not record deposits
+    draft: bool = False  # only in a clerk's preview: not yet in the publication log (草稿)
 
     @cached_property
     def income(self) -> Decimal:
@@ -568,6 +591,7 @@ class Town:
     contacts: tuple[Contact, ...]
     villages: tuple[Village, ...]
     parameters: Parameters = field(default_factory=Parameters)
+    power_versions: tuple[PowerVersion, ...] = ()  # the town's powers.yml `versions`
 
 
 @dataclass(frozen=True)
@@ -582,6 +606,7 @@ class County:
     towns: tuple[Town, ...]
     parameters: Parameters = field(default_factory=Parameters)
     power_list: PowerList = field(default_factory=PowerList)
+    power_versions: tuple[PowerVersion, ...] = ()  # the county's powers.yml `versions`
     flags: tuple[Flag, ...] = ()  # supervision flags, sorted (builder/rules/)
     as_of: dt.date | None = None  # the date the flags were computed for
 

@@ -99,7 +99,7 @@ def build_village(records: VillageRecords, context: VillageContext) -> model.Vil
                     for ch in c.get("changes", [])
                 ),
             )
-            for register in ("contracts", "decisions", "topics", "powers")
+            for register in ("contracts", "decisions", "topics", "powers", "meetings")
             for c in _items(records.corrections, register)
         ),
         meetings=tuple(
@@ -201,6 +201,7 @@ def build_town(
         contacts_of(town.town),
         villages,
         parameters,
+        power_versions_of(town.powers),
     )
 
 
@@ -219,6 +220,7 @@ def build_county(county: CountyRecords, towns: tuple[model.Town, ...]) -> model.
         towns=towns,
         parameters=parameters_of(county.county, Parameters()),
         power_list=power_list_of(county_power_lists(county)),
+        power_versions=power_versions_of(county.powers),
     )
 
 
@@ -368,6 +370,32 @@ def _topic(record: Rec) -> model.Topic:
         record.get("answer") or "",
         record.get("period", ""),
         record.get("ref", ""),
+    )
+
+
+def power_versions_of(rec: Rec | None) -> tuple[model.PowerVersion, ...]:
+    """The yearly versions a county's or town's powers.yml records, in the order written."""
+    if rec is None:
+        return ()
+    return tuple(
+        model.PowerVersion(
+            str(v.get("year", "")),
+            v.get("date"),
+            v.get("reason", ""),
+            v.get("basis", ""),
+            tuple(
+                model.PowerVersionChange(
+                    c.get("id", ""),
+                    c.get("change", ""),
+                    c.get("field", "") or "",
+                    c.get("old", "") or "",
+                    c.get("new", "") or "",
+                )
+                for c in v.get("changes", [])
+            ),
+        )
+        for v in rec.get("versions", [])
+        if v.get("date") is not None
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import model
-from builder.audit import log, migrations, tlog
+from builder.audit import log, migrations, registers, tlog
 from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
@@ -34,6 +34,8 @@ class _Entry:
     published_at: str
     fp: str
     hash: str
+    moved: str = ""  # the migration this entry records, in plain Chinese
+    upgraded: bool = False  # a v1 fingerprint restated as v2 (content unchanged)
 
 
 def _when(at: Any) -> str:
@@ -56,26 +58,42 @@ def add_audit_pages(
     text = log_file.read_text(encoding="utf-8") if log_file.is_file() else ""
     entries, problems = log.parse(text, LOG_NAME)
     villages = {v.code: v for v in county.villages()}
+    now_code = {}  # a code the log recorded a migration away from → the code it went to
+    for e in log.migrations_of(entries):
+        if e.migrated_from and e.migrated_from["code"] != e.code:
+            now_code[e.migrated_from["code"]] = e.code
+
+    def current(code: str) -> str:
+        seen_codes = {code}
+        while code in now_code and now_code[code] not in seen_codes:
+            code = now_code[code]
+            seen_codes.add(code)
+        return code
+
     seen: set[tuple[str, str]] = set()
     views: list[_Entry] = []
     for e in entries:
-        v = villages.get(e.code)
+        v = villages.get(current(e.code))
+        name = v.name if v else e.village
         views.append(
             _Entry(
                 e.seq,
-                v.name if v else e.village,
+                name,
                 v.url if v else "",
                 e.period,
                 e.key not in seen,
                 e.published_at,
                 display(e.fingerprint),
                 e.hash[:16],
+                log.migration_text(e, name) if e.migrated_from else "",
+                bool(e.upgraded_from),
             )
         )
         seen.add(e.key)
     by_code: dict[str, list[_Entry]] = {}
     for e, view in zip(entries, views, strict=True):
-        by_code.setdefault(e.code, []).append(view)
+        by_code.setdefault(current(e.code), []).append(view)
+    moved = [view.moved for view in views if view.moved]
 
     renderer = Renderer(county, updated=updated)
     for town in county.towns:
@@ -121,6 +139,8 @@ def add_audit_pages(
                 corrections=corrections,
                 revisions=revisions,
                 warned=warned,
+                register_corrections=registers.correction_rows(v),
+                migrations=list(dict.fromkeys(e.moved for e in by_code.get(v.code, []) if e.moved)),
                 entries=list(reversed(by_code.get(v.code, []))),
             )
     problem = ""
@@ -141,6 +161,7 @@ def add_audit_pages(
         shown=min(len(newest), LOG_PAGE_ROWS),
         head=entries[-1].hash if entries else "",
         entries=newest[:LOG_PAGE_ROWS],
+        migrations=list(dict.fromkeys(moved)),
         problem=problem,
         tree=tree,
         cosigners=[

@@ -32,6 +32,18 @@ class Entry:
     summary: str
 
 
+def title(
+    county: model.County, town: model.Town | None = None, village: model.Village | None = None
+) -> str:
+    """A feed's title, which the pages' <link rel="alternate"> repeats: the county's, a town's
+    or a village's."""
+    if town is None:
+        return county.site_title
+    if village is None:
+        return f"{county.name}{town.name}三务公开"
+    return f"{town.name}{village.name}三务公开"
+
+
 def village_entries(site_url: str, town: model.Town, village: model.Village) -> list[Entry]:
     """A village's publications and corrections, oldest first."""
     out = []

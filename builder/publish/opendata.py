@@ -5,6 +5,11 @@ The rows are what the site shows, masked the same way (an assistance name is mas
 unless the county publishes full names); the columns are declared in `format/opendata.py`.
 CSV: UTF-8 with a byte-order mark (so Excel and WPS read the Chinese), text cells made inert.
 JSON: an array of rows headed by the column names, numbers as numbers, the text as written.
+
+The county's files are assembled, not recomputed: each village's part (its rows of every table,
+already written as CSV and JSON text) is kept in the build cache under the village's signature,
+and the county's CSV is the header then every village's part in the county's order (the JSON
+likewise), the same bytes as writing all the rows at once (`files(county_rows(...))`).
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from builder import model
 from builder.format import schema
 from builder.format.opendata import TABLES, VERSION, Table, inert
+from builder.pipeline.cache import BuildCache
 
 Cell = str | Decimal | int | dt.date | None
 Rows = dict[str, list[tuple[Cell, ...]]]
@@ -216,22 +223,37 @@ def _cells(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[list[str]]:
     return [[_text(v) for v in row] for row in rows]
 
 
-def csv_bytes(table: Table, cells: list[list[str]]) -> bytes:
-    """The table as CSV: a header of column names, text cells made inert, UTF-8 with a BOM."""
+def _csv_text(rows: Iterable[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([c.name for c in table.columns])
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def csv_head(table: Table) -> bytes:
+    """The start of the table's CSV: the byte-order mark and the header of column names."""
+    return ("\ufeff" + _csv_text([[c.name for c in table.columns]])).encode("utf-8")
+
+
+def csv_body(table: Table, cells: list[list[str]]) -> bytes:
+    """The table's rows as CSV lines (UTF-8), text cells made inert."""
     text = [i for i, c in enumerate(table.columns) if c.type == "string"]
+    out = []
     for row in cells:
-        out = list(row)
+        row = list(row)
         for i in text:
-            out[i] = inert(out[i])
-        writer.writerow(out)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+            row[i] = inert(row[i])
+        out.append(row)
+    return _csv_text(out).encode("utf-8")
 
 
-def json_bytes(table: Table, cells: list[list[str]]) -> bytes:
-    """The table as JSON: an array of rows, the first the column names (tabular JSON).
+def csv_bytes(table: Table, cells: list[list[str]]) -> bytes:
+    """The table as CSV: a header of column names, text cells made inert, UTF-8 with a BOM."""
+    return csv_head(table) + csv_body(table, cells)
+
+
+def json_rows(table: Table, cells: list[list[str]]) -> str:
+    """The table's rows as JSON arrays, one a line, joined by ",\\n" ("" for no row).
 
     Numbers are written as the CSV writes them (valid JSON numbers), text and dates as
     strings, an empty number or date as null.
@@ -239,14 +261,27 @@ def json_bytes(table: Table, cells: list[list[str]]) -> bytes:
     quote = _ENCODE_STRING
     kinds = [c.type in ("number", "integer") for c in table.columns]
     dates = [c.type == "date" for c in table.columns]
-    lines = [json.dumps([c.name for c in table.columns], ensure_ascii=False)]
+    lines = []
     for row in cells:
         parts = [
             (v or "null") if number else (quote(v) if v or not date else "null")
             for v, number, date in zip(row, kinds, dates, strict=True)
         ]
         lines.append("[" + ",".join(parts) + "]")
+    return ",\n".join(lines)
+
+
+def json_doc(table: Table, parts: Iterable[str]) -> bytes:
+    """The table as JSON from parts of json_rows: an array of rows, the first the column names
+    (tabular JSON)."""
+    lines = [json.dumps([c.name for c in table.columns], ensure_ascii=False)]
+    lines += [p for p in parts if p]
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+
+
+def json_bytes(table: Table, cells: list[list[str]]) -> bytes:
+    """The table as JSON: an array of rows, the first the column names (tabular JSON)."""
+    return json_doc(table, [json_rows(table, cells)])
 
 
 _ENCODE_STRING = json.JSONEncoder(ensure_ascii=False).encode
@@ -291,6 +326,62 @@ def datapackage(name: str, title: str, site_url: str) -> bytes:
         "resources": resources,
     }
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+PART_KIND = "downloads"  # the build cache's folder for the villages' parts
+
+
+@dataclass(frozen=True)
+class Part:
+    """One village's share of the county's files: per table (in TABLES' order) its number of
+    rows, its CSV lines and its JSON rows, as written."""
+
+    counts: tuple[int, ...]
+    csv: tuple[bytes, ...]
+    json: tuple[str, ...]
+
+
+def village_part(town: model.Town, village: model.Village) -> Part:
+    """A village's part of the county's download files, from its records."""
+    rows = village_rows(town, village)
+    cells = [_cells(table, rows[table.name]) for table in TABLES]
+    return Part(
+        tuple(len(c) for c in cells),
+        tuple(csv_body(table, c) for table, c in zip(TABLES, cells, strict=True)),
+        tuple(json_rows(table, c) for table, c in zip(TABLES, cells, strict=True)),
+    )
+
+
+def county_parts(county: model.County, cache: BuildCache | None = None) -> list[Part]:
+    """Every village's part in the county's order: from the cache where the village's
+    signature is stored (kind "downloads"), else made and stored."""
+    out = []
+    for town in county.towns:
+        for village in town.villages:
+            key = village.signature
+            part = cache.load(PART_KIND, key) if cache is not None and key else None
+            if not isinstance(part, Part):
+                part = village_part(town, village)
+                if cache is not None and key:
+                    cache.save(PART_KIND, key, part)
+            out.append(part)
+    return out
+
+
+def part_counts(parts: list[Part]) -> dict[str, int]:
+    """The county's number of rows per table."""
+    return {t.name: sum(p.counts[i] for p in parts) for i, t in enumerate(TABLES)}
+
+
+def county_files(
+    folder: str, name: str, title: str, site_url: str, parts: list[Part]
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of the county's download folder, assembled from the villages' parts: the
+    same bytes as `files(folder, …, county_rows(county))`."""
+    for i, table in enumerate(TABLES):
+        yield f"{folder}{table.name}.csv", csv_head(table) + b"".join(p.csv[i] for p in parts)
+        yield f"{folder}{table.name}.json", json_doc(table, (p.json[i] for p in parts))
+    yield f"{folder}datapackage.json", datapackage(name, title, site_url)
 
 
 def files(

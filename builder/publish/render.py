@@ -29,14 +29,15 @@ from builder.audit.fingerprint import (
     display,
     encode,
     fingerprint,
+    period_meetings,
     period_url,
 )
 from builder.format import schema
 from builder.format.opendata import TABLES
 from builder.format.values import yuan
+from builder.pipeline.cache import BuildCache
 from builder.publish import feeds, opendata
 from builder.publish.charts import Chart, period_charts
-from builder.publish.opendata import county_rows
 from builder.publish.rollup import (
     ONTIME_KINDS,
     cadence_text,
@@ -116,6 +117,7 @@ RECORD_NAMES = {
     "topics.yml": "点题记录",
     "village.yml": "村基本情况",
     "powers.yml": "小微权力清单",
+    "meetings.yml": "会议记录",
 }
 
 
@@ -176,6 +178,8 @@ class Renderer:
         self.flags = flags_by_village(county)
         # each period's logged versions and tree heads (publication log), for sheets and pages
         self.log: tlog.LogView | None = None
+        # where the county's downloads find each village's part (opendata.county_parts)
+        self.cache: BuildCache | None = None
 
     def page(
         self,
@@ -184,10 +188,12 @@ class Renderer:
         template: str,
         title: str,
         description: str = "",
+        feed: tuple[str, str] | None = None,
         **context: Any,
     ) -> None:
         """Render one template as the page at url, into out; description: what a link shared
-        in WeChat shows under the title (<meta name="description">)."""
+        in WeChat shows under the title (<meta name="description">); feed: (site path, title)
+        of the Atom feed the page's head links (<link rel="alternate">)."""
 
         def link(to: str) -> str:
             return relative(url, to)
@@ -202,7 +208,10 @@ class Renderer:
             **context,
         )
         body = "\n".join(line for line in body.split("\n") if line.strip())
-        out.pages[url + "index.md"] = front_matter(title, description=description) + body + "\n"
+        extra = {"feed": relative(url, feed[0]), "feed_title": feed[1]} if feed else {}
+        out.pages[url + "index.md"] = (
+            front_matter(title, description=description, **extra) + body + "\n"
+        )
 
     def search_box(self, url: str, scope: str | None = None, label: str = "") -> Markup:
         """The search form for a page; scoped to a village's pages where given."""
@@ -225,6 +234,7 @@ class Renderer:
             "",
             "home.html",
             "",
+            feed=("feed.xml", feeds.title(county)),
             towns=county.towns,
             search=self.search_box(""),
             rollup_rows=rows,
@@ -266,10 +276,10 @@ class Renderer:
             villages=sum(len(t.villages) for t in county.towns),
             zip=zip,
         )
-        data = county_rows(county)
+        parts = opendata.county_parts(county, self.cache)
         self.out.files.update(
-            opendata.files(
-                "data/", county.code, f"{county.name}三务公开数据", county.site_url, data
+            opendata.county_files(
+                "data/", county.code, f"{county.name}三务公开数据", county.site_url, parts
             )
         )
         self.page(
@@ -278,7 +288,7 @@ class Renderer:
             "data.html",
             "数据下载",
             tables=TABLES,
-            counts={name: len(r) for name, r in data.items()},
+            counts=opendata.part_counts(parts),
             folder="data/",
             village=None,
             town=None,
@@ -292,14 +302,14 @@ class Renderer:
             self.out.files[f"{town.slug}/feed.xml"] = feeds.atom(
                 f"{county.site_url}{town.slug}/feed.xml",
                 f"{county.site_url}{town.slug}/",
-                f"{county.name}{town.name}三务公开",
+                feeds.title(county, town),
                 entries,
                 feeds.TOWN_ENTRIES,
             )
         self.out.files["feed.xml"] = feeds.atom(
             f"{county.site_url}feed.xml",
             county.site_url,
-            county.site_title,
+            feeds.title(county),
             everything,
             feeds.COUNTY_ENTRIES,
         )
@@ -315,6 +325,7 @@ class Renderer:
             url,
             "town.html",
             town.name,
+            feed=(f"{town.slug}/feed.xml", feeds.title(self.county, town)),
             town=town,
             rollup_rows=rows,
             rollup_sum=total,
@@ -365,6 +376,7 @@ class Renderer:
             url,
             "village.html",
             f"{village.name}（{town.name}）",
+            feed=(f"{url}feed.xml", feeds.title(self.county, town, village)),
             town=town,
             village=village,
             abs_url=abs_url,
@@ -470,6 +482,7 @@ class Renderer:
                 versions=self._versions(village, period),
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
+                meetings=period_meetings(village, period),
                 chart_list=self.chart_files(out, purl, period_charts(village, period)),
                 description=period_description(village, period),
                 **self.supervision(village, period.period),
@@ -569,7 +582,7 @@ class Renderer:
         return feeds.atom(
             f"{site}{village.url}feed.xml",
             f"{site}{village.url}",
-            f"{town.name}{village.name}三务公开",
+            feeds.title(self.county, town, village),
             feeds.village_entries(site, town, village),
         )
 

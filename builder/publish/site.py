@@ -107,6 +107,12 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         base_dir = Path(config.config_file_path or ".").resolve().parent
         only = [base_dir / path for path in self.config.only] or None
         result = self.preloaded or validate(villages, base_dir, only=only)
+        if self.preloaded is None and result.county is not None:
+            # drafts: marked 草稿 in a clerk's preview, left off any other build (as sunlight
+            # build does before it preloads)
+            from builder.audit.drafts import marked, public
+
+            result = (marked if self.config.preview else public)(result, villages)
         errors = [p for p in result.report.sorted() if p.severity is Severity.ERROR]
         if result.county is not None:  # the hand-written pages are published too
             found = [*scan_files([Path(config.docs_dir)], base_dir, lines(result.county))]
@@ -156,6 +162,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             assets={name: path for name, (path, _) in self.assets.items()},
         )
         renderer.log = read_versions(villages.resolve().parent)
+        renderer.cache = self.cache  # the county's downloads join the villages' cached parts
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()

@@ -6,12 +6,15 @@ the sheet and cell every value came from.
 are read with python-calamine (values only: a formula there arrives as its last result).
 Nothing is parsed by hand. What Excel does to data is accepted where it has one reading
 (`format/excel.py`) and said in `notes`; everything else is a problem at its sheet!cell. Rows
-are counted as they are read, so that the import can prove none was lost.
+are counted as they are read, so that the import can prove none was lost. A ledger CSV
+(`csv_sheet`) becomes one sheet of text cells, read by the same code.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +26,7 @@ from builder.format.privacy import scan_characters, scan_personal_data
 from builder.format.problems import Location, Problem
 
 READABLE = (".xlsx", ".xlsm", ".xls", ".et")
-CSV_SUFFIXES = (".csv", ".txt")  # refused with a way to the workbook, not read
+CSV_SUFFIXES = (".csv", ".txt")  # a month's ledger alone: read by csv_sheet
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Workbook:
     tables: dict[str, Table] = field(default_factory=dict)  # by part
     sign: dict[str, str] = field(default_factory=dict)  # key → text
     sign_cells: dict[str, str] = field(default_factory=dict)  # key → "B3"
+    correction: dict[str, str] = field(default_factory=dict)  # the 更正 sheet: key → text
+    correction_cells: dict[str, str] = field(default_factory=dict)  # key → "B3"
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -136,6 +141,39 @@ def grid(path: Path) -> list[RawSheet]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _grid_openpyxl(path)
     return _grid_calamine(path)
+
+
+class CsvUnreadable(ValueError):
+    """A CSV that is neither UTF-8 nor GB18030: the line of the first byte that is neither."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"undecodable at line {line}")
+        self.line = line
+
+
+def csv_sheet(path: Path, name: str) -> tuple[RawSheet, dict[int, int]]:
+    """A ledger CSV as Excel or WPS saves it (UTF-8, UTF-8 with a BOM, or GBK/GB18030) as one
+    sheet of text cells named name, a record per row, and each row's first line in the file
+    (a quoted cell may span lines)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise CsvUnreadable(data[: exc.start].count(b"\n") + 1) from None
+    cells: dict[tuple[int, int], Raw] = {}
+    lines: dict[int, int] = {}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    for r, record in enumerate(reader, start=1):
+        lines[r] = start
+        start = reader.line_num + 1
+        for c, value in enumerate(record, start=1):
+            if value.strip():
+                cells[(r, c)] = Raw(value)
+    return RawSheet(name, False, cells), lines
 
 
 # --- cells ----------------------------------------------------------------------------------
@@ -502,8 +540,19 @@ def name_of(table: Table) -> str:
     return table.spec.name
 
 
-def _read_sign(raw: RawSheet, book: Workbook, sink: _Sink) -> None:
-    labels = {excel.header_text(label): (key, kind) for key, label, kind in sheets.SIGN_ROWS}
+def _read_sign(
+    raw: RawSheet,
+    book: Workbook,
+    sink: _Sink,
+    rows: tuple[tuple[str, str, str], ...] = sheets.SIGN_ROWS,
+) -> None:
+    """A sheet of labels (column A) and values (column B): 签字, or 更正 (rows)."""
+    labels = {excel.header_text(label): (key, kind) for key, label, kind in rows}
+    values, cells = (
+        (book.sign, book.sign_cells)
+        if rows is sheets.SIGN_ROWS
+        else (book.correction, book.correction_cells)
+    )
     for (r, c), cell in sorted(raw.cells.items()):
         if c != 1 or not isinstance(cell.value, str):
             continue
@@ -511,22 +560,22 @@ def _read_sign(raw: RawSheet, book: Workbook, sink: _Sink) -> None:
         if found is None:
             continue
         key, kind = found
-        book.sign_cells[key] = f"B{r}"
+        cells[key] = f"B{r}"
         value = raw.cells.get((r, 2))
         if value is None:
-            book.sign[key] = ""
+            values[key] = ""
             continue
         read = read_cell(value, kind)
         if read.refused:
             _cell_problem(sink, raw.name, r, 2, key, cell.value, read)
-            book.sign[key] = ""
+            values[key] = ""
             continue
         if read.note:
             sink.note(raw.name, read.note, f"B{r}")
         if _scan(sink, raw.name, r, 2, key, cell.value, read.text):
-            book.sign[key] = ""
+            values[key] = ""
             continue
-        book.sign[key] = read.text
+        values[key] = read.text
 
 
 def read_workbook(
@@ -541,7 +590,7 @@ def read_workbook(
     book = Workbook(name)
     sink = _Sink(book, allowed_phones, accounts or {})
     if path.suffix.lower() in CSV_SUFFIXES:
-        book.problems.append(problems.WORKBOOK_CSV.at(Location(name), None))
+        book.problems.append(problems.WORKBOOK_CSV.at(Location(name), None, file=name))
         return book
     try:
         raw_sheets = raw_sheets if raw_sheets is not None else grid(path)
@@ -559,6 +608,8 @@ def read_workbook(
             book.tables[specs[title].part] = _read_table(raw, specs[title], sink)
         elif title == sheets.SIGN_OFF:
             _read_sign(raw, book, sink)
+        elif title == sheets.CORRECTION:
+            _read_sign(raw, book, sink, sheets.CORRECTION_ROWS)
         elif title in (sheets.INSTRUCTIONS, sheets.OPTIONS) or not raw.cells:
             continue
         elif raw.hidden:
