@@ -91,8 +91,9 @@ def _type_modules(
         scratch.setup_type_number(False)
     written = np.array([[cell is not None for cell in line] for line in scratch.modules])
     dark = np.array([[bool(cell) for cell in line] for line in scratch.modules])
-    where = np.nonzero(written)
-    return where, dark[where]
+    rows, cols = np.nonzero(written)
+    colours: npt.NDArray[np.bool_] = dark[rows, cols]
+    return (rows, cols), colours
 
 
 class _Bits:
