@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.format import privacy, problems, schema
 from builder.format.privacy import (
@@ -239,3 +241,45 @@ def test_the_value_scan_reads_every_file_a_village_can_hold() -> None:
         held |= set(files.files) | {name for p in files.periods for name in p.files}
     assert held <= set(VILLAGE_FILES) | set(PERIOD_FILES)
     assert held - scanned == set()
+
+
+# --- the one-pass check that lets a file's lines or values skip the scans ---------------------
+_NEAR_NUMBERS = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"0123456789 -./_~+#Xx,\n\t李付元",
+            *("\u200b", "\u00a0", "\u3000", "\uff10", "\u2460", "\u2473", "\u3251", "\u00b2"),
+            *("\u0663", "\U0001d7cf", "\u0301", "\ufe0f", "\u2013", "\x07"),
+        ]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NEAR_NUMBERS)
+def test_may_find_never_misses_what_the_scans_find(text: str) -> None:
+    """When may_find says a text holds nothing, no piece of it between commas holds anything
+    for either scan: the check may only err on the side of scanning."""
+    found = [
+        piece
+        for piece in text.split(",")
+        if list(scan_characters(piece)) or list(scan_personal_data(piece))
+    ]
+    if found:
+        assert privacy.may_find(text), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "110101\u200b19900307\u20604514",
+        "电话 1381234\n        5678",
+        "电话 ⑬ ㊺ ⑫ ㉞ ㊺ ⑥",  # six characters, eleven digits: the fewest a number can take
+        "名\u200b字",
+    ],
+)
+def test_may_find_sees_numbers_among_other_values(text: str) -> None:
+    assert list(scan_characters(text)) or list(scan_personal_data(text))
+    assert privacy.may_find(f"2026-10-05,{text},12500.00")
+    assert not privacy.may_find("2026-10-05,办公用品,12500.00,记-015,2026-10-31,1234567.89")

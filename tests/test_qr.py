@@ -271,3 +271,27 @@ def test_fast_mask_choice_draws_exactly_qrcodes_symbol(path: str) -> None:
 
     url = "https://example.org/" + path
     assert _matrix(url) == _reference_matrix(url)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.sampled_from([21, 25, 45, 57]),
+    seed=st.integers(0, 2**32 - 1),
+    dark=st.floats(0.05, 0.95),
+    stretch=st.integers(1, 6),
+)
+def test_mask_penalties_are_qrcodes_lost_points(
+    size: int, seed: int, dark: float, stretch: int
+) -> None:
+    """The numpy scoring counts each penalty exactly as qrcode's lost_point does, long runs and
+    finder-like patterns included (stretching columns makes runs of every length)."""
+    import numpy as np
+    import qrcode.util
+
+    from builder.publish.qr import _penalties
+
+    rng = np.random.default_rng(seed)
+    columns = rng.random((8, size, -(-size // stretch))) < dark
+    symbols = np.repeat(columns, stretch, axis=2)[:, :, :size]
+    expected = [qrcode.util.lost_point(symbol.tolist()) for symbol in symbols]
+    assert _penalties(symbols) == expected

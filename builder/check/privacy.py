@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from builder.format import problems, schema
-from builder.format.privacy import phone_digits, scan_characters, scan_personal_data
+from builder.format.privacy import may_find, phone_digits, scan_characters, scan_personal_data
 from builder.format.problems import Location, Problem
 from builder.read.records import Rec, ScannedText, Table
 from builder.read.village import CountyRecords, VillageRecords
@@ -23,6 +23,8 @@ def scan_texts(texts: Iterable[ScannedText], allowed_phones: Collection[str]) ->
     """Personal data and invisible characters, line by line, in every file read."""
     for scanned in texts:
         file = scanned.file
+        if not may_find(file.text.replace("\n", ",")):
+            continue
         for line_no, line in enumerate(file.text.split("\n"), start=1):
             if not line:
                 continue
@@ -98,6 +100,8 @@ def scan_values(
     seen = set(already)
     for rel, found in files:
         rows = found.rows if isinstance(found, Table) else (found,) if found is not None else ()
+        if not may_find(",".join(_plain_texts(rows, []))):
+            continue
         for rec in rows:
             for key, line, text in _texts(rec, ""):
                 findings = [*scan_characters(text), *scan_personal_data(text, allowed_phones)]
@@ -113,6 +117,25 @@ def scan_values(
                         column=finding.column,
                         char=finding.value,
                     )
+
+
+def _plain_texts(values: Iterable[Any], out: list[str]) -> list[str]:
+    """The text of every value _texts gives, without its key and line: what may_find reads."""
+    for value in values:
+        kind = type(value)
+        if kind is str:  # NOTE: the common types first, by identity: a county has millions
+            out.append(value)
+        elif kind is Decimal or kind is int:
+            out.append(str(value))
+        elif isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+            out.append(str(value))
+        elif isinstance(value, Rec):
+            _plain_texts(value.values.values(), out)
+        elif isinstance(value, list | tuple):
+            _plain_texts(value, out)
+    return out
 
 
 def _texts(rec: Rec, prefix: str) -> Iterator[tuple[str, int, str]]:

@@ -169,4 +169,6 @@ def header_text(text: str) -> str:
 
 def is_total_label(text: str) -> bool:
     """Whether a cell reads as the label of a totals row (合计, 本月合计, 总 计 …)."""
+    if text.isascii():  # NOTE: most cells; NFKC leaves ASCII as it is, and the words are not
+        return False
     return fold(text).replace(" ", "") in TOTAL_WORDS

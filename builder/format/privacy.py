@@ -71,15 +71,21 @@ _MAX_GROUPS = 20  # one digit a group, an 86 prefix and a check letter: "1 3 8 1
 _DATE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}#[01]?[0-9]#[0-3]?[0-9](?![0-9])")
 # Anything that may read as a digit: \\d is every script's digits, the rest fold to digits by NFKC
 # (circled, parenthesised, superscript and subscript numbers).
-_DIGITISH = re.compile(
-    r"[\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]"
-)
-_REGION = re.compile(
-    "(?:[\\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf"
+_DIGITISH_CLASS = "\\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf"
+_DIGITISH = re.compile(f"[{_DIGITISH_CLASS}]")
+# What may stand in a number beside the digit-ish characters (see digit_view).
+_NUMBER_GLUE_CLASS = (
     " \t\r\n\x0b\x0c\\-/_~.+#Xx\u00a0\u2000-\u200a\u202f\u205f\u3000"
     "\u2010-\u2015\u2212\u30fb\u00b7\uff0b\uff0d\uff0e\uff0f\uff3f\uff5e\uff38\uff58"
     "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-    f"{_char_class(_IGNORABLE)}])+"
+    f"{_char_class(_IGNORABLE)}"
+)
+_REGION = re.compile(f"(?:[{_DIGITISH_CLASS}{_NUMBER_GLUE_CLASS}])+")
+# NOTE: every number the scans report lies in a region of at least 11 characters holding at
+# least 11 digits, and a digit-ish character folds to at most two digits (⑳, ㊿): a text without
+# such a region of six or more digit-ish characters holds no number (see may_find).
+_LONG_REGION = re.compile(
+    f"(?<![{_DIGITISH_CLASS}{_NUMBER_GLUE_CLASS}])[{_DIGITISH_CLASS}{_NUMBER_GLUE_CLASS}]{{11,}}"
 )
 _DECIMAL = re.compile(r"\.(?=[0-9]{1,2}(?![0-9]))")
 # The provinces' two-digit codes (GB/T 2260), the first two digits of every ID number.
@@ -320,6 +326,16 @@ def _in_emoji(line: str, i: int) -> bool:
             and _is_emoji(after)
         )
     return False
+
+
+def may_find(text: str) -> bool:
+    """False when neither scan_characters nor scan_personal_data finds anything in text, nor in
+    any piece of it cut at commas: a comma is printable and never part of a number, so a file's
+    lines or values joined by commas are checked in one pass, and only the rare file that may
+    hold something is scanned piece by piece."""
+    if not text.replace("\t", " ").isprintable() or _SUSPECT.search(text) is not None:
+        return True
+    return any(len(_DIGITISH.findall(m.group())) >= 6 for m in _LONG_REGION.finditer(text))
 
 
 def scan_characters(line: str) -> Iterator[Finding]:

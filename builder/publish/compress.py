@@ -19,7 +19,7 @@ import os
 import re
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -88,12 +88,17 @@ def brotlied(data: bytes, quality: int = 11) -> bytes:
     return bytes(brotli.compress(data, quality=quality))
 
 
+def _brotli_quality(rel: str) -> int:
+    """The brotli quality of a file of the site at rel, 0 for none."""
+    return BROTLI_QUALITY.get(rel.split("/", 1)[0], 0)
+
+
 def precompress(path: Path, *, br: int = 0) -> None:
     """Write path.gz (and path.br at quality br, when given) beside path, unless already there
     and newer."""
-    data = path.read_bytes()
     mtime = path.stat().st_mtime_ns
     packers = [(".gz", gzipped)] + ([(".br", partial(brotlied, quality=br))] if br else [])
+    stale = []
     for suffix, pack in packers:
         target = path.with_name(path.name + suffix)
         try:
@@ -101,9 +106,37 @@ def precompress(path: Path, *, br: int = 0) -> None:
                 continue
         except FileNotFoundError:
             pass
+        stale.append((target, pack))
+    if stale:
+        _write_copies(path.read_bytes(), stale)
+
+
+def _write_copies(data: bytes, copies: Sequence[tuple[Path, Callable[[bytes], bytes]]]) -> None:
+    for target, pack in copies:
         tmp = target.with_name(target.name + ".tmp")
         tmp.write_bytes(pack(data))
         os.replace(tmp, target)
+
+
+def _wanted(rel: str, size: int) -> bool:
+    """Whether the file at rel (relative to the site) gets precompressed copies."""
+    # NOTE: a shard's sitemap is not the site's: the merge writes it (and its .gz)
+    name = rel.rsplit("/", 1)[-1]
+    return not name.startswith("sitemap.") and Path(name).suffix in TEXT and size >= MIN_BYTES
+
+
+def write_with_copies(root: Path, rel: str, data: bytes) -> None:
+    """Write data to root/rel and, as precompress_tree would, its compressed copies beside it:
+    the process that made the bytes compresses them while it has them, and precompress_tree
+    then finds them newer than the file and leaves them."""
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if _wanted(rel, len(data)):
+        br = _brotli_quality(rel)
+        packers: list[tuple[str, Callable[[bytes], bytes]]] = [(".gz", gzipped)]
+        packers += [(".br", partial(brotlied, quality=br))] if br else []
+        _write_copies(data, [(target.with_name(target.name + s), pack) for s, pack in packers])
 
 
 def precompress_tree(root: Path, only: tuple[str, ...] = ()) -> int:
@@ -113,10 +146,8 @@ def precompress_tree(root: Path, only: tuple[str, ...] = ()) -> int:
     for start in starts:
         files = [start] if start.is_file() else sorted(start.rglob("*"))
         for path in files:
-            # NOTE: a shard's sitemap is not the site's: the merge writes it (and its .gz)
-            if path.name.startswith("sitemap."):
-                continue
-            if path.suffix in TEXT and path.is_file() and path.stat().st_size >= MIN_BYTES:
-                precompress(path, br=BROTLI_QUALITY.get(path.relative_to(root).parts[0], 0))
+            rel = path.relative_to(root).as_posix()
+            if path.suffix in TEXT and path.is_file() and _wanted(rel, path.stat().st_size):
+                precompress(path, br=_brotli_quality(rel))
                 count += 1
     return count

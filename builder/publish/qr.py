@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import io
+import operator
 import re
 
 import numpy as np
@@ -44,6 +45,11 @@ def _check_url(url: str) -> None:
 
 def _matrix(url: str) -> list[list[bool]]:
     """Return the module matrix for url (True = dark), including the quiet zone."""
+    return [[bool(cell) for cell in row] for row in _symbol(url).tolist()]
+
+
+def _symbol(url: str) -> npt.NDArray[np.bool_]:
+    """The module matrix for url (True = dark) with its quiet zone, as a numpy array."""
     _check_url(url)
     # NOTE: the symbol qrcode's make(fit=True) draws, computed with numpy five times faster:
     # every period's printed sheet has a QR code, and qrcode places the data and scores its
@@ -64,13 +70,30 @@ def _matrix(url: str) -> list[list[bool]]:
     plain[rows[:k], cols[:k]] = bits[:k]
     symbols = plain[None, :, :] ^ masks  # the data under each of the eight masks
     best = _best_mask(symbols)
-    code.modules_count = blank.shape[0]
-    code.modules = symbols[best].tolist()
-    code.setup_type_info(False, best)
+    where, values = _type_modules(version, code.error_correction, best)
+    symbol = symbols[best]
+    symbol[where] = values
+    return np.pad(symbol, BORDER)
+
+
+@functools.cache
+def _type_modules(
+    version: int, error_correction: int, mask: int
+) -> tuple[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]], npt.NDArray[np.bool_]]:
+    """The format (and, from version 7, version) modules qrcode's setup_type_info and
+    setup_type_number write for a version, level and mask: where they are and their colour."""
+    n = version * 4 + 17
+    scratch = qrcode.QRCode(version=version, error_correction=error_correction)
+    scratch.modules_count = n
+    scratch.modules = [[None] * n for _ in range(n)]
+    scratch.setup_type_info(False, mask)
     if version >= 7:
-        code.setup_type_number(False)
-    framed = np.pad(np.array(code.modules, dtype=bool), BORDER)
-    return [[bool(cell) for cell in row] for row in framed]
+        scratch.setup_type_number(False)
+    written = np.array([[cell is not None for cell in line] for line in scratch.modules])
+    dark = np.array([[bool(cell) for cell in line] for line in scratch.modules])
+    rows, cols = np.nonzero(written)
+    colours: npt.NDArray[np.bool_] = dark[rows, cols]
+    return (rows, cols), colours
 
 
 class _Bits:
@@ -91,6 +114,14 @@ class _Bits:
         return self.length
 
 
+def _write(bits: _Bits, segment: qrcode.util.QRData) -> None:
+    """segment.write(bits): a byte segment's bytes in one go (qrcode puts them one at a time)."""
+    if segment.mode == qrcode.util.MODE_8BIT_BYTE:
+        bits.put(int.from_bytes(segment.data, "big"), 8 * len(segment.data))
+    else:
+        segment.write(bits)
+
+
 def _best_version(data_list: list[qrcode.util.QRData], error_correction: int) -> int:
     """The smallest version that holds the data: what qrcode's best_fit() picks."""
     start = 1
@@ -100,7 +131,7 @@ def _best_version(data_list: list[qrcode.util.QRData], error_correction: int) ->
         for segment in data_list:
             bits.put(segment.mode, 4)
             bits.put(len(segment), sizes[segment.mode])
-            segment.write(bits)
+            _write(bits, segment)
         version = bisect.bisect_left(
             qrcode.util.BIT_LIMIT_TABLE[error_correction], bits.length, start
         )
@@ -122,7 +153,7 @@ def _codewords(version: int, error_correction: int, data_list: list[qrcode.util.
     for segment in data_list:
         bits.put(segment.mode, 4)
         bits.put(len(segment), qrcode.util.length_in_bits(segment.mode, version))
-        segment.write(bits)
+        _write(bits, segment)
     blocks = qrcode.base.rs_blocks(version, error_correction)
     limit = sum(block.data_count * 8 for block in blocks)
     if bits.length > limit:
@@ -141,12 +172,17 @@ def _codewords(version: int, error_correction: int, data_list: list[qrcode.util.
         offset += block.data_count
         data_blocks.append(chunk)
         ec_blocks.append(_remainder(chunk, block.total_count - block.data_count))
-    out = bytearray()
-    for i in range(max(len(b) for b in data_blocks)):
-        out.extend(b[i] for b in data_blocks if i < len(b))
-    for i in range(max(len(e) for e in ec_blocks)):
-        out.extend(e[i] for e in ec_blocks if i < len(e))
-    return bytes(out)
+    return _interleave(data_blocks) + _interleave([bytes(e) for e in ec_blocks])
+
+
+def _interleave(blocks: list[bytes]) -> bytes:
+    """The first byte of each block, then the second of each, …; shorter blocks drop out."""
+    width = max(len(b) for b in blocks)
+    grid = np.full((len(blocks), width), -1, dtype=np.int16)
+    for row, block in zip(grid, blocks, strict=True):
+        row[: len(block)] = np.frombuffer(block, dtype=np.uint8)
+    column_major = grid.T.ravel()
+    return column_major[column_major >= 0].astype(np.uint8).tobytes()
 
 
 @functools.cache
@@ -163,20 +199,32 @@ def _generator_logs(count: int) -> tuple[int, ...]:
     return tuple(qrcode.base.glog(c) for c in poly[1:])
 
 
-def _remainder(data: bytes, count: int) -> list[int]:
-    """The Reed-Solomon error-correction codewords of one block."""
+@functools.cache
+def _remainder_table(count: int) -> tuple[int, ...]:
+    """For each leading factor, the generator times it: count bytes held in one integer."""
     exp, log = qrcode.base.EXP_TABLE, qrcode.base.LOG_TABLE
     generator = _generator_logs(count)
-    rem = [0] * count
+    table = [0]
+    for factor in range(1, 256):
+        shift = log[factor]
+        table.append(int.from_bytes(bytes(exp[(g + shift) % 255] for g in generator), "big"))
+    return tuple(table)
+
+
+def _remainder(data: bytes, count: int) -> list[int]:
+    """The Reed-Solomon error-correction codewords of one block.
+
+    NOTE: the remainder's count bytes are kept in one integer, so each data byte costs one
+    shift and one XOR with the generator multiple looked up for its factor.
+    """
+    table = _remainder_table(count)
+    top = 8 * (count - 1)
+    keep = (1 << (8 * count)) - 1
+    rem = 0
     for byte in data:
-        factor = byte ^ rem[0]
-        rem = rem[1:]
-        rem.append(0)
-        if factor:
-            shift = log[factor]
-            for i, g in enumerate(generator):
-                rem[i] ^= exp[(g + shift) % 255]
-    return rem
+        factor = byte ^ (rem >> top)
+        rem = ((rem << 8) & keep) ^ table[factor]
+    return list(rem.to_bytes(count, "big"))
 
 
 _Layout = tuple[
@@ -232,25 +280,25 @@ def _layout(version: int) -> _Layout:
 
 def _best_mask(symbols: npt.NDArray[np.bool_]) -> int:
     """The mask qrcode's best_mask_pattern() picks: the lowest ISO 18004 penalty, first wins."""
+    total = _penalties(symbols)
+    return total.index(min(total))
+
+
+def _penalties(symbols: npt.NDArray[np.bool_]) -> list[int]:
+    """Each masked symbol's ISO 18004 penalty, as qrcode's lost_point() counts it."""
     n = symbols.shape[1]
     lines = np.concatenate([symbols, symbols.transpose(0, 2, 1)], axis=1)  # rows, then columns
-    # 1. runs of five or more modules of one colour: length - 2 each
-    flat = np.concatenate(  # every line ends in a 2, so no run crosses into the next
-        [lines.astype(np.int8), np.full((8, 2 * n, 1), 2, dtype=np.int8)], axis=2
-    ).reshape(-1)
-    change = np.empty(flat.size, dtype=bool)
-    change[0] = True
-    change[1:] = flat[1:] != flat[:-1]
-    starts = np.flatnonzero(change)
-    lengths = np.diff(np.append(starts, flat.size))
-    long = (flat[starts] != 2) & (lengths >= 5)
-    level1 = np.bincount(
-        starts[long] // (2 * n * (n + 1)), weights=lengths[long] - 2, minlength=8
-    ).astype(np.int64)
+    # 1. runs of five or more modules of one colour: length - 2 each, that is 1 for each five
+    # in a row of one colour, and 2 more where such a run starts
+    same = lines[:, :, 1:] == lines[:, :, :-1]  # same[k]: modules k and k + 1 match
+    five = same[:, :, :-3] & same[:, :, 1:-2] & same[:, :, 2:-1] & same[:, :, 3:]
+    level1 = five.sum(axis=(1, 2)) + 2 * (
+        five[:, :, 0].sum(axis=1) + (five[:, :, 1:] & ~same[:, :, : n - 5]).sum(axis=(1, 2))
+    )
     # 2. 2×2 blocks of one colour: 3 each
     a = symbols[:, :-1, :-1]
-    same = (a == symbols[:, :-1, 1:]) & (a == symbols[:, 1:, :-1]) & (a == symbols[:, 1:, 1:])
-    level2 = 3 * same.sum(axis=(1, 2))
+    block = (a == symbols[:, :-1, 1:]) & (a == symbols[:, 1:, :-1]) & (a == symbols[:, 1:, 1:])
+    level2 = 3 * block.sum(axis=(1, 2))
     # 3. finder-like 1:1:3:1:1 patterns with four light modules on one side: 40 each
     w = [lines[:, :, k : k + n - 10] for k in range(11)]  # w[k]: module k of each window
     both = ~w[1] & w[4] & ~w[5] & w[6] & ~w[9]  # 1011101 0000 and 0000 1011101 share these
@@ -260,26 +308,33 @@ def _best_mask(symbols: npt.NDArray[np.bool_]) -> int:
     # 4. dark modules away from half: 10 per 5 %
     dark = symbols.sum(axis=(1, 2))
     level4 = [int(abs(float(d) / (n * n) * 100 - 50) / 5) * 10 for d in dark]
-    total = [int(t) for t in level1 + level2 + level3 + np.array(level4)]
-    return total.index(min(total))
+    return [int(t) for t in level1 + level2 + level3 + np.array(level4)]
+
+
+@functools.cache
+def _svg_words(n: int) -> tuple[str, ...]:
+    """The pieces of a run's path in an n-module symbol: "M{x} " for each x, "{y}" for each y,
+    then "h{length}v1h-{length}z" for each length."""
+    return (
+        *(f"M{x} " for x in range(n)),
+        *(f"{y}" for y in range(n)),
+        *(f"h{length}v1h-{length}z" for length in range(n + 1)),
+    )
 
 
 def qr_svg(url: str) -> bytes:
     """Return a standalone, byte-reproducible SVG QR code for url, sized by its viewBox."""
-    matrix = _matrix(url)
-    n = len(matrix)
-    runs: list[str] = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < n:
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < n and row[x]:
-                x += 1
-            # One closed unit-high rectangle per horizontal run of dark modules.
-            runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+    matrix = _symbol(url)
+    n = matrix.shape[0]
+    # One closed unit-high rectangle per horizontal run of dark modules: where a row, framed
+    # by light modules, turns dark and light again.
+    framed = np.zeros((n, n + 2), dtype=np.int8)
+    framed[:, 1:-1] = matrix
+    ys, xs = np.nonzero(np.diff(framed, axis=1))
+    starts, ends = xs[::2], xs[1::2]
+    words = _svg_words(n)
+    picks = np.stack([starts, n + ys[::2], 2 * n + ends - starts], axis=1).ravel().tolist()
+    runs = operator.itemgetter(*picks)(words)  # NOTE: a symbol has many runs: a tuple
     # No width/height: the viewBox alone lets CSS or the print layout scale it without blur.
     svg = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -296,9 +351,9 @@ def qr_png(url: str, *, box_size: int = 10) -> bytes:
     """Return a byte-reproducible 1-bit PNG QR code for url, box_size pixels per module."""
     if isinstance(box_size, bool) or not isinstance(box_size, int) or box_size < 1:
         raise ValueError(f"box_size must be a positive int: {box_size!r}")
-    matrix = _matrix(url)
-    n = len(matrix)
-    pixels = bytes(0 if cell else 255 for row in matrix for cell in row)
+    matrix = _symbol(url)
+    n = matrix.shape[0]
+    pixels = np.where(matrix, 0, 255).astype(np.uint8).tobytes()
     image = Image.frombytes("L", (n, n), pixels)
     image = image.resize((n * box_size, n * box_size), Image.Resampling.NEAREST)
     image = image.convert("1", dither=Image.Dither.NONE)

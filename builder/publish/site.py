@@ -34,7 +34,7 @@ from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
-from builder.publish.compress import COMPRESSED, compact_html, precompress_tree
+from builder.publish.compress import COMPRESSED, compact_html, precompress_tree, write_with_copies
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
 from builder.publish.folders import VillageStore
 from builder.publish.preview import problem_files
@@ -385,9 +385,7 @@ def _make_files(jobs: list[Job], site: Path) -> None:
     for path, make, args in jobs:
         data = make(*args)
         if isinstance(data, bytes):
-            target = site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            write_with_copies(site, path, data)  # NOTE: its .gz too, while MkDocs renders
 
 
 def last_commit_date(base_dir: Path) -> str:

@@ -7,7 +7,9 @@ Layer 1 of the checks (per field, from the declarations in `schema.py`); `checks
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +194,17 @@ def _join(outer: str, inner: str) -> str:
 
 
 def check_row(
-    row_values: dict[str, str], line: int, record_schema: schema.RecordSchema, ctx: Ctx
+    row_values: dict[str, str],
+    line: int,
+    record_schema: schema.RecordSchema,
+    ctx: Ctx,
+    memo: dict[tuple[schema.Scalar, str], Any] | None = None,
 ) -> Rec:
-    """Type one CSV row; empty cells are absent, required ones are reported."""
+    """Type one CSV row; empty cells are absent, required ones are reported.
+
+    memo keeps each (type, text) already parsed to an immutable value: a village's ledgers
+    write the same dates, names, accounts and choices again and again.
+    """
     rec = Rec(line)
     for field_spec in record_schema.fields:
         text = row_values.get(field_spec.key, "")
@@ -210,12 +220,22 @@ def check_row(
                     key=field_spec.key,
                 )
             continue
+        known = memo.get((field_spec.type, text), MISSING) if memo is not None else MISSING
+        if known is not MISSING:
+            rec.values[field_spec.key] = known
+            continue
         value = parse_scalar(text, field_spec.type, ctx, line, field_spec.key, field_spec.zh)
         if value is not MISSING:
             rec.values[field_spec.key] = value
+            if memo is not None and type(value) in _IMMUTABLE:
+                memo[(field_spec.type, text)] = value
         else:
             rec.invalid.add(field_spec.key)
     return rec
+
+
+# NOTE: values of these types are shared between the rows that wrote the same text
+_IMMUTABLE = frozenset({str, int, bool, Decimal, dt.date})
 
 
 # --- reading files ---------------------------------------------------------------------------
@@ -243,6 +263,7 @@ class Reader:
     base: Path
     found: list[Problem] = field(default_factory=list)
     texts: list[ScannedText] = field(default_factory=list)
+    parsed: dict[tuple[schema.Scalar, str], Any] = field(default_factory=dict)  # see check_row
 
     def yaml(self, path: Path | None, record_schema: schema.RecordSchema) -> Rec | None:
         """Read and type one YAML file; None when it is absent or unreadable."""
@@ -281,7 +302,9 @@ class Reader:
         if table is None:
             return Table(file.rel, (), read_ok=False)
         ctx = Ctx(file.rel, self.found)
-        rows = tuple(check_row(r.values, r.line, record_schema, ctx) for r in table.rows)
+        rows = tuple(
+            check_row(r.values, r.line, record_schema, ctx, self.parsed) for r in table.rows
+        )
         read_ok = not any(p.severity is problems.Severity.ERROR for p in self.found[start:])
         return Table(file.rel, rows, read_ok)
 

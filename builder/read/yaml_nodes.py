@@ -148,7 +148,8 @@ def _line_problems(doc: _Doc, events: list[yaml.Event], suspects: set[int]) -> l
             continue
         where = Location(doc.rel, number)
         value = text.strip(" \t\u00a0")
-        if _NBSP_INDENT.match(text):
+        nbsp = "\u00a0" in text  # NOTE: both non-breaking-space shapes need one
+        if nbsp and _NBSP_INDENT.match(text):
             key = value.split(":", 1)[0] if _KEY_LINE.match(value) else None
             found.append(
                 problems.NON_BREAKING_SPACE.at(
@@ -159,7 +160,7 @@ def _line_problems(doc: _Doc, events: list[yaml.Event], suspects: set[int]) -> l
                 )
             )
             continue
-        if match := _NBSP_COLON.match(text):
+        if nbsp and (match := _NBSP_COLON.match(text)):
             found.append(
                 problems.NON_BREAKING_SPACE.at(
                     where, match.group(1), place="冒号后面", place_en="After the colon"
@@ -308,8 +309,17 @@ def _scalar_problems(event: yaml.ScalarEvent, doc: _Doc, key: str) -> Iterator[P
 
 
 def _node(event: yaml.Event, rest: Iterator[yaml.Event], doc: _Doc, key: str, is_key: bool) -> Node:
-    rel, out = doc.rel, doc.out
     line = event.start_mark.line + 1
+    if type(event) is yaml.ScalarEvent and event.anchor is None and event.tag is None:
+        # NOTE: most nodes: a plain or quoted value with no anchor or tag, where the only thing
+        # to look for is a comment after a plain value (see _scalar_problems)
+        plain = event.style is None or event.style == ""
+        if plain and not is_key:
+            after = doc.line(event.end_mark.line)[event.end_mark.column : event.end_mark.column + 1]
+            if after in (" ", "\t"):  # what _COMMENT_AFTER needs first
+                doc.out.extend(_scalar_problems(event, doc, key))
+        return ScalarNode(line, event.value, plain=plain and event.implicit[0])
+    rel, out = doc.rel, doc.out
     anchor = getattr(event, "anchor", None)
     # NOTE: "&名单 见附件" or "*注" written as text is not a deliberate anchor or alias: an
     # alias to no anchor, or an anchor on a text no alias uses, asks for quotes instead.
