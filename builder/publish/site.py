@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import rjsmin
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -171,12 +172,29 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             county_files=self.shard.index == 1,
         )
         renderer.log = read_versions(villages.resolve().parent)
+        if self.cache is not None:
+            renderer.env.bytecode_cache = self.compiled_templates()
         renderer.cache = self.cache  # the county's downloads join the villages' cached parts
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()
         self.deferred = renderer.deferred or []
         return config
+
+    def compiled_templates(self) -> jinja2.BytecodeCache:
+        """Where compiled templates are kept between builds (beside the build cache): every
+        shard of every build compiled Material's and our templates again, a second each."""
+        assert self.cache is not None
+        folder = self.cache.root / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        return jinja2.FileSystemBytecodeCache(str(folder))
+
+    def on_env(
+        self, env: jinja2.Environment, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        if self.cache is not None:  # the theme's templates (see compiled_templates)
+            env.bytecode_cache = self.compiled_templates()
+        return env
 
     def is_selected(self, village: model.Village) -> bool:
         """Whether this shard renders the village's pages."""
