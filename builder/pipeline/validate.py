@@ -10,6 +10,7 @@ assembles the model and runs the supervision rules on it.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -28,6 +29,8 @@ from builder.read.files import Layout, VillageFiles, display_path, scan_layout
 from builder.read.roster import Relative
 from builder.read.village import read_county, read_village
 from builder.rules import RuleFlags, apply_rules, rule_flags, village_flags
+
+FREEZE_FROM = 40  # villages loaded from the cache (see run_villages)
 
 
 @dataclass
@@ -177,10 +180,22 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
     """Every village's outcome, from the cache when its signature is known."""
     done: dict[int, VillageOutcome] = {}
     if cache is not None:
-        for i, job in enumerate(jobs):
-            hit = cache.load("villages", job.signature)
-            if isinstance(hit, VillageOutcome):
-                done[i] = hit
+        # NOTE: the collector stays paused while every village's model is loaded (millions of
+        # objects: woken between loads, it walked them all again, 2 s of a rebuild), and the
+        # models are then frozen out of its way: they live as long as the process, and the
+        # shard processes forked later inherit them without the collector touching their pages
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for i, job in enumerate(jobs):
+                hit = cache.load("villages", job.signature)
+                if isinstance(hit, VillageOutcome):
+                    done[i] = hit
+        finally:
+            if collecting:
+                gc.enable()
+        if len(done) >= FREEZE_FROM:  # a county's build, not a test's or a preview's village
+            gc.freeze()
     todo = [i for i in range(len(jobs)) if i not in done]
     fresh = parallel_map(run_village, [jobs[i] for i in todo])
     for i, outcome in zip(todo, fresh, strict=True):
