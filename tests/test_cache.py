@@ -100,3 +100,5 @@ def test_parallel_check_gives_the_same_result(
     assert unsigned(two) == unsigned(one)
     assert sum(len(t) for t in unsigned(two)) == 11  # the twelfth village has an error
     assert len(cache.used) == 12  # every village's entry, so prune keeps them all
+    # the workers stored them (each its own villages'): all twelve are there to reuse
+    assert len(list((tmp_path / ".build" / "villages").glob("*/*.pickle"))) == 12

@@ -10,6 +10,7 @@ assembles the model and runs the supervision rules on it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 from collections.abc import Iterable
@@ -197,14 +198,29 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
         if len(done) >= FREEZE_FROM:  # a county's build, not a test's or a preview's village
             gc.freeze()
     todo = [i for i in range(len(jobs)) if i not in done]
-    fresh = parallel_map(run_village, [jobs[i] for i in todo])
+    # NOTE: each worker stores its own outcomes: pickling 600 villages' models again in this
+    # process, one after the other, was seconds of a county's check with one core idle
+    fresh = parallel_map(functools.partial(run_and_keep, cache), [jobs[i] for i in todo])
     for i, outcome in zip(todo, fresh, strict=True):
         done[i] = outcome
-        # NOTE: not a file that could not be read: giving read permission back changes no size
-        # or mtime, so the signature would keep returning the stale problem
-        if cache is not None and not any(p.code == UNREADABLE.code for p in outcome.problems):
-            cache.save("villages", jobs[i].signature, outcome)
+        if cache is not None and keepable(outcome):
+            cache.used.add(f"villages/{jobs[i].signature}")  # stored by another process
     return [done[i] for i in range(len(jobs))]
+
+
+def run_and_keep(cache: BuildCache | None, job: VillageJob) -> VillageOutcome:
+    """run_village(job), its outcome stored in the cache by the job's signature."""
+    outcome = run_village(job)
+    if cache is not None and keepable(outcome):
+        cache.save("villages", job.signature, outcome)
+    return outcome
+
+
+def keepable(outcome: VillageOutcome) -> bool:
+    """Whether an outcome may be reused: not when a file could not be read (giving read
+    permission back changes no size or mtime, so the signature would keep returning the stale
+    problem)."""
+    return not any(p.code == UNREADABLE.code for p in outcome.problems)
 
 
 def _village_paths(files: VillageFiles) -> list[Path]:
