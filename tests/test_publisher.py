@@ -839,6 +839,23 @@ def test_a_backdated_topic_answer_fails_and_a_timely_one_passes(published: Path)
     assert audit(repo, "2026-12-13")[0] == 0
 
 
+def test_a_topic_entered_after_a_publication_but_dated_before_it_is_seen(published: Path) -> None:
+    """A new entry dated before the last publication was written up late (or made up after
+    the fact): check --since warns, naming it; dated since, it is plain progress."""
+    repo = published
+    topics = repo / f"{REG}/topics.yml"
+    before = topics.read_text(encoding="utf-8")
+    with topics.open("a", encoding="utf-8") as f:
+        f.write("  - {id: DT2026-09, asked_at: 2026-10-20, question: 村道路灯什么时候修？}\n")
+    code, out = audit(repo)
+    assert code == 0 and codes(out) == ["register-late-entry"], out
+    assert "点题公开“DT2026-09”是上次公开" in out and "日期是 2026-10-20" in out
+    topics.write_text(before, encoding="utf-8")
+    with topics.open("a", encoding="utf-8") as f:
+        f.write("  - {id: DT2026-09, asked_at: 2026-12-12, question: 村道路灯什么时候修？}\n")
+    assert audit(repo) == (0, "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n")
+
+
 def test_a_village_power_item_changes_only_with_a_yearly_adjustment(published: Path) -> None:
     repo = published
     edit(repo, f"{REG}/powers.yml", "name: 村集体经济合作社分红", "name: 村集体经济合作社年度分红")

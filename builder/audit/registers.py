@@ -158,6 +158,23 @@ def _progress(change: Change, since: dt.date) -> bool | None:
     return None
 
 
+# the date a new entry of these registers is written for: a new entry dated before the last
+# publication was entered late (FORMAT.md); a contract may be registered after it was signed
+_ENTRY_DAY_LABEL = {"topics": "提出", "decisions": "第一步", "meetings": "会议"}
+
+
+def _entry_day(village: model.Village, register: str, key: str) -> dt.date | None:
+    """The day a register entry is dated (None for a register whose new entries carry none)."""
+    entry = _entries(village, register).get(key)
+    if entry is None or register not in _ENTRY_DAY_LABEL:
+        return None
+    if register == "topics":
+        return entry.asked_at  # type: ignore[no-any-return]
+    if register == "decisions":
+        return min((step.date for step in entry.steps), default=None)
+    return entry.date  # type: ignore[no-any-return]
+
+
 def register_problems(
     old: model.Village, new: model.Village, since: dt.date, today: dt.date, root: str
 ) -> Iterator[Problem]:
@@ -169,6 +186,20 @@ def register_problems(
     asked = {(c.item, c.field) for c in found if c.field.endswith(".question") and c.old is None}
     for change in found:
         if change.action == "added":
+            day = _entry_day(new, change.section, change.item)
+            # NOTE: a warning, not a refusal: a meeting held days before a publication is often
+            # written up after it; but a meeting or a 四议两公开 made up after the fact (to
+            # answer a missed-meeting flag) must not pass unseen
+            if day is not None and day < since:
+                yield problems.REGISTER_LATE_ENTRY.at(
+                    Location(f"{root}/{who.path}/{REGISTERS[change.section][1]}"),
+                    None,
+                    register=REGISTERS[change.section][0],
+                    id=change.item,
+                    label=_ENTRY_DAY_LABEL[change.section],
+                    date=day.isoformat(),
+                    since=since.isoformat(),
+                )
             continue
         where = Location(f"{root}/{who.path}/{REGISTERS[change.section][1]}")
         progress = _progress(change, since)

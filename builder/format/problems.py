@@ -788,6 +788,16 @@ REGISTER_BACKDATED = _kind(
     '{register} "{id}": the new {label} is dated {date}, before the last publication ({since}). '
     "A published register cannot be backdated: write the actual date.",
 )
+REGISTER_LATE_ENTRY = _kind(
+    "register-late-entry",
+    "登记簿补记了上次公开之前的事",
+    "{register}“{id}”是上次公开（{since}）之后才记上的，但{label}日期是 {date}。"
+    "如果确实是补记，请在备注中写明为什么晚记；如果日期写错了，请改成实际的日期。监督人员会看到这条提示。",
+    '{register} "{id}" was entered after the last publication ({since}) but is dated {date}. '
+    "If it is a late entry, say why in its notes; if the date is wrong, write the actual date. "
+    "Supervisors see this warning.",
+    W,
+)
 VILLAGE_MOVED = _kind(
     "village-moved",
     "村的文件夹或区划代码改了，但没有声明迁移",
