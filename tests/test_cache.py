@@ -102,3 +102,26 @@ def test_parallel_check_gives_the_same_result(
     assert len(cache.used) == 12  # every village's entry, so prune keeps them all
     # the workers stored them (each its own villages'): all twelve are there to reuse
     assert len(list((tmp_path / ".build" / "villages").glob("*/*.pickle"))) == 12
+
+
+def test_a_commit_on_a_later_day_reuses_every_village(project: Path) -> None:
+    """Only the home page shows the day of the last commit: a new day's commit (a draft, a
+    hand-written page's neighbour, anything the villages' pages do not show) keeps every
+    village's stored pages, and the home page moves with the day."""
+    from test_audit import git
+
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "records", date="2026-11-22T10:00:00+08:00")
+    cache = BuildCache(project / ".build" / "cache")
+    site = build(project, cache)
+    page = site / "chengguan/xiwan/2026-09/index.html"
+    inode = page.stat().st_ino
+    assert "数据更新于 2026-11-22" in (site / "index.html").read_text(encoding="utf-8")
+    git(
+        project, "commit", "-q", "--allow-empty", "-m", "next day", date="2026-11-23T10:00:00+08:00"
+    )
+    cache.used.clear()
+    site = build(project, cache)
+    assert "数据更新于 2026-11-23" in (site / "index.html").read_text(encoding="utf-8")
+    assert page.stat().st_ino == inode, "a village's stored pages were rendered again"

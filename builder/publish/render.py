@@ -211,7 +211,9 @@ class Renderer:
             link=link,
             root=relative(url, ""),
             assets={**{name: f"assets/{name}" for name in ASSET_NAMES}, **self.assets},
-            updated=self.updated,
+            # NOTE: the home page alone shows it: a village's stored pages do not depend on the
+            # day of the last commit (site.site_key leaves it out)
+            updated=self.updated if url == "" else "",
             **context,
         )
         body = "\n".join(line for line in body.split("\n") if line.strip())

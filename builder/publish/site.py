@@ -155,7 +155,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             path for path in config.extra_css if path not in ("assets/sunlight.css", css_path)
         ]
         updated = last_commit_date(base_dir)
-        self.site_key = site_key(base_dir, config, updated, self.assets)
+        self.site_key = site_key(base_dir, config, self.assets)
         self.selected = {
             v.url for position, v in enumerate(county.villages()) if self.shard.holds(position)
         }
@@ -417,7 +417,7 @@ def render_key(signature: str, key: str) -> str:
 
 
 def site_key(
-    base_dir: Path, config: MkDocsConfig, updated: str, assets: dict[str, tuple[str, bytes]]
+    base_dir: Path, config: MkDocsConfig, assets: dict[str, tuple[str, bytes]]
 ) -> str:
     """What every page's output depends on beyond its own records: theme, config, content."""
     import material
@@ -426,7 +426,7 @@ def site_key(
     parts: list[Path | None] = [Path(config.config_file_path or base_dir / "mkdocs.yml")]
     parts += sorted(p for p in Path(config.docs_dir).rglob("*") if p.is_file())
     parts.append(publication_log(base_dir, config))  # period pages and sheets show its heads
-    versions = f"{mkdocs.__version__}\0{material.__version__}\0{updated}\0{config.site_url}"
+    versions = f"{mkdocs.__version__}\0{material.__version__}\0{config.site_url}"
     versions += "".join(f"\0{path}" for path, _ in sorted(assets.values()))
     return hashlib.sha256((versions + files_hash(parts)).encode()).hexdigest()
 
