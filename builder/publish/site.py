@@ -416,9 +416,7 @@ def render_key(signature: str, key: str) -> str:
     return hashlib.sha256(f"{signature}\0{key}".encode()).hexdigest()
 
 
-def site_key(
-    base_dir: Path, config: MkDocsConfig, assets: dict[str, tuple[str, bytes]]
-) -> str:
+def site_key(base_dir: Path, config: MkDocsConfig, assets: dict[str, tuple[str, bytes]]) -> str:
     """What every page's output depends on beyond its own records: theme, config, content."""
     import material
     import mkdocs
