@@ -125,3 +125,40 @@ def test_a_commit_on_a_later_day_reuses_every_village(project: Path) -> None:
     site = build(project, cache)
     assert "数据更新于 2026-11-23" in (site / "index.html").read_text(encoding="utf-8")
     assert page.stat().st_ino == inode, "a village's stored pages were rendered again"
+
+
+def test_a_rebuild_of_few_changed_villages_takes_one_shard(tmp_path: Path) -> None:
+    """Two local shards for a large county, but one when the remembered site was built from the
+    same inputs and fewer than PARALLEL_SHARDS_FROM villages changed since (the others' folders
+    are reused: a second shard would only repeat the county's pages)."""
+    import os
+
+    from builder.publish import build as publish_build
+    from tools.demo import generate_county
+
+    if (os.cpu_count() or 1) < 2 or not publish_build.PARALLEL:
+        pytest.skip("one core: always one shard")
+    generate_county(tmp_path / "villages", towns=3, villages_per_town=15, months=1)
+    result = validate(tmp_path / "villages", tmp_path)
+    assert result.county is not None
+    villages = list(result.county.villages())
+    cache = BuildCache(tmp_path / ".build" / "cache")
+    count = publish_build.local_shard_count
+    assert count(result, cache, "inputs") == 2  # nothing remembered
+    signatures = {v.url: v.signature for v in villages}
+    cache.write_manifest({"inputs": "inputs", "villages": signatures})
+    assert count(result, cache, "inputs") == 1
+    assert count(result, cache, "other inputs") == 2  # theme, content or log changed
+    few = dict(list(signatures.items())[: len(villages) - 39])  # 39 villages changed
+    cache.write_manifest({"inputs": "inputs", "villages": few})
+    assert count(result, cache, "inputs") == 1
+    fewer = dict(list(signatures.items())[: len(villages) - 40])  # 40 changed
+    cache.write_manifest({"inputs": "inputs", "villages": fewer})
+    assert count(result, cache, "inputs") == 2
+    config = tmp_path / "mkdocs.yml"
+    shutil.copy(Path(__file__).resolve().parent.parent / "mkdocs.yml", config)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "about.md").write_text("# 使用说明\n", encoding="utf-8")
+    before = publish_build.site_inputs(config)
+    (tmp_path / "content" / "about.md").write_text("# 使用说明。\n", encoding="utf-8")
+    assert publish_build.site_inputs(config) != before  # a hand-written page is an input

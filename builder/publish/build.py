@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 from mkdocs.exceptions import Abort, PluginError
 
 from builder.errors import BuilderError
-from builder.pipeline.cache import BuildCache
+from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.validate import Result
 from builder.publish.folders import (
     VillageStore,
@@ -52,8 +53,9 @@ def build_site(
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_leftovers(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
+    inputs = site_inputs(config_file)
     try:
-        count = shards or local_shard_count(preloaded)
+        count = shards or local_shard_count(preloaded, cache, inputs)
         parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
         jobs = [
             (config_file, part, Shard(k, count), preloaded, strict, cache, site_dir)
@@ -69,18 +71,43 @@ def build_site(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if cache is not None:
-        remember_site(cache, manifests)
+        remember_site(cache, manifests, inputs)
 
 
-def local_shard_count(preloaded: Result | None) -> int:
-    """Two shards when a second core and a large county make it worth it, else one."""
+def local_shard_count(
+    preloaded: Result | None, cache: BuildCache | None = None, inputs: str = ""
+) -> int:
+    """Two shards when a second core and a large county make it worth it, else one: also one
+    when the site the cache remembers was built from the same inputs and few of the villages
+    changed since (their folders are reused; a second shard would only render the county's
+    pages again, and its manifest and files be merged)."""
     if preloaded is None or preloaded.county is None:
         return 1
-    villages = sum(len(town.villages) for town in preloaded.county.towns)
+    villages = list(preloaded.county.villages())
     cores = min(2, os.cpu_count() or 1)
-    if cores < 2 or villages < PARALLEL_SHARDS_FROM or not PARALLEL:
+    if cores < 2 or len(villages) < PARALLEL_SHARDS_FROM or not PARALLEL:
         return 1
+    if cache is not None and inputs:
+        last = cache.read_manifest()
+        known = set(last.get("villages", {}).values()) if last.get("inputs") == inputs else set()
+        if known and sum(v.signature not in known for v in villages) < PARALLEL_SHARDS_FROM:
+            return 1
     return cores
+
+
+def site_inputs(config_file: Path) -> str:
+    """A hash of what every village's pages depend on beyond their own records (a stand-in
+    for site.site_key, which needs the loaded configuration): mkdocs.yml, the hand-written
+    pages, the publication log and the builder's code and theme."""
+    import material
+    import mkdocs
+
+    base = config_file.resolve().parent
+    found = re.search(r"(?m)^docs_dir:\s*['\"]?([^'\"#\s]+)", config_file.read_text("utf-8"))
+    docs = base / (found.group(1) if found else "docs")
+    paths: list[Path | None] = [config_file, base / "publication-log.jsonl"]
+    paths += sorted(p for p in docs.rglob("*") if p.is_file())
+    return f"{mkdocs.__version__}\0{material.__version__}\0{files_hash(paths)}"
 
 
 ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path]
@@ -194,7 +221,7 @@ def village_store(cache: BuildCache) -> VillageStore:
     return VillageStore(cache.root.parent / "villages")
 
 
-def remember_site(cache: BuildCache, manifests: list[ShardManifest]) -> None:
+def remember_site(cache: BuildCache, manifests: list[ShardManifest], inputs: str = "") -> None:
     """Record what the site now in place was built from, for the next build to reuse; keep
     the stored folders it and the version before it (still readable until the next build)
     link to."""
@@ -209,7 +236,12 @@ def remember_site(cache: BuildCache, manifests: list[ShardManifest]) -> None:
     previous = cache.read_manifest().get("stored", [])
     village_store(cache).prune({*stored, *previous})
     cache.write_manifest(
-        {"site_key": key, "villages": dict(sorted(villages.items())), "stored": stored}
+        {
+            "site_key": key,
+            "inputs": inputs,
+            "villages": dict(sorted(villages.items())),
+            "stored": stored,
+        }
     )
 
 

@@ -93,6 +93,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.rendered: Rendered | None = None
         self.fast_html = True
         self.cache: BuildCache | None = None
+        # where what depends on no record is kept (stylesheets, compiled templates): the build
+        # cache, or beside it for a preview
+        self.kept: BuildCache | None = None
         # with a store, each village's folder is one link to its stored copy (folders.py);
         # site_dir is where the finished site will be published (the links are relative to it)
         self.store: VillageStore | None = None
@@ -147,7 +150,13 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
         config.site_name = county.site_title
         config.site_url = county.site_url
-        self.assets = cached_site_assets(Path(config.docs_dir), self.cache)
+        # NOTE: a clerk's preview has no build cache, but the stylesheets and compiled templates
+        # depend on no record: kept beside the build's, they are not remade on every save
+        if self.cache is not None:
+            self.kept = self.cache
+        elif self.config.only or self.config.preview:
+            self.kept = BuildCache(base_dir / ".build" / "cache")
+        self.assets = cached_site_assets(Path(config.docs_dir), self.kept)
         css_path = self.assets["sunlight.css"][0]
         # the theme links it (or a page type's own: the page's `stylesheet`), county's extras after
         config.extra["sunlight_stylesheet"] = css_path
@@ -172,7 +181,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             county_files=self.shard.index == 1,
         )
         renderer.log = read_versions(villages.resolve().parent)
-        if self.cache is not None:
+        if self.kept is not None:
             renderer.env.bytecode_cache = self.compiled_templates()
         renderer.cache = self.cache  # the county's downloads join the villages' cached parts
         if PARALLEL:
@@ -184,15 +193,15 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
     def compiled_templates(self) -> jinja2.BytecodeCache:
         """Where compiled templates are kept between builds (beside the build cache): every
         shard of every build compiled Material's and our templates again, a second each."""
-        assert self.cache is not None
-        folder = self.cache.root / "templates"
+        assert self.kept is not None
+        folder = self.kept.root / "templates"
         folder.mkdir(parents=True, exist_ok=True)
         return jinja2.FileSystemBytecodeCache(str(folder))
 
     def on_env(
         self, env: jinja2.Environment, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment | None:
-        if self.cache is not None:  # the theme's templates (see compiled_templates)
+        if self.kept is not None:  # the theme's templates (see compiled_templates)
             env.bytecode_cache = self.compiled_templates()
         return env
 
