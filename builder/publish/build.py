@@ -103,7 +103,11 @@ def site_inputs(config_file: Path) -> str:
     import mkdocs
 
     base = config_file.resolve().parent
-    found = re.search(r"(?m)^docs_dir:\s*['\"]?([^'\"#\s]+)", config_file.read_text("utf-8"))
+    try:
+        text = config_file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""  # the build reports it; no rebuild is judged from it
+    found = re.search(r"(?m)^docs_dir:\s*['\"]?([^'\"#\s]+)", text)
     docs = base / (found.group(1) if found else "docs")
     paths: list[Path | None] = [config_file, base / "publication-log.jsonl"]
     paths += sorted(p for p in docs.rglob("*") if p.is_file())
