@@ -69,6 +69,13 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project as the working directory, as a clerk runs `sunlight` in it."""
+    monkeypatch.chdir(project)
+    return project
+
+
+@pytest.fixture
 def good_villages(project: Path) -> Path:
     return project / "villages"
 

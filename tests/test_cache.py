@@ -159,6 +159,6 @@ def test_a_rebuild_of_few_changed_villages_takes_one_shard(tmp_path: Path) -> No
     shutil.copy(Path(__file__).resolve().parent.parent / "mkdocs.yml", config)
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "about.md").write_text("# 使用说明\n", encoding="utf-8")
-    before = publish_build.site_inputs(config)
+    before = publish_build.build_inputs(config)
     (tmp_path / "content" / "about.md").write_text("# 使用说明。\n", encoding="utf-8")
-    assert publish_build.site_inputs(config) != before  # a hand-written page is an input
+    assert publish_build.build_inputs(config) != before  # a hand-written page is an input

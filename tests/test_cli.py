@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-
-
-@pytest.fixture
-def in_project(project: Path) -> Iterator[Path]:
-    cwd = Path.cwd()
-    os.chdir(project)
-    try:
-        yield project
-    finally:
-        os.chdir(cwd)
 
 
 def run(*args: str) -> tuple[int, str]:

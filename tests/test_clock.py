@@ -5,25 +5,12 @@ rebuild moves "as of" dates and lateness on without a commit; one day always giv
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from builder.audit.snapshot import china_today
 from builder.cli import cli
-
-
-@pytest.fixture
-def in_project(project: Path) -> Iterator[Path]:
-    cwd = Path.cwd()
-    os.chdir(project)
-    try:
-        yield project
-    finally:
-        os.chdir(cwd)
 
 
 def build(*args: str) -> dict[str, str]:

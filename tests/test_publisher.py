@@ -687,28 +687,7 @@ def test_log_update_salts_names_so_the_public_hash_follows_the_name_without_reve
 @pytest.mark.slow
 def test_a_draft_is_not_on_the_public_site(published: Path) -> None:
     repo = published
-    dec = f"{DONGSHAN}/2026-12"
-    shutil.copytree(repo / NOV, repo / dec)
-    for old, new in (
-        ("2026-11", "2026-12"),
-        ("2026-12-05", "2027-01-05"),
-        ("2026-12-03", "2027-01-03"),
-    ):
-        edit(repo, f"{dec}/disclosure.yml", old, new)
-    edit(
-        repo,
-        f"{dec}/disclosure.yml",
-        'opening: {cash: "800.00", bank: "341900.50"}',
-        'opening: {cash: "680.00", bank: "342900.50"}',
-    )
-    edit(
-        repo,
-        f"{dec}/disclosure.yml",
-        'closing: {cash: "680.00", bank: "342900.50"}',
-        'closing: {cash: "560.00", bank: "343900.50"}',
-    )
-    for old in ("2026-11-03", "2026-11-20"):
-        edit(repo, f"{dec}/ledger.csv", old, old.replace("2026-11", "2026-12"))
+    _december_draft(repo)
     publish(repo, "2026-12-20", "十二月草稿")
     code, out = sunlight(repo, "build")
     assert code == 0, out

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import time
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,16 +28,6 @@ from builder.format import excel
 TODAY = "2026-12-01"
 VILLAGE = "chengguan/dongshan"
 FOLDER = Path("villages/chengguan/dongshan")
-
-
-@pytest.fixture
-def in_project(project: Path) -> Iterator[Path]:
-    cwd = Path.cwd()
-    os.chdir(project)
-    try:
-        yield project
-    finally:
-        os.chdir(cwd)
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -69,24 +69,22 @@ def _with_periods(
 
 def marked(result: Result, villages_dir: Path) -> Result:
     """The result with every draft period kept but marked (what a clerk's preview shows)."""
-    county = result.county
-    if county is None:
-        return result
-    hidden = {(v.code, p.period) for v, p in drafts(county, villages_dir)}
-    if not hidden:
-        return result
-    return _with_periods(
-        result,
-        lambda v, p: dataclasses.replace(p, draft=True) if (v.code, p.period) in hidden else p,
-    )
+    return _drafts_as(result, villages_dir, lambda p: dataclasses.replace(p, draft=True))
 
 
 def public(result: Result, villages_dir: Path) -> Result:
     """The result with every draft period left out (what the public site is built from)."""
+    return _drafts_as(result, villages_dir, lambda p: None)
+
+
+def _drafts_as(
+    result: Result, villages_dir: Path, draft: Callable[[model.Period], model.Period | None]
+) -> Result:
+    """The result with draft(period) in place of each draft period."""
     county = result.county
     if county is None:
         return result
     hidden = {(v.code, p.period) for v, p in drafts(county, villages_dir)}
     if not hidden:
         return result
-    return _with_periods(result, lambda v, p: None if (v.code, p.period) in hidden else p)
+    return _with_periods(result, lambda v, p: draft(p) if (v.code, p.period) in hidden else p)

@@ -90,18 +90,10 @@ def chain(migrations: list[Migration], code: str, folder: str) -> list[Migration
 
 def successor(migrations: list[Migration], code: str, folder: str) -> tuple[str, str] | None:
     """Where a village (code, folder) went, following a chain of migrations; None if nowhere."""
-    seen = set()
-    found = None
-    while (code, folder) not in seen:
-        seen.add((code, folder))
-        step = next(
-            (m for m in migrations if m.old_code == code and m.old_folder in ("", folder)), None
-        )
-        if step is None:
-            break
+    steps = chain(migrations, code, folder)
+    for step in steps:
         code, folder = step.new_code, step.new_folder or folder
-        found = (code, folder)
-    return found
+    return (code, folder) if steps else None
 
 
 def redirect_page(target: str, title: str) -> bytes:

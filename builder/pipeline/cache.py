@@ -12,7 +12,6 @@ same records with and without the cache and compare the sites byte for byte.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
+from builder.pipeline.workers import collector_paused
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 CACHE_FORMAT = "1"
@@ -88,16 +88,11 @@ class BuildCache:
         self.used.add(f"{kind}/{key}")
         # NOTE: a village's model is hundreds of thousands of objects; the garbage collector,
         # woken again and again while they are made, more than doubled the time to load them
-        collecting = gc.isenabled()
-        gc.disable()
         try:
-            with self._path(kind, key).open("rb") as f:
+            with collector_paused(), self._path(kind, key).open("rb") as f:
                 return pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
-        finally:
-            if collecting:
-                gc.enable()
 
     def save(self, kind: str, key: str, value: Any) -> None:
         """Store value under key, atomically."""

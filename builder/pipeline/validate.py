@@ -25,7 +25,7 @@ from builder.format.parameters import Parameters
 from builder.format.problems import UNREADABLE, Problem, Report, Severity
 from builder.model.build import build_county, build_town, build_village
 from builder.pipeline.cache import BuildCache, files_hash, stat_signature
-from builder.pipeline.workers import parallel_map
+from builder.pipeline.workers import collector_paused, parallel_map
 from builder.read.files import Layout, VillageFiles, display_path, scan_layout
 from builder.read.roster import Relative
 from builder.read.village import read_county, read_village
@@ -185,16 +185,11 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
         # objects: woken between loads, it walked them all again, 2 s of a rebuild), and the
         # models are then frozen out of its way: they live as long as the process, and the
         # shard processes forked later inherit them without the collector touching their pages
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             for i, job in enumerate(jobs):
                 hit = cache.load("villages", job.signature)
                 if isinstance(hit, VillageOutcome):
                     done[i] = hit
-        finally:
-            if collecting:
-                gc.enable()
         if len(done) >= FREEZE_FROM:  # a county's build, not a test's or a preview's village
             gc.freeze()
     todo = [i for i in range(len(jobs)) if i not in done]

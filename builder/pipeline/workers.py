@@ -37,7 +37,7 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item]) -> l
     # collector, woken again and again while they are made, would walk for nothing; the workers,
     # forked while it is paused, take it up again between items
     collecting = gc.isenabled()
-    with _collector_paused():
+    with collector_paused():
         pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=gc.enable if collecting else None
         )
@@ -50,12 +50,13 @@ def _without_collector(function: Callable[[Item], Result], item: Item) -> Result
     """function(item) with the cyclic garbage collector paused: one item's objects are made to
     last until it returns, so collecting while they are made only walks them again and again;
     they are freed by reference counting, and anything cyclic at the next collection."""
-    with _collector_paused():
+    with collector_paused():
         return function(item)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block (as it was before, after it)."""
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -15,7 +15,7 @@ from typing import Any
 from mkdocs.exceptions import Abort, PluginError
 
 from builder.errors import BuilderError
-from builder.pipeline.cache import BuildCache, files_hash
+from builder.pipeline.cache import BuildCache
 from builder.pipeline.validate import Result
 from builder.publish.folders import (
     VillageStore,
@@ -28,7 +28,7 @@ from builder.publish.folders import (
 from builder.publish.opendata import PART_KIND
 from builder.publish.render import TEMPLATES_DIR
 from builder.publish.shards import Shard, ShardManifest, merge_shards
-from builder.publish.site import PARALLEL, SunlightPlugin, log, render_key
+from builder.publish.site import PARALLEL, SunlightPlugin, log, render_key, site_inputs
 from builder.read.git import last_commit_time
 
 # NOTE: below this many villages, a second MkDocs process costs more than it saves.
@@ -53,7 +53,7 @@ def build_site(
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     clear_leftovers(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-staging-", dir=site_dir.parent))
-    inputs = site_inputs(config_file)
+    inputs = build_inputs(config_file)
     try:
         count = shards or local_shard_count(preloaded, cache, inputs)
         parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
@@ -95,23 +95,19 @@ def local_shard_count(
     return cores
 
 
-def site_inputs(config_file: Path) -> str:
-    """A hash of what every village's pages depend on beyond their own records (a stand-in
-    for site.site_key, which needs the loaded configuration): mkdocs.yml, the hand-written
-    pages, the publication log and the builder's code and theme."""
-    import material
-    import mkdocs
-
-    base = config_file.resolve().parent
+def build_inputs(config_file: Path) -> str:
+    """site.site_inputs before MkDocs reads the configuration: its docs_dir as mkdocs.yml
+    writes it, the log beside it ("" when mkdocs.yml cannot be read: the build reports that,
+    and no rebuild is judged from it)."""
     try:
         text = config_file.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
-        return ""  # the build reports it; no rebuild is judged from it
+        return ""
+    base = config_file.resolve().parent
     found = re.search(r"(?m)^docs_dir:\s*['\"]?([^'\"#\s]+)", text)
+    log_file = base / "publication-log.jsonl"
     docs = base / (found.group(1) if found else "docs")
-    paths: list[Path | None] = [config_file, base / "publication-log.jsonl"]
-    paths += sorted(p for p in docs.rglob("*") if p.is_file())
-    return f"{mkdocs.__version__}\0{material.__version__}\0{files_hash(paths)}"
+    return site_inputs(config_file, docs, log_file if log_file.is_file() else None)
 
 
 ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path]

@@ -97,9 +97,8 @@ def precompress(path: Path, *, br: int = 0) -> None:
     """Write path.gz (and path.br at quality br, when given) beside path, unless already there
     and newer."""
     mtime = path.stat().st_mtime_ns
-    packers = [(".gz", gzipped)] + ([(".br", partial(brotlied, quality=br))] if br else [])
     stale = []
-    for suffix, pack in packers:
+    for suffix, pack in _packers(br):
         target = path.with_name(path.name + suffix)
         try:
             if target.stat().st_mtime_ns >= mtime:
@@ -133,10 +132,14 @@ def write_with_copies(root: Path, rel: str, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     if _wanted(rel, len(data)):
-        br = _brotli_quality(rel)
-        packers: list[tuple[str, Callable[[bytes], bytes]]] = [(".gz", gzipped)]
-        packers += [(".br", partial(brotlied, quality=br))] if br else []
+        packers = _packers(_brotli_quality(rel))
         _write_copies(data, [(target.with_name(target.name + s), pack) for s, pack in packers])
+
+
+def _packers(br: int) -> list[tuple[str, Callable[[bytes], bytes]]]:
+    """A file's compressed copies: (suffix, how to make it); .br only at a quality above 0."""
+    packers: list[tuple[str, Callable[[bytes], bytes]]] = [(".gz", gzipped)]
+    return packers + ([(".br", partial(brotlied, quality=br))] if br else [])
 
 
 def precompress_tree(root: Path, only: tuple[str, ...] = ()) -> int:

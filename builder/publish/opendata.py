@@ -376,14 +376,19 @@ def county_parts(county: model.County, cache: BuildCache | None = None) -> list[
     out = []
     for town in county.towns:
         for village in town.villages:
-            key = village.signature
-            part = cache.load(PART_KIND, key) if cache is not None and key else None
-            if not isinstance(part, Part):
+            part = cached_part(village, cache)
+            if part is None:
                 part = village_part(town, village)
-                if cache is not None and key:
-                    cache.save(PART_KIND, key, part)
+                if cache is not None and village.signature:
+                    cache.save(PART_KIND, village.signature, part)
             out.append(part)
     return out
+
+
+def cached_part(village: model.Village, cache: BuildCache | None) -> Part | None:
+    """The village's part as the cache holds it by the village's signature, if it does."""
+    part = cache.load(PART_KIND, village.signature) if cache and village.signature else None
+    return part if isinstance(part, Part) else None
 
 
 def row_counts(county: model.County, cache: BuildCache | None = None) -> dict[str, int]:
@@ -392,9 +397,8 @@ def row_counts(county: model.County, cache: BuildCache | None = None) -> dict[st
     counts = dict.fromkeys((t.name for t in TABLES), 0)
     for town in county.towns:
         for village in town.villages:
-            key = village.signature
-            part = cache.load(PART_KIND, key) if cache is not None and key else None
-            if isinstance(part, Part):
+            part = cached_part(village, cache)
+            if part is not None:
                 for table, count in zip(TABLES, part.counts, strict=True):
                     counts[table.name] += count
                 continue

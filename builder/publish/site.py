@@ -427,15 +427,26 @@ def render_key(signature: str, key: str) -> str:
 
 def site_key(base_dir: Path, config: MkDocsConfig, assets: dict[str, tuple[str, bytes]]) -> str:
     """What every page's output depends on beyond its own records: theme, config, content."""
+    inputs = site_inputs(
+        Path(config.config_file_path or base_dir / "mkdocs.yml"),
+        Path(config.docs_dir),
+        publication_log(base_dir, config),  # period pages and sheets show its heads
+    )
+    versions = f"{config.site_url}" + "".join(f"\0{path}" for path, _ in sorted(assets.values()))
+    return hashlib.sha256(f"{inputs}\0{versions}".encode()).hexdigest()
+
+
+def site_inputs(config_file: Path, docs_dir: Path, log_file: Path | None) -> str:
+    """The hash of the files every page depends on beyond the records (mkdocs.yml, the
+    hand-written pages, the publication log), with the builder's code and the theme's
+    versions: the part of site_key known before the configuration is loaded."""
     import material
     import mkdocs
 
-    parts: list[Path | None] = [Path(config.config_file_path or base_dir / "mkdocs.yml")]
-    parts += sorted(p for p in Path(config.docs_dir).rglob("*") if p.is_file())
-    parts.append(publication_log(base_dir, config))  # period pages and sheets show its heads
-    versions = f"{mkdocs.__version__}\0{material.__version__}\0{config.site_url}"
-    versions += "".join(f"\0{path}" for path, _ in sorted(assets.values()))
-    return hashlib.sha256((versions + files_hash(parts)).encode()).hexdigest()
+    parts: list[Path | None] = [config_file]
+    parts += sorted(p for p in docs_dir.rglob("*") if p.is_file())
+    parts.append(log_file)
+    return f"{mkdocs.__version__}\0{material.__version__}\0{files_hash(parts)}"
 
 
 def is_material_asset(file: File, material: Path) -> bool:
