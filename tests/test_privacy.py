@@ -49,6 +49,11 @@ def test_luhn() -> None:
         ("电话 138-1234-5678", "mobile-number"),
         ("电话+8613812345678", "mobile-number"),
         ("电话１３８１２３４５６７８", "mobile-number"),
+        ("东山村3组12号王某", "house-address"),
+        ("第七村民小组18号", "house-address"),
+        ("住人民路 5 号", "house-address"),
+        ("3栋2单元501室", "house-address"),
+        ("三组十二号", "house-address"),
     ],
 )
 def test_personal_data_found(line: str, code: str) -> None:
@@ -66,6 +71,10 @@ def test_personal_data_found(line: str, code: str) -> None:
         "110101199003074515",  # wrong check digit: not an ID
         "凭证 2026-10-08 记-015",
         "138****5678",
+        "第三村民小组",  # the village group is as far as an address may go
+        "依据镇政发〔2026〕12号文件",
+        "村3号井维修",
+        "村道硬化3号路段",
     ],
 )
 def test_not_personal_data(line: str) -> None:
@@ -96,6 +105,7 @@ def test_every_scan_code_is_a_problem_kind() -> None:
         privacy.RESIDENT_ID,
         privacy.BANK_CARD,
         privacy.MOBILE_NUMBER,
+        privacy.HOUSE_ADDRESS,
         privacy.BAD_CHARACTER,
     ):
         assert problems.KINDS[code].code == code
@@ -283,3 +293,11 @@ def test_may_find_sees_numbers_among_other_values(text: str) -> None:
     assert list(scan_characters(text)) or list(scan_personal_data(text))
     assert privacy.may_find(f"2026-10-05,{text},12500.00")
     assert not privacy.may_find("2026-10-05,办公用品,12500.00,记-015,2026-10-31,1234567.89")
+
+
+def test_a_house_number_is_masked_in_messages_and_seen_by_the_quick_pass() -> None:
+    assert (
+        privacy.mask_text("东山村3组12号王某，电话13812345678")
+        == "东山村3组**号王某，电话138****5678"
+    )
+    assert privacy.may_find("第七村民小组18号")  # three digits: the number pass alone skips it

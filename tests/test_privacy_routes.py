@@ -114,6 +114,12 @@ ROUTES: dict[str, tuple[Callable[[Path], None], str]] = {
     "village-folder": (_village_folder, MOBILE),
     "slug-folder": (_slug_folder, MOBILE),
     "arabic-indic-digits": (_in_title("电话 ١٣٨١٢٣٤٥٦٧٨"), MOBILE),
+    "house-number": (  # an address below the village group, in the 救助公示's group column
+        lambda root: _replace(
+            root / f"{DONGSHAN}/2026-09/assistance.csv", "第三村民小组", "第三村民小组18号"
+        ),
+        "组18号",
+    ),
     "csv-multiline-cell": (
         lambda root: _replace(
             root / f"{DONGSHAN}/2026-10/ledger.csv", "代发低保金", '"代发低保金 1381234\n  5678"'

@@ -1,8 +1,9 @@
 """Scan text for personal data and invisible characters; mask what must be shown.
 
 Resident ID numbers (GB 11643, checked by their check digit), bank card numbers (16–19 digits,
-Luhn) and mobile numbers never reach git history or the site. Officials' declared office and
-hotline numbers are the only phone numbers allowed.
+Luhn), mobile numbers and house numbers (门牌: an address below the 村民小组) never reach git
+history or the site. Officials' declared office and hotline numbers are the only phone numbers
+allowed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,20 @@ from dataclasses import dataclass
 RESIDENT_ID = "resident-id"
 BANK_CARD = "bank-card"
 MOBILE_NUMBER = "mobile-number"
+HOUSE_ADDRESS = "house-address"
 BAD_CHARACTER = "bad-character"
+
+# A house number: a number and 号 after a village, group, road or lane (东山村12号, 3组18号,
+# 人民路5号), or a building's unit and room (3栋2单元501室). Records may name the 村民小组
+# and no more (DOMAIN.md). Not a document's number (〔2026〕12号) nor a numbered thing (3号井).
+_HOUSE_NUMBER = "[0-9０-９零〇一二三四五六七八九十百两]+"
+_HOUSE = re.compile(
+    rf"(?:[村组社屯队巷弄路街]|胡同|小区) *{_HOUSE_NUMBER} *[号號]"
+    "(?![井桥闸坝塘渠泵机线杆地田库仓厂车柜文令])"
+    rf"|{_HOUSE_NUMBER} *(?:号楼|栋|幢) *{_HOUSE_NUMBER} *(?:单元|室)"
+    rf"|{_HOUSE_NUMBER} *单元 *{_HOUSE_NUMBER} *室"
+)
+_HOUSE_DIGITS = re.compile(_HOUSE_NUMBER)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -175,6 +189,22 @@ def classify(
 
 
 def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, code, digits) of each ID, card, mobile or house number, in text's order
+    (for a house number, "digits" is the address as written)."""
+    houses = [(m.start(), m.end(), HOUSE_ADDRESS, m.group()) for m in _HOUSE.finditer(text)]
+    if not houses:
+        yield from _find_numbers(text, allowed_phones)
+        return
+    done = 0
+    for found in sorted([*_find_numbers(text, allowed_phones), *houses]):
+        if found[0] >= done:  # NOTE: one finding a stretch of text (mask_text joins them)
+            yield found
+            done = found[1]
+
+
+def _find_numbers(
+    text: str, allowed_phones: Collection[str]
+) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, code, digits) of each ID, card or mobile number, in the original text."""
     if _DIGITISH.search(text) is None:
         return
@@ -270,11 +300,14 @@ def mask(code: str, digits: str) -> str:
     if code == MOBILE_NUMBER:
         mobile = digits[-11:]
         return mobile[:3] + "****" + mobile[-4:]
+    if code == HOUSE_ADDRESS:  # the place stays, its numbers go: 3组**号
+        return _HOUSE_DIGITS.sub(lambda m: "*" * len(m.group()), digits)
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
 def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Iterator[Finding]:
-    """Find ID, bank card and mobile numbers in text, however they are grouped or disguised."""
+    """Find ID, bank card, mobile and house numbers in text, however they are grouped or
+    disguised."""
     for start, _end, code, digits in _find(line, allowed_phones):
         yield Finding(start + 1, code, mask(code, digits))
 
@@ -334,6 +367,8 @@ def may_find(text: str) -> bool:
     lines or values joined by commas are checked in one pass, and only the rare file that may
     hold something is scanned piece by piece."""
     if not text.replace("\t", " ").isprintable() or _SUSPECT.search(text) is not None:
+        return True
+    if _HOUSE.search(text) is not None:
         return True
     return any(len(_DIGITISH.findall(m.group())) >= 6 for m in _LONG_REGION.finditer(text))
 

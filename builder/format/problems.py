@@ -147,6 +147,14 @@ MOBILE_NUMBER = _kind(
     "in village.yml may be published; delete it.",
 )
 
+HOUSE_ADDRESS = _kind(
+    "house-address",
+    "门牌地址",
+    "“{value}”像是门牌地址。公开记录中的住址只能写到村民小组（如“第三村民小组”），请删去门牌号。",
+    '"{value}" looks like a house address. Published records name the village group (村民小组) '
+    "at most; delete the house number.",
+)
+
 # --- YAML -------------------------------------------------------------------------------------
 YAML_SYNTAX = _kind(
     "yaml-syntax",
