@@ -94,7 +94,9 @@ class Scope:
 
     town: model.Town
     village: model.Village
-    day: dt.date  # the as-of date; rules read it as `as_of`
+    # NOTE: private, so no rule can read the date without `as_of` noting it (the architecture
+    # test refuses another module's private names)
+    _day: dt.date
     rule: str = ""
     # NOTE: the relatives roster (R24) is personal data: given only to the private pass
     # (rules/relief.py), never to a cached or published one
@@ -109,7 +111,7 @@ class Scope:
     def as_of(self) -> dt.date:
         """The date lateness and expiry are judged as of."""
         self.dated = True
-        return self.day
+        return self._day
 
     @property
     def params(self) -> Parameters:
