@@ -12,7 +12,12 @@ import feedparser
 
 from builder import model
 from builder.pipeline.validate import validate
-from builder.publish.feeds import COUNTY_ENTRIES, TOWN_ENTRIES
+from builder.publish.feeds import (
+    COUNTY_ENTRIES,
+    TOWN_ENTRIES,
+    newest_entries,
+    village_entries,
+)
 from builder.publish.render import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +90,17 @@ def test_a_correction_is_an_entry_and_the_bytes_do_not_depend_on_the_clock(
     assert feed.feed.updated.startswith("2026-11-10")
     _, again = render(project / "villages", project)
     assert again["feed.xml"] == files["feed.xml"]
+
+
+def test_newest_entries_are_the_tail_of_every_village_feed_sorted_together() -> None:
+    """A town's and the county's feeds pick their newest entries without writing out every
+    village's: the same entries, in the same order, as sorting every village's feed together,
+    for every cut (corrections included: the example county has them)."""
+    result = validate(ROOT / "villages", ROOT, today=dt.date(2026, 12, 20))
+    assert result.county is not None
+    county = result.county
+    pairs = [(town, v) for town in county.towns for v in town.villages]
+    everything = sorted(e for t, v in pairs for e in village_entries(county.site_url, t, v))
+    assert any("#correction-" in e.id for e in everything)
+    for limit in (1, 2, 7, len(everything) - 1, len(everything), len(everything) + 5):
+        assert newest_entries(county.site_url, pairs, limit) == everything[-limit:]

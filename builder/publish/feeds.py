@@ -9,6 +9,8 @@ the same records give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
@@ -46,36 +48,58 @@ def title(
 
 def village_entries(site_url: str, town: model.Town, village: model.Village) -> list[Entry]:
     """A village's publications and corrections, oldest first."""
-    out = []
-    for p in village.periods:
-        url = f"{site_url}{village.url}{p.period}/"
-        name = f"{town.name}{village.name} {p.period}"
-        out.append(
-            Entry(
-                p.published_at,
-                url,
-                f"{name} 三务公开",
-                url,
-                f"收入 {yuan(p.income)} 元，支出 {yuan(p.expense)} 元，"
-                f"期末余额 {yuan(p.closing.total)} 元。{p.published_at.isoformat()} 公开。",
-            )
+    return sorted(
+        _entry(site_url, town, village, p, i)
+        for p in village.periods
+        for i in range(len(p.corrections) + 1)
+    )
+
+
+def newest_entries(
+    site_url: str, villages: Iterable[tuple[model.Town, model.Village]], limit: int
+) -> list[Entry]:
+    """The newest `limit` entries of all the villages' feeds, oldest first: the same entries
+    as the tail of all their village_entries sorted together, without writing out the ones
+    a town's or the county's feed leaves out (a county holds tens of thousands)."""
+    keys = []  # NOTE: entries order by (day, id), and an id is unique
+    for town, village in villages:
+        for p in village.periods:
+            url = f"{site_url}{village.url}{p.period}/"
+            keys.append((p.published_at, url, town, village, p, 0))
+            for i, c in enumerate(p.corrections, start=1):
+                keys.append((c.date, f"{url}#correction-{i}", town, village, p, i))
+    newest = heapq.nlargest(limit, keys, key=lambda k: (k[0], k[1]))
+    return sorted(_entry(site_url, town, village, p, i) for _, _, town, village, p, i in newest)
+
+
+def _entry(
+    site_url: str, town: model.Town, village: model.Village, p: model.Period, correction: int
+) -> Entry:
+    """The entry of a period's publication (correction 0) or of its correction-th correction."""
+    url = f"{site_url}{village.url}{p.period}/"
+    name = f"{town.name}{village.name} {p.period}"
+    if not correction:
+        return Entry(
+            p.published_at,
+            url,
+            f"{name} 三务公开",
+            url,
+            f"收入 {yuan(p.income)} 元，支出 {yuan(p.expense)} 元，"
+            f"期末余额 {yuan(p.closing.total)} 元。{p.published_at.isoformat()} 公开。",
         )
-        for i, c in enumerate(p.corrections, start=1):
-            out.append(
-                Entry(
-                    c.date,
-                    f"{url}#correction-{i}",
-                    f"{name} 已更正",
-                    f"{url}#corrections",
-                    f"{c.date.isoformat()} 更正：{c.reason}（批准：{c.approved_by}）",
-                )
-            )
-    return sorted(out)
+    c = p.corrections[correction - 1]
+    return Entry(
+        c.date,
+        f"{url}#correction-{correction}",
+        f"{name} 已更正",
+        f"{url}#corrections",
+        f"{c.date.isoformat()} 更正：{c.reason}（批准：{c.approved_by}）",
+    )
 
 
-def atom(feed_url: str, page_url: str, title: str, entries: list[Entry], limit: int = 0) -> bytes:
-    """An Atom document of the entries, newest first (only the newest `limit` when given)."""
-    chosen = sorted(entries)[-limit:] if limit else sorted(entries)
+def atom(feed_url: str, page_url: str, title: str, entries: list[Entry]) -> bytes:
+    """An Atom document of the entries, newest first."""
+    chosen = sorted(entries)
     fg = FeedGenerator()
     fg.id(feed_url)
     fg.title(title)

@@ -315,25 +315,24 @@ class Renderer:
     def county_feeds(self) -> None:
         """The county's feed and each town's."""
         county = self.county
-        everything = []
         for town in county.towns:
-            entries = [
-                e for v in town.villages for e in feeds.village_entries(county.site_url, town, v)
-            ]
-            everything += entries
             self.out.files[f"{town.slug}/feed.xml"] = feeds.atom(
                 f"{county.site_url}{town.slug}/feed.xml",
                 f"{county.site_url}{town.slug}/",
                 feeds.title(county, town),
-                entries,
-                feeds.TOWN_ENTRIES,
+                feeds.newest_entries(
+                    county.site_url, ((town, v) for v in town.villages), feeds.TOWN_ENTRIES
+                ),
             )
         self.out.files["feed.xml"] = feeds.atom(
             f"{county.site_url}feed.xml",
             county.site_url,
             feeds.title(county),
-            everything,
-            feeds.COUNTY_ENTRIES,
+            feeds.newest_entries(
+                county.site_url,
+                ((town, v) for town in county.towns for v in town.villages),
+                feeds.COUNTY_ENTRIES,
+            ),
         )
 
     def render_town(self, town: model.Town) -> None:
