@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
+
 from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.workers import parallel_map
@@ -190,7 +192,9 @@ def assembled_postings(
     ]
     keys = [
         hashlib.sha256(
-            json.dumps([[d.url, d.title, d.subtitle, d.text] for d in run]).encode()
+            json.dumps(
+                [[d.url, d.title, d.subtitle, d.text] for d in run], ensure_ascii=False
+            ).encode()
         ).hexdigest()
         for run in runs
     ]
@@ -207,14 +211,18 @@ def assembled_postings(
     for run, part in zip(runs, found, strict=True):
         assert part is not None
         grams, counts, ids = part
-        shifted = [doc_id + offset for doc_id in ids] if offset else ids.tolist()
+        # NOTE: each gram's ids are copied as bytes, shifted all at once: a county's postings
+        # hold millions of ids and a village's part a thousand grams
+        size = ids.itemsize
+        shifted = memoryview((np.frombuffer(ids, dtype=f"i{size}") + offset).tobytes())
         start = 0
         for gram, count in zip(grams.split("\0") if grams else (), counts, strict=True):
             posting = postings.get(gram)
             if posting is None:
                 postings[gram] = posting = array("i")
-            posting.extend(shifted[start : start + count])
-            start += count
+            end = start + count * size
+            posting.frombytes(shifted[start:end])
+            start = end
         offset += len(run)
     return postings
 
