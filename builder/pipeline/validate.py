@@ -190,8 +190,10 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
                 hit = cache.load("villages", job.signature)
                 if isinstance(hit, VillageOutcome):
                     done[i] = hit
-        if len(done) >= FREEZE_FROM:  # a county's build, not a test's or a preview's village
-            gc.freeze()
+            # NOTE: frozen before the collector wakes: every object made while it slept is
+            # young, and its first collection walked them all (a second of a rebuild)
+            if len(done) >= FREEZE_FROM:  # a county's build, not a test's or a preview's
+                gc.freeze()
     todo = [i for i in range(len(jobs)) if i not in done]
     # NOTE: each worker stores its own outcomes: pickling 600 villages' models again in this
     # process, one after the other, was seconds of a county's check with one core idle

@@ -25,7 +25,7 @@ from builder.publish.folders import (
     publish_version,
     swap_in,
 )
-from builder.publish.opendata import PART_KIND
+from builder.publish.opendata import COUNTS_KIND, PART_KIND
 from builder.publish.render import TEMPLATES_DIR
 from builder.publish.shards import Shard, ShardManifest, merge_shards
 from builder.publish.site import PARALLEL, SunlightPlugin, log, render_key, site_inputs
@@ -230,8 +230,9 @@ def remember_site(cache: BuildCache, manifests: list[ShardManifest], inputs: str
     cache.used |= {f"rendered/{render_key(sig, key)}" for sig in villages.values()}
     cache.prune("rendered")
     cache.prune("search")
-    cache.used |= {f"{PART_KIND}/{sig}" for sig in villages.values()}  # loaded in the shards
-    cache.prune(PART_KIND)
+    for kind in (PART_KIND, COUNTS_KIND):  # loaded in the shards and their workers
+        cache.used |= {f"{kind}/{sig}" for sig in villages.values()}
+        cache.prune(kind)
     stored = sorted({k for m in manifests for k in m.stored.values()})
     previous = cache.read_manifest().get("stored", [])
     village_store(cache).prune({*stored, *previous})

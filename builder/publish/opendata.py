@@ -334,6 +334,7 @@ def datapackage(name: str, title: str, site_url: str) -> bytes:
 
 
 PART_KIND = "downloads"  # the build cache's folder for the villages' parts
+COUNTS_KIND = "download-counts"  # and for their row counts alone (a few bytes each)
 
 
 @dataclass(frozen=True)
@@ -381,6 +382,7 @@ def county_parts(county: model.County, cache: BuildCache | None = None) -> list[
                 part = village_part(town, village)
                 if cache is not None and village.signature:
                     cache.save(PART_KIND, village.signature, part)
+                    cache.save(COUNTS_KIND, village.signature, part.counts)
             out.append(part)
     return out
 
@@ -393,13 +395,16 @@ def cached_part(village: model.Village, cache: BuildCache | None) -> Part | None
 
 def row_counts(county: model.County, cache: BuildCache | None = None) -> dict[str, int]:
     """The county's number of rows per table, without writing them (part_counts' figures):
-    a village's from its cached part where there is one, else by counting its rows."""
+    a village's as the cache holds them by its signature (kind "download-counts", stored
+    with its part), else by counting its rows."""
     counts = dict.fromkeys((t.name for t in TABLES), 0)
     for town in county.towns:
         for village in town.villages:
-            part = cached_part(village, cache)
-            if part is not None:
-                for table, count in zip(TABLES, part.counts, strict=True):
+            known = (
+                cache.load(COUNTS_KIND, village.signature) if cache and village.signature else None
+            )
+            if isinstance(known, tuple) and len(known) == len(TABLES):
+                for table, count in zip(TABLES, known, strict=True):
                     counts[table.name] += count
                 continue
             for name, rows in village_rows(town, village).items():
@@ -435,6 +440,14 @@ def county_files(
                 gzip_joined([(start, deflated(start)), *pieces, (end, deflated(end))]),
             )
     yield f"{folder}datapackage.json", datapackage(name, title, site_url)
+
+
+def county_downloads(
+    county: model.County, cache: BuildCache | None, folder: str, title: str
+) -> dict[str, bytes]:
+    """The county's download folder, joined from every village's part (cached or made now)."""
+    parts = county_parts(county, cache)
+    return dict(county_files(folder, county.code, title, county.site_url, parts))
 
 
 def files(

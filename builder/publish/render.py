@@ -285,16 +285,17 @@ class Renderer:
             villages=sum(len(t.villages) for t in county.towns),
             zip=zip,
         )
-        if self.county_files:
-            parts = opendata.county_parts(county, self.cache)
-            self.out.files.update(
-                opendata.county_files(
-                    "data/", county.code, f"{county.name}三务公开数据", county.site_url, parts
-                )
+        counts = opendata.row_counts(county, self.cache)
+        if self.county_files:  # NOTE: 300 MB at county scale: joined and written meanwhile
+            self.files(
+                self.out,
+                "data/",
+                opendata.county_downloads,
+                county,
+                self.cache,
+                "data/",
+                f"{county.name}三务公开数据",
             )
-            counts = opendata.part_counts(parts)
-        else:
-            counts = opendata.row_counts(county, self.cache)
         self.page(
             self.out,
             "data/",
@@ -574,6 +575,16 @@ class Renderer:
         else:
             out.files[path] = b""  # NOTE: placeholder; site.py writes the real bytes
             self.deferred.append((path, make, args))
+
+    def files(
+        self, out: Rendered, folder: str, make: Callable[..., dict[str, bytes]], *args: Any
+    ) -> None:
+        """Static files under folder, each with its compressed copies where it has any
+        ({path: bytes}, the copies among them): made now, or listed for a worker to make."""
+        if self.deferred is None:
+            out.files.update(make(*args))
+        else:
+            self.deferred.append((folder, make, args))
 
     def card(self, town: model.Town, village: model.Village, abs_url: str) -> bytes:
         """The village's 明白卡: one A4 sheet for every household, folding to A5."""

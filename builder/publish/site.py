@@ -413,6 +413,11 @@ def _make_files(jobs: list[Job], site: Path) -> None:
         data = make(*args)
         if isinstance(data, bytes):
             write_with_copies(site, path, data)  # NOTE: its .gz too, while MkDocs renders
+        elif isinstance(data, dict):  # a folder's files, with the copies they have
+            for rel, content in data.items():
+                target = site / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
 
 
 def last_commit_date(base_dir: Path) -> str:
