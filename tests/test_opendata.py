@@ -151,7 +151,8 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
         return result.county
 
     def from_nothing(c: model.County) -> dict[str, bytes]:
-        return dict(publish.files("data/", c.code, "t", c.site_url, publish.county_rows(c)))
+        villages = [(town, v) for town in c.towns for v in town.villages]
+        return written_at_once("data/", c.code, c.site_url, villages)
 
     def plain(files: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
         """The files but their .gz (joined from the parts: they decompress to these bytes)."""
@@ -162,10 +163,15 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
 
     def assembled(c: model.County) -> dict[str, bytes]:
         parts = publish.county_parts(c, cache)
-        assert publish.part_counts(parts) == {k: len(v) for k, v in publish.county_rows(c).items()}
+        rows = {t.name: 0 for t in opendata.TABLES}
+        for town in c.towns:
+            for v in town.villages:
+                for name, some in publish.village_rows(town, v).items():
+                    rows[name] += len(some)
+        assert publish.part_counts(parts) == rows
         # what the other shards count, from the cached parts or the rows
         assert publish.row_counts(c, cache) == publish.row_counts(c) == publish.part_counts(parts)
-        return plain(publish.county_files("data/", c.code, "t", c.site_url, parts))
+        return plain(publish.folder_files("data/", c.code, "t", c.site_url, parts))
 
     made: list[str] = []
     real = publish.village_part
@@ -182,7 +188,7 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
         cold
         == from_nothing(first)
         == plain(
-            publish.county_files(
+            publish.folder_files(
                 "data/", first.code, "t", first.site_url, publish.county_parts(first)
             )
         )
@@ -200,6 +206,47 @@ def test_the_county_files_joined_from_cached_parts_are_the_bytes_made_from_nothi
     assert made == ["dongshan"]  # only the changed village is written again
     assert warm == from_nothing(second) != cold
     assert "3月份=保洁员补贴" in warm["data/ledger.csv"].decode("utf-8-sig")
+
+
+def written_at_once(
+    folder: str, name: str, site_url: str, villages: list[tuple[model.Town, model.Village]]
+) -> dict[str, bytes]:
+    """A download folder as the format describes it, written from all its rows at once."""
+    from builder.publish import opendata as publish
+
+    rows: publish.Rows = {t.name: [] for t in opendata.TABLES}
+    for town, village in villages:
+        for kind, some in publish.village_rows(town, village).items():
+            rows[kind].extend(some)
+    out = {}
+    for table in opendata.TABLES:
+        cells = publish.cells(table, rows[table.name])
+        out[f"{folder}{table.name}.csv"] = publish.csv_head(table) + publish.csv_body(table, cells)
+        out[f"{folder}{table.name}.json"] = publish.json_doc(
+            table, [publish.json_rows(table, cells)]
+        )
+    out[f"{folder}datapackage.json"] = publish.datapackage(name, "t", site_url)
+    return out
+
+
+def test_a_village_s_folder_is_its_part_and_the_bytes_of_its_rows_at_once(
+    example: tuple[model.County, dict[str, bytes]],
+) -> None:
+    """A village's download folder comes from the part the county's files join: the same
+    bytes as writing its rows at once, and each .gz (joined from the part's deflated pieces)
+    reads back as its file."""
+    county, files = example
+    for town in county.towns:
+        for village in town.villages:
+            folder = f"{village.url}data/"
+            mine = {p: d for p, d in files.items() if p.startswith(folder) and p.count("/") == 3}
+            packed = {p: mine.pop(p) for p in [p for p in mine if p.endswith(".gz")]}
+            want = written_at_once(folder, village.code, county.site_url, [(town, village)])
+            title = f"{town.name}{village.name}三务公开数据"
+            want[f"{folder}datapackage.json"] = files[f"{folder}datapackage.json"]
+            assert b'"title": "' + title.encode() + b'"' in want[f"{folder}datapackage.json"]
+            assert mine == want
+            assert packed and all(gzip.decompress(packed[p]) == mine[p[:-3]] for p in packed)
 
 
 def test_the_county_files_gzip_is_joined_from_the_parts_and_reads_back(

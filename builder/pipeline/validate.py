@@ -197,7 +197,11 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
     todo = [i for i in range(len(jobs)) if i not in done]
     # NOTE: each worker stores its own outcomes: pickling 600 villages' models again in this
     # process, one after the other, was seconds of a county's check with one core idle
-    fresh = parallel_map(functools.partial(run_and_keep, cache), [jobs[i] for i in todo])
+    fresh = parallel_map(
+        functools.partial(run_and_keep, cache),
+        [jobs[i] for i in todo],
+        lasting=len(jobs) >= FREEZE_FROM,
+    )
     for i, outcome in zip(todo, fresh, strict=True):
         done[i] = outcome
         if cache is not None and keepable(outcome):

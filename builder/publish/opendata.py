@@ -6,10 +6,12 @@ unless the county publishes full names); the columns are declared in `format/ope
 CSV: UTF-8 with a byte-order mark (so Excel and WPS read the Chinese), text cells made inert.
 JSON: an array of rows headed by the column names, numbers as numbers, the text as written.
 
-The county's files are assembled, not recomputed: each village's part (its rows of every table,
-already written as CSV and JSON text) is kept in the build cache under the village's signature,
-and the county's CSV is the header then every village's part in the county's order (the JSON
-likewise), the same bytes as writing all the rows at once (`files(county_rows(...))`).
+Every folder is assembled from parts: a village's part is its rows of every table, written as
+CSV and JSON text and deflated (each piece ending on a full flush), kept in the build cache under
+the village's signature. A village's folder is its one part; the county's CSV is the header
+then every village's part in the county's order (the JSON likewise), the same bytes as writing
+all the rows at once (tests/test_opendata.py), and each .gz is joined from the deflated pieces,
+so no row is written or compressed twice in a build.
 """
 
 from __future__ import annotations
@@ -198,16 +200,6 @@ def village_rows(town: model.Town, village: model.Village) -> Rows:
     return out
 
 
-def county_rows(county: model.County) -> Rows:
-    """Every table's rows for the whole county: its villages' rows, in the county's order."""
-    out: Rows = {t.name: [] for t in TABLES}
-    for town in county.towns:
-        for village in town.villages:
-            for name, rows in village_rows(town, village).items():
-                out[name].extend(rows)
-    return out
-
-
 def _text(value: Cell) -> str:
     """A cell as the CSV writes it: dates ISO, money with two decimals, nothing as ""."""
     if value is None:
@@ -219,7 +211,7 @@ def _text(value: Cell) -> str:
     return str(value)
 
 
-def _cells(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[list[str]]:
+def cells(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[list[str]]:
     """Every cell as text, once, for both the CSV and the JSON."""
     return [[_text(v) for v in row] for row in rows]
 
@@ -246,11 +238,6 @@ def csv_body(table: Table, cells: list[list[str]]) -> bytes:
             row[i] = inert(row[i])
         out.append(row)
     return _csv_text(out).encode("utf-8")
-
-
-def csv_bytes(table: Table, cells: list[list[str]]) -> bytes:
-    """The table as CSV: a header of column names, text cells made inert, UTF-8 with a BOM."""
-    return csv_head(table) + csv_body(table, cells)
 
 
 def json_rows(table: Table, cells: list[list[str]]) -> str:
@@ -282,11 +269,6 @@ def json_doc(table: Table, parts: Iterable[str]) -> bytes:
 
 def _json_head(table: Table) -> str:
     return json.dumps([c.name for c in table.columns], ensure_ascii=False)
-
-
-def json_bytes(table: Table, cells: list[list[str]]) -> bytes:
-    """The table as JSON: an array of rows, the first the column names (tabular JSON)."""
-    return json_doc(table, [json_rows(table, cells)])
 
 
 _ENCODE_STRING = json.JSONEncoder(ensure_ascii=False).encode
@@ -352,13 +334,13 @@ class Part:
 
 
 def village_part(town: model.Town, village: model.Village) -> Part:
-    """A village's part of the county's download files, from its records."""
+    """A village's part of its own and the county's download files, from its records."""
     rows = village_rows(town, village)
-    cells = [_cells(table, rows[table.name]) for table in TABLES]
-    csvs = tuple(csv_body(table, c) for table, c in zip(TABLES, cells, strict=True))
-    jsons = tuple(json_rows(table, c) for table, c in zip(TABLES, cells, strict=True))
+    written = [cells(table, rows[table.name]) for table in TABLES]
+    csvs = tuple(csv_body(table, c) for table, c in zip(TABLES, written, strict=True))
+    jsons = tuple(json_rows(table, c) for table, c in zip(TABLES, written, strict=True))
     return Part(
-        tuple(len(c) for c in cells),
+        tuple(len(c) for c in written),
         csvs,
         jsons,
         tuple(deflated(data) for data in csvs),
@@ -371,20 +353,29 @@ def _json_piece(rows: str) -> bytes:
     return (",\n" + rows).encode("utf-8") if rows else b""
 
 
-def county_parts(county: model.County, cache: BuildCache | None = None) -> list[Part]:
-    """Every village's part in the county's order: from the cache where the village's
-    signature is stored (kind "downloads"), else made and stored."""
-    out = []
-    for town in county.towns:
-        for village in town.villages:
-            part = cached_part(village, cache)
-            if part is None:
-                part = village_part(town, village)
-                if cache is not None and village.signature:
-                    cache.save(PART_KIND, village.signature, part)
-                    cache.save(COUNTS_KIND, village.signature, part.counts)
-            out.append(part)
-    return out
+def county_parts(
+    county: model.County, cache: BuildCache | None = None, made: dict[str, Part] | None = None
+) -> list[Part]:
+    """Every village's part in the county's order: made already (by village URL), else see
+    kept_part."""
+    made = made or {}
+    return [
+        made.get(village.url) or kept_part(town, village, cache)
+        for town in county.towns
+        for village in town.villages
+    ]
+
+
+def kept_part(town: model.Town, village: model.Village, cache: BuildCache | None) -> Part:
+    """The village's part: from the cache where its signature is stored (kind "downloads"),
+    else made and stored, with its row counts beside it (kind "download-counts")."""
+    part = cached_part(village, cache)
+    if part is None:
+        part = village_part(town, village)
+        if cache is not None and village.signature:
+            cache.save(PART_KIND, village.signature, part)
+            cache.save(COUNTS_KIND, village.signature, part.counts)
+    return part
 
 
 def cached_part(village: model.Village, cache: BuildCache | None) -> Part | None:
@@ -417,11 +408,11 @@ def part_counts(parts: list[Part]) -> dict[str, int]:
     return {t.name: sum(p.counts[i] for p in parts) for i, t in enumerate(TABLES)}
 
 
-def county_files(
+def folder_files(
     folder: str, name: str, title: str, site_url: str, parts: list[Part]
 ) -> Iterator[tuple[str, bytes]]:
-    """Every file of the county's download folder, assembled from the villages' parts: the
-    same bytes as `files(folder, …, county_rows(county))`."""
+    """Every file of a download folder, assembled from the parts of its villages (one for a
+    village's folder), the .gz of each CSV and JSON of 512 bytes or more among them."""
     for i, table in enumerate(TABLES):
         head = csv_head(table)
         data = head + b"".join(p.csv[i] for p in parts)
@@ -443,19 +434,13 @@ def county_files(
 
 
 def county_downloads(
-    county: model.County, cache: BuildCache | None, folder: str, title: str
+    county: model.County,
+    cache: BuildCache | None,
+    made: dict[str, Part],
+    folder: str,
+    title: str,
 ) -> dict[str, bytes]:
-    """The county's download folder, joined from every village's part (cached or made now)."""
-    parts = county_parts(county, cache)
-    return dict(county_files(folder, county.code, title, county.site_url, parts))
-
-
-def files(
-    folder: str, name: str, title: str, site_url: str, rows: Rows
-) -> Iterator[tuple[str, bytes]]:
-    """Every file of one download folder: (site path, bytes)."""
-    for table in TABLES:
-        cells = _cells(table, rows[table.name])
-        yield f"{folder}{table.name}.csv", csv_bytes(table, cells)
-        yield f"{folder}{table.name}.json", json_bytes(table, cells)
-    yield f"{folder}datapackage.json", datapackage(name, title, site_url)
+    """The county's download folder, joined from every village's part (made already, cached
+    or made now)."""
+    parts = county_parts(county, cache, made)
+    return dict(folder_files(folder, county.code, title, county.site_url, parts))

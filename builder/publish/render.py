@@ -185,7 +185,9 @@ class Renderer:
         self.flags = flags_by_village(county)
         # each period's logged versions and tree heads (publication log), for sheets and pages
         self.log: tlog.LogView | None = None
-        # where the county's downloads find each village's part (opendata.county_parts)
+        # where the county's downloads find each village's part (opendata.county_parts): the
+        # parts of the villages rendered here, by URL, then the cache
+        self.parts: dict[str, opendata.Part] = {}
         self.cache: BuildCache | None = None
 
     def page(
@@ -286,13 +288,17 @@ class Renderer:
             zip=zip,
         )
         counts = opendata.row_counts(county, self.cache)
-        if self.county_files:  # NOTE: 300 MB at county scale: joined and written meanwhile
+        # NOTE: 300 MB at county scale: joined and written by the worker while MkDocs renders,
+        # first of its jobs; self.parts is filled as this shard's villages render below, before
+        # the worker starts, so it joins their parts instead of making them again
+        if self.county_files:
             self.files(
                 self.out,
                 "data/",
                 opendata.county_downloads,
                 county,
                 self.cache,
+                self.parts,
                 "data/",
                 f"{county.name}三务公开数据",
             )
@@ -443,10 +449,10 @@ class Renderer:
             abs_url=abs_url,
             contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
         )
-        rows = opendata.village_rows(town, village)
+        part = self.parts[url] = opendata.kept_part(town, village, self.cache)
         title = f"{town.name}{village.name}三务公开数据"
         out.files.update(
-            opendata.files(f"{url}data/", village.code, title, self.county.site_url, rows)
+            opendata.folder_files(f"{url}data/", village.code, title, self.county.site_url, [part])
         )
         self.page(
             out,
@@ -454,7 +460,7 @@ class Renderer:
             "data.html",
             f"{village.name}数据下载",
             tables=TABLES,
-            counts={name: len(r) for name, r in rows.items()},
+            counts={table.name: n for table, n in zip(TABLES, part.counts, strict=True)},
             folder=f"{url}data/",
             village=village,
             town=town,

@@ -324,14 +324,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                 for root, _, names in os.walk(folder)
                 for name in names
             }
-            found = {  # a page's precompressed copies go with it
-                path
-                for path in found
-                if not any(path.endswith(s) and path[: -len(s)] in found for s in COMPRESSED)
-            }
             # NOTE: a folder holding anything else (a hand-written page) stays as it is
             key = self.store_key(url, record.signature)
-            if found == made and store.put(folder, key):
+            if without_copies(found) == without_copies(made) and store.put(folder, key):
                 self.stored[url] = key
         for url in sorted(self.stored):
             store.link(self.stored[url], site, url.rstrip("/"), site_dir)
@@ -399,6 +394,15 @@ def search_places(
         n = seen.get(village_url, 0) if village >= 0 else 0
         seen[village_url] = n + 1
         yield (town, village, n), doc
+
+
+def without_copies(paths: set[str]) -> set[str]:
+    """The paths but the precompressed copies of others among them (they go with their file)."""
+    return {
+        path
+        for path in paths
+        if not any(path.endswith(s) and path[: -len(s)] in paths for s in COMPRESSED)
+    }
 
 
 def start_worker(jobs: list[Job], site: Path) -> Any:
