@@ -68,7 +68,8 @@ def test_qr_codes_are_byte_identical_to_the_frozen_ones() -> None:
     urls = site_urls()
     assert len(expected) == len(urls)
     changed = [
-        url for i, (url, line) in enumerate(zip(urls, expected, strict=True))
+        url
+        for i, (url, line) in enumerate(zip(urls, expected, strict=True))
         if digests(url, i) != line
     ]
     assert not changed, f"{len(changed)} QR codes changed, e.g. {changed[:3]}"
