@@ -387,13 +387,16 @@ def qr_svg(url: str) -> bytes:
     n = matrix.shape[0]
     # One closed unit-high rectangle per horizontal run of dark modules: where a row, framed
     # by light modules, turns dark and light again.
-    framed = np.zeros((n, n + 2), dtype=np.int8)
+    framed = np.zeros((n, n + 2), dtype=bool)
     framed[:, 1:-1] = matrix
-    ys, xs = np.nonzero(np.diff(framed, axis=1))
-    starts, ends = xs[::2], xs[1::2]
+    edges = np.flatnonzero(framed[:, 1:] != framed[:, :-1])  # each run's start, then end
+    ys, xs = np.divmod(edges, n + 1)
+    picks = np.empty((edges.size // 2, 3), dtype=np.intp)  # each run's three words
+    picks[:, 0] = xs[::2]
+    picks[:, 1] = n + ys[::2]
+    picks[:, 2] = 2 * n + xs[1::2] - xs[::2]
     words = _svg_words(n)
-    picks = np.stack([starts, n + ys[::2], 2 * n + ends - starts], axis=1).ravel().tolist()
-    runs = operator.itemgetter(*picks)(words)  # NOTE: a symbol has many runs: a tuple
+    runs = operator.itemgetter(*picks.ravel().tolist())(words)  # NOTE: many runs: a tuple
     # No width/height: the viewBox alone lets CSS or the print layout scale it without blur.
     svg = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
