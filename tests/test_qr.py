@@ -288,10 +288,11 @@ def test_mask_penalties_are_qrcodes_lost_points(
     import numpy as np
     import qrcode.util
 
-    from builder.publish.qr import _penalties
+    from builder.publish.qr import _packed, _penalties
 
     rng = np.random.default_rng(seed)
     columns = rng.random((8, size, -(-size // stretch))) < dark
     symbols = np.repeat(columns, stretch, axis=2)[:, :, :size]
     expected = [qrcode.util.lost_point(symbol.tolist()) for symbol in symbols]
-    assert _penalties(symbols) == expected
+    lines = np.concatenate([symbols, symbols.transpose(0, 2, 1)], axis=1)  # rows, columns
+    assert _penalties(_packed(lines), size) == expected

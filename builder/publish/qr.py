@@ -51,9 +51,9 @@ def _matrix(url: str) -> list[list[bool]]:
 def _symbol(url: str) -> npt.NDArray[np.bool_]:
     """The module matrix for url (True = dark) with its quiet zone, as a numpy array."""
     _check_url(url)
-    # NOTE: the symbol qrcode's make(fit=True) draws, computed with numpy five times faster:
-    # every period's printed sheet has a QR code, and qrcode places the data and scores its
-    # eight masks in pure Python. test_qr proves the symbols identical.
+    # NOTE: the symbol qrcode's make(fit=True) draws, computed fifty times faster: every
+    # period's printed sheet has a QR code, and qrcode places the data and scores its eight
+    # masks in pure Python. test_qr proves the symbols identical, test_qr_frozen the files.
     code = qrcode.QRCode(
         version=None,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
@@ -62,18 +62,24 @@ def _symbol(url: str) -> npt.NDArray[np.bool_]:
     )
     code.add_data(url)
     version = _best_version(code.data_list, code.error_correction)
-    blank, rows, cols, masks = _layout(version)
     data = _codewords(version, code.error_correction, code.data_list)
     bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8)).astype(bool)
-    plain = blank.copy()
-    k = min(bits.size, rows.size)
-    plain[rows[:k], cols[:k]] = bits[:k]
-    symbols = plain[None, :, :] ^ masks  # the data under each of the eight masks
-    best = _best_mask(symbols)
+    n = version * 4 + 17
+    blank_lines, row_at, column_at, mask_bits = _packed_layout(version)
+    lines = blank_lines.copy()  # the unmasked symbol's rows, then its columns
+    k = min(bits.size, row_at.size)
+    lines[row_at[:k]] = bits[:k]
+    lines[column_at[:k]] = bits[:k]
+    packed = np.packbits(lines, bitorder="little").tobytes()
+    # the data under each of the eight masks: the lines' bits eight times over, XOR the masks'
+    best = _best_mask(int.from_bytes(packed * 8, "little") ^ mask_bits, n)
     where, values = _type_modules(version, code.error_correction, best)
-    symbol = symbols[best]
+    masks = _layout(version)[3]
+    symbol = lines.reshape(2 * n, -1)[:n, :n] ^ masks[best]
     symbol[where] = values
-    return np.pad(symbol, BORDER)
+    framed = np.zeros((n + 2 * BORDER, n + 2 * BORDER), dtype=bool)
+    framed[BORDER:-BORDER, BORDER:-BORDER] = symbol
+    return framed
 
 
 @functools.cache
@@ -177,12 +183,13 @@ def _codewords(version: int, error_correction: int, data_list: list[qrcode.util.
 
 def _interleave(blocks: list[bytes]) -> bytes:
     """The first byte of each block, then the second of each, …; shorter blocks drop out."""
-    width = max(len(b) for b in blocks)
-    grid = np.full((len(blocks), width), -1, dtype=np.int16)
-    for row, block in zip(grid, blocks, strict=True):
-        row[: len(block)] = np.frombuffer(block, dtype=np.uint8)
-    column_major = grid.T.ravel()
-    return column_major[column_major >= 0].astype(np.uint8).tobytes()
+    common = min(len(b) for b in blocks)  # the columns every block has: strided slices
+    out = bytearray(len(blocks) * common)
+    for i, block in enumerate(blocks):
+        out[i :: len(blocks)] = block[:common]
+    for column in range(common, max(len(b) for b in blocks)):
+        out += bytes(b[column] for b in blocks if len(b) > column)
+    return bytes(out)
 
 
 @functools.cache
@@ -278,37 +285,89 @@ def _layout(version: int) -> _Layout:
     return blank, at[:, 0], at[:, 1], np.stack([p & data for p in patterns])
 
 
-def _best_mask(symbols: npt.NDArray[np.bool_]) -> int:
+@functools.cache
+def _packed_layout(
+    version: int,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp], npt.NDArray[np.intp], int]:
+    """_layout as _penalties reads it: the blank symbol's rows, then its columns, each padded
+    to whole bytes, as one flat array; where each data module falls in its row and in its
+    column there; and the eight masks' rows and columns packed the same way (_packed)."""
+    blank, rows, cols, masks = _layout(version)
+    n = blank.shape[0]
+    width = -(-n // 8) * 8
+    lines = np.zeros((2 * n, width), dtype=bool)
+    lines[:n, :n] = blank
+    lines[n:, :n] = blank.T
+    mask_lines = np.concatenate([masks, masks.transpose(0, 2, 1)], axis=1)
+    return lines.ravel(), rows * width + cols, (n + cols) * width + rows, _packed(mask_lines)
+
+
+def _packed(lines: npt.NDArray[np.bool_]) -> int:
+    """Lines of modules (modules on the last axis) as the bits of one integer: module j of
+    line i is bit i * width + j, each line padded with light bits to whole bytes (width)."""
+    return int.from_bytes(np.packbits(lines, axis=-1, bitorder="little").tobytes(), "little")
+
+
+def _best_mask(masked: int, n: int) -> int:
     """The mask qrcode's best_mask_pattern() picks: the lowest ISO 18004 penalty, first wins."""
-    total = _penalties(symbols)
+    total = _penalties(masked, n)
     return total.index(min(total))
 
 
-def _penalties(symbols: npt.NDArray[np.bool_]) -> list[int]:
-    """Each masked symbol's ISO 18004 penalty, as qrcode's lost_point() counts it."""
-    n = symbols.shape[1]
-    lines = np.concatenate([symbols, symbols.transpose(0, 2, 1)], axis=1)  # rows, then columns
+def _penalties(x: int, n: int) -> list[int]:
+    """The ISO 18004 penalty of each of eight n-module symbols, as qrcode's lost_point()
+    counts it, from their rows, then their columns, packed into x (_packed).
+
+    NOTE: every rule is a few shifts, ANDs and ORs over all lines of all eight symbols at
+    once, where boolean arrays took a byte and a numpy pass per module and rule (three times
+    slower): module j of a line is bit j of its span, so `x >> k` lines up each module with
+    the k-th after it, and `x >> width` each row with the next.
+    """
+    width = -(-n // 8) * 8  # bits a line spans
+    same_ok, five_ok, block_ok, eleven_ok = _valid_starts(n)
     # 1. runs of five or more modules of one colour: length - 2 each, that is 1 for each five
     # in a row of one colour, and 2 more where such a run starts
-    same = lines[:, :, 1:] == lines[:, :, :-1]  # same[k]: modules k and k + 1 match
-    five = same[:, :, :-3] & same[:, :, 1:-2] & same[:, :, 2:-1] & same[:, :, 3:]
-    level1 = five.sum(axis=(1, 2)) + 2 * (
-        five[:, :, 0].sum(axis=1) + (five[:, :, 1:] & ~same[:, :, : n - 5]).sum(axis=(1, 2))
-    )
+    same = ~(x ^ (x >> 1)) & same_ok  # bit j: modules j and j + 1 match
+    five = same & (same >> 1) & (same >> 2) & (same >> 3) & five_ok
+    starts = five & ~(same << 1)  # the line's first bit sees the padding: never the same
     # 2. 2×2 blocks of one colour: 3 each
-    a = symbols[:, :-1, :-1]
-    block = (a == symbols[:, :-1, 1:]) & (a == symbols[:, 1:, :-1]) & (a == symbols[:, 1:, 1:])
-    level2 = 3 * block.sum(axis=(1, 2))
+    block = same & (same >> width) & ~(x ^ (x >> width)) & block_ok
     # 3. finder-like 1:1:3:1:1 patterns with four light modules on one side: 40 each
-    w = [lines[:, :, k : k + n - 10] for k in range(11)]  # w[k]: module k of each window
-    both = ~w[1] & w[4] & ~w[5] & w[6] & ~w[9]  # 1011101 0000 and 0000 1011101 share these
-    first = w[0] & w[2] & w[3] & ~w[7] & ~w[8] & ~w[10]
-    second = ~w[0] & ~w[2] & ~w[3] & w[7] & w[8] & w[10]
-    level3 = 40 * (both & (first | second)).sum(axis=(1, 2))
+    w = [x >> k for k in range(11)]  # w[k]: module k of each window
+    both = w[4] & w[6] & ~(w[1] | w[5] | w[9])  # 1011101 0000 and 0000 1011101 share these
+    first = w[0] & w[2] & w[3] & ~(w[7] | w[8] | w[10])
+    second = w[7] & w[8] & w[10] & ~(w[0] | w[2] | w[3])
+    finder = both & (first | second) & eleven_ok
     # 4. dark modules away from half: 10 per 5 %
-    dark = symbols.sum(axis=(1, 2))
-    level4 = [int(abs(float(d) / (n * n) * 100 - 50) / 5) * 10 for d in dark]
+    size = 2 * n * width  # bytes: eight symbols, 2n lines each
+    counts = np.bitwise_count(
+        np.frombuffer(
+            b"".join(v.to_bytes(size, "little") for v in (five, starts, block, finder, x)),
+            dtype=np.uint8,
+        ).reshape(5, 8, 2, -1)
+    ).sum(axis=3, dtype=np.int64)  # [rule, mask, rows or columns]
+    level1 = counts[0].sum(axis=1) + 2 * counts[1].sum(axis=1)
+    level2 = 3 * counts[2, :, 0]
+    level3 = 40 * counts[3].sum(axis=1)
+    level4 = [int(abs(float(d) / (n * n) * 100 - 50) / 5) * 10 for d in counts[4, :, 0]]
     return [int(t) for t in level1 + level2 + level3 + np.array(level4)]
+
+
+@functools.cache
+def _valid_starts(n: int) -> tuple[int, int, int, int]:
+    """Where _penalties' rules may start in the packed lines of an n-module symbol's eight
+    masks: a pair (j ≤ n - 2), five (j ≤ n - 5), a 2×2 block (rows but the last, j ≤ n - 2)
+    and eleven modules (j ≤ n - 11), so no window reaches into the padding or the next line."""
+    j = np.arange(n)
+    row = np.arange(2 * n)[:, None] < n - 1
+    wanted = [j <= n - 2, j <= n - 5, row & (j <= n - 2), j <= n - 11]
+    return tuple(  # type: ignore[return-value]
+        int.from_bytes(
+            np.packbits(np.broadcast_to(ok, (8, 2 * n, n)), axis=-1, bitorder="little").tobytes(),
+            "little",
+        )
+        for ok in wanted
+    )
 
 
 @functools.cache
@@ -328,13 +387,16 @@ def qr_svg(url: str) -> bytes:
     n = matrix.shape[0]
     # One closed unit-high rectangle per horizontal run of dark modules: where a row, framed
     # by light modules, turns dark and light again.
-    framed = np.zeros((n, n + 2), dtype=np.int8)
+    framed = np.zeros((n, n + 2), dtype=bool)
     framed[:, 1:-1] = matrix
-    ys, xs = np.nonzero(np.diff(framed, axis=1))
-    starts, ends = xs[::2], xs[1::2]
+    edges = np.flatnonzero(framed[:, 1:] != framed[:, :-1])  # each run's start, then end
+    ys, xs = np.divmod(edges, n + 1)
+    picks = np.empty((edges.size // 2, 3), dtype=np.intp)  # each run's three words
+    picks[:, 0] = xs[::2]
+    picks[:, 1] = n + ys[::2]
+    picks[:, 2] = 2 * n + xs[1::2] - xs[::2]
     words = _svg_words(n)
-    picks = np.stack([starts, n + ys[::2], 2 * n + ends - starts], axis=1).ravel().tolist()
-    runs = operator.itemgetter(*picks)(words)  # NOTE: a symbol has many runs: a tuple
+    runs = operator.itemgetter(*picks.ravel().tolist())(words)  # NOTE: many runs: a tuple
     # No width/height: the viewBox alone lets CSS or the print layout scale it without blur.
     svg = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -1,0 +1,76 @@
+"""The precompressed copies (builder.publish.compress): each .gz is an ordinary gzip file that
+any reader (here the standard library's) unpacks to its file byte for byte, with nothing in it
+that varies from build to build, and the county downloads' .gz joined from cached parts reads
+back as the whole file."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import random
+import subprocess
+import sys
+import zlib
+
+import pytest
+
+from builder.publish.compress import deflated, gzip_joined, gzipped
+
+PAGE = (
+    "<!doctype html><html lang=zh><title>云溪县 东山村 2026-03</title>\n"
+    + "".join(
+        f"<tr><td>{i}</td><td>办公用品</td><td>{i * 37 % 1000}.50</td></tr>\n" for i in range(400)
+    )
+).encode("utf-8")
+_rng = random.Random(8)
+NOISE = bytes(_rng.randrange(256) for _ in range(70_000))  # incompressible, past the window
+SAMPLES = {
+    "empty": b"",
+    "one byte": b"x",
+    "page": PAGE,
+    "long page": PAGE * 9,  # 150 KB: matches reach back across the 32 KB window
+    "noise": NOISE,
+    "runs": b"\x00" * 100_000 + b"\xff" * 3,
+}
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_gzip_copy_reads_back_byte_for_byte(name: str) -> None:
+    data = SAMPLES[name]
+    packed = gzipped(data)
+    assert gzip.decompress(packed) == data
+    # one member, no name, no time, no extra fields: the header gzip.compress(…, mtime=0) writes
+    assert packed[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    assert zlib.decompressobj(31).decompress(packed) == data  # and zlib's own gzip reader
+
+
+def test_gzip_copy_is_the_same_bytes_every_time_and_in_every_process() -> None:
+    """Same input, same bytes: in this process and in a fresh one (no state carried over)."""
+    packed = [gzipped(data) for data in SAMPLES.values()]
+    assert packed == [gzipped(data) for data in SAMPLES.values()]
+    script = (
+        "import hashlib, sys\n"
+        "from builder.publish.compress import gzipped\n"
+        "print(hashlib.sha256(gzipped(sys.stdin.buffer.read())).hexdigest())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], input=PAGE * 9, capture_output=True, check=True
+    )
+    assert out.stdout.decode().strip() == hashlib.sha256(gzipped(PAGE * 9)).hexdigest()
+
+
+def test_gzip_copy_is_smaller_than_the_page() -> None:
+    """A page's copy is worth serving: well under a third of the page."""
+    assert len(gzipped(PAGE)) < len(PAGE) / 3
+    assert len(gzipped(NOISE)) < len(NOISE) + 64  # incompressible data grows only by framing
+
+
+def test_joined_parts_read_back_as_the_whole_file() -> None:
+    """The county downloads' .gz: parts deflated on their own (in any order, some empty)
+    join into one gzip file of the parts in turn."""
+    parts = [b"id,name\n", PAGE, b"", NOISE[:5000], PAGE * 3, b"\n"]
+    packed = {part: deflated(part) for part in reversed(parts)}  # made in another order
+    joined = gzip_joined((part, packed[part]) for part in parts)
+    assert gzip.decompress(joined) == b"".join(parts)
+    assert joined == gzip_joined((part, deflated(part)) for part in parts)
+    assert gzip.decompress(gzip_joined([])) == b""
