@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,23 @@ def test_a_house_number_is_masked_in_messages_and_seen_by_the_quick_pass() -> No
         == "东山村3组**号王某，电话138****5678"
     )
     assert privacy.may_find("第七村民小组18号")  # three digits: the number pass alone skips it
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NEAR_NUMBERS)
+def test_the_number_scan_reads_every_long_stretch(text: str) -> None:
+    """Differential: the regions the number scan folds are exactly the whole stretches of
+    digit-ish and separator characters 11 or more long (it once took every stretch and dropped
+    the shorter ones)."""
+    stretch = re.compile(f"[{privacy._DIGITISH_CLASS}{privacy._NUMBER_GLUE_CLASS}]+")
+    whole = [m.span() for m in stretch.finditer(text) if len(m.group()) >= 11]
+    assert [m.span() for m in privacy._LONG_REGION.finditer(text)] == whole
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["李秀英", "李 秀英", "李\u200d秀英", "李\u034f秀英", "李\u3000秀英", "Ａｌｉ", "李\u00ad秀英"],
+)
+def test_name_key_drops_spaces_and_invisible_characters(name: str) -> None:
+    expected = "Ali" if name == "Ａｌｉ" else "李秀英"
+    assert privacy.name_key(name) == expected

@@ -8,6 +8,7 @@ raw line never shows (`"\\x31\\x31\\x30…"` is an ID only once decoded).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -132,6 +133,10 @@ def _plain_texts(values: Iterable[Any], out: list[str]) -> list[str]:
             out.append(value)
         elif kind is Decimal or kind is int:
             out.append(str(value))
+        elif kind is Rec:  # a CSV row or a YAML mapping
+            _plain_texts(value.values.values(), out)
+        elif kind is dt.date or kind is bool:  # never published as text here (see _value_texts)
+            continue
         elif isinstance(value, str):
             out.append(value)
         elif isinstance(value, int | Decimal) and not isinstance(value, bool):

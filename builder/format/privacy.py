@@ -98,10 +98,11 @@ _NUMBER_GLUE_CLASS = (
     "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
     f"{_char_class(_IGNORABLE)}"
 )
-_REGION = re.compile(f"(?:[{_DIGITISH_CLASS}{_NUMBER_GLUE_CLASS}])+")
-# NOTE: every number the scans report lies in a region of at least 11 characters holding at
-# least 11 digits, and a digit-ish character folds to at most two digits (⑳, ㊿): a text without
-# such a region of six or more digit-ish characters holds no number (see may_find).
+# NOTE: a region is a whole stretch of these characters. Every number the scans report lies in
+# a region of at least 11 characters holding at least 11 digits, and a digit-ish character folds
+# to at most two digits (⑳, ㊿): a text without such a region of six or more digit-ish
+# characters holds no number (see may_find). _LONG_REGION finds exactly the regions of 11
+# characters or more: it starts where the stretch does and runs to its end.
 _LONG_REGION = re.compile(
     f"(?<![{_DIGITISH_CLASS}{_NUMBER_GLUE_CLASS}])[{_DIGITISH_CLASS}{_NUMBER_GLUE_CLASS}]{{11,}}"
 )
@@ -217,10 +218,10 @@ def _find_numbers(
     if _DIGITISH.search(text) is None:
         return
     # NOTE: only the stretches of digits, separators and invisible characters can hold a number;
-    # folding just those keeps the scan fast on long Chinese text
-    for region in _REGION.finditer(text):
-        if len(region.group()) < 11:
-            continue
+    # folding just those keeps the scan fast on long Chinese text. Those of 11 characters or
+    # more: _LONG_REGION finds exactly the whole stretches of that length, the shorter ones
+    # hold no number (see _LONG_REGION)
+    for region in _LONG_REGION.finditer(text):
         for start, end, code, digits in _find_in(region.group(), allowed_phones):
             yield region.start() + start, region.start() + end, code, digits
 
@@ -431,6 +432,10 @@ def _is_generic_mark(ch: str) -> bool:
 def name_key(name: str) -> str:
     """A person's or place's name as compared: NFKC, no invisible characters, no spaces."""
     folded = unicodedata.normalize("NFKC", name)
+    # NOTE: most names: printable text holds no format character (Cf) and no whitespace but
+    # " ", so without " " and an ignorable code point there is nothing to drop
+    if folded.isprintable() and " " not in folded and _IGNORABLE_RE.search(folded) is None:
+        return folded
     return "".join(
         ch
         for ch in folded
