@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder.format.excel import TOTAL_MARK, TOTAL_WORDS
 from builder.format.problems import format_problem
 from builder.format.schema import ASSISTANCE, LEDGER
 from builder.pipeline.validate import validate
@@ -312,3 +315,37 @@ def test_registers_of_the_wrong_shape_are_problems_with_a_place(
     report = validate(project / "villages", project).report
     places = [(p.where.path, p.where.line) for p in report.sorted()]
     assert (f"villages/chengguan/dongshan/{name}", line) in places
+
+
+def test_no_character_but_the_total_mark_folds_to_it() -> None:
+    """The CSV reader skips rows without 计 before folding any cell: exact only while every
+    total word holds it and no other character (width form, radical, compatibility ideograph)
+    turns into it under NFKC."""
+    assert all(TOTAL_MARK in word for word in TOTAL_WORDS)
+    folds_to_mark = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if not 0xD800 <= code <= 0xDFFF and TOTAL_MARK in unicodedata.normalize("NFKC", chr(code))
+    ]
+    assert folds_to_mark == [hex(ord(TOTAL_MARK))]
+
+
+@pytest.mark.parametrize(
+    ("cell", "total"),
+    [
+        ("合计", True),
+        ("本 月 合 计", True),
+        ("\u3000累计 ", True),
+        ("本期合计", True),
+        ("会计服务费", False),
+        ("计提折旧", False),
+        ("合 算", False),
+    ],
+)
+def test_a_totals_row_is_found_in_any_column(cell: str, total: bool) -> None:
+    header = ",".join(f.key for f in LEDGER.fields)
+    row = f'2026-10-05,记-001,"{cell}",513,,100.00,,现金,发票,,,'
+    table, found = parse_csv(TextFile("x.csv", f"{header}\n{row}\n"), LEDGER)
+    assert table is not None
+    assert ("total-row" in [p.code for p in found]) is total
+    assert len(table.rows) == (0 if total else 1)

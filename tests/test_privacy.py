@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from builder.format import privacy, problems, schema
@@ -280,6 +281,69 @@ def test_may_find_never_misses_what_the_scans_find(text: str) -> None:
         assert privacy.may_find(text), found
 
 
+_PIECE = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"0123456789 -./_~+#Xx,\n\t李付元村组路号號栋幢单元室井零一二十两０１",
+            *("\u200b", "\u200d", "\u00a0", "\u3000", "\u2460", "\u3251", "\u0663"),
+            *("\u0301", "\u0302", "\u0303", "\ufe0f", "\U0001f44d", "\x07", "\u2028"),
+        ]
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(_PIECE, max_size=6), allowed=st.sampled_from([(), ("13812345678",)]))
+def test_finds_any_on_joined_pieces_is_exactly_one_piece_holding_something(
+    pieces: list[str], allowed: tuple[str, ...]
+) -> None:
+    """Differential: the one pass over a file's lines (or values) joined by commas answers
+    exactly what scanning them one by one would: no finding is lost, none is invented."""
+    one_by_one = any(
+        list(scan_characters(piece)) or list(scan_personal_data(piece, allowed)) for piece in pieces
+    )
+    assert privacy.finds_any(",".join(pieces), allowed) is one_by_one
+
+
+@pytest.mark.parametrize(
+    ("pieces", "allowed", "found"),
+    [
+        (["2026-10-05", "电话 138 1234 5678", "12500.00"], (), True),
+        (["2026-10-05", "电话 138 1234 5678", "12500.00"], ("13812345678",), False),
+        (["2026-10-05", "办公电话 0539-6100000", "1234567.89"], (), False),
+        (["村务公开", "东山村3组12号"], (), True),
+        (["3栋2单元501室"], (), True),
+        (["3号井", "〔2026〕12号"], (), False),
+        (["👍\ufe0f", "a"], (), False),
+        (["👍", "\ufe0f"], (), True),
+    ],
+)
+def test_finds_any_examples(pieces: list[str], allowed: tuple[str, ...], found: bool) -> None:
+    assert privacy.finds_any(",".join(pieces), allowed) is found
+
+
+@settings(max_examples=400, deadline=None)
+@example(tokens=["村", "12", " ", "號"])
+@example(tokens=["两", "号楼", "５", "单元", "12", "室"])
+@example(tokens=["12", "幢", " ", "５", "室"])
+@example(tokens=["12", " ", "单元", "５", " ", "室"])
+@given(
+    tokens=st.lists(
+        st.sampled_from(
+            [*"村组 ５两号號栋幢室井楼a", "胡同", "12", "号楼", "单元"],
+        ),
+        max_size=10,
+    )
+)
+def test_the_house_hint_is_in_every_house_number(tokens: list[str]) -> None:
+    """The cheap search that lets the house-number pattern skip a text never skips one."""
+    text = "".join(tokens)
+    if privacy._HOUSE.search(text) is not None:
+        assert privacy._HOUSE_HINT.search(text) is not None
+    assert bool(list(scan_personal_data(text))) is (privacy._HOUSE.search(text) is not None)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -301,3 +365,23 @@ def test_a_house_number_is_masked_in_messages_and_seen_by_the_quick_pass() -> No
         == "东山村3组**号王某，电话138****5678"
     )
     assert privacy.may_find("第七村民小组18号")  # three digits: the number pass alone skips it
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NEAR_NUMBERS)
+def test_the_number_scan_reads_every_long_stretch(text: str) -> None:
+    """Differential: the regions the number scan folds are exactly the whole stretches of
+    digit-ish and separator characters 11 or more long (it once took every stretch and dropped
+    the shorter ones)."""
+    stretch = re.compile(f"[{privacy._DIGITISH_CLASS}{privacy._NUMBER_GLUE_CLASS}]+")
+    whole = [m.span() for m in stretch.finditer(text) if len(m.group()) >= 11]
+    assert [m.span() for m in privacy._LONG_REGION.finditer(text)] == whole
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["李秀英", "李 秀英", "李\u200d秀英", "李\u034f秀英", "李\u3000秀英", "Ａｌｉ", "李\u00ad秀英"],
+)
+def test_name_key_drops_spaces_and_invisible_characters(name: str) -> None:
+    expected = "Ali" if name == "Ａｌｉ" else "李秀英"
+    assert privacy.name_key(name) == expected

@@ -8,12 +8,18 @@ raw line never shows (`"\\x31\\x31\\x30…"` is an ID only once decoded).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from builder.format import problems, schema
-from builder.format.privacy import may_find, phone_digits, scan_characters, scan_personal_data
+from builder.format.privacy import (
+    finds_any,
+    phone_digits,
+    scan_characters,
+    scan_personal_data,
+)
 from builder.format.problems import Location, Problem
 from builder.read.records import Rec, ScannedText, Table
 from builder.read.village import CountyRecords, VillageRecords
@@ -23,7 +29,7 @@ def scan_texts(texts: Iterable[ScannedText], allowed_phones: Collection[str]) ->
     """Personal data and invisible characters, line by line, in every file read."""
     for scanned in texts:
         file = scanned.file
-        if not may_find(file.text.replace("\n", ",")):
+        if not finds_any(file.text.replace("\n", ","), allowed_phones):
             continue
         for line_no, line in enumerate(file.text.split("\n"), start=1):
             if not line:
@@ -100,7 +106,7 @@ def scan_values(
     seen = set(already)
     for rel, found in files:
         rows = found.rows if isinstance(found, Table) else (found,) if found is not None else ()
-        if not may_find(",".join(_plain_texts(rows, []))):
+        if not finds_any(",".join(_plain_texts(rows, [])), allowed_phones):
             continue
         for rec in rows:
             for key, line, text in _texts(rec, ""):
@@ -120,13 +126,17 @@ def scan_values(
 
 
 def _plain_texts(values: Iterable[Any], out: list[str]) -> list[str]:
-    """The text of every value _texts gives, without its key and line: what may_find reads."""
+    """The text of every value _texts gives, without its key and line: what finds_any reads."""
     for value in values:
         kind = type(value)
         if kind is str:  # NOTE: the common types first, by identity: a county has millions
             out.append(value)
         elif kind is Decimal or kind is int:
             out.append(str(value))
+        elif kind is Rec:  # a CSV row or a YAML mapping
+            _plain_texts(value.values.values(), out)
+        elif kind is dt.date or kind is bool:  # never published as text here (see _value_texts)
+            continue
         elif isinstance(value, str):
             out.append(value)
         elif isinstance(value, int | Decimal) and not isinstance(value, bool):

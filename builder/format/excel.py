@@ -159,6 +159,9 @@ def looks_like_formatted_amount(text: str) -> bool:
 # --- headers, titles and totals ----------------------------------------------------------------
 _UNIT = re.compile(r"\s*[（(]\s*(元|￥|¥|人民币元)\s*[)）]\s*$")
 TOTAL_WORDS = ("合计", "总计", "小计", "本月合计", "本期合计", "累计")
+# NOTE: every total word holds 计, and no other character folds to it (NFKC; a test goes through
+# every code point): a text without 计 is no total label, whatever its width or spacing
+TOTAL_MARK = "计"
 
 
 def header_text(text: str) -> str:
@@ -169,6 +172,6 @@ def header_text(text: str) -> str:
 
 def is_total_label(text: str) -> bool:
     """Whether a cell reads as the label of a totals row (合计, 本月合计, 总 计 …)."""
-    if text.isascii():  # NOTE: most cells; NFKC leaves ASCII as it is, and the words are not
+    if TOTAL_MARK not in text:  # NOTE: most cells (see TOTAL_MARK)
         return False
     return fold(text).replace(" ", "") in TOTAL_WORDS

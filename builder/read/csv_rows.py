@@ -119,11 +119,14 @@ def parse_csv(file: TextFile, schema: RecordSchema) -> tuple[CsvTable | None, li
     if not header_ok:
         return None, out
     rows: list[RawRow] = []
+    may_total = excel.TOTAL_MARK in file.text  # a cell's characters are the file's
     for line, cells in records[1:]:
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             out.append(problems.BLANK_ROW.at(Location(file.rel, line)))
             continue
-        total = next((c.strip() for c in cells if excel.is_total_label(c)), "")
+        total = ""
+        if may_total and excel.TOTAL_MARK in "".join(cells):
+            total = next((c.strip() for c in cells if excel.is_total_label(c)), "")
         if total:
             out.append(
                 problems.TOTAL_ROW.at(Location(file.rel, line), None, line=line, value=total)

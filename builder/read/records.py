@@ -8,6 +8,7 @@ Layer 1 of the checks (per field, from the declarations in `schema.py`); `checks
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -193,45 +194,50 @@ def _join(outer: str, inner: str) -> str:
     return f"{outer}·{inner}" if outer else inner
 
 
-def check_row(
-    row_values: dict[str, str],
-    line: int,
+def check_rows(
+    rows: Iterable[tuple[dict[str, str], int]],
     record_schema: schema.RecordSchema,
     ctx: Ctx,
-    memo: dict[tuple[schema.Scalar, str], Any] | None = None,
-) -> Rec:
-    """Type one CSV row; empty cells are absent, required ones are reported.
+    memo: dict[tuple[schema.Scalar, str], Any],
+) -> tuple[Rec, ...]:
+    """Type each CSV row (its cells by key, and its line); empty cells are absent, required
+    ones are reported.
 
     memo keeps each (type, text) already parsed to an immutable value: a village's ledgers
     write the same dates, names, accounts and choices again and again.
     """
-    rec = Rec(line)
-    for field_spec in record_schema.fields:
-        text = row_values.get(field_spec.key, "")
-        rec.lines[field_spec.key] = line
-        if text == "":
-            if field_spec.required:
-                ctx.add(
-                    problems.MISSING_FIELD,
-                    line,
-                    field_spec.key,
-                    field_spec.zh,
-                    label=f"“{field_spec.zh}”（{field_spec.key}）",
-                    key=field_spec.key,
-                )
-            continue
-        known = memo.get((field_spec.type, text), MISSING) if memo is not None else MISSING
-        if known is not MISSING:
-            rec.values[field_spec.key] = known
-            continue
-        value = parse_scalar(text, field_spec.type, ctx, line, field_spec.key, field_spec.zh)
-        if value is not MISSING:
-            rec.values[field_spec.key] = value
-            if memo is not None and type(value) in _IMMUTABLE:
-                memo[(field_spec.type, text)] = value
-        else:
-            rec.invalid.add(field_spec.key)
-    return rec
+    columns = [(f.key, f.type, f.required, f.zh) for f in record_schema.fields]
+    keys = [key for key, _, _, _ in columns]
+    out = []
+    for row_values, line in rows:
+        rec = Rec(line, {}, dict.fromkeys(keys, line))
+        values = rec.values
+        for key, typ, required, zh in columns:
+            text = row_values.get(key, "")
+            if text == "":
+                if required:
+                    ctx.add(
+                        problems.MISSING_FIELD,
+                        line,
+                        key,
+                        zh,
+                        label=f"“{zh}”（{key}）",
+                        key=key,
+                    )
+                continue
+            known = memo.get((typ, text), MISSING)
+            if known is not MISSING:
+                values[key] = known
+                continue
+            value = parse_scalar(text, typ, ctx, line, key, zh)
+            if value is not MISSING:
+                values[key] = value
+                if type(value) in _IMMUTABLE:
+                    memo[(typ, text)] = value
+            else:
+                rec.invalid.add(key)
+        out.append(rec)
+    return tuple(out)
 
 
 # NOTE: values of these types are shared between the rows that wrote the same text
@@ -263,7 +269,7 @@ class Reader:
     base: Path
     found: list[Problem] = field(default_factory=list)
     texts: list[ScannedText] = field(default_factory=list)
-    parsed: dict[tuple[schema.Scalar, str], Any] = field(default_factory=dict)  # see check_row
+    parsed: dict[tuple[schema.Scalar, str], Any] = field(default_factory=dict)  # see check_rows
 
     def yaml(self, path: Path | None, record_schema: schema.RecordSchema) -> Rec | None:
         """Read and type one YAML file; None when it is absent or unreadable."""
@@ -302,9 +308,7 @@ class Reader:
         if table is None:
             return Table(file.rel, (), read_ok=False)
         ctx = Ctx(file.rel, self.found)
-        rows = tuple(
-            check_row(r.values, r.line, record_schema, ctx, self.parsed) for r in table.rows
-        )
+        rows = check_rows(((r.values, r.line) for r in table.rows), record_schema, ctx, self.parsed)
         read_ok = not any(p.severity is problems.Severity.ERROR for p in self.found[start:])
         return Table(file.rel, rows, read_ok)
 
