@@ -7,6 +7,7 @@ the problems as (path, line, field, code), with a good twin that must give none.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -230,3 +231,17 @@ def test_no_roster_means_no_unknown_person_on_every_page() -> None:
     assert [p.code for p in check_period(month, CONTEXT, PEOPLE, SUPERVISORS, None)] == [
         "unknown-person"
     ] * 3
+
+
+def test_a_report_orders_problems_at_one_place_by_what_they_say() -> None:
+    """Problems are gathered in sets, whose order changes from run to run: two problems of one
+    kind at one file, line and field still come out in one order, whatever order they came in
+    (and so the same ones are folded past a file's first five)."""
+    where = Location("villages/chengguan/dongshan/2026-10/ledger.csv", 4)
+    made = [
+        problems.DUPLICATE_KEY.at(where, "voucher_no", key=key, other_line=str(line))
+        for key, line in (("记-03", 2), ("记-01", 3), ("记-02", 2))
+    ]
+    orders = {tuple(problems.Report(list(p)).sorted()) for p in itertools.permutations(made)}
+    assert len(orders) == 1
+    assert [dict(p.values)["key"] for p in orders.pop()] == ["记-01", "记-02", "记-03"]

@@ -897,10 +897,14 @@ class Problem:
         """The kind's severity."""
         return self.kind.severity
 
-    def sort_key(self) -> tuple[str, str, int, str, str]:
-        """Order problems by file (and sheet), line, field and code."""
-        sheet = self.where.cell.partition("!")[0]
-        return (self.where.path, sheet, self.where.line or 0, self.field or "", self.code)
+    def sort_key(self) -> tuple[str, str, int, str, str, str, tuple[tuple[str, str], ...]]:
+        """Order problems by file (and sheet), line, field and code, then by cell and what
+        they say: problems are gathered in sets, whose order changes from run to run, and the
+        same records give the same report (and fold the same ones past a file's first five)."""
+        cell = self.where.cell
+        sheet = cell.partition("!")[0]
+        place = (self.where.path, sheet, self.where.line or 0, self.field or "", self.code)
+        return (*place, cell, self.values)
 
 
 @dataclass
