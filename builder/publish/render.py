@@ -36,7 +36,7 @@ from builder.format import schema
 from builder.format.opendata import TABLES
 from builder.format.values import yuan
 from builder.pipeline.cache import BuildCache
-from builder.publish import feeds, opendata
+from builder.publish import feeds, fragments, opendata
 from builder.publish.charts import Chart, period_charts
 from builder.publish.rollup import (
     ONTIME_KINDS,
@@ -102,6 +102,23 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env.filters["masked"] = model.mask_name
     env.filters["css_string"] = css_string
     env.filters["plain_where"] = plain_where
+    # the long, repeated parts of period pages and print sheets (publish/fragments.py)
+    env.globals.update(
+        {
+            name: getattr(fragments, name)
+            for name in (
+                "ledger_rows",
+                "account_rows",
+                "assistance_rows",
+                "affair_sections",
+                "sheet_ledger_rows",
+                "sheet_account_rows",
+                "sheet_assistance_rows",
+                "sheet_affair_sections",
+                "chart_figures",
+            )
+        }
+    )
     return env
 
 

@@ -35,6 +35,7 @@ from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
+from builder.publish import fragments
 from builder.publish.compress import COMPRESSED, compact_html, precompress_tree, write_with_copies
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
 from builder.publish.folders import VillageStore
@@ -73,6 +74,8 @@ MATERIAL_PARTS = (
 # NOTE: Material's main.html less its JavaScript bundle, which fetches a polyfill from a public CDN
 # on browsers without ResizeObserver; the bundle's files (and its search workers) are not shipped.
 THEME_OVERRIDES = Path(__file__).resolve().parent / "theme"
+# the parts of our pages written in Python: their words keep CSS rules as the templates' do
+FRAGMENTS = Path(fragments.__file__)
 MATERIAL_SCRIPTS = "assets/javascripts/"
 MATERIAL_STYLES = "assets/stylesheets/"  # Material's, replaced by our reduced one
 
@@ -461,7 +464,7 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
     """The site's stylesheet and search script: {name: (content-hashed site path, bytes)}."""
     material = Path(material_templates_dir())
     sources = [material / part for part in MATERIAL_PARTS]
-    sources += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir])
+    sources += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir]) + [FRAGMENTS]
     out: dict[str, tuple[str, bytes]] = {}
     for name, parts in ASSET_FILES.items():
         content = b"".join((ASSETS / part).read_bytes() for part in parts)
@@ -475,7 +478,7 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
     ours = b"".join((ASSETS / part).read_bytes() for part in ASSET_FILES["sunlight.css"])
     for template, name in sorted(PAGE_STYLESHEETS.items()):
         own = [material / part for part in MATERIAL_PARTS] + template_sources([THEME_OVERRIDES])
-        own += page_sources(TEMPLATES_DIR, template, ASSETS)
+        own += page_sources(TEMPLATES_DIR, template, ASSETS) + [FRAGMENTS]
         content = site_stylesheet(material, own, ours, markdown=False)
         out[name] = (f"assets/{hashed_name(name, content)}", content)
     return out
@@ -488,7 +491,7 @@ def cached_site_assets(docs_dir: Path, cache: BuildCache | None) -> dict[str, tu
         return site_assets(docs_dir)
     material = Path(material_templates_dir())
     inputs = [material / part for part in MATERIAL_PARTS]
-    inputs += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir])
+    inputs += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir]) + [FRAGMENTS]
     inputs += sorted((material / "assets" / "stylesheets").glob("*.css"))
     inputs += sorted(p for p in ASSETS.rglob("*") if p.is_file())
     key = files_hash(inputs)  # NOTE: with the builder's own code (cache.code_hash)
