@@ -49,6 +49,7 @@ from builder.publish.render import (
 )
 from builder.publish.search import SearchDoc
 from builder.publish.shards import Place, Shard, ShardManifest, finish_site
+from builder.publish.sidebar import SidebarNav
 from builder.read.git import commit_day
 
 log = logging.getLogger("mkdocs.plugins.sunlight")
@@ -206,6 +207,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
     ) -> jinja2.Environment | None:
         if self.kept is not None:  # the theme's templates (see compiled_templates)
             env.bytecode_cache = self.compiled_templates()
+        env.globals["sunlight_nav"] = SidebarNav(env)  # theme/main.html: the nav, kept
         return env
 
     def is_selected(self, village: model.Village) -> bool:
@@ -464,7 +466,8 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
     """The site's stylesheet and search script: {name: (content-hashed site path, bytes)}."""
     material = Path(material_templates_dir())
     sources = [material / part for part in MATERIAL_PARTS]
-    sources += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir]) + [FRAGMENTS]
+    sources += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir])
+    sources.append(FRAGMENTS)
     out: dict[str, tuple[str, bytes]] = {}
     for name, parts in ASSET_FILES.items():
         content = b"".join((ASSETS / part).read_bytes() for part in parts)
@@ -478,7 +481,7 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
     ours = b"".join((ASSETS / part).read_bytes() for part in ASSET_FILES["sunlight.css"])
     for template, name in sorted(PAGE_STYLESHEETS.items()):
         own = [material / part for part in MATERIAL_PARTS] + template_sources([THEME_OVERRIDES])
-        own += page_sources(TEMPLATES_DIR, template, ASSETS) + [FRAGMENTS]
+        own += [*page_sources(TEMPLATES_DIR, template, ASSETS), FRAGMENTS]
         content = site_stylesheet(material, own, ours, markdown=False)
         out[name] = (f"assets/{hashed_name(name, content)}", content)
     return out
@@ -491,7 +494,8 @@ def cached_site_assets(docs_dir: Path, cache: BuildCache | None) -> dict[str, tu
         return site_assets(docs_dir)
     material = Path(material_templates_dir())
     inputs = [material / part for part in MATERIAL_PARTS]
-    inputs += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir]) + [FRAGMENTS]
+    inputs += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir])
+    inputs.append(FRAGMENTS)
     inputs += sorted((material / "assets" / "stylesheets").glob("*.css"))
     inputs += sorted(p for p in ASSETS.rglob("*") if p.is_file())
     key = files_hash(inputs)  # NOTE: with the builder's own code (cache.code_hash)
