@@ -115,6 +115,9 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # NOTE: a renderer lives for one build, which never sees a template change: no stat
+        # of the template's file on every page (a preview makes a new renderer on each save)
+        auto_reload=False,
     )
     env.filters["yuan"] = yuan
     env.filters["masked"] = model.mask_name
