@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -20,6 +21,8 @@ from builder import model
 from builder.format.values import yuan
 from builder.publish.charts import Chart
 
+# this file, whose words keep the stylesheet's rules as a template's do (publish/site.py)
+SOURCE = Path(__file__)
 CONTRACT_LINK = ' <a href="{href}#{id}">合同 {id}</a>'
 WHITE_SLIP = "白条"  # a receipt that is no receipt: its cell is marked
 

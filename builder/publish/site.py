@@ -76,7 +76,7 @@ MATERIAL_PARTS = (
 # on browsers without ResizeObserver; the bundle's files (and its search workers) are not shipped.
 THEME_OVERRIDES = Path(__file__).resolve().parent / "theme"
 # the parts of our pages written in Python: their words keep CSS rules as the templates' do
-FRAGMENTS = Path(fragments.__file__)
+FRAGMENTS = fragments.SOURCE
 MATERIAL_SCRIPTS = "assets/javascripts/"
 MATERIAL_STYLES = "assets/stylesheets/"  # Material's, replaced by our reduced one
 
