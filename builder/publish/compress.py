@@ -52,9 +52,7 @@ def compact_html(html: str) -> str:
         return BREAK.sub("\n", html)
     parts = PRE.split(html)  # text, then each <pre>…</pre> and its tag name, in turn
     return "".join(
-        BREAK.sub("\n", part) if i % 3 == 0 else part
-        for i, part in enumerate(parts)
-        if i % 3 != 2
+        BREAK.sub("\n", part) if i % 3 == 0 else part for i, part in enumerate(parts) if i % 3 != 2
     )
 
 
