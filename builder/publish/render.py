@@ -36,7 +36,7 @@ from builder.format import schema
 from builder.format.opendata import TABLES
 from builder.format.values import yuan
 from builder.pipeline.cache import BuildCache
-from builder.publish import feeds, opendata
+from builder.publish import feeds, fragments, opendata
 from builder.publish.charts import Chart, period_charts
 from builder.publish.rollup import (
     ONTIME_KINDS,
@@ -82,10 +82,28 @@ def relative(from_url: str, to_url: str) -> str:
     """A link from one page (directory URL) to another path, relative so any subpath works."""
     start = posixpath.dirname(from_url.rstrip("/") + "/index.html") if from_url else "."
     target = to_url or "."
-    rel = posixpath.relpath(target, start or ".")
+    rel = relpath(target, start or ".")
     if (to_url.endswith("/") or to_url == "") and not rel.endswith("/"):
         rel += "/"
     return "./" if rel in (".", "./") else rel
+
+
+def relpath(path: str, start: str) -> str:
+    """posixpath.relpath(path, start) for two relative paths, without its two calls for the
+    working directory (a page's links made a tenth of its rendering time); paths that
+    climb (..) or start at the root go to posixpath.relpath itself."""
+    if path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    to = [part for part in path.split("/") if part and part != "."]
+    here = [part for part in start.split("/") if part and part != "."]
+    if ".." in to or ".." in here:
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
 
 
 def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
@@ -97,11 +115,31 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # NOTE: a renderer lives for one build, which never sees a template change: no stat
+        # of the template's file on every page (a preview makes a new renderer on each save)
+        auto_reload=False,
     )
     env.filters["yuan"] = yuan
     env.filters["masked"] = model.mask_name
     env.filters["css_string"] = css_string
     env.filters["plain_where"] = plain_where
+    # the long, repeated parts of period pages and print sheets (publish/fragments.py)
+    env.globals.update(
+        {
+            name: getattr(fragments, name)
+            for name in (
+                "ledger_rows",
+                "account_rows",
+                "assistance_rows",
+                "affair_sections",
+                "sheet_ledger_rows",
+                "sheet_account_rows",
+                "sheet_assistance_rows",
+                "sheet_affair_sections",
+                "chart_figures",
+            )
+        }
+    )
     return env
 
 

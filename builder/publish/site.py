@@ -35,6 +35,7 @@ from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
+from builder.publish import fragments
 from builder.publish.compress import COMPRESSED, compact_html, precompress_tree, write_with_copies
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
 from builder.publish.folders import VillageStore
@@ -48,6 +49,7 @@ from builder.publish.render import (
 )
 from builder.publish.search import SearchDoc
 from builder.publish.shards import Place, Shard, ShardManifest, finish_site
+from builder.publish.sidebar import SidebarNav
 from builder.read.git import commit_day
 
 log = logging.getLogger("mkdocs.plugins.sunlight")
@@ -73,6 +75,8 @@ MATERIAL_PARTS = (
 # NOTE: Material's main.html less its JavaScript bundle, which fetches a polyfill from a public CDN
 # on browsers without ResizeObserver; the bundle's files (and its search workers) are not shipped.
 THEME_OVERRIDES = Path(__file__).resolve().parent / "theme"
+# the parts of our pages written in Python: their words keep CSS rules as the templates' do
+FRAGMENTS = fragments.SOURCE
 MATERIAL_SCRIPTS = "assets/javascripts/"
 MATERIAL_STYLES = "assets/stylesheets/"  # Material's, replaced by our reduced one
 
@@ -203,6 +207,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
     ) -> jinja2.Environment | None:
         if self.kept is not None:  # the theme's templates (see compiled_templates)
             env.bytecode_cache = self.compiled_templates()
+        env.globals["sunlight_nav"] = SidebarNav(env)  # theme/main.html: the nav, kept
         return env
 
     def is_selected(self, village: model.Village) -> bool:
@@ -471,6 +476,7 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
     material = Path(material_templates_dir())
     sources = [material / part for part in MATERIAL_PARTS]
     sources += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir])
+    sources.append(FRAGMENTS)
     out: dict[str, tuple[str, bytes]] = {}
     for name, parts in ASSET_FILES.items():
         content = b"".join((ASSETS / part).read_bytes() for part in parts)
@@ -484,7 +490,7 @@ def site_assets(docs_dir: Path) -> dict[str, tuple[str, bytes]]:
     ours = b"".join((ASSETS / part).read_bytes() for part in ASSET_FILES["sunlight.css"])
     for template, name in sorted(PAGE_STYLESHEETS.items()):
         own = [material / part for part in MATERIAL_PARTS] + template_sources([THEME_OVERRIDES])
-        own += page_sources(TEMPLATES_DIR, template, ASSETS)
+        own += [*page_sources(TEMPLATES_DIR, template, ASSETS), FRAGMENTS]
         content = site_stylesheet(material, own, ours, markdown=False)
         out[name] = (f"assets/{hashed_name(name, content)}", content)
     return out
@@ -498,6 +504,7 @@ def cached_site_assets(docs_dir: Path, cache: BuildCache | None) -> dict[str, tu
     material = Path(material_templates_dir())
     inputs = [material / part for part in MATERIAL_PARTS]
     inputs += template_sources([THEME_OVERRIDES, TEMPLATES_DIR, ASSETS, docs_dir])
+    inputs.append(FRAGMENTS)
     inputs += sorted((material / "assets" / "stylesheets").glob("*.css"))
     inputs += sorted(p for p in ASSETS.rglob("*") if p.is_file())
     key = files_hash(inputs)  # NOTE: with the builder's own code (cache.code_hash)
