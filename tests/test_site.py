@@ -84,6 +84,24 @@ def test_strict_build_makes_every_page(built_site: Path) -> None:
     assert '<html lang="zh"' in period
 
 
+def test_the_downloads_written_meanwhile_are_the_rendered_ones(
+    built_site: Path, project: Path
+) -> None:
+    """The county's downloads, joined and written by the worker while MkDocs renders, and a
+    village's, assembled from its part, are the files the renderer makes in one process."""
+    from builder.publish.render import Renderer
+
+    result = validate(project / "villages", project)
+    assert result.county is not None
+    files = Renderer(result.county).render().files
+    county = {p: d for p, d in files.items() if p.startswith("data/") and p.count("/") == 1}
+    village = "chengguan/dongshan/data/"
+    own = {p: d for p, d in files.items() if p.startswith(village) and p.count("/") == 3}
+    assert "data/ledger.csv" in county and f"{village}ledger.csv" in own
+    for path, data in {**county, **own}.items():
+        assert (built_site / path).read_bytes() == data, path
+
+
 def test_no_request_leaves_the_site(built_site: Path) -> None:
     """Whatever a page loads (scripts, styles, images, fonts) comes from the site itself."""
     for page in built_site.rglob("*.html"):
