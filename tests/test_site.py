@@ -142,6 +142,19 @@ def test_two_builds_are_byte_identical(project: Path, tmp_path: Path) -> None:
     assert tree_digest(a) == tree_digest(b)
 
 
+def test_generated_pages_skip_markdown_for_the_same_site(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated page's body goes straight to the theme (SunlightPlugin.fast_html): sent
+    through Markdown, as plain MkDocs renders it, the site is the same, byte for byte."""
+    from builder.publish.site import SunlightPlugin
+
+    fast = tree_digest(build(project, tmp_path / "fast"))
+    monkeypatch.setattr(SunlightPlugin, "fast_html", False)
+    through_markdown = tree_digest(build(project, tmp_path / "markdown"))
+    assert through_markdown == fast
+
+
 def test_failed_build_leaves_previous_site_untouched(project: Path) -> None:
     site = build(project)
     before = tree_digest(site)

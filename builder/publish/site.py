@@ -92,10 +92,14 @@ class SunlightConfig(base.Config):  # type: ignore[no-untyped-call]
 class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-call]
     """Check the records, then add every village's pages, QR images and the search index."""
 
+    # NOTE: a generated page's body is one raw HTML block, which Markdown passes through
+    # unchanged: it goes straight to the theme instead (see on_page_markdown);
+    # False sends it through Markdown, which test_site proves gives the same site
+    fast_html = True
+
     def __init__(self) -> None:
         self.preloaded: Result | None = None
         self.rendered: Rendered | None = None
-        self.fast_html = True
         self.cache: BuildCache | None = None
         # where what depends on no record is kept (stylesheets, compiled templates): the build
         # cache, or beside it for a preview
