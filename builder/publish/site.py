@@ -25,6 +25,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from builder import model
 from builder.audit.commands import log_problems
@@ -93,7 +94,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
     """Check the records, then add every village's pages, QR images and the search index."""
 
     # NOTE: a generated page's body is one raw HTML block, which Markdown passes through
-    # unchanged: it goes straight to the theme instead (see on_page_markdown);
+    # unchanged: it goes straight to the theme instead (see on_page_markdown, GeneratedPage);
     # False sends it through Markdown, which test_site proves gives the same site
     fast_html = True
 
@@ -286,8 +287,13 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             else:
                 self.rendered.pages[src_uri] = markdown
         self.rendered.files.update(self.audit.files)
+        # NOTE: a page the nav names gets its title there: MkDocs makes that one itself
+        in_nav = nav_paths(config.nav)
         for src_uri, markdown in sorted(self.rendered.pages.items()):
-            files.append(File.generated(config, src_uri, content=markdown))
+            file = File.generated(config, src_uri, content=markdown)
+            if self.fast_html and src_uri not in in_nav:
+                GeneratedPage(None, file, config)  # MkDocs keeps a plugin's file.page
+            files.append(file)
         self.writer, self.written = StagingWriter(Path(config.site_dir)), set()
         deferred = {path for path, _, _ in self.deferred}
         for src_uri, data in sorted(self.rendered.files.items()):
@@ -384,6 +390,27 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             manifest.write(Path(config.site_dir))
         else:  # plain `mkdocs build` or `serve`: a one-shard site, finished here
             finish_site(Path(config.site_dir), [manifest])
+
+
+class GeneratedPage(Page):
+    """A generated page, whose body (one raw HTML block) on_page_content puts in place: it
+    skips the Markdown converter with every extension that MkDocs makes for each page (a few
+    seconds of CPU at county scale) to convert the empty text on_page_markdown leaves."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        # what Page.render leaves from ""
+        self.content, self.toc = "", get_toc([])
+        self._title_from_render, self.present_anchor_ids = None, set()
+
+
+def nav_paths(nav: Any) -> set[str]:
+    """Every page path the nav configuration names."""
+    if isinstance(nav, str):
+        return {nav}
+    values = nav.values() if isinstance(nav, dict) else nav if isinstance(nav, list) else []
+    return {path for value in values for path in nav_paths(value)}
 
 
 # NOTE: the builder uses both cores: while MkDocs renders the pages, a forked process makes
