@@ -401,14 +401,13 @@ class GeneratedPage(Page):
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         # what Page.render leaves from ""
-        self.content, self.toc = "", get_toc([])
-        self._title_from_render, self.present_anchor_ids = None, set()
+        self.content, self.toc, self.present_anchor_ids = "", get_toc([]), set()
 
 
 def nav_paths(nav: Any) -> set[str]:
     """Every page path the nav configuration names."""
     if isinstance(nav, str):
-        return {nav}
+        return {nav.lstrip("/")}
     values = nav.values() if isinstance(nav, dict) else nav if isinstance(nav, list) else []
     return {path for value in values for path in nav_paths(value)}
 
