@@ -305,6 +305,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                 files.append(File.generated(config, src_uri, content=data))
         if self.deferred:  # QR codes, print sheets, charts, downloads: a second process, meanwhile
             self.written = {path for path, _, _ in self.deferred}
+            for file in written_over(files, self.written):
+                files.remove(file)
             self.worker = start_worker(self.deferred, Path(config.site_dir))
         for path, content in self.assets.values():
             files.append(File.generated(config, path, content=content))
@@ -402,6 +404,20 @@ class GeneratedPage(Page):
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         # what Page.render leaves from ""
         self.content, self.toc, self.present_anchor_ids = "", get_toc([]), set()
+
+
+def written_over(files: Files, written: set[str]) -> list[File]:
+    """The hand-written files (not pages) at a path the worker writes, or in a folder it fills:
+    the generated file wins, as it does over a file of the same path in Files; MkDocs copying
+    one while the worker writes the other would leave either, build by build."""
+    folders = tuple(path for path in written if path.endswith("/"))
+    return [
+        f
+        for f in files
+        if f.generated_by is None
+        and not f.is_documentation_page()
+        and (f.src_uri in written or f.src_uri.startswith(folders))
+    ]
 
 
 def nav_paths(nav: Any) -> set[str]:
