@@ -18,7 +18,7 @@ UV_COMPILE := $(UV) pip compile pyproject.toml --quiet --generate-hashes --unive
 	--python-version 3.11.5 --no-config --index-url https://pypi.org/simple \
 	--custom-compile-command "make lock"
 
-.PHONY: setup browser site serve check test lint fuzz bench lock clean hooks
+.PHONY: setup browser office site serve check test lint fuzz bench lock clean hooks
 
 setup: $(STAMP)
 
@@ -44,6 +44,14 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# LibreOffice's spreadsheet (no GUI), so the test that opens a clerk's workbook in it runs: WPS
+# and Excel cannot run here, and it is the nearest real reader (about 20 s to install).
+office:
+	@if ! command -v soffice >/dev/null; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	fi
+
 check: setup
 	$(BIN)/sunlight check
 
@@ -61,7 +69,7 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/zizmor --offline .github/workflows/
 
-test: setup browser lint
+test: setup browser office lint
 	@set +e; $(BIN)/pytest -q -n 2 --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
