@@ -249,6 +249,21 @@ def test_a_village_s_folder_is_its_part_and_the_bytes_of_its_rows_at_once(
             assert packed and all(gzip.decompress(packed[p]) == mine[p[:-3]] for p in packed)
 
 
+def test_folder_paths_name_every_file_a_download_folder_holds(
+    example: tuple[model.County, dict[str, bytes]],
+) -> None:
+    """folder_paths (what the build keeps a hand-written file from) names every file of the
+    county's and each village's download folder, and nothing outside it."""
+    from builder.publish.opendata import folder_paths
+
+    county, files = example
+    for folder in ["data/", *(f"{v.url}data/" for v in county.villages())]:
+        made = {p for p in files if p.startswith(folder) and "/" not in p[len(folder) :]}
+        named = folder_paths(folder)
+        assert made and made <= named, made - named
+        assert all(p.startswith(folder) and "/" not in p[len(folder) :] for p in named)
+
+
 def test_the_county_files_gzip_is_joined_from_the_parts_and_reads_back(
     example: tuple[model.County, dict[str, bytes]],
 ) -> None:

@@ -109,15 +109,19 @@ def test_every_text_file_has_its_copy_and_every_copy_its_bytes(built_site: Path)
 def test_a_generated_file_wins_over_a_hand_written_one_at_its_path(project: Path) -> None:
     """A file the county's pages folder holds at a path the build generates (a feed, a QR
     code, a county download) gives way to the generated one, every build: before, MkDocs copied
-    it while the worker wrote the generated one, and either could be left."""
+    it while the worker wrote the generated one, and either could be left. Any other file, in
+    the downloads' folder too, is published as it is."""
     junk = b"hand-written, not generated\n"
     paths = ["feed.xml", "chengguan/dongshan/qr/qr.svg", "data/ledger.csv"]
     for rel in paths:
         (project / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
         (project / "content" / rel).write_bytes(junk)
+    # beside the generated ones, a hand-written file the build does not make is published
+    (project / "content/data/说明.txt").write_text("数据说明：每月更新。\n", encoding="utf-8")
     site = build(project)
     for rel in paths:
         assert (site / rel).read_bytes() != junk, rel
+    assert (site / "data/说明.txt").read_text(encoding="utf-8") == "数据说明：每月更新。\n"
     assert (site / "feed.xml").read_bytes().startswith(b"<?xml")
     assert (site / "chengguan/dongshan/qr/qr.svg").read_bytes().startswith(b"<?xml")
     assert b"," in (site / "data/ledger.csv").read_bytes().split(b"\n")[0]  # its header row

@@ -433,6 +433,13 @@ def folder_files(
     yield f"{folder}datapackage.json", datapackage(name, title, site_url)
 
 
+def folder_paths(folder: str) -> set[str]:
+    """Every path folder_files may write in a download folder, and their compressed copies
+    (a .gz only where its file is large enough; datapackage.json's is precompress_tree's)."""
+    names = [f"{t.name}{kind}" for t in TABLES for kind in (".csv", ".json")] + ["datapackage.json"]
+    return {f"{folder}{name}{copy}" for name in names for copy in ("", ".gz")}
+
+
 def county_downloads(
     county: model.County,
     cache: BuildCache | None,

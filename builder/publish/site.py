@@ -40,6 +40,7 @@ from builder.publish import fragments
 from builder.publish.compress import COMPRESSED, StagingWriter, compact_html, precompress_tree
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
 from builder.publish.folders import VillageStore
+from builder.publish.opendata import folder_paths
 from builder.publish.preview import problem_files
 from builder.publish.render import (
     PAGE_STYLESHEETS,
@@ -305,7 +306,13 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                 files.append(File.generated(config, src_uri, content=data))
         if self.deferred:  # QR codes, print sheets, charts, downloads: a second process, meanwhile
             self.written = {path for path, _, _ in self.deferred}
-            for file in written_over(files, self.written):
+            # a job that fills a folder is a download folder's (Renderer.files)
+            taken = {
+                path
+                for job in self.written
+                for path in (folder_paths(job) if job.endswith("/") else (job,))
+            }
+            for file in written_over(files, taken):
                 files.remove(file)
             self.worker = start_worker(self.deferred, Path(config.site_dir))
         for path, content in self.assets.values():
@@ -407,16 +414,13 @@ class GeneratedPage(Page):
 
 
 def written_over(files: Files, written: set[str]) -> list[File]:
-    """The hand-written files (not pages) at a path the worker writes, or in a folder it fills:
-    the generated file wins, as it does over a file of the same path in Files; MkDocs copying
-    one while the worker writes the other would leave either, build by build."""
-    folders = tuple(path for path in written if path.endswith("/"))
+    """The hand-written files (not pages) at a path the worker writes: the generated file wins,
+    as it does over a file of the same path in Files; MkDocs copying one while the worker
+    writes the other would leave either, build by build."""
     return [
         f
         for f in files
-        if f.generated_by is None
-        and not f.is_documentation_page()
-        and (f.src_uri in written or f.src_uri.startswith(folders))
+        if f.generated_by is None and f.src_uri in written and not f.is_documentation_page()
     ]
 
 
