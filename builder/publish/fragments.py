@@ -12,7 +12,6 @@ them as they are.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from markupsafe import Markup
@@ -23,6 +22,8 @@ from builder.publish.charts import Chart
 
 # this file, whose words keep the stylesheet's rules as a template's do (publish/site.py)
 SOURCE = Path(__file__)
+# NOTE: money cells are yuan(value), not escaped: a Decimal formatted with `,.2f` is digits, a
+# sign, commas and a point (or NaN/Infinity), none of which HTML escapes
 CONTRACT_LINK = ' <a href="{href}#{id}">合同 {id}</a>'
 WHITE_SLIP = "白条"  # a receipt that is no receipt: its cell is marked
 
@@ -38,12 +39,6 @@ def escape(value: str) -> str:
         .replace("'", "&#39;")
         .replace('"', "&#34;")
     )
-
-
-def _money(value: Decimal | None) -> str:
-    """A money value as a cell shows it (yuan). Not escaped: a Decimal formatted with `,.2f`
-    is digits, a sign, commas and a point (or NaN/Infinity), none of which HTML escapes."""
-    return yuan(value)
 
 
 def _paragraphs(text: str) -> str:
@@ -76,7 +71,7 @@ def ledger_rows(
             f"<tr><td>{r.date.month}月{r.date.day}日</td><td>{escape(r.voucher_no)}</td>"
             f"<td>{escape(r.summary)}{link}</td>"
             f'<td>{escape(r.account_name)} <span class="sl-id">{escape(r.account_code)}</span></td>'
-            f'<td class="sl-num">{_money(r.income)}</td><td class="sl-num">{_money(r.expense)}</td>'
+            f'<td class="sl-num">{yuan(r.income)}</td><td class="sl-num">{yuan(r.expense)}</td>'
             f"<td>{escape(r.counterparty)}</td><td>{escape(r.method)}</td>"
             f"<td{warn}>{escape(r.receipt)}</td><td>{escape(r.approver)}</td></tr>\n"
         )
@@ -88,8 +83,8 @@ def account_rows(accounts: Iterable[model.AccountTotal]) -> Markup:
     return Markup(
         "".join(
             f'<tr><td class="sl-what">{escape(a.name)} <span class="sl-id">{escape(a.code)}</span>'
-            f'</td><td class="sl-num" data-label="收入">{_money(a.income or None)}</td>'
-            f'<td class="sl-num" data-label="支出">{_money(a.expense or None)}</td></tr>\n'
+            f'</td><td class="sl-num" data-label="收入">{yuan(a.income or None)}</td>'
+            f'<td class="sl-num" data-label="支出">{yuan(a.expense or None)}</td></tr>\n'
             for a in accounts
         )
     )
@@ -104,7 +99,7 @@ def assistance_rows(rows: Sequence[model.AssistanceRow], full_names: bool) -> Ma
             f'<td class="sl-what">{_name(a, full_names)}</td>'
             f'<td class="sl-half">{escape(a.group)}</td>'
             f'<td class="sl-half" data-label="家庭人口">{_household(a)}</td>'
-            f'<td class="sl-num" data-label="金额" data-sl="a{i}">{_money(a.amount)}</td>'
+            f'<td class="sl-num" data-label="金额" data-sl="a{i}">{yuan(a.amount)}</td>'
             f'<td data-label="公示期"><span class="sl-date">{a.notice_start.isoformat()}</span>'
             f' 至 <span class="sl-date">{a.notice_end.isoformat()}</span></td>'
             f'<td data-label="状态">{escape(a.status)}</td></tr>\n'
@@ -131,7 +126,7 @@ def sheet_ledger_rows(ledger: Iterable[model.LedgerRow]) -> Markup:
             f"<tr><td>{r.date.isoformat()[5:]}</td><td>{escape(r.voucher_no)}</td>"
             f"<td>{escape(r.summary)}</td>"
             f"<td>{escape(r.account_code)} {escape(r.account_name)}</td>"
-            f'<td class="num">{_money(r.income)}</td><td class="num">{_money(r.expense)}</td>'
+            f'<td class="num">{yuan(r.income)}</td><td class="num">{yuan(r.expense)}</td>'
             f"<td>{escape(r.counterparty)}</td></tr>\n"
             for r in ledger
         )
@@ -143,8 +138,8 @@ def sheet_account_rows(accounts: Iterable[model.AccountTotal]) -> Markup:
     return Markup(
         "".join(
             f"<tr><td>{escape(a.code)} {escape(a.name)}</td>"
-            f'<td class="num">{_money(a.income or None)}</td>'
-            f'<td class="num">{_money(a.expense or None)}</td></tr>\n'
+            f'<td class="num">{yuan(a.income or None)}</td>'
+            f'<td class="num">{yuan(a.expense or None)}</td></tr>\n'
             for a in accounts
         )
     )
@@ -156,7 +151,7 @@ def sheet_assistance_rows(rows: Iterable[model.AssistanceRow], full_names: bool)
         "".join(
             f"<tr><td>{escape(a.category)}</td><td>{_name(a, full_names)}</td>"
             f"<td>{escape(a.group)}</td><td>{_household(a)}</td>"
-            f'<td class="num">{_money(a.amount)}</td>'
+            f'<td class="num">{yuan(a.amount)}</td>'
             f"<td>{a.notice_start.isoformat()} 至 {a.notice_end.isoformat()}</td>"
             f"<td>{escape(a.status)}</td></tr>\n"
             for a in rows

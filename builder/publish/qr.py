@@ -361,13 +361,8 @@ def _valid_starts(n: int) -> tuple[int, int, int, int]:
     j = np.arange(n)
     row = np.arange(2 * n)[:, None] < n - 1
     wanted = [j <= n - 2, j <= n - 5, row & (j <= n - 2), j <= n - 11]
-    return tuple(  # type: ignore[return-value]
-        int.from_bytes(
-            np.packbits(np.broadcast_to(ok, (8, 2 * n, n)), axis=-1, bitorder="little").tobytes(),
-            "little",
-        )
-        for ok in wanted
-    )
+    pair, five, block, eleven = (_packed(np.broadcast_to(ok, (8, 2 * n, n))) for ok in wanted)
+    return pair, five, block, eleven
 
 
 @functools.cache
