@@ -28,7 +28,7 @@ from builder.audit.fingerprint import (
     canonical_v2,
     display,
     encode,
-    fingerprint,
+    fingerprint_of,
     period_meetings,
     period_url,
 )
@@ -526,8 +526,9 @@ class Renderer:
             newer = periods[i - 1] if i > 0 else None
             older = periods[i + 1] if i + 1 < len(periods) else None
             purl = f"{url}{period.period}/"
-            fp = fingerprint(village, period)
-            check = self.check_file(out, purl, village, period)
+            record = canonical_v2(village, period)  # NOTE: once: the fingerprint and check file
+            fp = fingerprint_of(record)
+            check = self.check_file(out, purl, village, period, record)
             self.page(
                 out,
                 purl,
@@ -562,7 +563,7 @@ class Renderer:
         return out
 
     def check_file(
-        self, out: Rendered, purl: str, village: model.Village, period: model.Period
+        self, out: Rendered, purl: str, village: model.Village, period: model.Period, record: bytes
     ) -> str:
         """The data the period page's check (assets/verify.js) fetches when it runs, kept out of
         the page so a first visit stays light:
@@ -571,7 +572,8 @@ class Renderer:
         the v2 record's bytes verbatim (what the fingerprint hashes, after the page's
         data-domain) and the v1 record's bytes verbatim with their domain, so that a sheet
         printed with a v1 fingerprint keeps verifying. Named by a hash of its bytes, so a phone
-        never keeps a stale copy; the file's name, relative to the page."""
+        never keeps a stale copy; the file's name, relative to the page. record: the period's
+        canonical v2 bytes (fingerprint.canonical_v2)."""
         versions = self._versions(village, period)
         proofs = base64.b64decode(self.log.evidence(versions)) if self.log else b"null"
         # the logged versions the mismatch message lists (the page keeps only the hotlines)
@@ -592,7 +594,7 @@ class Renderer:
             + b',"proofs":'
             + proofs
             + b',"record":'
-            + canonical_v2(village, period)
+            + record
             + b',"record_v1":'
             + canonical(village, period)
             + b"}"
