@@ -57,8 +57,11 @@ def build_site(
     try:
         count = shards or local_shard_count(preloaded, cache, inputs)
         parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
+        # NOTE: without a cache, the shards still share their villages' download parts (shard 1
+        # joins them all): a folder of the staging one, gone with it
+        shared = BuildCache(staging / "shared") if cache is None and count > 1 else None
         jobs = [
-            (config_file, part, Shard(k, count), preloaded, strict, cache, site_dir)
+            (config_file, part, Shard(k, count), preloaded, strict, cache, site_dir, shared)
             for k, part in enumerate(parts, start=1)
         ]
         if count == 1:
@@ -110,7 +113,7 @@ def build_inputs(config_file: Path) -> str:
     return site_inputs(config_file, docs, log_file if log_file.is_file() else None)
 
 
-ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path]
+ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path, BuildCache | None]
 
 
 def run_in_processes(jobs: list[ShardJob]) -> None:
@@ -150,9 +153,11 @@ def build_shard(
     strict: bool = True,
     cache: BuildCache | None = None,
     site_dir: Path | None = None,
+    shared: BuildCache | None = None,
 ) -> None:
     """Build one shard's partial site into dest (which must not exist yet); with a cache and
-    the site_dir it will be published as, its villages' folders are links into the store."""
+    the site_dir it will be published as, its villages' folders are links into the store;
+    shared: where a build without a cache keeps what its shards share."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -171,7 +176,7 @@ def build_shard(
         plugin = config.plugins.get("sunlight")
         if isinstance(plugin, SunlightPlugin):
             plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
-            plugin.cache = cache
+            plugin.cache, plugin.shared = cache, shared
             if cache is not None and site_dir is not None:
                 plugin.store, plugin.site_dir = village_store(cache), site_dir
         build(config)

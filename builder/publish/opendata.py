@@ -384,15 +384,23 @@ def cached_part(village: model.Village, cache: BuildCache | None) -> Part | None
     return part if isinstance(part, Part) else None
 
 
-def row_counts(county: model.County, cache: BuildCache | None = None) -> dict[str, int]:
+def row_counts(
+    county: model.County, cache: BuildCache | None = None, made: dict[str, Part] | None = None
+) -> dict[str, int]:
     """The county's number of rows per table, without writing them (part_counts' figures):
-    a village's as the cache holds them by its signature (kind "download-counts", stored
-    with its part), else by counting its rows."""
+    a village's from its part made already (by village URL), else as the cache holds them by
+    its signature (kind "download-counts", stored with its part), else by counting its rows."""
     counts = dict.fromkeys((t.name for t in TABLES), 0)
+    made = made or {}
     for town in county.towns:
         for village in town.villages:
+            part = made.get(village.url)
             known = (
-                cache.load(COUNTS_KIND, village.signature) if cache and village.signature else None
+                part.counts
+                if part is not None
+                else cache.load(COUNTS_KIND, village.signature)
+                if cache and village.signature
+                else None
             )
             if isinstance(known, tuple) and len(known) == len(TABLES):
                 for table, count in zip(TABLES, known, strict=True):

@@ -325,10 +325,26 @@ class Renderer:
             villages=sum(len(t.villages) for t in county.towns),
             zip=zip,
         )
-        counts = opendata.row_counts(county, self.cache)
+        if self.county_files:
+            self.county_feeds()
+        for town in county.towns:
+            self.render_town(town)
+        # after the villages: the counts of this shard's come from the parts they made
+        self.page(
+            self.out,
+            "data/",
+            "data.html",
+            "数据下载",
+            tables=TABLES,
+            counts=opendata.row_counts(county, self.cache, self.parts),
+            folder="data/",
+            village=None,
+            town=None,
+        )
         # NOTE: 300 MB at county scale: joined and written by the worker while MkDocs renders,
-        # first of its jobs; self.parts is filled as this shard's villages render below, before
-        # the worker starts, so it joins their parts instead of making them again
+        # last of its jobs. It joins the parts this shard's villages made (self.parts) and the
+        # other shards' from self.cache, where they keep theirs as they render: by the time the
+        # worker gets here they have; a part not found is made again (the same bytes)
         if self.county_files:
             self.files(
                 self.out,
@@ -340,21 +356,6 @@ class Renderer:
                 "data/",
                 f"{county.name}三务公开数据",
             )
-        self.page(
-            self.out,
-            "data/",
-            "data.html",
-            "数据下载",
-            tables=TABLES,
-            counts=counts,
-            folder="data/",
-            village=None,
-            town=None,
-        )
-        if self.county_files:
-            self.county_feeds()
-        for town in county.towns:
-            self.render_town(town)
         return self.out
 
     def county_feeds(self) -> None:

@@ -103,6 +103,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.preloaded: Result | None = None
         self.rendered: Rendered | None = None
         self.cache: BuildCache | None = None
+        # a build without a cache: where its shards keep what another needs (each village's
+        # download part, which shard 1 joins into the county's downloads), in its staging folder
+        self.shared: BuildCache | None = None
         # where what depends on no record is kept (stylesheets, compiled templates): the build
         # cache, or beside it for a preview
         self.kept: BuildCache | None = None
@@ -195,7 +198,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         renderer.log = read_versions(villages.resolve().parent)
         if self.kept is not None:
             renderer.env.bytecode_cache = self.compiled_templates()
-        renderer.cache = self.cache  # the county's downloads join the villages' cached parts
+        # the county's downloads join the villages' cached parts (see Renderer.render)
+        renderer.cache = self.cache if self.cache is not None else self.shared
         if PARALLEL:
             renderer.deferred = []
         self.rendered = renderer.render()
