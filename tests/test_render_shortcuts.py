@@ -189,3 +189,33 @@ def test_a_county_theme_of_its_own_nav_is_never_kept(tmp_path: Path) -> None:
     loader = jinja2.FileSystemLoader([str(tmp_path / "theme")])
     sidebar = SidebarNav(jinja2.Environment(loader=loader))
     assert not sidebar.is_materials("partials/nav.html")
+
+
+@pytest.mark.parametrize("language", ["zh", "en", "zh-TW", "ja"])
+def test_kept_translations_are_materials(language: str) -> None:
+    """theme/partials/language.html asks each phrase once (site.Translations); Material's asks
+    its language file, then English, for every phrase of every page. Every phrase Material
+    knows, in languages with all phrases and with some missing (English stands in), and a key
+    no language has: the same words."""
+    from builder.publish.site import THEME_OVERRIDES, Translations, material_templates_dir
+
+    material = Path(material_templates_dir())
+    theirs = jinja2.Environment(loader=jinja2.FileSystemLoader([str(material)]))
+    ours = jinja2.Environment(loader=jinja2.FileSystemLoader([str(THEME_OVERRIDES), str(material)]))
+    ours.globals["sunlight_translations"] = Translations(ours)
+    keys = re.findall(
+        r'^\s*"([\w.-]+)":', (material / "partials/languages/en.html").read_text(), re.M
+    )
+    own = (material / f"partials/languages/{language}.html").read_text()
+    assert len(keys) > 50
+    # English has every phrase; Chinese lacks a few (English stands in, on the county's pages)
+    assert any(f'"{key}":' not in own for key in keys) == (language != "en")
+    probe = (
+        '{% import "partials/language.html" as lang with context %}'
+        "{% for key in keys %}{{ lang.t(key) }}\n{% endfor %}"
+    )
+    context = {"config": {"theme": {"language": language}}, "keys": [*keys, "no.such.key"]}
+    expected = theirs.from_string(probe).render(context)
+    assert ours.from_string(probe).render(context) == expected
+    assert ours.from_string(probe).render(context) == expected  # kept: the same again
+    assert expected.endswith("\nno.such.key\n")

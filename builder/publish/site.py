@@ -220,6 +220,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         if self.kept is not None:  # the theme's templates (see compiled_templates)
             env.bytecode_cache = self.compiled_templates()
         env.globals["sunlight_nav"] = SidebarNav(env)  # theme/main.html: the nav, kept
+        env.globals["sunlight_translations"] = Translations(env)  # theme/partials/language.html
         return env
 
     def is_selected(self, village: model.Village) -> bool:
@@ -403,6 +404,24 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             manifest.write(Path(config.site_dir))
         else:  # plain `mkdocs build` or `serve`: a one-shard site, finished here
             finish_site(Path(config.site_dir), [manifest])
+
+
+class Translations:
+    """Material's `lang.t(key)` (partials/language.html: the phrase in the site's language,
+    else in English, else the key), each phrase asked of the language files once a build. The
+    files take no context, so a phrase is the same on every page."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.kept: dict[tuple[str, str], str] = {}
+
+    def __call__(self, language: str, key: str) -> str:
+        found = self.kept.get((language, key))
+        if found is None:
+            ours = self.env.get_template(f"partials/languages/{language}.html").module
+            english = self.env.get_template("partials/languages/en.html").module
+            found = self.kept[language, key] = str(ours.t(key) or english.t(key) or key)  # type: ignore[attr-defined]
+        return found
 
 
 class GeneratedPage(Page):
