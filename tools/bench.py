@@ -9,7 +9,7 @@ against a local server that gzips like a static host). Each timed command's `*_m
 resident set: the largest single process of the command, its forked workers included only when
 one of them is larger (the kernel's ru_maxrss of that one child, from os.wait4). The last line is
 the one to compare:
-bench: villages=… months=… pages=… check_s=… check_mb=… check_again_s=… check_again_mb=…
+bench: machine_s=… villages=… months=… pages=… check_s=… check_mb=… check_again_s=… check_again_mb=…
 build_s=… build_mb=… rebuild_one_s=… rebuild_one_mb=… preview_s=… preview_mb=… flags_s=…
 flags_mb=… first_visit_kb=… page_kb=… search_kb=…
 """
@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,6 +80,24 @@ def run(args: list[str], cwd: Path) -> Measure:
             stderr = err.read().decode("utf-8", "replace")
             sys.exit(f"bench: {' '.join(args)} failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
     return Measure(seconds, usage.ru_maxrss / 1024)  # NOTE: ru_maxrss is in KiB on Linux
+
+
+def machine_seconds() -> float:
+    """The machine's speed in this sitting: the best of three runs of a fixed single-core
+    workload (Python arithmetic and a dict, a zlib pass) that no change to the project touches.
+    The shared machine's speed moves from day to day by a factor of two or three; lines from
+    two sittings compare only as far as their machine_s agree."""
+    data = bytes(range(256)) * 16384
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total, table = 0, {}
+        for i in range(2_000_000):
+            total += i * i
+            table[i & 1023] = total
+        zlib.compress(data, 6)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def add_month(village: Path) -> str:
@@ -282,6 +301,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out")
     opts = parser.parse_args(argv)
     out: Path = opts.out.resolve()
+    machine_s = machine_seconds()
+    print(f"machine: {machine_s:.2f} s for the fixed workload", flush=True)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -339,7 +360,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     search_kb = max(plan_query(site / "search", q).gzip_bytes for q in QUERIES) / 1024
     print(
-        f"bench: villages={opts.villages} months={opts.months} pages={pages} "
+        f"bench: machine_s={machine_s:.2f} villages={opts.villages} months={opts.months} "
+        f"pages={pages} "
         f"check_s={check.seconds:.1f} check_mb={check.peak_mb:.0f} "
         f"check_again_s={check_again.seconds:.1f} check_again_mb={check_again.peak_mb:.0f} "
         f"build_s={build.seconds:.1f} build_mb={build.peak_mb:.0f} "
