@@ -9,6 +9,7 @@ Corrections are matched to the commits that made them, to show the values before
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from builder import model
@@ -23,6 +24,7 @@ from builder.audit.diff import (
 )
 from builder.audit.fingerprint import versions
 from builder.audit.snapshot import Repo, VillageAt, VillageCache
+from builder.pipeline.cache import BuildCache
 from builder.read import git
 
 PERIOD_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
@@ -111,11 +113,19 @@ def _touches(commits: list[git.Commit], prefix: str, county: model.County) -> li
     return out
 
 
-def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHistory]:
-    """Every village's history by area code (empty outside git)."""
+def histories(
+    repo: Repo | None,
+    county: model.County,
+    selected: Callable[[model.Village], bool] | None = None,
+    store: BuildCache | None = None,
+) -> dict[str, VillageHistory]:
+    """Every village's history by area code (empty outside git, and for a village not
+    selected: a shard's other villages'); store: the build cache, where each village's
+    content at a revision is kept once checked (see VillageCache)."""
     out = {v.code: VillageHistory() for v in county.villages()}
     if repo is None:
         return out
+    chosen = {v.code for v in county.villages() if selected is None or selected(v)}
     commits = git.history(repo.top, repo.villages_rel)
     log_text = (
         (repo.top / repo.log_rel).read_text(encoding="utf-8")
@@ -123,9 +133,11 @@ def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHisto
         else ""
     )
     logged = log.latest(log.parse(log_text, "")[0])
-    touches = _touches(commits, repo.villages_rel + "/", county)
-    cache = VillageCache(repo)
-    cache.adopt_worktree(county.villages())
+    # NOTE: each village's revisions are its own (a village's content is checked with its
+    # folder's path): leaving out the villages another shard renders changes none of these
+    touches = [t for t in _touches(commits, repo.villages_rel + "/", county) if t.code in chosen]
+    cache = VillageCache(repo, store)
+    cache.adopt_worktree(v for v in county.villages() if v.code in chosen)
     cache.prepare(
         [(touch.commit.sha, touch.new_dir) for touch in touches]
         + [(touch.commit.parent, touch.old_dir) for touch in touches]
@@ -157,6 +169,8 @@ def histories(repo: Repo | None, county: model.County) -> dict[str, VillageHisto
             )
         )
     for code, village in current.items():
+        if code not in chosen:
+            continue
         mine = [touch for touch in reversed(touches) if touch.code == code]  # oldest first
         out[code].corrections = _corrections(village, mine)
     return out

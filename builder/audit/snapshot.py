@@ -8,6 +8,7 @@ site made of it. Villages are keyed by their area code, which survives a renamed
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,10 +16,12 @@ from pathlib import Path
 
 from builder import model
 from builder.format.problems import Report
+from builder.pipeline.cache import BuildCache, code_hash
 from builder.pipeline.validate import Result, validate
 from builder.read import git
 
 LOG_NAME = "publication-log.jsonl"
+HISTORY_KIND = "history"  # the build cache's folder for villages at past revisions
 
 
 def china_today() -> dt.date:
@@ -131,10 +134,13 @@ class VillageAt:
 
 
 class VillageCache:
-    """Villages at many revisions, each checked once per distinct content (for history pages)."""
+    """Villages at many revisions, each checked once per distinct content (for history pages);
+    with a store (the build cache), once per distinct content for good: a revision's files
+    never change, and a county's history grows by a revision a village a month."""
 
-    def __init__(self, repo: Repo) -> None:
+    def __init__(self, repo: Repo, store: BuildCache | None = None) -> None:
         self.repo = repo
+        self.store = store
         self.keys: dict[tuple[str, str], tuple[str, ...]] = {}
         self.models: dict[tuple[str, ...], VillageAt] = {}
 
@@ -178,8 +184,22 @@ class VillageCache:
         if key[-2] == "":
             return VillageAt(None, False)
         if key not in self.models:
-            self.models[key] = self._load(rev, path, today)
+            self.models[key] = self._kept(key, rev, path, today)
         return self.models[key]
+
+    def _kept(self, key: tuple[str, ...], rev: str, path: str, today: dt.date) -> VillageAt:
+        """_load(rev, path, today), from the store where it holds this content as of today
+        (the content ids of the village's files and its county's and town's, as git names
+        them, decide the check's outcome, with the day and the builder's code)."""
+        if self.store is None:
+            return self._load(rev, path, today)
+        name = hashlib.sha256("\0".join([code_hash(), *key, today.isoformat()]).encode())
+        hit = self.store.load(HISTORY_KIND, name.hexdigest())
+        if isinstance(hit, VillageAt):
+            return hit
+        found = self._load(rev, path, today)
+        self.store.save(HISTORY_KIND, name.hexdigest(), found)
+        return found
 
     def _load(self, rev: str, path: str, today: dt.date) -> VillageAt:
         with tempfile.TemporaryDirectory(prefix="sunlight-village-") as tmp:

@@ -18,6 +18,7 @@ from builder.audit.diff import SECTIONS, Change
 from builder.audit.fingerprint import display
 from builder.audit.history import histories
 from builder.audit.snapshot import LOG_NAME, Repo
+from builder.pipeline.cache import BuildCache
 from builder.publish.render import Rendered, Renderer
 from builder.publish.verify import AS_OF_FILE, COMMIT_FILE, site_commit
 from builder.read.git import CHINA
@@ -92,10 +93,12 @@ def add_audit_pages(
     villages_dir: Path,
     updated: str,
     selected: Callable[[model.Village], bool],
+    store: BuildCache | None = None,
 ) -> None:
-    """Add the selected villages' history pages, the log page and the log file."""
+    """Add the selected villages' history pages, the log page and the log file; store: the
+    build cache, which keeps the villages' past revisions checked (history.histories)."""
     repo = Repo.find(villages_dir)
-    history = histories(repo, county)
+    history = histories(repo, county, selected, store)
     log_file = villages_dir.resolve().parent / LOG_NAME
     text = log_file.read_text(encoding="utf-8") if log_file.is_file() else ""
     entries, problems = log.parse(text, LOG_NAME)

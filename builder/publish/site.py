@@ -186,7 +186,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         from builder.publish.audit_pages import add_audit_pages
 
         self.audit = Rendered(county=county)
-        add_audit_pages(self.audit, county, villages, updated, self.is_selected)
+        add_audit_pages(self.audit, county, villages, updated, self.is_selected, self.kept)
         renderer = Renderer(
             county,
             updated=updated,
