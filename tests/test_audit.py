@@ -673,6 +673,50 @@ def test_histories_check_each_past_version_once_for_good_and_a_shards_villages_o
         assert all(h == VillageHistory() for c, h in alone.items() if c != village.code)
 
 
+def test_a_long_history_is_checked_in_two_processes_as_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A county's history, a commit a month: the past versions its history pages diff are
+    checked in two processes (VillageCache.check_ahead), and the histories are exactly the
+    ones checking them one by one gives."""
+    from builder.audit import snapshot
+    from builder.audit.history import histories
+    from builder.pipeline import workers
+    from tools.demo import generate_county
+
+    root = tmp_path / "county"
+    generate_county(root / "villages", towns=1, villages_per_town=4, months=12)
+    months = sorted({p.name for p in root.glob("villages/*/*/20??-??")})
+    aside = tmp_path / "aside"
+    for folder in root.glob("villages/*/*/20??-??"):
+        (aside / folder.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
+        folder.rename(aside / folder.relative_to(root))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "开始", "--no-verify")
+    for month in months:
+        for folder in sorted(aside.glob(f"villages/*/*/{month}")):
+            folder.rename(root / folder.relative_to(aside))
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", month, "--no-verify", date=f"{month}-28T10:00:00+08:00")
+    result = validate(root / "villages", root)
+    assert result.county is not None
+    found = snapshot.Repo.find(root / "villages")
+    sizes: list[int] = []
+    real = snapshot.parallel_map
+
+    def watched(function: Any, items: Any) -> Any:
+        sizes.append(len(items))
+        return real(function, items)
+
+    monkeypatch.setattr(snapshot, "parallel_map", watched)
+    together = histories(found, result.county)
+    assert max(sizes) >= workers.PARALLEL_FROM  # so the two processes were used
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 10**9)  # one by one
+    assert histories(found, result.county) == together
+    assert all(len(h.revisions) == len(months) + 1 for h in together.values())
+
+
 def test_history_page_shows_no_commit_message_or_author(tmp_path: Path) -> None:
     """A commit message or author name is whatever a clerk typed: it may hold personal data."""
     project = make_repo(make_project(tmp_path / "project"))

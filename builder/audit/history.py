@@ -142,6 +142,14 @@ def histories(
         [(touch.commit.sha, touch.new_dir) for touch in touches]
         + [(touch.commit.parent, touch.old_dir) for touch in touches]
     )
+    cache.check_ahead(  # NOTE: in the order the loop below asks for them
+        version
+        for touch in touches
+        for version in (
+            (touch.commit.sha, touch.new_dir, touch.commit.day),
+            (touch.commit.parent, touch.old_dir, touch.commit.day),
+        )
+    )
     current = {v.code: v for v in county.villages()}
     for touch in touches:
         touch.after = cache.get(touch.commit.sha, touch.new_dir, touch.commit.day)

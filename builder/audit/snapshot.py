@@ -18,6 +18,7 @@ from builder import model
 from builder.format.problems import Report
 from builder.pipeline.cache import BuildCache, code_hash
 from builder.pipeline.validate import Result, validate
+from builder.pipeline.workers import parallel_map
 from builder.read import git
 
 LOG_NAME = "publication-log.jsonl"
@@ -184,28 +185,55 @@ class VillageCache:
         if key[-2] == "":
             return VillageAt(None, False)
         if key not in self.models:
-            self.models[key] = self._kept(key, rev, path, today)
+            self.models[key] = kept_village((self.repo, self.store, key, rev, path, today))
         return self.models[key]
 
-    def _kept(self, key: tuple[str, ...], rev: str, path: str, today: dt.date) -> VillageAt:
-        """_load(rev, path, today), from the store where it holds this content as of today
-        (the content ids of the village's files and its county's and town's, as git names
-        them, decide the check's outcome, with the day and the builder's code)."""
-        if self.store is None:
-            return self._load(rev, path, today)
-        name = hashlib.sha256("\0".join([code_hash(), *key, today.isoformat()]).encode())
-        hit = self.store.load(HISTORY_KIND, name.hexdigest())
-        if isinstance(hit, VillageAt):
-            return hit
-        found = self._load(rev, path, today)
-        self.store.save(HISTORY_KIND, name.hexdigest(), found)
-        return found
+    def check_ahead(self, wanted: Iterable[tuple[str, str, dt.date]]) -> None:
+        """Check, in two processes, the versions that get() will be asked for in this order
+        (rev, path, today) and does not hold yet: the same models as asking get() in turn (a
+        content is judged as of the first day it is asked for). A history checks hundreds of
+        versions; each check is independent of the others."""
+        jobs: dict[tuple[str, ...], VersionJob] = {}
+        for rev, path, today in wanted:
+            if rev == git.EMPTY:
+                continue
+            self.prepare([(rev, path)])
+            key = (*self.keys[(rev, path)], path)
+            if key[-2] != "" and key not in self.models and key not in jobs:
+                jobs[key] = (self.repo, self.store, key, rev, path, today)
+        found = parallel_map(kept_village, list(jobs.values()))
+        for key, village in zip(jobs, found, strict=True):
+            self.models[key] = village
 
-    def _load(self, rev: str, path: str, today: dt.date) -> VillageAt:
-        with tempfile.TemporaryDirectory(prefix="sunlight-village-") as tmp:
-            root = Path(tmp)
-            git.materialize(self.repo.top, rev, village_context(self.repo.villages_rel, path), root)
-            result = validate(root / self.repo.villages_rel, root, today=today)
-        towns = result.county.towns if result.county is not None else result.towns
-        found = [v for t in towns for v in t.villages if f"{v.town_slug}/{v.slug}" == path]
-        return VillageAt(found[0] if found else None, True)
+
+# one version to check: (repo, store, its content key, rev, path, today); see kept_village
+VersionJob = tuple[Repo, BuildCache | None, tuple[str, ...], str, str, dt.date]
+
+
+def kept_village(job: VersionJob) -> VillageAt:
+    """The village in folder path at rev, its rules judged as of today, from the store where
+    it holds this content as of today (the content ids of the village's files and its county's
+    and town's, as git names them, decide the check's outcome, with the day and the builder's
+    code), else checked (and kept there)."""
+    repo, store, key, rev, path, today = job
+    if store is None:
+        return load_village(repo, rev, path, today)
+    name = hashlib.sha256("\0".join([code_hash(), *key, today.isoformat()]).encode())
+    hit = store.load(HISTORY_KIND, name.hexdigest())
+    if isinstance(hit, VillageAt):
+        return hit
+    found = load_village(repo, rev, path, today)
+    store.save(HISTORY_KIND, name.hexdigest(), found)
+    return found
+
+
+def load_village(repo: Repo, rev: str, path: str, today: dt.date) -> VillageAt:
+    """The village in folder path at rev, copied out of git with its county's and town's
+    files and checked as of today."""
+    with tempfile.TemporaryDirectory(prefix="sunlight-village-") as tmp:
+        root = Path(tmp)
+        git.materialize(repo.top, rev, village_context(repo.villages_rel, path), root)
+        result = validate(root / repo.villages_rel, root, today=today)
+    towns = result.county.towns if result.county is not None else result.towns
+    found = [v for t in towns for v in t.villages if f"{v.town_slug}/{v.slug}" == path]
+    return VillageAt(found[0] if found else None, True)
