@@ -157,8 +157,8 @@ class VillageCache:
                 clean.append((village, path))
         self.prepare([("HEAD", path) for _, path in clean])
         for village, path in clean:
-            key = (*self.keys[("HEAD", path)], path)
-            if key[-2] != "":
+            key = self.content_key("HEAD", path)
+            if key is not None:
                 self.models.setdefault(key, VillageAt(village, True))
 
     def prepare(self, wanted: Iterable[tuple[str, str]]) -> None:
@@ -176,13 +176,19 @@ class VillageCache:
         for index, key in enumerate(todo):
             self.keys[key] = tuple(ids[index * per_village : (index + 1) * per_village])
 
-    def get(self, rev: str, path: str, today: dt.date) -> VillageAt:
-        """The village in folder path ("town/village") at rev, its rules judged as of today."""
+    def content_key(self, rev: str, path: str) -> tuple[str, ...] | None:
+        """What decides the village in folder path at rev: the content ids of its folder and
+        its county's and town's files, and the path; None where the folder is not there."""
         if rev == git.EMPTY:
-            return VillageAt(None, False)
+            return None
         self.prepare([(rev, path)])
         key = (*self.keys[(rev, path)], path)
-        if key[-2] == "":
+        return None if key[-2] == "" else key
+
+    def get(self, rev: str, path: str, today: dt.date) -> VillageAt:
+        """The village in folder path ("town/village") at rev, its rules judged as of today."""
+        key = self.content_key(rev, path)
+        if key is None:
             return VillageAt(None, False)
         if key not in self.models:
             self.models[key] = kept_village((self.repo, self.store, key, rev, path, today))
@@ -195,11 +201,8 @@ class VillageCache:
         versions; each check is independent of the others."""
         jobs: dict[tuple[str, ...], VersionJob] = {}
         for rev, path, today in wanted:
-            if rev == git.EMPTY:
-                continue
-            self.prepare([(rev, path)])
-            key = (*self.keys[(rev, path)], path)
-            if key[-2] != "" and key not in self.models and key not in jobs:
+            key = self.content_key(rev, path)
+            if key is not None and key not in self.models and key not in jobs:
                 jobs[key] = (self.repo, self.store, key, rev, path, today)
         found = parallel_map(kept_village, list(jobs.values()))
         for key, village in zip(jobs, found, strict=True):

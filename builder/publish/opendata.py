@@ -395,13 +395,12 @@ def row_counts(
     for town in county.towns:
         for village in town.villages:
             part = made.get(village.url)
-            known = (
-                part.counts
-                if part is not None
-                else cache.load(COUNTS_KIND, village.signature)
-                if cache and village.signature
-                else None
-            )
+            if part is not None:
+                known: object = part.counts
+            elif cache and village.signature:
+                known = cache.load(COUNTS_KIND, village.signature)
+            else:
+                known = None
             if isinstance(known, tuple) and len(known) == len(TABLES):
                 for table, count in zip(TABLES, known, strict=True):
                     counts[table.name] += count
