@@ -198,6 +198,62 @@ def test_generated_pages_skip_markdown_for_the_same_site(
     assert through_markdown == fast
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "东山村 2026年10月",
+        'a "quoted" \\ path',
+        "yes",
+        "null",
+        "1.0",
+        "- x",
+        "a: b",
+        "#c",
+        "[1]",
+        "{a}",
+        "&a *b",
+        "!tag",
+        "|",
+        " lead ",
+        "tab\there",
+        "line\nbreak",
+        "\r",
+        "del\x7f",
+        "nel\x85",
+        "c1\x9f",
+        "bom\ufeff",
+        "ls\u2028ps\u2029",
+        "\u3000全角",
+        "\U0001f600",
+        "\x00",
+    ],
+)
+def test_front_matter_reads_back_as_mkdocs_reads_it(text: str) -> None:
+    """What front_matter writes, MkDocs' YAML reader and the plugin's JSON reader
+    (read_front_matter, for the generated pages) both read back as it was given."""
+    from mkdocs.utils.meta import get_data
+
+    from builder.publish.render import front_matter, read_front_matter
+
+    page = front_matter(text, description=f"说明{text}", feed="../feed.xml") + "<p>body</p>\n"
+    fields = {"title": text, "description": f"说明{text}", "feed": "../feed.xml"}
+    assert get_data(page) == ("<p>body</p>\n", fields)
+    assert read_front_matter(page) == ("<p>body</p>\n", fields)
+
+
+def test_front_matter_it_did_not_write_is_left_to_mkdocs() -> None:
+    from builder.publish.render import read_front_matter
+
+    for text in (
+        "# 标题\n",
+        "---\ntitle: 标题\n---\n",
+        '---\ntitle: "a"\ntitle: "b"\n---\n',
+        '---\n"title": "a"\n---\n',
+        '---\ntitle: "a"\n',
+    ):
+        assert read_front_matter(text) is None, text
+
+
 def test_failed_build_leaves_previous_site_untouched(project: Path) -> None:
     site = build(project)
     before = tree_digest(site)
