@@ -8,6 +8,7 @@ files with front matter, so another generator reading mkdocs.yml can build them 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -36,7 +37,7 @@ from builder.format.privacy import phone_digits
 from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
-from builder.pipeline.validate import Result, validate
+from builder.pipeline.validate import FREEZE_FROM, Result, validate
 from builder.publish import fragments
 from builder.publish.compress import COMPRESSED, StagingWriter, compact_html, precompress_tree
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
@@ -311,6 +312,11 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                 self.deferred.append((src_uri, as_is, (data,)))
             else:
                 files.append(File.generated(config, src_uri, content=data))
+        # NOTE: what was rendered lasts as long as the shard: frozen out of the collector's way,
+        # whose every full collection in MkDocs' page loop walked it all again (and in the
+        # worker forked next, copying each page of memory it touched)
+        if len(self.rendered.villages) >= FREEZE_FROM:  # a county's build, not a test's
+            gc.freeze()
         if self.deferred:  # QR codes, print sheets, charts, downloads: a second process, meanwhile
             self.written = {path for path, _, _ in self.deferred}
             # a job that fills a folder is a download folder's (Renderer.files)
