@@ -198,6 +198,82 @@ def test_generated_pages_skip_markdown_for_the_same_site(
     assert through_markdown == fast
 
 
+def kept_shells(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The PageShells of each build to come (shells.py), to read what they did."""
+    from builder.publish.shells import PageShells
+
+    made: list[object] = []
+    original = PageShells.__init__
+
+    def remember(self: PageShells, *args: object) -> None:
+        original(self, *args)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(PageShells, "__init__", remember)
+    return made
+
+
+def test_page_shells_give_materials_pages(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Material's page around a generated page, filled into a kept shell (shells.py), is the
+    page Material renders for it, byte for byte; and most pages are filled so."""
+    from builder.publish.shells import FAILED
+    from builder.publish.site import GeneratedPage
+
+    shells = kept_shells(monkeypatch)
+    filled = tree_digest(build(project, tmp_path / "filled"))
+    (used,) = shells
+    assert FAILED not in used.kept.values()  # type: ignore[attr-defined]
+    # every month's page but each village's first (rendered in full, then tried on the shell)
+    months = list((tmp_path / "filled").glob("*/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/index.html"))
+    villages = {page.parent.parent for page in months}
+    assert used.filled >= len(months) - len(villages) > 0  # type: ignore[attr-defined]
+    monkeypatch.setattr(GeneratedPage, "shells", False)
+    assert tree_digest(build(project, tmp_path / "rendered")) == filled
+
+
+def test_a_shell_that_leaves_out_part_of_a_page_is_not_used(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Material's feedback form writes each page's URL and URL-encoded title: a shell learnt
+    from one page would give the others its URL. Tried on the first page, every such shell
+    fails, and every page is rendered in full: the site is Material's."""
+    from builder.publish.shells import FAILED
+    from builder.publish.site import GeneratedPage
+
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "\nextra:\n",
+            "\n".join(
+                [
+                    "",
+                    "extra:",
+                    "  analytics:",
+                    "    feedback:",
+                    "      title: 这一页有用吗？",
+                    "      ratings:",
+                    "        - icon: material/thumb-up-outline",
+                    "          name: 有用",
+                    "          data: 1",
+                    '          note: "谢谢：{url} {title}"',
+                    "",
+                ]
+            ),
+        ),
+        encoding="utf-8",
+    )
+    shells = kept_shells(monkeypatch)
+    tried = tree_digest(build(project, tmp_path / "tried"))
+    (used,) = shells
+    assert used.filled == 0 and set(used.kept.values()) == {FAILED}  # type: ignore[attr-defined]
+    page = (tmp_path / "tried/chengguan/dongshan/2026-10/index.html").read_text(encoding="utf-8")
+    assert "谢谢：/chengguan/dongshan/2026-10/" in page
+    monkeypatch.setattr(GeneratedPage, "shells", False)
+    assert tree_digest(build(project, tmp_path / "rendered")) == tried
+
+
 @pytest.mark.parametrize(
     "text",
     [

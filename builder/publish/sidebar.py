@@ -71,6 +71,7 @@ class SidebarNav:
         self.items: list[Any] = []
         self.in_nav: set[str] = set()
         self.reach: int | None = 0  # None: a target no segment count bounds
+        self.targets: list[str] = []  # every URL of the nav (and the home page and logo)
 
     def __call__(self, nav: Any, page: Any, config: Any, caller: Callable[[], Any]) -> Any:
         key = self.key(nav, page, config)
@@ -105,6 +106,7 @@ class SidebarNav:
         targets = [url for item in self.items if (url := getattr(item, "url", None)) is not None]
         homepage = config.extra.get("homepage") or (nav.homepage.url if nav.homepage else "")
         targets += [str(homepage), str(config.theme.get("logo") or "")]
+        self.targets = targets
         own = all(self.is_materials(name) for name in MATERIAL_PARTIALS)
         relative = [parts_of(t) for t in targets if not is_absolute(t)]
         self.reach = max((len(parts) for parts in relative), default=0) if own else None

@@ -54,6 +54,7 @@ from builder.publish.render import (
 )
 from builder.publish.search import SearchDoc
 from builder.publish.shards import Place, Shard, ShardManifest, finish_site
+from builder.publish.shells import SHELL_TEMPLATE, PageShells
 from builder.publish.sidebar import SidebarNav
 from builder.read.git import commit_day
 
@@ -129,6 +130,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.selected: set[str] = set()  # URLs of the villages this shard renders
         self.assets: dict[str, tuple[str, bytes]] = {}  # name: (hashed site path, bytes)
         self.problems: list[Problem] = []  # a preview of records with errors shows these
+        self.shells: PageShells | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         villages = Path(self.config.villages_dir)
@@ -222,7 +224,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
     ) -> jinja2.Environment | None:
         if self.kept is not None:  # the theme's templates (see compiled_templates)
             env.bytecode_cache = self.compiled_templates()
-        env.globals["sunlight_nav"] = SidebarNav(env)  # theme/main.html: the nav, kept
+        nav = env.globals["sunlight_nav"] = SidebarNav(env)  # theme/main.html: the nav, kept
+        self.shells = env.globals["sunlight_page"] = PageShells(env, nav)  # sunlight-page.html
         env.globals["sunlight_translations"] = Translations(env)  # theme/partials/language.html
         return env
 
@@ -352,6 +355,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
                     f"and print sheets failed (exit {self.worker.exitcode})."
                 )
             self.worker = None
+        if self.shells is not None:
+            log.debug(f"{self.shells.filled} pages filled into a kept shell")
         # NOTE: before storing: a stored folder keeps its copies; the pages' and the worker's
         # files have theirs already (the folder of a worker's files' job is no file: no matter)
         done = self.written | (self.writer.done if self.writer is not None else set())
@@ -437,6 +442,11 @@ class GeneratedPage(Page):
     skips the Markdown converter with every extension that MkDocs makes for each page (a few
     seconds of CPU at county scale) to convert the empty text on_page_markdown leaves."""
 
+    # NOTE: the theme's page around it is filled into a shell kept for pages like it, where
+    # one is proven (shells.py); False renders Material's template for it, as for any page:
+    # test_site proves the output is identical
+    shells = True
+
     def read_source(self, config: MkDocsConfig) -> None:
         # NOTE: its front matter (render.front_matter) read as the JSON it is: MkDocs' YAML
         # reader took 40 µs a page, a few seconds of a county's build
@@ -444,6 +454,8 @@ class GeneratedPage(Page):
         if source is None:
             source = self.file.content_string
         self.markdown, self.meta = read_front_matter(source) or get_data(source)
+        if self.shells and "template" not in self.meta:
+            self.meta["template"] = SHELL_TEMPLATE
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.markdown is None:
