@@ -233,6 +233,26 @@ def test_page_shells_give_materials_pages(
     assert tree_digest(build(project, tmp_path / "rendered")) == filled
 
 
+def test_a_word_filled_into_a_shell_is_one_the_filters_leave_as_it_is() -> None:
+    """shells.UNSAFE lets through only words that Material's filters on them (e, striptags)
+    would write unchanged, so filling one in gives what rendering it gives."""
+    from markupsafe import Markup, escape
+
+    from builder.publish.shells import UNSAFE
+
+    characters = [chr(c) for c in range(0x20, 0x7F)] + list("\t\n\r\x0b\x0c\xa0\u3000\u2028·，（）")
+    passed = 0
+    for left in characters:
+        for right in characters:
+            for word in (f"东山村{left}{right}2026年", f"{left}村{right}", f"{left}{right}"):
+                if UNSAFE.search(word):
+                    continue
+                passed += 1
+                assert str(escape(word)) == word, word
+                assert Markup(word).striptags() == word, word
+    assert passed > 10_000  # most pairs pass: the test tries the filters, not only the pattern
+
+
 def test_a_shell_that_leaves_out_part_of_a_page_is_not_used(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
