@@ -71,11 +71,11 @@ class PageShells:
     def __call__(self, context: jinja2.runtime.Context) -> str:
         values = context.get_all()
         template = self.env.get_template(PAGE_TEMPLATE)
-        key = self.key(values)
+        page = values.get("page")
+        words = words_of(page) if page is not None else {}
+        key = self.key(values, words)
         if key is None:
             return template.render(values)
-        page = values["page"]
-        words = words_of(page)
         shell = self.kept.get(key)
         if shell is None:
             if key not in self.first:
@@ -92,9 +92,9 @@ class PageShells:
         self.filled += 1
         return fill(shell, words)
 
-    def key(self, values: Mapping[str, Any]) -> Hashable | None:
-        """What the template's output depends on for this page besides its words; None: the
-        page is rendered in full."""
+    def key(self, values: Mapping[str, Any], words: Mapping[str, str]) -> Hashable | None:
+        """What the template's output depends on for this page besides its words (words_of);
+        None: the page is rendered in full."""
         page, config = values.get("page"), values.get("config")
         if page is None or config is None or config.theme.custom_dir:
             return None
@@ -105,7 +105,6 @@ class PageShells:
         nav_key = self.nav.key(values.get("nav"), page, config)
         if nav_key is None:
             return None
-        words = words_of(page)
         if not words["T"] or any(UNSAFE.search(words[k]) for k in (*WORDS, "U")):
             return None
         parts = folder_parts(page.url)
