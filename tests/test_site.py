@@ -543,6 +543,75 @@ def test_a_killed_build_never_leaves_the_site_missing(project: Path) -> None:
     assert sorted(p.name for p in project.glob(".site-*")) == [".site-versions"]
 
 
+def children_of(pid: int) -> set[int]:
+    """The processes pid forked that are still running (its zombies left out)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return {child for child in found if is_running(child)}
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def is_running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_a_killed_build_leaves_no_process_behind(project: Path) -> None:
+    """Killed while its worker makes the print sheets, a build takes the worker with it
+    (workers.die_with_parent): before, the worker went on writing into the killed build's
+    staging folder, which the next build then could not always remove."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # NOTE: each print sheet takes a minute, so the worker outlives the kill by far unless the
+    # kill takes it along
+    code = (
+        "import sys, time; from builder.publish.render import Renderer; made = Renderer.sheet; "
+        "Renderer.sheet = lambda *args: (time.sleep(60), made(*args))[1]; "
+        "sys.argv = ['sunlight', 'build', '--no-cache']; "
+        "from builder.cli import main; main()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # NOTE: a forked process runs the build's own command line (git, which it also runs, not)
+    command = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+    deadline = time.monotonic() + 60
+    forked: set[int] = set()
+    while not forked and proc.poll() is None and time.monotonic() < deadline:
+        forked = {pid for pid in children_of(proc.pid) if cmdline(pid) == command}
+        time.sleep(0.01)
+    assert forked, "the build forked no worker"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(is_running(pid) for pid in forked) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in forked if is_running(pid)]
+    for pid in left:  # NOTE: not to leave them running when this fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
 def test_preview_of_one_village_builds_only_it(project: Path, tmp_path: Path) -> None:
     """What `sunlight serve villages/TOWN/VILLAGE` builds on every save: one village."""
     import os

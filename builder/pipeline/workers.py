@@ -6,10 +6,12 @@ pickled, so the function must be a module-level function of picklable values.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -20,6 +22,21 @@ Result = TypeVar("Result")
 
 # NOTE: below this many items, forking and pickling cost more than a second core saves.
 PARALLEL_FROM = 40
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """In a process forked by parent (its pid): be killed when parent dies, so that a build
+    killed mid-way (Ctrl-C twice, a cancelled CI job, SIGKILL) leaves no shard or worker behind,
+    still spending CPU and writing into a staging folder that the next build then cannot
+    remove. Linux's PR_SET_PDEATHSIG; elsewhere nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # NOTE: it died before prctl took effect
+        os._exit(1)
 
 
 def parallel_map(
@@ -43,7 +60,10 @@ def parallel_map(
     collecting = gc.isenabled()
     with collector_paused():
         pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=gc.enable if collecting else None
+            workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(), collecting),
         )
         with pool:
             function_paused = functools.partial(_without_collector, function)
@@ -51,6 +71,12 @@ def parallel_map(
         if lasting:
             gc.freeze()
         return results
+
+
+def _start_worker(parent: int, collecting: bool) -> None:
+    die_with_parent(parent)
+    if collecting:
+        gc.enable()
 
 
 def _without_collector(function: Callable[[Item], Result], item: Item) -> Result:

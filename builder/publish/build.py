@@ -17,6 +17,7 @@ from mkdocs.exceptions import Abort, PluginError
 from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.validate import Result
+from builder.pipeline.workers import die_with_parent
 from builder.publish.folders import (
     VillageStore,
     absolute,
@@ -119,7 +120,8 @@ ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path
 def run_in_processes(jobs: list[ShardJob]) -> None:
     """Build each shard in a forked process (they inherit the checked records unpickled)."""
     context = multiprocessing.get_context("fork")
-    processes = [context.Process(target=_build_shard_process, args=job) for job in jobs]
+    parent = os.getpid()
+    processes = [context.Process(target=_build_shard_process, args=(parent, *job)) for job in jobs]
     for process in processes:
         process.start()
     for process in processes:
@@ -133,7 +135,8 @@ def run_in_processes(jobs: list[ShardJob]) -> None:
         )
 
 
-def _build_shard_process(*job: Any) -> None:
+def _build_shard_process(parent: int, *job: Any) -> None:
+    die_with_parent(parent)
     try:
         build_shard(*job)
     except BuilderError as exc:

@@ -38,6 +38,7 @@ from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import FREEZE_FROM, Result, validate
+from builder.pipeline.workers import die_with_parent
 from builder.publish import fragments
 from builder.publish.compress import COMPRESSED, StagingWriter, compact_html, precompress_tree
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
@@ -531,12 +532,15 @@ def without_copies(paths: set[str]) -> set[str]:
 
 def start_worker(jobs: list[Job], site: Path) -> Any:
     """Fork a process that makes and writes the static files; join it before finishing."""
-    process = multiprocessing.get_context("fork").Process(target=_make_files, args=(jobs, site))
+    process = multiprocessing.get_context("fork").Process(
+        target=_make_files, args=(os.getpid(), jobs, site)
+    )
     process.start()
     return process
 
 
-def _make_files(jobs: list[Job], site: Path) -> None:
+def _make_files(parent: int, jobs: list[Job], site: Path) -> None:
+    die_with_parent(parent)
     writer = StagingWriter(site)
     for path, make, args in jobs:
         data = make(*args)
