@@ -587,14 +587,11 @@ def test_a_killed_build_leaves_no_process_behind(project: Path) -> None:
         "sys.argv = ['sunlight', 'build', '--no-cache']; "
         "from builder.cli import main; main()"
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    # NOTE: a forked process runs the build's own command line (git, which it also runs, not)
-    command = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+    args = [sys.executable, "-c", code]
+    proc = subprocess.Popen(args, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # NOTE: a forked process runs the build's own command line (git, which it also runs, not);
+    # written out, not read from /proc at once: the child may not have started it yet
+    command = b"".join(os.fsencode(arg) + b"\0" for arg in args)
     deadline = time.monotonic() + 60
     forked: set[int] = set()
     while not forked and proc.poll() is None and time.monotonic() < deadline:
