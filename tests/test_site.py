@@ -594,12 +594,14 @@ def test_a_killed_build_leaves_no_process_behind(project: Path) -> None:
     command = b"".join(os.fsencode(arg) + b"\0" for arg in args)
     deadline = time.monotonic() + 60
     forked: set[int] = set()
-    while not forked and proc.poll() is None and time.monotonic() < deadline:
-        forked = {pid for pid in children_of(proc.pid) if cmdline(pid) == command}
-        time.sleep(0.01)
+    try:
+        while not forked and proc.poll() is None and time.monotonic() < deadline:
+            forked = {pid for pid in children_of(proc.pid) if cmdline(pid) == command}
+            time.sleep(0.01)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     assert forked, "the build forked no worker"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
     deadline = time.monotonic() + 10
     while any(is_running(pid) for pid in forked) and time.monotonic() < deadline:
         time.sleep(0.05)
