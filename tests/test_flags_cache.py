@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
+from builder.pipeline import validate as validate_module
 from builder.pipeline.cache import BuildCache
-from builder.pipeline.validate import CachedFlags, validate
-from builder.rules import RULES, rule_flags, village_flags
+from builder.pipeline.validate import KnownFlags, validate
+from builder.rules import RULES, evaluate, rule_flags, village_flags
 
 try:
     from conftest import ROOT
@@ -30,7 +33,7 @@ DATES = [
 def test_moving_the_date_rejudges_only_dated_rules_and_gives_fresh_flags(tmp_path: Path) -> None:
     result = validate(ROOT / "villages", ROOT, today=DATES[0])
     assert result.county is not None
-    cached = CachedFlags(BuildCache(tmp_path / "cache"))
+    cached = KnownFlags(cache=BuildCache(tmp_path / "cache"))
     places = [(town, village) for town in result.county.towns for village in town.villages]
     assert len(places) >= 5
     for as_of in DATES:
@@ -40,12 +43,12 @@ def test_moving_the_date_rejudges_only_dated_rules_and_gives_fresh_flags(tmp_pat
                 as_of,
             )
     town, village = places[0]
-    judged = rule_flags(town, village, DATES[0])
+    judged = rule_flags(town.slug, village, DATES[0])
     # lateness reads the date; a repeated voucher or a split purchase does not
     assert "R1" in judged.dated
     undated = {rid for rid, _ in judged.by_rule} - judged.dated
     assert undated and undated <= set(RULES)
-    moved = judged.moved_to(town, village, DATES[2])
+    moved = judged.moved_to(town.slug, village, DATES[2])
     assert moved.flags() == village_flags(town, village, DATES[2])
     assert dict(moved.by_rule)[sorted(undated)[0]] is dict(judged.by_rule)[sorted(undated)[0]]
 
@@ -56,7 +59,7 @@ def test_a_rule_reading_shared_work_made_with_the_date_counts_as_dated() -> None
     result = validate(ROOT / "villages", ROOT, today=DATES[0])
     assert result.county is not None
     town = result.county.towns[0]
-    scope = Scope(town, town.villages[0], DATES[0])
+    scope = Scope(town.slug, town.villages[0], DATES[0])
     scope.dated = False
     scope.memo["plain"] = 1  # made before anything read the date
     assert scope.as_of == DATES[0] and scope.dated
@@ -64,3 +67,28 @@ def test_a_rule_reading_shared_work_made_with_the_date_counts_as_dated() -> None
     scope.dated = False  # the next rule
     assert scope.memo["plain"] == 1 and not scope.dated
     assert scope.memo["late"] == 2 and scope.dated
+
+
+def test_flags_are_judged_where_each_village_is_checked_and_equal_the_parents(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With the date known, each village's flags come with its outcome (judged in the process
+    that checked it) and the parent judges none; they are the flags judging afresh gives, and a
+    cached run finds them where the worker stored them."""
+
+    def judged_in_the_parent(*args: object) -> None:
+        raise AssertionError("a village's flags were judged again in the parent")
+
+    as_of = DATES[3]  # past deadlines the records' own dates have not reached
+    with monkeypatch.context() as patched:
+        patched.setattr(validate_module, "village_flags", judged_in_the_parent)
+        result = validate(ROOT / "villages", ROOT, today=as_of)
+    assert result.county is not None and result.county.flags
+    assert list(result.county.flags) == evaluate(result.county, as_of)
+    cache = BuildCache(tmp_path / as_of.isoformat())
+    first = validate(ROOT / "villages", ROOT, today=as_of, cache=cache)
+    with monkeypatch.context() as patched:
+        patched.setattr(validate_module, "rule_flags", judged_in_the_parent)
+        again = validate(ROOT / "villages", ROOT, today=as_of, cache=cache)
+    assert first.county is not None and again.county is not None
+    assert again.county.flags == first.county.flags == result.county.flags

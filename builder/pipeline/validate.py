@@ -13,8 +13,8 @@ import datetime as dt
 import functools
 import gc
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from builder import model
@@ -54,6 +54,7 @@ class VillageJob:
     context: VillageContext
     base: Path
     signature: str  # its files and its context, hashed (cache.stat_signature)
+    as_of: dt.date | None = None  # the date the rules judge as of, when known before the run
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,25 @@ class VillageOutcome:
     problems: tuple[Problem, ...]
     village: model.Village | None
     name: str = ""
+    # its supervision flags as of the job's date (when it had one and the village passed)
+    flags: RuleFlags | None = None
 
 
 def run_village(job: VillageJob) -> VillageOutcome:
-    """Read, check and (when there is no error) model one village."""
+    """Read, check and (when there is no error) model one village; then, when the as-of date
+    is known, run the rules on it."""
     records = read_village(job.files, job.base)
     found = check_village(records, job.context)
     village = None
     if records.village is not None and not any(p.severity is Severity.ERROR for p in found):
         village = replace(build_village(records, job.context), signature=job.signature)
     name = records.village.get("name", "") if records.village is not None else ""
-    return VillageOutcome(records.code, tuple(found), village, str(name))
+    flags = None
+    if village is not None and job.as_of is not None:
+        # NOTE: in the worker that built the model, not in the parent one village after
+        # another with the second core idle (a 600-village county: 5 s of its check)
+        flags = rule_flags(job.files.town, village, job.as_of)
+    return VillageOutcome(records.code, tuple(found), village, str(name), flags)
 
 
 def validate(
@@ -113,7 +122,7 @@ def validate(
         for files in town_files.villages:
             if selected is None or selected.holds(files.town, files.slug):
                 signature = stat_signature(_village_paths(files), inherited)
-                jobs.append(VillageJob(files, context, base, signature))
+                jobs.append(VillageJob(files, context, base, signature, today))
     outcomes = run_villages(jobs, cache)
     for outcome in outcomes:
         report.extend(outcome.problems)
@@ -145,7 +154,12 @@ def validate(
     )
     if county.county is None or report.errors:
         return Result(report, None, layout, towns)
-    flags_of = village_flags if cache is None else CachedFlags(cache)
+    judged = {
+        outcome.village.signature: outcome.flags
+        for outcome in outcomes
+        if outcome.village is not None and outcome.flags is not None
+    }
+    flags_of = KnownFlags(judged, cache)
     county_model = apply_rules(build_county(county, towns), report, base, today, flags_of, roster)
     if cache is not None and only is None:
         cache.prune("flags")
@@ -153,28 +167,40 @@ def validate(
 
 
 @dataclass(frozen=True)
-class CachedFlags:
-    """A village's flags from the cache, by its signature; as of another date, only the
-    rules that read the date are judged again."""
+class KnownFlags:
+    """A village's flags: as its worker judged them (`judged`, by its signature), else from the
+    cache by its signature (as of another date, only the rules that read the date are judged
+    again), else judged now."""
 
-    cache: BuildCache
+    judged: Mapping[str, RuleFlags] = field(default_factory=dict)
+    cache: BuildCache | None = None
 
     def __call__(
         self, town: model.Town, village: model.Village, as_of: dt.date
     ) -> list[model.Flag]:
-        if not village.signature:
+        fresh = self.judged.get(village.signature) if village.signature else None
+        if fresh is not None and fresh.as_of == as_of:
+            if self.cache is not None:
+                self.cache.used.add(f"flags/{flags_key(village.signature)}")  # its worker's
+            return fresh.flags()
+        if self.cache is None or not village.signature:
             return village_flags(town, village, as_of)
         # NOTE: one entry a village, whatever the date: when the date moves (a new month
         # anywhere in the county moves it), only the rules that read it are judged again
-        key = hashlib.sha256(f"{village.signature}\0rules".encode()).hexdigest()
+        key = flags_key(village.signature)
         hit = self.cache.load("flags", key)
         if isinstance(hit, RuleFlags):
-            judged = hit.moved_to(town, village, as_of)
+            judged = hit.moved_to(town.slug, village, as_of)
         else:
-            judged = rule_flags(town, village, as_of)
+            judged = rule_flags(town.slug, village, as_of)
         if judged is not hit:
             self.cache.save("flags", key, judged)
         return judged.flags()
+
+
+def flags_key(signature: str) -> str:
+    """The cache key of the flags of a village with this signature."""
+    return hashlib.sha256(f"{signature}\0rules".encode()).hexdigest()
 
 
 def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[VillageOutcome]:
@@ -213,7 +239,10 @@ def run_and_keep(cache: BuildCache | None, job: VillageJob) -> VillageOutcome:
     """run_village(job), its outcome stored in the cache by the job's signature."""
     outcome = run_village(job)
     if cache is not None and keepable(outcome):
-        cache.save("villages", job.signature, outcome)
+        # NOTE: the flags apart, by signature alone, as a later run looks them up (KnownFlags)
+        cache.save("villages", job.signature, replace(outcome, flags=None))
+        if outcome.flags is not None:
+            cache.save("flags", flags_key(job.signature), outcome.flags)
     return outcome
 
 

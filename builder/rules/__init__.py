@@ -52,7 +52,7 @@ FlagsOf = Callable[[model.Town, model.Village, dt.date], list[model.Flag]]
 
 def village_flags(town: model.Town, village: model.Village, as_of: dt.date) -> list[model.Flag]:
     """Every flag of one village, as of a date, at the levels its county and town set."""
-    return rule_flags(town, village, as_of).flags()
+    return rule_flags(town.slug, village, as_of).flags()
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class RuleFlags:
         """Every flag, in the rules' order."""
         return [flag for _, flags in self.by_rule for flag in flags]
 
-    def moved_to(self, town: model.Town, village: model.Village, as_of: dt.date) -> RuleFlags:
+    def moved_to(self, town: str, village: model.Village, as_of: dt.date) -> RuleFlags:
         """The same village's flags as of another date: only the rules that read the date
         are judged again."""
         if as_of == self.as_of:
@@ -83,13 +83,14 @@ class RuleFlags:
 
 
 def rule_flags(
-    town: model.Town,
+    town: str,
     village: model.Village,
     as_of: dt.date,
     only: frozenset[str] | None = None,
 ) -> RuleFlags:
     """village_flags, rule by rule (only the given rules' when given), noting which rules
-    read the as-of date."""
+    read the as-of date. A rule needs the village's town only by its slug (town), so the
+    rules run wherever the village was checked, before the town's model exists."""
     by_rule: list[tuple[str, tuple[model.Flag, ...]]] = []
     dated: set[str] = set()
     scope = Scope(town, village, as_of)

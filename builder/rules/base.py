@@ -92,7 +92,7 @@ class Scope:
     date moves (pipeline/validate.py) and judges again only the rules that read it.
     """
 
-    town: model.Town
+    town: str  # the town's slug: a rule sees one village, and its town only by name
     village: model.Village
     # NOTE: private, so no rule can read the date without `as_of` noting it (the architecture
     # test refuses another module's private names)
@@ -139,7 +139,7 @@ class Scope:
             self.rule,
             level or RULES[self.rule].level,
             where,
-            self.town.slug,
+            self.town,
             self.village.slug,
             zh,
             en,

@@ -93,7 +93,7 @@ def roster_flags(
             level = village.parameters.level_of("R24")
             if not entries or level == "off":
                 continue
-            scope = Scope(town, village, as_of, rule="R24", roster=tuple(entries))
+            scope = Scope(town.slug, village, as_of, rule="R24", roster=tuple(entries))
             for flag in RULES["R24"].check(scope):
                 flags.append(
                     model.Flag(
