@@ -211,6 +211,55 @@ def test_bigrams_never_span_boundaries() -> None:
     assert bigrams("低") == set()
 
 
+# full-width forms, with what may follow them: a combining mark that composes with the
+# decomposed character (＜ + U+0338 is ≮), compatibility characters, and plain Chinese text
+_NORMALIZE_CHARS = [
+    *(chr(code) for code in (0x3000, *range(0xFF01, 0xFFF0))),
+    *"\u0301\u0338\u0308\u3099\u309a",
+    *"低保金额ＡａÅﬁ①㎡…ｶﾞ",
+    *"ab .-1",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_NORMALIZE_CHARS), max_size=24))
+def test_normalize_is_nfkc_then_lower(text: str) -> None:
+    """normalize writes full-width forms as their decomposition before NFKC, for speed only."""
+    import unicodedata
+
+    assert normalize(text) == unicodedata.normalize("NFKC", text).lower()
+
+
+def test_every_full_width_form_normalizes_as_nfkc_alone_and_before_a_mark() -> None:
+    import unicodedata
+
+    for char in _NORMALIZE_CHARS:
+        for text in (char, f"{char}\u0338", f"{char}\u3099", f"低{char}保"):
+            assert normalize(text) == unicodedata.normalize("NFKC", text).lower(), repr(text)
+
+
+def test_packed_postings_are_each_documents_bigrams_in_runs_of_any_length() -> None:
+    """The postings made by sorting numbers are the bigrams of each document, for more
+    documents than one run of ids holds; surrogates and characters beyond the BMP included."""
+    rng = random.Random(7)
+    alphabet = "低保金额管理费用 ，.-12Ａａ😀𠀀" + "\ud800"
+    docs = [
+        SearchDoc(f"t/v/{n}/", f"第{n}页", "", "".join(rng.choices(alphabet, k=rng.randint(0, 30))))
+        for n in range(search._RUN_IDS * 2 + 5)
+    ]
+    expected: dict[str, list[int]] = {}
+    for doc_id, doc in enumerate(docs):
+        for gram in bigrams(f"{doc.title}\n{doc.subtitle}\n{doc.text}"):
+            expected.setdefault(gram, []).append(doc_id)
+    for some in (docs, docs[:3], docs[: search._RUN_IDS]):
+        want = {gram: ids for gram, ids in expected.items() if ids[0] < len(some)}
+        want = {gram: [i for i in ids if i < len(some)] for gram, ids in want.items()}
+        got = {gram: list(ids) for gram, ids in search.doc_postings(some).items()}
+        assert got == want
+    assert search.doc_postings([]) == {}
+    assert search.doc_postings([SearchDoc("a/", "", "", ""), SearchDoc("b/", "低", "", "")]) == {}
+
+
 def test_fnv1a_reference_vectors() -> None:
     assert fnv1a("") == 0x811C9DC5
     assert fnv1a("a") == 0xE40C292C

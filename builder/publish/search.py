@@ -162,9 +162,23 @@ class QueryPlan:
         return len(self.ids)
 
 
+# The characters of Chinese text that NFKC changes: full-width forms (，：（）１Ａ…) and the
+# ideographic space. NFKC is the canonical composition of the full compatibility decomposition
+# (NFKD) of each character in turn, so writing one of them as its NFKD first changes nothing
+# but the time: a text that still held one took the normaliser's slow path over every
+# character (seven times slower on a county's pages; test_search proves the result the same).
+_WIDE = {
+    chr(code): unicodedata.normalize("NFKD", chr(code))
+    for code in (0x3000, *range(0xFF01, 0xFFF0))
+    if unicodedata.normalize("NFKD", chr(code)) != chr(code)
+}
+_WIDE_CHAR = re.compile(f"[{re.escape(''.join(_WIDE))}]")
+
+
 def normalize(text: str) -> str:
     """Return text NFKC-normalised and lower-cased, as indexed and queried."""
-    return unicodedata.normalize("NFKC", text).lower()
+    plain = _WIDE_CHAR.sub(lambda found: _WIDE[found.group()], text)
+    return unicodedata.normalize("NFKC", plain).lower()
 
 
 def _separated(text: str) -> str:
@@ -370,17 +384,74 @@ def _check_url(url: str) -> None:
         raise ValueError(f"search doc url must be relative to the site root: {url!r}")
 
 
+# a run of documents' postings, packed to load fast: every bigram in one string (NUL between
+# them: a separator, never in a word), how many documents hold each, and those documents' ids
+PackedPostings = tuple[str, "array[int]", "array[int]"]
+
+_CODE_BITS = 21  # a code point (at most 0x10FFFF)
+_RUN_IDS = 1 << 10  # documents packed at once (see packed_postings)
+_ID_BITS = (_RUN_IDS - 1).bit_length()
+
+
+def packed_postings(docs: Sequence[SearchDoc]) -> PackedPostings:
+    """doc_postings(docs), packed (see PackedPostings), the bigrams in code point order.
+
+    Each bigram is the number of its two code points, each document's bigrams those numbers
+    with its id below them, and one sort of them gives each bigram's documents in order: no
+    Python work for each bigram of each document (2.5 times faster on a county's pages)."""
+    pairs: list[npt.NDArray[np.int64]] = []
+    ids: list[npt.NDArray[np.int64]] = []
+    for start in range(0, len(docs), _RUN_IDS):  # NOTE: runs, so that ids fit below the pair
+        keys = [
+            _doc_bigram_keys(doc, doc_id)
+            for doc_id, doc in enumerate(docs[start : start + _RUN_IDS])
+        ]
+        found = np.unique(np.concatenate(keys))
+        pairs.append(found >> _ID_BITS)
+        ids.append((found & (_RUN_IDS - 1)) + start)
+    every_pair = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
+    every_id = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    if not every_pair.size:  # no document has two word characters in a row
+        return "", array("i"), array("i")
+    if len(pairs) > 1:  # each run in pair order: one stable sort keeps each pair's ids in order
+        order = np.argsort(every_pair, kind="stable")
+        every_pair, every_id = every_pair[order], every_id[order]
+    firsts = np.flatnonzero(np.r_[True, every_pair[1:] != every_pair[:-1]])
+    counts = np.diff(np.r_[firsts, every_pair.size])
+    grams = "\0".join(map(_gram, every_pair[firsts].tolist()))
+    return (
+        grams,
+        array("i", counts.astype(np.int32).tobytes()),
+        array("i", every_id.astype(np.int32).tobytes()),
+    )
+
+
+def _doc_bigram_keys(doc: SearchDoc, doc_id: int) -> npt.NDArray[np.int64]:
+    """The numbers of a document's bigrams (see packed_postings), repeats included."""
+    _check_url(doc.url)
+    text = _separated(f"{doc.title}\n{doc.subtitle}\n{doc.text}")
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    first, second = codes[:-1].astype(np.int64), codes[1:].astype(np.int64)
+    inside = (first != 0) & (second != 0)  # NOTE: 0 is _SEP, a token's edge
+    keys: npt.NDArray[np.int64] = (
+        ((first[inside] << _CODE_BITS) | second[inside]) << _ID_BITS
+    ) | doc_id
+    return keys
+
+
+def _gram(pair: int) -> str:
+    return chr(pair >> _CODE_BITS) + chr(pair & ((1 << _CODE_BITS) - 1))
+
+
 def doc_postings(docs: Sequence[SearchDoc]) -> dict[str, array[int]]:
     """Return {bigram: ascending ids} for docs (ids 0, 1, … in their order); the postings of
     consecutive runs of docs, their ids shifted, join into the postings of all of them."""
+    grams, counts, ids = packed_postings(docs)
     postings: dict[str, array[int]] = {}
-    for doc_id, doc in enumerate(docs):
-        _check_url(doc.url)
-        for gram in bigrams(f"{doc.title}\n{doc.subtitle}\n{doc.text}"):
-            posting = postings.get(gram)
-            if posting is None:
-                postings[gram] = posting = array("i")
-            posting.append(doc_id)
+    start = 0
+    for gram, count in zip(grams.split("\0") if grams else (), counts, strict=True):
+        postings[gram] = ids[start : start + count]
+        start += count
     return postings
 
 

@@ -32,7 +32,12 @@ from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.workers import parallel_map
 from builder.publish.compress import precompress_tree
-from builder.publish.search import SearchDoc, build_search_index, doc_postings
+from builder.publish.search import (
+    PackedPostings,
+    SearchDoc,
+    build_search_index,
+    packed_postings,
+)
 
 SHARD_MANIFEST = ".sunlight-shard.json"
 Place = tuple[int, int, int]
@@ -167,20 +172,6 @@ def finish_site(
     precompress_tree(site, ("search",))
 
 
-# a run of documents' postings, packed to load fast: every bigram in one string (NUL between
-# them: a separator, never in a word), how many documents hold each, and those documents' ids
-PackedPostings = tuple[str, "array[int]", "array[int]"]
-
-
-def pack_postings(docs: Sequence[SearchDoc]) -> PackedPostings:
-    """doc_postings(docs), packed (see PackedPostings)."""
-    postings = doc_postings(docs)
-    ids: array[int] = array("i")
-    for posting in postings.values():
-        ids.extend(posting)
-    return "\0".join(postings), array("i", map(len, postings.values())), ids
-
-
 def assembled_postings(
     placed: Sequence[tuple[Place, SearchDoc]], cache: BuildCache | None
 ) -> dict[str, array[int]]:
@@ -202,7 +193,7 @@ def assembled_postings(
         cache.load("search", key) if cache is not None else None for key in keys
     ]
     todo = [i for i, hit in enumerate(found) if not isinstance(hit, tuple)]
-    for i, fresh in zip(todo, parallel_map(pack_postings, [runs[i] for i in todo]), strict=True):
+    for i, fresh in zip(todo, parallel_map(packed_postings, [runs[i] for i in todo]), strict=True):
         found[i] = fresh
         if cache is not None:
             cache.save("search", keys[i], fresh)
