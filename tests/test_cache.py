@@ -11,7 +11,7 @@ from test_site import tree_digest
 
 from builder.model import Village
 from builder.pipeline.cache import BuildCache
-from builder.pipeline.validate import Result, validate
+from builder.pipeline.validate import Result, VillageOutcome, validate
 from builder.publish.build import build_site
 from tools.bench import add_month
 
@@ -102,6 +102,33 @@ def test_parallel_check_gives_the_same_result(
     assert len(cache.used) == 12  # every village's entry, so prune keeps them all
     # the workers stored them (each its own villages'): all twelve are there to reuse
     assert len(list((tmp_path / ".build" / "villages").glob("*/*.pickle"))) == 12
+
+
+def test_flags_judged_by_two_processes_reach_the_parent_and_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the date given, each worker judges its villages' flags and sends its stored bytes
+    on: the parent's county and flags are one process's, and the cache holds each outcome
+    (without flags) and each village's flags apart, as the next run finds them."""
+    import datetime as dt
+
+    from tools.demo import generate_county
+
+    generate_county(tmp_path / "villages", towns=2, villages_per_town=6, months=3)
+    day = dt.date(2027, 3, 1)  # past the months' deadlines: dated flags too
+    monkeypatch.setattr("builder.pipeline.workers.PARALLEL_FROM", 10**6)
+    one = validate(tmp_path / "villages", tmp_path, today=day)
+    monkeypatch.setattr("builder.pipeline.workers.PARALLEL_FROM", 2)
+    cache = BuildCache(tmp_path / ".build")
+    two = validate(tmp_path / "villages", tmp_path, today=day, cache=cache)
+    again = validate(tmp_path / "villages", tmp_path, today=day, cache=cache)
+    assert one.county is not None and two.county is not None and again.county is not None
+    assert one.county.flags and two.county.flags == one.county.flags == again.county.flags
+    assert two.county == again.county
+    stored = [cache.load("villages", v.signature) for t in two.towns for v in t.villages]
+    assert len(stored) == 12 and all(isinstance(o, VillageOutcome) for o in stored)
+    assert all(o.flags is None and o.village is not None for o in stored)
+    assert len(list((tmp_path / ".build" / "flags").glob("*/*.pickle"))) == 12
 
 
 def test_a_commit_on_a_later_day_reuses_every_village(project: Path) -> None:

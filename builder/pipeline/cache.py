@@ -73,6 +73,17 @@ def stat_signature(paths: Iterable[Path], context: str) -> str:
     return digest.hexdigest()
 
 
+def pickled(value: Any) -> bytes:
+    """value as the cache stores it."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpickled(data: bytes) -> Any:
+    """The value of pickled(value), made with the garbage collector paused (see load)."""
+    with collector_paused():
+        return pickle.loads(data)
+
+
 @dataclass
 class BuildCache:
     """The cache folder (.build/cache under the project root)."""
@@ -96,12 +107,16 @@ class BuildCache:
 
     def save(self, kind: str, key: str, value: Any) -> None:
         """Store value under key, atomically."""
+        self.save_pickled(kind, key, pickled(value))
+
+    def save_pickled(self, kind: str, key: str, data: bytes) -> None:
+        """Store under key the value data is the pickle of (pickled(value)), atomically."""
         self.used.add(f"{kind}/{key}")
         path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(data)
         os.replace(tmp, path)
 
     def prune(self, kind: str) -> None:

@@ -24,7 +24,7 @@ from builder.check.village import check_village
 from builder.format.parameters import Parameters
 from builder.format.problems import UNREADABLE, Problem, Report, Severity
 from builder.model.build import build_county, build_town, build_village
-from builder.pipeline.cache import BuildCache, files_hash, stat_signature
+from builder.pipeline.cache import BuildCache, files_hash, pickled, stat_signature, unpickled
 from builder.pipeline.workers import collector_paused, parallel_map
 from builder.read.files import Layout, VillageFiles, display_path, scan_layout
 from builder.read.roster import Relative
@@ -227,6 +227,7 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
         functools.partial(run_and_keep, cache),
         [jobs[i] for i in todo],
         lasting=len(jobs) >= FREEZE_FROM,
+        received=received,
     )
     for i, outcome in zip(todo, fresh, strict=True):
         done[i] = outcome
@@ -235,15 +236,35 @@ def run_villages(jobs: list[VillageJob], cache: BuildCache | None) -> list[Villa
     return [done[i] for i in range(len(jobs))]
 
 
-def run_and_keep(cache: BuildCache | None, job: VillageJob) -> VillageOutcome:
+@dataclass(frozen=True)
+class KeptOutcome:
+    """A village's outcome as its worker stored it in the cache: the stored bytes, sent on to
+    the parent as they are (a model pickled once, not again to cross the pipe), and its flags,
+    which are stored apart."""
+
+    pickled: bytes
+    flags: RuleFlags | None
+
+
+def run_and_keep(cache: BuildCache | None, job: VillageJob) -> VillageOutcome | KeptOutcome:
     """run_village(job), its outcome stored in the cache by the job's signature."""
     outcome = run_village(job)
-    if cache is not None and keepable(outcome):
-        # NOTE: the flags apart, by signature alone, as a later run looks them up (KnownFlags)
-        cache.save("villages", job.signature, replace(outcome, flags=None))
-        if outcome.flags is not None:
-            cache.save("flags", flags_key(job.signature), outcome.flags)
-    return outcome
+    if cache is None or not keepable(outcome):
+        return outcome
+    # NOTE: the flags apart, by signature alone, as a later run looks them up (KnownFlags)
+    stored = pickled(replace(outcome, flags=None))
+    cache.save_pickled("villages", job.signature, stored)
+    if outcome.flags is not None:
+        cache.save("flags", flags_key(job.signature), outcome.flags)
+    return KeptOutcome(stored, outcome.flags)
+
+
+def received(result: VillageOutcome | KeptOutcome) -> VillageOutcome:
+    """A worker's result as the outcome it is."""
+    if isinstance(result, VillageOutcome):
+        return result
+    outcome: VillageOutcome = unpickled(result.pickled)
+    return replace(outcome, flags=result.flags)
 
 
 def keepable(outcome: VillageOutcome) -> bool:

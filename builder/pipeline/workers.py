@@ -15,10 +15,11 @@ import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Received = TypeVar("Received")
 
 # NOTE: below this many items, forking and pickling cost more than a second core saves.
 PARALLEL_FROM = 40
@@ -39,19 +40,42 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+@overload
 def parallel_map(
     function: Callable[[Item], Result], items: Sequence[Item], *, lasting: bool = False
-) -> list[Result]:
+) -> list[Result]: ...
+
+
+@overload
+def parallel_map(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    *,
+    lasting: bool = False,
+    received: Callable[[Result], Received],
+) -> list[Received]: ...
+
+
+def parallel_map(
+    function: Callable[[Item], Any],
+    items: Sequence[Item],
+    *,
+    lasting: bool = False,
+    received: Callable[[Any], Any] | None = None,
+) -> list[Any]:
     """function(item) for each item, in order; in two processes when worth it. lasting: the
     results live as long as the process, so they are frozen out of the garbage collector's
-    way (gc.freeze) before it wakes: its first collection would walk every one of them."""
+    way (gc.freeze) before it wakes: its first collection would walk every one of them.
+    received: what becomes of each result in this process, as it arrives (while the workers
+    go on with the next items)."""
+    then = received or _as_is
     workers = min(2, os.cpu_count() or 1)
     if (
         len(items) < PARALLEL_FROM
         or workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return [_without_collector(function, item) for item in items]
+        return [then(_without_collector(function, item)) for item in items]
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (workers * 8))
     # NOTE: the results arrive pickled: hundreds of thousands of objects a village, which the
@@ -67,10 +91,14 @@ def parallel_map(
         )
         with pool:
             function_paused = functools.partial(_without_collector, function)
-            results = list(pool.map(function_paused, items, chunksize=chunk))
+            results = [then(result) for result in pool.map(function_paused, items, chunksize=chunk)]
         if lasting:
             gc.freeze()
         return results
+
+
+def _as_is(result: Result) -> Result:
+    return result
 
 
 def _start_worker(parent: int, collecting: bool) -> None:
