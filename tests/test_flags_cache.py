@@ -92,3 +92,33 @@ def test_flags_are_judged_where_each_village_is_checked_and_equal_the_parents(
         again = validate(ROOT / "villages", ROOT, today=as_of, cache=cache)
     assert first.county is not None and again.county is not None
     assert again.county.flags == first.county.flags == result.county.flags
+
+
+def test_without_a_date_each_worker_judges_as_of_its_own_and_the_parent_moves_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With no date given and no commit, the county's date is its records' newest, which a
+    worker checking one village cannot know: it judges as of its village's own newest, and the
+    parent moves each village's flags to the county's date (re-judging only the rules that read
+    it), never judging a village afresh; the flags are those of judging afresh."""
+    from builder.rules import village_record_date
+    from tools.bench import add_month
+    from tools.demo import generate_county
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    generate_county(tmp_path / "villages", towns=2, villages_per_town=6, months=3)
+    ahead = sorted((tmp_path / "villages").glob("town-02/*/village.yml"))[0].parent
+    for _ in range(3):  # one village months ahead: the others are late as of its newest date
+        add_month(ahead)
+
+    def judged_in_the_parent(*args: object) -> None:
+        raise AssertionError("a village's flags were judged afresh in the parent")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(validate_module, "village_flags", judged_in_the_parent)
+        result = validate(tmp_path / "villages", tmp_path)
+    assert result.county is not None and result.county.flags
+    own = {village_record_date(v) for t in result.county.towns for v in t.villages}
+    assert len(own) > 1 and result.county.as_of == max(d for d in own if d is not None)
+    assert list(result.county.flags) == evaluate(result.county, result.county.as_of)
+    assert any(f.rule == "R1" and f.village != ahead.name for f in result.county.flags)

@@ -27,9 +27,18 @@ from builder.model.build import build_county, build_town, build_village
 from builder.pipeline.cache import BuildCache, files_hash, pickled, stat_signature, unpickled
 from builder.pipeline.workers import collector_paused, parallel_map
 from builder.read.files import Layout, VillageFiles, display_path, scan_layout
+from builder.read.git import commit_day
 from builder.read.roster import Relative
 from builder.read.village import read_county, read_village
-from builder.rules import RuleFlags, apply_rules, rule_flags, village_flags
+from builder.rules import (
+    RuleFlags,
+    apply_rules,
+    latest_of,
+    latest_record_date,
+    rule_flags,
+    village_flags,
+    village_record_date,
+)
 
 FREEZE_FROM = 40  # villages loaded from the cache (see run_villages)
 
@@ -54,7 +63,9 @@ class VillageJob:
     context: VillageContext
     base: Path
     signature: str  # its files and its context, hashed (cache.stat_signature)
-    as_of: dt.date | None = None  # the date the rules judge as of, when known before the run
+    as_of: dt.date | None = None  # the date the rules judge as of, when given
+    # else the last commit's day: the county's date is the later of it and its records' newest
+    committed: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -79,10 +90,14 @@ def run_village(job: VillageJob) -> VillageOutcome:
         village = replace(build_village(records, job.context), signature=job.signature)
     name = records.village.get("name", "") if records.village is not None else ""
     flags = None
-    if village is not None and job.as_of is not None:
+    if village is not None:
         # NOTE: in the worker that built the model, not in the parent one village after
-        # another with the second core idle (a 600-village county: 5 s of its check)
-        flags = rule_flags(job.files.town, village, job.as_of)
+        # another with the second core idle (a 600-village county: 5 s of its check). Without
+        # a given date the county's is not known yet (its records' newest may be another
+        # village's): judged as of this village's own, the parent moves them to the county's
+        # (KnownFlags), judging again only the rules that read the date.
+        day = job.as_of or latest_of(job.committed, village_record_date(village))
+        flags = rule_flags(job.files.town, village, day)
     return VillageOutcome(records.code, tuple(found), village, str(name), flags)
 
 
@@ -108,6 +123,7 @@ def validate(
         found = [p for p in found if selected.holds_path(p.where.path, root_rel)]
     report.extend(found)
     county = read_county(layout, display_path(layout.root, base), base)
+    committed = commit_day(base) if today is None else None
     jobs: list[VillageJob] = []
     for town_files, town in zip(layout.towns, county.towns, strict=True):
         context = town_context(county, town)
@@ -122,7 +138,7 @@ def validate(
         for files in town_files.villages:
             if selected is None or selected.holds(files.town, files.slug):
                 signature = stat_signature(_village_paths(files), inherited)
-                jobs.append(VillageJob(files, context, base, signature, today))
+                jobs.append(VillageJob(files, context, base, signature, today, committed))
     outcomes = run_villages(jobs, cache)
     for outcome in outcomes:
         report.extend(outcome.problems)
@@ -160,7 +176,9 @@ def validate(
         if outcome.village is not None and outcome.flags is not None
     }
     flags_of = KnownFlags(judged, cache)
-    county_model = apply_rules(build_county(county, towns), report, base, today, flags_of, roster)
+    county_model = build_county(county, towns)
+    as_of = today or latest_of(committed, latest_record_date(county_model))
+    county_model = apply_rules(county_model, report, base, as_of, flags_of, roster)
     if cache is not None and only is None:
         cache.prune("flags")
     return Result(report, county_model, layout, towns)
@@ -169,8 +187,8 @@ def validate(
 @dataclass(frozen=True)
 class KnownFlags:
     """A village's flags: as its worker judged them (`judged`, by its signature), else from the
-    cache by its signature (as of another date, only the rules that read the date are judged
-    again), else judged now."""
+    cache by its signature, else judged now; as of another date than they were judged, only
+    the rules that read the date are judged again."""
 
     judged: Mapping[str, RuleFlags] = field(default_factory=dict)
     cache: BuildCache | None = None
@@ -179,10 +197,10 @@ class KnownFlags:
         self, town: model.Town, village: model.Village, as_of: dt.date
     ) -> list[model.Flag]:
         fresh = self.judged.get(village.signature) if village.signature else None
-        if fresh is not None and fresh.as_of == as_of:
+        if fresh is not None:
             if self.cache is not None:
                 self.cache.used.add(f"flags/{flags_key(village.signature)}")  # its worker's
-            return fresh.flags()
+            return fresh.moved_to(town.slug, village, as_of).flags()
         if self.cache is None or not village.signature:
             return village_flags(town, village, as_of)
         # NOTE: one entry a village, whatever the date: when the date moves (a new month

@@ -133,11 +133,17 @@ def flag_problem(flag: model.Flag) -> problems.Problem:
 
 def latest_record_date(county: model.County) -> dt.date | None:
     """The newest date the records themselves report (publication, topics, decisions)."""
-    dates: list[dt.date] = []
-    for village in county.villages():
-        dates += [p.published_at for p in village.periods]
-        dates += [d for t in village.topics for d in (t.asked_at, t.answered_at) if d is not None]
-        dates += [st.date for d in village.decisions for st in d.steps]
+    return max(
+        (day for village in county.villages() if (day := village_record_date(village))),
+        default=None,
+    )
+
+
+def village_record_date(village: model.Village) -> dt.date | None:
+    """The newest date one village's records report (latest_record_date, for one village)."""
+    dates: list[dt.date] = [p.published_at for p in village.periods]
+    dates += [d for t in village.topics for d in (t.asked_at, t.answered_at) if d is not None]
+    dates += [st.date for d in village.decisions for st in d.steps]
     return max(dates, default=None)
 
 
@@ -145,8 +151,12 @@ def resolve_as_of(county: model.County, base: Path, today: dt.date | None = None
     """`today` if given; else the last commit's day, never earlier than the records' newest."""
     if today is not None:
         return today
-    days = [d for d in (commit_day(base), latest_record_date(county)) if d is not None]
-    return max(days, default=dt.date(1970, 1, 1))
+    return latest_of(commit_day(base), latest_record_date(county))
+
+
+def latest_of(*days: dt.date | None) -> dt.date:
+    """The latest of the days given (None: not known), as the date to judge as of."""
+    return max((day for day in days if day is not None), default=dt.date(1970, 1, 1))
 
 
 def apply_rules(
