@@ -76,13 +76,13 @@ class VillageOutcome:
     problems: tuple[Problem, ...]
     village: model.Village | None
     name: str = ""
-    # its supervision flags as of the job's date (when it had one and the village passed)
+    # when the village passed, its supervision flags: as of the job's date, or without one as
+    # of its own (see run_village)
     flags: RuleFlags | None = None
 
 
 def run_village(job: VillageJob) -> VillageOutcome:
-    """Read, check and (when there is no error) model one village; then, when the as-of date
-    is known, run the rules on it."""
+    """Read, check and (when there is no error) model one village, and run the rules on it."""
     records = read_village(job.files, job.base)
     found = check_village(records, job.context)
     village = None
