@@ -178,7 +178,7 @@ def validate(
     flags_of = KnownFlags(judged, cache)
     county_model = build_county(county, towns)
     as_of = today or latest_of(committed, latest_record_date(county_model))
-    county_model = apply_rules(county_model, report, base, as_of, flags_of, roster)
+    county_model = apply_rules(county_model, report, as_of, flags_of, roster)
     if cache is not None and only is None:
         cache.prune("flags")
     return Result(report, county_model, layout, towns)

@@ -20,11 +20,9 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from builder import model
 from builder.format import problems
-from builder.read.git import commit_day
 from builder.read.roster import Relative
 from builder.rules import (
     cadence,
@@ -147,31 +145,24 @@ def village_record_date(village: model.Village) -> dt.date | None:
     return max(dates, default=None)
 
 
-def resolve_as_of(county: model.County, base: Path, today: dt.date | None = None) -> dt.date:
-    """`today` if given; else the last commit's day, never earlier than the records' newest."""
-    if today is not None:
-        return today
-    return latest_of(commit_day(base), latest_record_date(county))
-
-
 def latest_of(*days: dt.date | None) -> dt.date:
-    """The latest of the days given (None: not known), as the date to judge as of."""
+    """The latest of the days given (None: not known), as the date to judge as of: without a
+    given date, the county's is latest_of(the last commit's day, its latest_record_date)."""
     return max((day for day in days if day is not None), default=dt.date(1970, 1, 1))
 
 
 def apply_rules(
     county: model.County,
     report: problems.Report,
-    base: Path,
-    today: dt.date | None = None,
+    as_of: dt.date,
     flags_of: FlagsOf = village_flags,
     roster: tuple[Relative, ...] = (),
 ) -> model.County:
-    """Run every rule; error-level flags join the report; the county keeps all its flags.
+    """Run every rule as of a date; error-level flags join the report; the county keeps all its
+    flags.
 
     The relatives roster (R24), when given, is used in a pass of its own, never cached.
     """
-    as_of = resolve_as_of(county, base, today)
     flags = evaluate(county, as_of, flags_of)
     if roster:
         flags = sorted(flags + relief.roster_flags(county, as_of, roster), key=model.Flag.sort_key)
