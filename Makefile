@@ -84,7 +84,7 @@ hooks: setup
 fuzz: setup
 	$(BIN)/pytest -q -n 2 tests/test_fuzz.py --hypothesis-profile=fuzz
 
-bench: setup
+bench: setup browser
 	$(BIN)/python -m tools.bench
 
 clean:

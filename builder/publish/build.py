@@ -258,12 +258,21 @@ def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None)
     """Live preview for clerks: rebuilds on every change to records, templates or content;
     with `only` (village folders), just those villages and the county's own pages."""
     from mkdocs.commands.serve import serve
+
+    overrides, watch = preview_options(config_file, only)
+    serve(str(config_file), dev_addr=dev_addr, livereload=True, watch=watch, **overrides)
+
+
+def preview_options(
+    config_file: Path, only: list[Path] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """What a clerk's preview gives MkDocs' configuration (the sunlight plugin in preview
+    mode, scoped to `only`), and the paths it watches for a save."""
     from mkdocs.utils.yaml import yaml_load
 
     base_dir = config_file.resolve().parent
     villages = base_dir / "villages"
     watch = [str(villages), str(TEMPLATES_DIR.resolve())]
-    overrides: dict[str, Any] = {}
     with config_file.open("rb") as f:
         raw = yaml_load(f) or {}
     # NOTE: a mapping, not a list: MkDocs empties a list's entries as it reads them, so every
@@ -278,10 +287,9 @@ def serve_site(config_file: Path, dev_addr: str, only: list[Path] | None = None)
                 options["only"] = [p.resolve().relative_to(base_dir).as_posix() for p in only]
             villages = base_dir / options.get("villages_dir", "villages")
         plugins[name] = options or {}
-    overrides["plugins"] = plugins
     if only:
         # NOTE: a county has tens of thousands of folders; watch only what the preview shows
         watch = [str(p.resolve()) for p in only]
         watch += [str(f) for f in sorted(villages.glob("*.yml")) + sorted(villages.glob("*/*.yml"))]
         watch.append(str(TEMPLATES_DIR.resolve()))
-    serve(str(config_file), dev_addr=dev_addr, livereload=True, watch=watch, **overrides)
+    return {"plugins": plugins}, watch
