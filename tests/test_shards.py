@@ -11,7 +11,9 @@ from test_golden import git
 from test_site import tree_digest
 
 from builder.cli import cli
+from builder.errors import BuilderError
 from builder.pipeline.validate import validate
+from builder.publish import build as build_module
 from builder.publish.build import build_site
 from builder.publish.shards import SHARD_MANIFEST, Shard
 
@@ -92,6 +94,25 @@ def test_two_processes_build_the_one_process_site(example: Path, tmp_path: Path)
     build_site(example / "mkdocs.yml", tmp_path / "one", preloaded=result, shards=1)
     build_site(example / "mkdocs.yml", tmp_path / "two", preloaded=result, shards=2)
     assert tree_digest(tmp_path / "two") == tree_digest(tmp_path / "one")
+
+
+def test_the_county_s_downloads_fail_and_the_old_site_stays(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The county's download folder is made beside the merge, in a process of its own: when
+    it fails, nothing is published."""
+    result = validate(example / "villages", example)
+    build_site(example / "mkdocs.yml", tmp_path / "site", preloaded=result, shards=1)
+    before = tree_digest(tmp_path / "site")
+    assert "data/ledger.csv" in before
+
+    def broken(*args: object) -> dict[str, bytes]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module, "county_downloads", broken)
+    with pytest.raises(BuilderError, match="county's downloads"):
+        build_site(example / "mkdocs.yml", tmp_path / "site", preloaded=result, shards=2)
+    assert tree_digest(tmp_path / "site") == before
 
 
 def test_merge_refuses_a_missing_shard_and_keeps_the_old_site(

@@ -14,10 +14,12 @@ from typing import Any
 
 from mkdocs.exceptions import Abort, PluginError
 
+from builder import model
 from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.validate import Result
 from builder.pipeline.workers import die_with_parent
+from builder.publish.compress import COMPRESSED, StagingWriter
 from builder.publish.folders import (
     VillageStore,
     absolute,
@@ -26,7 +28,7 @@ from builder.publish.folders import (
     publish_version,
     swap_in,
 )
-from builder.publish.opendata import COUNTS_KIND, PART_KIND
+from builder.publish.opendata import COUNTS_KIND, PART_KIND, county_downloads
 from builder.publish.render import TEMPLATES_DIR
 from builder.publish.shards import Shard, ShardManifest, merge_shards
 from builder.publish.site import PARALLEL, SunlightPlugin, log, render_key, site_inputs
@@ -58,19 +60,31 @@ def build_site(
     try:
         count = shards or local_shard_count(preloaded, cache, inputs)
         parts = [staging / f"shard-{k}" for k in range(1, count + 1)]
-        # NOTE: without a cache, the shards still share their villages' download parts (shard 1
-        # joins them all): a folder of the staging one, gone with it
-        shared = BuildCache(staging / "shared") if cache is None and count > 1 else None
+        # NOTE: without a cache, the shards still keep their villages' download parts, which
+        # the county's downloads join: a folder of the staging one, gone with it
+        shared = BuildCache(staging / "shared") if cache is None else None
+        # the county's download folder is made here, while the shards are merged, when the
+        # county is known before they are built (see CountyDownloads)
+        county = preloaded.county if preloaded is not None else None
         jobs = [
             (config_file, part, Shard(k, count), preloaded, strict, cache, site_dir, shared)
             for k, part in enumerate(parts, start=1)
         ]
         if count == 1:
-            build_shard(*jobs[0])
+            build_shard(*jobs[0], county_downloads=county is None)
         else:
-            run_in_processes(jobs)
+            run_in_processes(jobs, county_downloads=county is None)
+        downloads = None
+        if county is not None:
+            downloads = CountyDownloads(county, cache or shared, staging / "downloads")
         merged = staging / "site"
-        manifests = merge_shards(parts, merged, cache)
+        try:
+            manifests = merge_shards(parts, merged, cache)
+            if downloads is not None:
+                downloads.place(merged)
+        finally:
+            if downloads is not None:
+                downloads.stop()
         publish_version(merged, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -117,11 +131,18 @@ def build_inputs(config_file: Path) -> str:
 ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path, BuildCache | None]
 
 
-def run_in_processes(jobs: list[ShardJob]) -> None:
+def run_in_processes(jobs: list[ShardJob], *, county_downloads: bool = True) -> None:
     """Build each shard in a forked process (they inherit the checked records unpickled)."""
     context = multiprocessing.get_context("fork")
     parent = os.getpid()
-    processes = [context.Process(target=_build_shard_process, args=(parent, *job)) for job in jobs]
+    processes = [
+        context.Process(
+            target=_build_shard_process,
+            args=(parent, *job),
+            kwargs={"county_downloads": county_downloads},
+        )
+        for job in jobs
+    ]
     for process in processes:
         process.start()
     for process in processes:
@@ -135,10 +156,10 @@ def run_in_processes(jobs: list[ShardJob]) -> None:
         )
 
 
-def _build_shard_process(parent: int, *job: Any) -> None:
+def _build_shard_process(parent: int, *job: Any, county_downloads: bool = True) -> None:
     die_with_parent(parent)
     try:
-        build_shard(*job)
+        build_shard(*job, county_downloads=county_downloads)
     except BuilderError as exc:
         log.error(str(exc))
         os._exit(1)
@@ -157,10 +178,13 @@ def build_shard(
     cache: BuildCache | None = None,
     site_dir: Path | None = None,
     shared: BuildCache | None = None,
+    *,
+    county_downloads: bool = True,
 ) -> None:
     """Build one shard's partial site into dest (which must not exist yet); with a cache and
     the site_dir it will be published as, its villages' folders are links into the store;
-    shared: where a build without a cache keeps what its shards share."""
+    shared: where a build without a cache keeps what its shards share; county_downloads
+    False: the first shard leaves the county's download folder to the build around it."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -180,6 +204,7 @@ def build_shard(
         if isinstance(plugin, SunlightPlugin):
             plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
             plugin.cache, plugin.shared = cache, shared
+            plugin.county_downloads = county_downloads
             if cache is not None and site_dir is not None:
                 plugin.store, plugin.site_dir = village_store(cache), site_dir
         build(config)
@@ -194,6 +219,60 @@ def build_shard(
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
+
+
+class CountyDownloads:
+    """The county's download folder (300 MB at county scale), joined from its villages'
+    parts, which the shards keep in the cache as they render, by a forked process while the
+    shards are merged (in a shard, its worker made them last of its files, and the shard
+    waited for them); then moved into the merged site."""
+
+    def __init__(self, county: model.County, cache: BuildCache | None, folder: Path) -> None:
+        self.folder = folder
+        context = multiprocessing.get_context("fork")
+        self.process: Any = context.Process(
+            target=_write_county_downloads, args=(os.getpid(), county, cache, folder)
+        )
+        self.process.start()
+
+    def place(self, site: Path) -> None:
+        """Wait for the folder, then move its files into the site (over any file there)."""
+        self.process.join()
+        if self.process.exitcode != 0:
+            raise BuilderError(
+                "生成全县数据下载文件的进程失败，网站没有生成，原有网站保持不变。",
+                f"The process making the county's downloads failed (exit "
+                f"{self.process.exitcode}); the site was not built and the previous site is "
+                "unchanged.",
+            )
+        for folder, _, names in os.walk(self.folder):
+            target = site / Path(folder).relative_to(self.folder)
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.replace(Path(folder) / name, target / name)
+
+    def stop(self) -> None:
+        """Stop the process if it still runs (a build that failed before placing it)."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+
+
+def _write_county_downloads(
+    parent: int, county: model.County, cache: BuildCache | None, folder: Path
+) -> None:
+    die_with_parent(parent)
+    try:
+        files = county_downloads(county, cache)
+        writer = StagingWriter(folder)
+        for rel, data in files.items():
+            # NOTE: a CSV's and JSON's .gz is joined from the parts' own; the rest get theirs
+            own = any(f"{rel}{suffix}" in files for suffix in COMPRESSED)
+            writer.write(rel, data, copies=not own)
+    except BaseException:
+        log.exception("county downloads failed")
+        os._exit(1)
+    os._exit(0)
 
 
 def build_partial(

@@ -440,6 +440,9 @@ def folder_files(
     yield f"{folder}datapackage.json", datapackage(name, title, site_url)
 
 
+COUNTY_FOLDER = "data/"
+
+
 def folder_paths(folder: str) -> set[str]:
     """Every path folder_files may write in a download folder, and their compressed copies
     (a .gz only where its file is large enough; datapackage.json's is precompress_tree's)."""
@@ -448,13 +451,10 @@ def folder_paths(folder: str) -> set[str]:
 
 
 def county_downloads(
-    county: model.County,
-    cache: BuildCache | None,
-    made: dict[str, Part],
-    folder: str,
-    title: str,
+    county: model.County, cache: BuildCache | None, made: dict[str, Part] | None = None
 ) -> dict[str, bytes]:
-    """The county's download folder, joined from every village's part (made already, cached
-    or made now)."""
+    """The county's download folder (COUNTY_FOLDER), joined from every village's part (made
+    already, cached or made now): {site path: bytes}, the .gz copies it has among them."""
     parts = county_parts(county, cache, made)
-    return dict(folder_files(folder, county.code, title, county.site_url, parts))
+    title = f"{county.name}三务公开数据"
+    return dict(folder_files(COUNTY_FOLDER, county.code, title, county.site_url, parts))

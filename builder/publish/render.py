@@ -243,6 +243,8 @@ class Renderer:
         # same in each shard and the largest files of a site, so one shard writes them (every
         # shard still renders the county's pages, which the navigation and links point at)
         self.county_files = county_files
+        # False: the county's download folder is not made here (build.build_site makes it)
+        self.county_downloads = True
         # logical asset name -> its content-hashed site path (site.py); plain names otherwise
         self.assets = assets or {}
         self.reuse = reuse
@@ -365,29 +367,28 @@ class Renderer:
         # after the villages: the counts of this shard's come from the parts they made
         self.page(
             self.out,
-            "data/",
+            opendata.COUNTY_FOLDER,
             "data.html",
             "数据下载",
             tables=TABLES,
             counts=opendata.row_counts(county, self.cache, self.parts),
-            folder="data/",
+            folder=opendata.COUNTY_FOLDER,
             village=None,
             town=None,
         )
         # NOTE: 300 MB at county scale: joined and written by the worker while MkDocs renders,
         # last of its jobs. It joins the parts this shard's villages made (self.parts) and the
         # other shards' from self.cache, where they keep theirs as they render: by the time the
-        # worker gets here they have; a part not found is made again (the same bytes)
-        if self.county_files:
+        # worker gets here they have; a part not found is made again (the same bytes). A
+        # build on one machine makes them itself while it merges (county_downloads False).
+        if self.county_files and self.county_downloads:
             self.files(
                 self.out,
-                "data/",
+                opendata.COUNTY_FOLDER,
                 opendata.county_downloads,
                 county,
                 self.cache,
                 self.parts,
-                "data/",
-                f"{county.name}三务公开数据",
             )
         return self.out
 

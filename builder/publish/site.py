@@ -132,6 +132,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.assets: dict[str, tuple[str, bytes]] = {}  # name: (hashed site path, bytes)
         self.problems: list[Problem] = []  # a preview of records with errors shows these
         self.shells: PageShells | None = None
+        # False: the build around it makes the county's download folder (build.build_site)
+        self.county_downloads = True
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         villages = Path(self.config.villages_dir)
@@ -202,6 +204,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             county_files=self.shard.index == 1,
         )
         renderer.log = read_versions(villages.resolve().parent)
+        renderer.county_downloads = self.county_downloads
         if self.kept is not None:
             renderer.env.bytecode_cache = self.compiled_templates()
         # the county's downloads join the villages' cached parts (see Renderer.render)
