@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -70,16 +71,18 @@ def build_site(
             (config_file, part, Shard(k, count), preloaded, strict, cache, site_dir, shared)
             for k, part in enumerate(parts, start=1)
         ]
+        handovers = [part.with_name(f"{part.name}.manifest") for part in parts]
         if count == 1:
-            build_shard(*jobs[0], county_downloads=county is None)
+            build_shard(*jobs[0], county_downloads=county is None, handover=handovers[0])
         else:
-            run_in_processes(jobs, county_downloads=county is None)
+            run_in_processes(jobs, handovers, county_downloads=county is None)
         downloads = None
         if county is not None:
             downloads = CountyDownloads(county, cache or shared, staging / "downloads")
         merged = staging / "site"
         try:
-            manifests = merge_shards(parts, merged, cache)
+            handed = [handed_over(path) for path in handovers]
+            manifests = merge_shards(parts, merged, cache, handed)
             if downloads is not None:
                 downloads.place(merged)
         finally:
@@ -131,17 +134,20 @@ def build_inputs(config_file: Path) -> str:
 ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path, BuildCache | None]
 
 
-def run_in_processes(jobs: list[ShardJob], *, county_downloads: bool = True) -> None:
-    """Build each shard in a forked process (they inherit the checked records unpickled)."""
+def run_in_processes(
+    jobs: list[ShardJob], handovers: list[Path], *, county_downloads: bool = True
+) -> None:
+    """Build each shard in a forked process (they inherit the checked records unpickled),
+    each leaving its manifest at its handover path."""
     context = multiprocessing.get_context("fork")
     parent = os.getpid()
     processes = [
         context.Process(
             target=_build_shard_process,
             args=(parent, *job),
-            kwargs={"county_downloads": county_downloads},
+            kwargs={"county_downloads": county_downloads, "handover": handover},
         )
-        for job in jobs
+        for job, handover in zip(jobs, handovers, strict=True)
     ]
     for process in processes:
         process.start()
@@ -156,10 +162,10 @@ def run_in_processes(jobs: list[ShardJob], *, county_downloads: bool = True) -> 
         )
 
 
-def _build_shard_process(parent: int, *job: Any, county_downloads: bool = True) -> None:
+def _build_shard_process(parent: int, *job: Any, **options: Any) -> None:
     die_with_parent(parent)
     try:
-        build_shard(*job, county_downloads=county_downloads)
+        build_shard(*job, **options)
     except BuilderError as exc:
         log.error(str(exc))
         os._exit(1)
@@ -180,11 +186,13 @@ def build_shard(
     shared: BuildCache | None = None,
     *,
     county_downloads: bool = True,
+    handover: Path | None = None,
 ) -> None:
     """Build one shard's partial site into dest (which must not exist yet); with a cache and
     the site_dir it will be published as, its villages' folders are links into the store;
     shared: where a build without a cache keeps what its shards share; county_downloads
-    False: the first shard leaves the county's download folder to the build around it."""
+    False: the first shard leaves the county's download folder to the build around it;
+    handover: where to leave the shard's manifest for it (handed_over), not in dest."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -204,7 +212,7 @@ def build_shard(
         if isinstance(plugin, SunlightPlugin):
             plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
             plugin.cache, plugin.shared = cache, shared
-            plugin.county_downloads = county_downloads
+            plugin.county_downloads, plugin.handover = county_downloads, handover
             if cache is not None and site_dir is not None:
                 plugin.store, plugin.site_dir = village_store(cache), site_dir
         build(config)
@@ -219,6 +227,13 @@ def build_shard(
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
+
+
+def handed_over(path: Path) -> ShardManifest:
+    """The manifest a shard built by build_site left at path (SunlightPlugin.handover)."""
+    manifest = pickle.loads(path.read_bytes())
+    assert isinstance(manifest, ShardManifest)
+    return manifest
 
 
 class CountyDownloads:

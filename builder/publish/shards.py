@@ -122,11 +122,17 @@ class ShardManifest:
 
 
 def merge_shards(
-    parts: Sequence[Path], dest: Path, cache: BuildCache | None = None
+    parts: Sequence[Path],
+    dest: Path,
+    cache: BuildCache | None = None,
+    manifests: Sequence[ShardManifest] | None = None,
 ) -> list[ShardManifest]:
-    """Join partial sites into dest (moving their files); return their manifests. With a
-    cache, each village's part of the search index is taken from it when its text is known."""
-    manifests = [ShardManifest.read(part) for part in parts]
+    """Join partial sites into dest (moving their files); return their manifests (as given,
+    in the parts' order, else read from each part). With a cache, each village's part of the
+    search index is taken from it when its text is known."""
+    if manifests is None:
+        manifests = [ShardManifest.read(part) for part in parts]
+    manifests = list(manifests)
     counts = {m.shard.count for m in manifests}
     indexes = sorted(m.shard.index for m in manifests)
     if len(counts) != 1 or indexes != list(range(1, len(parts) + 1)) or counts != {len(parts)}:
@@ -146,7 +152,7 @@ def merge_shards(
     else:  # NOTE: one rename instead of one per file: the largest shard's files stay put
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.rename(first, dest)
-        (dest / SHARD_MANIFEST).unlink()
+        (dest / SHARD_MANIFEST).unlink(missing_ok=True)
         for name in MERGED_FILES:
             (dest / name).unlink(missing_ok=True)
     for part in others:

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,10 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.shells: PageShells | None = None
         # False: the build around it makes the county's download folder (build.build_site)
         self.county_downloads = True
+        # where a shard leaves its manifest pickled for the build on the same machine that
+        # merges it (build.build_site), instead of as JSON in its root: the JSON of a county's
+        # search documents took a second to write and another to read back
+        self.handover: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         villages = Path(self.config.villages_dir)
@@ -417,7 +422,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             {url: r.signature for url, r in sorted(self.rendered.villages.items())},
             dict(sorted(self.stored.items())),
         )
-        if self.partial:
+        if self.handover is not None:  # NOTE: the build around it reads it (build.build_site)
+            self.handover.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+        elif self.partial:
             manifest.write(Path(config.site_dir))
         else:  # plain `mkdocs build` or `serve`: a one-shard site, finished here
             finish_site(Path(config.site_dir), [manifest])
