@@ -712,3 +712,34 @@ def test_scope_by_url_prefix_matches_the_range(small_index: tuple[list[SearchDoc
         by_prefix = plan_query(index, "低保", scope=prefix)
         assert by_prefix.ids == plan_query(index, "低保", scope=ids).ids
         assert any(f.startswith("p/") for f in by_prefix.files)
+
+
+def test_postings_encoded_in_two_processes_make_the_one_process_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A county's bigrams are encoded in batches in two processes: the same files as one."""
+    rng = random.Random(7)
+    words = "村道硬化低保管理费用收支明细合同公开监督委员会补贴发放工程验收党员大会" * 3
+    docs = [
+        SearchDoc(
+            f"t{i % 7}/v{i}/",
+            f"第{i}页",
+            "",
+            " ".join("".join(rng.sample(words, 6)) + f"{rng.randint(0, 99999)}" for _ in range(40)),
+        )
+        for i in range(300)
+    ]
+    monkeypatch.setattr(search, "PARALLEL_GRAMS", 10**9)
+    alone = search.render_index(docs)
+    batches: list[int] = []
+    real = search.parallel_map
+
+    def spied(function: object, items: list[object]) -> object:
+        batches.append(len(items))
+        return real(function, items)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "parallel_map", spied)
+    monkeypatch.setattr(search, "PARALLEL_GRAMS", 1)
+    together = search.render_index(docs)
+    assert batches and batches[0] >= 40  # parallel_map forks from 40 items
+    assert len(alone[0]) > 10 and together == alone

@@ -43,6 +43,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from builder.pipeline.workers import parallel_map
+
 FORMAT_VERSION = 1
 CHUNK_SIZE = 100  # docs per metadata chunk
 PAGE_SIZE = 20  # results per page shown by the client
@@ -466,10 +468,11 @@ def render_index(
     postings, when given, are doc_postings(docs) assembled by the caller (and consumed)."""
     if postings is None:
         postings = doc_postings(docs)
+    grams = sorted(postings)
     encoded: dict[str, str] = {}
     packed_total = 0
-    for gram in sorted(postings):
-        encoded[gram], size = encode_best(postings.pop(gram))
+    for gram, (text, size) in zip(grams, encoded_postings(grams, postings), strict=True):
+        encoded[gram] = text
         packed_total += size + 8
     shards = max(1, min(MAX_SHARDS, math.ceil(packed_total / shard_target_gzip)))
     buckets: list[dict[str, str]] = [{} for _ in range(shards)]
@@ -515,6 +518,30 @@ def render_index(
     )
     gz["manifest.json"] = _gzip_size(files["manifest.json"])
     return files, gz
+
+
+# NOTE: from this many bigrams (a county's index: 100,000s) their postings are encoded in two
+# processes, in batches; below it, one process is faster
+PARALLEL_GRAMS = 20_000
+ENCODE_BATCHES = 64
+
+
+def encoded_postings(
+    grams: Sequence[str], postings: dict[str, array[int]]
+) -> list[tuple[str, int]]:
+    """encode_best of each gram's posting, in the grams' order (taken out of postings)."""
+    if len(grams) < PARALLEL_GRAMS:
+        return [encode_best(postings.pop(gram)) for gram in grams]
+    size = -(-len(grams) // ENCODE_BATCHES)
+    batches = [
+        [postings.pop(gram) for gram in grams[start : start + size]]
+        for start in range(0, len(grams), size)
+    ]
+    return [pair for batch in parallel_map(encode_batch, batches) for pair in batch]
+
+
+def encode_batch(batch: list[array[int]]) -> list[tuple[str, int]]:
+    return [encode_best(ids) for ids in batch]
 
 
 def build_search_index(
