@@ -729,7 +729,7 @@ def test_postings_encoded_in_two_processes_make_the_one_process_index(
         )
         for i in range(300)
     ]
-    monkeypatch.setattr(search, "PARALLEL_GRAMS", 10**9)
+    monkeypatch.setattr(search, "PARALLEL_IDS", 10**12)
     alone = search.render_index(docs)
     batches: list[int] = []
     real = search.parallel_map
@@ -739,7 +739,7 @@ def test_postings_encoded_in_two_processes_make_the_one_process_index(
         return real(function, items)  # type: ignore[arg-type]
 
     monkeypatch.setattr(search, "parallel_map", spied)
-    monkeypatch.setattr(search, "PARALLEL_GRAMS", 1)
+    monkeypatch.setattr(search, "PARALLEL_IDS", 1)
     together = search.render_index(docs)
     assert batches and batches[0] >= 40  # parallel_map forks from 40 items
     assert len(alone[0]) > 10 and together == alone
