@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -20,7 +21,6 @@ from builder.publish.search import (
     ASSETS_DIR,
     MIN_CHARS_MESSAGE,
     SearchDoc,
-    bigrams,
     build_search_index,
     decode_posting,
     doc_range,
@@ -174,6 +174,13 @@ def substring_hits(docs: list[SearchDoc], query: str) -> list[int]:
 def text_doc(i: int, text: str) -> SearchDoc:
     """Return a doc with only body text."""
     return SearchDoc(url=f"d{i}/", title="", subtitle="", text=text)
+
+
+def bigrams(text: str) -> set[str]:
+    """A text's bigrams as the index defines them (none spans a token boundary): what the
+    postings, made by sorting numbers, are checked against."""
+    s = search._separated(text)
+    return {a + b for a, b in itertools.pairwise(s) if search._SEP not in (a, b)}
 
 
 # --- normalisation, tokens, bigrams ---------------------------------------------------------

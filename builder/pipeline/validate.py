@@ -196,23 +196,24 @@ class KnownFlags:
     def __call__(
         self, town: model.Town, village: model.Village, as_of: dt.date
     ) -> list[model.Flag]:
-        fresh = self.judged.get(village.signature) if village.signature else None
-        if fresh is not None:
-            if self.cache is not None:
-                self.cache.used.add(f"flags/{flags_key(village.signature)}")  # its worker's
-            return fresh.moved_to(town.slug, village, as_of).flags()
-        if self.cache is None or not village.signature:
+        if not village.signature:
             return village_flags(town, village, as_of)
+        key = flags_key(village.signature)
+        known = self.judged.get(village.signature)
+        if known is None and self.cache is not None:
+            hit = self.cache.load("flags", key)
+            known = hit if isinstance(hit, RuleFlags) else None
         # NOTE: one entry a village, whatever the date: when the date moves (a new month
         # anywhere in the county moves it), only the rules that read it are judged again
-        key = flags_key(village.signature)
-        hit = self.cache.load("flags", key)
-        if isinstance(hit, RuleFlags):
-            judged = hit.moved_to(town.slug, village, as_of)
+        if known is not None:
+            judged = known.moved_to(town.slug, village, as_of)
         else:
             judged = rule_flags(town.slug, village, as_of)
-        if judged is not hit:
-            self.cache.save("flags", key, judged)
+        if self.cache is not None:
+            if judged is known:  # as its worker stored it, or as loaded
+                self.cache.used.add(f"flags/{key}")
+            else:
+                self.cache.save("flags", key, judged)
         return judged.flags()
 
 

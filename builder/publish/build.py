@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import re
 import shutil
 import tempfile
@@ -17,7 +16,7 @@ from mkdocs.exceptions import Abort, PluginError
 
 from builder import model
 from builder.errors import BuilderError
-from builder.pipeline.cache import BuildCache
+from builder.pipeline.cache import BuildCache, unpickled
 from builder.pipeline.validate import Result
 from builder.pipeline.workers import die_with_parent
 from builder.publish.compress import COMPRESSED, StagingWriter
@@ -231,7 +230,7 @@ def build_shard(
 
 def handed_over(path: Path) -> ShardManifest:
     """The manifest a shard built by build_site left at path (SunlightPlugin.handover)."""
-    manifest = pickle.loads(path.read_bytes())
+    manifest = unpickled(path.read_bytes())
     assert isinstance(manifest, ShardManifest)
     return manifest
 

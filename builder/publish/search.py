@@ -37,7 +37,6 @@ import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import add
 from pathlib import Path
 
 import numpy as np
@@ -191,13 +190,6 @@ def _separated(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """Return the tokens of text (runs of word characters and joined connectors)."""
     return [t for t in _separated(text).split(_SEP) if t]
-
-
-def bigrams(text: str) -> set[str]:
-    """Return the set of bigrams of text; none spans a token boundary."""
-    s = _separated(text)
-    pairs = set(map(add, s, s[1:]))
-    return {p for p in pairs if _SEP not in p} if _SEP in s else pairs
 
 
 def query_bigrams(query: str, limit: int = MAX_BIGRAMS) -> tuple[str, ...] | None:

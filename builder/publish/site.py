@@ -13,7 +13,6 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from builder.audit.snapshot import china_today
 from builder.audit.tlog import read_versions
 from builder.format.privacy import phone_digits
 from builder.format.problems import Problem, Severity, format_problem
-from builder.pipeline.cache import BuildCache, files_hash
+from builder.pipeline.cache import BuildCache, files_hash, pickled
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import FREEZE_FROM, Result, validate
 from builder.pipeline.workers import die_with_parent
@@ -137,7 +136,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.county_downloads = True
         # where a shard leaves its manifest pickled for the build on the same machine that
         # merges it (build.build_site), instead of as JSON in its root: the JSON of a county's
-        # search documents took a second to write and another to read back
+        # search documents took half a second to write and as long to read back
         self.handover: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -423,7 +422,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             dict(sorted(self.stored.items())),
         )
         if self.handover is not None:  # NOTE: the build around it reads it (build.build_site)
-            self.handover.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+            self.handover.write_bytes(pickled(manifest))
         elif self.partial:
             manifest.write(Path(config.site_dir))
         else:  # plain `mkdocs build` or `serve`: a one-shard site, finished here

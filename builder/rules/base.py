@@ -92,7 +92,7 @@ class Scope:
     date moves (pipeline/validate.py) and judges again only the rules that read it.
     """
 
-    town: str  # the town's slug: a rule sees one village, and its town only by name
+    town: str  # the town's slug: a rule sees one village, and of its town only the slug
     village: model.Village
     # NOTE: private, so no rule can read the date without `as_of` noting it (the architecture
     # test refuses another module's private names)
