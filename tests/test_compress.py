@@ -11,9 +11,11 @@ import random
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 
 import pytest
 
+from builder.publish import compress
 from builder.publish.compress import deflated, gzip_joined, gzipped
 
 PAGE = (
@@ -74,3 +76,31 @@ def test_joined_parts_read_back_as_the_whole_file() -> None:
     assert gzip.decompress(joined) == b"".join(parts)
     assert joined == gzip_joined((part, deflated(part)) for part in parts)
     assert gzip.decompress(gzip_joined([])) == b""
+
+
+@pytest.mark.parametrize("threshold", [10**12, 0], ids=["one process", "two processes"])
+def test_files_written_with_copies_are_what_precompress_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int
+) -> None:
+    # the search index's files and their copies, written from the bytes in hand, in one
+    # process or (past PARALLEL_COPIES_FROM) two, against copies made by reading them back
+    monkeypatch.setattr(compress, "PARALLEL_COPIES_FROM", threshold)
+    files = [(f"search/s/{i}.json", PAGE[: 200 + 97 * i]) for i in range(120)]
+    files += [("search/manifest.json", b"{}"), ("data/x.csv", PAGE), ("a.png", PAGE)]
+    made, expected = tmp_path / "made", tmp_path / "expected"
+    for root in (made, expected):
+        for folder in ("search/s", "data"):
+            (root / folder).mkdir(parents=True)
+    compress.written_with_copies(made, files)
+    for rel, data in files:
+        (expected / rel).write_bytes(data)
+    compress.precompress_tree(expected)
+    tree = {p.relative_to(made).as_posix(): p.read_bytes() for p in made.rglob("*") if p.is_file()}
+    assert tree == {
+        p.relative_to(expected).as_posix(): p.read_bytes()
+        for p in expected.rglob("*")
+        if p.is_file()
+    }
+    assert "search/s/100.json.br" in tree and "data/x.csv.gz" in tree
+    assert "data/x.csv.br" not in tree and "a.png.gz" not in tree
+    assert "search/manifest.json.gz" not in tree  # under MIN_BYTES: no copy

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from builder.pipeline.workers import parallel_map
+from builder.publish.compress import written_with_copies
 
 FORMAT_VERSION = 1
 CHUNK_SIZE = 100  # docs per metadata chunk
@@ -546,8 +547,11 @@ def build_search_index(
     shard_target_gzip: int = SHARD_TARGET_GZIP,
     chunk_size: int = CHUNK_SIZE,
     postings: dict[str, array[int]] | None = None,
+    site: Path | None = None,
 ) -> IndexStats:
-    """Write the search index for docs into out_dir (e.g. site/search/) and return its figures."""
+    """Write the search index for docs into out_dir (e.g. site/search/) and return its figures.
+    site: the root of the site being staged that holds out_dir, when its files get their
+    compressed copies too (compress.written_with_copies)."""
     files, gz = render_index(
         docs, shard_target_gzip=shard_target_gzip, chunk_size=chunk_size, postings=postings
     )
@@ -557,10 +561,14 @@ def build_search_index(
         for old in (out_dir / sub).glob("*.json"):
             if f"{sub}/{old.name}" not in files:
                 old.unlink()
-    for path, data in files.items():
-        target = out_dir / path
-        if not target.is_file() or target.read_bytes() != data:
-            target.write_bytes(data)
+    if site is not None:
+        rel = out_dir.relative_to(site).as_posix()
+        written_with_copies(site, [(f"{rel}/{path}", data) for path, data in files.items()])
+    else:
+        for path, data in files.items():
+            target = out_dir / path
+            if not target.is_file() or target.read_bytes() != data:
+                target.write_bytes(data)
     manifest = json.loads(files["manifest.json"])
     return IndexStats(
         docs=len(docs),

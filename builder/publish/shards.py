@@ -31,7 +31,6 @@ import numpy as np
 from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
 from builder.pipeline.workers import parallel_map
-from builder.publish.compress import precompress_tree
 from builder.publish.search import (
     PackedPostings,
     SearchDoc,
@@ -174,8 +173,7 @@ def finish_site(
     )
     docs = [doc for _, doc in placed]
     write_sitemap(site, manifests[0].site_url, pages)
-    build_search_index(docs, site / "search", postings=assembled_postings(placed, cache))
-    precompress_tree(site, ("search",))
+    build_search_index(docs, site / "search", postings=assembled_postings(placed, cache), site=site)
 
 
 def assembled_postings(
