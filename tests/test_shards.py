@@ -213,3 +213,42 @@ def test_search_postings_assemble_from_each_village_s(tmp_path: Path) -> None:
         assert {gram: list(ids) for gram, ids in joined.items()} == whole
     assert len(list((tmp_path / "cache/search").glob("*/*.pickle"))) == 4
     assert whole["低保"] == list(range(1, 13))
+
+
+def test_search_postings_of_a_stored_village_are_kept_by_its_folder_s_key(
+    tmp_path: Path,
+) -> None:
+    """With the store's keys of the villages' folders (ShardManifest.stored), a village's
+    postings are cached by that key, not by hashing its text; a village whose folder key
+    changed gets its new documents' postings, never the old ones."""
+    from builder.pipeline.cache import BuildCache
+    from builder.publish.search import SearchDoc, doc_postings
+    from builder.publish.shards import assembled_postings, postings_key
+
+    def county(words: str) -> list[tuple[tuple[int, int, int], SearchDoc]]:
+        placed = [((-1, -1, 0), SearchDoc("", "县", "首页", "城关 东山"))]
+        for v in range(3):
+            text = words if v == 1 else f"管理费用 {v} 低保金"
+            placed += [
+                ((0, v, n), SearchDoc(f"t/v{v}/{n}/", f"村{v}", "城关", f"{text} {n}"))
+                for n in range(4)
+            ]
+        return placed
+
+    def postings(placed: list[tuple[tuple[int, int, int], SearchDoc]]) -> dict[str, list[int]]:
+        return {gram: list(ids) for gram, ids in doc_postings([d for _, d in placed]).items()}
+
+    cache = BuildCache(tmp_path / "cache")
+    stored = {"t/v0/": "a" * 64, "t/v1/": "b" * 64, "t/v2/": "c" * 64}
+    before = county("修路工程")
+    docs = [doc for place, doc in before if place[1] == 1]
+    assert postings_key(docs, stored) != postings_key(docs, {})  # by the folder, not the text
+    for _ in range(2):  # computed, then from the cache
+        joined = assembled_postings(before, cache, stored)
+        assert {gram: list(ids) for gram, ids in joined.items()} == postings(before)
+    assert len(list((tmp_path / "cache/search").glob("*/*.pickle"))) == 4
+    assert postings(before)["修路"] == [5, 6, 7, 8]
+    after = county("水渠维修")  # village 1 re-rendered: a new folder key
+    joined = assembled_postings(after, cache, {**stored, "t/v1/": "d" * 64})
+    assert {gram: list(ids) for gram, ids in joined.items()} == postings(after)
+    assert "修路" not in joined and list(joined["水渠"]) == [5, 6, 7, 8]
