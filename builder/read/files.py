@@ -262,7 +262,9 @@ def scan_layout(
                 "YYYY-MM (e.g. 2026-10).",
             )
             for entry in period_dirs:
-                rel = display_path(Path(entry.path), base)
+                # NOTE: the village's path and the name, not pathlib's relative_to: a county
+                # has 20,000 period folders, and every check and build walks them all
+                rel = f"{village.dir_rel}/{entry.name}"
                 if not PERIOD_DIR_RE.fullmatch(entry.name):
                     out.append(
                         _unknown(
@@ -285,7 +287,7 @@ def scan_layout(
                     continue
                 period = PeriodFiles(entry.name, rel)
                 period.files, extra = _files_in(
-                    Path(entry.path),
+                    village_dir / entry.name,
                     PERIOD_FILES,
                     base,
                     out,
