@@ -63,13 +63,15 @@ def files_hash(paths: Iterable[Path | None]) -> str:
 def stat_signature(paths: Iterable[Path], context: str) -> str:
     """A village's signature: its files' paths, sizes and mtimes, and its context."""
     digest = hashlib.sha256(context.encode())
-    for path in sorted(paths):
+    # NOTE: sorted and statted as text: pathlib's comparisons and stat took a third of the
+    # time of signing a county's 50,000 files (any fixed order serves a hash)
+    for name in sorted(path.as_posix() for path in paths):
         try:
-            st = path.stat()
+            st = os.stat(name)
         except OSError:  # gone or unreadable since the scan: never the same as last time
-            digest.update(f"{path.as_posix()}\0?\0{os.urandom(8).hex()}\0".encode())
+            digest.update(f"{name}\0?\0{os.urandom(8).hex()}\0".encode())
             continue
-        digest.update(f"{path.as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
