@@ -252,3 +252,27 @@ def test_search_postings_of_a_stored_village_are_kept_by_its_folder_s_key(
     joined = assembled_postings(after, cache, {**stored, "t/v1/": "d" * 64})
     assert {gram: list(ids) for gram, ids in joined.items()} == postings(after)
     assert "修路" not in joined and list(joined["水渠"]) == [5, 6, 7, 8]
+
+
+@pytest.mark.parametrize("width", [2, 3], ids=["bigrams", "longer grams"])
+def test_joined_postings_place_each_run_s_ids_after_the_runs_before(width: int) -> None:
+    """Runs' postings joined (numpy's path for bigrams, one by one for other grams): each
+    gram's ids run after run, shifted by the documents of the runs before; a run without a
+    gram, or without any, leaves the others' ids as they are."""
+    from array import array
+
+    from builder.publish.shards import joined_postings
+
+    def part(postings: dict[str, list[int]]) -> tuple[str, array[int], array[int]]:
+        grams = sorted(postings)
+        ids = [i for gram in grams for i in postings[gram]]
+        return "\0".join(grams), array("i", [len(postings[g]) for g in grams]), array("i", ids)
+
+    a, b, c = ("低保" + "金")[:width], "村务"[:width], "合同"[:width]
+    parts = [part({a: [0, 2], b: [1]}), part({}), part({b: [0], c: [0, 1]}), part({a: [1]})]
+    joined = joined_postings([3, 4, 2, 5], parts)
+    assert {gram: list(ids) for gram, ids in joined.items()} == {
+        a: [0, 2, 10],
+        b: [1, 7],
+        c: [7, 8],
+    }

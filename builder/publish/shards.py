@@ -27,6 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
+import numpy.typing as npt
 
 from builder.errors import BuilderError
 from builder.pipeline.cache import BuildCache
@@ -200,25 +201,65 @@ def assembled_postings(
         found[i] = fresh
         if cache is not None:
             cache.save("search", keys[i], fresh)
-    postings: dict[str, array[int]] = {}
-    offset = 0
-    for run, part in zip(runs, found, strict=True):
+    return joined_postings([len(run) for run in runs], found)
+
+
+def joined_postings(
+    sizes: Sequence[int], parts: Sequence[PackedPostings | None]
+) -> dict[str, array[int]]:
+    """The postings of runs of documents one after another (sizes: each run's number of
+    documents), from each run's own: a gram's ids run after run, each run's shifted by the
+    documents before it.
+
+    Every id is placed by numpy at once: where its gram's postings start, and how many of
+    its gram's ids the runs before it hold. A county's runs hold a million (gram, run)
+    pairs and 12 million ids; copying each pair's ids in Python took 2 s of every build."""
+    vocabulary, grams_of = _gram_numbers([part[0] if part else "" for part in parts])
+    unit = np.dtype(f"i{array('i').itemsize}")
+    totals = np.zeros(len(vocabulary), dtype=np.int64)
+    for grams, part in zip(grams_of, parts, strict=True):
         assert part is not None
-        grams, counts, ids = part
-        # NOTE: each gram's ids are copied as bytes, shifted all at once: a county's postings
-        # hold millions of ids and a village's part a thousand grams
-        size = ids.itemsize
-        shifted = memoryview((np.frombuffer(ids, dtype=f"i{size}") + offset).tobytes())
-        start = 0
-        for gram, count in zip(grams.split("\0") if grams else (), counts, strict=True):
-            posting = postings.get(gram)
-            if posting is None:
-                postings[gram] = posting = array("i")
-            end = start + count * size
-            posting.frombytes(shifted[start:end])
-            start = end
-        offset += len(run)
+        totals[grams] += np.frombuffer(part[1], dtype=f"i{part[1].itemsize}")
+    starts = np.cumsum(totals) - totals
+    filled = starts.copy()
+    every = np.empty(int(totals.sum()), dtype=unit)
+    offset = 0
+    for size, grams, part in zip(sizes, grams_of, parts, strict=True):
+        assert part is not None
+        counts = np.frombuffer(part[1], dtype=f"i{part[1].itemsize}").astype(np.int64)
+        ids = np.frombuffer(part[2], dtype=f"i{part[2].itemsize}")
+        first = np.cumsum(counts) - counts  # where each gram's ids start in the run's
+        every[np.repeat(filled[grams] - first, counts) + np.arange(ids.size)] = ids + offset
+        filled[grams] += counts
+        offset += size
+    data = memoryview(every.tobytes())
+    postings: dict[str, array[int]] = {}
+    width = unit.itemsize
+    for index, gram in enumerate(vocabulary):
+        posting = postings[gram] = array("i")
+        posting.frombytes(data[int(starts[index]) * width : int(filled[index]) * width])
     return postings
+
+
+def _gram_numbers(texts: Sequence[str]) -> tuple[list[str], list[npt.NDArray[np.intp]]]:
+    """Every gram of the runs' "\\0"-joined grams, once, and each run's grams as numbers into
+    that list: by numpy where every gram is two characters (as packed_postings writes them)."""
+    codes = [np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) for text in texts]
+    if codes and all(c.size % 3 == 2 and not c[2::3].any() for c in codes if c.size):
+        pairs = [(c[0::3].astype(np.int64) << 21) | c[1::3] for c in codes]
+        every, numbers = np.unique(np.concatenate(pairs), return_inverse=True)
+        grams = [chr(pair >> 21) + chr(pair & 0x1FFFFF) for pair in every.tolist()]
+        bounds = np.cumsum([p.size for p in pairs])[:-1]
+        return grams, list(np.split(numbers.astype(np.intp).ravel(), bounds))
+    vocabulary: dict[str, int] = {}  # NOTE: not written by packed_postings: one by one
+    found = [
+        np.array(
+            [vocabulary.setdefault(g, len(vocabulary)) for g in text.split("\0") if text],
+            dtype=np.intp,
+        )
+        for text in texts
+    ]
+    return list(vocabulary), found
 
 
 def postings_key(docs: Sequence[SearchDoc], stored: Mapping[str, str]) -> str:
