@@ -62,6 +62,34 @@ def test_incremental_build_equals_a_build_from_nothing(project: Path, tmp_path: 
     assert tree_digest(build(fresh, None)) == incremental
 
 
+def test_a_rebuild_reads_no_reused_village_s_search_text_yet_indexes_it(
+    project: Path, tmp_path: Path
+) -> None:
+    """A reused village's search documents reach the merge without their text (the cache
+    keeps it apart); where its postings are gone from the cache, the merge takes the text
+    from there, and with that gone too the build stops and the site stays as it was."""
+    from builder.errors import BuilderError
+
+    cache = BuildCache(project / ".build" / "cache")
+    build(project, cache)
+    assert list((cache.root / "search-text").glob("*/*.pickle"))
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".build"))
+    from_nothing = tree_digest(build(fresh, None))
+
+    shutil.rmtree(cache.root / "search")  # every village's postings made again, from the text
+    cache.used.clear()
+    assert tree_digest(build(project, cache)) == from_nothing
+
+    before = tree_digest(project / "site")
+    shutil.rmtree(cache.root / "search")
+    shutil.rmtree(cache.root / "search-text")
+    cache.used.clear()
+    with pytest.raises(BuilderError, match="sunlight build --no-cache"):
+        build(project, cache)
+    assert tree_digest(project / "site") == before
+
+
 def test_a_change_of_template_context_rebuilds_everything(project: Path) -> None:
     cache = BuildCache(project / ".build" / "cache")
     site = build(project, cache)

@@ -30,8 +30,8 @@ from builder.publish.folders import (
 )
 from builder.publish.opendata import COUNTS_KIND, PART_KIND, county_downloads
 from builder.publish.render import TEMPLATES_DIR
-from builder.publish.shards import Shard, ShardManifest, merge_shards
-from builder.publish.site import PARALLEL, SunlightPlugin, log, render_key, site_inputs
+from builder.publish.shards import TEXT_KIND, Shard, ShardManifest, merge_shards, render_key
+from builder.publish.site import PARALLEL, SunlightPlugin, log, site_inputs
 from builder.read.git import last_commit_time
 
 # NOTE: below this many villages, a second MkDocs process costs more than it saves.
@@ -328,8 +328,9 @@ def remember_site(cache: BuildCache, manifests: list[ShardManifest], inputs: str
     link to."""
     key = manifests[0].site_key
     villages = {url: sig for m in manifests for url, sig in m.villages.items() if sig}
-    cache.used |= {f"rendered/{render_key(sig, key)}" for sig in villages.values()}
-    cache.prune("rendered")
+    for kind in ("rendered", TEXT_KIND):
+        cache.used |= {f"{kind}/{render_key(sig, key)}" for sig in villages.values()}
+        cache.prune(kind)
     cache.prune("search")
     for kind in (PART_KIND, COUNTS_KIND):  # loaded in the shards and their workers
         cache.used |= {f"{kind}/{sig}" for sig in villages.values()}

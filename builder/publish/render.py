@@ -62,6 +62,10 @@ class RenderedVillage:
     files: list[str]
     search_docs: list[Any]
     signature: str = ""
+    # NOTE: as the build cache keeps it, its documents' text is apart (kind "search-text"):
+    # a county's 35 million characters, loaded again by every rebuild, for a search index
+    # whose villages' postings are cached anyway (shards.assembled_postings)
+    text_apart: bool = False
 
 
 @dataclass

@@ -12,6 +12,7 @@ the same merge, so N shards give the same bytes as one (tests prove it).
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import itertools
@@ -20,7 +21,7 @@ import os
 import re
 import shutil
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ from builder.publish.search import (
 )
 
 SHARD_MANIFEST = ".sunlight-shard.json"
+# the build cache's kind for the text of a village's search documents (see RenderedVillage)
+TEXT_KIND = "search-text"
 Place = tuple[int, int, int]
 SHARD_RE = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
 # Written once for the whole site by the merge, never by a shard.
@@ -81,6 +84,9 @@ class ShardManifest:
     # village URL -> the key of its folder in this machine's store, for a folder that is a link
     # to it (folders.VillageStore); empty for a shard built to be copied elsewhere
     stored: dict[str, str] = field(default_factory=dict)
+    # URLs of the villages whose search documents come without their text: their folders were
+    # reused, and the build cache keeps the text apart (render.RenderedVillage.text_apart)
+    text_apart: tuple[str, ...] = ()
 
     def write(self, site: Path) -> None:
         """Write the manifest into a shard's partial site."""
@@ -94,10 +100,30 @@ class ShardManifest:
             ],
             "villages": self.villages,
             "stored": self.stored,
+            "text_apart": list(self.text_apart),
         }
         (site / SHARD_MANIFEST).write_text(
             json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8"
         )
+
+    def with_text(self, cache: BuildCache | None) -> ShardManifest:
+        """This manifest with the text of every search document, its villages' in text_apart
+        taken from the cache."""
+        if not self.text_apart:
+            return self
+        docs: dict[str, list[tuple[Place, SearchDoc]]] = {}
+        for place, doc in self.search_docs:
+            docs.setdefault(village_url(doc.url), []).append((place, doc))
+        for url in (url for url in self.text_apart if url in docs):
+            texts = (
+                cache.load(TEXT_KIND, render_key(self.villages[url], self.site_key))
+                if cache
+                else None
+            )
+            filled = with_text([doc for _, doc in docs[url]], texts)
+            docs[url] = [(place, doc) for (place, _), doc in zip(docs[url], filled, strict=True)]
+        placed = tuple(entry for run in docs.values() for entry in run)
+        return dataclasses.replace(self, search_docs=placed, text_apart=())
 
     @classmethod
     def read(cls, site: Path) -> ShardManifest:
@@ -113,6 +139,7 @@ class ShardManifest:
                 tuple(((d[0], d[1], d[2]), SearchDoc(*d[3:])) for d in data["search_docs"]),
                 dict(data["villages"]),
                 dict(data.get("stored", {})),
+                tuple(data.get("text_apart", ())),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise BuilderError(
@@ -175,7 +202,16 @@ def finish_site(
     docs = [doc for _, doc in placed]
     write_sitemap(site, manifests[0].site_url, pages)
     stored = {url: key for m in manifests for url, key in m.stored.items()}
-    postings = assembled_postings(placed, cache, stored)
+    apart = {url for m in manifests for url in m.text_apart}
+    signatures = {url: sig for m in manifests for url, sig in m.villages.items()}
+    site_key = manifests[0].site_key
+
+    def text_of(url: str) -> object:
+        if cache is None or url not in signatures:
+            return None
+        return cache.load(TEXT_KIND, render_key(signatures[url], site_key))
+
+    postings = assembled_postings(placed, cache, stored, apart, text_of)
     build_search_index(docs, site / "search", postings=postings, site=site)
 
 
@@ -183,20 +219,37 @@ def assembled_postings(
     placed: Sequence[tuple[Place, SearchDoc]],
     cache: BuildCache | None,
     stored: Mapping[str, str] | None = None,
+    apart: Collection[str] = (),
+    text_of: Callable[[str], object] | None = None,
 ) -> dict[str, array[int]]:
     """The search postings of every document, assembled from each village's own (the same
     as computing them at once): from the cache by the village's text, or in two processes.
-    stored: village URL -> the key of its folder in the store (ShardManifest.stored)."""
+    stored: village URL -> the key of its folder in the store (ShardManifest.stored);
+    apart: URLs of villages whose documents came without their text (ShardManifest.text_apart),
+    which text_of(url) gives (the cache's list of texts, in order) when their postings must
+    be made again."""
+    stored = stored or {}
     runs: list[list[SearchDoc]] = []
     keys: list[str] = []
+    textless: set[int] = set()  # NOTE: never the postings of documents without their text
     for (_, village), entries in itertools.groupby(placed, key=lambda entry: entry[0][:2]):
         docs = [doc for _, doc in entries]
+        url = village_url(docs[0].url) if village >= 0 else ""
+        if url in apart:
+            if url not in stored:  # no key but their text's
+                docs = with_text(docs, text_of(url) if text_of else None)
+            else:
+                textless.add(len(runs))
         runs.append(docs)
-        keys.append(postings_key(docs, (stored or {}) if village >= 0 else {}))
+        keys.append(postings_key(docs, stored if village >= 0 else {}))
     found: list[PackedPostings | None] = [
         cache.load("search", key) if cache is not None else None for key in keys
     ]
     todo = [i for i, hit in enumerate(found) if not isinstance(hit, tuple)]
+    for i in todo:
+        if i in textless:
+            url = village_url(runs[i][0].url)
+            runs[i] = with_text(runs[i], text_of(url) if text_of else None)
     for i, fresh in zip(todo, parallel_map(packed_postings, [runs[i] for i in todo]), strict=True):
         found[i] = fresh
         if cache is not None:
@@ -262,13 +315,44 @@ def _gram_numbers(texts: Sequence[str]) -> tuple[list[str], list[npt.NDArray[np.
     return list(vocabulary), found
 
 
+def village_url(url: str) -> str:
+    """The URL of the village a page is of ("" for the county's and a town's own pages)."""
+    parts = url.split("/")
+    return "/".join(parts[:2]) + "/" if len(parts) > 2 else ""
+
+
+def with_text(docs: list[SearchDoc], texts: object) -> list[SearchDoc]:
+    """A village's documents with their text from the cache (kind TEXT_KIND); a missing or
+    damaged entry stops the build, which would otherwise index them without it."""
+    if not docs:
+        return docs
+    if not (
+        isinstance(texts, list)
+        and len(texts) == len(docs)
+        and all(isinstance(text, str) for text in texts)
+    ):
+        raise BuilderError(
+            f"生成缓存不完整（{village_url(docs[0].url)} 的搜索文字缺失），网站没有生成，"
+            "原有网站保持不变。请运行 sunlight build --no-cache。",
+            f"The build cache is incomplete (the search text of {village_url(docs[0].url)} "
+            "is missing); the site was not built and the previous site is unchanged. "
+            "Run sunlight build --no-cache.",
+        )
+    return [dataclasses.replace(doc, text=text) for doc, text in zip(docs, texts, strict=True)]
+
+
+def render_key(signature: str, key: str) -> str:
+    """The build cache's key of what a village with this signature rendered on a site whose
+    own key (SunlightPlugin.site_key) is key."""
+    return hashlib.sha256(f"{signature}\0{key}".encode()).hexdigest()
+
+
 def postings_key(docs: Sequence[SearchDoc], stored: Mapping[str, str]) -> str:
     """The cache key of the postings of one village's documents (or the county's, or a
     town's): by the village folder's key in the store when it has one, since its documents
     are rendered from what its pages are; else by their text (hashing a county's 35 million
     characters of it was half a second of every rebuild's merge)."""
-    parts = docs[0].url.split("/") if docs else []
-    folder = stored.get("/".join(parts[:2]) + "/") if len(parts) > 2 else None
+    folder = stored.get(village_url(docs[0].url)) if docs else None
     if folder is not None:
         return hashlib.sha256(f"{folder}\0search".encode()).hexdigest()
     text = [[d.url, d.title, d.subtitle, d.text] for d in docs]

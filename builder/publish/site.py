@@ -8,6 +8,7 @@ files with front matter, so another generator reading mkdocs.yml can build them 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import logging
@@ -54,7 +55,14 @@ from builder.publish.render import (
     read_front_matter,
 )
 from builder.publish.search import SearchDoc
-from builder.publish.shards import Place, Shard, ShardManifest, finish_site
+from builder.publish.shards import (
+    TEXT_KIND,
+    Place,
+    Shard,
+    ShardManifest,
+    finish_site,
+    render_key,
+)
 from builder.publish.shells import SHELL_TEMPLATE, PageShells
 from builder.publish.sidebar import SidebarNav
 from builder.read.git import commit_day
@@ -411,7 +419,11 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         if self.cache is not None:
             for url, record in self.rendered.villages.items():
                 if record.signature and url not in self.rendered.reused_villages:
-                    self.cache.save("rendered", render_key(record.signature, self.site_key), record)
+                    key = render_key(record.signature, self.site_key)
+                    self.cache.save(TEXT_KIND, key, [doc.text for doc in record.search_docs])
+                    docs = [dataclasses.replace(doc, text="") for doc in record.search_docs]
+                    kept = dataclasses.replace(record, search_docs=docs, text_apart=True)
+                    self.cache.save("rendered", key, kept)
         manifest = ShardManifest(
             self.shard,
             config.site_url or "",
@@ -420,13 +432,20 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             tuple(search_places(self.rendered.county, self.rendered.search_docs)),
             {url: r.signature for url, r in sorted(self.rendered.villages.items())},
             dict(sorted(self.stored.items())),
+            tuple(
+                sorted(
+                    url
+                    for url in self.rendered.reused_villages
+                    if self.rendered.villages[url].text_apart
+                )
+            ),
         )
         if self.handover is not None:  # NOTE: the build around it reads it (build.build_site)
             self.handover.write_bytes(pickled(manifest))
-        elif self.partial:
-            manifest.write(Path(config.site_dir))
+        elif self.partial:  # NOTE: for `sunlight merge`, perhaps elsewhere: the text goes along
+            manifest.with_text(self.cache).write(Path(config.site_dir))
         else:  # plain `mkdocs build` or `serve`: a one-shard site, finished here
-            finish_site(Path(config.site_dir), [manifest])
+            finish_site(Path(config.site_dir), [manifest], self.cache)
 
 
 class Translations:
@@ -569,10 +588,6 @@ def last_commit_date(base_dir: Path) -> str:
     """The date the records last changed (YYYY-MM-DD), or "" when nothing says."""
     day = commit_day(base_dir)
     return day.isoformat() if day is not None else ""
-
-
-def render_key(signature: str, key: str) -> str:
-    return hashlib.sha256(f"{signature}\0{key}".encode()).hexdigest()
 
 
 def site_key(base_dir: Path, config: MkDocsConfig, assets: dict[str, tuple[str, bytes]]) -> str:
