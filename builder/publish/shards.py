@@ -115,12 +115,8 @@ class ShardManifest:
         for place, doc in self.search_docs:
             docs.setdefault(village_url(doc.url), []).append((place, doc))
         for url in (url for url in self.text_apart if url in docs):
-            texts = (
-                cache.load(TEXT_KIND, render_key(self.villages[url], self.site_key))
-                if cache
-                else None
-            )
-            filled = with_text([doc for _, doc in docs[url]], texts)
+            texts = saved_text(cache, self.villages.get(url), self.site_key)
+            filled = docs_with_text([doc for _, doc in docs[url]], texts)
             docs[url] = [(place, doc) for (place, _), doc in zip(docs[url], filled, strict=True)]
         placed = tuple(entry for run in docs.values() for entry in run)
         return dataclasses.replace(self, search_docs=placed, text_apart=())
@@ -156,7 +152,7 @@ def merge_shards(
 ) -> list[ShardManifest]:
     """Join partial sites into dest (moving their files); return their manifests (as given,
     in the parts' order, else read from each part). With a cache, each village's part of the
-    search index is taken from it when its text is known."""
+    search index is taken from it where it is kept (see assembled_postings)."""
     if manifests is None:
         manifests = [ShardManifest.read(part) for part in parts]
     manifests = list(manifests)
@@ -204,12 +200,9 @@ def finish_site(
     stored = {url: key for m in manifests for url, key in m.stored.items()}
     apart = {url for m in manifests for url in m.text_apart}
     signatures = {url: sig for m in manifests for url, sig in m.villages.items()}
-    site_key = manifests[0].site_key
 
     def text_of(url: str) -> object:
-        if cache is None or url not in signatures:
-            return None
-        return cache.load(TEXT_KIND, render_key(signatures[url], site_key))
+        return saved_text(cache, signatures.get(url), manifests[0].site_key)
 
     postings = assembled_postings(placed, cache, stored, apart, text_of)
     build_search_index(docs, site / "search", postings=postings, site=site)
@@ -220,7 +213,7 @@ def assembled_postings(
     cache: BuildCache | None,
     stored: Mapping[str, str] | None = None,
     apart: Collection[str] = (),
-    text_of: Callable[[str], object] | None = None,
+    text_of: Callable[[str], object] = lambda url: None,
 ) -> dict[str, array[int]]:
     """The search postings of every document, assembled from each village's own (the same
     as computing them at once): from the cache by the village's text, or in two processes.
@@ -237,29 +230,25 @@ def assembled_postings(
         url = village_url(docs[0].url) if village >= 0 else ""
         if url in apart:
             if url not in stored:  # no key but their text's
-                docs = with_text(docs, text_of(url) if text_of else None)
+                docs = docs_with_text(docs, text_of(url))
             else:
                 textless.add(len(runs))
         runs.append(docs)
         keys.append(postings_key(docs, stored if village >= 0 else {}))
-    found: list[PackedPostings | None] = [
-        cache.load("search", key) if cache is not None else None for key in keys
-    ]
+    found: list[object] = [cache.load("search", key) if cache else None for key in keys]
     todo = [i for i, hit in enumerate(found) if not isinstance(hit, tuple)]
     for i in todo:
         if i in textless:
-            url = village_url(runs[i][0].url)
-            runs[i] = with_text(runs[i], text_of(url) if text_of else None)
+            runs[i] = docs_with_text(runs[i], text_of(village_url(runs[i][0].url)))
     for i, fresh in zip(todo, parallel_map(packed_postings, [runs[i] for i in todo]), strict=True):
         found[i] = fresh
         if cache is not None:
             cache.save("search", keys[i], fresh)
-    return joined_postings([len(run) for run in runs], found)
+    parts = [part for part in found if isinstance(part, tuple)]
+    return joined_postings([len(run) for run in runs], parts)
 
 
-def joined_postings(
-    sizes: Sequence[int], parts: Sequence[PackedPostings | None]
-) -> dict[str, array[int]]:
+def joined_postings(sizes: Sequence[int], parts: Sequence[PackedPostings]) -> dict[str, array[int]]:
     """The postings of runs of documents one after another (sizes: each run's number of
     documents), from each run's own: a gram's ids run after run, each run's shifted by the
     documents before it.
@@ -267,18 +256,16 @@ def joined_postings(
     Every id is placed by numpy at once: where its gram's postings start, and how many of
     its gram's ids the runs before it hold. A county's runs hold a million (gram, run)
     pairs and 12 million ids; copying each pair's ids in Python took 2 s of every build."""
-    vocabulary, grams_of = _gram_numbers([part[0] if part else "" for part in parts])
+    vocabulary, grams_of = _gram_numbers([part[0] for part in parts])
     unit = np.dtype(f"i{array('i').itemsize}")
     totals = np.zeros(len(vocabulary), dtype=np.int64)
     for grams, part in zip(grams_of, parts, strict=True):
-        assert part is not None
         totals[grams] += np.frombuffer(part[1], dtype=f"i{part[1].itemsize}")
     starts = np.cumsum(totals) - totals
     filled = starts.copy()
     every = np.empty(int(totals.sum()), dtype=unit)
     offset = 0
     for size, grams, part in zip(sizes, grams_of, parts, strict=True):
-        assert part is not None
         counts = np.frombuffer(part[1], dtype=f"i{part[1].itemsize}").astype(np.int64)
         ids = np.frombuffer(part[2], dtype=f"i{part[2].itemsize}")
         first = np.cumsum(counts) - counts  # where each gram's ids start in the run's
@@ -321,7 +308,16 @@ def village_url(url: str) -> str:
     return "/".join(parts[:2]) + "/" if len(parts) > 2 else ""
 
 
-def with_text(docs: list[SearchDoc], texts: object) -> list[SearchDoc]:
+def saved_text(cache: BuildCache | None, signature: str | None, site_key: str) -> object:
+    """The text of a village's search documents as the cache keeps it apart (TEXT_KIND), by
+    the signature its pages were rendered from: a list of str, else what stands in its
+    place (docs_with_text judges it)."""
+    if cache is None or not signature:
+        return None
+    return cache.load(TEXT_KIND, render_key(signature, site_key))
+
+
+def docs_with_text(docs: list[SearchDoc], texts: object) -> list[SearchDoc]:
     """A village's documents with their text from the cache (kind TEXT_KIND); a missing or
     damaged entry stops the build, which would otherwise index them without it."""
     if not docs:

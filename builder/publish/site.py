@@ -62,6 +62,7 @@ from builder.publish.shards import (
     ShardManifest,
     finish_site,
     render_key,
+    village_url,
 )
 from builder.publish.shells import SHELL_TEMPLATE, PageShells
 from builder.publish.sidebar import SidebarNav
@@ -542,10 +543,10 @@ def search_places(
     for doc in docs:
         parts = doc.url.split("/")
         town = towns.get(parts[0], -1) if len(parts) > 1 else -1
-        village_url = "/".join(parts[:2]) + "/" if len(parts) > 2 else ""
-        village = villages.get(village_url, -1)
-        n = seen.get(village_url, 0) if village >= 0 else 0
-        seen[village_url] = n + 1
+        url = village_url(doc.url)
+        village = villages.get(url, -1)
+        n = seen.get(url, 0) if village >= 0 else 0
+        seen[url] = n + 1
         yield (town, village, n), doc
 
 
