@@ -595,3 +595,15 @@ def test_a_key_without_its_colon_is_reported_on_its_own_line(project: Path, edit
     """PyYAML notices the missing colon a line later; the clerk is pointed at the key."""
     edit("chengguan/dongshan/2026-10/disclosure.yml", "reviewed_at: ", "reviewed_at ")
     assert rows(project) == [(f"{D10}/disclosure.yml", 6, None, "yaml-syntax")]
+
+
+def test_a_pattern_s_english_hint_has_no_chinese_in_it() -> None:
+    """The English line of an invalid code's message gives its example in English too
+    (the account code's example was "513 或 51301" on both lines)."""
+    from builder.format.schema import ACCOUNT_CODE, PHONE, Invalid
+
+    for pattern, example in ((ACCOUNT_CODE, "513 or 51301"), (PHONE, "0539-6212345 or 12388")):
+        invalid = pattern.parse("12abc")
+        assert isinstance(invalid, Invalid)
+        assert invalid.values["hint_en"] == f"For example {example}."
+        assert "或" in invalid.values["hint"]

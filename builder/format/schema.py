@@ -221,10 +221,14 @@ class Choice(Scalar):
 class Pattern(Scalar):
     """Text that must match a pattern: codes, ids, slugs, phone numbers."""
 
-    def __init__(self, regex: str, what: str, what_en: str, example: str) -> None:
+    def __init__(
+        self, regex: str, what: str, what_en: str, example: str, example_en: str = ""
+    ) -> None:
         self.regex = re.compile(regex)
         self.zh = f"{what}，例如 {example}"
         self.what, self.what_en, self.example = what, what_en, example
+        # NOTE: an example with words in it ("513 或 51301") has its own English
+        self.example_en = example_en or example
         self.json = {"type": "string", "pattern": f"^{regex}$"}
         self.table = {"type": "string", "constraints": {"pattern": regex}}
 
@@ -238,7 +242,7 @@ class Pattern(Scalar):
                 "what": self.what,
                 "what_en": self.what_en,
                 "hint": f"例如 {self.example}。",
-                "hint_en": f"For example {self.example}.",
+                "hint_en": f"For example {self.example_en}.",
             },
         )
 
@@ -312,13 +316,16 @@ class Changes(Scalar):
 REGION_CODE = Pattern(
     r"[0-9]{12}", "12 位统计用区划代码", "12-digit statistical area code", "371322101201"
 )
-ACCOUNT_CODE = Pattern(r"[0-9]{3}([0-9]{2})*", "会计科目代码", "account code", "513 或 51301")
+ACCOUNT_CODE = Pattern(
+    r"[0-9]{3}([0-9]{2})*", "会计科目代码", "account code", "513 或 51301", "513 or 51301"
+)
 ITEM_ID = Pattern(r"[A-Za-z][A-Za-z0-9-]{0,19}", "编号", "id", "P01")
 PHONE = Pattern(
     r"[0-9]{3,4}-?[0-9]{7,8}|1[0-9]{4,5}|[0-9]{5}",
     "电话号码",
     "phone number",
     "0539-6212345 或 12388",
+    "0539-6212345 or 12388",
 )
 NAME = Text(max_len=40, name=True)
 TEXT = Text(max_len=200)
