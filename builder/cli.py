@@ -29,6 +29,14 @@ def _villages(path: Path) -> Path:
     return path
 
 
+def _shown(path: object) -> str:
+    """A path the clerk gave, as a message shows it: an ID, card or phone number in a file's
+    name masked, as in every problem's location (problems.format_problem)."""
+    from builder.format.privacy import mask_text
+
+    return mask_text(str(path))
+
+
 def _echo_report(report: object, fold: bool = True) -> None:
     from builder.format.problems import Report, format_report
 
@@ -420,10 +428,11 @@ def convert(files: tuple[Path, ...]) -> None:
     for path in files:
         if convert_to_utf8(path):
             click.echo(
-                f"{path}: 已从 GBK/GB18030 转为 UTF-8。 / converted from GBK/GB18030 to UTF-8."
+                f"{_shown(path)}: 已从 GBK/GB18030 转为 UTF-8。 / converted from GBK/GB18030 to "
+                "UTF-8."
             )
         else:
-            click.echo(f"{path}: 已经是 UTF-8，未改动。 / already UTF-8, left as it is.")
+            click.echo(f"{_shown(path)}: 已经是 UTF-8，未改动。 / already UTF-8, left as it is.")
 
 
 @cli.command()
@@ -821,9 +830,9 @@ def workbook_cmd(village: str, period: str, villages_dir: Path, out_path: Path |
     out = out_path or Path("workbooks") / f"{found.files.slug}-{period}.xlsx"
     write_workbook(found, period, out, out.as_posix())
     click.echo(
-        f"已生成表格 / workbook written: {out}\n"
+        f"已生成表格 / workbook written: {_shown(out)}\n"
         f"用 Excel 或 WPS 打开填写，保存后运行 / fill it in, save, then run:\n"
-        f"  sunlight import {out.as_posix()}"
+        f"  sunlight import {_shown(out.as_posix())}"
     )
 
 
@@ -942,7 +951,7 @@ def import_cmd(
 def _echo_read(result: Any) -> None:
     """What an import read: the workbook, what was converted, the rows in and out."""
     where = f"（{result.village} {result.period}）" if result.village else ""
-    click.echo(f"读取 / reading {result.workbook}{where}")
+    click.echo(f"读取 / reading {_shown(result.workbook)}{where}")
     if result.notes:
         click.echo("已自动转换 / converted:")
         for note in result.notes:

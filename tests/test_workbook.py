@@ -457,6 +457,26 @@ def test_bad_cells_are_named_and_nothing_is_written(in_project: Path) -> None:
     assert "没有写入任何文件" in out
 
 
+def test_a_workbook_s_name_shows_no_personal_data_in_any_message(in_project: Path) -> None:
+    """A clerk who names the file after a villager (name and ID number, as a form might be
+    saved) sees the number masked in every line: the one naming the workbook read, its
+    cells' problems, and the workbook command's own."""
+    run("new", "dongshan", "2026-11")
+    named = "张三11010519491231002X.xlsx"
+    habits_workbook(Path(named))
+    book = openpyxl.load_workbook(named)
+    book["收支明细"]["F4"] = "=1000+200"  # so that a problem names the file too
+    book.save(named)
+    code, out = run("import", named, "--today", TODAY)
+    assert code == 1
+    assert "读取 / reading 张三110105********002X.xlsx" in out
+    assert "张三110105********002X.xlsx 收支明细!F4" in out
+    assert "11010519491231002X" not in out
+    code, out = run("workbook", "dongshan", "2026-11", "--out", "13800138000.xlsx")
+    assert code == 0, out
+    assert "138****8000.xlsx" in out and "13800138000" not in out
+
+
 def test_problems_the_checker_finds_are_placed_at_their_cells(in_project: Path) -> None:
     """Cells that read well but break the format's rules: reported where the clerk typed them."""
     habits_workbook(Path("nov.xlsx"))
