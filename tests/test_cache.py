@@ -42,6 +42,27 @@ def test_validation_cache_gives_the_same_report(project: Path) -> None:
     assert validate(project / "villages", project, cache=cache).report.rows("code") == []
 
 
+def test_an_edit_with_its_size_and_mtime_kept_is_checked_again(project: Path) -> None:
+    """A record edited to the same size, its mtime set back as it was (touch -d), is read
+    again: the cached outcome of the unedited file is not taken for it."""
+    import os
+
+    cache = BuildCache(project / ".build" / "cache")
+    assert not validate(project / "villages", project, cache=cache).report.errors
+    ledger = project / "villages/chengguan/dongshan/2026-10/ledger.csv"
+    before = ledger.stat()
+    text = ledger.read_text(encoding="utf-8")
+    assert text.count("199.50") == 1
+    ledger.write_text(text.replace("199.50", "919.50"), encoding="utf-8")
+    os.utime(ledger, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = ledger.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    cache.used.clear()  # a new process, as every `sunlight check` is
+    report = validate(project / "villages", project, cache=cache).report
+    assert report.errors == 1
+    assert [p.code for p in report.problems] == ["balance-mismatch"]
+
+
 def test_incremental_build_equals_a_build_from_nothing(project: Path, tmp_path: Path) -> None:
     cache = BuildCache(project / ".build" / "cache")
     site = build(project, cache)

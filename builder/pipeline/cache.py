@@ -61,7 +61,12 @@ def files_hash(paths: Iterable[Path | None]) -> str:
 
 
 def stat_signature(paths: Iterable[Path], context: str) -> str:
-    """A village's signature: its files' paths, sizes and mtimes, and its context."""
+    """A village's signature: its files' paths, sizes, mtimes and ctimes, and its context.
+
+    The ctime because an mtime can be set back (`touch -d`, or a copy tool keeping times): an
+    edit of the same size with its mtime restored left the signature as it was, and `sunlight
+    check` and `build` used the cached, unedited record. The ctime is the kernel's, moved by
+    every write and by setting the mtime itself; nothing but the system clock sets it back."""
     digest = hashlib.sha256(context.encode())
     # NOTE: sorted and statted as text: pathlib's comparisons and stat took a third of the
     # time of signing a county's 50,000 files (any fixed order serves a hash)
@@ -71,7 +76,7 @@ def stat_signature(paths: Iterable[Path], context: str) -> str:
         except OSError:  # gone or unreadable since the scan: never the same as last time
             digest.update(f"{name}\0?\0{os.urandom(8).hex()}\0".encode())
             continue
-        digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0".encode())
     return digest.hexdigest()
 
 
