@@ -457,6 +457,25 @@ def test_bad_cells_are_named_and_nothing_is_written(in_project: Path) -> None:
     assert "没有写入任何文件" in out
 
 
+@pytest.mark.parametrize("typed", ["12abc", "999 其他"])
+def test_a_code_that_is_no_account_is_reported_as_typed(in_project: Path, typed: str) -> None:
+    """Text that only begins with digits is not cut to them: the clerk is told what they
+    typed is no account, not that its first digits are."""
+    run("new", "dongshan", "2026-11")
+    before = snapshot(FOLDER)
+    habits_workbook(Path("codes.xlsx"))
+    book = openpyxl.load_workbook("codes.xlsx")
+    book["收支明细"]["D4"] = typed
+    book.save("codes.xlsx")
+    code, out = run("import", "codes.xlsx", "--today", TODAY)
+    assert code == 1, out
+    lead = typed.split(" ")[0].rstrip("abc")
+    problem = next(line for line in out.splitlines() if "account_code" in line)
+    assert f"“{typed}”" in problem or f'"{typed}"' in problem, problem
+    assert f"“{lead}”" not in problem, problem
+    assert snapshot(FOLDER) == before  # nothing written
+
+
 def test_a_workbook_s_name_shows_no_personal_data_in_any_message(in_project: Path) -> None:
     """A clerk who names the file after a villager (name and ID number, as a form might be
     saved) sees the number masked in every line: the one naming the workbook read, its

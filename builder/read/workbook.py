@@ -255,9 +255,12 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
     if kind in ("code", "integer"):
         folded = excel.fold(text)
         lead = folded[: len(folded) - len(folded.lstrip("0123456789"))]
-        if kind == "code" and lead and lead != folded:
+        known = accounts.get(lead[:3])
+        # NOTE: a code with a name ("513 管理费用", a pick from the drop-down list) is read as
+        # its code; text that only begins with digits ("12abc") is no account of the chart and
+        # stays whole, so the check names what the clerk wrote, not its first digits
+        if kind == "code" and lead and lead != folded and (known is not None or not accounts):
             name = folded[len(lead) :].strip(" -_:：")
-            known = accounts.get(lead[:3])
             if known is not None and name and name != known:
                 return excel.Read(
                     refused=f"科目代码 {lead} 是“{known}”，与写的名称“{name}”不符。请核对。",
