@@ -34,6 +34,10 @@ def test_resident_id_check_digit(value: str, valid: bool) -> None:
     assert is_resident_id(value) is valid
 
 
+def test_mistyped_resident_id_is_masked_like_a_correct_one() -> None:
+    assert mask_text("号110101199003074515") == "号110101********4515"
+
+
 def test_luhn() -> None:
     assert is_luhn("6228480012345678903")
     assert not is_luhn("6228480012345678904")
@@ -44,6 +48,11 @@ def test_luhn() -> None:
     [
         ("身份证110101199003074514", "resident-id"),
         ("身份证 110101 19900307 4514", "resident-id"),
+        # mistyped: a wrong check digit still leaves 17 digits that name the person
+        ("身份证110101199003074515", "resident-id"),
+        ("身份证110101199003074519", "resident-id"),
+        ("户主 11010519491231003X", "resident-id"),
+        ("110101 19900307 4517", "resident-id"),
         ("卡号6228480012345678903", "bank-card"),
         ("卡号 6228 4800 1234 5678 903", "bank-card"),
         ("电话13812345678", "mobile-number"),
@@ -69,7 +78,9 @@ def test_personal_data_found(line: str, code: str) -> None:
         "12388",
         "金额 13812345.00",
         "区划代码371322101201",
-        "110101199003074515",  # wrong check digit: not an ID
+        "110101199002304515",  # wrong check digit and no 30 February: not an ID
+        "991322202601010001",  # no province: a number, not an ID
+        "371322202613010001",  # no thirteenth month
         "凭证 2026-10-08 记-015",
         "138****5678",
         "第三村民小组",  # the village group is as far as an address may go

@@ -1,13 +1,14 @@
 """Scan text for personal data and invisible characters; mask what must be shown.
 
-Resident ID numbers (GB 11643, checked by their check digit), bank card numbers (16–19 digits,
-Luhn), mobile numbers and house numbers (门牌: an address below the 村民小组) never reach git
-history or the site. Officials' declared office and hotline numbers are the only phone numbers
+Resident ID numbers (GB 11643: by their check digit, or by province and birth date when a
+mistyped digit broke it), bank card numbers (16–19 digits, Luhn), mobile numbers and house
+numbers (门牌: an address below the 村民小组) never reach git history or the site. Officials' declared office and hotline numbers are the only phone numbers
 allowed.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Collection, Iterator
@@ -175,6 +176,22 @@ def is_old_resident_id(digits: str) -> bool:
     )
 
 
+def is_mistyped_resident_id(digits: str) -> bool:
+    """True for 18 characters shaped as an ID (province, a real birth date, 3 digits, a digit or
+    X) whose check digit is wrong: one mistyped digit breaks it, and the other 17 still name
+    the person, so such a number is withheld like a correct one (as 15-digit IDs are, which
+    carry no check digit at all)."""
+    if len(digits) != 18 or not digits[:17].isdigit() or digits[17] not in "0123456789Xx":
+        return False
+    if digits[:2] not in _PROVINCES:
+        return False
+    try:
+        born = datetime.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= 2100
+
+
 def classify(
     digits: str, allowed_phones: Collection[str] = (), grouped: bool = False
 ) -> str | None:
@@ -188,6 +205,8 @@ def classify(
         return RESIDENT_ID
     if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
         return BANK_CARD
+    if is_mistyped_resident_id(digits):
+        return RESIDENT_ID
     if digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
         return MOBILE_NUMBER
     return None
