@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
@@ -294,17 +295,25 @@ def test_a_yaml_key_with_an_id_is_masked(in_project: Path) -> None:
     _assert_id_never_shown(out)
 
 
-def test_a_mistyped_id_is_withheld_like_a_correct_one(in_project: Path) -> None:
-    """A clerk's typo breaks the check digit, not the person's privacy: the other 17 digits
-    still name them, so the check stops the build and never shows the number."""
-    mistyped = PLANTED_ID[:-1] + "5"
+@pytest.mark.parametrize(
+    ("mistyped", "shown"),
+    [
+        (PLANTED_ID[:-1] + "5", "“110101********4515”像是居民身份证号码"),
+        ("6228480012345678904", "“6228***********8904”像是银行卡号"),
+    ],
+)
+def test_a_mistyped_id_or_card_is_withheld_like_a_correct_one(
+    in_project: Path, mistyped: str, shown: str
+) -> None:
+    """A clerk's typo breaks the check digit, not the person's privacy: the other digits still
+    name them, so the check stops the build and never shows the number."""
     ledger = in_project / "villages/chengguan/dongshan/2026-10/ledger.csv"
     text = ledger.read_text(encoding="utf-8")
     assert "支付村道硬化工程尾款" in text
     ledger.write_text(text.replace("支付村道硬化工程尾款", f"退押金 {mistyped}"), encoding="utf-8")
     code, out = run("build")
     assert code == 1
-    assert "2026-10/ledger.csv:2: 摘要 summary: “110101********4515”像是居民身份证号码" in out
+    assert f"2026-10/ledger.csv:2: 摘要 summary: {shown}" in out
     assert mistyped not in out and mistyped[:7] not in out
     assert not (in_project / "site").exists()
 

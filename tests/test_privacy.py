@@ -55,6 +55,9 @@ def test_luhn() -> None:
         ("110101 19900307 4517", "resident-id"),
         ("卡号6228480012345678903", "bank-card"),
         ("卡号 6228 4800 1234 5678 903", "bank-card"),
+        # mistyped: a wrong Luhn digit still leaves the account's number
+        ("卡号6228480012345678904", "bank-card"),
+        ("卡号 6217 0000 1234 5678", "bank-card"),
         ("电话13812345678", "mobile-number"),
         ("电话 138-1234-5678", "mobile-number"),
         ("电话+8613812345678", "mobile-number"),
@@ -78,6 +81,7 @@ def test_personal_data_found(line: str, code: str) -> None:
         "12388",
         "金额 13812345.00",
         "区划代码371322101201",
+        "6028480012345678904",  # no Luhn digit and not UnionPay's 62: not a card
         "110101199002304515",  # wrong check digit and no 30 February: not an ID
         "991322202601010001",  # no province: a number, not an ID
         "371322202613010001",  # no thirteenth month

@@ -1,9 +1,10 @@
 """Scan text for personal data and invisible characters; mask what must be shown.
 
 Resident ID numbers (GB 11643: by their check digit, or by province and birth date when a
-mistyped digit broke it), bank card numbers (16–19 digits, Luhn), mobile numbers and house
-numbers (门牌: an address below the 村民小组) never reach git history or the site. Officials' declared office and hotline numbers are the only phone numbers
-allowed.
+mistyped digit broke it), bank card numbers (16–19 digits: by Luhn, or by UnionPay's 62 when a
+mistyped digit broke it), mobile numbers and house numbers (门牌: an address below the 村民小组)
+never reach git history or the site. Officials' declared office and hotline numbers are the
+only phone numbers allowed.
 """
 
 from __future__ import annotations
@@ -192,6 +193,13 @@ def is_mistyped_resident_id(digits: str) -> bool:
     return 1900 <= born.year <= 2100
 
 
+def is_mistyped_bank_card(digits: str) -> bool:
+    """True for 16–19 digits that begin with UnionPay's 62, as the cards that subsidies are
+    paid to do, whatever their Luhn digit: a mistyped card number still names its holder's
+    account."""
+    return 16 <= len(digits) <= 19 and digits.isdigit() and digits.startswith("62")
+
+
 def classify(
     digits: str, allowed_phones: Collection[str] = (), grouped: bool = False
 ) -> str | None:
@@ -207,6 +215,8 @@ def classify(
         return BANK_CARD
     if is_mistyped_resident_id(digits):
         return RESIDENT_ID
+    if is_mistyped_bank_card(digits):
+        return BANK_CARD
     if digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
         return MOBILE_NUMBER
     return None
