@@ -160,11 +160,14 @@ def _fold(ch: str) -> str:
 
 
 def _is_birth_date(text: str) -> bool:
-    """True for a plausible YYYYMMDD birth date."""
+    """True for a real YYYYMMDD date from 1900 to 2100."""
     if len(text) != 8 or not text.isdigit():
         return False
-    year, month, day = int(text[:4]), int(text[4:6]), int(text[6:8])
-    return 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31
+    try:
+        born = datetime.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= 2100
 
 
 def is_old_resident_id(digits: str) -> bool:
@@ -177,45 +180,24 @@ def is_old_resident_id(digits: str) -> bool:
     )
 
 
-def is_mistyped_resident_id(digits: str) -> bool:
-    """True for 18 characters shaped as an ID (province, a real birth date, 3 digits, a digit or
-    X) whose check digit is wrong: one mistyped digit breaks it, and the other 17 still name
-    the person, so such a number is withheld like a correct one (as 15-digit IDs are, which
-    carry no check digit at all)."""
-    if len(digits) != 18 or not digits[:17].isdigit() or digits[17] not in "0123456789Xx":
-        return False
-    if digits[:2] not in _PROVINCES:
-        return False
-    try:
-        born = datetime.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
-    except ValueError:
-        return False
-    return 1900 <= born.year <= 2100
-
-
-def is_mistyped_bank_card(digits: str) -> bool:
-    """True for 16–19 digits that begin with UnionPay's 62, as the cards that subsidies are
-    paid to do, whatever their Luhn digit: a mistyped card number still names its holder's
-    account."""
-    return 16 <= len(digits) <= 19 and digits.isdigit() and digits.startswith("62")
-
-
 def classify(
     digits: str, allowed_phones: Collection[str] = (), grouped: bool = False
 ) -> str | None:
     """The problem code of a run of digits (an ID, card or mobile number), or None."""
-    # NOTE: a run put together from several groups must also carry a province and a birth date,
-    # so that unrelated numbers side by side are not taken for an ID
-    plausible = not grouped or (digits[:2] in _PROVINCES and _is_birth_date(digits[6:14]))
-    if len(digits) == 18 and is_resident_id(digits) and plausible:
-        return RESIDENT_ID
+    if len(digits) == 18 and digits[:17].isdigit():
+        # NOTE: a province and a real birth date make 18 characters an ID whatever the check
+        # digit: a mistyped digit breaks the check, and the other 17 still name the person (as
+        # 15-digit IDs, which have no check digit, always were). A right check digit alone is
+        # enough, but not for a run put together from several groups, so that unrelated
+        # numbers side by side are not taken for an ID
+        shaped = digits[:2] in _PROVINCES and _is_birth_date(digits[6:14])
+        if shaped or (not grouped and is_resident_id(digits)):
+            return RESIDENT_ID
     if is_old_resident_id(digits):
         return RESIDENT_ID
-    if digits.isdigit() and 16 <= len(digits) <= 19 and is_luhn(digits):
-        return BANK_CARD
-    if is_mistyped_resident_id(digits):
-        return RESIDENT_ID
-    if is_mistyped_bank_card(digits):
+    # NOTE: UnionPay's 62 (the cards subsidies are paid to) makes a card whatever the Luhn
+    # digit, for the same reason; other numbers must pass Luhn
+    if digits.isdigit() and 16 <= len(digits) <= 19 and (digits[:2] == "62" or is_luhn(digits)):
         return BANK_CARD
     if digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
         return MOBILE_NUMBER
