@@ -476,6 +476,29 @@ def test_a_code_that_is_no_account_is_reported_as_typed(in_project: Path, typed:
     assert snapshot(FOLDER) == before  # nothing written
 
 
+def test_a_long_number_excel_cut_to_15_digits_is_refused_unshown(in_project: Path) -> None:
+    """An ID, card or contract number typed into a cell not formatted as text is kept by Excel
+    and WPS as a number of 15 significant digits: its last digits are gone before the file is
+    saved. Importing it would publish digits the clerk never typed (and, for an ID, most of
+    it): the cell is refused, and the number is not shown."""
+    run("new", "dongshan", "2026-11")
+    before = snapshot(FOLDER)
+    habits_workbook(Path("long.xlsx"))
+    book = openpyxl.load_workbook("long.xlsx")
+    book["收支明细"]["G4"] = 1.10101199003075e17  # 110101199003074514 as Excel stores it
+    book["收支明细"]["B4"] = 6.22848001234568e18  # a card number
+    book["收支明细"]["G5"] = 123456789012345  # 15 digits: kept whole
+    book.save("long.xlsx")
+    code, out = run("import", "long.xlsx", "--today", TODAY)
+    assert code == 1, out
+    assert "long.xlsx 收支明细!G4: 收付款方 counterparty: 是一个 18 位的数字" in out
+    assert "long.xlsx 收支明细!B4: 凭证号 voucher_no: 是一个 19 位的数字" in out
+    assert "请把这一列设为“文本”格式后重新输入" in out
+    assert "收支明细!G5" not in out
+    assert "1101011990" not in out and "62284800" not in out
+    assert snapshot(FOLDER) == before  # nothing written
+
+
 def test_a_workbook_s_name_shows_no_personal_data_in_any_message(in_project: Path) -> None:
     """A clerk who names the file after a villager (name and ID number, as a form might be
     saved) sees the number masked in every line: the one naming the workbook read, its

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -278,6 +279,20 @@ def read_cell(raw: Raw, kind: str, accounts: Mapping[str, str] | None = None) ->
 
 
 def _read_number(value: float | int | Decimal, kind: str) -> excel.Read:
+    whole = abs(int(value)) if math.isfinite(value) else 0
+    if whole >= 10**15:
+        # NOTE: Excel and WPS keep 15 significant digits, so a longer number typed into a cell
+        # not formatted as text (a contract, ID or card number) has lost its last digits before
+        # it is saved: what is read is not what the clerk typed, and is not shown (it may be
+        # most of an ID number)
+        length = len(str(whole))
+        return excel.Read(
+            refused=f"是一个 {length} 位的数字：Excel 和 WPS 只保留 15 位，后面的数字已经变了。"
+            "请把这一列设为“文本”格式后重新输入；如果是身份证号或银行卡号，请删除，这些号码不得公开。",
+            refused_en=f"This cell holds a number of {length} digits: Excel and WPS keep only 15 "
+            "digits, so the last ones have changed. Format the column as Text and type it again; "
+            "an ID or bank card number must be deleted, never published.",
+        )
     if kind == "money":
         return excel.read_amount_number(value)
     if kind == "date":
