@@ -754,6 +754,47 @@ def test_the_checker_names_what_excel_did_to_a_csv(in_project: Path) -> None:
     assert 'The header lacks the required column "summary".' in out
 
 
+def test_the_checker_names_a_long_number_excel_saved_as_shown(in_project: Path) -> None:
+    """Excel saves a CSV as it shows its cells, so a contract, card or ID number in a General
+    column arrives as 1.10101E+17: its digits are lost, and the text would be published as it
+    stands. The checker names it, in text and in code columns alike."""
+    ledger = FOLDER / "2026-10/ledger.csv"
+    text = ledger.read_text(encoding="utf-8")
+    assert "临沂市宏达路桥公司" in text and ",记-002," in text
+    ledger.write_text(
+        text.replace("临沂市宏达路桥公司", "1.10101E+17").replace(",记-002,", ",6.22848e+18,"),
+        encoding="utf-8",
+    )
+    code, out = run("check", "--today", TODAY, str(FOLDER))
+    assert code == 1
+    found = re.findall(r"^(\S+ledger\.csv:\d+).*\[([a-z-]+)\]", out.replace("\n    ", " "), re.M)
+    assert found == [
+        ("villages/chengguan/dongshan/2026-10/ledger.csv:2", "excel-number"),
+        ("villages/chengguan/dongshan/2026-10/ledger.csv:3", "excel-number"),
+    ]
+    assert "收付款方 counterparty: “1.10101E+17”是 Excel 显示长数字的写法" in out
+    assert "凭证号 voucher_no: “6.22848e+18”" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("1.10101E+17", True),
+        ("6.22848e+18", True),
+        ("1.23457E+11", True),
+        ("1E+15", True),
+        (" 1.10101E+17 ", True),
+        ("1.5E+3", False),  # a short number: Excel shows those whole
+        ("1.38123E+10", False),  # 11 digits (a mobile number) Excel shows whole
+        ("型号 1.1E+17", False),
+        ("E+17", False),
+        ("记-015", False),
+    ],
+)
+def test_long_numbers_as_excel_shows_them(text: str, cut: bool) -> None:
+    assert excel.looks_like_cut_number(text) is cut
+
+
 def test_the_contract_register_is_rewritten_only_when_it_changed(in_project: Path) -> None:
     register = FOLDER / "contracts.csv"
     original = register.read_bytes()

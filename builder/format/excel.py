@@ -88,6 +88,17 @@ def looks_like_excel_date(text: str) -> bool:
     return bool(_YMD.fullmatch(folded)) and any(mark in folded for mark in "/.年")
 
 
+# --- long numbers -----------------------------------------------------------------------------
+# Excel shows a number of 12 or more digits in a General cell as 1.10101E+17 and saves a CSV
+# as it shows it: the digits are gone, and the text would be published as it stands
+_CUT_NUMBER = re.compile(r"[0-9](\.[0-9]+)?E\+(1[1-9]|[2-9][0-9])", re.IGNORECASE)
+
+
+def looks_like_cut_number(text: str) -> bool:
+    """Whether a text cell holds a long number the way Excel shows one (1.10101E+17)."""
+    return ("E+" in text or "e+" in text) and _CUT_NUMBER.fullmatch(text.strip()) is not None
+
+
 # --- amounts ----------------------------------------------------------------------------------
 _PLAIN = re.compile(r"(0|[1-9]\d*)(\.\d{1,2})?")
 _GROUPED = re.compile(r"[1-9]\d{0,2}(,\d{3})+(\.\d{1,2})?")

@@ -318,6 +318,15 @@ EXCEL_AMOUNT = _kind(
     "“{value}”带有货币符号或千位逗号。请只填数字：{fixed}（在 Excel 中把这一列设为“常规”格式）。",
     '"{value}" carries a currency sign or thousands separators. Write digits only: {fixed}.',
 )
+EXCEL_NUMBER = _kind(
+    "excel-number",
+    "Excel 长数字",
+    "“{value}”是 Excel 显示长数字的写法，原来的数字已经丢失。请在 Excel 中把这一列设为“文本”格式，"
+    "重新输入完整的号码后再保存；如果是身份证号或银行卡号，请删除，这些号码不得公开。",
+    '"{value}" is how Excel shows a long number: its digits are lost. Format the column as Text '
+    "in Excel, type the whole number again and save; an ID or bank card number must be "
+    "deleted, never published.",
+)
 
 # --- a clerk's workbook (sunlight import) ---------------------------------------------------
 WORKBOOK_UNREADABLE = _kind(

@@ -121,6 +121,10 @@ def parse_scalar(text: str, typ: schema.Scalar, ctx: Ctx, line: int, key: str, l
     """Parse one scalar or cell by its type; text is NFKC-normalised, numbers are not."""
     if isinstance(typ, schema.Text):
         text = schema.normalize_text(text)
+    if isinstance(typ, schema.Text | schema.Pattern) and excel.looks_like_cut_number(text):
+        # NOTE: valid text or not, what Excel did is what the clerk must be told first
+        ctx.add(problems.EXCEL_NUMBER, line, key, label, value=privacy.shorten(text, 40))
+        return MISSING
     value = typ.parse(text)
     if isinstance(value, schema.Invalid):
         habit = _excel_habit(text, typ)
