@@ -1,4 +1,5 @@
-"""Personal data: known vectors for ID numbers, bank cards and mobiles, and how they are masked."""
+"""Personal data: known vectors for ID numbers, bank cards, mobiles and landlines, and how they
+are masked."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from builder.format.privacy import (
     is_luhn,
     is_resident_id,
     mask_text,
+    phone_digits,
     scan_characters,
     scan_personal_data,
 )
@@ -67,6 +69,9 @@ def test_luhn() -> None:
         ("住人民路 5 号", "house-address"),
         ("3栋2单元501室", "house-address"),
         ("三组十二号", "house-address"),
+        # a villager's landline: only the declared office and hotline lines may be published
+        ("联系村民张三0539-6212345", "landline-number"),
+        ("座机 010-62345678", "landline-number"),
     ],
 )
 def test_personal_data_found(line: str, code: str) -> None:
@@ -77,8 +82,12 @@ def test_personal_data_found(line: str, code: str) -> None:
     "line",
     [
         "320102********1234",
-        "0539-6212345",
         "12388",
+        "0539-***2345",  # a landline masked as the checker shows it
+        "021-1234567",  # no local number starts with 1
+        "371322101201",  # a village's area code, not a landline (no 0 first)
+        "0012345678901",  # 00 is the international prefix, not an area code
+        "批次 05-39-6212345",  # the first group is no area code
         "金额 13812345.00",
         "区划代码371322101201",
         "6028480012345678904",  # no Luhn digit and not UnionPay's 62: not a card
@@ -101,6 +110,76 @@ def test_declared_phone_is_allowed() -> None:
     assert list(scan_personal_data("书记电话13812345678", {"13812345678"})) == []
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["0539-6210000", "（0539）6210000", "0539 621 0000", "+86 539 6210000", "0086 539 6210000"],
+)
+def test_a_declared_landline_is_allowed_however_it_is_written(written: str) -> None:
+    declared = {phone_digits("0539-6210000")}
+    assert list(scan_personal_data(f"镇纪委监督电话{written}", declared)) == []
+    # declared as written abroad, found as written at home
+    assert list(scan_personal_data("监督电话0539-6210000", {phone_digits(written)})) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "masked"),
+    [
+        # HTML character references and URL escapes: a browser, or a program that shows a
+        # download as a page, decodes them
+        ("退押金 &#49;10101199003074514", "resident-id", "110101********4514"),
+        (
+            "电话 &#x31;&#x33;&#x38;&#x31;&#x32;&#x33;&#x34;&#x35;&#x36;&#x37;&#x38;",
+            "mobile-number",
+            "138****5678",
+        ),
+        ("电话 %31%33%38%31%32%33%34%35%36%37%38", "mobile-number", "138****5678"),
+        ("电话 %2531%2533%253812345678", "mobile-number", "138****5678"),  # escaped twice
+        ("住东山村3组18&#21495;", "house-address", "组**号"),
+        # a number read out in Chinese numerals
+        ("电话一三八一二三四五六七八", "mobile-number", "138****5678"),
+        ("电话 一三八-一二三四-五六七八", "mobile-number", "138****5678"),
+        ("卡号陆贰贰捌肆捌零零壹贰叁肆伍陆柒捌玖零叁", "bank-card", "6228***********8903"),
+        # a name that ends in a numeral is no part of the number after it
+        ("张三13812345678", "mobile-number", "138****5678"),
+        ("王五0539-6212345", "landline-number", "0539-***2345"),
+        # a courtyard, or a number after 住
+        ("住18号院", "house-address", "住**号"),
+        ("家住 25 号", "house-address", "家住 ** 号"),
+    ],
+)
+def test_escaped_and_spelled_out_numbers_are_found(line: str, code: str, masked: str) -> None:
+    assert [(f.code, f.value) for f in scan_personal_data(line)] == [(code, masked)]
+    assert privacy.finds_any(f"2026-10-05,{line},12500.00")
+    shown = mask_text(line)
+    assert masked in shown
+    digits = "".join(ch for ch in shown if ch.isdigit())
+    assert "13812345678" not in digits and "110101199003074514" not in digits
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "增长 12%，完成率 98%",
+        "A&amp;B 合计 12500.00",
+        "二〇二六年十月",
+        "一一对应",
+        "第一二三村民小组",
+        "住院12天",
+        "依据镇政发〔2026〕12号文件",
+        "%E4%B8%9C 东",
+    ],
+)
+def test_escapes_and_numerals_that_hide_nothing_pass(line: str) -> None:
+    assert list(scan_personal_data(line)) == []
+    assert not privacy.finds_any(line)
+
+
+def test_a_declared_line_is_no_part_of_the_number_after_it() -> None:
+    # "6210000 0539 6212345" would read as a UnionPay card: the declared line ends before it
+    found = scan_personal_data("监督电话0539-6210000 0539-6212345", {"05396210000"})
+    assert [(f.code, f.value) for f in found] == [("landline-number", "0539-***2345")]
+
+
 def test_masking_is_one_fixed_pattern() -> None:
     assert mask_text("号110101199003074514") == "号110101********4514"
     assert mask_text("13812345678") == "138****5678"
@@ -121,6 +200,7 @@ def test_every_scan_code_is_a_problem_kind() -> None:
         privacy.RESIDENT_ID,
         privacy.BANK_CARD,
         privacy.MOBILE_NUMBER,
+        privacy.LANDLINE_NUMBER,
         privacy.HOUSE_ADDRESS,
         privacy.BAD_CHARACTER,
     ):
@@ -167,6 +247,18 @@ def test_shorten_masks_before_it_cuts() -> None:
         ("电话 138~1234~5678", "mobile-number", "138****5678"),
         ("电话 1 3 8 1 2 3 4 5 6 7 8", "mobile-number", "138****5678"),
         ("证号 1-1-0-1-0-1-1-9-9-0-0-3-0-7-4-5-1-4", "resident-id", "110101********4514"),
+        ("座机05396212345", "landline-number", "0539-***2345"),
+        ("座机(0539)6212345", "landline-number", "0539-***2345"),
+        ("座机（0539）6212345", "landline-number", "0539-***2345"),
+        ("座机（０５３９）６２１２３４５", "landline-number", "0539-***2345"),
+        ("座机 0539 621 2345", "landline-number", "0539-***2345"),
+        ("座机 0539—621—2345", "landline-number", "0539-***2345"),
+        ("座机 +86 539 6212345", "landline-number", "0539-***2345"),
+        ("座机 0086-539-6212345", "landline-number", "0539-***2345"),
+        ("座机 +86-0539-6212345", "landline-number", "0539-***2345"),
+        ("座机 010 6234 5678", "landline-number", "010-****5678"),
+        ("座机 020-8765-4321", "landline-number", "020-****4321"),
+        ("座机 0539-62​12345", "landline-number", "0539-***2345"),
     ],
 )
 def test_disguised_personal_data_found(line: str, code: str, masked: str) -> None:
@@ -326,7 +418,8 @@ def test_finds_any_on_joined_pieces_is_exactly_one_piece_holding_something(
     [
         (["2026-10-05", "电话 138 1234 5678", "12500.00"], (), True),
         (["2026-10-05", "电话 138 1234 5678", "12500.00"], ("13812345678",), False),
-        (["2026-10-05", "办公电话 0539-6100000", "1234567.89"], (), False),
+        (["2026-10-05", "办公电话 0539-6100000", "1234567.89"], ("05396100000",), False),
+        (["2026-10-05", "办公电话 0539-6100000", "1234567.89"], (), True),
         (["村务公开", "东山村3组12号"], (), True),
         (["3栋2单元501室"], (), True),
         (["3号井", "〔2026〕12号"], (), False),

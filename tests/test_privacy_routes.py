@@ -120,6 +120,21 @@ ROUTES: dict[str, tuple[Callable[[Path], None], str]] = {
         ),
         "组18号",
     ),
+    # a villager's home line: only the declared office and hotline lines may be published
+    "landline": (_in_title("村民张三家 （0539）621-9876"), "05396219876"),
+    "landline-from-abroad": (_in_title("村民张三家 +86 539 621 9876"), "5396219876"),
+    # escapes a browser (or a program showing a download as a page) decodes
+    "html-character-references": (_in_title('"' + _escaped(ID, "&#{};") + '"'), ID),
+    "html-hex-references": (_in_title('"电话 ' + _escaped(MOBILE, "&#x{:x};") + '"'), MOBILE),
+    "url-escapes": (_in_title('"电话 ' + _escaped(MOBILE, "%{:02X}") + '"'), MOBILE),
+    "chinese-numerals": (_in_title("电话 一三八一二三四五六七八"), MOBILE),
+    "capital-numerals": (_in_title("卡号 陆贰贰捌肆捌零零壹贰叁肆伍陆柒捌玖零叁"), CARD),
+    "courtyard": (
+        lambda root: _replace(
+            root / f"{DONGSHAN}/2026-09/assistance.csv", "第三村民小组", "第三村民小组 住18号院"
+        ),
+        "住18号",
+    ),
     "csv-multiline-cell": (
         lambda root: _replace(
             root / f"{DONGSHAN}/2026-10/ledger.csv", "代发低保金", '"代发低保金 1381234\n  5678"'
@@ -143,11 +158,17 @@ def test_the_good_twins_pass(in_project: Path) -> None:
     _replace(
         in_project / DISCLOSURE,
         TITLE,
-        'title: "办公电话 0539-6212345，热线 12388、12345，金额 12,500.00 元、1234567.89 元，'
-        '凭证 记-015，日期 2026-10-05，代码 371398100202，尾号 138****5678，370102********1232"',
+        'title: "办公电话 0539-6212345、（0539）6210000、+86 539 621 2345，热线 12388、12345，'
+        '金额 12,500.00 元、1234567.89 元，凭证 记-015，日期 2026-10-05，代码 371398100202"',
+    )
+    _replace(
+        in_project / DISCLOSURE,
+        "title: 十月主题党日,",
+        'title: "尾号 138****5678，370102********1232，座机 0539-***9876，完成率 98%，A&amp;B，'
+        '二〇二六年十月，第一二三村民小组，住院12天",',
     )
     code, out = _check()
-    assert (code, out) == (0, "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n")
+    assert (code, out) == (0, "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n"), out
 
 
 def test_a_decoded_value_is_reported_at_its_file_line_and_field() -> None:

@@ -602,7 +602,10 @@ def test_a_pattern_s_english_hint_has_no_chinese_in_it() -> None:
     (the account code's example was "513 或 51301" on both lines)."""
     from builder.format.schema import ACCOUNT_CODE, PHONE, Invalid
 
-    for pattern, example in ((ACCOUNT_CODE, "513 or 51301"), (PHONE, "0539-6212345 or 12388")):
+    for pattern, example in (
+        (ACCOUNT_CODE, "513 or 51301"),
+        (PHONE, "12388 or 0539-621xxxx (a landline with its area code)"),
+    ):
         invalid = pattern.parse("12abc")
         assert isinstance(invalid, Invalid)
         assert invalid.values["hint_en"] == f"For example {example}."

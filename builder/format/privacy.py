@@ -2,16 +2,19 @@
 
 Resident ID numbers (GB 11643: by their check digit, or by province and birth date when a
 mistyped digit broke it), bank card numbers (16–19 digits: by Luhn, or by UnionPay's 62 when a
-mistyped digit broke it), mobile numbers and house numbers (门牌: an address below the 村民小组)
-never reach git history or the site. Officials' declared office and hotline numbers are the
-only phone numbers allowed.
+mistyped digit broke it), mobile numbers, landline numbers with their area code (座机: 0539-6212345,
+(0539)6212345, +86 539 6212345) and house numbers (门牌: an address below the 村民小组) never
+reach git history or the site. Officials' declared office and hotline numbers are the only phone
+numbers allowed.
 """
 
 from __future__ import annotations
 
 import datetime
+import html
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -19,17 +22,21 @@ from dataclasses import dataclass
 RESIDENT_ID = "resident-id"
 BANK_CARD = "bank-card"
 MOBILE_NUMBER = "mobile-number"
+LANDLINE_NUMBER = "landline-number"
 HOUSE_ADDRESS = "house-address"
 BAD_CHARACTER = "bad-character"
 
 # A house number: a number and 号 after a village, group, road or lane (东山村12号, 3组18号,
-# 人民路5号), or a building's unit and room (3栋2单元501室). Records may name the 村民小组
-# and no more (DOMAIN.md). Not a document's number (〔2026〕12号) nor a numbered thing (3号井).
+# 人民路5号) or after 住 / 住址 (住18号), a courtyard (18号院), or a building's unit and room
+# (3栋2单元501室). Records may name the 村民小组 and no more (DOMAIN.md). Not a document's
+# number (〔2026〕12号) nor a numbered thing (3号井).
 _HOUSE_DIGIT = "[0-9０-９零〇一二三四五六七八九十百两]"
 _HOUSE_NUMBER = _HOUSE_DIGIT + "+"
 _HOUSE = re.compile(
     rf"(?:[村组社屯队巷弄路街]|胡同|小区) *{_HOUSE_NUMBER} *[号號]"
     "(?![井桥闸坝塘渠泵机线杆地田库仓厂车柜文令])"
+    rf"|(?:住|住址|地址|家住|住在)[:：]? *{_HOUSE_NUMBER} *[号號]"
+    rf"|{_HOUSE_NUMBER} *[号號]院"
     rf"|{_HOUSE_NUMBER} *(?:号楼|栋|幢) *{_HOUSE_NUMBER} *(?:单元|室)"
     rf"|{_HOUSE_NUMBER} *单元 *{_HOUSE_NUMBER} *室"
 )
@@ -80,8 +87,11 @@ def is_ignorable(ch: str) -> bool:
 # underscores (NFKC has already turned the full-width forms into these).
 # Whitespace (any run of it: a line continuation and its indent) reads as " ", every other
 # separator as "#"; at most three of those stand between two groups.
-_SEPARATORS = frozenset("-/_~\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7")
-_ASCII_VIEW = str.maketrans({**dict.fromkeys("\t\r\n\x0b\x0c", " "), **dict.fromkeys("-/_~", "#")})
+# Round brackets too: an area code is often written in them, (0539)6212345 or （0539）6212345.
+_SEPARATORS = frozenset("-/_~()\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fb\u00b7")
+_ASCII_VIEW = str.maketrans(
+    {**dict.fromkeys("\t\r\n\x0b\x0c", " "), **dict.fromkeys("-/_~()", "#")}
+)
 _GAP = r"(?: *#{1,3} *| +)"
 _GROUPS = re.compile(rf"\+?[0-9]+(?:[Xx](?![0-9A-Za-z]))?(?:{_GAP}[0-9]+(?:[Xx](?![0-9A-Za-z]))?)*")
 _GROUP = re.compile(r"[0-9]+[Xx]?")
@@ -92,11 +102,19 @@ _DATE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}#[01]?[0-9]#[0-3]?[0-9](?![0-9])
 # Anything that may read as a digit: \\d is every script's digits, the rest fold to digits by NFKC
 # (circled, parenthesised, superscript and subscript numbers).
 _DIGITISH_CLASS = "\\d\u00b2\u00b3\u00b9\u2070-\u2089\u2460-\u24ff\u2776-\u2793\u3251-\u32bf"
+# The Chinese numerals that stand for one digit each, as a number is read out (一三八…, 壹叁捌…).
+# NOTE: only a whole number written in them counts, never one beside other digits: a name such
+# as 张三 or 王五 is often written right before a phone number.
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789")
+_CHINESE_RUN = re.compile(
+    "[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]"
+    "(?:[ \u3000\\-\u2010-\u2015\uff0d]?[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]){10,}"
+)
 _DIGITISH = re.compile(f"[{_DIGITISH_CLASS}]")
 # What may stand in a number beside the digit-ish characters (see digit_view).
 _NUMBER_GLUE_CLASS = (
-    " \t\r\n\x0b\x0c\\-/_~.+#Xx\u00a0\u2000-\u200a\u202f\u205f\u3000"
-    "\u2010-\u2015\u2212\u30fb\u00b7\uff0b\uff0d\uff0e\uff0f\uff3f\uff5e\uff38\uff58"
+    " \t\r\n\x0b\x0c\\-/_~.+#Xx()\u00a0\u2000-\u200a\u202f\u205f\u3000"
+    "\u2010-\u2015\u2212\u30fb\u00b7\uff08\uff09\uff0b\uff0d\uff0e\uff0f\uff3f\uff5e\uff38\uff58"
     "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
     f"{_char_class(_IGNORABLE)}"
 )
@@ -181,9 +199,11 @@ def is_old_resident_id(digits: str) -> bool:
 
 
 def classify(
-    digits: str, allowed_phones: Collection[str] = (), grouped: bool = False
+    digits: str, allowed_phones: Collection[str] = (), grouped: bool = False, first: int = 0
 ) -> str | None:
-    """The problem code of a run of digits (an ID, card or mobile number), or None."""
+    """The problem code of a run of digits (an ID, card, mobile or landline number), or None.
+    grouped: the run was put together from several groups of digits, the first of them `first`
+    digits long."""
     if len(digits) == 18 and digits[:17].isdigit():
         # NOTE: a province and a real birth date make 18 characters an ID whatever the check
         # digit: a mistyped digit breaks the check, and the other 17 still name the person (as
@@ -201,7 +221,47 @@ def classify(
         return BANK_CARD
     if digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
         return MOBILE_NUMBER
+    # NOTE: a run of groups is a landline only when its first group is the area code or the
+    # country's 86, as people write them (0539-6212345, 86 539 6212345), so that unrelated
+    # numbers side by side are not taken for one
+    national = landline(digits, first if grouped else 0)
+    if national is not None and national not in allowed_phones:
+        return LANDLINE_NUMBER
     return None
+
+
+def _is_declared(digits: str, allowed_phones: Collection[str], first: int) -> bool:
+    """Whether a run of digits is one of the declared lines (a mobile or a landline)."""
+    if is_mobile(digits):
+        return phone_digits(digits) in allowed_phones
+    national = landline(digits, first if first < len(digits) else 0)
+    return national is not None and national in allowed_phones
+
+
+def landline(digits: str, first: int = 0) -> str | None:
+    """The national form (0, the area code, the local number) of a mainland landline number
+    written with its area code, from home (05396212345) or from abroad (86 or 0086, the area
+    code without its 0), or None. first: the length of the first group the digits were written
+    in (0: one run), which must be the area code or the 86."""
+    if not digits.isdigit():
+        return None
+    prefix = 4 if digits.startswith("0086") else 2 if digits.startswith("86") else 0
+    # NOTE: from abroad the area code drops its 0; +86-0539-… keeps it, which phones forgive
+    national = digits[prefix:] if digits[prefix : prefix + 1] == "0" else "0" + digits[prefix:]
+    if national[:1] != "0":
+        return None
+    if national[:2] == "01":
+        area = 3 if national[:3] == "010" else 0  # Beijing's 010 is the only 01 code
+    else:
+        area = {"2": 3, "3": 4, "4": 4, "5": 4, "6": 4, "7": 4, "8": 4, "9": 4}.get(
+            national[1:2], 0
+        )
+    local = national[area:]
+    if not area or len(local) not in ((8,) if area == 3 else (7, 8)) or local[0] in "01":
+        return None
+    if first and first != (prefix or area):
+        return None
+    return national
 
 
 def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int, int, str, str]]:
@@ -225,16 +285,32 @@ def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int
 def _find_numbers(
     text: str, allowed_phones: Collection[str]
 ) -> Iterator[tuple[int, int, str, str]]:
-    """(start, end, code, digits) of each ID, card or mobile number, in the original text."""
-    if _DIGITISH.search(text) is None:
-        return
-    # NOTE: only the stretches of digits, separators and invisible characters can hold a number;
-    # folding just those keeps the scan fast on long Chinese text. Those of 11 characters or
-    # more: _LONG_REGION finds exactly the whole stretches of that length, the shorter ones
-    # hold no number (see _LONG_REGION)
-    for region in _LONG_REGION.finditer(text):
-        for start, end, code, digits in _find_in(region.group(), allowed_phones):
-            yield region.start() + start, region.start() + end, code, digits
+    """(start, end, code, digits) of each ID, card, mobile or landline number, in the original
+    text, in its order."""
+    found: list[tuple[int, int, str, str]] = []
+    if _DIGITISH.search(text) is not None:
+        # NOTE: only the stretches of digits, separators and invisible characters can hold a
+        # number; folding just those keeps the scan fast on long Chinese text. Those of 11
+        # characters or more: _LONG_REGION finds exactly the whole stretches of that length,
+        # the shorter ones hold no number (see _LONG_REGION)
+        for region in _LONG_REGION.finditer(text):
+            for start, end, code, digits in _find_in(region.group(), allowed_phones):
+                found.append((region.start() + start, region.start() + end, code, digits))
+    if _CHINESE_RUN.search(text) is not None:
+        found = sorted([*found, *_find_chinese(text, allowed_phones)])
+    yield from found
+
+
+def _find_chinese(
+    text: str, allowed_phones: Collection[str]
+) -> Iterator[tuple[int, int, str, str]]:
+    """What _find_numbers finds in numbers written in Chinese numerals, one ASCII digit a
+    numeral (so the places stay)."""
+    for run in _CHINESE_RUN.finditer(text):
+        for start, end, code, digits in _find_in(
+            run.group().translate(_CHINESE_DIGITS), allowed_phones
+        ):
+            yield run.start() + start, run.start() + end, code, digits
 
 
 def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[tuple[int, int, str, str]]:
@@ -248,19 +324,23 @@ def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[tuple[int, 
         i = 0
         while i < len(groups):
             hit = None
+            declared = i  # NOTE: past a declared line, whose groups are no part of another number
             for j in range(min(len(groups), i + _MAX_GROUPS) - 1, i - 1, -1):
                 digits = "".join(view[a:b] for a, b in groups[i : j + 1])
                 if len(digits) < 11 or len(digits) > 19 or "X" in digits[:-1].upper():
                     continue
-                code = classify(digits, allowed_phones, grouped=j > i)
+                first = groups[i][1] - groups[i][0]
+                code = classify(digits, allowed_phones, grouped=j > i, first=first)
                 if code is None and digits.startswith("0086") and len(digits) == 15:
                     code = classify(digits[2:], allowed_phones, grouped=True)
                     digits = digits[2:] if code else digits
                 if code is not None:
                     hit = (j, code, digits)
                     break
+                if declared == i and allowed_phones and _is_declared(digits, allowed_phones, first):
+                    declared = j
             if hit is None:
-                i += 1
+                i = declared + 1
                 continue
             j, code, digits = hit
             start, end = groups[i][0], groups[j][1]
@@ -299,9 +379,14 @@ def is_mobile(digits: str) -> bool:
 
 
 def phone_digits(phone: str) -> str:
-    """Digits of a phone number, for comparing declared numbers."""
-    digits = re.sub(r"[^0-9]", "", phone)
-    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+    """Digits of a phone number, for comparing declared numbers: a mobile without its 86, a
+    landline in its national form (05396212345, however it was written)."""
+    digits = re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", phone))
+    if digits.startswith("0086"):
+        digits = digits[2:]
+    if len(digits) == 13 and digits.startswith("86"):
+        return digits[2:]
+    return landline(digits) or digits
 
 
 @dataclass(frozen=True)
@@ -320,20 +405,62 @@ def mask(code: str, digits: str) -> str:
     if code == MOBILE_NUMBER:
         mobile = digits[-11:]
         return mobile[:3] + "****" + mobile[-4:]
+    if code == LANDLINE_NUMBER:  # the area code stays, the local number but its last four goes
+        national = landline(digits) or digits
+        area = 3 if national[1:2] in ("1", "2") else 4
+        return national[:area] + "-" + "*" * (len(national) - area - 4) + national[-4:]
     if code == HOUSE_ADDRESS:  # the place stays, its numbers go: 3组**号
         return _HOUSE_DIGITS.sub(lambda m: "*" * len(m.group()), digits)
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
+# Text that a browser, or any program that shows a download as a web page, turns into other
+# characters: HTML character references (&#49;, &#x31;, &amp;) and URL escapes (%31)
+_ESCAPE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?|%[0-9A-Fa-f]{2}")
+
+
+def unescaped(text: str) -> str | None:
+    """text with its HTML character references and URL escapes decoded (as often as they were
+    applied, up to three times), or None when it holds none."""
+    if ("&" not in text and "%" not in text) or _ESCAPE.search(text) is None:
+        return None
+    decoded = text
+    for _ in range(3):
+        step = html.unescape(urllib.parse.unquote(decoded, errors="replace"))
+        if step == decoded:
+            break
+        decoded = step
+    return decoded if decoded != text else None
+
+
+def _hidden(text: str, allowed_phones: Collection[str]) -> list[tuple[str, str]]:
+    """(code, digits) of what text shows only once its escapes are decoded."""
+    decoded = unescaped(text)
+    if decoded is None:
+        return []
+    plain = {(code, digits) for _, _, code, digits in _find(text, allowed_phones)}
+    return [
+        (code, digits)
+        for _, _, code, digits in _find(decoded, allowed_phones)
+        if (code, digits) not in plain
+    ]
+
+
 def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Iterator[Finding]:
-    """Find ID, bank card, mobile and house numbers in text, however they are grouped or
-    disguised."""
+    """Find ID, bank card, mobile, landline and house numbers in text, however they are grouped
+    or disguised: also those that escapes hide (&#49;…, %31…), at the first column."""
     for start, _end, code, digits in _find(line, allowed_phones):
         yield Finding(start + 1, code, mask(code, digits))
+    for code, digits in _hidden(line, allowed_phones):
+        yield Finding(1, code, mask(code, digits))
 
 
 def mask_text(text: str) -> str:
-    """Mask every ID, card or mobile number inside a value before it is shown in a message."""
+    """Mask every ID, card or mobile number inside a value before it is shown in a message
+    (a value whose escapes hide one is shown decoded, and masked)."""
+    decoded = unescaped(text)
+    if decoded is not None and _hidden(text, ()):
+        text = decoded
     parts: list[str] = []
     done = 0
     for start, end, code, digits in _find(text):
@@ -390,6 +517,8 @@ def may_find(text: str) -> bool:
         return True
     if _HOUSE_HINT.search(text) is not None and _HOUSE.search(text) is not None:
         return True
+    if _CHINESE_RUN.search(text) is not None:
+        return True
     return any(len(_DIGITISH.findall(m.group())) >= 6 for m in _LONG_REGION.finditer(text))
 
 
@@ -402,6 +531,9 @@ def finds_any(text: str, allowed_phones: Collection[str] = ()) -> bool:
     or values decides whether they need scanning one by one (may_find first rules out most
     texts more cheaply still).
     """
+    decoded = unescaped(text)
+    if decoded is not None and finds_any(decoded, allowed_phones):
+        return True
     if not may_find(text):
         return False
     if next(scan_characters(text), None) is not None:

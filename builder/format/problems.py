@@ -146,6 +146,15 @@ MOBILE_NUMBER = _kind(
     '"{value}" looks like a personal mobile number. Only the office and hotline numbers declared '
     "in village.yml may be published; delete it.",
 )
+LANDLINE_NUMBER = _kind(
+    "landline-number",
+    "座机号码",
+    "“{value}”像是没有登记的座机号码。只有在 county.yml、town.yml 或 village.yml 中登记的办公和"
+    "监督电话可以公开：如果这是办公电话，请先登记它；如果是村民家里的电话，请删除。",
+    '"{value}" looks like a landline number that is not declared. Only the office and hotline '
+    "numbers declared in county.yml, town.yml or village.yml may be published: declare it if it "
+    "is an office line, delete it if it is a villager's.",
+)
 
 HOUSE_ADDRESS = _kind(
     "house-address",
