@@ -749,8 +749,8 @@ def test_history_page_shows_no_commit_message_or_author(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_number_removed_from_history_is_never_republished(tmp_path: Path) -> None:
-    """A commit (made past the hook) held an ID, a bank card and a mobile; the next one removed
-    them. The records are clean again and the site builds: no file of it may hold the digits,
+    """A commit (made past the hook) held an ID, a bank card, a mobile, a landline, a mobile in URL
+    escapes and one in Chinese numerals; the next one removed them. The records are clean again and the site builds: no file of it may hold the digits,
     however they are grouped, on the history page or anywhere else."""
     project = make_repo(make_project(tmp_path / "project"))
     ledger = "villages/chengguan/dongshan/2026-10/ledger.csv"
@@ -758,6 +758,9 @@ def test_a_number_removed_from_history_is_never_republished(tmp_path: Path) -> N
         "110101199003074514": "身份证 110101 19900307 4514",
         "6228480012345678903": "卡号 6228-4800-1234-5678-903",
         "13912345678": "电话 139 1234 5678",
+        "05396219876": "座机 （0539）621-9876",
+        "%31%33%37%31%32%33%34%35%36%37%38": "网址 %31%33%37%31%32%33%34%35%36%37%38",
+        "一三六一二三四五六七八": "电话 一三六一二三四五六七八",
     }
     original = (project / ledger).read_text(encoding="utf-8")
     edit(project, ledger, "代发低保金", "代发低保金 " + " ".join(planted.values()))
