@@ -333,6 +333,17 @@ def build(
             for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, as_of)
             if p.kind.code == "silent-edit"
         )
+        # the hand-written pages are published as they are: scanned here, so that a problem in
+        # one is told once, with the records' (each shard's plugin scans them again, and a
+        # county built in two shards printed each twice, as a failed shard)
+        from builder.pipeline.scan import scan_files
+        from builder.publish.build import docs_folder
+        from builder.publish.site import lines
+
+        docs = docs_folder(config_file)
+        if docs is not None and docs.is_dir():
+            base = config_file.resolve().parent
+            result.report.extend(scan_files([docs], base, lines(result.county)))
     _echo_report(result.report)
     if result.report.has_errors():
         click.echo(

@@ -328,3 +328,23 @@ def test_clean_names_and_short_values_are_shown_as_written(in_project: Path) -> 
     assert code == 1
     assert "villages/chengguan/dongshan/2026-10/ledger.csv:2: 支出 expense: “一万一千元”" in out
     assert "*" not in out
+
+
+def test_a_hand_written_page_s_personal_data_is_told_once_like_a_record_s(
+    in_project: Path,
+) -> None:
+    """The pages in content/ are published as they are: `sunlight build` names a number in one
+    once, in a clerk's file:line form beside the records' problems, and publishes nothing (a
+    county built in two shards printed it once a shard, then "分片 1/2, 2/2 生成失败")."""
+    code, out = run("build")
+    assert code == 0, out
+    index = (in_project / "site/index.html").read_bytes()
+    notice = in_project / "content/notice.md"
+    notice.write_text("# 通知\n\n村民张三家座机 （0539）621-9876\n", encoding="utf-8")
+    code, out = run("build")
+    assert code == 1
+    line = "content/notice.md:3: “0539-***9876”像是没有登记的座机号码。"
+    assert out.count("0539-***9876”像是") == 1 and f"\n{line}" in f"\n{out}", out
+    assert "记录有错误，网站没有生成，原有网站保持不变。" in out and "分片" not in out
+    assert "6219876" not in out.replace("-", "")
+    assert (in_project / "site/index.html").read_bytes() == index

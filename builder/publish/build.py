@@ -119,15 +119,22 @@ def build_inputs(config_file: Path) -> str:
     """site.site_inputs before MkDocs reads the configuration: its docs_dir as mkdocs.yml
     writes it, the log beside it ("" when mkdocs.yml cannot be read: the build reports that,
     and no rebuild is judged from it)."""
+    docs = docs_folder(config_file)
+    if docs is None:
+        return ""
+    log_file = config_file.resolve().parent / "publication-log.jsonl"
+    return site_inputs(config_file, docs, log_file if log_file.is_file() else None)
+
+
+def docs_folder(config_file: Path) -> Path | None:
+    """The folder of hand-written pages (docs_dir) as mkdocs.yml writes it, before MkDocs
+    reads the configuration; None when mkdocs.yml cannot be read."""
     try:
         text = config_file.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
-        return ""
-    base = config_file.resolve().parent
+        return None
     found = re.search(r"(?m)^docs_dir:\s*['\"]?([^'\"#\s]+)", text)
-    log_file = base / "publication-log.jsonl"
-    docs = base / (found.group(1) if found else "docs")
-    return site_inputs(config_file, docs, log_file if log_file.is_file() else None)
+    return config_file.resolve().parent / (found.group(1) if found else "docs")
 
 
 ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path, BuildCache | None]
