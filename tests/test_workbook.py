@@ -728,6 +728,11 @@ def test_a_sheet_left_out_never_deletes_the_rows_there(in_project: Path) -> None
     assert snapshot(FOLDER) == before
 
 
+def _ledger_problems(out: str) -> list[tuple[str, str]]:
+    """(ledger.csv:line, problem code) of each problem the checker printed about a ledger."""
+    return re.findall(r"^(\S+ledger\.csv:\d+).*\[([a-z-]+)\]", out.replace("\n    ", " "), re.M)
+
+
 def test_the_checker_names_what_excel_did_to_a_csv(in_project: Path) -> None:
     ledger = FOLDER / "2026-10/ledger.csv"
     lines = ledger.read_text(encoding="utf-8").splitlines()
@@ -737,7 +742,7 @@ def test_the_checker_names_what_excel_did_to_a_csv(in_project: Path) -> None:
     ledger.write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, out = run("check", "--today", TODAY, str(FOLDER))
     assert code == 1
-    found = re.findall(r"^(\S+ledger\.csv:\d+).*\[([a-z-]+)\]", out.replace("\n    ", " "), re.M)
+    found = _ledger_problems(out)
     assert found == [
         ("villages/chengguan/dongshan/2026-10/ledger.csv:1", "empty-column"),
         ("villages/chengguan/dongshan/2026-10/ledger.csv:2", "excel-date"),
@@ -767,7 +772,7 @@ def test_the_checker_names_a_long_number_excel_saved_as_shown(in_project: Path) 
     )
     code, out = run("check", "--today", TODAY, str(FOLDER))
     assert code == 1
-    found = re.findall(r"^(\S+ledger\.csv:\d+).*\[([a-z-]+)\]", out.replace("\n    ", " "), re.M)
+    found = _ledger_problems(out)
     assert found == [
         ("villages/chengguan/dongshan/2026-10/ledger.csv:2", "excel-number"),
         ("villages/chengguan/dongshan/2026-10/ledger.csv:3", "excel-number"),

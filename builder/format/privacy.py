@@ -26,6 +26,8 @@ LANDLINE_NUMBER = "landline-number"
 HOUSE_ADDRESS = "house-address"
 BAD_CHARACTER = "bad-character"
 
+_Hit = tuple[int, int, str, str]  # (start, end, code, digits) of a number in a text
+
 # A house number: a number and 号 after a village, group, road or lane (东山村12号, 3组18号,
 # 人民路5号) or after 住 / 住址 (住18号), a courtyard (18号院), or a building's unit and room
 # (3栋2单元501室). Records may name the 村民小组 and no more (DOMAIN.md). Not a document's
@@ -219,23 +221,23 @@ def classify(
     # digit, for the same reason; other numbers must pass Luhn
     if digits.isdigit() and 16 <= len(digits) <= 19 and (digits[:2] == "62" or is_luhn(digits)):
         return BANK_CARD
-    if digits.isdigit() and is_mobile(digits) and phone_digits(digits) not in allowed_phones:
-        return MOBILE_NUMBER
-    # NOTE: a run of groups is a landline only when its first group is the area code or the
-    # country's 86, as people write them (0539-6212345, 86 539 6212345), so that unrelated
-    # numbers side by side are not taken for one
-    national = landline(digits, first if grouped else 0)
-    if national is not None and national not in allowed_phones:
-        return LANDLINE_NUMBER
+    line = _phone_line(digits, first if grouped else 0)
+    if line is not None and line[1] not in allowed_phones:
+        return line[0]
     return None
 
 
-def _is_declared(digits: str, allowed_phones: Collection[str], first: int) -> bool:
-    """Whether a run of digits is one of the declared lines (a mobile or a landline)."""
+def _phone_line(digits: str, first: int = 0) -> tuple[str, str] | None:
+    """(problem code, the digits declared lines are compared by) of a mobile or landline
+    number, or None. A run of groups is a landline only when its first group (first digits
+    long, 0 for one run) is the area code or the country's 86, as people write them
+    (0539-6212345, 86 539 6212345), so that unrelated numbers side by side are not one."""
+    if not digits.isdigit():
+        return None
     if is_mobile(digits):
-        return phone_digits(digits) in allowed_phones
-    national = landline(digits, first if first < len(digits) else 0)
-    return national is not None and national in allowed_phones
+        return MOBILE_NUMBER, phone_digits(digits)
+    national = landline(digits, first)
+    return (LANDLINE_NUMBER, national) if national is not None else None
 
 
 def landline(digits: str, first: int = 0) -> str | None:
@@ -248,14 +250,7 @@ def landline(digits: str, first: int = 0) -> str | None:
     prefix = 4 if digits.startswith("0086") else 2 if digits.startswith("86") else 0
     # NOTE: from abroad the area code drops its 0; +86-0539-… keeps it, which phones forgive
     national = digits[prefix:] if digits[prefix : prefix + 1] == "0" else "0" + digits[prefix:]
-    if national[:1] != "0":
-        return None
-    if national[:2] == "01":
-        area = 3 if national[:3] == "010" else 0  # Beijing's 010 is the only 01 code
-    else:
-        area = {"2": 3, "3": 4, "4": 4, "5": 4, "6": 4, "7": 4, "8": 4, "9": 4}.get(
-            national[1:2], 0
-        )
+    area = _area_code_length(national)
     local = national[area:]
     if not area or len(local) not in ((8,) if area == 3 else (7, 8)) or local[0] in "01":
         return None
@@ -264,7 +259,17 @@ def landline(digits: str, first: int = 0) -> str | None:
     return national
 
 
-def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int, int, str, str]]:
+def _area_code_length(national: str) -> int:
+    """The length of the area code (with its 0) a national number starts with, 0 for none:
+    010 and 02X have three digits (Beijing's 010 is the only 01 code), 03X–09X four."""
+    if national[:1] != "0" or national[1:2] in ("", "0"):
+        return 0
+    if national[1] == "1":
+        return 3 if national[:3] == "010" else 0
+    return 3 if national[1] == "2" else 4
+
+
+def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[_Hit]:
     """(start, end, code, digits) of each ID, card, mobile or house number, in text's order
     (for a house number, "digits" is the address as written)."""
     houses = (
@@ -282,28 +287,30 @@ def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[tuple[int
             done = found[1]
 
 
-def _find_numbers(
-    text: str, allowed_phones: Collection[str]
-) -> Iterator[tuple[int, int, str, str]]:
+def _find_numbers(text: str, allowed_phones: Collection[str]) -> Iterator[_Hit]:
     """(start, end, code, digits) of each ID, card, mobile or landline number, in the original
     text, in its order."""
-    found: list[tuple[int, int, str, str]] = []
-    if _DIGITISH.search(text) is not None:
-        # NOTE: only the stretches of digits, separators and invisible characters can hold a
-        # number; folding just those keeps the scan fast on long Chinese text. Those of 11
-        # characters or more: _LONG_REGION finds exactly the whole stretches of that length,
-        # the shorter ones hold no number (see _LONG_REGION)
-        for region in _LONG_REGION.finditer(text):
-            for start, end, code, digits in _find_in(region.group(), allowed_phones):
-                found.append((region.start() + start, region.start() + end, code, digits))
-    if _CHINESE_RUN.search(text) is not None:
-        found = sorted([*found, *_find_chinese(text, allowed_phones)])
-    yield from found
+    found = _find_digits(text, allowed_phones)
+    if _CHINESE_RUN.search(text) is None:  # NOTE: one at a time, as finds_any asks for the first
+        yield from found
+    else:
+        yield from sorted([*found, *_find_chinese(text, allowed_phones)])
 
 
-def _find_chinese(
-    text: str, allowed_phones: Collection[str]
-) -> Iterator[tuple[int, int, str, str]]:
+def _find_digits(text: str, allowed_phones: Collection[str]) -> Iterator[_Hit]:
+    """What _find_numbers finds in numbers written in digits of any script."""
+    if _DIGITISH.search(text) is None:
+        return
+    # NOTE: only the stretches of digits, separators and invisible characters can hold a number;
+    # folding just those keeps the scan fast on long Chinese text. Those of 11 characters or
+    # more: _LONG_REGION finds exactly the whole stretches of that length, the shorter ones
+    # hold no number (see _LONG_REGION)
+    for region in _LONG_REGION.finditer(text):
+        for start, end, code, digits in _find_in(region.group(), allowed_phones):
+            yield region.start() + start, region.start() + end, code, digits
+
+
+def _find_chinese(text: str, allowed_phones: Collection[str]) -> Iterator[_Hit]:
     """What _find_numbers finds in numbers written in Chinese numerals, one ASCII digit a
     numeral (so the places stay)."""
     for run in _CHINESE_RUN.finditer(text):
@@ -313,7 +320,7 @@ def _find_chinese(
             yield run.start() + start, run.start() + end, code, digits
 
 
-def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[tuple[int, int, str, str]]:
+def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[_Hit]:
     view, where = digit_view(text)
     for run in _GROUPS.finditer(view):
         if sum(ch.isdigit() for ch in run.group()) < 11:
@@ -337,8 +344,10 @@ def _find_in(text: str, allowed_phones: Collection[str]) -> Iterator[tuple[int, 
                 if code is not None:
                     hit = (j, code, digits)
                     break
-                if declared == i and allowed_phones and _is_declared(digits, allowed_phones, first):
-                    declared = j
+                if declared == i and allowed_phones:
+                    line = _phone_line(digits, first if j > i else 0)
+                    if line is not None and line[1] in allowed_phones:
+                        declared = j
             if hit is None:
                 i = declared + 1
                 continue
@@ -407,7 +416,7 @@ def mask(code: str, digits: str) -> str:
         return mobile[:3] + "****" + mobile[-4:]
     if code == LANDLINE_NUMBER:  # the area code stays, the local number but its last four goes
         national = landline(digits) or digits
-        area = 3 if national[1:2] in ("1", "2") else 4
+        area = _area_code_length(national)
         return national[:area] + "-" + "*" * (len(national) - area - 4) + national[-4:]
     if code == HOUSE_ADDRESS:  # the place stays, its numbers go: 3组**号
         return _HOUSE_DIGITS.sub(lambda m: "*" * len(m.group()), digits)
@@ -433,37 +442,35 @@ def unescaped(text: str) -> str | None:
     return decoded if decoded != text else None
 
 
-def _hidden(text: str, allowed_phones: Collection[str]) -> list[tuple[str, str]]:
-    """(code, digits) of what text shows only once its escapes are decoded."""
-    decoded = unescaped(text)
-    if decoded is None:
-        return []
-    plain = {(code, digits) for _, _, code, digits in _find(text, allowed_phones)}
-    return [
-        (code, digits)
-        for _, _, code, digits in _find(decoded, allowed_phones)
-        if (code, digits) not in plain
-    ]
+def _hidden(decoded: str, found: list[_Hit], allowed_phones: Collection[str]) -> list[_Hit]:
+    """What the decoded text (its escapes decoded) holds that the text as written, in which
+    found was found, does not."""
+    plain = {(code, digits) for _, _, code, digits in found}
+    return [hit for hit in _find(decoded, allowed_phones) if (hit[2], hit[3]) not in plain]
 
 
 def scan_personal_data(line: str, allowed_phones: Collection[str] = ()) -> Iterator[Finding]:
     """Find ID, bank card, mobile, landline and house numbers in text, however they are grouped
     or disguised: also those that escapes hide (&#49;…, %31…), at the first column."""
-    for start, _end, code, digits in _find(line, allowed_phones):
+    found = list(_find(line, allowed_phones))
+    for start, _end, code, digits in found:
         yield Finding(start + 1, code, mask(code, digits))
-    for code, digits in _hidden(line, allowed_phones):
-        yield Finding(1, code, mask(code, digits))
+    decoded = unescaped(line)
+    if decoded is not None:
+        for _start, _end, code, digits in _hidden(decoded, found, allowed_phones):
+            yield Finding(1, code, mask(code, digits))
 
 
 def mask_text(text: str) -> str:
     """Mask every ID, card or mobile number inside a value before it is shown in a message
     (a value whose escapes hide one is shown decoded, and masked)."""
+    found = list(_find(text))
     decoded = unescaped(text)
-    if decoded is not None and _hidden(text, ()):
-        text = decoded
+    if decoded is not None and _hidden(decoded, found, ()):
+        text, found = decoded, list(_find(decoded))
     parts: list[str] = []
     done = 0
-    for start, end, code, digits in _find(text):
+    for start, end, code, digits in found:
         parts.append(text[done:start] + mask(code, digits))
         done = end
     return "".join(parts) + text[done:]
