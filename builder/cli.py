@@ -326,12 +326,15 @@ def build(
     )
     if result.county is not None and not result.report.has_errors():
         from builder.audit import commands as audit
+        from builder.format.problems import Severity
 
-        # no path publishes a silent edit: an uncorrected change of a logged period is an error
+        # no path publishes a silent edit (an uncorrected change of a logged period) or a
+        # damaged log: told here with the records' problems, once (each shard's plugin would
+        # refuse them too, printed once a shard after "发现 0 个错误")
         result.report.extend(
             p
             for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, as_of)
-            if p.kind.code == "silent-edit"
+            if p.severity is Severity.ERROR
         )
         # the hand-written pages are published as they are: scanned here, so that a problem in
         # one is told once, with the records' (each shard's plugin scans them again, and a

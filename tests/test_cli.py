@@ -348,3 +348,19 @@ def test_a_hand_written_page_s_personal_data_is_told_once_like_a_record_s(
     assert "记录有错误，网站没有生成，原有网站保持不变。" in out and "分片" not in out
     assert "6219876" not in out.replace("-", "")
     assert (in_project / "site/index.html").read_bytes() == index
+
+
+def test_a_damaged_publication_log_is_told_once_like_a_record_s(in_project: Path) -> None:
+    """Every problem of the publication log that stops a build is told by `sunlight build`
+    with the records' and counted with them (it said "发现 0 个错误", then MkDocs printed the
+    log's problem as `ERROR -`, once a shard, and the build failed as a MkDocs error)."""
+    code, out = run("build")
+    assert code == 0, out
+    index = (in_project / "site/index.html").read_bytes()
+    (in_project / "publication-log.jsonl").write_text("garbage\n", encoding="utf-8")
+    code, out = run("build")
+    assert code == 1
+    assert out.count("这一行不是 JSON。") == 1, out
+    assert "发现 1 个错误" in out and "ERROR" not in out and "MkDocs" not in out, out
+    assert "记录有错误，网站没有生成，原有网站保持不变。" in out
+    assert (in_project / "site/index.html").read_bytes() == index
