@@ -72,6 +72,12 @@ def test_luhn() -> None:
         # a villager's landline: only the declared office and hotline lines may be published
         ("联系村民张三0539-6212345", "landline-number"),
         ("座机 010-62345678", "landline-number"),
+        # ... and without its area code, after a word that names a phone
+        ("联系村民张三家座机：621-2345", "landline-number"),
+        ("户主电话6212345", "landline-number"),
+        ("联系电话 6212 3456", "landline-number"),
+        ("Tel: 62123456", "landline-number"),
+        ("宅电（６２１２３４５）", "landline-number"),
     ],
 )
 def test_personal_data_found(line: str, code: str) -> None:
@@ -100,6 +106,16 @@ def test_personal_data_found(line: str, code: str) -> None:
         "依据镇政发〔2026〕12号文件",
         "村3号井维修",
         "村道硬化3号路段",
+        # 7 or 8 digits with no word naming a phone before them, or a quantity, date or amount
+        "合同编号 6212345",
+        "电话费1234567元",
+        "电话费 1234567.50",
+        "联系日期20261015",
+        "联系人数 2000000 人",
+        "电话 12388",
+        "手机1381234",  # no landline starts with 1
+        "Hotel 6212345",
+        "电话费,6212345",  # a comma ends what a word before it says (as for every finding)
     ],
 )
 def test_not_personal_data(line: str) -> None:
@@ -108,6 +124,13 @@ def test_not_personal_data(line: str) -> None:
 
 def test_declared_phone_is_allowed() -> None:
     assert list(scan_personal_data("书记电话13812345678", {"13812345678"})) == []
+
+
+def test_a_declared_line_s_local_number_is_allowed() -> None:
+    declared = {phone_digits("0539-6210000")}
+    assert list(scan_personal_data("办公电话 621-0000", declared)) == []
+    found = scan_personal_data("办公电话 621-0000，村民电话 621-9876", declared)
+    assert [(f.code, f.value) for f in found] == [("landline-number", "***9876")]
 
 
 @pytest.mark.parametrize(
@@ -425,6 +448,9 @@ def test_finds_any_on_joined_pieces_is_exactly_one_piece_holding_something(
         (["3号井", "〔2026〕12号"], (), False),
         (["👍\ufe0f", "a"], (), False),
         (["👍", "\ufe0f"], (), True),
+        (["电话 621-2345"], (), True),
+        (["电话 621-2345"], ("05396212345",), False),
+        (["电话", "621-2345"], (), False),
     ],
 )
 def test_finds_any_examples(pieces: list[str], allowed: tuple[str, ...], found: bool) -> None:

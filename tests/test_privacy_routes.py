@@ -123,6 +123,14 @@ ROUTES: dict[str, tuple[Callable[[Path], None], str]] = {
     # a villager's home line: only the declared office and hotline lines may be published
     "landline": (_in_title("村民张三家 （0539）621-9876"), "05396219876"),
     "landline-from-abroad": (_in_title("村民张三家 +86 539 621 9876"), "5396219876"),
+    # ... and written without its area code, after a word that names a phone
+    "local-landline": (_in_title("联系村民张三家座机：621-9876"), "6219876"),
+    "local-landline-in-a-ledger": (
+        lambda root: _replace(
+            root / f"{DONGSHAN}/2026-10/ledger.csv", "代发低保金", "代发低保金（户主电话62198765）"
+        ),
+        "62198765",
+    ),
     # escapes a browser (or a program showing a download as a page) decodes
     "html-character-references": (_in_title('"' + _escaped(ID, "&#{};") + '"'), ID),
     "html-hex-references": (_in_title('"电话 ' + _escaped(MOBILE, "&#x{:x};") + '"'), MOBILE),
@@ -165,7 +173,8 @@ def test_the_good_twins_pass(in_project: Path) -> None:
         in_project / DISCLOSURE,
         "title: 十月主题党日,",
         'title: "尾号 138****5678，370102********1232，座机 0539-***9876，完成率 98%，A&amp;B，'
-        '二〇二六年十月，第一二三村民小组，住院12天",',
+        "二〇二六年十月，第一二三村民小组，住院12天，办公电话 6212345，电话费 1234567 元，"
+        '联系日期 20261005，联系人数 2000000 人",',
     )
     code, out = _check()
     assert (code, out) == (0, "发现 0 个错误，0 个警告。 / Found 0 errors, 0 warnings.\n"), out

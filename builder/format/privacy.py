@@ -3,7 +3,8 @@
 Resident ID numbers (GB 11643: by their check digit, or by province and birth date when a
 mistyped digit broke it), bank card numbers (16–19 digits: by Luhn, or by UnionPay's 62 when a
 mistyped digit broke it), mobile numbers, landline numbers with their area code (座机: 0539-6212345,
-(0539)6212345, +86 539 6212345) and house numbers (门牌: an address below the 村民小组) never
+(0539)6212345, +86 539 6212345) or, after a word naming a phone, without it (电话6212345),
+and house numbers (门牌: an address below the 村民小组) never
 reach git history or the site. Officials' declared office and hotline numbers are the only phone
 numbers allowed.
 """
@@ -46,6 +47,21 @@ _HOUSE_DIGITS = re.compile(_HOUSE_NUMBER)
 # NOTE: every house number holds a number's last character, spaces, then 号, 號, 栋, 幢 or 单元:
 # a text without that holds none, and this search costs a fifth of _HOUSE's on long text
 _HOUSE_HINT = re.compile(_HOUSE_DIGIT + " *(?:[号號栋幢]|单元)")
+
+# A landline written without its area code (7 or 8 digits, the first 2–9) is a phone number
+# only by what is said before it: 电话6212345, 家里座机：621-2345, Tel 6212 3456, within a few
+# characters and no digit between. Anywhere else such a number is an amount, a code or a count.
+# NOTE: the words are found by one regex of plain alternatives (whose first characters sre
+# skips to), the number then looked for right after each; "tel" inside a word (hotel) is none.
+# Never across a comma, as no other finding is (finds_any relies on it).
+_LOCAL_WORDS = ("电话", "座机", "固话", "宅电", "联系", "手机", "☎")
+_LOCAL_LATIN = ("tel", "Tel", "TEL", "phone", "Phone", "PHONE")
+_LOCAL_HINT = re.compile("|".join(_LOCAL_WORDS + _LOCAL_LATIN))
+_LOCAL_AFTER = re.compile(
+    "[^0-9０-９,\n]{0,12}?([2-9２-９][0-9０-９]{2,3}[-－ ]?[0-9０-９]{4})"
+    # NOTE: not a longer number, a decimal amount, nor a quantity (元, 万, %, a date's 年 …)
+    "(?![0-9０-９]|[.．][0-9０-９]| *(?:[元万亿块角分%％年月日号个人户亩米次笔]|平方))"
+)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -270,21 +286,49 @@ def _area_code_length(national: str) -> int:
 
 
 def _find(text: str, allowed_phones: Collection[str] = ()) -> Iterator[_Hit]:
-    """(start, end, code, digits) of each ID, card, mobile or house number, in text's order
-    (for a house number, "digits" is the address as written)."""
-    houses = (
+    """(start, end, code, digits) of each ID, card, mobile, landline or house number, in
+    text's order (for a house number, "digits" is the address as written)."""
+    # what the words around a number make personal data: 号 a house number, 电话 a local line
+    named = (
         [(m.start(), m.end(), HOUSE_ADDRESS, m.group()) for m in _HOUSE.finditer(text)]
         if _HOUSE_HINT.search(text) is not None
         else []
     )
-    if not houses:
+    named += _find_local_lines(text, allowed_phones)
+    if not named:
         yield from _find_numbers(text, allowed_phones)
         return
     done = 0
-    for found in sorted([*_find_numbers(text, allowed_phones), *houses]):
+    for found in sorted([*_find_numbers(text, allowed_phones), *named]):
         if found[0] >= done:  # NOTE: one finding a stretch of text (mask_text joins them)
             yield found
             done = found[1]
+
+
+def _find_local_lines(text: str, allowed_phones: Collection[str]) -> list[_Hit]:
+    """(start, end, LANDLINE_NUMBER, digits) of each landline written without its area code
+    right after a word that names a phone (电话6212345, 座机：621-2345), unless it is a
+    declared line's local number (or declared as it is written)."""
+    first = _LOCAL_HINT.search(text)
+    if first is None:
+        return []
+    found: list[_Hit] = []
+    done = -1
+    for hint in _LOCAL_HINT.finditer(text, first.start()):
+        start = hint.start()
+        if hint[0].isascii() and start and text[start - 1].isascii() and text[start - 1].isalpha():
+            continue
+        m = _LOCAL_AFTER.match(text, hint.end())
+        if m is None or m.start(1) <= done:  # NOTE: 联系电话6212345 holds two words before it
+            continue
+        done = m.start(1)
+        digits = unicodedata.normalize("NFKC", m[1]).replace("-", "").replace(" ", "")
+        if _is_birth_date(digits) or digits in allowed_phones:  # NOTE: 联系日期20261015
+            continue
+        if any(p[_area_code_length(p) :] == digits for p in allowed_phones):
+            continue
+        found.append((m.start(1), m.end(1), LANDLINE_NUMBER, digits))
+    return found
 
 
 def _find_numbers(text: str, allowed_phones: Collection[str]) -> Iterator[_Hit]:
@@ -417,7 +461,8 @@ def mask(code: str, digits: str) -> str:
     if code == LANDLINE_NUMBER:  # the area code stays, the local number but its last four goes
         national = landline(digits) or digits
         area = _area_code_length(national)
-        return national[:area] + "-" + "*" * (len(national) - area - 4) + national[-4:]
+        hidden = "*" * (len(national) - area - 4) + national[-4:]
+        return national[:area] + "-" + hidden if area else hidden
     if code == HOUSE_ADDRESS:  # the place stays, its numbers go: 3组**号
         return _HOUSE_DIGITS.sub(lambda m: "*" * len(m.group()), digits)
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
@@ -525,6 +570,8 @@ def may_find(text: str) -> bool:
     if _HOUSE_HINT.search(text) is not None and _HOUSE.search(text) is not None:
         return True
     if _CHINESE_RUN.search(text) is not None:
+        return True
+    if _find_local_lines(text, ()):
         return True
     return any(len(_DIGITISH.findall(m.group())) >= 6 for m in _LONG_REGION.finditer(text))
 
