@@ -571,9 +571,9 @@ def may_find(text: str) -> bool:
         return True
     if _CHINESE_RUN.search(text) is not None:
         return True
-    if _find_local_lines(text, ()):
+    if any(len(_DIGITISH.findall(m.group())) >= 6 for m in _LONG_REGION.finditer(text)):
         return True
-    return any(len(_DIGITISH.findall(m.group())) >= 6 for m in _LONG_REGION.finditer(text))
+    return bool(_find_local_lines(text, ()))
 
 
 def finds_any(text: str, allowed_phones: Collection[str] = ()) -> bool:
