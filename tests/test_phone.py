@@ -253,3 +253,36 @@ def test_search_knows_villagers_words_masked_names_and_registers(
     phone.fill("input[name=q]", "")
     phone.click("button[type=submit]")
     assert phone.inner_text(".sunlight-status") == HELP_MESSAGE
+
+
+def test_a_hand_written_page_s_table_is_cards_on_a_phone_and_a_table_wide(
+    site: tuple[str, Any, Path], phone: Any
+) -> None:
+    """The clerk's guide's field tables (five columns) squeezed into 360 px broke field names
+    mid-word and Chinese one character a line: on a phone each row is a card, its name, Chinese
+    name and 必填 on the first line, each longer cell on a line of its own after its heading."""
+    base, browser, _ = site
+    phone.goto(base + "guide/")
+    row = "[...document.querySelectorAll('.sl-md tbody tr')].find(r => r.innerText.includes('households'))"
+    assert phone.evaluate(f"getComputedStyle({row}).display") == "flex"
+    lines = phone.evaluate(
+        f"[...{row}.children].filter(c => c.offsetParent !== null).map(c => "
+        "[getComputedStyle(c, '::before').content, c.innerText].map(t => t === 'none' ? '' "
+        ": t.replace(/^\"|\"$/g, '')).join('')).join('|')"
+    )
+    assert lines == "households|户数|选填|填写方式 整数", lines
+    # the field name and the short cells each on one line; the card within the screen
+    one_line = """el => { const r = document.createRange(); r.selectNodeContents(el);
+        return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size === 1; }"""
+    cells = f"[...{row}.children].slice(0, 3)"
+    assert phone.evaluate(f"{cells}.every({one_line})")
+    right = phone.evaluate(
+        f"Math.max(...[...{row}.children].map(c => c.getBoundingClientRect().right))"
+    )
+    assert right <= 360
+    assert phone.evaluate("document.documentElement.scrollWidth") == 360
+    wide = browser.new_page(viewport={"width": 1280, "height": 900})
+    wide.goto(base + "guide/")
+    assert wide.evaluate(f"getComputedStyle({row}).display") == "table-row"
+    assert wide.evaluate(f"{cells}.every({one_line})")  # 必填, not 必/填
+    wide.close()

@@ -41,6 +41,7 @@ from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import FREEZE_FROM, Result, validate
 from builder.pipeline.workers import die_with_parent
 from builder.publish import fragments
+from builder.publish.cards import labelled_tables
 from builder.publish.compress import COMPRESSED, StagingWriter, compact_html, precompress_tree
 from builder.publish.css import hashed_name, page_sources, site_stylesheet, template_sources
 from builder.publish.folders import VillageStore
@@ -287,7 +288,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self, html: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         body = self.pending.pop(page.file.src_uri, None)
-        return html if body is None else body.strip("\n")
+        return labelled_tables(html) if body is None else body.strip("\n")
 
     # NOTE: last of every plugin's: the copies are of the bytes MkDocs then writes
     @event_priority(-100)
