@@ -4,10 +4,11 @@ A table of five columns (the clerk's guide: 键名, 中文, 必填, 填写方式
 360 px screen broke its field names mid-word and its Chinese one character a line. Each table
 Markdown writes, of three columns or more, is wrapped in `<div class="sl-md">` (the table
 itself keeps no class, so Material still styles it) and each cell gets its column's heading
-(`data-label`), as the records' cards have: below a tablet's width a row is a card, its first two cells its title, each other cell on a line of its own after its
-heading; wider, it is the table it was. A column whose every cell is a few characters (必填
-or 选填, 错误 or 警告) says what it is by itself: its cells carry no heading, and do not wrap. Only the tables Markdown writes (`<table>`
-with a head and a body) are touched: a record's table has its own classes.
+(`data-label`), as the records' cards have: below a tablet's width a row is a card, its first
+two cells its title, each other cell on a line of its own after its heading; wider, it is the
+table it was. A column whose every cell is a few characters (必填 or 选填, 错误 or 警告) says
+what it is by itself: its cells carry no heading, and do not wrap. Only the tables Markdown
+writes (`<table>` with a head and a body) are touched: a record's table has its own classes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _CELL = re.compile(r"<td((?:\s[^>]*)?)>(.*?)</td>", re.S)
 _TAG = re.compile(r"<[^>]*>")
 WRAPPER = "sl-md"
 SHORT_CELL = "sl-short"
-SHORT = 4  # characters: a column of cells no longer carries no heading
+SHORT = 4  # characters: a column whose cells are none longer carries no heading
 
 
 def labelled_tables(page: str) -> str:
