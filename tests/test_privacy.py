@@ -78,6 +78,7 @@ def test_luhn() -> None:
         ("联系电话 6212 3456", "landline-number"),
         ("Tel: 62123456", "landline-number"),
         ("宅电（６２１２３４５）", "landline-number"),
+        ("电 话 6212345", "landline-number"),  # a space inside the word hides nothing
     ],
 )
 def test_personal_data_found(line: str, code: str) -> None:

@@ -56,7 +56,14 @@ _HOUSE_HINT = re.compile(_HOUSE_DIGIT + " *(?:[号號栋幢]|单元)")
 # Never across a comma, as no other finding is (finds_any relies on it).
 _LOCAL_WORDS = ("电话", "座机", "固话", "宅电", "联系", "手机", "☎")
 _LOCAL_LATIN = ("tel", "Tel", "TEL", "phone", "Phone", "PHONE")
-_LOCAL_HINT = re.compile("|".join(_LOCAL_WORDS + _LOCAL_LATIN))
+# NOTE: a space inside a word (电 话) does not hide it
+_LOCAL_HINT = re.compile(
+    "|".join(
+        [f"{word[0]}[ \u3000]?{word[1:]}" if len(word) == 2 else word for word in _LOCAL_WORDS]
+    )
+    + "|"
+    + "|".join(_LOCAL_LATIN)
+)
 _LOCAL_AFTER = re.compile(
     "[^0-9０-９,\n]{0,12}?([2-9２-９][0-9０-９]{2,3}[-－ ]?[0-9０-９]{4})"
     # NOTE: not a longer number, a decimal amount, nor a quantity (元, 万, %, a date's 年 …)
