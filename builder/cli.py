@@ -122,8 +122,10 @@ def _roster(path: Path | None) -> tuple[Any, ...]:
     "--site-log",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="与 --since 同用：线上网站的公开记录（log/publication-log.jsonl 的副本），也必须只在末尾追加 / "
-    "With --since: the live site's publication log (a saved copy); it too must only grow.",
+    help="线上网站的公开记录（log/publication-log.jsonl 的副本）：本地的公开记录必须保留它的每一行、只在末尾追加"
+    "（与 --since 同用；没有已发布的提交可比时也可单独用） / The live site's publication log (a saved "
+    "copy): the log here must keep its every line and only grow (with --since, or alone when there "
+    "is no published commit to compare with).",
 )
 @NO_CACHE
 def check(
@@ -158,6 +160,8 @@ def check(
         )
     else:
         result.report.extend(audit.log_problems(villages_dir, Path.cwd(), result, as_of))
+        if site_log is not None:
+            result.report.extend(audit.live_log_problems(villages_dir, Path.cwd(), site_log))
     _echo_report(result.report)
     if result.county is not None:
         milder = [f for f in result.county.flags if f.severity != "error"]

@@ -171,6 +171,37 @@ def test_the_live_log_counts_even_when_the_tag_is_old(published: Path) -> None:
     assert "公开记录与线上网站上的" in out
 
 
+def test_a_deleted_tag_does_not_free_what_the_live_site_shows(published: Path) -> None:
+    """Without the tag the audit has no published commit to compare with; a publisher who
+    deletes it, then starts a history afresh with a published month changed and the log
+    written anew to match, passes the plain check. The live site's log still holds: the audit
+    checks the log here keeps its every line (check --site-log, no --since)."""
+    repo = published
+    live = str(repo.parent / "live-log.jsonl")
+    git(repo, "tag", "-d", TAG)
+    git(repo, "checkout", "-q", "--orphan", "fresh")
+    edit(repo, f"{OCT}/ledger.csv", "支付村道硬化工程尾款", "支付村道工程尾款")
+    (repo / "publication-log.jsonl").unlink()
+    sunlight(repo, "log", "update", "--today", "2026-12-12")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "重新开始", date="2026-12-12T10:00:00+08:00")
+    assert sunlight(repo, "check", "--today", "2026-12-12")[0] == 0  # the gap
+    code, out = sunlight(repo, "check", "--site-log", live, "--today", "2026-12-12")
+    assert code == 1 and codes(out) == ["site-log-rewritten"], out
+    assert "公开记录与线上网站上的" in out
+
+
+def test_without_the_tag_an_honest_month_passes_against_the_live_log(published: Path) -> None:
+    repo = published
+    git(repo, "tag", "-d", TAG)
+    (repo / "README-村.txt").write_text("说明\n", encoding="utf-8")
+    publish(repo, "2026-12-11", "补充说明")
+    code, out = sunlight(
+        repo, "check", "--site-log", str(repo.parent / "live-log.jsonl"), "--today", "2026-12-12"
+    )
+    assert code == 0, out
+
+
 # --- 3. the checker is not the change -------------------------------------------------------------
 def test_a_tool_change_with_published_records_is_refused(published: Path) -> None:
     repo = published

@@ -76,6 +76,12 @@ def test_the_audit_baseline_is_the_published_tag_and_the_live_log() -> None:
     assert '"$PUBLISHED" check --since "$BASE"' in runs
     env = [s.get("env", {}) for s in audit["steps"]]
     assert {"BASE": "${{ steps.base.outputs.sha }}"} in env
+    # no tag (deleted, or nothing published): the live log is still asked for and held to
+    live = next(s for s in audit["steps"] if s.get("id") == "live")
+    assert "if" not in live and 'elif [ -n "$BASE" ]; then\n  exit 1' in live["run"]
+    plain = next(s for s in audit["steps"] if "sunlight check (no published" in s.get("name", ""))
+    assert plain["env"] == {"LIVE": "${{ steps.live.outputs.log }}"}
+    assert 'sunlight check --site-log "$LIVE"' in plain["run"]
 
 
 def test_only_the_deploy_job_writes_the_tag_after_deploying() -> None:
@@ -147,3 +153,38 @@ def test_the_baseline_step_survives_a_force_push(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert out.read_text() == f"sha={published}\n"
     assert _git(clone, "rev-parse", "HEAD~1") != published  # the push's parent is not it
+
+
+def test_the_live_log_step_holds_to_a_live_site_even_without_the_tag(tmp_path: Path) -> None:
+    """Run the audit's "live site's publication log" step as CI would (curl reads a file://
+    site here): a site that serves a log gives it to the check, tag or no tag; a site that
+    serves none fails the audit when something was published, and passes when nothing was."""
+    step = next(s for s in _load("site.yml")["jobs"]["audit"]["steps"] if s.get("id") == "live")
+    site = tmp_path / "site"
+    (site / "log").mkdir(parents=True)
+
+    def run(base: str) -> tuple[int, str]:
+        output = tmp_path / "output"
+        output.write_text("")
+        proc = subprocess.run(
+            ["bash", "-e", "-c", step["run"]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={
+                **os.environ,
+                "SITE_URL": f"file://{site}/",
+                "BASE": base,
+                "RUNNER_TEMP": str(tmp_path),
+                "GITHUB_OUTPUT": str(output),
+            },
+        )
+        return proc.returncode, output.read_text()
+
+    assert run("") == (0, "")  # nothing published: nothing to hold to
+    assert run("abc123")[0] != 0  # published, and the log cannot be read: never blind
+    (site / "log/publication-log.jsonl").write_text('{"v": 1}\n')
+    for base in ("", "abc123"):
+        code, output = run(base)
+        assert (code, output) == (0, f"log={tmp_path}/live-log.jsonl\n")
+        assert (tmp_path / "live-log.jsonl").read_text() == '{"v": 1}\n'

@@ -262,6 +262,21 @@ def since(
     )
 
 
+def live_log_problems(villages_dir: Path, base: Path, site_log: Path) -> list[Problem]:
+    """`check --site-log FILE` with no published commit to compare with (its tag lost or
+    deleted): the publication log must keep every line of the one the live site serves, so
+    that the plain check, which holds the records to the log, holds them to what the site
+    published."""
+    path = log_path(villages_dir)
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    rel = display_path(path, base.resolve())
+    live = site_log.read_text(encoding="utf-8")
+    return [
+        problems.SITE_LOG_REWRITTEN.at(p.where, None, **dict(p.values))
+        for p in log.extension_problems(live, current, rel, str(site_log))
+    ]
+
+
 # --- diff -------------------------------------------------------------------------------------
 @dataclass
 class DiffResult:
