@@ -79,6 +79,7 @@ def test_luhn() -> None:
         ("Tel: 62123456", "landline-number"),
         ("宅电（６２１２３４５）", "landline-number"),
         ("电 话 6212345", "landline-number"),  # a space inside the word hides nothing
+        ("电话：6 2 1 9 8 7 6", "landline-number"),  # nor spaces between its digits
     ],
 )
 def test_personal_data_found(line: str, code: str) -> None:
@@ -117,6 +118,7 @@ def test_personal_data_found(line: str, code: str) -> None:
         "手机1381234",  # no landline starts with 1
         "Hotel 6212345",
         "电话费,6212345",  # a comma ends what a word before it says (as for every finding)
+        "电话费 300 200 150",  # three amounts, not one number
     ],
 )
 def test_not_personal_data(line: str) -> None:

@@ -65,9 +65,10 @@ _LOCAL_HINT = re.compile(
     + "|".join(_LOCAL_LATIN)
 )
 _LOCAL_AFTER = re.compile(
-    "[^0-9０-９,\n]{0,12}?([2-9２-９][0-9０-９]{2,3}[-－ ]?[0-9０-９]{4})"
+    # NOTE: a space or a dash may stand between any two digits (621-9876, 6 2 1 9 8 7 6)
+    "[^0-9０-９,\n]{0,12}?([2-9２-９](?:[-－ ]?[0-9０-９]){6,7})"
     # NOTE: not a longer number, a decimal amount, nor a quantity (元, 万, %, a date's 年 …)
-    "(?![0-9０-９]|[.．][0-9０-９]| *(?:[元万亿块角分%％年月日号个人户亩米次笔]|平方))"
+    "(?![-－ ]?[0-9０-９]|[.．][0-9０-９]| *(?:[元万亿块角分%％年月日号个人户亩米次笔]|平方))"
 )
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
