@@ -140,6 +140,17 @@ def test_page_fits_the_screen_and_passes_axe(
     assert phone.evaluate("window.scrollX") == 0
 
 
+def _card_text(page: Any, row: str) -> list[str]:
+    """What each shown cell of a card (row: a script giving its <tr>) reads, with the
+    stylesheet's words around it (收入 …, … 元, a heading)."""
+    texts: list[str] = page.evaluate(
+        f"[...{row}.children].filter(c => c.offsetParent !== null).map(c => "
+        "[getComputedStyle(c, '::before').content, c.innerText, getComputedStyle(c, '::after')"
+        ".content].map(t => t === 'none' ? '' : t.replace(/^\"|\"$/g, '')).join(''))"
+    )
+    return texts
+
+
 def test_ledger_rows_are_cards_on_a_phone_and_a_table_wide_and_on_paper(
     site: tuple[str, Any, Path], phone: Any
 ) -> None:
@@ -148,11 +159,7 @@ def test_ledger_rows_are_cards_on_a_phone_and_a_table_wide_and_on_paper(
     row = "document.querySelector('.sl-ledger tbody tr')"
     assert phone.evaluate(f"getComputedStyle({row}).display") == "flex"
     # what the card shows: each cell's text with the stylesheet's words around it (收入, 元)
-    card = phone.evaluate(
-        f"[...{row}.children].filter(c => c.offsetParent !== null).map(c => "
-        "[getComputedStyle(c, '::before').content, c.innerText, getComputedStyle(c, '::after')"
-        ".content].map(t => t === 'none' ? '' : t.replace(/^\"|\"$/g, '')).join('')).join('\\n')"
-    )
+    card = "\n".join(_card_text(phone, row))
     # date, what, amount with 元 and 收入/支出 in words (not only colour), who; all on screen
     assert re.search(r"10月8日", card) and "支付村道硬化工程尾款" in card
     assert re.search(r"支出\s*11,000\.00\s*元", card), card
@@ -265,11 +272,7 @@ def test_a_hand_written_page_s_table_is_cards_on_a_phone_and_a_table_wide(
     phone.goto(base + "guide/")
     row = "[...document.querySelectorAll('.sl-md tbody tr')].find(r => r.innerText.includes('households'))"
     assert phone.evaluate(f"getComputedStyle({row}).display") == "flex"
-    lines = phone.evaluate(
-        f"[...{row}.children].filter(c => c.offsetParent !== null).map(c => "
-        "[getComputedStyle(c, '::before').content, c.innerText].map(t => t === 'none' ? '' "
-        ": t.replace(/^\"|\"$/g, '')).join('')).join('|')"
-    )
+    lines = "|".join(_card_text(phone, row))
     assert lines == "households|户数|选填|填写方式 整数", lines
     # the field name and the short cells each on one line; the card within the screen
     one_line = """el => { const r = document.createRange(); r.selectNodeContents(el);

@@ -97,14 +97,20 @@ def test_a_force_push_that_rewrites_a_published_month_fails(published: Path) -> 
     assert "收支明细第3行 支出 120.00 → 12.00" in out
 
 
-def test_an_orphan_commit_fails(published: Path) -> None:
-    repo = published
+def _start_afresh(repo: Path) -> None:
+    """A history begun anew (an orphan commit): October's ledger changed, the log written anew
+    to match it."""
     git(repo, "checkout", "-q", "--orphan", "fresh")
     edit(repo, f"{OCT}/ledger.csv", "支付村道硬化工程尾款", "支付村道工程尾款")
     (repo / "publication-log.jsonl").unlink()
     sunlight(repo, "log", "update", "--today", "2026-12-12")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "重新开始", date="2026-12-12T10:00:00+08:00")
+
+
+def test_an_orphan_commit_fails(published: Path) -> None:
+    repo = published
+    _start_afresh(repo)
     code, out = audit(repo)
     assert code == 1 and {"log-rewritten", "silent-edit"} <= set(codes(out))
 
@@ -179,12 +185,7 @@ def test_a_deleted_tag_does_not_free_what_the_live_site_shows(published: Path) -
     repo = published
     live = str(repo.parent / "live-log.jsonl")
     git(repo, "tag", "-d", TAG)
-    git(repo, "checkout", "-q", "--orphan", "fresh")
-    edit(repo, f"{OCT}/ledger.csv", "支付村道硬化工程尾款", "支付村道工程尾款")
-    (repo / "publication-log.jsonl").unlink()
-    sunlight(repo, "log", "update", "--today", "2026-12-12")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "重新开始", date="2026-12-12T10:00:00+08:00")
+    _start_afresh(repo)
     assert sunlight(repo, "check", "--today", "2026-12-12")[0] == 0  # the gap
     code, out = sunlight(repo, "check", "--site-log", live, "--today", "2026-12-12")
     assert code == 1 and codes(out) == ["site-log-rewritten"], out

@@ -34,7 +34,7 @@ from builder.audit.fingerprint import (
     short,
     versions,
 )
-from builder.audit.since import since_problems
+from builder.audit.since import since_problems, site_log_problems
 from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, VillageCache, at_revision, worktree
 from builder.errors import BuilderError
 from builder.format import problems
@@ -269,12 +269,8 @@ def live_log_problems(villages_dir: Path, base: Path, site_log: Path) -> list[Pr
     published."""
     path = log_path(villages_dir)
     current = path.read_text(encoding="utf-8") if path.is_file() else None
-    rel = display_path(path, base.resolve())
-    live = site_log.read_text(encoding="utf-8")
-    return [
-        problems.SITE_LOG_REWRITTEN.at(p.where, None, **dict(p.values))
-        for p in log.extension_problems(live, current, rel, str(site_log))
-    ]
+    live = (str(site_log), site_log.read_text(encoding="utf-8"))
+    return site_log_problems(live, current, display_path(path, base.resolve()))
 
 
 # --- diff -------------------------------------------------------------------------------------

@@ -328,6 +328,17 @@ def _tool_with_records(
     ]
 
 
+def site_log_problems(
+    site_log: tuple[str, str], log_text: str | None, log_rel: str
+) -> list[Problem]:
+    """The log (log_text, at log_rel) must keep every line of the one the live site serves
+    (site_log: its label and text)."""
+    return [
+        problems.SITE_LOG_REWRITTEN.at(p.where, None, **dict(p.values))
+        for p in log.extension_problems(site_log[1], log_text, log_rel, site_log[0])
+    ]
+
+
 def _log(
     base: Snapshot,
     head: Snapshot,
@@ -337,10 +348,7 @@ def _log(
 ) -> list[Problem]:
     out = log.extension_problems(base.log_text, head.log_text, log_rel, base.label)
     if site_log is not None and not out:
-        out += [
-            problems.SITE_LOG_REWRITTEN.at(p.where, None, **dict(p.values))
-            for p in log.extension_problems(site_log[1], head.log_text, log_rel, site_log[0])
-        ]
+        out += site_log_problems(site_log, head.log_text, log_rel)
     entries, broken = log.parse(head.log_text or "", log_rel)
     out += broken
     if not broken:
