@@ -94,7 +94,7 @@ def test_files_written_with_copies_are_what_precompress_makes(
     compress.written_with_copies(made, files)
     for rel, data in files:
         (expected / rel).write_bytes(data)
-    compress.precompress_tree(expected)
+    compress.precompress_tree(expected, every=False)
     tree = {p.relative_to(made).as_posix(): p.read_bytes() for p in made.rglob("*") if p.is_file()}
     assert tree == {
         p.relative_to(expected).as_posix(): p.read_bytes()
@@ -104,3 +104,38 @@ def test_files_written_with_copies_are_what_precompress_makes(
     assert "search/s/100.json.br" in tree and "data/x.csv.gz" in tree
     assert "data/x.csv.br" not in tree and "a.png.gz" not in tree
     assert "search/manifest.json.gz" not in tree  # under MIN_BYTES: no copy
+
+
+@pytest.mark.parametrize("every", [False, True], ids=["by default", "precompress: true"])
+def test_pages_get_copies_only_when_asked_and_shared_files_always(
+    tmp_path: Path, every: bool
+) -> None:
+    """What every visitor fetches (assets/, search/) and the downloads (the county's data/,
+    each village's …/data/) get their copies whatever the plugin's precompress; a page, a
+    chart or a check file only when it is true. The writer that makes them as it writes and
+    the pass that reads the files back agree."""
+    files = {
+        "assets/sunlight.0123456789.css": PAGE,
+        "search/s/1.json": PAGE,
+        "data/datapackage.json": PAGE,
+        "town/village/data/datapackage.json": PAGE,
+        "town/village/2026-03/index.html": PAGE,
+        "town/village/2026-03/chart-months.0123456789.svg": PAGE,
+        "town/village/2026-03/check.0123456789.json": PAGE,
+        "town/database/index.html": PAGE,  # a folder named like one is not a download folder
+        "index.html": PAGE,
+    }
+    written, walked = tmp_path / "written", tmp_path / "walked"
+    writer = compress.StagingWriter(written, every=every)
+    for rel, data in files.items():
+        writer.write(rel, data)
+        (walked / rel).parent.mkdir(parents=True, exist_ok=True)
+        (walked / rel).write_bytes(data)
+    compress.precompress_tree(walked, every=every)
+    for root in (written, walked):
+        copies = {p.relative_to(root).as_posix() for p in root.rglob("*.gz")}
+        shared = {f"{rel}.gz" for rel in list(files)[:4]}
+        pages = {f"{rel}.gz" for rel in list(files)[4:]}
+        assert copies == (shared | pages if every else shared), root.name
+        for copy in copies:
+            assert gzip.decompress((root / copy).read_bytes()) == PAGE

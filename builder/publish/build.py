@@ -285,7 +285,8 @@ def _write_county_downloads(
     die_with_parent(parent)
     try:
         files = county_downloads(county, cache)
-        writer = StagingWriter(folder)
+        # NOTE: downloads get their copies whatever the plugin's precompress (compress.always_copied)
+        writer = StagingWriter(folder, every=False)
         for rel, data in files.items():
             # NOTE: a CSV's and JSON's .gz is joined from the parts' own; the rest get theirs
             own = any(f"{rel}{suffix}" in files for suffix in COMPRESSED)

@@ -1,10 +1,14 @@
-"""Precompressed copies beside each text file of the site: page.html.gz, and for the files
-every visitor fetches (the stylesheet, the search script and index) also a .br.
+"""Precompressed copies beside the text files of the site: for the files every visitor
+fetches (the stylesheet, the search script and index) a .gz and a .br, whatever the host; and
+with the plugin's `precompress: true` a .gz beside every page, chart and check file too.
 
 A static host that serves them (nginx `gzip_static on;` and `brotli_static on;`, Caddy
-`file_server { precompressed br gzip }`; GitHub Pages and most CDNs compress by themselves)
-sends a phone a fifth of the bytes without compressing anything per request. Both are
-deterministic: gzip without a name or time in its header, brotli has none.
+`file_server { precompressed br gzip }`) sends a phone a fifth of the bytes without
+compressing anything per request. GitHub Pages (where the site workflow publishes), Gitee
+Pages and most CDNs compress by themselves and never read them: there a page's copy is only a
+cost, which is why the pages' copies are asked for, not made by default (on a 600-village
+county they are 146,000 of its 297,000 files, and a fifth of a from-nothing build's CPU).
+Both are deterministic: gzip without a name or time in its header, brotli has none.
 
 Cost, measured on the example county's pages (20 KB each): gzip level 5 ≈ 1–2 ms a file,
 brotli quality 11 ≈ 150 ms (quality 5 ≈ 1.5 ms, only 10 % smaller than gzip), so pages get
@@ -36,6 +40,11 @@ from builder.pipeline.workers import parallel_map
 TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".jsonl", ".csv")
 COMPRESSED = (".gz", ".br")
 MIN_BYTES = 512  # below this a compressed copy saves less than a round trip's headers
+# the files every visitor fetches (the stylesheet and scripts, the search index) and the
+# downloads, copied whatever the host (the downloads' CSV and JSON get a .gz joined from their
+# villages' parts: opendata.folder_files; the sitemap's is written with it)
+SHARED = ("assets/", "search/")
+DOWNLOADS = "data"  # a download folder's name: the county's data/, each village's …/data/
 # NOTE: zlib-ng's level 5 and 6 differ where zlib's do not: on 15,000 files of a built
 # 600-village county, level 5 took 6 % less CPU for pages, 12-14 % less for JSON and CSV
 # (the check files, the downloads) for 0.3-0.7 % more bytes; 4 is 5 % larger again
@@ -135,11 +144,20 @@ def _write_copies(data: bytes, copies: Sequence[tuple[Path, Callable[[bytes], by
         os.replace(tmp, target)
 
 
-def _wanted(rel: str, size: int) -> bool:
-    """Whether the file at rel (relative to the site) gets precompressed copies."""
+def _wanted(rel: str, size: int, every: bool) -> bool:
+    """Whether the file at rel (relative to the site) gets precompressed copies: a text file
+    large enough among the shared ones, or among all of them when every (`precompress`)."""
+    if not every and not always_copied(rel):
+        return False
     # NOTE: a shard's sitemap is not the site's: the merge writes it (and its .gz)
     name = rel.rsplit("/", 1)[-1]
     return not name.startswith("sitemap.") and Path(name).suffix in TEXT and size >= MIN_BYTES
+
+
+def always_copied(rel: str) -> bool:
+    """Whether the file at rel gets its copies whatever the plugin's `precompress`."""
+    folder = rel.rpartition("/")[0]
+    return rel.startswith(SHARED) or folder == DOWNLOADS or folder.endswith(f"/{DOWNLOADS}")
 
 
 class StagingWriter:
@@ -151,10 +169,12 @@ class StagingWriter:
     folder is made once, not looked up again for every file in it; the pages MkDocs writes get
     their copies from the bytes on their way (SunlightPlugin.on_post_page), not read back.
     On a 24-village county that took a build from 180,000 system calls to 131,000 (renames
-    3,904 to 170, stats 61,699 to 38,895); a county has 300,000 files."""
+    3,904 to 170, stats 61,699 to 38,895); a county has 300,000 files.
+    every: copies of every text file (the plugin's `precompress`), else of the shared ones."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, every: bool) -> None:
         self.root = str(root)
+        self.every = every
         self.folders: set[str] = set()
         self.done: set[str] = set()  # rel of each file whose copies are made (or not wanted)
 
@@ -167,7 +187,7 @@ class StagingWriter:
 
     def write_copies(self, rel: str, data: bytes) -> None:
         """Only the compressed copies of root/rel (which holds data, or soon will)."""
-        if _wanted(rel, len(data)):
+        if _wanted(rel, len(data), self.every):
             self.folder(rel)
             for suffix, pack in _packers(_brotli_quality(rel)):
                 _write_new(f"{self.root}/{rel}{suffix}", pack(data))
@@ -183,8 +203,9 @@ class StagingWriter:
 def written_with_copies(root: Path, files: Sequence[tuple[str, bytes]]) -> None:
     """Write files (paths relative to root, and their bytes) and the compressed copies of
     those that get them, made from the bytes in hand: in two processes when they are many.
-    Only for a folder no reader sees yet (see StagingWriter); root's sub-folders must exist."""
-    wanted = [(rel, data) for rel, data in files if _wanted(rel, len(data))]
+    Only for a folder no reader sees yet (see StagingWriter); root's sub-folders must exist.
+    For the shared files (the search index): a page's copies are StagingWriter's."""
+    wanted = [(rel, data) for rel, data in files if _wanted(rel, len(data), every=False)]
     if sum(len(data) for _, data in wanted) < PARALLEL_COPIES_FROM:
         made = _copies_of(wanted)
     else:
@@ -229,11 +250,15 @@ def _packers(br: int) -> list[tuple[str, Callable[[bytes], bytes]]]:
 
 
 def precompress_tree(
-    root: Path, only: tuple[str, ...] = (), done: Collection[str] = frozenset()
+    root: Path,
+    only: tuple[str, ...] = (),
+    done: Collection[str] = frozenset(),
+    *,
+    every: bool,
 ) -> int:
-    """Precompress every text file of root (or of its sub-paths `only`) but those in done
-    (paths relative to root, whose copies were made as they were written); the count
-    written."""
+    """Precompress every text file of root that gets copies (see _wanted: every) in root or
+    its sub-paths `only`, but those in done (paths relative to root, whose copies were made as
+    they were written); the count written."""
     count = 0
     starts = [root / sub for sub in only] if only else [root]
     for start in starts:
@@ -251,7 +276,7 @@ def precompress_tree(
             if rel in done:
                 continue
             path = root / rel
-            if path.is_file() and _wanted(rel, path.stat().st_size):
+            if path.is_file() and _wanted(rel, path.stat().st_size, every):
                 precompress(path, br=_brotli_quality(rel))
                 count += 1
     return count

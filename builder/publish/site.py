@@ -104,6 +104,10 @@ class SunlightConfig(base.Config):  # type: ignore[no-untyped-call]
     only = c.ListOfItems(c.Type(str), default=[])
     # a clerk's preview (sunlight serve): records with errors show a page of problems
     preview = c.Type(bool, default=False)
+    # a .gz beside every page, chart and check file, for a host that serves them (nginx
+    # gzip_static, Caddy precompressed); the stylesheet, scripts and search index get theirs
+    # always. Off: GitHub Pages and most CDNs compress by themselves (see compress.py)
+    precompress = c.Type(bool, default=False)
 
 
 class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-call]
@@ -324,7 +328,8 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             if self.fast_html and src_uri not in in_nav:
                 GeneratedPage(None, file, config)  # MkDocs keeps a plugin's file.page
             files.append(file)
-        self.writer, self.written = StagingWriter(Path(config.site_dir)), set()
+        self.writer = StagingWriter(Path(config.site_dir), every=self.config.precompress)
+        self.written = set()
         deferred = {path for path, _, _ in self.deferred}
         for src_uri, data in sorted(self.rendered.files.items()):
             if src_uri in deferred:
@@ -348,7 +353,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             }
             for file in written_over(files, taken):
                 files.remove(file)
-            self.worker = start_worker(self.deferred, Path(config.site_dir))
+            self.worker = start_worker(
+                self.deferred, Path(config.site_dir), every=self.config.precompress
+            )
         for path, content in self.assets.values():
             files.append(File.generated(config, path, content=content))
         return files
@@ -378,7 +385,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         # NOTE: before storing: a stored folder keeps its copies; the pages' and the worker's
         # files have theirs already (the folder of a worker's files' job is no file: no matter)
         done = self.written | (self.writer.done if self.writer is not None else set())
-        precompress_tree(site, done=done)
+        precompress_tree(site, done=done, every=self.config.precompress)
         if self.store is not None and self.site_dir is not None:
             self.store_villages(site, self.store, self.site_dir)
         self.write_manifest(config)
@@ -560,18 +567,19 @@ def without_copies(paths: set[str]) -> set[str]:
     }
 
 
-def start_worker(jobs: list[Job], site: Path) -> Any:
-    """Fork a process that makes and writes the static files; join it before finishing."""
+def start_worker(jobs: list[Job], site: Path, *, every: bool) -> Any:
+    """Fork a process that makes and writes the static files (with their copies, of every
+    text file when every: see compress.StagingWriter); join it before finishing."""
     process = multiprocessing.get_context("fork").Process(
-        target=_make_files, args=(os.getpid(), jobs, site)
+        target=_make_files, args=(os.getpid(), jobs, site, every)
     )
     process.start()
     return process
 
 
-def _make_files(parent: int, jobs: list[Job], site: Path) -> None:
+def _make_files(parent: int, jobs: list[Job], site: Path, every: bool) -> None:
     die_with_parent(parent)
-    writer = StagingWriter(site)
+    writer = StagingWriter(site, every=every)
     for path, make, args in jobs:
         data = make(*args)
         if isinstance(data, bytes):
