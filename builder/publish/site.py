@@ -105,8 +105,8 @@ class SunlightConfig(base.Config):  # type: ignore[no-untyped-call]
     # a clerk's preview (sunlight serve): records with errors show a page of problems
     preview = c.Type(bool, default=False)
     # a .gz beside every page, chart and check file, for a host that serves them (nginx
-    # gzip_static, Caddy precompressed); the stylesheet, scripts and search index get theirs
-    # always. Off: GitHub Pages and most CDNs compress by themselves (see compress.py)
+    # gzip_static, Caddy precompressed); the stylesheet, scripts, search index and downloads
+    # get theirs always. Off: GitHub Pages and most CDNs compress by themselves (compress.py)
     precompress = c.Type(bool, default=False)
 
 
