@@ -120,6 +120,8 @@ def test_pages_get_copies_only_when_asked_and_shared_files_always(
         "data/datapackage.json": PAGE,
         "town/village/data/datapackage.json": PAGE,
         "town/village/2026-03/index.html": PAGE,
+        "town/village/data/index.html": PAGE,  # the download folder's page is a page
+        "search/index.html": PAGE,
         "town/village/2026-03/chart-months.0123456789.svg": PAGE,
         "town/village/2026-03/check.0123456789.json": PAGE,
         "town/database/index.html": PAGE,  # a folder named like one is not a download folder

@@ -155,7 +155,11 @@ def _wanted(rel: str, size: int, every: bool) -> bool:
 
 
 def always_copied(rel: str) -> bool:
-    """Whether the file at rel gets its copies whatever the plugin's `precompress`."""
+    """Whether the file at rel gets its copies whatever the plugin's `precompress`: a file of
+    the shared folders or a download, not a page (the search page and each download folder's
+    page are pages like the others)."""
+    if rel.endswith(".html"):
+        return False
     folder = rel.rpartition("/")[0]
     return rel.startswith(SHARED) or folder == DOWNLOADS or folder.endswith(f"/{DOWNLOADS}")
 
