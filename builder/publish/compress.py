@@ -44,7 +44,7 @@ MIN_BYTES = 512  # below this a compressed copy saves less than a round trip's h
 # downloads, copied whatever the host (the downloads' CSV and JSON get a .gz joined from their
 # villages' parts: opendata.folder_files; the sitemap's is written with it)
 SHARED = ("assets/", "search/")
-DOWNLOADS = "data"  # a download folder's name: the county's data/, each village's …/data/
+DOWNLOADS = "data"  # a download folder's name (opendata.COUNTY_FOLDER, village_folder)
 # NOTE: zlib-ng's level 5 and 6 differ where zlib's do not: on 15,000 files of a built
 # 600-village county, level 5 took 6 % less CPU for pages, 12-14 % less for JSON and CSV
 # (the check files, the downloads) for 0.3-0.7 % more bytes; 4 is 5 % larger again

@@ -28,7 +28,7 @@ from builder import model
 from builder.format import schema
 from builder.format.opendata import TABLES, VERSION, Table, inert
 from builder.pipeline.cache import BuildCache
-from builder.publish.compress import MIN_BYTES, deflated, gzip_joined
+from builder.publish.compress import DOWNLOADS, MIN_BYTES, deflated, gzip_joined
 
 Cell = str | Decimal | int | dt.date | None
 Rows = dict[str, list[tuple[Cell, ...]]]
@@ -440,7 +440,12 @@ def folder_files(
     yield f"{folder}datapackage.json", datapackage(name, title, site_url)
 
 
-COUNTY_FOLDER = "data/"
+COUNTY_FOLDER = f"{DOWNLOADS}/"  # and each village's, in its own folder (village_folder)
+
+
+def village_folder(url: str) -> str:
+    """A village's download folder, for its folder's URL."""
+    return f"{url}{COUNTY_FOLDER}"
 
 
 def folder_paths(folder: str) -> set[str]:

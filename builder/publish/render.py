@@ -528,17 +528,18 @@ class Renderer:
         )
         part = self.parts[url] = opendata.kept_part(town, village, self.cache)
         title = f"{town.name}{village.name}三务公开数据"
+        folder = opendata.village_folder(url)
         out.files.update(
-            opendata.folder_files(f"{url}data/", village.code, title, self.county.site_url, [part])
+            opendata.folder_files(folder, village.code, title, self.county.site_url, [part])
         )
         self.page(
             out,
-            f"{url}data/",
+            folder,
             "data.html",
             f"{village.name}数据下载",
             tables=TABLES,
             counts={table.name: n for table, n in zip(TABLES, part.counts, strict=True)},
-            folder=f"{url}data/",
+            folder=folder,
             village=village,
             town=town,
         )
