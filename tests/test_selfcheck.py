@@ -6,6 +6,7 @@ decodes at its printed size."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -294,3 +295,23 @@ def test_pages_check_themselves_in_chromium(built: tuple[Path, Path, Path], tmp_
     assert results["clean v1"][0] == "match" and "第一版指纹" in results["clean v1"][1]
     assert results["both v1"][0] == "mismatch"
     assert "纸质公示上的指纹与本页的内容不符" in results["both v1"][1]
+
+
+def test_a_planted_compressed_copy_fails_verify_site(
+    built: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """With the default precompress: false a page has no .gz; a host with nginx's gzip_static
+    would send a phone one planted beside it instead of the page. The forged figures in a
+    planted copy (the page itself untouched) fail the verification, named by the copy."""
+    project, site, reference = built
+    assert not (site / f"{PAGE}.gz").exists()
+    planted = _copy(site, tmp_path / "site")
+    page = planted / PAGE
+    forged = EDITS["figures"](page.read_text(encoding="utf-8"), page.parent)
+    (planted / f"{PAGE}.gz").write_bytes(gzip.compress(forged.encode("utf-8"), mtime=0))
+    result = validate(project / "villages", project)
+    assert result.county is not None
+    verdict = verify_site(result.county, project / "villages", planted, reference)
+    assert not verdict.ok
+    assert f"不一致：{PAGE}.gz（重新生成的网站中没有 / not in the rebuilt site）" in verdict.lines
+    assert len(verdict.lines) == 2, verdict.lines
