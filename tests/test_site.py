@@ -114,6 +114,40 @@ def test_every_text_file_has_its_copy_and_every_copy_its_bytes(project: Path, ev
     assert (".html" in kinds) == every and (".svg" in kinds) == every
 
 
+def test_a_download_is_compressed_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download's CSV and JSON get their .gz joined from the village's deflated parts: no
+    process gzips the whole file as well (the worker did, for each village's, only for the
+    joined one to be written over it)."""
+    from builder.publish import compress
+
+    log = project / "gzipped.log"
+    real = compress.gzipped
+
+    def logged(data: bytes) -> bytes:  # every process that gzips, the worker forked included
+        with log.open("a", encoding="ascii") as out:
+            out.write(hashlib.sha256(data).hexdigest() + "\n")
+        return real(data)
+
+    monkeypatch.setattr(compress, "gzipped", logged)
+    site = build(project)
+    gzipped = set(log.read_text(encoding="ascii").split())
+    joined = [
+        Path(folder) / name
+        for folder, _, names in os.walk(site, followlinks=True)  # a village's may be a link
+        for name in names
+        if Path(folder).name == "data"
+        and name.endswith((".csv.gz", ".json.gz"))
+        and name != "datapackage.json.gz"  # no parts: gzipped whole
+    ]
+    villages = len(list(site.glob("*/*/qr/qr.svg")))
+    assert len({path.parent for path in joined}) == villages + 1  # each village's, the county's
+    for path in joined:
+        original = path.with_name(path.name[:-3]).read_bytes()
+        assert gzip.decompress(path.read_bytes()) == original, path
+        assert hashlib.sha256(original).hexdigest() not in gzipped, path
+    assert gzipped  # what has no joined copy is still gzipped whole (the search index)
+
+
 def test_a_generated_file_wins_over_a_hand_written_one_at_its_path(project: Path) -> None:
     """A file the county's pages folder holds at a path the build generates (a feed, a QR
     code, a county download) gives way to the generated one, every build: before, MkDocs copied

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -335,7 +335,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             if src_uri in deferred:
                 continue
             if self.deferred:  # NOTE: written with its copies by the worker too (see below)
-                self.deferred.append((src_uri, as_is, (data,)))
+                self.deferred.append(deferred_file(src_uri, data, self.rendered.files))
             else:
                 files.append(File.generated(config, src_uri, content=data))
         # NOTE: what was rendered lasts as long as the shard: frozen out of the collector's way,
@@ -584,7 +584,7 @@ def _make_files(parent: int, jobs: list[Job], site: Path, every: bool) -> None:
         data = make(*args)
         if isinstance(data, bytes):
             writer.write(path, data)  # NOTE: its .gz too, while MkDocs renders
-        elif isinstance(data, dict):  # a folder's files, with the copies they have
+        elif isinstance(data, dict):  # files with the copies they have (see deferred_file)
             for rel, content in data.items():
                 writer.write(rel, content, copies=False)
 
@@ -592,6 +592,20 @@ def _make_files(parent: int, jobs: list[Job], site: Path, every: bool) -> None:
 def as_is(data: bytes) -> bytes:
     """A file made already, for the worker to write (with its copies)."""
     return data
+
+
+def with_own_copies(path: str, data: bytes) -> dict[str, bytes]:
+    """A file made already whose copies are made already too, for the worker to write as it is."""
+    return {path: data}
+
+
+def deferred_file(path: str, data: bytes, files: Mapping[str, bytes]) -> Job:
+    """The worker's job of writing a file made already, one of files: with its copies, unless
+    they are among files (a download's CSV and JSON: their .gz is joined from the village's
+    cached parts, and gzipping the whole file again, only to be written over, was wasted)."""
+    if any(f"{path}{suffix}" in files for suffix in COMPRESSED):
+        return path, with_own_copies, (path, data)
+    return path, as_is, (data,)
 
 
 def last_commit_date(base_dir: Path) -> str:
