@@ -439,6 +439,39 @@ def test_finds_any_on_joined_pieces_is_exactly_one_piece_holding_something(
     assert privacy.finds_any(",".join(pieces), allowed) is one_by_one
 
 
+_BESIDE_DECLARED = st.lists(
+    st.sampled_from(
+        [
+            *("0539-6100000", "05396100000", "0539 610 0000", "+86 539 6100000", "6100000"),
+            *("13812345678", "138 1234 5678", "0539-6212345", "110101199003074514"),
+            *(" ", "-", "/", "1", "0", "9", "25", "０", "\u200b", ",", "电话", "监督电话", "李"),
+        ]
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@example(tokens=["0539-6100000", "138 1234 5678"], allowed=("05396100000",))
+@example(tokens=["0539-6100000", "1"], allowed=("05396100000",))
+@example(tokens=["0539-6100000", "-", "0539-6212345"], allowed=("05396100000",))
+@given(
+    tokens=_BESIDE_DECLARED,
+    allowed=st.sampled_from([(), ("05396100000",), ("05396100000", "13812345678")]),
+)
+def test_finds_any_lets_a_declared_line_through_and_nothing_beside_it(
+    tokens: list[str], allowed: tuple[str, ...]
+) -> None:
+    """Differential, where the quick pass skips a stretch of digits that is only a declared
+    line: declared lines written every way, beside, inside and around other numbers."""
+    text = "".join(tokens)
+    one_by_one = any(
+        list(scan_characters(piece)) or list(scan_personal_data(piece, allowed))
+        for piece in text.split(",")
+    )
+    assert privacy.finds_any(text, allowed) is one_by_one
+
+
 @pytest.mark.parametrize(
     ("pieces", "allowed", "found"),
     [
