@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -333,16 +334,16 @@ def build(
         from builder.format.problems import Severity
 
         # no path publishes a silent edit (an uncorrected change of a logged period) or a
-        # damaged log: told here with the records' problems, once (each shard's plugin would
-        # refuse them too, printed once a shard after "发现 0 个错误")
+        # damaged log: told here with the records' problems, once, as of the build's day (the
+        # plugin, given the result, does not check again: see Result.published_checked)
         result.report.extend(
             p
             for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, as_of)
             if p.severity is Severity.ERROR
         )
         # the hand-written pages are published as they are: scanned here, so that a problem in
-        # one is told once, with the records' (each shard's plugin scans them again, and a
-        # county built in two shards printed each twice, as a failed shard)
+        # one is told once, with the records' (a county built in two shards printed each twice
+        # when every shard's plugin scanned them again)
         from builder.pipeline.scan import scan_files
         from builder.publish.build import docs_folder
         from builder.publish.site import lines
@@ -351,6 +352,7 @@ def build(
         if docs is not None and docs.is_dir():
             base = config_file.resolve().parent
             result.report.extend(scan_files([docs], base, lines(result.county)))
+        result = dataclasses.replace(result, published_checked=as_of)
     _echo_report(result.report)
     if result.report.has_errors():
         click.echo(

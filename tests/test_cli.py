@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -316,6 +317,39 @@ def test_a_mistyped_id_or_card_is_withheld_like_a_correct_one(
     assert f"2026-10/ledger.csv:2: 摘要 summary: {shown}" in out
     assert mistyped not in out and mistyped[:7] not in out
     assert not (in_project / "site").exists()
+
+
+def test_build_checks_the_log_and_pages_once_as_of_its_day(
+    in_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sunlight build` checks the publication log and the hand-written pages with the records,
+    as of its day (--today), and the site plugin it hands the result to does not check them
+    again: every shard did, as of the clock's day, and a real county's log check computes the
+    fingerprint of every period. A plugin not given such a result (mkdocs build alone) checks
+    them itself."""
+    from builder.audit import commands
+    from builder.publish import site
+
+    days: list[object] = []
+    real = commands.log_problems
+
+    def counted(*args: object) -> object:
+        days.append(args[3])  # (villages_dir, base, result, today, …)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(commands, "log_problems", counted)
+    monkeypatch.setattr(site, "log_problems", counted)
+    code, out = run("build", "--today", "2026-11-30")
+    assert code == 0, out
+    assert days == [dt.date(2026, 11, 30)]
+
+    days.clear()
+    from builder.pipeline.validate import validate
+    from builder.publish.build import build_site
+
+    result = validate(in_project / "villages", in_project)
+    build_site(in_project / "mkdocs.yml", in_project / "site", preloaded=result)
+    assert len(days) == 1
 
 
 def test_clean_names_and_short_values_are_shown_as_written(in_project: Path) -> None:

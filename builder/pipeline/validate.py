@@ -53,6 +53,10 @@ class Result:
     # Every village whose own records passed, even when others failed: the audit trail
     # compares what it can of a revision that had errors.
     towns: tuple[model.Town, ...] = ()
+    # The day as of which the publication log and the hand-written pages were checked with the
+    # records (sunlight build does, once, before it builds): the site plugin then does not
+    # check them again in every shard, nor as of another day than the build's.
+    published_checked: dt.date | None = None
 
 
 @dataclass(frozen=True)

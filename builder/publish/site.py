@@ -165,7 +165,9 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
 
             result = (marked if self.config.preview else public)(result, villages)
         errors = [p for p in result.report.sorted() if p.severity is Severity.ERROR]
-        if result.county is not None:  # the hand-written pages are published too
+        # NOTE: unless sunlight build checked them with the records, as of its day (see Result)
+        if result.county is not None and result.published_checked is None:
+            # the hand-written pages are published too
             found = [*scan_files([Path(config.docs_dir)], base_dir, lines(result.county))]
             # the publication log is published as it is, too
             found += log_problems(villages, base_dir, result, china_today())
