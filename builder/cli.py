@@ -147,12 +147,13 @@ def check(
         raise click.UsageError(
             "--since 检查全部记录，不能与文件参数同时使用。 / --since checks every record; give no paths."
         )
+    cache = _cache(no_cache)
     result = validate(
         _villages(villages_dir),
         Path.cwd(),
         only=list(paths) if paths else None,
         today=today.date() if today else None,
-        cache=_cache(no_cache),
+        cache=cache,
     )
     as_of = today.date() if today else china_today()
     if since_rev is not None:
@@ -160,7 +161,8 @@ def check(
             audit.since(villages_dir, Path.cwd(), since_rev, result, as_of, site_log)
         )
     else:
-        result.report.extend(audit.log_problems(villages_dir, Path.cwd(), result, as_of))
+        whole = None if paths else cache  # NOTE: the cache keeps only a whole county's
+        result.report.extend(audit.log_problems(villages_dir, Path.cwd(), result, as_of, whole))
         if site_log is not None:
             result.report.extend(audit.live_log_problems(villages_dir, Path.cwd(), site_log))
     _echo_report(result.report)
@@ -338,7 +340,7 @@ def build(
         # plugin, given the result, does not check again: see Result.published_checked)
         result.report.extend(
             p
-            for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, as_of)
+            for p in audit.log_problems(_villages(villages_dir), Path.cwd(), result, as_of, cache)
             if p.severity is Severity.ERROR
         )
         # the hand-written pages are published as they are: scanned here, so that a problem in

@@ -32,7 +32,9 @@ from builder.audit.fingerprint import (
     canonical,
     display,
     fingerprint,
+    fingerprint_of,
     fingerprint_v1,
+    known_fingerprints,
     normalize,
     short,
     versions,
@@ -123,6 +125,88 @@ C1 = '{"assistance":[],"closing":{"bank":"353180.00","cash":"800.00"},"correctio
 C2 = '{"assistance":[{"amount":"580.00","category":"低保","group":"第一村民小组","household_size":"3","name":"欧**明","notice_end":"2026-09-23","notice_start":"2026-09-16","status":"公示中"}],"closing":{"bank":"353100.00","cash":"1000.00"},"corrections":[{"approved_by":"李秀英","date":"2026-10-20","reason":"第3行金额录入错误，1200.00 改为 120.00"}],"drafted_by":"王丽","ledger":[{"account_code":"503","approver":"","contract_id":"","counterparty":"城关镇财政所","date":"2026-09-03","expense":"","income":"15000.00","method":"转账","receipt":"财政票据","summary":"收到镇财政拨付运转经费","voucher_no":"记-001"}],"opening":{"bank":"348300.00","cash":"1200.00"},"party_affairs":[],"period":"2026-09","published_at":"2026-10-09","reviewed_at":"2026-10-08","reviewed_by":"赵𠮷","village":"371322101201","village_affairs":[{"body":"经村民代表民主评议，拟新增低保户1户。\\n公示7天。","date":"2026-09-15","title":"低保对象民主评议结果"}]}'
 FP1 = "adfa2b1007222ca7609ec5d9158a2a34749df71faa3e7c655b3e7f4a83b3bc59"
 FP2 = "f13b0f0bb40a85a7b6da74c8873133da98c8e0cae77a39cd46ca493651da6d0f"
+
+
+def _county_of(count: int) -> list[model.Village]:
+    """count villages of two periods each, every period its own object (as a county's are)."""
+    return [
+        dataclasses.replace(
+            _village(),
+            slug=f"v{i}",
+            code=f"3713221012{i:02d}",
+            periods=(dataclasses.replace(V1), dataclasses.replace(V2)),
+            signature=f"signature-{i}",
+        )
+        for i in range(count)
+    ]
+
+
+def test_known_fingerprints_are_the_computed_ones_and_never_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log check's fingerprints are computed once, in two processes (45 villages: one half
+    in a forked process), then looked up; a lookup never answers for a record that changed."""
+    from builder.audit import fingerprint as fp_module
+
+    villages = _county_of(45)
+    want = {(v.code, p.period): fingerprint(v, p) for v in villages for p in v.periods}
+    assert len(set(want.values())) == len(want)
+    computed: list[str] = []
+    real = fp_module.canonical_v2
+
+    def counted(village: model.Village, period: model.Period) -> bytes:
+        computed.append(period.period)
+        return real(village, period)
+
+    with known_fingerprints(villages):
+        monkeypatch.setattr(fp_module, "canonical_v2", counted)
+        assert {(v.code, p.period): fingerprint(v, p) for v in villages for p in v.periods} == want
+        assert computed == []
+        first = villages[0]
+        # a period rebuilt (a correction), a village's register rebuilt, even with equal values,
+        # another village code: fingerprinted afresh
+        changed = dataclasses.replace(first.periods[0], drafted_by="张三")
+        assert fingerprint(first, changed) != want[(first.code, "2026-10")]
+        same_values = dataclasses.replace(first.periods[0])
+        assert fingerprint(first, same_values) == want[(first.code, "2026-10")]
+        moved = dataclasses.replace(first, code="371322101299")
+        assert fingerprint(moved, first.periods[0]) == fingerprint_of(real(moved, first.periods[0]))
+        regrown = dataclasses.replace(first, parameters=dataclasses.replace(first.parameters))
+        fingerprint(regrown, first.periods[0])
+        assert len(computed) == 4
+    computed.clear()
+    assert fingerprint(first, first.periods[0]) == want[(first.code, "2026-10")]
+    assert computed == ["2026-10"]  # the block's end forgets them
+
+
+def test_known_fingerprints_come_from_the_cache_by_signature(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild computes only the fingerprints of villages whose signature changed, and the
+    cache keeps only the county's present villages."""
+    from builder.audit import fingerprint as fp_module
+    from builder.pipeline.cache import BuildCache
+
+    cache = BuildCache(tmp_path / "cache")
+    villages = _county_of(3)
+    with known_fingerprints(villages, cache):
+        pass
+    made: list[str] = []
+    real = fp_module._fingerprints
+
+    def counted(village: model.Village) -> fp_module.Fingerprints:
+        made.append(village.signature)
+        return real(village)
+
+    monkeypatch.setattr(fp_module, "_fingerprints", counted)
+    edited = [*villages[:2], dataclasses.replace(villages[2], signature="signature-2-edited")]
+    with known_fingerprints(edited, BuildCache(tmp_path / "cache")):  # the next run's
+        assert [fingerprint(v, p) for v in edited for p in v.periods] == [
+            fingerprint_of(fp_module.canonical_v2(v, p)) for v in edited for p in v.periods
+        ]
+    assert made == ["signature-2-edited"]
+    kept = sorted(p.name for p in (tmp_path / "cache" / fp_module.CACHE_KIND).rglob("*.pickle"))
+    assert len(kept) == 3 and not any("signature-2." in name for name in kept)
 
 
 @pytest.mark.parametrize(("period", "text", "fp"), [(V1, C1, FP1), (V2, C2, FP2)])

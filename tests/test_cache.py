@@ -238,3 +238,26 @@ def test_a_rebuild_of_few_changed_villages_takes_one_shard(tmp_path: Path) -> No
     before = publish_build.build_inputs(config)
     (tmp_path / "content" / "about.md").write_text("# 使用说明。\n", encoding="utf-8")
     assert publish_build.build_inputs(config) != before  # a hand-written page is an input
+
+
+def _odd_square(n: int) -> int:
+    if n == 41:
+        raise ValueError("the forked half fails")
+    return n * n
+
+
+@pytest.mark.parametrize("count", [3, 40, 41])
+def test_split_map_gives_every_result_in_order(count: int) -> None:
+    """40 items or more: every other one in a forked process (which reads them through the
+    fork), and the results interleaved back in the items' order."""
+    from builder.pipeline.workers import split_map
+
+    items = list(range(count))
+    assert split_map(_odd_square, items) == [n * n for n in items]
+
+
+def test_split_map_stops_when_the_forked_half_fails() -> None:
+    from builder.pipeline.workers import split_map
+
+    with pytest.raises(RuntimeError, match="forked process failed"):
+        split_map(_odd_square, list(range(44)))  # 41 is odd: the forked half's

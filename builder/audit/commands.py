@@ -29,6 +29,7 @@ from builder.audit.fingerprint import (
     display,
     fingerprint,
     is_logged_as,
+    known_fingerprints,
     matches,
     normalize,
     short,
@@ -39,6 +40,7 @@ from builder.audit.snapshot import LOG_NAME, Repo, Snapshot, VillageCache, at_re
 from builder.errors import BuilderError
 from builder.format import problems
 from builder.format.problems import Location, Problem, format_problem
+from builder.pipeline.cache import BuildCache
 from builder.pipeline.validate import Result
 from builder.read import git
 from builder.read.files import display_path
@@ -93,8 +95,16 @@ def checkpoint_problems(villages_dir: Path, base: Path, entries: list[log.Entry]
 
 
 # --- check ------------------------------------------------------------------------------------
-def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date) -> list[Problem]:
-    """Plain `check`: the log, where there is one, is a sound chain and not behind the records."""
+def log_problems(
+    villages_dir: Path,
+    base: Path,
+    result: Result,
+    today: dt.date,
+    cache: BuildCache | None = None,
+) -> list[Problem]:
+    """Plain `check`: the log, where there is one, is a sound chain and not behind the records.
+    Every period's fingerprint is computed once, in two processes (or taken from the cache,
+    given one that the whole county's run keeps: see known_fingerprints)."""
     path = log_path(villages_dir)
     if not path.is_file():
         return []
@@ -114,18 +124,23 @@ def log_problems(villages_dir: Path, base: Path, result: Result, today: dt.date)
     moves = migrations.read(villages_dir)
     found = log.undeclared_migrations(entries, moves, rel)
     found += log.unlogged_migrations(entries, villages, moves, rel)
-    pending, changed = stale(entries, villages, today)
-    refused = uncorrected(villages_dir, entries, changed, root)
-    flagged = {p.where.path for p in refused}
-    behind = {village.code for village, _period, _fp in pending}
-    found += refused
-    return found + [
-        p
-        for p in log.stale_problems(
-            entries, [v for v in villages if v.code in behind], today, rel, problems.LOG_OUT_OF_DATE
-        )
-        if p.where.path not in flagged
-    ]
+    with known_fingerprints(villages, cache):
+        pending, changed = stale(entries, villages, today)
+        refused = uncorrected(villages_dir, entries, changed, root)
+        flagged = {p.where.path for p in refused}
+        behind = {village.code for village, _period, _fp in pending}
+        found += refused
+        return found + [
+            p
+            for p in log.stale_problems(
+                entries,
+                [v for v in villages if v.code in behind],
+                today,
+                rel,
+                problems.LOG_OUT_OF_DATE,
+            )
+            if p.where.path not in flagged
+        ]
 
 
 def stale(

@@ -37,11 +37,15 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from builder import model
 from builder.format.values import money
+from builder.pipeline.cache import BuildCache
+from builder.pipeline.workers import split_map
 
 DOMAIN = b"sunlight-period-v1\x00"
 DOMAIN_V2 = b"sunlight-period-v2\x00"
@@ -241,8 +245,87 @@ def canonical_v2(village: model.Village, period: model.Period) -> bytes:
 
 
 def fingerprint(village: model.Village, period: model.Period) -> str:
-    """The period's fingerprint (v2): 64 lower-case hex digits."""
+    """The period's fingerprint (v2): 64 lower-case hex digits (looked up where
+    known_fingerprints knows it)."""
+    known = _KNOWN.get(id(period))
+    if known is not None and known[0] is period and _same(known[1], _inputs(village)):
+        return known[2]
     return fingerprint_of(canonical_v2(village, period))
+
+
+# While known_fingerprints is in force: id(period) -> (the period, what of its village its
+# canonical form reads, its fingerprint). NOTE: the objects are held, so no id is reused.
+_KNOWN: dict[int, tuple[model.Period, tuple[object, ...], str]] = {}
+CACHE_KIND = "fingerprints"  # the build cache's: a village's, by its signature
+Fingerprints = tuple[tuple[str, str], ...]  # (period, fingerprint) of a village's periods
+
+
+@contextmanager
+def known_fingerprints(
+    villages: Sequence[model.Village], cache: BuildCache | None = None
+) -> Iterator[None]:
+    """Within the block, the fingerprint of each of these villages' periods is looked up, not
+    computed again: computed as the block starts, in two processes, or taken from the cache
+    where it holds them by the village's signature (its files, what it inherits, the builder's
+    code: everything its canonical form is made of; given a cache, the villages must be the
+    whole county's, as its other entries are deleted). A lookup is by identity — the very period,
+    and the very objects of its village that its canonical form reads (_inputs) — so a changed
+    record, even one rebuilt with the same values, is fingerprinted afresh."""
+    villages = list(villages)
+    found = [_cached(cache, village) for village in villages]
+    todo = [i for i, fps in enumerate(found) if fps is None]
+    for i, made in zip(todo, split_map(_fingerprints, [villages[i] for i in todo]), strict=True):
+        found[i] = made
+        if cache is not None and villages[i].signature:
+            cache.save(CACHE_KIND, villages[i].signature, made)
+    if cache is not None:
+        cache.prune(CACHE_KIND)  # NOTE: what no village of the county now is
+    try:
+        for village, fps in zip(villages, found, strict=True):
+            inputs, by_period = _inputs(village), dict(fps or ())
+            for period in village.periods:
+                _KNOWN[id(period)] = (period, inputs, by_period[period.period])
+        yield
+    finally:
+        _KNOWN.clear()
+
+
+def _fingerprints(village: model.Village) -> Fingerprints:
+    """(period, fingerprint) of each of the village's periods."""
+    return tuple((p.period, fingerprint_of(canonical_v2(village, p))) for p in village.periods)
+
+
+def _cached(cache: BuildCache | None, village: model.Village) -> Fingerprints | None:
+    """The village's fingerprints as the cache holds them by its signature: one for each of
+    its periods, else None."""
+    if cache is None or not village.signature:
+        return None
+    fps = cache.load(CACHE_KIND, village.signature)
+    if not isinstance(fps, tuple) or not all(
+        isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+        for pair in fps
+    ):
+        return None
+    held = dict(fps)
+    return fps if all(p.period in held for p in village.periods) else None
+
+
+def _inputs(village: model.Village) -> tuple[object, ...]:
+    """What of a village canonical_v2_data reads besides the period."""
+    return (
+        village.code,
+        village.names_online,
+        village.contracts,
+        village.decisions,
+        village.topics,
+        village.meetings,
+        village.people,
+        village.parameters,
+    )
+
+
+def _same(known: tuple[object, ...], now: tuple[object, ...]) -> bool:
+    return all(a is b or (isinstance(a, str) and a == b) for a, b in zip(known, now, strict=True))
 
 
 def fingerprint_of(record: bytes) -> str:
