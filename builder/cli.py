@@ -545,6 +545,22 @@ def log_group() -> None:
     """公开记录（指纹链，publication-log.jsonl）。 / The publication log (a hash chain)."""
 
 
+def _updated_log(villages_dir: Path, result: Any, day: dt.date, upgrade: bool) -> list[Any]:
+    """`log update`'s entries appended, or its refusal told and the exit."""
+    from builder.audit import commands as audit
+
+    try:
+        return audit.update_log(villages_dir, result, day, upgrade)
+    except audit.UncorrectedEdit as refused:
+        result.report.extend(refused.found)
+        _echo_report(result.report)
+        click.echo(
+            "已公开的期间被改动但没有更正记录，公开记录没有更新。请运行 sunlight correct 记录更正。 / "
+            'Published periods were edited without a correction: the log was not updated. Run "sunlight correct".'
+        )
+        sys.exit(1)
+
+
 @log_group.command("update")
 @VILLAGES
 @TODAY
@@ -559,34 +575,33 @@ def log_update(villages_dir: Path, today: dt.datetime | None, upgrade: bool) -> 
     """为新公开或新更正的期间在公开记录末尾追加条目。 / Append entries for newly published or
     corrected periods to the publication log."""
     from builder.audit import commands as audit
+    from builder.audit.fingerprint import known_fingerprints
     from builder.audit.snapshot import china_today
     from builder.pipeline.validate import validate
 
     villages_dir = _villages(villages_dir)
-    result = validate(villages_dir, Path.cwd())
+    cache = _cache(False)
+    result = validate(villages_dir, Path.cwd(), cache=cache)
     if result.county is None or result.report.errors:
         _echo_report(result.report)
         click.echo("记录有错误，公开记录没有更新。 / Errors found: the log was not updated.")
         sys.exit(1)
-    salted = audit.salt_new_periods(villages_dir, result, today.date() if today else china_today())
+    day = today.date() if today else china_today()
+    # NOTE: every period's fingerprint once, in two processes (or from the cache), for both
+    # steps; again only for the villages whose assistance rows were just salted
+    with known_fingerprints(list(result.county.villages()), cache):
+        salted = audit.salt_new_periods(villages_dir, result, day)
+        if not salted:
+            added = _updated_log(villages_dir, result, day, upgrade)
     if salted:
-        result = validate(villages_dir, Path.cwd())
+        result = validate(villages_dir, Path.cwd(), cache=cache)
         for salted_path in salted:
             click.echo(
                 f"已为救助公示各行添加校验码：{salted_path} / Salted the rows of {salted_path}."
             )
-    try:
-        added = audit.update_log(
-            villages_dir, result, today.date() if today else china_today(), upgrade
-        )
-    except audit.UncorrectedEdit as refused:
-        result.report.extend(refused.found)
-        _echo_report(result.report)
-        click.echo(
-            "已公开的期间被改动但没有更正记录，公开记录没有更新。请运行 sunlight correct 记录更正。 / "
-            'Published periods were edited without a correction: the log was not updated. Run "sunlight correct".'
-        )
-        sys.exit(1)
+        assert result.county is not None
+        with known_fingerprints(list(result.county.villages()), cache):
+            added = _updated_log(villages_dir, result, day, upgrade)
     for e in added:
         why = "（v1 指纹升级为 v2 / restated as v2）" if e.upgraded_from else ""
         click.echo(f"{e.seq}: {e.village} {e.period} {e.fingerprint[:32]}{why}")

@@ -455,6 +455,36 @@ def test_clean_month_over_month_history_passes(repo: Path) -> None:
     )
 
 
+def test_log_update_fingerprints_each_period_once_and_then_from_the_cache(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`log update` salted, checked and appended with each period's fingerprint computed once
+    (it computed every one three times, one after another); run again with nothing changed, it
+    takes them from the build cache. An edit still changes what it computes (the signature)."""
+    from builder.audit import fingerprint as fp_module
+
+    counted: list[str] = []
+    real = fp_module.canonical_v2
+
+    def canonical_v2(village: model.Village, period: model.Period) -> bytes:
+        counted.append(f"{village.slug}/{period.period}")
+        return real(village, period)
+
+    monkeypatch.setattr(fp_module, "canonical_v2", canonical_v2)
+    shutil.rmtree(repo / ".build", ignore_errors=True)
+    periods = sorted(
+        f"{p.parent.name}/{p.name}" for p in (repo / "villages").glob("*/*/20??-??") if p.is_dir()
+    )
+    assert sunlight(repo, "log", "update", "--today", "2026-12-10")[0] == 0
+    assert sorted(counted) == periods
+    counted.clear()
+    assert sunlight(repo, "log", "update", "--today", "2026-12-10")[0] == 0
+    assert counted == []
+    _cut_cleaner_pay(repo)
+    assert sunlight(repo, "log", "update", "--today", "2026-12-10")[0] == 1  # refused
+    assert counted and all(name.startswith("dongshan/") for name in counted)
+
+
 def _cut_cleaner_pay(repo: Path) -> None:
     edit(repo, f"{NOV}/ledger.csv", "120.00,孙桂兰", "12.00,孙桂兰")
     edit(repo, f"{NOV}/disclosure.yml", 'closing: {cash: "680.00"', 'closing: {cash: "788.00"')
