@@ -21,14 +21,15 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from builder import model
 from builder.audit import migrations
 from builder.audit.fingerprint import encode, fingerprint, is_logged_as
 from builder.format import problems
-from builder.format.privacy import scan_personal_data
+from builder.format.privacy import finds_any, scan_personal_data
 from builder.format.problems import Location, Problem
 
 DOMAIN = b"sunlight-log-v1\x00"
@@ -69,11 +70,15 @@ class Entry:
     upgraded_from: str = ""
 
     def fields(self) -> dict[str, Any]:
-        """Return the entry's fields as written: an unset optional field is left out."""
-        data = asdict(self)
-        for key in OPTIONAL:
-            if not data[key]:
-                del data[key]
+        """Return the entry's fields as written: an unset optional field is left out.
+
+        NOTE: read one by one, not by dataclasses.asdict, whose deep copy of every value was
+        half the time of reading a county's log (21,600 entries) on every check and build."""
+        data = {name: getattr(self, name) for name in _NAMES}
+        if self.migrated_from:
+            data["migrated_from"] = dict(self.migrated_from)
+        if self.upgraded_from:
+            data["upgraded_from"] = self.upgraded_from
         return data
 
     def body(self) -> dict[str, Any]:
@@ -90,6 +95,9 @@ class Entry:
     def key(self) -> tuple[str, str]:
         """Return the (village code, period) the entry is about."""
         return (self.code, self.period)
+
+
+_NAMES = tuple(f.name for f in dataclass_fields(Entry) if f.name not in OPTIONAL)
 
 
 def _migrated_ok(value: object) -> bool:
@@ -504,19 +512,28 @@ def stale_problems(
     return out
 
 
+def _written(entry: Entry) -> list[tuple[str, str]]:
+    """(field, text) of what a person wrote or could write in an entry (personal_data)."""
+    written = [(key, str(getattr(entry, key))) for key in ("village", "code", "period")]
+    written += [("published_at", entry.published_at)]
+    return written + [
+        (f"migrated_from.{k}", v) for k, v in sorted((entry.migrated_from or {}).items())
+    ]
+
+
 def personal_data(entries: list[Entry], rel: str) -> list[Problem]:
     """ID, card or phone numbers in an entry's written fields (the log is published as it is).
 
     NOTE: field by field, and never the hashes: hex digits look like a phone number now and then.
+    All the fields joined by commas are looked at in one pass first (finds_any: exactly "one of
+    them holds something"), and scanned one by one only when that pass finds something.
     """
+    written = [_written(entry) for entry in entries]
+    if not finds_any(",".join(text for fields in written for _, text in fields)):
+        return []
     found = []
-    for line, entry in enumerate(entries, start=1):
-        written = [(key, str(getattr(entry, key))) for key in ("village", "code", "period")]
-        written += [("published_at", entry.published_at)]
-        written += [
-            (f"migrated_from.{k}", v) for k, v in sorted((entry.migrated_from or {}).items())
-        ]
-        for key, text in written:
+    for line, fields in enumerate(written, start=1):
+        for key, text in fields:
             for finding in scan_personal_data(text):
                 found.append(
                     problems.KINDS[finding.code].at(Location(rel, line), key, value=finding.value)
