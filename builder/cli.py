@@ -580,27 +580,26 @@ def log_update(villages_dir: Path, today: dt.datetime | None, upgrade: bool) -> 
     from builder.pipeline.validate import validate
 
     villages_dir = _villages(villages_dir)
-    cache = _cache(False)
-    result = validate(villages_dir, Path.cwd(), cache=cache)
+    result = validate(villages_dir, Path.cwd())
     if result.county is None or result.report.errors:
         _echo_report(result.report)
         click.echo("记录有错误，公开记录没有更新。 / Errors found: the log was not updated.")
         sys.exit(1)
     day = today.date() if today else china_today()
-    # NOTE: every period's fingerprint once, in two processes (or from the cache), for both
-    # steps; again only for the villages whose assistance rows were just salted
-    with known_fingerprints(list(result.county.villages()), cache):
+    # NOTE: every period's fingerprint once, in two processes, for both steps; again only
+    # where assistance rows were just salted (the files changed)
+    with known_fingerprints(list(result.county.villages())):
         salted = audit.salt_new_periods(villages_dir, result, day)
         if not salted:
             added = _updated_log(villages_dir, result, day, upgrade)
     if salted:
-        result = validate(villages_dir, Path.cwd(), cache=cache)
+        result = validate(villages_dir, Path.cwd())
         for salted_path in salted:
             click.echo(
                 f"已为救助公示各行添加校验码：{salted_path} / Salted the rows of {salted_path}."
             )
         assert result.county is not None
-        with known_fingerprints(list(result.county.villages()), cache):
+        with known_fingerprints(list(result.county.villages())):
             added = _updated_log(villages_dir, result, day, upgrade)
     for e in added:
         why = "（v1 指纹升级为 v2 / restated as v2）" if e.upgraded_from else ""
