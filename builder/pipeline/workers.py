@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import functools
 import gc
-import itertools
 import multiprocessing
 import os
 import signal
@@ -151,13 +150,9 @@ def split_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list
         process.join()
     if not isinstance(sent, list) or process.exitcode != 0:
         raise RuntimeError(f"split_map: the forked process failed (exit {process.exitcode})")
-    out: list[Result] = []
-    for first, second in itertools.zip_longest(mine, sent, fillvalue=_NONE):
-        out += [result for result in (first, second) if result is not _NONE]
+    out: list[Result] = [*mine, *sent]
+    out[0::2], out[1::2] = mine, sent
     return out
-
-
-_NONE: Any = object()  # NOTE: no result is it (zip_longest's filler: None may be a result)
 
 
 def _split_half(
