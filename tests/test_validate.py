@@ -610,3 +610,44 @@ def test_a_pattern_s_english_hint_has_no_chinese_in_it() -> None:
         assert isinstance(invalid, Invalid)
         assert invalid.values["hint_en"] == f"For example {example}."
         assert "或" in invalid.values["hint"]
+
+
+def test_a_read_memo_changes_no_report_and_reads_only_what_changed(
+    project: Path, good_villages: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A village's history reads version after version with one ReadMemo: what it keeps
+    answers only for the same text at the same path, so each bad edit (a sample of CASES, YAML
+    and CSV) is reported exactly as without it, and the good records again after; and a file
+    read before is not parsed again."""
+    from builder.read import records
+
+    memo = records.ReadMemo()
+    parsed: list[str] = []
+    for name in ("parse_yaml", "parse_csv"):
+        real = getattr(records, name)
+
+        def counted(file: object, *args: object, real: Callable[..., object] = real) -> object:
+            parsed.append(getattr(file, "rel", ""))
+            return real(file, *args)
+
+        monkeypatch.setattr(records, name, counted)
+
+    def with_memo() -> list[tuple[object, ...]]:
+        report = validate(project / "villages", project, memo=memo).report
+        return report.rows("path", "line", "field", "code")
+
+    assert with_memo() == []
+    first = len(parsed)
+    parsed.clear()
+    assert with_memo() == [] and parsed == []  # nothing read again
+    assert first > 10
+    for rel, old, new, _expected in CASES[::5]:
+        path = good_villages / rel
+        before = path.read_bytes()
+        path.write_text(before.decode("utf-8").replace(old, new, 1), encoding="utf-8")
+        parsed.clear()
+        found = with_memo()
+        assert parsed == [f"villages/{rel}"]  # its own file read again, and no other
+        assert found == rows(project), rel
+        path.write_bytes(before)
+        assert with_memo() == []

@@ -28,6 +28,7 @@ from builder.pipeline.cache import BuildCache, files_hash, pickled, stat_signatu
 from builder.pipeline.workers import collector_paused, parallel_map
 from builder.read.files import Layout, VillageFiles, display_path, scan_layout
 from builder.read.git import commit_day
+from builder.read.records import ReadMemo
 from builder.read.roster import Relative
 from builder.read.village import read_county, read_village
 from builder.rules import (
@@ -85,9 +86,10 @@ class VillageOutcome:
     flags: RuleFlags | None = None
 
 
-def run_village(job: VillageJob) -> VillageOutcome:
-    """Read, check and (when there is no error) model one village, and run the rules on it."""
-    records = read_village(job.files, job.base)
+def run_village(job: VillageJob, memo: ReadMemo | None = None) -> VillageOutcome:
+    """Read, check and (when there is no error) model one village, and run the rules on it;
+    memo: files read before, in another version of the same village (see ReadMemo)."""
+    records = read_village(job.files, job.base, memo)
     found = check_village(records, job.context)
     village = None
     if records.village is not None and not any(p.severity is Severity.ERROR for p in found):
@@ -112,11 +114,14 @@ def validate(
     today: dt.date | None = None,
     cache: BuildCache | None = None,
     roster: tuple[Relative, ...] = (),
+    memo: ReadMemo | None = None,
 ) -> Result:
     """Check every record under villages_dir (or only the villages holding the given paths).
 
     The supervision rules run on the model too: error-level flags join the report, and every
     flag is kept in `county.flags`, computed as of `today` (default: the last commit's date).
+    memo: files read before, in another version of the same records (see ReadMemo); with one,
+    the villages are read in this process, none looked up in the cache.
     """
     base = base if base is not None else villages_dir.parent
     report = Report()
@@ -126,7 +131,7 @@ def validate(
         root_rel = display_path(villages_dir, base)
         found = [p for p in found if selected.holds_path(p.where.path, root_rel)]
     report.extend(found)
-    county = read_county(layout, display_path(layout.root, base), base)
+    county = read_county(layout, display_path(layout.root, base), base, memo)
     committed = commit_day(base) if today is None else None
     jobs: list[VillageJob] = []
     for town_files, town in zip(layout.towns, county.towns, strict=True):
@@ -143,7 +148,10 @@ def validate(
             if selected is None or selected.holds(files.town, files.slug):
                 signature = stat_signature(_village_paths(files), inherited)
                 jobs.append(VillageJob(files, context, base, signature, today, committed))
-    outcomes = run_villages(jobs, cache)
+    if memo is None:
+        outcomes = run_villages(jobs, cache)
+    else:  # NOTE: a memo is of this process: another version of a village, read here
+        outcomes = [run_village(job, memo) for job in jobs]
     for outcome in outcomes:
         report.extend(outcome.problems)
     codes = [

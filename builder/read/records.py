@@ -8,7 +8,7 @@ Layer 1 of the checks (per field, from the declarations in `schema.py`); `checks
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -266,6 +266,17 @@ class ScannedText:
     fields: dict[int, str]
 
 
+class ReadMemo:
+    """What files read to, kept across several readings of records that share most of their
+    files (a village's versions in its history: each adds a month to the last), so that a file
+    read before is not parsed and typed again. Keyed by the file's path, kind and exact text:
+    a record's values, lines and problems are the same wherever the same text is read at the
+    same path. Records are never changed once read, so a kept one is handed out as it is."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, str, str], tuple[Any, tuple[Problem, ...], ScannedText]] = {}
+
+
 @dataclass
 class Reader:
     """Reads files against their schemas, keeping what it found for one set of records."""
@@ -274,6 +285,7 @@ class Reader:
     found: list[Problem] = field(default_factory=list)
     texts: list[ScannedText] = field(default_factory=list)
     parsed: dict[tuple[schema.Scalar, str], Any] = field(default_factory=dict)  # see check_rows
+    memo: ReadMemo | None = None  # files read before (see ReadMemo)
 
     def yaml(self, path: Path | None, record_schema: schema.RecordSchema) -> Rec | None:
         """Read and type one YAML file; None when it is absent or unreadable."""
@@ -283,6 +295,41 @@ class Reader:
         self.found.extend(found)
         if file is None:
             return None
+        result: Rec | None = self._kept(file, record_schema, self._yaml)
+        return result
+
+    def csv(self, path: Path | None, record_schema: schema.RecordSchema) -> Table | None:
+        """Read and type one CSV file; None when it is absent or undecodable."""
+        if path is None:
+            return None
+        file, found = read_text(path, self.base)
+        self.found.extend(found)
+        if file is None:
+            return None
+        result: Table | None = self._kept(file, record_schema, self._csv)
+        return result
+
+    def _kept(
+        self,
+        file: TextFile,
+        record_schema: schema.RecordSchema,
+        read: Callable[[TextFile, schema.RecordSchema], Any],
+    ) -> Any:
+        """read(file, record_schema), or what it gave for this text at this path before."""
+        if self.memo is None:
+            return read(file, record_schema)
+        key = (file.rel, record_schema.name, file.text)
+        hit = self.memo.kept.get(key)
+        if hit is None:
+            start = len(self.found)
+            result = read(file, record_schema)
+            hit = self.memo.kept[key] = (result, tuple(self.found[start:]), self.texts[-1])
+        else:
+            self.found.extend(hit[1])
+            self.texts.append(hit[2])
+        return hit[0]
+
+    def _yaml(self, file: TextFile, record_schema: schema.RecordSchema) -> Rec | None:
         node, found = parse_yaml(file)
         self.found.extend(found)
         self.texts.append(ScannedText(file, _yaml_fields(node)))
@@ -297,15 +344,8 @@ class Reader:
             return None
         return convert_map(node, record_schema.obj, ctx, "", "")
 
-    def csv(self, path: Path | None, record_schema: schema.RecordSchema) -> Table | None:
-        """Read and type one CSV file; None when it is absent or undecodable."""
-        if path is None:
-            return None
+    def _csv(self, file: TextFile, record_schema: schema.RecordSchema) -> Table:
         start = len(self.found)
-        file, found = read_text(path, self.base)
-        self.found.extend(found)
-        if file is None:
-            return None
         table, found = parse_csv(file, record_schema)
         self.found.extend(found)
         self.texts.append(ScannedText(file, {1: "header"} if table is not None else {}))

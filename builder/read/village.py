@@ -14,7 +14,7 @@ from pathlib import Path
 from builder.format import schema
 from builder.format.problems import Problem
 from builder.read.files import Layout, TownFiles, VillageFiles
-from builder.read.records import Reader, Rec, ScannedText, Table
+from builder.read.records import Reader, ReadMemo, Rec, ScannedText, Table
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,10 @@ class CountyRecords:
     problems: tuple[Problem, ...]
 
 
-def read_village(files: VillageFiles, base: Path) -> VillageRecords:
-    """Read one village's files (paths relative to base in every problem)."""
-    reader = Reader(base)
+def read_village(files: VillageFiles, base: Path, memo: ReadMemo | None = None) -> VillageRecords:
+    """Read one village's files (paths relative to base in every problem); memo: files read
+    before, in another version of the same records (see ReadMemo)."""
+    reader = Reader(base, memo=memo)
     village = reader.yaml(files.files.get("village.yml"), schema.VILLAGE)
     powers = reader.yaml(files.files.get("powers.yml"), schema.POWERS)
     periods = tuple(
@@ -115,9 +116,11 @@ def read_village(files: VillageFiles, base: Path) -> VillageRecords:
     )
 
 
-def read_county(layout: Layout, root_rel: str, base: Path) -> CountyRecords:
+def read_county(
+    layout: Layout, root_rel: str, base: Path, memo: ReadMemo | None = None
+) -> CountyRecords:
     """Read county.yml, the county's powers.yml and each town's own files."""
-    reader = Reader(base)
+    reader = Reader(base, memo=memo)
     county = reader.yaml(layout.files.get("county.yml"), schema.COUNTY)
     powers = reader.yaml(layout.files.get("powers.yml"), schema.POWERS)
     towns = tuple(_read_town(town, reader) for town in layout.towns)
