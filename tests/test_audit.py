@@ -782,6 +782,79 @@ def test_histories_check_each_past_version_once_for_good_and_a_shards_villages_o
         assert all(h == VillageHistory() for c, h in alone.items() if c != village.code)
 
 
+def _held(folder: Path) -> dict[str, str]:
+    """Every file, link and folder under folder, with a file's content and a link's target."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            out[rel] = f"link -> {os.readlink(path)}"
+        elif path.is_dir():
+            out[rel] = "folder"
+        else:
+            out[rel] = path.read_text(encoding="utf-8")
+    return out
+
+
+def test_a_tree_copy_moved_from_revision_to_revision_holds_what_each_one_holds(
+    tmp_path: Path,
+) -> None:
+    """A village's versions are copied into one scratch folder moved from one to the next
+    (git.TreeCopy): after each move it holds exactly what copying that revision afresh gives —
+    changed and new files, no file or emptied folder the revision lacks, a file become a
+    folder, a link become a file — whichever way the revisions are walked."""
+    from builder.read import git as git_read
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    steps: list[dict[str, str | None]] = [
+        {"v/a.txt": "一", "v/2026-01/x.csv": "x1", "v/2026-02/y.csv": "y1", "v/c": "文件"},
+        {"v/a.txt": "二", "v/2026-02/y.csv": None, "v/2026-03/z.csv": "z1"},
+        {"v/c": None, "v/c/inner.yml": "夹里", "v/link": "->a.txt"},
+        {"v/link": None, "v/2026-01/x.csv": None, "other/skip.txt": "不要"},
+        {"v/link": "成了文件", "v/2026-01/x.csv": "x2"},
+    ]
+    revisions = []
+    for step in steps:
+        for rel, text in step.items():
+            target = repo / rel
+            if target.is_symlink() or target.is_file():
+                target.unlink()
+            elif target.is_dir() and text is not None:
+                shutil.rmtree(target)
+            if text is None:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if text.startswith("->"):
+                target.symlink_to(text[2:])
+            else:
+                target.write_text(text, encoding="utf-8")
+        for folder in sorted(repo.glob("v/**"), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "step", "--no-verify")
+        revisions.append(git(repo, "rev-parse", "HEAD").strip())
+    expected = {}
+    for rev in revisions:
+        fresh = tmp_path / f"fresh-{rev}"
+        git_read.materialize(repo, rev, ["v"], fresh)
+        expected[rev] = _held(fresh)
+    assert len({json.dumps(e) for e in expected.values()}) == len(revisions)
+    assert (
+        "v/c/inner.yml" in expected[revisions[2]] and "other/skip.txt" not in expected[revisions[3]]
+    )
+    moved = tmp_path / "moved"
+    copy = git_read.TreeCopy(repo, moved)
+    order = [*revisions, *reversed(revisions), revisions[0], revisions[3], revisions[1]]
+    for rev in order:
+        copy.move_to(rev, ["v"])
+        assert _held(moved) == expected[rev], rev
+    copy.move_to(git_read.EMPTY, ["v"])
+    assert _held(moved) == {}
+
+
 def test_a_long_history_is_checked_in_two_processes_as_in_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

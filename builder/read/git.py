@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -258,33 +259,82 @@ def materialize(top: Path, rev: str, paths: Iterable[str], dest: Path) -> int:
     """Copy the files under paths at rev into dest (same relative paths); return how many."""
     if rev == EMPTY:
         return 0
+    copy = TreeCopy(top, dest)
+    copy.move_to(rev, paths)
+    return len(copy.held)
+
+
+def tree_files(top: Path, rev: str, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The files under paths at rev: {path: (mode, content id)}."""
     listing = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
-    entries: list[tuple[str, str, str]] = []
+    files: dict[str, tuple[str, str]] = {}
     for item in listing.split(b"\0"):
         if not item:
             continue
         meta, _, raw_path = item.partition(b"\t")
         mode, kind, oid = meta.decode().split()
         if kind == "blob":
-            entries.append((mode, oid, raw_path.decode("utf-8", "surrogateescape")))
-    if not entries:
-        return 0
-    blobs = run(
-        top, "cat-file", "--batch", data="".join(oid + "\n" for _, oid, _ in entries).encode()
-    )
+            files[raw_path.decode("utf-8", "surrogateescape")] = (mode, oid)
+    return files
+
+
+def blobs(top: Path, oids: Sequence[str]) -> list[bytes]:
+    """The content of each blob, in order."""
+    if not oids:
+        return []
+    out = run(top, "cat-file", "--batch", data="".join(oid + "\n" for oid in oids).encode())
+    contents = []
     pos = 0
-    for mode, _oid, rel in entries:
-        end = blobs.index(b"\n", pos)
-        size = int(blobs[pos:end].split()[2])
-        content = blobs[end + 1 : end + 1 + size]
+    for _ in oids:
+        end = out.index(b"\n", pos)
+        size = int(out[pos:end].split()[2])
+        contents.append(out[end + 1 : end + 1 + size])
         pos = end + 1 + size + 1
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if mode == "120000":  # NOTE: kept as a link, so the checks report it as they would
-            os.symlink(content.decode("utf-8", "surrogateescape"), target)
-        else:
-            target.write_bytes(content)
-    return len(entries)
+    return contents
+
+
+class TreeCopy:
+    """A folder holding the files under some paths at one revision, then at another: moving
+    it writes only the files that differ from those it holds (by content id and mode) and
+    removes those the new revision lacks, so a village's versions one after another cost a
+    month's files each, not every file again."""
+
+    def __init__(self, top: Path, dest: Path) -> None:
+        self.top = top
+        self.dest = dest
+        self.held: dict[str, tuple[str, str]] = {}
+
+    def move_to(self, rev: str, paths: Iterable[str]) -> None:
+        """Hold the files under paths at rev (nothing at EMPTY)."""
+        wanted = tree_files(self.top, rev, paths) if rev != EMPTY else {}
+        try:
+            self._update(wanted)
+        except OSError:  # NOTE: a file become a folder or the like: start again from nothing
+            shutil.rmtree(self.dest, ignore_errors=True)
+            self.held = {}
+            self._update(wanted)
+
+    def _update(self, wanted: dict[str, tuple[str, str]]) -> None:
+        for rel in sorted(self.held.keys() - wanted.keys(), reverse=True):
+            target = self.dest / rel
+            target.unlink()
+            self.held.pop(rel)
+            for folder in target.parents:  # the folders it leaves empty go too
+                if folder == self.dest or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        changed = [(rel, entry) for rel, entry in wanted.items() if self.held.get(rel) != entry]
+        contents = blobs(self.top, [oid for _, (_, oid) in changed])
+        for (rel, (mode, oid)), content in zip(changed, contents, strict=True):
+            target = self.dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if rel in self.held:
+                target.unlink()
+            if mode == "120000":  # NOTE: kept as a link, so the checks report it as they would
+                os.symlink(content.decode("utf-8", "surrogateescape"), target)
+            else:
+                target.write_bytes(content)
+            self.held[rel] = (mode, oid)
 
 
 def added_in(top: Path, path: str, text: str) -> str | None:
