@@ -859,8 +859,9 @@ def test_a_long_history_is_checked_in_two_processes_as_in_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A county's history, a commit a month: the past versions its history pages diff are
-    checked in two processes (VillageCache.check_ahead), and the histories are exactly the
-    ones checking them one by one gives."""
+    checked in two processes (VillageCache.check_ahead), each village's in one scratch folder
+    moved from version to version with each file read once (kept_versions), and the histories
+    are exactly the ones checking them one by one, each copied out and read afresh, gives."""
     from builder.audit import snapshot
     from builder.audit.history import histories
     from builder.pipeline import workers
@@ -884,19 +885,28 @@ def test_a_long_history_is_checked_in_two_processes_as_in_one(
     result = validate(root / "villages", root)
     assert result.county is not None
     found = snapshot.Repo.find(root / "villages")
-    sizes: list[int] = []
+    asked: list[tuple[int, int]] = []
     real = snapshot.parallel_map
 
-    def watched(function: Any, items: Any) -> Any:
-        sizes.append(len(items))
-        return real(function, items)
+    def watched(function: Any, items: Any, **options: Any) -> Any:
+        asked.append((len(items), sum(len(chain) for chain in items)))
+        assert options.get("worth") == 2  # a village's versions are many versions' work
+        return real(function, items, **options)
 
     monkeypatch.setattr(snapshot, "parallel_map", watched)
     together = histories(found, result.county)
-    assert max(sizes) >= workers.PARALLEL_FROM  # so the two processes were used
+    # one chain of versions a village, the chains in two processes
+    assert asked == [(4, asked[0][1])] and asked[0][1] >= workers.PARALLEL_FROM
+    assert all(len(h.revisions) == len(months) + 1 for h in together.values())
+    monkeypatch.setattr(snapshot, "parallel_map", real)
     monkeypatch.setattr(workers, "PARALLEL_FROM", 10**9)  # one by one
     assert histories(found, result.county) == together
-    assert all(len(h.revisions) == len(months) + 1 for h in together.values())
+    # and each version copied out of git into a folder of its own and read afresh, as a
+    # single version is (no moved copy, no files kept from the version before)
+    monkeypatch.setattr(
+        snapshot, "kept_versions", lambda jobs: [snapshot.kept_village(job) for job in jobs]
+    )
+    assert histories(found, result.county) == together
 
 
 def test_history_page_shows_no_commit_message_or_author(tmp_path: Path) -> None:

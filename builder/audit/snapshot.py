@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from pathlib import Path
 
 from builder import model
 from builder.format.problems import Report
+from builder.pipeline import workers
 from builder.pipeline.cache import BuildCache, code_hash
 from builder.pipeline.validate import Result, validate
 from builder.pipeline.workers import parallel_map
 from builder.read import git
+from builder.read.records import ReadMemo
 
 LOG_NAME = "publication-log.jsonl"
 HISTORY_KIND = "history"  # the build cache's folder for villages at past revisions
@@ -198,45 +201,88 @@ class VillageCache:
         """Check, in two processes, the versions that get() will be asked for in this order
         (rev, path, today) and does not hold yet: the same models as asking get() in turn (a
         content is judged as of the first day it is asked for). A history checks hundreds of
-        versions; each check is independent of the others."""
+        versions; each check is independent of the others, and each village's versions are
+        checked one after another in one process (kept_versions)."""
         jobs: dict[tuple[str, ...], VersionJob] = {}
         for rev, path, today in wanted:
             key = self.content_key(rev, path)
             if key is not None and key not in self.models and key not in jobs:
                 jobs[key] = (self.repo, self.store, key, rev, path, today)
-        found = parallel_map(kept_village, list(jobs.values()))
-        for key, village in zip(jobs, found, strict=True):
-            self.models[key] = village
+        # NOTE: a village's versions go together, to one process that reads each file once
+        # (ReadMemo): a version shares all its files but a month's with the one before
+        chains: dict[str, list[tuple[str, ...]]] = {}
+        for key, job in jobs.items():
+            chains.setdefault(job[4], []).append(key)
+        # a chain is many versions' work: two processes for two chains, when the versions are many
+        worth = 2 if len(jobs) >= workers.PARALLEL_FROM else None
+        found = parallel_map(
+            kept_versions, [[jobs[k] for k in keys] for keys in chains.values()], worth=worth
+        )
+        for keys, villages in zip(chains.values(), found, strict=True):
+            for key, village in zip(keys, villages, strict=True):
+                self.models[key] = village
 
 
 # one version to check: (repo, store, its content key, rev, path, today); see kept_village
 VersionJob = tuple[Repo, BuildCache | None, tuple[str, ...], str, str, dt.date]
 
 
-def kept_village(job: VersionJob) -> VillageAt:
+def kept_versions(jobs: list[VersionJob]) -> list[VillageAt]:
+    """kept_village for each of one village's versions, in turn, in one scratch folder that
+    each version moves (git.TreeCopy) and with each file read once (ReadMemo)."""
+    memo = ReadMemo()
+    with tempfile.TemporaryDirectory(prefix="sunlight-village-", dir=in_memory()) as tmp:
+        copy = git.TreeCopy(jobs[0][0].top, Path(tmp)) if jobs else None
+        return [kept_village(job, memo, copy) for job in jobs]
+
+
+def in_memory() -> str | None:
+    """A folder in memory for a village's scratch copies (a few megabytes that live for
+    seconds, rewritten a month at a time: on disk, making and removing them was a tenth of a
+    history's time), or None for the system's temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def kept_village(
+    job: VersionJob, memo: ReadMemo | None = None, copy: git.TreeCopy | None = None
+) -> VillageAt:
     """The village in folder path at rev, its rules judged as of today, from the store where
     it holds this content as of today (the content ids of the village's files and its county's
     and town's, as git names them, decide the check's outcome, with the day and the builder's
     code), else checked (and kept there)."""
     repo, store, key, rev, path, today = job
     if store is None:
-        return load_village(repo, rev, path, today)
+        return load_village(repo, rev, path, today, memo, copy)
     name = hashlib.sha256("\0".join([code_hash(), *key, today.isoformat()]).encode())
     hit = store.load(HISTORY_KIND, name.hexdigest())
     if isinstance(hit, VillageAt):
         return hit
-    found = load_village(repo, rev, path, today)
+    found = load_village(repo, rev, path, today, memo, copy)
     store.save(HISTORY_KIND, name.hexdigest(), found)
     return found
 
 
-def load_village(repo: Repo, rev: str, path: str, today: dt.date) -> VillageAt:
+def load_village(
+    repo: Repo,
+    rev: str,
+    path: str,
+    today: dt.date,
+    memo: ReadMemo | None = None,
+    copy: git.TreeCopy | None = None,
+) -> VillageAt:
     """The village in folder path at rev, copied out of git with its county's and town's
-    files and checked as of today."""
-    with tempfile.TemporaryDirectory(prefix="sunlight-village-") as tmp:
-        root = Path(tmp)
-        git.materialize(repo.top, rev, village_context(repo.villages_rel, path), root)
-        result = validate(root / repo.villages_rel, root, today=today)
+    files and checked as of today; memo: files read before, at other revisions (ReadMemo);
+    copy: a scratch folder holding another revision's copy, moved to this one."""
+    paths = village_context(repo.villages_rel, path)
+    if copy is None:
+        with tempfile.TemporaryDirectory(prefix="sunlight-village-") as tmp:
+            root = Path(tmp)
+            git.materialize(repo.top, rev, paths, root)
+            result = validate(root / repo.villages_rel, root, today=today, memo=memo)
+    else:
+        copy.move_to(rev, paths)
+        result = validate(copy.dest / repo.villages_rel, copy.dest, today=today, memo=memo)
     towns = result.county.towns if result.county is not None else result.towns
     found = [v for t in towns for v in t.villages if f"{v.town_slug}/{v.slug}" == path]
     return VillageAt(found[0] if found else None, True)

@@ -43,7 +43,11 @@ def die_with_parent(parent: int) -> None:
 
 @overload
 def parallel_map(
-    function: Callable[[Item], Result], items: Sequence[Item], *, lasting: bool = False
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    *,
+    lasting: bool = False,
+    worth: int | None = None,
 ) -> list[Result]: ...
 
 
@@ -53,6 +57,7 @@ def parallel_map(
     items: Sequence[Item],
     *,
     lasting: bool = False,
+    worth: int | None = None,
     received: Callable[[Result], Received],
 ) -> list[Received]: ...
 
@@ -62,17 +67,18 @@ def parallel_map(
     items: Sequence[Item],
     *,
     lasting: bool = False,
+    worth: int | None = None,
     received: Callable[[Any], Any] | None = None,
 ) -> list[Any]:
-    """function(item) for each item, in order; in two processes when worth it. lasting: the
-    results live as long as the process, so they are frozen out of the garbage collector's
-    way (gc.freeze) before it wakes: its first collection would walk every one of them.
-    received: what becomes of each result in this process, as it arrives (while the workers
-    go on with the next items)."""
+    """function(item) for each item, in order; in two processes when worth it (at least worth
+    items, PARALLEL_FROM unless given: fewer when each is a large piece of work). lasting: the results live as long as
+    the process, so they are frozen out of the garbage collector's way (gc.freeze) before it
+    wakes: its first collection would walk every one of them. received: what becomes of each
+    result in this process, as it arrives (while the workers go on with the next items)."""
     then = received or _as_is
     workers = min(2, os.cpu_count() or 1)
     if (
-        len(items) < PARALLEL_FROM
+        len(items) < max(2, PARALLEL_FROM if worth is None else worth)
         or workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
