@@ -610,8 +610,16 @@ def finds_any(text: str, allowed_phones: Collection[str] = ()) -> bool:
     or values decides whether they need scanning one by one (may_find first rules out most
     texts more cheaply still).
     """
+    return _finds_any(text, frozenset(allowed_phones))
+
+
+# NOTE: the last few hundred texts' answers: a village's history checks each of its versions,
+# and each version's files are all the last one's but a month's (a third of a history's time
+# went to scanning the same texts again)
+@functools.lru_cache(maxsize=512)
+def _finds_any(text: str, allowed_phones: frozenset[str]) -> bool:
     decoded = unescaped(text)
-    if decoded is not None and finds_any(decoded, allowed_phones):
+    if decoded is not None and _finds_any(decoded, allowed_phones):
         return True
     if not may_find(text, allowed_phones):
         return False
