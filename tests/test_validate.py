@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -618,11 +619,19 @@ def test_a_read_memo_changes_no_report_and_reads_only_what_changed(
     """A village's history reads version after version with one ReadMemo: what it keeps
     answers only for the same text at the same path, so each bad edit (a sample of CASES, YAML
     and CSV) is reported exactly as without it, and the good records again after; and a file
-    read before is not parsed again."""
+    read before, not written since, is neither read nor parsed again."""
     from builder.read import records
 
     memo = records.ReadMemo()
     parsed: list[str] = []
+    opened: list[str] = []
+    real_read = records.read_text
+
+    def read_text(path: Path, base: Path) -> object:
+        opened.append(path.relative_to(project).as_posix())
+        return real_read(path, base)
+
+    monkeypatch.setattr(records, "read_text", read_text)
     for name in ("parse_yaml", "parse_csv"):
         real = getattr(records, name)
 
@@ -636,18 +645,27 @@ def test_a_read_memo_changes_no_report_and_reads_only_what_changed(
         report = validate(project / "villages", project, memo=memo).report
         return report.rows("path", "line", "field", "code")
 
+    def settled() -> None:  # a file is trusted by its stamp once written that long ago
+        time.sleep(records.SETTLED_NS / 1e9 + 0.01)
+
+    settled()
+
     assert with_memo() == []
     first = len(parsed)
     parsed.clear()
-    assert with_memo() == [] and parsed == []  # nothing read again
+    opened.clear()
+    assert with_memo() == [] and parsed == [] and opened == []  # nothing read again
     assert first > 10
     for rel, old, new, _expected in CASES[::5]:
         path = good_villages / rel
         before = path.read_bytes()
         path.write_text(before.decode("utf-8").replace(old, new, 1), encoding="utf-8")
+        settled()
         parsed.clear()
+        opened.clear()
         found = with_memo()
-        assert parsed == [f"villages/{rel}"]  # its own file read again, and no other
+        assert parsed == opened == [f"villages/{rel}"]  # its own file read again, no other
         assert found == rows(project), rel
         path.write_bytes(before)
+        settled()
         assert with_memo() == []

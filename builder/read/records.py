@@ -8,6 +8,8 @@ Layer 1 of the checks (per field, from the declarations in `schema.py`); `checks
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +23,7 @@ from builder.read.files import TextFile, read_text
 from builder.read.yaml_nodes import MapNode, Node, ScalarNode, SeqNode, parse_yaml
 
 MISSING: Any = object()
+SETTLED_NS = 50_000_000  # a file's stamp is trusted once it is this old (ReadMemo)
 
 
 @dataclass
@@ -271,10 +274,13 @@ class ReadMemo:
     files (a village's versions in its history: each adds a month to the last), so that a file
     read before is not parsed and typed again. Keyed by the file's path, kind and exact text:
     a record's values, lines and problems are the same wherever the same text is read at the
-    same path. Records are never changed once read, so a kept one is handed out as it is."""
+    same path. Records are never changed once read, so a kept one is handed out as it is.
+    Each file's text is kept too, with its inode, size and modification and change times: a
+    file whose four are the same has not been written since, and is not read again."""
 
     def __init__(self) -> None:
         self.kept: dict[tuple[str, str, str], tuple[Any, tuple[Problem, ...], ScannedText]] = {}
+        self.texts: dict[str, tuple[tuple[int, int, int, int], TextFile]] = {}
 
 
 @dataclass
@@ -291,7 +297,7 @@ class Reader:
         """Read and type one YAML file; None when it is absent or unreadable."""
         if path is None:
             return None
-        file, found = read_text(path, self.base)
+        file, found = self._text(path)
         self.found.extend(found)
         if file is None:
             return None
@@ -302,12 +308,33 @@ class Reader:
         """Read and type one CSV file; None when it is absent or undecodable."""
         if path is None:
             return None
-        file, found = read_text(path, self.base)
+        file, found = self._text(path)
         self.found.extend(found)
         if file is None:
             return None
         result: Table | None = self._kept(file, record_schema, self._csv)
         return result
+
+    def _text(self, path: Path) -> tuple[TextFile | None, list[Problem]]:
+        """read_text(path, base), or the text the memo holds of this very file, unwritten since."""
+        if self.memo is None:
+            return read_text(path, self.base)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return read_text(path, self.base)  # NOTE: its own words for what is wrong
+        stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        key = f"{path}\0{self.base}"
+        held = self.memo.texts.get(key)
+        if held is not None and held[0] == stamp:
+            return held[1], []
+        file, found = read_text(path, self.base)
+        # NOTE: a file's times move by the kernel's clock tick (milliseconds): one written in
+        # the tick of its stamp could be written again, as long, with the same stamp. Kept only
+        # when written well before (as git trusts its index: "racy git")
+        if file is not None and time.time_ns() - max(stamp[2:]) > SETTLED_NS:
+            self.memo.texts[key] = (stamp, file)
+        return file, found
 
     def _kept(
         self,
