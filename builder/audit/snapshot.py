@@ -272,17 +272,20 @@ def load_village(
     copy: git.TreeCopy | None = None,
 ) -> VillageAt:
     """The village in folder path at rev, copied out of git with its county's and town's
-    files and checked as of today; memo: files read before, at other revisions (ReadMemo);
-    copy: a scratch folder holding another revision's copy, moved to this one."""
+    files and checked as of today (its model only: a history diffs models, and no rule's
+    flag is asked of a past version); memo: files read before, at other revisions
+    (ReadMemo); copy: a scratch folder holding another revision's copy, moved to this one."""
     paths = village_context(repo.villages_rel, path)
     if copy is None:
         with tempfile.TemporaryDirectory(prefix="sunlight-village-") as tmp:
             root = Path(tmp)
             git.materialize(repo.top, rev, paths, root)
-            result = validate(root / repo.villages_rel, root, today=today, memo=memo)
+            result = validate(root / repo.villages_rel, root, today=today, memo=memo, rules=False)
     else:
         copy.move_to(rev, paths)
-        result = validate(copy.dest / repo.villages_rel, copy.dest, today=today, memo=memo)
+        result = validate(
+            copy.dest / repo.villages_rel, copy.dest, today=today, memo=memo, rules=False
+        )
     towns = result.county.towns if result.county is not None else result.towns
     found = [v for t in towns for v in t.villages if f"{v.town_slug}/{v.slug}" == path]
     return VillageAt(found[0] if found else None, True)

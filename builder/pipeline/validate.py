@@ -71,6 +71,7 @@ class VillageJob:
     as_of: dt.date | None = None  # the date the rules judge as of, when given
     # else the last commit's day: the county's date is the later of it and its records' newest
     committed: dt.date | None = None
+    rules: bool = True  # whether the supervision rules judge it (see validate)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def run_village(job: VillageJob, memo: ReadMemo | None = None) -> VillageOutcome
         village = replace(build_village(records, job.context), signature=job.signature)
     name = records.village.get("name", "") if records.village is not None else ""
     flags = None
-    if village is not None:
+    if village is not None and job.rules:
         # NOTE: in the worker that built the model, not in the parent one village after
         # another with the second core idle (a 600-village county: 5 s of its check). Without
         # a given date the county's is not known yet (its records' newest may be another
@@ -115,13 +116,16 @@ def validate(
     cache: BuildCache | None = None,
     roster: tuple[Relative, ...] = (),
     memo: ReadMemo | None = None,
+    rules: bool = True,
 ) -> Result:
     """Check every record under villages_dir (or only the villages holding the given paths).
 
     The supervision rules run on the model too: error-level flags join the report, and every
     flag is kept in `county.flags`, computed as of `today` (default: the last commit's date).
     memo: files read before, in another version of the same records (see ReadMemo); with one,
-    the villages are read in this process, none looked up in the cache.
+    the villages are read in this process, none looked up in the cache. rules False: the
+    checks and the models only, no rule judges them (a past version in a village's history,
+    which only its model is asked of).
     """
     base = base if base is not None else villages_dir.parent
     report = Report()
@@ -147,7 +151,7 @@ def validate(
         for files in town_files.villages:
             if selected is None or selected.holds(files.town, files.slug):
                 signature = stat_signature(_village_paths(files), inherited)
-                jobs.append(VillageJob(files, context, base, signature, today, committed))
+                jobs.append(VillageJob(files, context, base, signature, today, committed, rules))
     if memo is None:
         outcomes = run_villages(jobs, cache)
     else:  # NOTE: a memo is of this process: another version of a village, read here
@@ -189,6 +193,8 @@ def validate(
     }
     flags_of = KnownFlags(judged, cache)
     county_model = build_county(county, towns)
+    if not rules:
+        return Result(report, county_model, layout, towns)
     as_of = today or latest_of(committed, latest_record_date(county_model))
     county_model = apply_rules(county_model, report, as_of, flags_of, roster)
     if cache is not None and only is None:
