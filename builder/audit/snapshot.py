@@ -247,7 +247,7 @@ def in_memory() -> str | None:
 def kept_village(
     job: VersionJob, memo: ReadMemo | None = None, copy: git.TreeCopy | None = None
 ) -> VillageAt:
-    """The village in folder path at rev, its rules judged as of today, from the store where
+    """The village in folder path at rev, checked as of today, from the store where
     it holds this content as of today (the content ids of the village's files and its county's
     and town's, as git names them, decide the check's outcome, with the day and the builder's
     code), else checked (and kept there)."""

@@ -70,11 +70,12 @@ def parallel_map(
     worth: int | None = None,
     received: Callable[[Any], Any] | None = None,
 ) -> list[Any]:
-    """function(item) for each item, in order; in two processes when worth it (at least worth
-    items, PARALLEL_FROM unless given: fewer when each is a large piece of work). lasting: the results live as long as
-    the process, so they are frozen out of the garbage collector's way (gc.freeze) before it
-    wakes: its first collection would walk every one of them. received: what becomes of each
-    result in this process, as it arrives (while the workers go on with the next items)."""
+    """function(item) for each item, in order; in two processes when worth it: at least worth
+    items (PARALLEL_FROM unless given; fewer when each is a large piece of work). lasting: the
+    results live as long as the process, so they are frozen out of the garbage collector's
+    way (gc.freeze) before it wakes: its first collection would walk every one of them.
+    received: what becomes of each result in this process, as it arrives (while the workers
+    go on with the next items)."""
     then = received or _as_is
     workers = min(2, os.cpu_count() or 1)
     if (

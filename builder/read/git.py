@@ -309,7 +309,11 @@ class TreeCopy:
         wanted = tree_files(self.top, rev, paths) if rev != EMPTY else {}
         try:
             self._update(wanted)
-        except OSError:  # NOTE: a file become a folder or the like: start again from nothing
+        except OSError:
+            if not self.held:
+                raise
+            # NOTE: what it holds is not what it thinks (a file become a folder or the like):
+            # start again from nothing
             shutil.rmtree(self.dest, ignore_errors=True)
             self.held = {}
             self._update(wanted)
