@@ -901,6 +901,11 @@ def test_a_long_history_is_checked_in_two_processes_as_in_one(
     monkeypatch.setattr(snapshot, "parallel_map", real)
     monkeypatch.setattr(workers, "PARALLEL_FROM", 10**9)  # one by one
     assert histories(found, result.county) == together
+    # with the memory folder refused (a file, not a folder): on disk, the same
+    refused = tmp_path / "not-a-folder"
+    refused.write_text("", encoding="utf-8")
+    monkeypatch.setattr(snapshot, "in_memory", lambda: str(refused))
+    assert histories(found, result.county) == together
     # and each version copied out of git into a folder of its own and read afresh, as a
     # single version is (no moved copy, no files kept from the version before)
     monkeypatch.setattr(

@@ -231,7 +231,18 @@ def kept_versions(jobs: list[VersionJob]) -> list[VillageAt]:
     """kept_village for each of one village's versions, in turn, in one scratch folder that
     each version moves (git.TreeCopy) and with each file read once (ReadMemo)."""
     memo = ReadMemo()
-    with tempfile.TemporaryDirectory(prefix="sunlight-village-", dir=in_memory()) as tmp:
+    memory = in_memory()
+    try:
+        return _kept_in(jobs, memo, memory)
+    except OSError:
+        if memory is None:
+            raise
+        # NOTE: the memory folder full (a container's is 64 MB) or refused: on disk, as before
+        return _kept_in(jobs, memo, None)
+
+
+def _kept_in(jobs: list[VersionJob], memo: ReadMemo, folder: str | None) -> list[VillageAt]:
+    with tempfile.TemporaryDirectory(prefix="sunlight-village-", dir=folder) as tmp:
         copy = git.TreeCopy(jobs[0][0].top, Path(tmp)) if jobs else None
         return [kept_village(job, memo, copy) for job in jobs]
 
