@@ -865,23 +865,16 @@ def test_a_long_history_is_checked_in_two_processes_as_in_one(
     from builder.audit import snapshot
     from builder.audit.history import histories
     from builder.pipeline import workers
-    from tools.demo import generate_county
+    from tools.demo import commit_monthly, generate_county
 
     root = tmp_path / "county"
     generate_county(root / "villages", towns=1, villages_per_town=4, months=12)
     months = sorted({p.name for p in root.glob("villages/*/*/20??-??")})
-    aside = tmp_path / "aside"
-    for folder in root.glob("villages/*/*/20??-??"):
-        (aside / folder.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
-        folder.rename(aside / folder.relative_to(root))
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "开始", "--no-verify")
-    for month in months:
-        for folder in sorted(aside.glob(f"villages/*/*/{month}")):
-            folder.rename(root / folder.relative_to(aside))
-        git(root, "add", "-A")
-        git(root, "commit", "-qm", month, "--no-verify", date=f"{month}-28T10:00:00+08:00")
+    assert commit_monthly(root / "villages") == len(months) + 1
+    assert git(root, "status", "--porcelain") == ""
+    assert git(root, "log", "-1", "--format=%cI %s").strip() == (
+        f"2026-11-05T10:00:00+08:00 {months[-1]} 公开"
+    )
     result = validate(root / "villages", root)
     assert result.county is not None
     found = snapshot.Repo.find(root / "villages")

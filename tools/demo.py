@@ -1,6 +1,7 @@
 """Deterministic generator of synthetic county records in the FORMAT.md layout.
 
     python -m tools.demo --villages 600 --months 36 --out /tmp/county
+    python -m tools.demo --villages 30 --months 36 --out /tmp/county/villages --git
 
 `generate_county` writes a synthetic county (示范县) of any size for tests and benchmarks; the
 example county in `villages/` is data, edited by hand. Same arguments give byte-identical files: no clock, no hash order, sorted output, LF line endings, UTF-8.
@@ -12,10 +13,13 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime as dt
+import itertools
 import json
+import os
 import random
 import re
 import shutil
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -2108,6 +2112,56 @@ def generate_county(
     return _write_county(out_dir, county, periods, seed, realistic)
 
 
+PERIOD_FOLDER = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+def commit_monthly(villages: Path) -> int:
+    """Make the folder holding villages a git repository whose history is a county's that
+    publishes every month: a first commit of the county's, towns' and villages' own files, then
+    one commit a month adding every village's folder for that month, dated five days after it
+    (China time); return the number of commits. What a real county's history pages and
+    `check --since` read, and the bench county lacks."""
+    top = villages.parent
+    aside = top / ".months-aside"
+    folders = sorted(
+        (p for p in villages.glob("*/*/*") if p.is_dir() and PERIOD_FOLDER.fullmatch(p.name)),
+        key=lambda p: (p.name, p.as_posix()),
+    )
+    for folder in folders:
+        target = aside / folder.relative_to(top)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        folder.rename(target)
+
+    def git(*args: str, day: str = "2023-01-01") -> None:
+        env = {
+            "GIT_AUTHOR_NAME": "示范县",
+            "GIT_AUTHOR_EMAIL": "demo@example.org",
+            "GIT_COMMITTER_NAME": "示范县",
+            "GIT_COMMITTER_EMAIL": "demo@example.org",
+            "GIT_AUTHOR_DATE": f"{day}T10:00:00+08:00",
+            "GIT_COMMITTER_DATE": f"{day}T10:00:00+08:00",
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", ""),
+        }
+        subprocess.run(["git", *args], cwd=top, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A", "--", villages.name)
+    first = folders[0].name if folders else "2023-01"
+    git("commit", "-qm", "开始公开", "--no-verify", day=f"{first}-01")
+    commits = 1
+    for month, group in itertools.groupby(folders, key=lambda p: p.name):
+        for folder in group:
+            (aside / folder.relative_to(top)).rename(folder)
+        year, number = int(month[:4]), int(month[5:])
+        day = dt.date(year + number // 12, number % 12 + 1, 5).isoformat()
+        git("add", "-A", "--", villages.name)
+        git("commit", "-qm", f"{month} 公开", "--no-verify", day=day)
+        commits += 1
+    shutil.rmtree(aside)
+    return commits
+
+
 def main(argv: list[str] | None = None) -> None:
     """Write a synthetic county: python -m tools.demo --villages 600 --months 36 --out DIR."""
     parser = argparse.ArgumentParser(
@@ -2121,6 +2175,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--villages", type=int, default=600, help="村数 / villages (600)")
     parser.add_argument("--months", type=int, default=36, help="月数 / months per village (36)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    parser.add_argument(
+        "--git",
+        action="store_true",
+        help="把 --out 的上一级文件夹做成 git 仓库，每月一次提交 / make --out's parent a git "
+        "repository with a commit a month",
+    )
     opts = parser.parse_args(argv)
     if opts.villages < 1 or opts.months < 1:
         parser.error("--villages and --months must be at least 1")
@@ -2136,6 +2196,9 @@ def main(argv: list[str] | None = None) -> None:
         f"已生成 {stats.villages} 个村、{stats.periods} 个公开期。 / "
         f"Wrote {stats.villages} villages, {stats.periods} periods to {opts.out}."
     )
+    if opts.git:
+        commits = commit_monthly(opts.out)
+        print(f"已提交 {commits} 次。 / Made {commits} commits in {opts.out.parent}.")
 
 
 if __name__ == "__main__":
