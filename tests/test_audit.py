@@ -846,13 +846,19 @@ def test_a_tree_copy_moved_from_revision_to_revision_holds_what_each_one_holds(
         "v/c/inner.yml" in expected[revisions[2]] and "other/skip.txt" not in expected[revisions[3]]
     )
     moved = tmp_path / "moved"
-    copy = git_read.TreeCopy(repo, moved)
-    order = [*revisions, *reversed(revisions), revisions[0], revisions[3], revisions[1]]
-    for rev in order:
-        copy.move_to(rev, ["v"])
-        assert _held(moved) == expected[rev], rev
-    copy.move_to(git_read.EMPTY, ["v"])
-    assert _held(moved) == {}
+    with git_read.Objects(repo) as objects:
+        copy = git_read.TreeCopy(objects, moved)
+        order = [*revisions, *reversed(revisions), revisions[0], revisions[3], revisions[1]]
+        for rev in order:
+            copy.move_to(rev, ["v"])
+            assert _held(moved) == expected[rev], rev
+            # what it read of git's folders lists the files as `git ls-tree -r` does
+            listed = git(repo, "ls-tree", "-r", "--full-tree", rev, "--", "v", "other")
+            assert {line.split("\t")[1] for line in listed.splitlines()} == set(
+                objects.files_at(rev, ["v", "other"])
+            )
+        copy.move_to(git_read.EMPTY, ["v"])
+        assert _held(moved) == {}
 
 
 def test_a_long_history_is_checked_in_two_processes_as_in_one(

@@ -242,8 +242,13 @@ def kept_versions(jobs: list[VersionJob]) -> list[VillageAt]:
 
 
 def _kept_in(jobs: list[VersionJob], memo: ReadMemo, folder: str | None) -> list[VillageAt]:
-    with tempfile.TemporaryDirectory(prefix="sunlight-village-", dir=folder) as tmp:
-        copy = git.TreeCopy(jobs[0][0].top, Path(tmp)) if jobs else None
+    if not jobs:
+        return []
+    with (
+        tempfile.TemporaryDirectory(prefix="sunlight-village-", dir=folder) as tmp,
+        git.Objects(jobs[0][0].top) as objects,
+    ):
+        copy = git.TreeCopy(objects, Path(tmp))
         return [kept_village(job, memo, copy) for job in jobs]
 
 
