@@ -847,7 +847,7 @@ def test_a_tree_copy_moved_from_revision_to_revision_holds_what_each_one_holds(
     )
     moved = tmp_path / "moved"
     with git_read.Objects(repo) as objects:
-        copy = git_read.TreeCopy(objects, moved)
+        copy = git_read.TreeCopy(repo, moved, objects)
         order = [*revisions, *reversed(revisions), revisions[0], revisions[3], revisions[1]]
         for rev in order:
             copy.move_to(rev, ["v"])

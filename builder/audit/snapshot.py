@@ -248,7 +248,7 @@ def _kept_in(jobs: list[VersionJob], memo: ReadMemo, folder: str | None) -> list
         tempfile.TemporaryDirectory(prefix="sunlight-village-", dir=folder) as tmp,
         git.Objects(jobs[0][0].top) as objects,
     ):
-        copy = git.TreeCopy(objects, Path(tmp))
+        copy = git.TreeCopy(jobs[0][0].top, Path(tmp), objects)
         return [kept_village(job, memo, copy) for job in jobs]
 
 

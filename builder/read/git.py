@@ -259,15 +259,44 @@ def materialize(top: Path, rev: str, paths: Iterable[str], dest: Path) -> int:
     """Copy the files under paths at rev into dest (same relative paths); return how many."""
     if rev == EMPTY:
         return 0
-    with Objects(top) as objects:
-        copy = TreeCopy(objects, dest)
-        copy.move_to(rev, paths)
+    copy = TreeCopy(top, dest)  # NOTE: a whole county: one listing, one batch of files
+    copy.move_to(rev, paths)
     return len(copy.held)
+
+
+def tree_files(top: Path, rev: str, paths: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The files under paths at rev: {path: (mode, content id)}."""
+    listing = run(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
+    files: dict[str, tuple[str, str]] = {}
+    for item in listing.split(b"\0"):
+        if not item:
+            continue
+        meta, _, raw_path = item.partition(b"\t")
+        mode, kind, oid = meta.decode().split()
+        if kind == "blob":
+            files[raw_path.decode("utf-8", "surrogateescape")] = (mode, oid)
+    return files
+
+
+def blobs(top: Path, oids: Sequence[str]) -> list[bytes]:
+    """The content of each blob, in order."""
+    if not oids:
+        return []
+    out = run(top, "cat-file", "--batch", data="".join(oid + "\n" for oid in oids).encode())
+    contents = []
+    pos = 0
+    for _ in oids:
+        end = out.index(b"\n", pos)
+        size = int(out[pos:end].split()[2])
+        contents.append(out[end + 1 : end + 1 + size])
+        pos = end + 1 + size + 1
+    return contents
 
 
 TREE_MODE = "40000"  # a folder's mode as a tree object writes it (ls-tree shows "040000")
 LINK_MODE = "120000"
 SUBMODULE_MODE = "160000"  # another repository's commit: no file (ls-tree's "commit")
+BATCH_FROM = 32  # changed files a TreeCopy asks git for in one batch, not one by one
 
 
 class Objects:
@@ -378,14 +407,20 @@ class TreeCopy:
     removes those the new revision lacks, so a village's versions one after another cost a
     month's files each, not every file again."""
 
-    def __init__(self, objects: Objects, dest: Path) -> None:
-        self.objects = objects
+    def __init__(self, top: Path, dest: Path, objects: Objects | None = None) -> None:
+        self.top = top
         self.dest = dest
+        self.objects = objects  # moved many times: through one process (see Objects)
         self.held: dict[str, tuple[str, str]] = {}
 
     def move_to(self, rev: str, paths: Iterable[str]) -> None:
         """Hold the files under paths at rev (nothing at EMPTY)."""
-        wanted = self.objects.files_at(rev, paths) if rev != EMPTY else {}
+        if rev == EMPTY:
+            wanted = {}
+        elif self.objects is None:
+            wanted = tree_files(self.top, rev, paths)
+        else:
+            wanted = self.objects.files_at(rev, paths)
         try:
             self._update(wanted)
         except OSError:
@@ -406,13 +441,8 @@ class TreeCopy:
                 if folder == self.dest or any(folder.iterdir()):
                     break
                 folder.rmdir()
-        for rel, (mode, oid) in wanted.items():
-            if self.held.get(rel) == (mode, oid):
-                continue
-            found = self.objects.read(oid)
-            if found is None:
-                raise GitError("git 命令失败。", f"git has no file {oid} ({rel}).")
-            content = found[2]
+        changed = [(rel, entry) for rel, entry in wanted.items() if self.held.get(rel) != entry]
+        for (rel, (mode, oid)), content in zip(changed, self._contents(changed), strict=True):
             target = self.dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             if rel in self.held:
@@ -422,6 +452,19 @@ class TreeCopy:
             else:
                 target.write_bytes(content)
             self.held[rel] = (mode, oid)
+
+    def _contents(self, changed: list[tuple[str, tuple[str, str]]]) -> list[bytes]:
+        """The changed files' bytes: one by one through the process when they are a month's,
+        else in one batch (a round trip a file made copying a whole county twice as slow)."""
+        if self.objects is None or len(changed) > BATCH_FROM:
+            return blobs(self.top, [oid for _, (_, oid) in changed])
+        out = []
+        for rel, (_, oid) in changed:
+            found = self.objects.read(oid)
+            if found is None:
+                raise GitError("git 命令失败。", f"git has no file {oid} ({rel}).")
+            out.append(found[2])
+        return out
 
 
 def added_in(top: Path, path: str, text: str) -> str | None:
