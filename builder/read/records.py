@@ -295,25 +295,29 @@ class Reader:
 
     def yaml(self, path: Path | None, record_schema: schema.RecordSchema) -> Rec | None:
         """Read and type one YAML file; None when it is absent or unreadable."""
-        if path is None:
-            return None
-        file, found = self._text(path)
-        self.found.extend(found)
-        if file is None:
-            return None
-        result: Rec | None = self._kept(file, record_schema, self._yaml)
+        result: Rec | None = self._read(path, record_schema, self._yaml)
         return result
 
     def csv(self, path: Path | None, record_schema: schema.RecordSchema) -> Table | None:
         """Read and type one CSV file; None when it is absent or undecodable."""
+        result: Table | None = self._read(path, record_schema, self._csv)
+        return result
+
+    def _read(
+        self,
+        path: Path | None,
+        record_schema: schema.RecordSchema,
+        read: Callable[[TextFile, schema.RecordSchema], Any],
+    ) -> Any:
+        """read(file, record_schema) of the file at path, decoded; None when it is absent or
+        cannot be decoded (what was wrong is among the problems found)."""
         if path is None:
             return None
         file, found = self._text(path)
         self.found.extend(found)
         if file is None:
             return None
-        result: Table | None = self._kept(file, record_schema, self._csv)
-        return result
+        return self._kept(file, record_schema, read)
 
     def _text(self, path: Path) -> tuple[TextFile | None, list[Problem]]:
         """read_text(path, base), or the text the memo holds of this very file, unwritten since."""
