@@ -510,8 +510,24 @@ def test_the_house_hint_is_in_every_house_number(tokens: list[str]) -> None:
     """The cheap search that lets the house-number pattern skip a text never skips one."""
     text = "".join(tokens)
     if privacy._HOUSE.search(text) is not None:
-        assert privacy._HOUSE_HINT.search(text) is not None
+        assert privacy._may_hold_house(text)
     assert bool(list(scan_personal_data(text))) is (privacy._HOUSE.search(text) is not None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NEAR_NUMBERS)
+def test_long_regions_are_the_whole_stretches_of_eleven_or_more(text: str) -> None:
+    """_LONG_REGION (searched without a look-behind) finds exactly each whole stretch of 11 or
+    more digit-ish and glue characters, as splitting the text at every other character does."""
+    inside = re.compile(f"[{privacy._DIGITISH_CLASS}{privacy._NUMBER_GLUE_CLASS}]")
+    stretches, start = [], None
+    for i, ch in enumerate(text + "\uffff"):  # a last character outside every stretch
+        if inside.fullmatch(ch) and start is None:
+            start = i
+        elif not inside.fullmatch(ch) and start is not None:
+            stretches += [(start, i)] if i - start >= 11 else []
+            start = None
+    assert [m.span() for m in privacy._LONG_REGION.finditer(text)] == stretches
 
 
 @pytest.mark.parametrize(
