@@ -219,6 +219,23 @@ def test_fingerprint_known_answer_vectors(period: model.Period, text: str, fp: s
     assert fp in versions(_village(), period)  # a v1 fingerprint on paper keeps verifying
 
 
+def test_both_canonical_forms_from_one_reading_are_each_forms_own() -> None:
+    """canonical_both (what a period's check file carries) gives the bytes canonical_v2 and
+    canonical give apart: with names salted, masked or shown, corrections and no assistance."""
+    from builder.audit.fingerprint import canonical_both, canonical_v2
+
+    salted = dataclasses.replace(
+        V2, assistance=tuple(dataclasses.replace(a, salt="0f" * 16) for a in V2.assistance)
+    )
+    for names_online in ("masked", "full"):
+        village = _village(names_online)
+        for period in (V1, V2, salted):
+            both = canonical_both(village, period)
+            assert both == (canonical_v2(village, period), canonical(village, period))
+    assert canonical_both(_village(), V2)[1] == C2.encode()
+    assert "欧阳小明".encode() not in b"".join(canonical_both(_village(), salted))
+
+
 def test_fingerprint_display_link_and_reading_back() -> None:
     assert display(FP1) == "adfa 2b10 0722 2ca7 609e c5d9 158a 2a34"
     assert short(FP1) == FP1[:32] and len(short(FP1)) * 4 == 128

@@ -205,10 +205,14 @@ def shown_registers(village: model.Village, period: model.Period) -> dict[str, A
     return shown
 
 
-def records_data(village: model.Village, period: model.Period) -> dict[str, Any]:
+def records_data(
+    village: model.Village, period: model.Period, record: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What a correction must account for: the records (full names), the register entries
-    and the people the page shows — everything but the display parameters and the salts."""
-    record = canonical_data(village, period, names="full")
+    and the people the page shows — everything but the display parameters and the salts.
+    record: the period's canonical_data with full names, made already (it is changed here)."""
+    if record is None:
+        record = canonical_data(village, period, names="full")
     record["corrections"] = _plain(period.corrections)
     by_name = {p.name: p for p in village.people}
     people = [
@@ -219,9 +223,12 @@ def records_data(village: model.Village, period: model.Period) -> dict[str, Any]
     return {"record": record, "registers": shown_registers(village, period), "people": people}
 
 
-def canonical_v2_data(village: model.Village, period: model.Period) -> dict[str, Any]:
-    """The canonical form v2 as plain data (the public hash: no full name in it)."""
-    data = records_data(village, period)
+def canonical_v2_data(
+    village: model.Village, period: model.Period, record: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The canonical form v2 as plain data (the public hash: no full name in it). record: see
+    records_data."""
+    data = records_data(village, period, record)
     record = data["record"]
     record["assistance"] = [
         {
@@ -242,6 +249,18 @@ def canonical_v2_data(village: model.Village, period: model.Period) -> dict[str,
 def canonical_v2(village: model.Village, period: model.Period) -> bytes:
     """The canonical v2 bytes (what the v2 fingerprint hashes, after the domain)."""
     return encode(canonical_v2_data(village, period))
+
+
+def canonical_both(village: model.Village, period: model.Period) -> tuple[bytes, bytes]:
+    """(canonical_v2, canonical) of a period — what its check file carries — from one reading
+    of its records: v1's form is v2's record before the names and corrections change in it."""
+    full = canonical_data(village, period, names="full")
+    masked = [
+        {**row, "name": model.mask_name(a.name)}
+        for row, a in zip(full["assistance"], period.assistance, strict=True)
+    ]
+    v1 = encode({**full, "assistance": masked})
+    return encode(canonical_v2_data(village, period, full)), v1
 
 
 def fingerprint(village: model.Village, period: model.Period) -> str:

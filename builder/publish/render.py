@@ -25,8 +25,7 @@ from builder.audit import tlog
 from builder.audit.fingerprint import (
     DOMAIN,
     DOMAIN_V2,
-    canonical,
-    canonical_v2,
+    canonical_both,
     display,
     encode,
     fingerprint_of,
@@ -566,9 +565,10 @@ class Renderer:
             newer = periods[i - 1] if i > 0 else None
             older = periods[i + 1] if i + 1 < len(periods) else None
             purl = f"{url}{period.period}/"
-            record = canonical_v2(village, period)  # NOTE: once: the fingerprint and check file
+            # NOTE: once, both forms from one reading: the fingerprint and the check file
+            record, record_v1 = canonical_both(village, period)
             fp = fingerprint_of(record)
-            check = self.check_file(out, purl, village, period, record)
+            check = self.check_file(out, purl, village, period, record, record_v1)
             self.page(
                 out,
                 purl,
@@ -603,7 +603,13 @@ class Renderer:
         return out
 
     def check_file(
-        self, out: Rendered, purl: str, village: model.Village, period: model.Period, record: bytes
+        self,
+        out: Rendered,
+        purl: str,
+        village: model.Village,
+        period: model.Period,
+        record: bytes,
+        record_v1: bytes,
     ) -> str:
         """The data the period page's check (assets/verify.js) fetches when it runs, kept out of
         the page so a first visit stays light:
@@ -612,8 +618,8 @@ class Renderer:
         the v2 record's bytes verbatim (what the fingerprint hashes, after the page's
         data-domain) and the v1 record's bytes verbatim with their domain, so that a sheet
         printed with a v1 fingerprint keeps verifying. Named by a hash of its bytes, so a phone
-        never keeps a stale copy; the file's name, relative to the page. record: the period's
-        canonical v2 bytes (fingerprint.canonical_v2)."""
+        never keeps a stale copy; the file's name, relative to the page. record, record_v1: the
+        period's canonical v2 and v1 bytes (fingerprint.canonical_both)."""
         versions = self._versions(village, period)
         proofs = base64.b64decode(self.log.evidence(versions)) if self.log else b"null"
         # the logged versions the mismatch message lists (the page keeps only the hotlines)
@@ -636,7 +642,7 @@ class Renderer:
             + b',"record":'
             + record
             + b',"record_v1":'
-            + canonical(village, period)
+            + record_v1
             + b"}"
         )
         name = f"check.{hashlib.sha256(data).hexdigest()[:10]}.json"
