@@ -484,9 +484,12 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[SearchDoc], P
     return docs, out
 
 
+# NOTE: the county's tests on one worker of the suite's two, so its index is built once
+ON_ONE_WORKER = pytest.mark.xdist_group("search_county")
 COUNTY_QUERIES = ["低保", "管理费用", "村道硬化", "1200.00", "记-015", "防汛物资", "光伏电站收益"]
 
 
+@ON_ONE_WORKER
 def test_county_queries_fit_the_budget_with_full_recall(
     county: tuple[list[SearchDoc], Path],
 ) -> None:
@@ -502,6 +505,7 @@ def test_county_queries_fit_the_budget_with_full_recall(
     assert plan_query(index, "低保").ids == tuple(substring_hits(docs, "低保"))
 
 
+@ON_ONE_WORKER
 def test_county_worst_case_query_fits_the_budget(
     county: tuple[list[SearchDoc], Path],
 ) -> None:
@@ -517,6 +521,7 @@ def test_county_worst_case_query_fits_the_budget(
     assert len(plan.bigrams) == manifest["max_bigrams"] and plan.gzip_bytes <= BUDGET
 
 
+@ON_ONE_WORKER
 def test_county_recall_of_random_substrings(county: tuple[list[SearchDoc], Path]) -> None:
     docs, index = county
     rng = random.Random(3)

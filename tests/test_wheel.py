@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, make_project
 
-pytestmark = pytest.mark.slow
+# NOTE: both tests on one worker of the suite's two, so the wheel is built once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 # what a checkout holds besides the sources: never copied into the build
 NOT_SOURCES = shutil.ignore_patterns(
