@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import brotli
 import pytest
@@ -259,18 +260,33 @@ def test_page_shells_give_materials_pages(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Material's page around a generated page, filled into a kept shell (shells.py), is the
-    page Material renders for it, byte for byte; and most pages are filled so."""
-    from builder.publish.shells import FAILED
+    page Material renders for it, byte for byte; and most pages are filled so, one shell
+    serving the months of every village of a town (their folders lie alike to every URL the
+    theme links)."""
+    from builder.publish.shells import FAILED, PageShells
     from builder.publish.site import GeneratedPage
 
     shells = kept_shells(monkeypatch)
+    learnt: list[str] = []  # the page each shell was learnt from
+    learn = PageShells.learn
+
+    def learning(self: PageShells, template: Any, values: Any) -> Any:
+        learnt.append(values["page"].url)
+        return learn(self, template, values)
+
+    monkeypatch.setattr(PageShells, "learn", learning)
     filled = tree_digest(build(project, tmp_path / "filled"))
     (used,) = shells
     assert FAILED not in used.kept.values()  # type: ignore[attr-defined]
-    # every month's page but each village's first (rendered in full, then tried on the shell)
+    # every month's page but each town's first (rendered in full, then tried on the shell)
     months = list((tmp_path / "filled").glob("*/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]/index.html"))
     villages = {page.parent.parent for page in months}
-    assert used.filled >= len(months) - len(villages) > 0  # type: ignore[attr-defined]
+    towns = {village.parent for village in villages}
+    assert len(villages) > len(towns)
+    assert used.filled >= len(months) - len(towns) > 0  # type: ignore[attr-defined]
+    # one shell for the months of a town's villages: learnt once a town, not once a village
+    month_shells = [url for url in learnt if re.fullmatch(r"[^/]+/[^/]+/\d{4}-\d{2}/", url)]
+    assert len(month_shells) == len(towns)
     monkeypatch.setattr(GeneratedPage, "shells", False)
     assert tree_digest(build(project, tmp_path / "rendered")) == filled
 

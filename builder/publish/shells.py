@@ -5,9 +5,10 @@ for every page, a tenth of a county's build. Around a generated page's body (a G
 not in the nav, no table of contents, no previous or next page) what that template writes
 depends on the page only through a few words — its title, description, feed and feed title,
 canonical URL and body — and, through the relative URLs it writes, on where the page's folder
-is. So for the pages of one folder with the same fields besides those words (a village's
-months, say) the template is rendered once with a mark in place of each word, and each page
-fills in its own words (`PageShells`).
+is: its depth, and how many leading segments it shares with each URL the theme links. So for
+the pages whose folders lie alike to those URLs, with the same fields besides those words (the
+months of a town's villages, say), the template is rendered once with a mark in place of each
+word, and each page fills in its own words (`PageShells`).
 
 Why the filled page is Material's: Material's templates (its pinned version) write these words
 as they are, escaped (`e`), without tags (`striptags`), with a default (`d`) or URL-encoded (the
@@ -108,8 +109,13 @@ class PageShells:
         if not words["T"] or any(UNSAFE.search(words[k]) for k in (*WORDS, "U")):
             return None
         parts = folder_parts(page.url)
-        if any(target[: len(parts)] == parts for target in self.linked(config)):
+        targets = self.linked(config)
+        if any(target[: len(parts)] == parts for target in targets):
             return None  # NOTE: a link into the page's own folder is relative to it alone
+        # NOTE: a relative URL depends on the page's folder only through its depth and how many
+        # leading segments it shares with the target: so the pages of every folder that
+        # shares as much with each target (a town's villages' months, say) share a shell
+        shared = tuple(shared_segments(parts, target) for target in targets)
         fields = tuple(
             sorted(
                 (name, repr(value))
@@ -120,7 +126,7 @@ class PageShells:
         present = tuple(letter for letter, word in words.items() if word)
         return (
             nav_key,
-            tuple(parts[:-1]),
+            shared,
             len(parts),
             fields,
             present,
@@ -165,6 +171,16 @@ class PageShells:
             if h1 != ((has_h1 or None) if letter == "C" else None):
                 return FAILED
         return shell
+
+
+def shared_segments(parts: list[str], target: list[str]) -> int:
+    """How many leading segments a page's folder and a target share."""
+    count = 0
+    for mine, theirs in zip(parts, target, strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
 
 
 def words_of(page: Any) -> dict[str, str]:
