@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import io
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -14,6 +15,9 @@ from pathlib import Path
 
 import pytest
 from frictionless import Package
+from hypothesis import example as case
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder import model
 from builder.format import opendata
@@ -121,6 +125,35 @@ def test_formula_cells_are_inert_in_csv_and_as_written_in_json(
     assert opendata.inert("记-001") == "记-001"
     pkg = package(files, "chengguan/dongshan/data/", county.site_url, tmp_path)
     assert pkg.validate().valid
+
+
+# cells as a clerk may write them: every character csv quotes for, every formula start
+_CELL = st.text(alphabet=st.sampled_from(list('a记1.,"\n\r\t =+-@')), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@case(table=opendata.TABLES[0], seed=[['=1,2"'] + ["x"] * 19])  # the first cell, quoted
+@case(table=opendata.TABLES[0], seed=[["x", "\rx"] + ["x"] * 18])  # \r: quoted
+@given(
+    table=st.sampled_from(opendata.TABLES),
+    seed=st.lists(st.lists(_CELL, min_size=20, max_size=20), max_size=4),
+)
+def test_csv_text_cells_are_inert_wherever_they_start(
+    table: opendata.Table, seed: list[list[str]]
+) -> None:
+    """csv_body asks the written lines at once whether a cell may start like a formula: never
+    wrong against making each text cell inert one by one."""
+    from builder.publish import opendata as publish
+
+    width = len(table.columns)
+    cells = [row[:width] + [""] * (width - len(row)) for row in seed]
+    text = {i for i, c in enumerate(table.columns) if c.type == "string"}
+    one_by_one = [
+        [opendata.inert(v) if i in text else v for i, v in enumerate(row)] for row in cells
+    ]
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows(one_by_one)
+    assert publish.csv_body(table, cells) == expected.getvalue().encode("utf-8")
 
 
 def test_published_table_schemas_are_current() -> None:

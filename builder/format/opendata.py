@@ -220,12 +220,12 @@ TABLES: tuple[Table, ...] = (
 )
 BY_NAME = {t.name: t for t in TABLES}
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inert(text: str) -> str:
     """A CSV text cell a spreadsheet will not run: one that could start a formula gets a '."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def table_schema(table: Table) -> dict[str, Any]:

@@ -20,13 +20,15 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring
 
 from builder import model
 from builder.format import schema
-from builder.format.opendata import TABLES, VERSION, Table, inert
+from builder.format.opendata import FORMULA_START, TABLES, VERSION, Table, inert
 from builder.pipeline.cache import BuildCache
 from builder.publish.compress import DOWNLOADS, MIN_BYTES, deflated, gzip_joined
 
@@ -213,7 +215,9 @@ def _text(value: Cell) -> str:
 
 def cells(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[list[str]]:
     """Every cell as text, once, for both the CSV and the JSON."""
-    return [[_text(v) for v in row] for row in rows]
+    # NOTE: most cells are text already: kept as they are without a call (a county's parts
+    # hold ten million cells)
+    return [[v if type(v) is str else _text(v) for v in row] for row in rows]
 
 
 def _csv_text(rows: Iterable[list[str]]) -> str:
@@ -231,13 +235,36 @@ def csv_head(table: Table) -> bytes:
 def csv_body(table: Table, cells: list[list[str]]) -> bytes:
     """The table's rows as CSV lines (UTF-8), text cells made inert."""
     text = [i for i, c in enumerate(table.columns) if c.type == "string"]
-    out = []
-    for row in cells:
-        row = list(row)
-        for i in text:
-            row[i] = inert(row[i])
-        out.append(row)
-    return _csv_text(out).encode("utf-8")
+    body = _csv_text(cells)
+    # NOTE: asked of the written lines at once, in C, not of each cell in Python (a county's
+    # parts hold ten million): a cell inert would change starts a field, so it follows the
+    # text's start, a comma or a line's end, quoted or not; a yes from any other place (a
+    # negative amount, a comma or line break inside a quoted cell) only makes every text cell
+    # inert one by one, as without this test
+    if text and _may_start_formula(body):
+        out = []
+        for row in cells:
+            row = list(row)
+            for i in text:
+                row[i] = inert(row[i])
+            out.append(row)
+        body = _csv_text(out)
+    return body.encode("utf-8")
+
+
+# where a field starts (after a comma or a line's end; the text's start is asked apart): a
+# cell starting with \r is quoted, as is one holding a comma, a quote or a line break
+_STARTS = re.escape("".join(s for s in FORMULA_START if s != "\r"))
+_FIELD_MAY_START_FORMULA = re.compile(f'[,\\n](?:[{_STARTS}]|"[{_STARTS}\\r])')
+
+
+def _may_start_formula(body: str) -> bool:
+    """Whether a field of the CSV text body may start like a formula (see csv_body)."""
+    return (
+        body.startswith(FORMULA_START)
+        or body.startswith(tuple('"' + start for start in FORMULA_START))
+        or _FIELD_MAY_START_FORMULA.search(body) is not None
+    )
 
 
 def json_rows(table: Table, cells: list[list[str]]) -> str:
@@ -246,17 +273,30 @@ def json_rows(table: Table, cells: list[list[str]]) -> str:
     Numbers are written as the CSV writes them (valid JSON numbers), text and dates as
     strings, an empty number or date as null.
     """
-    quote = _ENCODE_STRING
-    kinds = [c.type in ("number", "integer") for c in table.columns]
-    dates = [c.type == "date" for c in table.columns]
+    quote = encode_basestring
+    # NOTE: the column's kind looked up once, each cell written by one test: a county's parts
+    # hold ten million cells
+    kinds = [
+        _NUMBER if c.type in ("number", "integer") else _DATE if c.type == "date" else _TEXT
+        for c in table.columns
+    ]
     lines = []
     for row in cells:
         parts = [
-            (v or "null") if number else (quote(v) if v or not date else "null")
-            for v, number, date in zip(row, kinds, dates, strict=True)
+            quote(v)
+            if kind is _TEXT
+            else (v or "null")
+            if kind is _NUMBER
+            else quote(v)
+            if v
+            else "null"
+            for v, kind in zip(row, kinds, strict=True)
         ]
         lines.append("[" + ",".join(parts) + "]")
     return ",\n".join(lines)
+
+
+_TEXT, _NUMBER, _DATE = "text", "number", "date"  # how json_rows writes a column's cells
 
 
 def json_doc(table: Table, parts: Iterable[str]) -> bytes:
@@ -269,9 +309,6 @@ def json_doc(table: Table, parts: Iterable[str]) -> bytes:
 
 def _json_head(table: Table) -> str:
     return json.dumps([c.name for c in table.columns], ensure_ascii=False)
-
-
-_ENCODE_STRING = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def datapackage(name: str, title: str, site_url: str) -> bytes:
