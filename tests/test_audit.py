@@ -234,6 +234,14 @@ def test_both_canonical_forms_from_one_reading_are_each_forms_own() -> None:
             assert both == (canonical_v2(village, period), canonical(village, period))
     assert canonical_both(_village(), V2)[1] == C2.encode()
     assert "欧阳小明".encode() not in b"".join(canonical_both(_village(), salted))
+    # the ledger is encoded once and set in where a mark held its place: a record whose text
+    # is that mark itself, in the ledger or beside it, still gets each form's own bytes
+    row = dataclasses.replace(V2.ledger[0], summary="\0ledger\0")
+    marked = dataclasses.replace(V2, ledger=(row, *V2.ledger[1:]), drafted_by="\0ledger\0")
+    assert canonical_both(_village(), marked) == (
+        canonical_v2(_village(), marked),
+        canonical(_village(), marked),
+    )
 
 
 def test_fingerprint_display_link_and_reading_back() -> None:
