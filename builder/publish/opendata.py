@@ -273,30 +273,17 @@ def json_rows(table: Table, cells: list[list[str]]) -> str:
     Numbers are written as the CSV writes them (valid JSON numbers), text and dates as
     strings, an empty number or date as null.
     """
-    quote = encode_basestring
-    # NOTE: the column's kind looked up once, each cell written by one test: a county's parts
-    # hold ten million cells
-    kinds = [
-        _NUMBER if c.type in ("number", "integer") else _DATE if c.type == "date" else _TEXT
-        for c in table.columns
-    ]
+    quote = encode_basestring  # NOTE: json's C encoder itself, not JSONEncoder.encode around it
+    numbers = [c.type in ("number", "integer") for c in table.columns]
+    dates = [c.type == "date" for c in table.columns]
     lines = []
     for row in cells:
         parts = [
-            quote(v)
-            if kind is _TEXT
-            else (v or "null")
-            if kind is _NUMBER
-            else quote(v)
-            if v
-            else "null"
-            for v, kind in zip(row, kinds, strict=True)
+            (v or "null") if number else quote(v) if v or not date else "null"
+            for v, number, date in zip(row, numbers, dates, strict=True)
         ]
         lines.append("[" + ",".join(parts) + "]")
     return ",\n".join(lines)
-
-
-_TEXT, _NUMBER, _DATE = "text", "number", "date"  # how json_rows writes a column's cells
 
 
 def json_doc(table: Table, parts: Iterable[str]) -> bytes:

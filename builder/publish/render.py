@@ -46,6 +46,7 @@ from builder.publish.rollup import (
     town_rollup,
 )
 from builder.publish.search import SearchDoc, mount_html
+from builder.publish.sidebar import shared_segments
 from builder.rules import LEVEL_ZH, LEVELS, RULES, STATUS_ZH, Unit, publication_units
 
 # NOTE: builder/site_templates: a symlink to the top-level site_templates/ in the repository,
@@ -102,11 +103,7 @@ def relpath(path: str, start: str) -> str:
     here = [part for part in start.split("/") if part and part != "."]
     if ".." in to or ".." in here:
         return posixpath.relpath(path, start)
-    common = 0
-    for a, b in zip(to, here, strict=False):
-        if a != b:
-            break
-        common += 1
+    common = shared_segments(to, here)
     return "/".join([".."] * (len(here) - common) + to[common:]) or "."
 
 

@@ -33,7 +33,13 @@ from typing import Any
 
 import jinja2
 
-from builder.publish.sidebar import SidebarNav, folder_parts, is_absolute, parts_of
+from builder.publish.sidebar import (
+    SidebarNav,
+    folder_parts,
+    is_absolute,
+    parts_of,
+    shared_segments,
+)
 
 # what MkDocs renders a generated page with (page.meta["template"]): theme/sunlight-page.html
 SHELL_TEMPLATE = "sunlight-page.html"
@@ -171,16 +177,6 @@ class PageShells:
             if h1 != ((has_h1 or None) if letter == "C" else None):
                 return FAILED
         return shell
-
-
-def shared_segments(parts: list[str], target: list[str]) -> int:
-    """How many leading segments a page's folder and a target share."""
-    count = 0
-    for mine, theirs in zip(parts, target, strict=False):
-        if mine != theirs:
-            break
-        count += 1
-    return count
 
 
 def words_of(page: Any) -> dict[str, str]:

@@ -17,7 +17,7 @@ a county theme of its own for the partials renders as Material does, every time.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,6 +43,16 @@ def folder_parts(url: str) -> list[str]:
     """The segments of a page's folder: its URL's, less a last one with a dot (a file)."""
     folder, _, last = url.rpartition("/")
     return parts_of(folder if "." in last else url)
+
+
+def shared_segments(parts: Sequence[str], other: Sequence[str]) -> int:
+    """How many leading segments two paths' segments share."""
+    count = 0
+    for mine, theirs in zip(parts, other, strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
 
 
 def is_absolute(url: str) -> bool:
