@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from builder import model
 from builder.format.accounts import CATEGORIES
-from builder.format.values import yuan
+from builder.format.values import month_index, yuan
 from builder.pipeline.validate import validate
 from builder.publish import charts
 
@@ -130,3 +132,34 @@ def test_charts_are_small_deterministic_and_script_free(county: model.County) ->
             tags = {el.tag.removeprefix(SVG) for el in root.iter()}
             assert tags <= {"svg", "title", "text", "rect", "line", "polyline", "circle"}
             assert not any(k.startswith("on") for el in root.iter() for k in el.attrib)
+
+
+def test_a_shared_timeline_draws_what_each_period_alone_draws(county: model.County) -> None:
+    # a village with a gap of months, its periods given newest first: the timeline sorts them
+    village = next(county.villages())
+    gap = village.periods[len(village.periods) // 2].period
+    holed = replace(village, periods=tuple(p for p in reversed(village.periods) if p.period != gap))
+    timeline = charts.Timeline.of(holed)
+    assert list(timeline.months) == sorted(month_index(p.period) for p in holed.periods)
+    for period in holed.periods:
+        last = month_index(period.period)
+        for first in (last - 36 + 1, last - 12 + 1, last, last + 1):
+            expected = sorted(
+                (month_index(p.period), p.period)
+                for p in holed.periods
+                if first <= month_index(p.period) <= last
+            )
+            got = [(m, p.period) for m, p in timeline.between(first, last)]
+            assert got == expected
+        shared = charts.period_charts(holed, period, timeline)
+        alone = charts.period_charts(replace(holed, periods=holed.periods[::-1]), period)
+        assert [c.svg for c in shared] == [c.svg for c in alone]
+
+
+@given(st.lists(st.floats(allow_nan=False, min_value=-1e6, max_value=1e6), max_size=50))
+@example([0.0, -0.0, -0.04, 0.04, -0.0, 0.0])
+@example([0.05, 0.05, 0.15, 0.15, 2.25, 2.25])
+def test_a_coordinate_is_written_alike_the_first_time_and_after(xs: list[float]) -> None:
+    for x in xs + xs:
+        text = f"{x:.1f}"
+        assert charts._n(x) == (text[:-2] if text.endswith(".0") else text)

@@ -10,6 +10,7 @@ print; the model supplies every figure (`model.Period.by_category`, `income`, `e
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import re
@@ -55,9 +56,36 @@ class Chart:
         return f"{self.id}.{digest}.svg"
 
 
-def period_charts(village: model.Village, period: model.Period) -> list[Chart]:
-    """The charts of one period: its spending, the twelve months to it, the balance to it."""
-    charts = [months(village, period), balance(village, period)]
+@dataclass(frozen=True)
+class Timeline:
+    """A village's periods by month count (month_index), oldest first: made once for the charts
+    of all its periods, each of which looks back over the others (a village's 36 periods each
+    counted the months of all 36 again, a tenth of the charts' time)."""
+
+    months: tuple[int, ...]
+    periods: tuple[model.Period, ...]
+
+    @classmethod
+    def of(cls, village: model.Village) -> Timeline:
+        # NOTE: by month, as village.periods are (oldest first); sorted again all the same,
+        # since the look-ups below bisect them
+        pairs = sorted((month_index(p.period), i) for i, p in enumerate(village.periods))
+        return cls(tuple(m for m, _ in pairs), tuple(village.periods[i] for _, i in pairs))
+
+    def between(self, first: int, last: int) -> list[tuple[int, model.Period]]:
+        """The periods from month count first to last (both included), oldest first."""
+        lo = bisect.bisect_left(self.months, first)
+        hi = bisect.bisect_right(self.months, last)
+        return list(zip(self.months[lo:hi], self.periods[lo:hi], strict=True))
+
+
+def period_charts(
+    village: model.Village, period: model.Period, timeline: Timeline | None = None
+) -> list[Chart]:
+    """The charts of one period: its spending, the twelve months to it, the balance to it;
+    timeline: the village's (Timeline.of), when the caller draws many of its periods."""
+    timeline = timeline or Timeline.of(village)
+    charts = [months(village, period, timeline), balance(village, period, timeline)]
     spent = spending(period)
     return ([spent] if spent is not None else []) + charts
 
@@ -73,11 +101,11 @@ def spending(period: model.Period) -> Chart | None:
     return Chart("chart-spending", title, hbars(title, items), ("类别", "支出（元）"), rows)
 
 
-def months(village: model.Village, period: model.Period) -> Chart:
+def months(village: model.Village, period: model.Period, timeline: Timeline | None = None) -> Chart:
     """Income and spending of each of the twelve months up to this period; gaps stay empty."""
     last = month_index(period.period)
-    by_name = {p.period: p for p in village.periods}
-    window = [(period_at(i), by_name.get(period_at(i))) for i in range(last - MONTHS + 1, last + 1)]
+    held = dict((timeline or Timeline.of(village)).between(last - MONTHS + 1, last))
+    window = [(period_at(i), held.get(i)) for i in range(last - MONTHS + 1, last + 1)]
     first = next((i for i, (_, p) in enumerate(window) if p is not None), len(window) - 1)
     window = window[first:]  # nothing before the village's first period
     title = f"{window[0][0]} 至 {period.period} 每月收入和支出（元）"
@@ -93,17 +121,17 @@ def months(village: model.Village, period: model.Period) -> Chart:
     )
 
 
-def balance(village: model.Village, period: model.Period) -> Chart:
+def balance(
+    village: model.Village, period: model.Period, timeline: Timeline | None = None
+) -> Chart:
     """The closing balance (cash and bank) of every period up to this one, at most 36 months."""
     last = month_index(period.period)
-    points = [
-        (p.period, p.closing.total)
-        for p in village.periods
-        if last - BALANCE_MONTHS < month_index(p.period) <= last
-    ]
+    held = (timeline or Timeline.of(village)).between(last - BALANCE_MONTHS + 1, last)
+    points = [(p.period, p.closing.total) for _, p in held]
     title = f"{points[0][0]} 至 {period.period} 期末余额（元）"
     rows = tuple((name, yuan(value)) for name, value in points)
-    return Chart("chart-balance", title, line(title, points), ("月份", "期末余额（元）"), rows)
+    at = [month for month, _ in held]
+    return Chart("chart-balance", title, line(title, points, at), ("月份", "期末余额（元）"), rows)
 
 
 # --- drawing ---------------------------------------------------------------------------------------
@@ -129,6 +157,7 @@ def vbars(title: str, bars: Sequence[tuple[str, Decimal | None, Decimal | None]]
     left, right, top, bottom = 44, 316, 26, 150
     peak = max((v for _, a, b in bars for v in (a, b) if v is not None), default=Decimal(0))
     scale = _nice(float(peak))
+    scale_top = Decimal(str(scale))
     parts = [_legend(left), _grid(left, right, top, bottom, 0.0, scale)]
     slot = (right - left) / max(len(bars), MONTHS // 2)
     bar = min(9.0, slot / 2 - 2)
@@ -139,7 +168,7 @@ def vbars(title: str, bars: Sequence[tuple[str, Decimal | None, Decimal | None]]
             (expense, EXPENSE_COLOUR, 0.5),
         ):
             if value is not None:
-                h = _scaled(value, Decimal(str(scale)), bottom - top)
+                h = _scaled(value, scale_top, bottom - top)
                 parts.append(
                     f'<rect x="{_n(x + dx)}" y="{_n(bottom - h)}" width="{_n(bar)}" '
                     f'height="{_n(h)}" fill="{colour}"/>'
@@ -155,24 +184,26 @@ def vbars(title: str, bars: Sequence[tuple[str, Decimal | None, Decimal | None]]
     return _svg(title, bottom + 30, "".join(parts))
 
 
-def line(title: str, points: list[tuple[str, Decimal]]) -> str:
-    """A line through each period's value, by month (a gap of months is a longer segment)."""
+def line(title: str, points: list[tuple[str, Decimal]], at: Sequence[int] | None = None) -> str:
+    """A line through each period's value, by month (a gap of months is a longer segment);
+    at: each point's month count (month_index of its name), when the caller has them."""
     left, right, top, bottom = 44, 292, 10, 140
     values = [float(v) for _, v in points]
     low = min(0.0, -_nice(-min(values)) if min(values) < 0 else 0.0)
     high = _nice(max(max(values), 0.0))
-    first = month_index(points[0][0])
-    span = max(month_index(points[-1][0]) - first, 1)
+    at = at if at is not None else [month_index(name) for name, _ in points]
+    first = at[0]
+    span = max(at[-1] - first, 1)
 
-    def xy(name: str, value: float) -> tuple[float, float]:
+    def xy(month: int, value: float) -> tuple[float, float]:
         x = (
-            left + (month_index(name) - first) / span * (right - left)
+            left + (month - first) / span * (right - left)
             if len(points) > 1
             else (left + right) / 2
         )
         return x, bottom - (value - low) / (high - low) * (bottom - top)
 
-    coords = [xy(name, v) for (name, _), v in zip(points, values, strict=True)]
+    coords = [xy(month, v) for month, v in zip(at, values, strict=True)]
     parts = [_grid(left, right, top, bottom, low, high)]
     if len(coords) > 1:
         path = " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)
@@ -236,10 +267,22 @@ def _scaled(value: Decimal, top: Decimal, length: float) -> float:
     return float(value / top) * length if top > 0 else 0.0
 
 
+# NOTE: a period's charts write some two hundred coordinates, most of them the same as the
+# last period's (the bars' places, the scale lines): each written once, then looked up
+_WRITTEN: dict[float, str] = {}
+_WRITTEN_AT_MOST = 1 << 16
+
+
 def _n(x: float) -> str:
     """A coordinate with one decimal, no trailing zero: small, and the same on every machine."""
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    text = _WRITTEN.get(x)
+    if text is None:
+        text = f"{x:.1f}"
+        text = text[:-2] if text.endswith(".0") else text
+        # zero is never kept: 0.0 and -0.0 are one key, and are written "0" and "-0"
+        if x and len(_WRITTEN) < _WRITTEN_AT_MOST:
+            _WRITTEN[x] = text
+    return text
 
 
 def _short(value: float) -> str:

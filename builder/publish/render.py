@@ -37,7 +37,7 @@ from builder.format.opendata import TABLES
 from builder.format.values import yuan
 from builder.pipeline.cache import BuildCache
 from builder.publish import feeds, fragments, opendata
-from builder.publish.charts import Chart, period_charts
+from builder.publish.charts import Chart, Timeline, period_charts
 from builder.publish.rollup import (
     ONTIME_KINDS,
     cadence_text,
@@ -558,6 +558,7 @@ class Renderer:
             )
         )
         periods = list(village.newest_first())
+        timeline = Timeline.of(village)
         for i, period in enumerate(periods):
             newer = periods[i - 1] if i > 0 else None
             older = periods[i + 1] if i + 1 < len(periods) else None
@@ -584,7 +585,7 @@ class Renderer:
                 contacts=list(dict.fromkeys(village.channels.hotlines + self.county.contacts)),
                 topics=[t for t in village.topics if t.period == period.period],
                 meetings=period_meetings(village, period),
-                chart_list=self.chart_files(out, purl, period_charts(village, period)),
+                chart_list=self.chart_files(out, purl, period_charts(village, period, timeline)),
                 description=period_description(village, period),
                 **self.supervision(village, period.period),
             )
