@@ -113,6 +113,8 @@ def test_escape_is_markupsafes() -> None:
     samples = ["", "村委会", NASTY, "&&<<>>''\"\"", "&amp;", *map(chr, range(0x80)), "\u2028é"]
     for text in samples:
         assert fragments.escape(text) == str(markupsafe.escape(text))
+        # and where markupsafe is built without its C core
+        assert fragments._escape_here(text) == str(markupsafe.escape(text))
 
 
 def test_relpath_is_posixpaths() -> None:

@@ -28,10 +28,9 @@ CONTRACT_LINK = ' <a href="{href}#{id}">合同 {id}</a>'
 WHITE_SLIP = "白条"  # a receipt that is no receipt: its cell is marked
 
 
-def escape(value: str) -> str:
-    """value as HTML text: markupsafe.escape's five replacements (its own pure-Python version
-    makes exactly these), without a Markup object per value, which cost three times as much
-    in a period page's few thousand cells."""
+def _escape_here(value: str) -> str:
+    """value as HTML text: markupsafe.escape's five replacements, as its pure-Python version
+    makes them."""
     return (
         value.replace("&", "&amp;")
         .replace(">", "&gt;")
@@ -39,6 +38,17 @@ def escape(value: str) -> str:
         .replace("'", "&#39;")
         .replace('"', "&#34;")
     )
+
+
+# escape(value): value as HTML text, exactly as markupsafe.escape writes it, without a Markup
+# object per value (which cost three times as much in a period page's few thousand cells).
+# NOTE: markupsafe's own C core of escape where it is built (its wheels for every platform we
+# run on carry it): one pass over the text where five replace() calls made five, a fifth of
+# the time a cell (ten million cells at county scale); test_render_shortcuts holds both to it
+try:
+    from markupsafe._speedups import _escape_inner as escape
+except ImportError:  # a markupsafe built without its C speedups
+    escape = _escape_here
 
 
 def _paragraphs(text: str) -> str:
