@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -254,6 +255,26 @@ def test_split_map_gives_every_result_in_order(count: int) -> None:
 
     items = list(range(count))
     assert split_map(_odd_square, items) == [n * n for n in items]
+
+
+def _square_and_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+@pytest.mark.parametrize("count", [39, 40, 64, 65, 1000])
+def test_parallel_map_gives_every_result_in_order_from_both_workers(count: int) -> None:
+    """However the items are cut into chunks (many small ones, so that the workers end
+    together), each result comes back once, in the items' order; from 40 items, from the
+    two worker processes, not this one."""
+    from builder.pipeline.workers import parallel_map
+
+    made = parallel_map(_square_and_pid, list(range(count)))
+    assert [square for square, _ in made] == [n * n for n in range(count)]
+    pids = {pid for _, pid in made}
+    if count >= 40 and (os.cpu_count() or 1) >= 2:
+        assert os.getpid() not in pids and len(pids) <= 2
+    else:
+        assert pids == {os.getpid()}
 
 
 def test_split_map_stops_when_the_forked_half_fails() -> None:

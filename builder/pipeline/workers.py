@@ -24,6 +24,7 @@ Received = TypeVar("Received")
 
 # NOTE: below this many items, forking and pickling cost more than a second core saves.
 PARALLEL_FROM = 40
+CHUNKS_A_WORKER = 32
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -85,7 +86,10 @@ def parallel_map(
     ):
         return [then(_without_collector(function, item)) for item in items]
     context = multiprocessing.get_context("fork")
-    chunk = max(1, len(items) // (workers * 8))
+    # NOTE: small chunks, so that the two workers end together: with eight a worker, one was
+    # left alone with a last chunk of some 40 villages (a second of a county's check, on
+    # average half of it with a core idle); a chunk's message costs far less than an item
+    chunk = max(1, len(items) // (workers * CHUNKS_A_WORKER))
     # NOTE: the results arrive pickled: hundreds of thousands of objects a village, which the
     # collector, woken again and again while they are made, would walk for nothing; the workers,
     # forked while it is paused, take it up again between items
