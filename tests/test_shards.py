@@ -14,6 +14,7 @@ from builder.cli import cli
 from builder.errors import BuilderError
 from builder.pipeline.validate import validate
 from builder.publish import build as build_module
+from builder.publish import site as site_module
 from builder.publish.build import build_site
 from builder.publish.shards import SHARD_MANIFEST, Shard
 
@@ -94,6 +95,42 @@ def test_two_processes_build_the_one_process_site(example: Path, tmp_path: Path)
     build_site(example / "mkdocs.yml", tmp_path / "one", preloaded=result, shards=1)
     build_site(example / "mkdocs.yml", tmp_path / "two", preloaded=result, shards=2)
     assert tree_digest(tmp_path / "two") == tree_digest(tmp_path / "one")
+
+
+def test_a_shard_makes_its_static_files_itself_as_its_worker_would(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When every core has a shard already, a shard makes its QR codes, print sheets, charts
+    and downloads in its own process instead of a forked worker: the same bytes."""
+    result = validate(example / "villages", example)
+    started: list[int] = []
+    real = site_module.start_worker
+
+    def spied(*args: object, **kwargs: object) -> object:
+        started.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_module, "start_worker", spied)
+    monkeypatch.setattr(build_module, "file_worker_wanted", lambda shards: True)
+    build_site(example / "mkdocs.yml", tmp_path / "worker", preloaded=result, shards=1)
+    assert started == [1]
+    monkeypatch.setattr(build_module, "file_worker_wanted", lambda shards: False)
+    build_site(example / "mkdocs.yml", tmp_path / "here", preloaded=result, shards=1)
+    assert started == [1]  # no worker the second time
+    here = tree_digest(tmp_path / "here")
+    assert any(path.endswith("print/index.html") for path in here)
+    assert here == tree_digest(tmp_path / "worker")
+
+
+@pytest.mark.parametrize(
+    ("cores", "shards", "wanted"),
+    [(1, 1, False), (2, 1, True), (2, 2, False), (4, 2, True), (4, 3, False), (None, 1, False)],
+)
+def test_a_file_worker_only_where_a_core_is_free_for_it(
+    cores: int | None, shards: int, wanted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: cores)
+    assert build_module.file_worker_wanted(shards) is wanted
 
 
 def test_the_county_s_downloads_fail_and_the_old_site_stays(

@@ -71,10 +71,16 @@ def build_site(
             for k, part in enumerate(parts, start=1)
         ]
         handovers = [part.with_name(f"{part.name}.manifest") for part in parts]
+        worker = file_worker_wanted(count)
         if count == 1:
-            build_shard(*jobs[0], county_downloads=county is None, handover=handovers[0])
+            build_shard(
+                *jobs[0],
+                county_downloads=county is None,
+                handover=handovers[0],
+                file_worker=worker,
+            )
         else:
-            run_in_processes(jobs, handovers, county_downloads=county is None)
+            run_in_processes(jobs, handovers, county_downloads=county is None, file_worker=worker)
         downloads = None
         if county is not None:
             downloads = CountyDownloads(county, cache or shared, staging / "downloads")
@@ -115,6 +121,16 @@ def local_shard_count(
     return cores
 
 
+def file_worker_wanted(shards: int) -> bool:
+    """Whether each of this many shards built side by side makes its static files in a worker
+    of its own while MkDocs renders its pages: only when a core is free for each worker.
+    NOTE: on two cores with two shards, the two workers made four processes for two cores:
+    each fork shared its shard's 1.8 GB, which both then wrote to (the kernel copying it page
+    by page), for no core gained. Four pairs of 600-village builds in turn took 1.4-6.3 s
+    longer with the workers (2.4-13 CPU-s; system time 10.8-22.3 s against 9.2-9.8 s)."""
+    return 2 * shards <= (os.cpu_count() or 1)
+
+
 def build_inputs(config_file: Path) -> str:
     """site.site_inputs before MkDocs reads the configuration: its docs_dir as mkdocs.yml
     writes it, the log beside it ("" when mkdocs.yml cannot be read: the build reports that,
@@ -141,17 +157,25 @@ ShardJob = tuple[Path, Path, Shard, Result | None, bool, BuildCache | None, Path
 
 
 def run_in_processes(
-    jobs: list[ShardJob], handovers: list[Path], *, county_downloads: bool = True
+    jobs: list[ShardJob],
+    handovers: list[Path],
+    *,
+    county_downloads: bool = True,
+    file_worker: bool = True,
 ) -> None:
     """Build each shard in a forked process (they inherit the checked records unpickled),
-    each leaving its manifest at its handover path."""
+    each leaving its manifest at its handover path; file_worker: see build_shard."""
     context = multiprocessing.get_context("fork")
     parent = os.getpid()
     processes = [
         context.Process(
             target=_build_shard_process,
             args=(parent, *job),
-            kwargs={"county_downloads": county_downloads, "handover": handover},
+            kwargs={
+                "county_downloads": county_downloads,
+                "handover": handover,
+                "file_worker": file_worker,
+            },
         )
         for job, handover in zip(jobs, handovers, strict=True)
     ]
@@ -193,12 +217,15 @@ def build_shard(
     *,
     county_downloads: bool = True,
     handover: Path | None = None,
+    file_worker: bool = True,
 ) -> None:
     """Build one shard's partial site into dest (which must not exist yet); with a cache and
     the site_dir it will be published as, its villages' folders are links into the store;
     shared: where a build without a cache keeps what its shards share; county_downloads
     False: the first shard leaves the county's download folder to the build around it;
-    handover: where to leave the shard's manifest for it (handed_over), not in dest."""
+    handover: where to leave the shard's manifest for it (handed_over), not in dest;
+    file_worker False: the static files are made in the shard's own process (see
+    file_worker_wanted), not in a worker forked beside MkDocs."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -219,6 +246,7 @@ def build_shard(
             plugin.preloaded, plugin.shard, plugin.partial = preloaded, shard, True
             plugin.cache, plugin.shared = cache, shared
             plugin.county_downloads, plugin.handover = county_downloads, handover
+            plugin.file_worker = file_worker
             if cache is not None and site_dir is not None:
                 plugin.store, plugin.site_dir = village_store(cache), site_dir
         build(config)

@@ -136,6 +136,10 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.audit = Rendered()  # the history and log pages (they read git, not the records)
         self.site_key = ""
         self.deferred: list[Job] = []
+        # the static files (QR codes, print sheets, charts, downloads) are made in a forked
+        # worker while MkDocs renders the pages, when a core is free for it; False: in this
+        # process, before the pages (build.build_site, when every core has a shard already)
+        self.file_worker = True
         self.worker: Any = None
         self.writer: StagingWriter | None = None  # the pages' compressed copies (on_post_page)
         self.written: set[str] = set()  # what the worker writes with its copies
@@ -345,7 +349,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         # worker forked next, copying each page of memory it touched)
         if len(self.rendered.villages) >= FREEZE_FROM:  # a county's build, not a test's
             gc.freeze()
-        if self.deferred:  # QR codes, print sheets, charts, downloads: a second process, meanwhile
+        if self.deferred:  # QR codes, print sheets, charts, downloads (see file_worker)
             self.written = {path for path, _, _ in self.deferred}
             # a job that fills a folder is a download folder's (Renderer.files)
             taken = {
@@ -355,9 +359,11 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
             }
             for file in written_over(files, taken):
                 files.remove(file)
-            self.worker = start_worker(
-                self.deferred, Path(config.site_dir), every=self.config.precompress
-            )
+            site = Path(config.site_dir)
+            if self.file_worker:
+                self.worker = start_worker(self.deferred, site, every=self.config.precompress)
+            else:
+                make_files(self.deferred, site, every=self.config.precompress)
         for path, content in self.assets.values():
             files.append(File.generated(config, path, content=content))
         return files
@@ -581,6 +587,11 @@ def start_worker(jobs: list[Job], site: Path, *, every: bool) -> Any:
 
 def _make_files(parent: int, jobs: list[Job], site: Path, every: bool) -> None:
     die_with_parent(parent)
+    make_files(jobs, site, every=every)
+
+
+def make_files(jobs: list[Job], site: Path, *, every: bool) -> None:
+    """Make each job's file and write it into site (with its copies: see StagingWriter)."""
     writer = StagingWriter(site, every=every)
     for path, make, args in jobs:
         data = make(*args)
