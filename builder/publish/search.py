@@ -401,7 +401,7 @@ def packed_postings(docs: Sequence[SearchDoc]) -> PackedPostings:
             _doc_bigram_keys(doc, doc_id)
             for doc_id, doc in enumerate(docs[start : start + _RUN_IDS])
         ]
-        found = np.unique(np.concatenate(keys))
+        found = _sorted_distinct(np.concatenate(keys))
         pairs.append(found >> _ID_BITS)
         ids.append((found & (_RUN_IDS - 1)) + start)
     every_pair = np.concatenate(pairs) if pairs else np.zeros(0, np.int64)
@@ -419,6 +419,19 @@ def packed_postings(docs: Sequence[SearchDoc]) -> PackedPostings:
         array("i", counts.astype(np.int32).tobytes()),
         array("i", every_id.astype(np.int32).tobytes()),
     )
+
+
+def _sorted_distinct(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """np.unique(keys): the distinct keys in order. NOTE: sorted, then each kept where it
+    differs from the one before: numpy 2's unique hashes the keys before sorting what is
+    left, six times slower on a village's 40,000 bigram keys (2.4 -> 0.4 ms)."""
+    keys.sort()
+    if not keys.size:
+        return keys
+    keep = np.empty(keys.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+    return keys[keep]
 
 
 def _doc_bigram_keys(doc: SearchDoc, doc_id: int) -> npt.NDArray[np.int64]:
