@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from dataclasses import replace
@@ -275,6 +276,23 @@ def test_parallel_map_gives_every_result_in_order_from_both_workers(count: int) 
         assert os.getpid() not in pids and len(pids) <= 2
     else:
         assert pids == {os.getpid()}
+
+
+def _frozen(_: int) -> int:
+    return gc.get_freeze_count()
+
+
+def test_parallel_map_s_workers_leave_what_they_inherit_to_the_parent() -> None:
+    """A worker's full collections would walk every object it inherited (copying the parent's
+    memory page by page): it freezes them first, and collects what it makes itself."""
+    from builder.pipeline.workers import parallel_map
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no workers")
+    gc.unfreeze()  # whatever an earlier test froze here: the workers must freeze it themselves
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert all(frozen > 0 for frozen in parallel_map(_frozen, list(range(40))))
+    assert gc.get_freeze_count() == 0  # the parent's own objects are not frozen
 
 
 def test_split_map_stops_when_the_forked_half_fails() -> None:
