@@ -122,6 +122,30 @@ def test_a_shard_makes_its_static_files_itself_as_its_worker_would(
     assert here == tree_digest(tmp_path / "worker")
 
 
+def test_the_pages_are_rendered_with_the_collector_paused(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the pages are made of lasts until MkDocs writes them: no collection walks it while
+    it grows; the collector is on again after."""
+    import gc
+
+    from builder.publish.render import Renderer
+
+    seen: list[bool] = []
+    real = Renderer.render
+
+    def watched(self: Renderer) -> object:
+        seen.append(gc.isenabled())
+        return real(self)
+
+    monkeypatch.setattr(Renderer, "render", watched)
+    result = validate(example / "villages", example)
+    assert gc.isenabled()
+    build_site(example / "mkdocs.yml", tmp_path / "site", preloaded=result, shards=1)
+    assert seen == [False]
+    assert gc.isenabled()
+
+
 @pytest.mark.parametrize(
     ("cores", "shards", "wanted"),
     [(1, 1, False), (2, 1, True), (2, 2, False), (4, 2, True), (4, 3, False), (None, 1, False)],

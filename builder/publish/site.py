@@ -39,7 +39,7 @@ from builder.format.problems import Problem, Severity, format_problem
 from builder.pipeline.cache import BuildCache, files_hash, pickled
 from builder.pipeline.scan import scan_files
 from builder.pipeline.validate import FREEZE_FROM, Result, validate
-from builder.pipeline.workers import die_with_parent
+from builder.pipeline.workers import collector_paused, die_with_parent
 from builder.publish import fragments
 from builder.publish.cards import labelled_tables
 from builder.publish.compress import COMPRESSED, StagingWriter, compact_html, precompress_tree
@@ -235,7 +235,11 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         renderer.cache = self.cache if self.cache is not None else self.shared
         if PARALLEL:
             renderer.deferred = []
-        self.rendered = renderer.render()
+        # NOTE: the collector paused while the pages are rendered: what they are made of lasts
+        # until MkDocs has written them, so each collection only walked it all again (1,600
+        # collections, 0.7 s of a 600-village county's shard; the peak memory is the same)
+        with collector_paused():
+            self.rendered = renderer.render()
         self.deferred = renderer.deferred or []
         return config
 
