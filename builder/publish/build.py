@@ -71,16 +71,18 @@ def build_site(
             for k, part in enumerate(parts, start=1)
         ]
         handovers = [part.with_name(f"{part.name}.manifest") for part in parts]
-        worker = file_worker_wanted(count)
+        file_worker = file_worker_wanted(count)
         if count == 1:
             build_shard(
                 *jobs[0],
                 county_downloads=county is None,
                 handover=handovers[0],
-                file_worker=worker,
+                file_worker=file_worker,
             )
         else:
-            run_in_processes(jobs, handovers, county_downloads=county is None, file_worker=worker)
+            run_in_processes(
+                jobs, handovers, county_downloads=county is None, file_worker=file_worker
+            )
         downloads = None
         if county is not None:
             downloads = CountyDownloads(county, cache or shared, staging / "downloads")

@@ -142,7 +142,7 @@ class SunlightPlugin(BasePlugin[SunlightConfig]):  # type: ignore[no-untyped-cal
         self.file_worker = True
         self.worker: Any = None
         self.writer: StagingWriter | None = None  # the pages' compressed copies (on_post_page)
-        self.written: set[str] = set()  # what the worker writes with its copies
+        self.written: set[str] = set()  # the static files written with their copies
         self.pending: dict[str, str] = {}
         self.shard = Shard()
         self.partial = False  # True when build_shard runs it: the merge finishes the site
